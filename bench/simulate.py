@@ -1,0 +1,46 @@
+"""How fast the world is written: 1,000,000 applications with their whole loan lives.
+
+Target (issue 2): ≤ 60 s and ≤ 4 GB peak memory on 2 cores. No peer exists for this, so the
+figure stands alone.
+
+    .venv/bin/python bench/simulate.py [--applications N] [--format parquet|csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from creditfactory.world import WorldConfig, write_world
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--applications", type=int, default=1_000_000)
+    ap.add_argument("--months", type=int, default=36)
+    ap.add_argument("--format", default="parquet")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "world"
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        meta = write_world(WorldConfig(args.applications, args.months, 1), out, args.format)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        size = sum(f.stat().st_size for f in out.iterdir())
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    rows = meta["rows"]
+    print(f"applications      {rows['applications']:>14,}")
+    print(f"performance rows  {rows['performance']:>14,}")
+    print(f"wall time         {wall:>14.1f} s   (target ≤ 60 s)")
+    print(f"cpu time          {cpu:>14.1f} s")
+    print(f"peak memory       {peak_gb:>14.2f} GB  (target ≤ 4 GB)")
+    print(f"output size       {size / 1024**2:>14.0f} MB ({args.format})")
+    print(f"throughput        {rows['applications'] / wall:>14,.0f} applications/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m creditfactory`` runs the CLI."""
+
+from creditfactory.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The FastAPI application: ``create_app`` wires settings, the store and the decision port.
+
+A background thread lets the simulated partner banks answer when their delay has passed; it
+reads its work from the store, so after a restart it carries on where the last run stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from creditfactory.api import errors
+from creditfactory.api.routers import api_router
+from creditfactory.api.security import LoginLimiter, TokenSigner
+from creditfactory.services.bank_answers import simulate_bank_answers
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.ports import DecisionService
+from creditfactory.services.strategy_setup import load_decision_service
+from creditfactory.settings import Settings
+from creditfactory.store import PersonalDataVault, make_engine
+
+log = logging.getLogger(__name__)
+
+__all__ = ["create_app", "build_context"]
+
+
+def build_context(settings: Settings, decider: DecisionService | None = None) -> ServiceContext:
+    """The service context for ``settings``; the decision port comes from the store if not given."""
+    engine = make_engine(settings.db_url)
+    ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), decider)
+    if decider is None:
+        with ctx.uow(write=False) as uow:
+            ctx.decider = load_decision_service(uow)
+    return ctx
+
+
+def _bank_loop(ctx: ServiceContext, stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        try:
+            while simulate_bank_answers(ctx) and not stop.is_set():
+                pass
+        except Exception:  # the simulator must never take the server down
+            log.exception("simulated bank adapter failed; retrying")
+
+
+def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> FastAPI:
+    """Build the API; ``ctx`` lets tests inject a context with a fake decision port."""
+    settings = settings or Settings()
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "ctx"):
+            app.state.ctx = build_context(settings)
+        worker = None
+        if settings.simulate_banks:
+            worker = threading.Thread(
+                target=_bank_loop,
+                args=(app.state.ctx, stop, 0.25),
+                name="bank-simulator",
+                daemon=True,
+            )
+            worker.start()
+        yield
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=5)
+        app.state.ctx.engine.dispose()
+
+    app = FastAPI(
+        title="Credit Factory",
+        version="1",
+        description="The credit factory as a service: applications, stations, banks, audit.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        lifespan=lifespan,
+    )
+    if ctx is not None:
+        app.state.ctx = ctx
+    app.state.signer = TokenSigner(settings.secret_key, settings.token_minutes)
+    app.state.limiter = LoginLimiter(settings.login_attempts_per_minute)
+    errors.install(app)
+    app.include_router(api_router)
+
+    @app.get("/api/v1/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,51 @@
+"""Dependencies declared once: the service context, the current user, role guards."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+
+from creditfactory.api.security import InvalidToken, TokenSigner
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.ports import Actor
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def get_signer(request: Request) -> TokenSigner:
+    return request.app.state.signer  # type: ignore[no-any-return]
+
+
+CtxDep = Annotated[ServiceContext, Depends(get_ctx)]
+SignerDep = Annotated[TokenSigner, Depends(get_signer)]
+
+
+def current_user(token: Annotated[str, Depends(oauth2)], signer: SignerDep) -> Actor:
+    try:
+        return signer.check(token)
+    except InvalidToken as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
+
+
+CurrentUser = Annotated[Actor, Depends(current_user)]
+
+
+def require(*roles: str):  # type: ignore[no-untyped-def]
+    """A dependency admitting only ``roles`` (403 otherwise)."""
+
+    def guard(user: CurrentUser) -> Actor:
+        if user.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"needs one of the roles: {', '.join(roles)}"
+            )
+        return user
+
+    return Depends(guard)

@@ -1,0 +1,9 @@
+"""One router per resource, collected in :data:`api_router`."""
+
+from fastapi import APIRouter
+
+from creditfactory.api.routers import applications, auth, banks, cases, channels, stations, users
+
+api_router = APIRouter(prefix="/api/v1")
+for _module in (auth, applications, stations, cases, banks, channels, users):
+    api_router.include_router(_module.router)

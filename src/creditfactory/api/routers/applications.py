@@ -1,0 +1,61 @@
+"""Applications: submit (idempotent), read (masked), reveal personal data (audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from creditfactory.api.deps import CtxDep, CurrentUser, require
+from creditfactory.api.schemas.applications import (
+    ApplicationCreate,
+    ApplicationPublic,
+    ApplicationSubmitted,
+    PersonalDataPublic,
+)
+from creditfactory.services.intake import submit_application
+from creditfactory.services.ports import Actor
+from creditfactory.services.queries import application_view, reveal_personal_data
+
+router = APIRouter(prefix="/applications", tags=["applications"])
+AppId = Annotated[int, Path(ge=1, le=2**62)]
+SUBMITTERS = ("account_manager", "admin")
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ApplicationSubmitted,
+    responses={403: {}, 409: {}, 422: {}, 503: {}},
+)
+def submit(
+    body: ApplicationCreate,
+    ctx: CtxDep,
+    response: Response,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=128)],
+    user: Annotated[Actor, require(*SUBMITTERS)],
+) -> dict[str, object]:
+    code, answer, replayed = submit_application(ctx, user, body.model_dump(), idempotency_key)
+    response.status_code = code
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return answer
+
+
+@router.get("/{application_id}", response_model=ApplicationPublic, responses={403: {}, 404: {}})
+def read(application_id: AppId, ctx: CtxDep, user: CurrentUser) -> dict[str, object]:
+    return application_view(ctx, user, application_id)
+
+
+@router.get(
+    "/{application_id}/personal-data",
+    response_model=PersonalDataPublic,
+    responses={403: {}, 404: {}},
+)
+def personal_data(
+    application_id: AppId,
+    ctx: CtxDep,
+    user: CurrentUser,
+    purpose: Annotated[str, Query(min_length=1, max_length=200)],
+) -> dict[str, str]:
+    return reveal_personal_data(ctx, user, application_id, purpose)

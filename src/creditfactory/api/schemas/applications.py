@@ -1,0 +1,128 @@
+"""Applications: what an account manager submits and what comes back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _fen_float(value: Any) -> Any:
+    """A JSON number that is a whole number of fen up to float noise becomes that exact amount."""
+    if isinstance(value, float) and value == value and abs(value) < 1e12:
+        cents = round(value * 100)
+        if abs(value * 100 - cents) < 1e-4:
+            return Decimal(cents) / 100
+    return value
+
+
+Money = Annotated[
+    Decimal, BeforeValidator(_fen_float), Field(ge=0, max_digits=14, decimal_places=2)
+]
+Count = Annotated[int, Field(ge=0, le=10_000)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+Code = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class ApplicationCreate(BaseModel):
+    """One application with the world's ``applications`` columns (no ``application_id``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    applied_at: datetime
+    channel_id: Code
+    branch: Code
+    city: Text
+    product_requested: Code
+    amount: Annotated[
+        Decimal, BeforeValidator(_fen_float), Field(gt=0, max_digits=14, decimal_places=2)
+    ]
+    term_months: Annotated[int, Field(ge=1, le=120)]
+    purpose: Text
+    resident_id: Annotated[str, Field(min_length=18, max_length=18)]
+    name: Text
+    phone: Annotated[str, Field(min_length=11, max_length=11)]
+    age: Annotated[int, Field(ge=16, le=100)]
+    gender: Literal["M", "F"]
+    education: Text
+    marital_status: Text
+    years_in_city: Annotated[int, Field(ge=0, le=100)]
+    home_ownership: Text
+    business_name: Text
+    uscc: Annotated[str, Field(min_length=18, max_length=18)]
+    industry: Annotated[str, Field(min_length=1, max_length=8)]
+    years_in_business: Annotated[int, Field(ge=0, le=100)]
+    employees: Annotated[int, Field(ge=0, le=100_000)]
+    premises: Text
+    declared_monthly_revenue: Money
+    bureau_cards: Count
+    bureau_utilisation: Annotated[float, Field(ge=0, le=5)]
+    bureau_loans: Count
+    bureau_debt: Money
+    overdue_count_6m: Count
+    overdue_count_12m: Count
+    overdue_count_24m: Count
+    max_dpd_ever: Annotated[int, Field(ge=0, le=10_000)]
+    inquiries_1m: Count
+    inquiries_3m: Count
+    inquiries_6m: Count
+    has_mortgage: bool
+    has_car_loan: bool
+    has_insurance_policy: bool
+    insurance_annual_premium: Money
+    device_id: Text
+    ip: Annotated[str, Field(min_length=3, max_length=64)]
+    contact_phones: Annotated[str, Field(min_length=11, max_length=120)]
+    bank_card: Annotated[str, Field(min_length=12, max_length=19)]
+    home_address: Text
+    business_address: Text
+
+
+class DecisionPublic(BaseModel):
+    tier: Literal["auto_approve", "remote_verification", "field_investigation", "reject"]
+    limit: Decimal
+    rate: Decimal
+    product: str
+    reasons: list[str]
+
+
+class ApplicationSubmitted(BaseModel):
+    application_id: int
+    status: str
+    case_id: int
+    step: str
+    decision: DecisionPublic
+
+
+class PersonalMasked(BaseModel):
+    name: str
+    resident_id: str
+    phone: str
+    bank_card: str
+    contact_phones: str
+
+
+class DecisionHistory(DecisionPublic):
+    seq: int
+    basis: str
+    score: float | None
+
+
+class ApplicationPublic(BaseModel):
+    application_id: int
+    status: str
+    applied_at: datetime
+    fields: dict[str, Any]
+    personal: PersonalMasked
+    decision: DecisionPublic
+    decisions: list[DecisionHistory]
+    case: dict[str, Any] | None
+
+
+class PersonalDataPublic(BaseModel):
+    resident_id: str
+    phone: str
+    bank_card: str
+    contact_phones: str

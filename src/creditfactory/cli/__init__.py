@@ -1,0 +1,44 @@
+"""The one ``creditfactory`` command; each sub-command lives in a sibling module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from creditfactory.errors import CreditFactoryError
+
+app = typer.Typer(
+    name="creditfactory",
+    help="Credit Factory: data-driven lending to small businesses, from referral to collections.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _register() -> None:
+    from creditfactory.cli import demo, service, simulate  # noqa: F401  (commands register on import)
+
+
+def main() -> None:
+    """Run the CLI, turning every ``CreditFactoryError`` into one line and exit code 2."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except CreditFactoryError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,1 @@
+"""Entities and value objects shared by every part; pure, no I/O."""

@@ -1,0 +1,133 @@
+"""The 24-step process read from ``process.yaml`` and the rule that walks a case through it.
+
+A case at a step either passes it at once (intake, automatic, skipped by its tier, or an
+``only_if: exception`` step for a case that is no exception) or stops there: staffed steps
+wait for a task, bank steps for the bank's answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from creditfactory.factory.errors import ProcessInvalid
+
+MODES = ("intake", "automatic", "staffed", "bank")
+TIERS = ("auto_approve", "remote_verification", "field_investigation", "reject")
+ROLES = (
+    "account_manager",
+    "verifier",
+    "investigator",
+    "approver",
+    "risk_analyst",
+    "channel_manager",
+    "bank_officer",
+    "admin",
+)
+
+__all__ = ["Step", "Process", "load_process", "parse_process", "MODES", "TIERS", "ROLES"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the process and who does it."""
+
+    id: str
+    name: str
+    office: str
+    station: str
+    mode: str
+    sla_minutes: int
+    role: str | None = None
+    skip_tiers: frozenset[str] = field(default_factory=frozenset)
+    only_if: str | None = None
+
+    def passes_by(self, tier: str, exception: bool) -> bool:
+        """True when a case of ``tier`` does not stop here at all."""
+        if tier in self.skip_tiers:
+            return True
+        return self.only_if == "exception" and not exception
+
+    @property
+    def waits(self) -> bool:
+        """True for steps that wait on a person or a bank."""
+        return self.mode in ("staffed", "bank")
+
+
+@dataclass(frozen=True)
+class Process:
+    """The ordered steps, with look-ups by id."""
+
+    version: int
+    steps: tuple[Step, ...]
+
+    def index(self, step_id: str) -> int:
+        for i, step in enumerate(self.steps):
+            if step.id == step_id:
+                return i
+        raise ProcessInvalid(f"unknown step {step_id!r}")
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[self.index(step_id)]
+
+    def next_stop(
+        self, after: str | None, tier: str, exception: bool
+    ) -> tuple[list[Step], Step | None]:
+        """Steps passed at once after ``after`` and the step the case stops at (None: the end)."""
+        start = 0 if after is None else self.index(after) + 1
+        passed: list[Step] = []
+        for step in self.steps[start:]:
+            if step.waits and not step.passes_by(tier, exception):
+                return passed, step
+            passed.append(step)
+        return passed, None
+
+    def stations(self) -> dict[str, str | None]:
+        """Each staffed or bank station with the role that works it."""
+        return {s.station: s.role for s in self.steps if s.waits}
+
+
+def _step(raw: dict[str, Any], n: int) -> Step:
+    where = f"step {n} ({raw.get('id', '?')})"
+    unknown = set(raw) - {f.name for f in Step.__dataclass_fields__.values()}
+    if unknown:
+        raise ProcessInvalid(f"{where}: unknown fields {sorted(unknown)}")
+    for key in ("id", "name", "office", "station", "mode", "sla_minutes"):
+        if key not in raw:
+            raise ProcessInvalid(f"{where}: missing {key!r}")
+    if raw["mode"] not in MODES:
+        raise ProcessInvalid(f"{where}: mode must be one of {MODES}, got {raw['mode']!r}")
+    role = raw.get("role")
+    if raw["mode"] in ("staffed", "bank", "intake") and role not in ROLES:
+        raise ProcessInvalid(f"{where}: a {raw['mode']} step needs a role from {ROLES}")
+    skip = frozenset(raw.get("skip_tiers", ()))
+    if not skip <= set(TIERS):
+        raise ProcessInvalid(f"{where}: skip_tiers must be among {TIERS}")
+    if raw.get("only_if") not in (None, "exception"):
+        raise ProcessInvalid(f"{where}: only_if may only be 'exception'")
+    if not isinstance(raw["sla_minutes"], int) or raw["sla_minutes"] <= 0:
+        raise ProcessInvalid(f"{where}: sla_minutes must be a positive integer")
+    return Step(**{**raw, "skip_tiers": skip})
+
+
+def parse_process(text: str) -> Process:
+    """Parse and check a process definition."""
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict) or not isinstance(raw.get("steps"), list):
+        raise ProcessInvalid("a process file needs a 'steps' list")
+    steps = tuple(_step(s, i + 1) for i, s in enumerate(raw["steps"]))
+    ids = [s.id for s in steps]
+    if len(set(ids)) != len(ids):
+        raise ProcessInvalid("step ids must be unique")
+    return Process(version=int(raw.get("version", 1)), steps=steps)
+
+
+@cache
+def load_process() -> Process:
+    """The process shipped with the package."""
+    text = (resources.files("creditfactory.factory") / "process.yaml").read_text("utf-8")
+    return parse_process(text)

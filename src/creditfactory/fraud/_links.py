@@ -1,0 +1,172 @@
+"""From hashed identity columns to the value index and the point-in-time link pairs.
+
+Entries are (application, value, kind). Sorting entries by value gives the CSR
+value -> applications index; within a value applications stay in time order, so an entry's
+position in its group is the number of earlier holders. An entry links its application to
+every strictly earlier holder while that number is below the kind's hub cap. Pairs
+``(i, j)`` always have ``applied_at[j] < applied_at[i]`` and carry a bit mask of link kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.errors import InvalidArgument
+from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
+from creditfactory.fraud.identity import LINK_COLUMNS
+
+_PHONE, _CONTACT = KIND_CODE["phone"], KIND_CODE["contact"]
+
+
+@dataclass
+class Links:
+    """The value index and the earlier-neighbour pairs of a batch of applications."""
+
+    times: np.ndarray  # int64 seconds, per application (row order = time order)
+    value_hash: np.ndarray  # uint64 per value id
+    v_indptr: np.ndarray  # CSR value -> entries
+    v_apps: np.ndarray
+    v_kind: np.ndarray
+    v_rank: np.ndarray  # strictly earlier holders of the value
+    v_active: np.ndarray  # the entry links (value not yet a hub for it)
+    pi: np.ndarray  # later application of each pair, sorted by (pi, pj)
+    pj: np.ndarray  # earlier application
+    pmask: np.ndarray  # int32 bit mask of link kinds
+    counted: np.ndarray  # (n, n_kinds) earlier holders per non-structural kind
+    hubs: pd.DataFrame
+
+
+def link_kind_of(entry_kind: np.ndarray, other_kind: np.ndarray) -> np.ndarray:
+    """Own phone with own phone is ``phone``; any pairing with a contact phone is ``contact``."""
+    phone_space = (entry_kind == _PHONE) | (entry_kind == _CONTACT)
+    both_own = (entry_kind == _PHONE) & (other_kind == _PHONE)
+    return np.where(phone_space, np.where(both_own, _PHONE, _CONTACT), entry_kind)
+
+
+def build_links(identity: pd.DataFrame, config: GraphConfig) -> Links:
+    """Index values and enumerate point-in-time pairs in one vectorised pass."""
+    times = identity["applied_at"].to_numpy(np.int64)
+    n = len(times)
+    if n and np.any(np.diff(times) < 0):
+        raise InvalidArgument("applications must be sorted by applied_at")
+    cols = list(LINK_COLUMNS)
+    vids = np.empty((n, len(cols)), np.int64)
+    hash_parts: list[np.ndarray] = []
+    offset = 0
+    for group in _namespaces(cols):
+        block = np.column_stack([identity[c].to_numpy(np.uint64) for c in group])
+        codes, uniq = pd.factorize(block.ravel())
+        codes = codes.reshape(block.shape)
+        codes = np.where(block == 0, -1, codes + offset)
+        for k, c in enumerate(group):
+            vids[:, cols.index(c)] = codes[:, k]
+        hash_parts.append(np.asarray(uniq, np.uint64))
+        offset += len(uniq)
+    value_hash = np.concatenate(hash_parts) if hash_parts else np.zeros(0, np.uint64)
+    flat = vids.ravel()
+    kinds = np.tile(np.array([KIND_CODE[LINK_COLUMNS[c]] for c in cols], np.int8), n)
+    keep = flat >= 0
+    vid = flat[keep]
+    kinds = kinds[keep]
+    apps = np.repeat(np.arange(n, dtype=np.int64), len(cols))[keep]
+    order = np.argsort(vid, kind="stable")
+    vid, apps, kinds = vid[order], apps[order], kinds[order]
+    dup = np.zeros(len(vid), bool)
+    dup[1:] = (vid[1:] == vid[:-1]) & (apps[1:] == apps[:-1])
+    vid, apps, kinds = vid[~dup], apps[~dup], kinds[~dup]
+
+    counts = np.bincount(vid, minlength=len(value_hash))
+    indptr = np.zeros(len(value_hash) + 1, np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    idx = np.arange(len(vid), dtype=np.int64)
+    t = times[apps]
+    new_run = np.ones(len(vid), bool)
+    new_run[1:] = (vid[1:] != vid[:-1]) | (t[1:] != t[:-1])
+    run_first = np.maximum.accumulate(np.where(new_run, idx, 0))
+    start = indptr[vid]
+    rank = run_first - start
+    caps = config.cap_array()
+    active = rank < caps[kinds]
+
+    structural = config.structural_mask()
+    counted = np.zeros((n, len(KINDS)), np.int32)
+    plain = active & ~structural[kinds]
+    np.add.at(counted, (apps[plain], kinds[plain].astype(np.int64)), rank[plain].astype(np.int32))
+
+    src = np.flatnonzero(active & structural[kinds] & (rank > 0))
+    cnt = rank[src]
+    total = int(cnt.sum())
+    e_rep = np.repeat(src, cnt)
+    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    partner = np.repeat(start[src], cnt) + offs
+    lk = link_kind_of(kinds[e_rep], kinds[partner]).astype(np.int64)
+    pi, pj, pmask = _merge_pairs(apps[e_rep], apps[partner], (1 << lk).astype(np.int32), n)
+
+    return Links(
+        times=times,
+        value_hash=value_hash,
+        v_indptr=indptr,
+        v_apps=apps,
+        v_kind=kinds,
+        v_rank=rank,
+        v_active=active,
+        pi=pi,
+        pj=pj,
+        pmask=pmask,
+        counted=counted,
+        hubs=_hub_report(vid, kinds, active, t, counts, value_hash),
+    )
+
+
+def _namespaces(cols: list[str]) -> list[list[str]]:
+    """Columns hashed in the same namespace, factorised together (own and contact phones)."""
+    phones = [c for c in cols if LINK_COLUMNS[c] in ("phone", "contact")]
+    return [phones] + [[c] for c in cols if c not in phones]
+
+
+def _merge_pairs(
+    pi: np.ndarray, pj: np.ndarray, bits: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One row per (later, earlier) pair with the OR of its link-kind bits, sorted."""
+    if len(pi) == 0:
+        e = np.zeros(0, np.int64)
+        return e, e.copy(), np.zeros(0, np.int32)
+    key = pi * n + pj
+    order = np.argsort(key)
+    key, bits = key[order], bits[order]
+    first = np.ones(len(key), bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    mask = np.bitwise_or.reduceat(bits, starts)
+    ukey = key[starts]
+    return ukey // n, ukey % n, mask.astype(np.int32)
+
+
+def _hub_report(
+    vid: np.ndarray,
+    kinds: np.ndarray,
+    active: np.ndarray,
+    t: np.ndarray,
+    counts: np.ndarray,
+    value_hash: np.ndarray,
+) -> pd.DataFrame:
+    """Values that stopped linking: their hash, kind, holders and when they became hubs."""
+    capped = np.flatnonzero(~active)
+    if len(capped) == 0:
+        return pd.DataFrame(
+            {"value_hash": np.zeros(0, np.uint64), "kind": [], "n_applications": [],
+             "hub_since": np.zeros(0, "datetime64[s]")}
+        )
+    v, first = np.unique(vid[capped], return_index=True)
+    e = capped[first]
+    return pd.DataFrame(
+        {
+            "value_hash": value_hash[v],
+            "kind": np.asarray(KINDS, dtype=object)[kinds[e]],
+            "n_applications": counts[v],
+            "hub_since": t[e].astype("datetime64[s]"),
+        }
+    ).sort_values("n_applications", ascending=False, ignore_index=True)

@@ -1,0 +1,11 @@
+"""Scorecards: binning, WoE/IV, selection, fitting, points, compiled scoring, reports."""
+
+from creditfactory.scorecard._binning import Binner
+from creditfactory.scorecard._bins import FeatureBinning
+from creditfactory.scorecard._woe import WoETransformer
+
+__all__ = [
+    "Binner",
+    "FeatureBinning",
+    "WoETransformer",
+]

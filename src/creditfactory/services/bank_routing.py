@@ -1,0 +1,92 @@
+"""Partner banks in the flow: package and route a case, record a bank's answer, re-route on decline.
+
+The simulated adapters (``simulate_bank_answers``) answer with each bank's own appetite after
+its own delay, through the same :func:`answer` a bank officer's API call uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from creditfactory.factory import BankPolicy, route
+from creditfactory.factory.errors import NoEligibleBank
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.decisions import decision_summary, latest_decision
+from creditfactory.store import UnitOfWork
+
+__all__ = ["bank_package", "active_banks", "unit_draw"]
+
+
+def unit_draw(*parts: object) -> float:
+    """A reproducible number in [0, 1) from ``parts`` (simulated delays and answers)."""
+    h = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(h[:8], "big") / 2**64
+
+
+def active_banks(uow: UnitOfWork) -> list[BankPolicy]:
+    """The partner banks in the store, as policies."""
+    return [BankPolicy.from_json(r["code"], r["name"], r["policy"]) for r in uow.banks.active()]
+
+
+def _month_start(at: datetime) -> datetime:
+    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def submit_to_bank(
+    uow: UnitOfWork, case: dict[str, Any], at: datetime, exclude: set[str]
+) -> str | None:
+    """Route the case to an eligible bank and send the package; None when no bank takes it."""
+    app = uow.applications.get(case["application_id"])
+    assert app is not None
+    d = latest_decision(uow, case["application_id"])
+    amount = min(d["limit_amount"], app["amount"])
+    banks = [b for b in active_banks(uow) if b.code not in exclude]
+    used = uow.banks.submissions_since(_month_start(at))
+    try:
+        bank = route(banks, amount, app["industry"], d["score"], used)
+    except NoEligibleBank:
+        return None
+    delay = bank.answer_seconds[0] + unit_draw(case["id"], bank.code) * (
+        bank.answer_seconds[1] - bank.answer_seconds[0]
+    )
+    package = {
+        "application_id": case["application_id"],
+        "amount": str(amount),
+        "term_months": app["term_months"],
+        "industry": app["industry"],
+        "branch": app["branch"],
+        "platform_score": d["score"],
+        "recommendation": decision_summary(d),
+        "versions": d["record"].get("versions", {}),
+    }
+    uow.submissions.add(
+        case_id=case["id"],
+        bank_code=bank.code,
+        status="pending",
+        package=package,
+        submitted_at=at,
+        answer_due_at=at + timedelta(seconds=delay),
+    )
+    case["bank_code"] = bank.code
+    uow.audit.append(
+        "system",
+        "bank.submitted",
+        "case",
+        case["id"],
+        case_id=case["id"],
+        detail={"bank": bank.code, "amount": str(amount)},
+        at=at,
+    )
+    return bank.code
+
+
+def bank_package(uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: datetime) -> bool:
+    """Automatic step: send the recommendation package; close the case when no bank fits."""
+    if submit_to_bank(uow, case, at, exclude=set()) is None:
+        case.update(status="no_bank", closed_at=at)
+        uow.applications.set_status(case["application_id"], "declined")
+        return False
+    uow.applications.set_status(case["application_id"], "at_bank")
+    return True

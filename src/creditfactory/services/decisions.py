@@ -1,0 +1,62 @@
+"""Keeping decisions: the store form of a :class:`Decision`, and reading the latest back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from creditfactory.services.ports import Decision
+from creditfactory.store import UnitOfWork
+
+__all__ = ["store_decision", "latest_decision", "decision_summary", "json_safe"]
+
+
+def json_safe(value: Any) -> Any:
+    """Decimals and times as strings, tuples as lists, recursively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return value.item()
+    return value
+
+
+def store_decision(
+    uow: UnitOfWork, application_id: int, seq: int, basis: str, d: Decision, at: datetime
+) -> None:
+    """Append decision number ``seq`` for the application."""
+    record = json_safe({**d.record, "reasons": list(d.reasons)})
+    uow.applications.add_decision(
+        application_id=application_id,
+        seq=seq,
+        basis=basis,
+        tier=d.tier,
+        limit_amount=d.limit,
+        rate=d.rate,
+        product=d.product,
+        score=d.score,
+        record=record,
+        created_at=at,
+    )
+
+
+def latest_decision(uow: UnitOfWork, application_id: int) -> Any:
+    """The newest decision row of an application."""
+    return uow.applications.decisions(application_id)[-1]
+
+
+def decision_summary(row: Any) -> dict[str, Any]:
+    """The public part of a decision: tier, limit, rate, product, reasons."""
+    return {
+        "tier": row["tier"],
+        "limit": str(row["limit_amount"]),
+        "rate": str(row["rate"]),
+        "product": row["product"],
+        "reasons": list(row["record"].get("reasons", [])),
+    }

@@ -1,0 +1,89 @@
+"""The limit-and-pricing step: findings from verification and investigation re-run the decision.
+
+Knock-out findings (identity not confirmed, business not real, purpose not confirmed) reject
+the case. Otherwise the corrected application goes through the decision port again; a reject
+ends the case, a tier worse than the one the case was routed by, or a limit cut by more than a
+fifth, marks the case an exception for the committee.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from creditfactory.factory import Findings, corrected_application, knock_outs, merge
+from creditfactory.services.application_input import rebuild_application
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.decisions import latest_decision, store_decision
+from creditfactory.services.errors import DecisionUnavailable
+from creditfactory.services.ports import Decision
+from creditfactory.store import UnitOfWork
+
+TIER_ORDER = {"auto_approve": 0, "remote_verification": 1, "field_investigation": 2, "reject": 3}
+EXCEPTION_LIMIT_CUT = Decimal("0.8")
+
+__all__ = ["limit_and_pricing", "findings_of"]
+
+
+def findings_of(uow: UnitOfWork, application_id: int) -> Findings:
+    """All findings recorded for an application, merged."""
+    rows = uow.applications.findings(application_id)
+    keys = (
+        "identity_confirmed",
+        "business_real",
+        "purpose_confirmed",
+        "hidden_debt",
+        "verified_monthly_revenue",
+    )
+    return merge([Findings(**{k: r[k] for k in keys}) for r in rows])
+
+
+def limit_and_pricing(
+    uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: datetime
+) -> bool:
+    """Re-decide with the findings (if any); False when the case ends here."""
+    app_id = case["application_id"]
+    found = findings_of(uow, app_id)
+    if found.empty:
+        return True
+    before = latest_decision(uow, app_id)
+    seq = before["seq"] + 1
+    ko = knock_outs(found)
+    if ko:
+        d = Decision(
+            "reject",
+            Decimal("0.00"),
+            before["rate"],
+            before["product"],
+            tuple(ko),
+            before["score"],
+            {"basis": "findings", "previous_seq": before["seq"]},
+        )
+    else:
+        if ctx.decider is None:
+            raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
+        app = uow.applications.get(app_id)
+        assert app is not None
+        applicant = uow.applications.applicant(app["applicant_id"])
+        full = corrected_application(rebuild_application(app, applicant, ctx.vault), found)
+        d = ctx.decider.decide(full)
+    store_decision(uow, app_id, seq, "findings", d, at)
+    uow.audit.append(
+        "system",
+        "decision.revised",
+        "application",
+        app_id,
+        case_id=case["id"],
+        detail={"seq": seq, "tier": d.tier, "limit": str(d.limit), "reasons": list(d.reasons)},
+        at=at,
+    )
+    if d.tier == "reject":
+        case.update(status="rejected", closed_at=at)
+        uow.applications.set_status(app_id, "rejected")
+        return False
+    worse = TIER_ORDER[d.tier] > TIER_ORDER[case["tier"]]
+    cut = d.limit < before["limit_amount"] * EXCEPTION_LIMIT_CUT
+    if worse or cut:
+        case["exception"] = True
+    return True

@@ -1,0 +1,88 @@
+"""``setup``: schema, reference data (branches, channels, partner banks), strategy, first admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from creditfactory.domain.money import to_money
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.ports import SYSTEM
+from creditfactory.services.strategy_setup import register_default_strategy
+from creditfactory.services.users import add_user, set_password
+from creditfactory.store import upgrade_head
+from creditfactory.store.types import utcnow
+
+BUILTIN_WORLD = {"n_applications": 2000, "months": 12, "seed": 7}
+
+__all__ = ["SetupReport", "setup_service", "load_world_channels"]
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    """What setup did."""
+
+    revision: str
+    channels_added: int
+    banks: int
+    strategy: str
+    admin_created: bool
+
+
+def load_world_channels(world_dir: Path | None) -> Any:
+    """The channels table of the given world, or of a small built-in one."""
+    from creditfactory.world import generate, load
+
+    world = load(world_dir, money="float") if world_dir else generate(**BUILTIN_WORLD)
+    return world
+
+
+def _seed_channels(ctx: ServiceContext, channels: Any) -> int:
+    with ctx.uow() as uow:
+        known = uow.channels.branch_codes()
+        for branch, city in channels[["branch", "city"]].drop_duplicates().itertuples(index=False):
+            if branch not in known:
+                uow.channels.add_branch(branch, city, f"{city} branch {branch}")
+        rows = []
+        for r in channels.itertuples(index=False):
+            if uow.channels.get(r.channel_id) is None:
+                rows.append(
+                    {
+                        "channel_id": r.channel_id,
+                        "channel_type": r.channel_type,
+                        "branch": r.branch,
+                        "city": r.city,
+                        "status": "active",
+                        "deposit": to_money(Decimal(str(r.deposit))),
+                        "onboarded_at": r.onboarded_at.to_pydatetime(),
+                    }
+                )
+        uow.channels.add_many(rows)
+        uow.audit.append(
+            "system", "setup.channels", "setup", "channels", detail={"added": len(rows)}
+        )
+        uow.commit()
+    return len(rows)
+
+
+def setup_service(
+    ctx: ServiceContext, url: str, admin_password: str, world_dir: Path | None
+) -> SetupReport:
+    """Bring a database from empty (or any earlier state) to ready-to-serve; safe to re-run."""
+    revision = upgrade_head(url, ctx.engine)
+    world = load_world_channels(world_dir)
+    added = _seed_channels(ctx, world.channels)
+    with ctx.uow() as uow:
+        for bank in ctx.simulated_banks:
+            uow.banks.upsert(bank.code, bank.name, bank.as_json())
+        strategy = register_default_strategy(uow)
+        uow.audit.append("system", "setup.strategy", "strategy", strategy, at=utcnow())
+        has_admin = uow.users.by_name("admin") is not None
+        uow.commit()
+    if has_admin:
+        set_password(ctx, SYSTEM, "admin", admin_password)
+    else:
+        add_user(ctx, SYSTEM, "admin", admin_password, "admin")
+    return SetupReport(revision, added, len(ctx.simulated_banks), strategy, not has_admin)

@@ -1,0 +1,158 @@
+"""Station work: queues, claiming a task, completing it with findings, and moving the case on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from creditfactory.factory import sla_state
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.errors import (
+    CaseNotFound,
+    InvalidInput,
+    RoleNotAllowed,
+    TaskAlreadyCompleted,
+    TaskNotClaimable,
+    TaskNotFound,
+)
+from creditfactory.services.flow import advance, close_case
+from creditfactory.services.ports import Actor
+from creditfactory.store import UnitOfWork
+from creditfactory.store.types import utcnow
+
+FINDING_KEYS = (
+    "identity_confirmed",
+    "business_real",
+    "purpose_confirmed",
+    "hidden_debt",
+    "verified_monthly_revenue",
+)
+VERDICTS = ("pass", "reject")
+
+__all__ = ["station_queue", "claim_task", "complete_task", "task_view"]
+
+
+def task_view(row: Any, now: datetime) -> dict[str, Any]:
+    """A task as the API shows it, with its SLA state."""
+    return {
+        "task_id": row["id"],
+        "case_id": row["case_id"],
+        "step": row["step"],
+        "station": row["station"],
+        "role": row["role"],
+        "status": row["status"],
+        "assignee": row["assignee"],
+        "created_at": row["created_at"],
+        "due_at": row["due_at"],
+        "sla": sla_state(row["created_at"], row["due_at"], now, row["completed_at"]),
+        "outcome": row["outcome"],
+    }
+
+
+def _may_work(actor: Actor, role: str) -> None:
+    if actor.role not in (role, "admin"):
+        raise RoleNotAllowed(f"this task needs the role {role}")
+
+
+def station_queue(
+    ctx: ServiceContext, actor: Actor, station: str, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Open and claimed tasks at ``station``, earliest due first."""
+    roles = ctx.process.stations()
+    if station not in roles:
+        raise CaseNotFound(f"no station {station!r}")
+    if actor.role not in (roles[station], "admin", "risk_analyst"):
+        raise RoleNotAllowed(f"the {station} queue is for {roles[station]}")
+    now = utcnow()
+    with ctx.uow(write=False) as uow:
+        return [task_view(r, now) for r in uow.cases.queue(station, offset=offset, limit=limit)]
+
+
+def _task(uow: UnitOfWork, task_id: int) -> Any:
+    row = uow.cases.task(task_id)
+    if row is None:
+        raise TaskNotFound(f"no task {task_id}")
+    return row
+
+
+def claim_task(ctx: ServiceContext, actor: Actor, task_id: int) -> dict[str, Any]:
+    """Take an open task into the caller's hands."""
+    now = utcnow()
+    with ctx.uow() as uow:
+        row = _task(uow, task_id)
+        _may_work(actor, row["role"])
+        if row["status"] == "done":
+            raise TaskAlreadyCompleted(f"task {task_id} is already completed")
+        if row["status"] == "claimed" and row["assignee"] == actor.username:
+            return task_view(row, now)
+        if not uow.cases.claim(task_id, actor.username, now):
+            raise TaskNotClaimable(f"task {task_id} is held by {row['assignee']}")
+        uow.audit.append(
+            actor.username, "task.claimed", "task", task_id, case_id=row["case_id"], at=now
+        )
+        view = task_view(_task(uow, task_id), now)
+        uow.commit()
+        return view
+
+
+def _findings(outcome: dict[str, Any]) -> dict[str, Any]:
+    found = {k: outcome.get(k) for k in FINDING_KEYS if outcome.get(k) is not None}
+    for key in ("hidden_debt", "verified_monthly_revenue"):
+        if key in found:
+            found[key] = Decimal(str(found[key]))
+    return found
+
+
+def complete_task(
+    ctx: ServiceContext, actor: Actor, task_id: int, outcome: dict[str, Any]
+) -> dict[str, Any]:
+    """Finish a task (claiming it first if open); record findings; move the case on."""
+    if outcome.get("verdict", "pass") not in VERDICTS:
+        raise InvalidInput([("verdict", f"must be one of {VERDICTS}")])
+    now = utcnow()
+    with ctx.uow() as uow:
+        row = _task(uow, task_id)
+        _may_work(actor, row["role"])
+        if row["status"] == "done":
+            raise TaskAlreadyCompleted(f"task {task_id} is already completed")
+        if row["status"] == "open" and not uow.cases.claim(task_id, actor.username, now):
+            raise TaskNotClaimable(f"task {task_id} was just taken")
+        if not uow.cases.complete(task_id, actor.username, now, _jsonable(outcome)):
+            raise TaskNotClaimable(f"task {task_id} is held by {row['assignee']}")
+        case = dict(uow.cases.get(row["case_id"], for_update=True) or {})
+        app = uow.applications.get(case["application_id"])
+        assert app is not None
+        found = _findings(outcome)
+        if found:
+            uow.applications.add_finding(
+                application_id=app["application_id"],
+                channel_id=app["channel_id"],
+                step=row["step"],
+                note=outcome.get("note"),
+                recorded_by=actor.username,
+                recorded_at=now,
+                **found,
+            )
+        uow.audit.append(
+            actor.username,
+            "task.completed",
+            "task",
+            task_id,
+            case_id=case["id"],
+            detail={"step": row["step"], "outcome": _jsonable(outcome)},
+            at=now,
+        )
+        if outcome.get("verdict") == "reject":
+            close_case(uow, case, "rejected", "rejected", now)
+            uow.cases.update(case["id"], status="rejected", closed_at=now, updated_at=now)
+        else:
+            case = advance(uow, ctx, case, row["step"], actor, now)
+        view = task_view(_task(uow, task_id), now)
+        view["case_status"], view["case_step"] = case["status"], case["step"]
+        uow.commit()
+        return view
+
+
+def _jsonable(outcome: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in outcome.items()}

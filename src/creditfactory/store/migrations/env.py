@@ -1,0 +1,32 @@
+"""Alembic environment: runs on the connection ``creditfactory.store.migrate`` hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from creditfactory.store import tables_case  # noqa: F401  (registers the case tables)
+from creditfactory.store.engine import make_engine
+from creditfactory.store.tables import metadata
+
+config = context.config
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()

@@ -1,0 +1,85 @@
+"""The append-only audit log and the idempotency-key ledger.
+
+The audit repository offers no update or delete; the database refuses them too (triggers
+created by the initial migration).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from creditfactory.store.tables_case import audit_log, idempotency_keys
+from creditfactory.store.types import utcnow
+
+
+class AuditLog:
+    """Who did what to which entity, when; append and read only."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def append(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: object,
+        *,
+        case_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        self._c.execute(
+            sa.insert(audit_log).values(
+                at=at or utcnow(),
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=str(entity_id),
+                case_id=case_id,
+                detail=detail or {},
+            )
+        )
+
+    def of_case(self, case_id: int) -> list[RowMapping]:
+        q = sa.select(audit_log).where(audit_log.c.case_id == case_id).order_by(audit_log.c.id)
+        return list(self._c.execute(q).mappings())
+
+    def of_entity(self, entity: str, entity_id: object) -> list[RowMapping]:
+        q = (
+            sa.select(audit_log)
+            .where(audit_log.c.entity == entity, audit_log.c.entity_id == str(entity_id))
+            .order_by(audit_log.c.id)
+        )
+        return list(self._c.execute(q).mappings())
+
+
+class IdempotencyRepository:
+    """Responses already given, by (scope, key), so a retried request gets the same answer."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def get(self, scope: str, key: str) -> RowMapping | None:
+        q = sa.select(idempotency_keys).where(
+            idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+        )
+        return self._c.execute(q).mappings().first()
+
+    def add(
+        self, scope: str, key: str, request_hash: str, status_code: int, response: dict[str, Any]
+    ) -> None:
+        self._c.execute(
+            sa.insert(idempotency_keys).values(
+                scope=scope,
+                key=key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response=response,
+                created_at=utcnow(),
+            )
+        )

@@ -1,0 +1,143 @@
+"""Repositories for applicants, applications, decisions, cases and tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from creditfactory.store.tables import applicants
+from creditfactory.store.tables_case import applications, cases, decisions, findings, tasks
+
+
+class ApplicationRepository:
+    """Applicants (one per resident ID), their applications, decisions and findings."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def applicant_id(self, resident_id_hash: str) -> int | None:
+        q = sa.select(applicants.c.id).where(applicants.c.resident_id_hash == resident_id_hash)
+        return self._c.execute(q).scalar_one_or_none()
+
+    def add_applicant(self, **values: Any) -> int:
+        q = sa.insert(applicants).values(**values).returning(applicants.c.id)
+        return int(self._c.execute(q).scalar_one())
+
+    def applicant(self, applicant_id: int) -> RowMapping:
+        q = sa.select(applicants).where(applicants.c.id == applicant_id)
+        return self._c.execute(q).mappings().one()
+
+    def add(self, **values: Any) -> int:
+        q = sa.insert(applications).values(**values).returning(applications.c.application_id)
+        return int(self._c.execute(q).scalar_one())
+
+    def get(self, application_id: int) -> RowMapping | None:
+        q = sa.select(applications).where(applications.c.application_id == application_id)
+        return self._c.execute(q).mappings().first()
+
+    def set_status(self, application_id: int, status: str) -> None:
+        self._c.execute(
+            sa.update(applications)
+            .where(applications.c.application_id == application_id)
+            .values(status=status)
+        )
+
+    def add_decision(self, **values: Any) -> None:
+        self._c.execute(sa.insert(decisions).values(**values))
+
+    def decisions(self, application_id: int) -> list[RowMapping]:
+        q = (
+            sa.select(decisions)
+            .where(decisions.c.application_id == application_id)
+            .order_by(decisions.c.seq)
+        )
+        return list(self._c.execute(q).mappings())
+
+    def add_finding(self, **values: Any) -> None:
+        self._c.execute(sa.insert(findings).values(**values))
+
+    def findings(self, application_id: int) -> list[RowMapping]:
+        q = (
+            sa.select(findings)
+            .where(findings.c.application_id == application_id)
+            .order_by(findings.c.id)
+        )
+        return list(self._c.execute(q).mappings())
+
+
+class CaseRepository:
+    """Cases moving through the process and the staffed tasks they wait on."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def add(self, **values: Any) -> int:
+        return int(
+            self._c.execute(sa.insert(cases).values(**values).returning(cases.c.id)).scalar_one()
+        )
+
+    def get(self, case_id: int, *, for_update: bool = False) -> RowMapping | None:
+        q = sa.select(cases).where(cases.c.id == case_id)
+        if for_update:
+            q = q.with_for_update()
+        return self._c.execute(q).mappings().first()
+
+    def by_application(self, application_id: int) -> RowMapping | None:
+        q = sa.select(cases).where(cases.c.application_id == application_id)
+        return self._c.execute(q).mappings().first()
+
+    def update(self, case_id: int, **values: Any) -> None:
+        self._c.execute(sa.update(cases).where(cases.c.id == case_id).values(**values))
+
+    def find(
+        self, *, status: str | None, bank_code: str | None, offset: int, limit: int
+    ) -> list[RowMapping]:
+        q = sa.select(cases).order_by(cases.c.id.desc()).offset(offset).limit(limit)
+        if status:
+            q = q.where(cases.c.status == status)
+        if bank_code:
+            q = q.where(cases.c.bank_code == bank_code)
+        return list(self._c.execute(q).mappings())
+
+    def add_task(self, **values: Any) -> int:
+        return int(
+            self._c.execute(sa.insert(tasks).values(**values).returning(tasks.c.id)).scalar_one()
+        )
+
+    def task(self, task_id: int) -> RowMapping | None:
+        return self._c.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
+
+    def tasks_of(self, case_id: int) -> list[RowMapping]:
+        q = sa.select(tasks).where(tasks.c.case_id == case_id).order_by(tasks.c.id)
+        return list(self._c.execute(q).mappings())
+
+    def queue(self, station: str, *, offset: int, limit: int) -> list[RowMapping]:
+        q = (
+            sa.select(tasks)
+            .where(tasks.c.station == station, tasks.c.status.in_(("open", "claimed")))
+            .order_by(tasks.c.due_at, tasks.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(self._c.execute(q).mappings())
+
+    def claim(self, task_id: int, assignee: str, at: datetime) -> bool:
+        """Claim an open task; False when someone else got there first."""
+        q = (
+            sa.update(tasks)
+            .where(tasks.c.id == task_id, tasks.c.status == "open")
+            .values(status="claimed", assignee=assignee, claimed_at=at)
+        )
+        return self._c.execute(q).rowcount == 1
+
+    def complete(self, task_id: int, assignee: str, at: datetime, outcome: dict[str, Any]) -> bool:
+        """Complete a task the caller holds; False when it is not theirs or already done."""
+        q = (
+            sa.update(tasks)
+            .where(tasks.c.id == task_id, tasks.c.status == "claimed", tasks.c.assignee == assignee)
+            .values(status="done", completed_at=at, outcome=outcome)
+        )
+        return self._c.execute(q).rowcount == 1

@@ -1,0 +1,182 @@
+"""Repositories for the organisation: branches, channels and deposits, users, banks, strategies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from creditfactory.store.tables import (
+    branches,
+    channels,
+    deposit_movements,
+    partner_banks,
+    strategies,
+    users,
+)
+from creditfactory.store.tables_case import bank_submissions as bs
+from creditfactory.store.types import utcnow
+
+
+class ChannelRepository:
+    """Branches, intermediaries and the deposits they post."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def add_branch(self, code: str, city: str, name: str) -> None:
+        self._c.execute(sa.insert(branches).values(code=code, city=city, name=name))
+
+    def branch_codes(self) -> set[str]:
+        return set(self._c.execute(sa.select(branches.c.code)).scalars())
+
+    def add(self, **values: Any) -> None:
+        self._c.execute(sa.insert(channels).values(**values))
+
+    def add_many(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._c.execute(sa.insert(channels), rows)
+
+    def get(self, channel_id: str, *, for_update: bool = False) -> RowMapping | None:
+        q = sa.select(channels).where(channels.c.channel_id == channel_id)
+        if for_update:
+            q = q.with_for_update()
+        return self._c.execute(q).mappings().first()
+
+    def find(self, *, status: str | None, offset: int, limit: int) -> list[RowMapping]:
+        q = sa.select(channels).order_by(channels.c.channel_id).offset(offset).limit(limit)
+        if status:
+            q = q.where(channels.c.status == status)
+        return list(self._c.execute(q).mappings())
+
+    def count(self) -> int:
+        return int(self._c.execute(sa.select(sa.func.count()).select_from(channels)).scalar_one())
+
+    def set_status(self, channel_id: str, status: str, reason: str | None) -> None:
+        self._c.execute(
+            sa.update(channels)
+            .where(channels.c.channel_id == channel_id)
+            .values(status=status, status_reason=reason)
+        )
+
+    def set_deposit(self, channel_id: str, balance: Decimal) -> None:
+        self._c.execute(
+            sa.update(channels).where(channels.c.channel_id == channel_id).values(deposit=balance)
+        )
+
+    def add_movement(self, **values: Any) -> int:
+        return int(
+            self._c.execute(
+                sa.insert(deposit_movements).values(**values).returning(deposit_movements.c.id)
+            ).scalar_one()
+        )
+
+    def movements(self, channel_id: str) -> list[RowMapping]:
+        q = (
+            sa.select(deposit_movements)
+            .where(deposit_movements.c.channel_id == channel_id)
+            .order_by(deposit_movements.c.id)
+        )
+        return list(self._c.execute(q).mappings())
+
+
+class UserRepository:
+    """Staff accounts with one role each (bank officers also carry their bank)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def add(self, username: str, password_hash: str, role: str, bank_code: str | None) -> int:
+        q = sa.insert(users).values(
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            bank_code=bank_code,
+            active=True,
+            created_at=utcnow(),
+        )
+        return int(self._c.execute(q.returning(users.c.id)).scalar_one())
+
+    def by_name(self, username: str) -> RowMapping | None:
+        return (
+            self._c.execute(sa.select(users).where(users.c.username == username)).mappings().first()
+        )
+
+    def set_password(self, username: str, password_hash: str) -> None:
+        self._c.execute(
+            sa.update(users).where(users.c.username == username).values(password_hash=password_hash)
+        )
+
+
+class BankRepository:
+    """Partner banks with their policies, and how much of this month's quota each has used."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def upsert(self, code: str, name: str, policy: dict[str, Any]) -> None:
+        exists = self._c.execute(
+            sa.select(partner_banks.c.code).where(partner_banks.c.code == code)
+        ).first()
+        if exists:
+            self._c.execute(
+                sa.update(partner_banks)
+                .where(partner_banks.c.code == code)
+                .values(name=name, policy=policy, active=True)
+            )
+        else:
+            self._c.execute(
+                sa.insert(partner_banks).values(code=code, name=name, policy=policy, active=True)
+            )
+
+    def active(self) -> list[RowMapping]:
+        q = sa.select(partner_banks).where(partner_banks.c.active).order_by(partner_banks.c.code)
+        return list(self._c.execute(q).mappings())
+
+    def get(self, code: str) -> RowMapping | None:
+        q = sa.select(partner_banks).where(partner_banks.c.code == code)
+        return self._c.execute(q).mappings().first()
+
+    def submissions_since(self, since: datetime) -> dict[str, int]:
+        q = (
+            sa.select(bs.c.bank_code, sa.func.count())
+            .where(bs.c.submitted_at >= since, bs.c.status != "declined")
+            .group_by(bs.c.bank_code)
+        )
+        return {code: int(n) for code, n in self._c.execute(q)}
+
+
+class StrategyRepository:
+    """Registered strategies; exactly one is active."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def register(self, name: str, version: str, location: str, meta: dict[str, Any]) -> None:
+        self._c.execute(
+            sa.delete(strategies).where(strategies.c.name == name, strategies.c.version == version)
+        )
+        self._c.execute(
+            sa.insert(strategies).values(
+                name=name,
+                version=version,
+                location=location,
+                meta=meta,
+                active=False,
+                created_at=utcnow(),
+            )
+        )
+
+    def activate(self, name: str, version: str) -> None:
+        self._c.execute(sa.update(strategies).values(active=False))
+        self._c.execute(
+            sa.update(strategies)
+            .where(strategies.c.name == name, strategies.c.version == version)
+            .values(active=True)
+        )
+
+    def active(self) -> RowMapping | None:
+        return self._c.execute(sa.select(strategies).where(strategies.c.active)).mappings().first()

@@ -1,0 +1,15 @@
+"""Errors of the simulated world."""
+
+from creditfactory.errors import CreditFactoryError, InvalidArgument
+
+
+class WorldError(CreditFactoryError):
+    """A world could not be generated, written or read."""
+
+
+class InvalidWorldParameters(WorldError, InvalidArgument):
+    """A simulation parameter is out of range; the message names it."""
+
+
+class WorldNotFound(WorldError, FileNotFoundError):
+    """A directory does not hold a world (a table file is missing)."""

@@ -1,0 +1,126 @@
+"""Reading and writing worlds: all-or-nothing output directories, typed loading."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from creditfactory.world.errors import InvalidWorldParameters, WorldError, WorldNotFound
+from creditfactory.world.schema import TABLES
+
+Format = Literal["parquet", "csv"]
+FORMATS = ("parquet", "csv")
+
+
+@dataclass
+class World:
+    """A world's four tables as pandas DataFrames, and what made it."""
+
+    channels: pd.DataFrame
+    applications: pd.DataFrame
+    performance: pd.DataFrame
+    truth: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def check_output_dir(out: Path) -> None:
+    """Fail early, before any work, when ``out`` cannot be written."""
+    probe = out if out.exists() else out.parent
+    while not probe.exists():
+        probe = probe.parent
+    if out.exists() and not out.is_dir():
+        raise InvalidWorldParameters(f"out: {out} exists and is not a directory")
+    if not os.access(probe, os.W_OK):
+        raise InvalidWorldParameters(f"out: {probe} is not writable")
+
+
+@contextmanager
+def staged_directory(out: Path) -> Iterator[Path]:
+    """A scratch directory whose files move into ``out`` only if the block succeeds."""
+    check_output_dir(out)
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    except OSError as exc:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise InvalidWorldParameters(f"out: cannot write to {out}: {exc.strerror}") from exc
+    try:
+        yield stage
+        for f in stage.iterdir():
+            os.replace(f, out / f.name)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+class TableWriter:
+    """Appends chunks of one table to a Parquet or CSV file."""
+
+    def __init__(self, path: Path, schema: pa.Schema, fmt: Format) -> None:
+        self.fmt = fmt
+        if fmt == "parquet":
+            self._w: Any = pq.ParquetWriter(path, schema, compression="zstd",
+                                            compression_level=1)
+        else:
+            self._w = pacsv.CSVWriter(path, schema)
+
+    def write(self, table: pa.Table) -> None:
+        self._w.write_table(table)
+
+    def close(self) -> None:
+        self._w.close()
+
+
+def table_path(world_dir: Path, name: str) -> Path:
+    """The file of table ``name`` in ``world_dir``, Parquet preferred over CSV."""
+    for ext in FORMATS:
+        p = Path(world_dir) / f"{name}.{ext}"
+        if p.exists():
+            return p
+    raise WorldNotFound(f"{world_dir}: no {name}.parquet or {name}.csv")
+
+
+def read_table(world_dir: Path | str, name: str, money: Literal["decimal", "float"] = "decimal",
+               columns: list[str] | None = None) -> pd.DataFrame:
+    """One table as pandas; money as ``Decimal`` objects or, for analytics, float64."""
+    if name not in TABLES:
+        raise WorldError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
+    path = table_path(Path(world_dir), name)
+    schema = TABLES[name]
+    if path.suffix == ".parquet":
+        tbl = pq.read_table(path, columns=columns)
+    else:
+        opts = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema},
+                                    include_columns=columns, strings_can_be_null=False)
+        tbl = pacsv.read_csv(path, convert_options=opts)
+    if money == "float":
+        for i, f in enumerate(tbl.schema):
+            if pa.types.is_decimal(f.type):
+                tbl = tbl.set_column(i, f.name, pc.cast(tbl.column(i), pa.float64()))
+    return tbl.to_pandas()
+
+
+def load(world_dir: Path | str, money: Literal["decimal", "float"] = "float") -> World:
+    """A whole world from ``world_dir`` (analytics default: money as float64)."""
+    d = Path(world_dir)
+    meta_path = d / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    return World(*(read_table(d, n, money) for n in TABLES), meta=meta)
