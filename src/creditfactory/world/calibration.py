@@ -42,7 +42,7 @@ def loan_outcomes(perf: pa.Table, app_ids: np.ndarray) -> tuple[np.ndarray, np.n
     aid = _num(perf, "application_id")
     dpd = _num(perf, "dpd")
     bal = _num(perf, "balance")
-    status = perf.column("status").to_numpy(zero_copy_only=False)
+    written_off = pc.equal(perf.column("status"), "written_off").to_numpy(zero_copy_only=False)
     pos = np.searchsorted(app_ids, aid)
     npl = np.zeros(len(app_ids))
     bad = dpd > 90
@@ -50,7 +50,7 @@ def loan_outcomes(perf: pa.Table, app_ids: np.ndarray) -> tuple[np.ndarray, np.n
     npl[first_ids] = bal[np.flatnonzero(bad)[first_idx]]
     last = np.r_[pos[1:] != pos[:-1], True]
     loss = np.zeros(len(app_ids))
-    wo_last = last & (status == "written_off")
+    wo_last = last & written_off
     loss[pos[wo_last]] = bal[wo_last]
     return npl, npl > 0, loss
 

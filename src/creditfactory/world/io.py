@@ -123,4 +123,6 @@ def load(world_dir: Path | str, money: Literal["decimal", "float"] = "float") ->
     d = Path(world_dir)
     meta_path = d / "meta.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    return World(*(read_table(d, n, money) for n in TABLES), meta=meta)
+    frames = {n: read_table(d, n, money) for n in TABLES}
+    return World(frames["channels"], frames["applications"], frames["performance"],
+                 frames["truth"], meta)

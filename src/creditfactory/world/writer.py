@@ -14,6 +14,7 @@ from creditfactory.world.calibration import Calibration
 from creditfactory.world.config import START_MONTH, START_YEAR, WorldConfig
 from creditfactory.world.errors import InvalidWorldParameters
 from creditfactory.world.io import FORMATS, Format, TableWriter, World, staged_directory
+from creditfactory.world.parallel import parallel_chunks
 from creditfactory.world.schema import TABLES
 from creditfactory.world.simulate import channels_table, iter_chunks, prepare, validate_parameters
 
@@ -35,10 +36,13 @@ def world_meta(cfg: WorldConfig, macro_start: int, downturn: str, rows: dict[str
 
 
 def write_world(cfg: WorldConfig, out: Path, fmt: Format = "parquet",
-                progress: Callable[[int, int], None] | None = None) -> dict:
+                progress: Callable[[int, int], None] | None = None,
+                workers: int | None = None) -> dict:
     """Simulate ``cfg`` into ``out``; returns the metadata written beside the tables.
 
-    ``progress(done, total)`` is called after each chunk with application counts.
+    ``progress(done, total)`` is called after each chunk with application counts. Chunks are
+    drawn by ``workers`` processes (default: one per core for large worlds); the bytes do
+    not depend on how many.
     """
     validate_parameters(cfg.n_applications, cfg.months, cfg.seed)
     if fmt not in FORMATS:
@@ -49,7 +53,7 @@ def write_world(cfg: WorldConfig, out: Path, fmt: Format = "parquet",
         writers = {n: TableWriter(stage / f"{n}.{fmt}", s, fmt) for n, s in TABLES.items()}
         try:
             plan, macro = prepare(cfg)
-            for tables in iter_chunks(plan, macro):
+            for tables in parallel_chunks(cfg, plan, macro, workers):
                 for name in ("applications", "performance", "truth"):
                     t = getattr(tables, name)
                     writers[name].write(t)
@@ -91,4 +95,5 @@ def generate(n_applications: int, months: int = 36, seed: int = 0,
     ch = channels_table(plan)
     rows["channels"] = ch.num_rows
     meta = world_meta(cfg, macro.downturn_start, macro.downturn_industry, rows, calib.figures())
-    return World(frame(ch), *(frame(pa.concat_tables(parts[n])) for n in parts), meta=meta)
+    apps, perf, truth = (frame(pa.concat_tables(parts[n])) for n in parts)
+    return World(frame(ch), apps, perf, truth, meta)

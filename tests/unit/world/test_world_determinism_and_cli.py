@@ -70,3 +70,10 @@ def test_cli_simulate_writes_tables_and_prints_calibration(tmp_path) -> None:
     assert "Calibration" in r.stdout
     assert {p.name for p in out.iterdir()} == {
         "applications.csv", "performance.csv", "truth.csv", "channels.csv", "meta.json"}
+
+
+def test_worker_processes_write_the_same_bytes_as_one(tmp_path) -> None:
+    cfg = WorldConfig(1_200, 12, 9, chunk_size=400)
+    write_world(cfg, tmp_path / "one", workers=1)
+    write_world(cfg, tmp_path / "two", workers=2)
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
