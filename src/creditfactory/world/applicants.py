@@ -125,7 +125,7 @@ def build_chunk(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> Chunk
     declared = np.round(np.where(packaged, inflated, declared), -2)
 
     cards = rng.poisson(2.2 + 0.3 * edu)
-    util = np.clip(rng.beta(2.0, 3.2, m) + 0.12 * q, 0, 1.5)
+    util = np.clip(rng.beta(2.0, 3.2, m) + 0.16 * q, 0, 1.5)
     loans = rng.poisson(0.8 + 0.4 * (q > 1)) + has_mortgage + has_car
     mortgage_bal = np.where(has_mortgage, rng.lognormal(np.log(700_000), 0.5, m), 0)
     car_bal = np.where(has_car, rng.lognormal(np.log(90_000), 0.5, m), 0)
@@ -135,14 +135,14 @@ def build_chunk(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> Chunk
     hidden = np.where(packaged & (rng.random(m) < 0.7), rng.uniform(100_000, 600_000, m),
                       np.where(rng.random(m) < 0.08, rng.uniform(20_000, 200_000, m), 0))
     hidden = np.round(hidden, -2)
-    od24 = rng.poisson(np.exp(-1.3 + 0.8 * q))
+    od24 = rng.poisson(np.exp(-1.2 + 0.9 * q))
     od12 = rng.binomial(od24, 0.55)
     od6 = rng.binomial(od12, 0.5)
     mdpd_levels = np.array([0, 10, 30, 60, 90, 120, 180])
     mdpd_i = np.where(od24 > 0, np.clip(np.round(rng.exponential(0.9 + 0.3 * np.maximum(q, 0), m)) + 1, 1, 6),
                       np.where(rng.random(m) < 0.08, 1, 0)).astype(np.int64)
     max_dpd = mdpd_levels[mdpd_i]
-    inq6 = rng.poisson(np.exp(0.7 + 0.35 * q + 0.4 * packaged))
+    inq6 = rng.poisson(np.exp(0.6 + 0.45 * q + 0.4 * packaged))
     inq3 = rng.binomial(inq6, 0.6)
     inq1 = rng.binomial(inq3, 0.45)
 
@@ -163,12 +163,12 @@ def build_chunk(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> Chunk
 
     burden = (bureau_debt - mortgage_bal + hidden + amount) / (12.0 * np.maximum(true_rev, 1.0))
     log_odds = (
-        plan.config.base_log_odds + 0.55 * q + rng.normal(0.0, 0.55, m)
-        + 0.20 * np.minimum(od12, 5) + 0.30 * np.minimum(od6, 3)
+        plan.config.base_log_odds + 0.30 * q + rng.normal(0.0, 0.45, m)
+        + 0.30 * np.minimum(od12, 5) + 0.40 * np.minimum(od6, 3)
         + 0.40 * (max_dpd > 30) + 0.35 * (max_dpd > 60)
-        + 0.09 * np.minimum(inq3, 10) + 0.6 * (util - 0.4)
-        - 0.35 * has_mortgage - 0.30 * has_ins - 0.12 * has_car
-        - 0.03 * np.minimum(yib, 20) + 0.45 * np.log(np.clip(burden, 0.05, 20.0))
+        + 0.14 * np.minimum(inq3, 10) + 1.2 * (util - 0.4)
+        - 0.50 * has_mortgage - 0.45 * has_ins - 0.15 * has_car
+        - 0.04 * np.minimum(yib, 20) + 0.60 * np.log(np.clip(burden, 0.05, 20.0))
         + v.EDUCATION_RISK[edu] + v.MARITAL_RISK[marital] + v.HOME_RISK[home_own]
         + v.PREMISES_RISK[premises] + _IND_RISK[industry] + _CITY_RISK[city]
         + 0.0012 * (age - 38) ** 2 - 0.012 * np.minimum(yic, 20)

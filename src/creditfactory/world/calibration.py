@@ -32,8 +32,8 @@ def simple_policy(apps: pa.Table) -> np.ndarray:
         & (_num(apps, "overdue_count_6m") == 0)
         & (_num(apps, "overdue_count_12m") <= 1)
         & (_num(apps, "max_dpd_ever") <= 60)
-        & (_num(apps, "inquiries_3m") <= 6)
-        & (_num(apps, "bureau_utilisation") <= 0.9)
+        & (_num(apps, "inquiries_3m") <= 5)
+        & (_num(apps, "bureau_utilisation") <= 0.85)
     )
 
 
