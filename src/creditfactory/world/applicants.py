@@ -52,9 +52,12 @@ def _identity(plan: Plan, rows: np.ndarray) -> tuple[People, People | None]:
     fresh_needed = plan.is_repeat[rows] | (plan.kind[rows] == KIND_IMPERSONATION)
     if not fresh_needed.any():
         return who, None
-    fresh_keys = 2 * n + 1 + rows
-    own_city = plan.channels.city_idx[plan.channel[rows]]
-    return who, people(fresh_keys, plan.applied_at[rows], own_city)
+    sub = rows[fresh_needed]
+    own_city = plan.channels.city_idx[plan.channel[sub]]
+    fresh = people(2 * n + 1 + sub, plan.applied_at[sub], own_city)
+    pos = np.zeros(len(rows), dtype=np.int64)
+    pos[fresh_needed] = np.arange(len(sub))
+    return who, fresh.take(pos)
 
 
 def _pick(base: pa.Array, other: pa.Array | None, use_other: np.ndarray) -> pa.Array:

@@ -7,7 +7,7 @@ drawn from a stream.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pyarrow as pa
@@ -50,6 +50,14 @@ class People:
     uscc: pa.Array
     business_address: pa.Array
     local: np.ndarray
+
+    def take(self, idx: np.ndarray) -> People:
+        """The same people re-ordered or repeated by ``idx``."""
+        arrow_idx = pa.array(idx)
+        return People(**{
+            f.name: (v.take(arrow_idx) if isinstance(v, pa.Array) else v[idx])
+            for f in fields(self) for v in [getattr(self, f.name)]
+        })
 
 
 def phone_of(keys: np.ndarray, salt: int = 41) -> pa.Array:
