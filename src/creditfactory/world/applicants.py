@@ -166,7 +166,7 @@ def build_chunk(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> Chunk
 
     burden = (bureau_debt - mortgage_bal + hidden + amount) / (12.0 * np.maximum(true_rev, 1.0))
     log_odds = (
-        plan.config.base_log_odds + 0.30 * q + rng.normal(0.0, 0.45, m)
+        plan.config.base_log_odds + 0.20 * q + rng.normal(0.0, 0.35, m)
         + 0.30 * np.minimum(od12, 5) + 0.40 * np.minimum(od6, 3)
         + 0.40 * (max_dpd > 30) + 0.35 * (max_dpd > 60)
         + 0.14 * np.minimum(inq3, 10) + 1.2 * (util - 0.4)

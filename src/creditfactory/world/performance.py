@@ -37,7 +37,7 @@ class LoanLives:
 
 def _seasoning(term: np.ndarray, width: int) -> np.ndarray:
     t = np.arange(1, width + 1, dtype=np.float64)
-    w = t**1.6 * np.exp(-t / 7.0)
+    w = t**1.2 * np.exp(-t / 6.0)
     out = np.zeros((width, len(term)))
     for tt in np.unique(term):
         shape = np.where(t <= tt, w, 0.0)
