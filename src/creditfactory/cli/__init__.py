@@ -20,7 +20,16 @@ err_console = Console(stderr=True)
 
 
 def _register() -> None:
-    from creditfactory.cli import demo, service, simulate  # noqa: F401  (commands register on import)
+    # each module adds its commands to ``app`` when imported
+    from creditfactory.cli import (  # noqa: F401
+        backtest,
+        demo,
+        fraud,
+        scorecard,
+        scorecard_report,
+        service,
+        simulate,
+    )
 
 
 def main() -> None:

@@ -8,6 +8,21 @@ application uses only what was known before it applied, in batch and online alik
 from creditfactory.fraud.config import KINDS, GraphConfig
 from creditfactory.fraud.graph import IdentityGraph
 from creditfactory.fraud.identity import identity_table
+from creditfactory.fraud.labels import known_bad_times
+from creditfactory.fraud.model import FraudScorecard
+from creditfactory.fraud.neighbourhood import neighbourhood
 from creditfactory.fraud.online import OnlineGraph
+from creditfactory.fraud.rules import RULES, rule_hits
 
-__all__ = ["KINDS", "GraphConfig", "IdentityGraph", "OnlineGraph", "identity_table"]
+__all__ = [
+    "KINDS",
+    "RULES",
+    "FraudScorecard",
+    "GraphConfig",
+    "IdentityGraph",
+    "OnlineGraph",
+    "identity_table",
+    "known_bad_times",
+    "neighbourhood",
+    "rule_hits",
+]

@@ -22,6 +22,7 @@ FEATURES: tuple[str, ...] = (
     *(f"n_link_{k}" for k in KINDS),
     "n_kinds",
     "max_shared_kinds",
+    "n_strong_1hop",
     "n_linked_1hop",
     "n_bad_1hop",
     "n_linked_2hop",
@@ -61,9 +62,9 @@ def batch_features(
     row_or = _per_row_or(pi, mask, n, np.bitwise_or)
     plain = (links.counted > 0) @ (1 << np.arange(len(KINDS)))
     cols["n_kinds"] = np.bitwise_count((row_or | plain.astype(np.int32)).astype(np.uint32))
-    cols["max_shared_kinds"] = _per_row_or(
-        pi, np.bitwise_count(mask.astype(np.uint32)).astype(np.int64), n, np.maximum
-    )
+    shared = np.bitwise_count(mask.astype(np.uint32)).astype(np.int64)
+    cols["max_shared_kinds"] = _per_row_or(pi, shared, n, np.maximum)
+    cols["n_strong_1hop"] = np.bincount(pi, weights=shared >= 2, minlength=n)
     cols["n_linked_1hop"] = np.bincount(pi, minlength=n)
     bad_j = bad_time[pj] < ti
     cols["n_bad_1hop"] = np.bincount(pi, weights=bad_j, minlength=n)

@@ -52,28 +52,7 @@ def build_links(identity: pd.DataFrame, config: GraphConfig) -> Links:
     n = len(times)
     if n and np.any(np.diff(times) < 0):
         raise InvalidArgument("applications must be sorted by applied_at")
-    cols = list(LINK_COLUMNS)
-    vids = np.empty((n, len(cols)), np.int64)
-    hash_parts: list[np.ndarray] = []
-    offset = 0
-    for group in _namespaces(cols):
-        block = np.column_stack([identity[c].to_numpy(np.uint64) for c in group])
-        codes, uniq = pd.factorize(block.ravel())
-        codes = codes.reshape(block.shape)
-        codes = np.where(block == 0, -1, codes + offset)
-        for k, c in enumerate(group):
-            vids[:, cols.index(c)] = codes[:, k]
-        hash_parts.append(np.asarray(uniq, np.uint64))
-        offset += len(uniq)
-    value_hash = np.concatenate(hash_parts) if hash_parts else np.zeros(0, np.uint64)
-    flat = vids.ravel()
-    kinds = np.tile(np.array([KIND_CODE[LINK_COLUMNS[c]] for c in cols], np.int8), n)
-    keep = flat >= 0
-    vid = flat[keep]
-    kinds = kinds[keep]
-    apps = np.repeat(np.arange(n, dtype=np.int64), len(cols))[keep]
-    order = np.argsort(vid, kind="stable")
-    vid, apps, kinds = vid[order], apps[order], kinds[order]
+    vid, apps, kinds, value_hash = _shared_entries(identity, n)
     dup = np.zeros(len(vid), bool)
     dup[1:] = (vid[1:] == vid[:-1]) & (apps[1:] == apps[:-1])
     vid, apps, kinds = vid[~dup], apps[~dup], kinds[~dup]
@@ -104,6 +83,10 @@ def build_links(identity: pd.DataFrame, config: GraphConfig) -> Links:
     partner = np.repeat(start[src], cnt) + offs
     lk = link_kind_of(kinds[e_rep], kinds[partner]).astype(np.int64)
     pi, pj, pmask = _merge_pairs(apps[e_rep], apps[partner], (1 << lk).astype(np.int32), n)
+    if "resident_id" in identity:
+        rid = identity["resident_id"].to_numpy(np.uint64)
+        other = (rid[pi] != rid[pj]) | (rid[pi] == 0)  # a returning customer is no ring
+        pi, pj, pmask = pi[other], pj[other], pmask[other]
 
     return Links(
         times=times,
@@ -119,6 +102,46 @@ def build_links(identity: pd.DataFrame, config: GraphConfig) -> Links:
         counted=counted,
         hubs=_hub_report(vid, kinds, active, t, counts, value_hash),
     )
+
+
+def _shared_entries(
+    identity: pd.DataFrame, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Entries (value id, application, kind) of values held more than once, sorted by value,
+    then application, then column; plus each value id's hash.
+
+    One sort of the hashes per namespace finds the shared values (most are held once and
+    drop out); only those are sorted again to put holders in time order.
+    """
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    offset = 0
+    cols = list(LINK_COLUMNS)
+    for group in _namespaces(cols):
+        flat = np.column_stack([identity[c].to_numpy(np.uint64) for c in group]).ravel()
+        order = np.argsort(flat)
+        h = flat[order]
+        new = np.ones(len(h), bool)
+        new[1:] = h[1:] != h[:-1]
+        starts = np.flatnonzero(new)
+        sizes = np.diff(np.append(starts, len(h)))
+        shared = (np.repeat(sizes, sizes) > 1) & (h != 0)
+        local = np.cumsum(new)[shared] - 1
+        _, local = np.unique(local, return_inverse=True)
+        pos = order[shared]
+        col_kind = np.array([KIND_CODE[LINK_COLUMNS[c]] for c in group], np.int8)
+        hashes = h[shared]
+        first = np.ones(len(local), bool)
+        first[1:] = local[1:] != local[:-1]
+        parts.append((local + offset, pos, col_kind[pos % len(group)], hashes[first]))
+        offset += int(first.sum())
+        parts[-1] = (parts[-1][0], pos // len(group) * len(cols) + pos % len(group),
+                     parts[-1][2], parts[-1][3])
+    vid = np.concatenate([p[0] for p in parts])
+    flatpos = np.concatenate([p[1] for p in parts])
+    kinds = np.concatenate([p[2] for p in parts])
+    value_hash = np.concatenate([p[3] for p in parts]).astype(np.uint64)
+    order = np.argsort(vid * (n * len(cols) + 1) + flatpos)
+    return vid[order], flatpos[order] // len(cols), kinds[order], value_hash
 
 
 def _namespaces(cols: list[str]) -> list[list[str]]:

@@ -23,16 +23,16 @@ KINDS: tuple[str, ...] = (
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
 _DEFAULT_CAPS = {
-    "phone": 30,
-    "contact": 30,
-    "device": 30,
-    "ip": 30,
-    "bank_card": 30,
-    "home_address": 30,
-    "business_address": 30,
-    "uscc": 30,
-    "business_name": 30,
-    "channel": 30,
+    "phone": 10,
+    "contact": 10,
+    "device": 10,
+    "ip": 10,
+    "bank_card": 10,
+    "home_address": 10,
+    "business_address": 10,
+    "uscc": 10,
+    "business_name": 10,
+    "channel": 50,
 }
 
 

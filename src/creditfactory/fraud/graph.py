@@ -74,6 +74,17 @@ class IdentityGraph:
         _, labels = connected_components(self.adjacency(), directed=False)
         return labels
 
+    def strong_components(self, min_kinds: int = 2) -> np.ndarray:
+        """Component labels over links sharing at least ``min_kinds`` kinds of value."""
+        n = len(self.identity)
+        keep = np.bitwise_count(self.links.pmask.astype(np.uint32)) >= min_kinds
+        adj = sp.csr_matrix(
+            (np.ones(int(keep.sum()), np.int8), (self.links.pi[keep], self.links.pj[keep])),
+            shape=(n, n),
+        )
+        _, labels = connected_components(adj, directed=False)
+        return labels
+
     def pair_table(self) -> pd.DataFrame:
         """Every link as (application_id, earlier application_id, kinds)."""
         ids = self.identity["application_id"].to_numpy()

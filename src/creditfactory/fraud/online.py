@@ -15,13 +15,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from creditfactory.fraud._features import DAY, FEATURES
-from creditfactory.fraud._links import link_kind_of
 from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.errors import ApplicationOutOfOrder
 from creditfactory.fraud.identity import LINK_COLUMNS
 from creditfactory.fraud.propagation import month_starts, snapshot_risk
 
 NEVER = np.iinfo(np.int64).max
+_PHONE, _CONTACT = KIND_CODE["phone"], KIND_CODE["contact"]
 
 
 class OnlineGraph:
@@ -30,12 +30,14 @@ class OnlineGraph:
     def __init__(self, config: GraphConfig | None = None) -> None:
         self.config = config or GraphConfig()
         self._caps = self.config.cap_array()
-        self._structural = self.config.structural_mask()
+        self._structural = self.config.structural_mask().tolist()
+        self._cap_list = self._caps.tolist()
         self._holders: dict[int, tuple[list[int], list[int], list[int]]] = {}
         self.ids: list[int] = []
         self._row: dict[int, int] = {}
         self._t: list[int] = []
         self._channel: list[int] = []
+        self._rid: list[int] = []
         self._bad: list[int] = []
         self._bad_by_id: dict[int, int] = {}
         self.adj: list[dict[int, int]] = []
@@ -43,7 +45,10 @@ class OnlineGraph:
         self._size: list[int] = []
         self._pending: list[tuple[int, list[int]]] = []
         self._boundary = -(2**62)
+        self._next_boundary = -(2**62)
         self._risk: dict[int, float] = {}
+        self._eu: list[int] = []
+        self._ev: list[int] = []
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -64,9 +69,9 @@ class OnlineGraph:
             )
         if self._pending and t > self._t[self._pending[0][0]]:
             self._flush()
-        boundary = int(month_starts(np.array([t]))[0])
-        if boundary > self._boundary:
-            self._refresh(boundary)
+        if t >= self._next_boundary:
+            boundary = int(month_starts(np.array([t]))[0])
+            self.refresh_risk(boundary)
         me = len(self.ids)
         pairs, counted = self._link(application, me, t)
         feats = self._features(pairs, counted, t, int(application["channel"]))
@@ -75,10 +80,13 @@ class OnlineGraph:
         self._row[app_id] = me
         self._t.append(t)
         self._channel.append(int(application["channel"]))
+        self._rid.append(int(application.get("resident_id", 0)))
         self._bad.append(self._bad_by_id.get(app_id, NEVER))
         self.adj.append(dict(pairs))
         for j, m in pairs.items():
             self.adj[j][me] = m
+        self._eu.extend([me] * len(pairs))
+        self._ev.extend(pairs)
         self._parent.append(me)
         self._size.append(1)
         self._pending.append((me, list(pairs)))
@@ -86,9 +94,9 @@ class OnlineGraph:
 
     def _link(
         self, application: Mapping[str, int], me: int, t: int
-    ) -> tuple[dict[int, int], np.ndarray]:
+    ) -> tuple[dict[int, int], list[int]]:
         pairs: dict[int, int] = {}
-        counted = np.zeros(len(KINDS), np.int64)
+        counted = [0] * len(KINDS)
         seen: set[int] = set()
         for column, kind_name in LINK_COLUMNS.items():
             h = int(application[column])
@@ -98,20 +106,26 @@ class OnlineGraph:
             kind = KIND_CODE[kind_name]
             apps, times, kinds = self._holders.setdefault(h, ([], [], []))
             rank = bisect_left(times, t)
-            if rank < self._caps[kind]:
+            if rank < self._cap_list[kind]:
                 if self._structural[kind]:
-                    lks = link_kind_of(np.full(rank, kind), np.asarray(kinds[:rank], np.int64))
-                    for j, lk in zip(apps[:rank], lks.tolist(), strict=True):
+                    phone_space = kind in (_PHONE, _CONTACT)
+                    for j, kj in zip(apps[:rank], kinds[:rank], strict=True):
+                        lk = kind
+                        if phone_space:
+                            lk = _PHONE if kind == _PHONE and kj == _PHONE else _CONTACT
                         pairs[j] = pairs.get(j, 0) | (1 << lk)
                 else:
                     counted[kind] += rank
             apps.append(me)
             times.append(t)
             kinds.append(kind)
+        rid = int(application.get("resident_id", 0))
+        if rid:
+            pairs = {j: m for j, m in pairs.items() if self._rid[j] != rid}
         return pairs, counted
 
     def _features(
-        self, pairs: dict[int, int], counted: np.ndarray, t: int, channel: int
+        self, pairs: dict[int, int], counted: list[int], t: int, channel: int
     ) -> dict[str, float]:
         out = dict.fromkeys(FEATURES, 0.0)
         masks = list(pairs.values())
@@ -127,6 +141,7 @@ class OnlineGraph:
             union |= m
         out["n_kinds"] = float(union.bit_count())
         out["max_shared_kinds"] = float(max((m.bit_count() for m in masks), default=0))
+        out["n_strong_1hop"] = float(sum(m.bit_count() >= 2 for m in masks))
         bad, times, chan = self._bad, self._t, self._channel
         out["n_linked_1hop"] = float(len(pairs))
         out["n_bad_1hop"] = float(sum(bad[j] < t for j in pairs))
@@ -144,9 +159,7 @@ class OnlineGraph:
         out["component_size"] = float(1 + sum(self._size[r] for r in roots))
         present = [self._risk.get(j, 0.0) for j in pairs if times[j] < self._boundary]
         if present:
-            out["propagated_risk"] = self.config.alpha * float(
-                np.mean(np.asarray(present, np.float32), dtype=np.float64)
-            )
+            out["propagated_risk"] = self.config.alpha * (sum(present) / len(present))
         return out
 
     def _find(self, x: int) -> int:
@@ -169,17 +182,23 @@ class OnlineGraph:
                     self._size[ra] += self._size[rb]
         self._pending = []
 
-    def _refresh(self, boundary: int) -> None:
-        """Recompute the risk snapshot at a new month start (a periodic job, not per add)."""
+    def refresh_risk(self, boundary: int) -> None:
+        """Recompute the risk snapshot at a month start (``add`` calls it on a new month).
+
+        A periodic job in production: run it at midnight on the first of the month so that
+        no application waits for it.
+        """
         self._boundary = boundary
-        u = [a for a, nb in enumerate(self.adj) for b in nb if b < a]
-        v = [b for a, nb in enumerate(self.adj) for b in nb if b < a]
-        if not u:
+        nxt = np.int64(boundary).astype("datetime64[s]").astype("datetime64[M]") + 1
+        self._next_boundary = int(nxt.astype("datetime64[s]").astype(np.int64))
+        if not self._eu:
             self._risk = {}
             return
-        nodes = np.unique(np.asarray(u + v, np.int64))
-        ui = np.searchsorted(nodes, np.asarray(u, np.int64))
-        vi = np.searchsorted(nodes, np.asarray(v, np.int64))
+        u = np.asarray(self._eu, np.int64)
+        v = np.asarray(self._ev, np.int64)
+        nodes = np.unique(np.concatenate([u, v]))
+        ui = np.searchsorted(nodes, u)
+        vi = np.searchsorted(nodes, v)
         risk = snapshot_risk(
             ui, vi, np.asarray(self._t, np.int64)[nodes], np.asarray(self._bad, np.int64)[nodes],
             np.array([boundary], np.int64), self.config.alpha, self.config.n_iter,

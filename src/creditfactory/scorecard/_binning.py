@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from creditfactory.errors import InvalidArgument
 from creditfactory.scorecard._binning_categorical import fit_categorical
 from creditfactory.scorecard._binning_input import (
     is_categorical,
@@ -33,8 +34,10 @@ class Binner(TransformerMixin, BaseEstimator):
     Numeric features are pre-binned at ``n_prebins`` quantiles; the pre-bins are then merged
     by an exact dynamic programme that maximises information value (IV) under the event-rate
     shape ``monotonic_trend``, with at most ``max_bins`` bins of at least ``min_bin_share``
-    of the rows each. ``"auto"`` takes the better monotone trend, or a peak/valley shape if
-    it adds at least 10 % of IV. Categorical levels below ``rare_level_share`` of the rows
+    of the rows each; with enough data (pre-bins holding 50 bads on average) each cut point
+    then moves to its best exact position within the pre-bins beside it, shape kept.
+    ``"auto"`` takes the better monotone trend, or a peak/valley shape if it adds at least
+    10 % of IV. Categorical levels below ``rare_level_share`` of the rows
     are pooled into one group; groups are ordered by event rate and merged the same way.
     Missing values always have their own (last) bin; every special value has its own bin.
 
@@ -44,11 +47,11 @@ class Binner(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    max_bins : int, default=8
-        Most regular bins per feature.
+    max_bins : int or None, default=None
+        Most regular bins per feature; None leaves the number to ``min_bin_share``.
     min_bin_share : float, default=0.05
         Least share of all rows in a regular bin (a feature with one bin is exempt).
-    n_prebins : int, default=30
+    n_prebins : int, default=50
         Quantile pre-bins (numeric) or ordered level groups (categorical) fed to the merge.
     monotonic_trend : {"auto", "ascending", "descending", "peak", "valley"}, None or dict, \
 default="auto"
@@ -62,7 +65,7 @@ default="auto"
         groups per categorical feature (``{"region": [["N", "E"], ["S"]]}``); no merge.
     categorical_features : list of str, default=None
         Features to treat as categorical; None infers object, string and category columns.
-    rare_level_share : float, default=0.01
+    rare_level_share : float, default=0.001
         Categorical levels below this share of rows are pooled; unseen levels at transform
         time go to the pooled group (or else to the largest bin).
     n_jobs : int, default=None
@@ -91,7 +94,7 @@ default="auto"
     """
 
     _parameter_constraints: dict = {
-        "max_bins": [Interval(Integral, 1, None, closed="left")],
+        "max_bins": [Interval(Integral, 1, None, closed="left"), None],
         "min_bin_share": [Interval(Real, 0, 0.5, closed="both")],
         "n_prebins": [Interval(Integral, 2, 200, closed="both")],
         "monotonic_trend": [StrOptions(_TRENDS), None, dict],
@@ -105,14 +108,14 @@ default="auto"
     def __init__(
         self,
         *,
-        max_bins: int = 8,
+        max_bins: int | None = None,
         min_bin_share: float = 0.05,
-        n_prebins: int = 30,
+        n_prebins: int = 50,
         monotonic_trend: str | None | dict = "auto",
         special_values: list | tuple | dict | None = None,
         user_splits: dict | None = None,
         categorical_features: list | tuple | None = None,
-        rare_level_share: float = 0.01,
+        rare_level_share: float = 0.001,
         n_jobs: int | None = None,
     ) -> None:
         self.max_bins = max_bins
@@ -131,13 +134,14 @@ default="auto"
         columns = read_columns(self, X, reset=True)
         target = read_target(y, len(columns[0][1]) if columns else 0, type(self).__name__)
         forced = {str(c) for c in (self.categorical_features or ())}
+        self._check_names({name for name, _ in columns}, forced)
 
         def one(item: tuple[str, pd.Series | np.ndarray]) -> FeatureBinning:
             name, values = item
-            spec = self._spec(name)
             if name in forced or is_categorical(values):
-                return fit_categorical(name, values, target, spec)
-            return fit_numeric(name, numeric_values(values, name), target, spec)
+                return fit_categorical(name, values, target, self._spec(name, True))
+            return fit_numeric(name, numeric_values(values, name), target,
+                               self._spec(name, False))
 
         if self.n_jobs is not None and self.n_jobs > 1 and len(columns) > 1:
             with ThreadPoolExecutor(max_workers=int(self.n_jobs)) as pool:
@@ -147,7 +151,20 @@ default="auto"
         self.binnings_ = {b.name: b for b in fitted}
         return self
 
-    def _spec(self, name: str) -> BinningSpec:
+    def _check_names(self, known: set[str], forced: set[str]) -> None:
+        """A per-feature setting naming no column is a typo worth stopping for."""
+        named = {"categorical_features": forced}
+        for param in ("monotonic_trend", "special_values", "user_splits"):
+            value = getattr(self, param)
+            if isinstance(value, dict):
+                named[param] = {str(k) for k in value}
+        for param, names in named.items():
+            unknown = sorted(names - known)
+            if unknown:
+                raise InvalidArgument(f"{param} names {unknown[0]!r}, which is not a feature "
+                                      "of X")
+
+    def _spec(self, name: str, categorical: bool) -> BinningSpec:
         trend = self.monotonic_trend
         if isinstance(trend, dict):
             trend = trend.get(name, "auto")
@@ -157,9 +174,12 @@ default="auto"
         specials = self.special_values
         if isinstance(specials, dict):
             specials = specials.get(name, ())
+        elif categorical:
+            specials = [v for v in specials or () if isinstance(v, str)]
         user = (self.user_splits or {}).get(name)
         return BinningSpec(
-            max_bins=self.max_bins, min_bin_share=self.min_bin_share,
+            max_bins=self.n_prebins if self.max_bins is None else self.max_bins,
+            min_bin_share=self.min_bin_share,
             n_prebins=self.n_prebins, trend=trend,
             special_values=tuple(specials or ()),
             user_splits=None if user is None else tuple(user),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from creditfactory.scorecard._binning_numeric import BinningSpec
 from creditfactory.scorecard._binning_optimal import optimal_merge
-from creditfactory.scorecard._bins import FeatureBinning, _level
+from creditfactory.scorecard._bins import FeatureBinning, level_key
 
 __all__ = ["fit_categorical"]
 
@@ -24,12 +24,13 @@ def fit_categorical(
     """Fit one categorical feature; ``y`` is 0/1 int, missing values are None/NaN/NA."""
     codes, uniques = pd.factorize(values if isinstance(values, pd.Series)
                                   else np.asarray(values, dtype=object), use_na_sentinel=True)
-    codes = np.asarray(codes)
-    levels = [_level(u) for u in uniques]
+    keys, key_levels = pd.factorize(np.array([level_key(u) for u in uniques], dtype=object))
+    codes = np.where(np.asarray(codes) >= 0, np.append(keys, -1)[np.asarray(codes)], -1)
+    levels = [str(v) for v in key_levels]
     seen = codes >= 0
     cnt = np.bincount(codes[seen], minlength=len(levels)).astype(np.int64)
     ev = np.bincount(codes[seen], weights=y[seen], minlength=len(levels)).astype(np.int64)
-    specials = tuple(_level(v) for v in spec.special_values)
+    specials = tuple(level_key(v) for v in spec.special_values)
     special_pos = {v: k for k, v in enumerate(specials)}
     sp_cnt = np.zeros(len(specials), dtype=np.int64)
     sp_ev = np.zeros(len(specials), dtype=np.int64)
@@ -106,7 +107,7 @@ def _user_groups(
 ) -> tuple[list[list[str]], int | None]:
     """User-fixed groups (kept even for levels unseen in fit); seen levels that no group
     names form one extra last group, which also takes unseen levels."""
-    groups = [[_level(v) for v in g] for g in user]
+    groups = [[level_key(v) for v in g] for g in user]
     named = {v for g in groups for v in g}
     rest = [levels[i] for i in regular if levels[i] not in named]
     if rest:

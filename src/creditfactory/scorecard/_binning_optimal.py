@@ -2,9 +2,10 @@
 
 Information value is a sum over bins, so the best partition of P ordered pre-bins into
 contiguous bins is a dynamic programme. The state is the *last* bin ``[j, i)`` of a prefix
-(so a monotone constraint between neighbours can be checked) and the number of bins ``k``;
-one step is a max over the previous bin's start ``l``, vectorised over ``(l, j, i)`` with
-NumPy: O(P^3) work per bin count, on a few dozen pre-bins, never on rows.
+(so the event-rate step to the previous bin ``[l, j)`` can be checked) and, when
+``max_bins`` can bind, the number of bins. One Python step per ``j`` does a max over ``l``
+vectorised over ``(bins, l, i)``: O(K P^3) element operations on a few dozen pre-bins,
+never on rows. Brute force over all partitions agrees (see the tests).
 
 Peak (valley) shapes add a second phase: event rates rise then fall (fall then rise).
 """
@@ -92,68 +93,65 @@ def optimal_merges(
     valid = upper & (n >= min_count)
     valid[0, p] = True
     value = np.where(valid, value, _NEG)
-    sign = -1.0 if trend in ("descending", "valley") else 1.0
-    r = sign * rate
-    if trend is None:
-        rise = np.ones((p + 1,) * 3, dtype=bool)
-    else:
-        rise = r[:, :, None] < r[None, :, :]
-    fall = r[:, :, None] > r[None, :, :] if trend in ("peak", "valley") else None
+    r = (-1.0 if trend in ("descending", "valley") else 1.0) * rate
+    cap = p if min_count <= 0 else min(p, int(float(np.sum(count)) // min_count))
+    return _solve(value, r, trend, None if max_bins >= cap else max(1, min(max_bins, p)))
 
-    first = np.full((p + 1, p + 1), _NEG)
-    first[0] = value[0]
-    up, down = [first], [np.full_like(first, _NEG)]
-    up_arg: list[np.ndarray] = [np.zeros(first.shape, dtype=np.intp)]
-    down_arg: list[tuple[np.ndarray, np.ndarray]] = [(up_arg[0], up_arg[0])]
-    for _ in range(1, max(1, min(max_bins, p))):
-        prev_up, prev_down = up[-1], down[-1]
-        if not np.isfinite(prev_up).any() and not np.isfinite(prev_down).any():
+
+def _solve(value: np.ndarray, r: np.ndarray, trend: str | None, layers: int | None
+           ) -> dict[str | None, MergeResult]:
+    """The DP, one pass over the start ``j`` of the last bin, vectorised over the bin count
+    layer, the previous start ``l`` and the end ``i``. ``layers=None``: the bin-count limit
+    cannot bind, so one layer stands for any number of bins."""
+    p = value.shape[0] - 1
+    n_layers = 1 if layers is None else layers
+    two = trend in ("peak", "valley")
+    shape = (n_layers, p + 1, p + 1)
+    up, down = np.full(shape, _NEG), np.full(shape, _NEG)
+    up_arg, down_arg = np.zeros(shape, dtype=np.intp), np.zeros(shape, dtype=np.intp)
+    down_src = np.zeros(shape, dtype=np.intp)
+    up[0, 0] = value[0]
+    src = slice(0, 1) if layers is None else slice(0, n_layers - 1)
+    dst = slice(0, 1) if layers is None else slice(1, n_layers)
+    for j in range(1, p):
+        if layers is not None and n_layers == 1:
             break
-        cand = np.where(rise, prev_up[:, :, None], _NEG)
-        arg = cand.argmax(axis=0)
-        up.append(value + np.take_along_axis(cand, arg[None], axis=0)[0])
-        up_arg.append(arg)
-        if fall is None:
-            down.append(np.full_like(first, _NEG))
-            down_arg.append((arg, arg))
-            continue
-        from_up = np.where(fall, prev_up[:, :, None], _NEG)
-        from_down = np.where(fall, prev_down[:, :, None], _NEG)
-        stacked = np.concatenate((from_up, from_down), axis=0)
-        sarg = stacked.argmax(axis=0)
-        down.append(value + np.take_along_axis(stacked, sarg[None], axis=0)[0])
-        down_arg.append((sarg % (p + 1), sarg // (p + 1)))
-    out = {trend: _best(up, down, up_arg, down_arg, p, phases=(0, 1))}
-    if trend in ("peak", "valley"):
-        mono = "ascending" if trend == "peak" else "descending"
-        out[mono] = _best(up, down, up_arg, down_arg, p, phases=(0,))
+        rise = (np.ones((j, p + 1), dtype=bool) if trend is None
+                else r[:j, j, None] < r[None, j, :])
+        prev_up = up[src, :j, j, None]
+        cand = np.where(rise, prev_up, _NEG)
+        arg = cand.argmax(axis=1)
+        up[dst, j] = value[j] + cand.max(axis=1)
+        up_arg[dst, j] = arg
+        if two:
+            fall = r[:j, j, None] > r[None, j, :]
+            both = np.concatenate((np.where(fall, prev_up, _NEG),
+                                   np.where(fall, down[src, :j, j, None], _NEG)), axis=1)
+            arg = both.argmax(axis=1)
+            down[dst, j] = value[j] + both.max(axis=1)
+            down_arg[dst, j], down_src[dst, j] = arg % j, arg // j
+
+    def best(phases: tuple[int, ...]) -> MergeResult:
+        tables = (up, down)
+        top, where = _NEG, (0, 0, 0)
+        for k in range(n_layers):
+            for ph in phases:
+                j = int(np.argmax(tables[ph][k, :, p]))
+                val = float(tables[ph][k, j, p])
+                if top == _NEG or val > top + 1e-12 * max(1.0, abs(top)):
+                    top, where = val, (k, ph, j)
+        k, phase, j = where
+        bounds, i = [p], p
+        while j > 0:
+            bounds.append(j)
+            if phase == 0:
+                nxt = int(up_arg[k, j, i])
+            else:
+                nxt, phase = int(down_arg[k, j, i]), int(down_src[k, j, i])
+            i, j, k = j, nxt, (k if layers is None else k - 1)
+        return MergeResult(tuple(sorted({0, *bounds})), top)
+
+    out = {trend: best((0, 1) if two else (0,))}
+    if two:
+        out["ascending" if trend == "peak" else "descending"] = best((0,))
     return out
-
-
-def _best(
-    up: list[np.ndarray],
-    down: list[np.ndarray],
-    up_arg: list[np.ndarray],
-    down_arg: list[tuple[np.ndarray, np.ndarray]],
-    p: int,
-    phases: tuple[int, ...],
-) -> MergeResult:
-    best, where = _NEG, (0, 0, 0)
-    for k in range(len(up)):
-        for phase in phases:
-            table = (up, down)[phase][k]
-            j = int(np.argmax(table[:, p]))
-            if best == _NEG or table[j, p] > best + 1e-12 * max(1.0, abs(best)):
-                best, where = float(table[j, p]), (k, phase, j)
-    k, phase, j = where
-    bounds, i = [p], p
-    while k > 0:
-        bounds.append(j)
-        if phase == 0:
-            l_ = int(up_arg[k][j, i])
-        else:
-            l_, src = (int(a[j, i]) for a in down_arg[k])
-            phase = src
-        i, j, k = j, l_, k - 1
-    bounds.append(0)
-    return MergeResult(tuple(sorted(set(bounds))), best)

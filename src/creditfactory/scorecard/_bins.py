@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["FeatureBinning", "woe_from_counts"]
+__all__ = ["FeatureBinning", "count_at_or_below", "level_key", "woe_from_counts"]
 
 
 def woe_from_counts(count: np.ndarray, n_event: np.ndarray) -> tuple[np.ndarray, float]:
@@ -41,10 +41,26 @@ def woe_from_counts(count: np.ndarray, n_event: np.ndarray) -> tuple[np.ndarray,
         return woe, 0.0
     eps = 0.5 / total
     filled = count > 0
-    rate = np.clip(n_event[filled] / count[filled], eps, 1.0 - eps)
-    woe[filled] = np.log((1.0 - rate) / rate) + math.log(bads / goods)
+    n = count[filled]
+    b = np.clip(n_event[filled], eps * n, n - eps * n)
+    woe[filled] = np.log(((n - b) * bads) / (b * goods))
     diff = (count - n_event) / goods - n_event / bads
     return woe, float(np.sum(diff * woe))
+
+
+def count_at_or_below(splits: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(splits, x, side="right")`` as int32 (NaN -> 0), several times faster
+    for the few dozen sorted cut points of a binning: one vector compare per cut point."""
+    if splits.size > 64:
+        out = np.searchsorted(splits, x, side="right").astype(np.int32)
+        out[np.isnan(x)] = 0
+        return out
+    acc = np.zeros(x.shape, dtype=np.uint8)
+    hit = np.empty(x.shape, dtype=bool)
+    for s in splits:
+        np.greater_equal(x, s, out=hit)
+        np.add(acc, hit, out=acc, casting="unsafe")
+    return acc.astype(np.int32)
 
 
 def _encode_float(x: float) -> float | str:
@@ -146,7 +162,7 @@ class FeatureBinning:
                 unseen_bin = int(np.argmax(count_a[:n_regular]))
         return cls(
             name=name, kind=kind, splits=tuple(float(s) for s in splits),
-            categories=tuple(tuple(_level(v) for v in c) for c in categories),
+            categories=tuple(tuple(level_key(v) for v in c) for c in categories),
             special_values=tuple(special_values), unseen_bin=int(unseen_bin),
             count=count_a, n_event=event_a, woe=woe, iv=iv, monotonic_trend=monotonic_trend,
         )
@@ -181,8 +197,7 @@ class FeatureBinning:
                 x = pd.to_numeric(pd.Series(x.ravel()), errors="coerce").to_numpy(
                     dtype=np.float64, na_value=np.nan)
             x = x.astype(np.float64, copy=False).ravel()
-        out = np.searchsorted(np.asarray(self.splits, dtype=np.float64), x, side="right")
-        out = out.astype(np.int32)
+        out = count_at_or_below(np.asarray(self.splits, dtype=np.float64), x)
         for k, special in enumerate(self.special_values):
             if not isinstance(special, str):
                 out[x == float(special)] = self.n_regular + k
@@ -195,8 +210,8 @@ class FeatureBinning:
                                       use_na_sentinel=True)
         lookup = {level: i for i, group in enumerate(self.categories) for level in group}
         for k, special in enumerate(self.special_values):
-            lookup[_level(special)] = self.n_regular + k
-        table = np.array([lookup.get(_level(u), self.unseen_bin) for u in uniques]
+            lookup[level_key(special)] = self.n_regular + k
+        table = np.array([lookup.get(level_key(u), self.unseen_bin) for u in uniques]
                          + [self.missing_bin], dtype=np.int32)
         return table[np.asarray(codes)]
 
@@ -207,7 +222,7 @@ class FeatureBinning:
             regular = [f"[{_fmt(a)}, {_fmt(b)})" for a, b in zip(edges[:-1], edges[1:], strict=True)]
         else:
             regular = ["{" + ", ".join(group) + "}" for group in self.categories]
-        specials = [f"special {_level(s)}" for s in self.special_values]
+        specials = [f"special {level_key(s)}" for s in self.special_values]
         return [*regular, *specials, "missing"]
 
     def table(self) -> pd.DataFrame:
@@ -268,7 +283,7 @@ class FeatureBinning:
         )
 
 
-def _level(value: object) -> str:
+def level_key(value: object) -> str:
     """The string form a categorical level is matched by (``1.0`` and ``"1.0"`` agree)."""
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))

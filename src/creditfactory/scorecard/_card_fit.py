@@ -184,7 +184,7 @@ def bagged_card(
     """Average of the cards fitted on ``n_bags`` bootstrap resamples (as row weights)."""
     rng = np.random.default_rng(seed)
     n = len(is_bad)
-    cards = []
+    cards: list[CardWeights] = []
     while len(cards) < n_bags:
         counts = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
         if counts[is_bad].sum() == 0 or counts[~is_bad].sum() == 0:

@@ -175,22 +175,39 @@ def _constrained_quadratic(
     e_mat: FloatArray,
     e_rhs: FloatArray,
 ) -> FloatArray:
-    """``min ½θ'Qθ − a'θ`` under bounds and equalities (SLSQP on the small problem)."""
-    x0 = np.zeros(q.shape[0])
-    res = optimize.minimize(
-        lambda x: 0.5 * x @ q @ x - a @ x,
-        x0,
-        jac=lambda x: q @ x - a,
-        bounds=[(None if not np.isfinite(lo) else lo, None if not np.isfinite(hi) else hi) for lo, hi in bounds],
-        constraints=[{"type": "eq", "fun": lambda x: e_mat @ x - e_rhs, "jac": lambda x: e_mat}],
-        method="SLSQP",
-        options={"maxiter": 1000, "ftol": 1e-14},
-    )
-    x = np.asarray(res.x, dtype=np.float64)
-    scale = max(1.0, float(np.abs(e_rhs).max(initial=0.0)))
-    if not res.success or np.abs(e_mat @ x - e_rhs).max(initial=0.0) > 1e-6 * scale:
-        raise ConstraintInfeasible(f"the pinned/equal weight constraints cannot hold: {res.message}")
-    return x
+    """``min ½θ'Qθ − a'θ`` under bounds and equalities.
+
+    A heavily weighted least-squares penalty on the equalities, solved with the bounds by
+    BVLS, finds the active bounds; the KKT system with those bounds fixed then gives the
+    exact solution (an active-set polish). Contradictory equalities leave a residual.
+    """
+    scale = float(np.trace(q)) / q.shape[0]
+    rho = 1e8 * scale / max(float((e_mat**2).sum(axis=1).max()), 1e-300)
+    chol = linalg.cholesky(q, lower=True)
+    lhs = np.vstack([chol.T, np.sqrt(rho) * e_mat])
+    rhs = np.concatenate([linalg.solve_triangular(chol, a, lower=True), np.sqrt(rho) * e_rhs])
+    lo = np.array([b[0] for b in bounds])
+    hi = np.array([b[1] for b in bounds])
+    x = np.asarray(optimize.lsq_linear(lhs, rhs, bounds=(lo, hi), method="bvls",
+                                       tol=1e-12).x, dtype=np.float64)
+    tol = 1e-9 * max(1.0, float(np.abs(x).max()))
+    active = (np.abs(x - lo) <= tol) | (np.abs(x - hi) <= tol)
+    free = ~active
+    polished = x.copy()
+    if free.any():
+        n_free = int(free.sum())
+        kkt = np.block([[q[np.ix_(free, free)], e_mat[:, free].T],
+                        [e_mat[:, free], np.zeros((e_mat.shape[0], e_mat.shape[0]))]])
+        top = a[free] - q[np.ix_(free, active)] @ x[active]
+        bottom = e_rhs - e_mat[:, active] @ x[active]
+        sol = np.linalg.lstsq(kkt, np.concatenate([top, bottom]), rcond=None)[0]
+        polished[free] = sol[:n_free]
+    inside = np.all(polished >= lo - 1e-9) and np.all(polished <= hi + 1e-9)
+    best = polished if inside else x
+    limit = 1e-6 * max(1.0, float(np.abs(e_rhs).max(initial=0.0)))
+    if np.abs(e_mat @ best - e_rhs).max(initial=0.0) > limit:
+        raise ConstraintInfeasible("the pinned and equal-weight constraints cannot all hold")
+    return np.clip(best, lo, hi)
 
 
 def block_diagonal(cov: FloatArray, n_bins: Sequence[int]) -> FloatArray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from creditfactory.errors import InvalidArgument
@@ -88,3 +89,14 @@ def allocate_points(
     share = scaling.offset / n + scaling.factor * intercept / n
     out = [share + scaling.factor * np.asarray(w, dtype=np.float64) for w in weights]
     return [np.round(p) for p in out] if rounding else out
+
+
+def points_table(
+    binnings: Sequence[Any], weights: Sequence[FloatArray], points: Sequence[FloatArray]
+) -> pd.DataFrame:
+    """One row per bin of every feature: feature, bin_index, bin, woe, weight, points."""
+    rows = []
+    for b, w, p in zip(binnings, weights, points, strict=True):
+        for k, label in enumerate(b.labels()):
+            rows.append((b.name, k, label, float(b.woe[k]), float(w[k]), float(p[k])))
+    return pd.DataFrame(rows, columns=["feature", "bin_index", "bin", "woe", "weight", "points"])

@@ -31,6 +31,12 @@ def card_parameters(card: Any) -> dict[str, Any]:
         "intercept (log-odds of good)": round(float(card.intercept_), 6),
         "features on the card": ", ".join(card.features_),
     })
+    constant = float(getattr(getattr(card, "scorer_", None), "constant", 0.0))
+    if constant:
+        out["constant points"] = constant
+    for key, value in getattr(card, "metadata_", {}).items():
+        if isinstance(value, int | float | str | bool):
+            out[f"model file: {key}"] = value
     selection = getattr(card, "selection_", None)
     if isinstance(selection, pd.DataFrame) and len(selection):
         dropped = selection[selection["status"] != "kept"]
@@ -57,15 +63,14 @@ def report_for_card(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from creditfactory.scorecard import Scorecard
-    >>> from creditfactory.scorecard._quantile import QuantileBinner
+    >>> from creditfactory.scorecard._scorecard import Scorecard
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame({"income": rng.normal(size=2000), "age": rng.normal(size=2000)})
     >>> y = (rng.random(2000) < 1 / (1 + np.exp(2 + X["income"]))).astype(int)
-    >>> card = Scorecard(binner=QuantileBinner()).fit(X, y)
+    >>> card = Scorecard().fit(X, y)
     >>> r = report_for_card(card, X, y)
-    >>> r.summary["auc"] > 0.6, [c.name for c in r.characteristics]
-    (True, ['income'])
+    >>> r.summary["auc"] > 0.6, [c.name for c in r.characteristics] == card.features_
+    (True, True)
     """
     if not hasattr(card, "scorer_"):
         raise ScorecardNotFitted("the card is not fitted; call fit first")

@@ -62,6 +62,26 @@ class ScorecardReport:
         return None if self.psi_table is None else float(self.psi_table["psi"].sum())
 
 
+def display_labels(binning: FeatureBinning) -> list[str]:
+    """Bin labels for people: numeric cut points to 6 significant digits, not full repr.
+
+    Examples
+    --------
+    >>> b = FeatureBinning.from_counts("u", "numeric", splits=(0.13419999999999999,),
+    ...     count=[1, 1, 0], n_event=[0, 1, 0])
+    >>> display_labels(b)
+    ['< 0.1342', '≥ 0.1342', 'missing']
+    """
+    labels = binning.labels()
+    if binning.kind != "numeric" or not binning.splits:
+        return labels
+    cuts = [f"{s:.6g}" for s in binning.splits]
+    regular = [f"< {cuts[0]}"]
+    regular += [f"[{a}, {b})" for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    regular.append(f"≥ {cuts[-1]}")
+    return regular + labels[binning.n_regular :]
+
+
 def _characteristic(
     binning: FeatureBinning, points: ArrayLike, column: pd.Series, y: np.ndarray
 ) -> Characteristic:
@@ -78,7 +98,7 @@ def _characteristic(
         bad_rate = np.where(count > 0, bads / np.maximum(count, 1), np.nan)
     table = pd.DataFrame(
         {
-            "bin": dev["bin"],
+            "bin": display_labels(binning),
             "dev_count": dev["count"],
             "dev_event_rate": dev["event_rate"],
             "woe": dev["woe"],

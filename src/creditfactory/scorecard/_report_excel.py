@@ -28,7 +28,9 @@ PCT, NUM3, NUM1, INT = "0.00%", "0.000", "0.0", "#,##0"
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):
         return _cell(value.item())

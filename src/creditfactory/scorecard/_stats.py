@@ -147,3 +147,25 @@ def gather_stats(
         second_good=second[0],
         second_bad=second[1],
     )
+
+
+def combine_stats(parts: Sequence[IndicatorStats]) -> IndicatorStats:
+    """Statistics of the union of disjoint samples (counts add; shares are re-weighted)."""
+    w_good = sum(p.weight_good for p in parts)
+    w_bad = sum(p.weight_bad for p in parts)
+
+    def pooled(field: str, weight: str, total: float) -> FloatArray:
+        return np.asarray(
+            np.sum([getattr(p, field) * getattr(p, weight) for p in parts], axis=0) / total,
+            dtype=np.float64,
+        )
+
+    return IndicatorStats(
+        n_bins=parts[0].n_bins,
+        weight_good=w_good,
+        weight_bad=w_bad,
+        mean_good=pooled("mean_good", "weight_good", w_good),
+        mean_bad=pooled("mean_bad", "weight_bad", w_bad),
+        second_good=pooled("second_good", "weight_good", w_good),
+        second_bad=pooled("second_bad", "weight_bad", w_bad),
+    )

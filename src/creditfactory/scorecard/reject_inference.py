@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from creditfactory.errors import InvalidArgument
 from creditfactory.scorecard._gains import assign_bands, score_bands
 
-__all__ = ["AugmentedSample", "RejectInference"]
+__all__ = ["AugmentedSample", "FixedBinner", "RejectInference"]
 
 _METHODS = ("parcelling", "fuzzy")
 
@@ -43,6 +43,35 @@ class AugmentedSample:
     y: np.ndarray
     sample_weight: np.ndarray
     inferred: np.ndarray
+
+
+class FixedBinner(BaseEstimator):
+    """A binner that hands back binnings fitted elsewhere, e.g. on the accepted loans only.
+
+    Fitting a card on an augmented sample with this binner keeps the bins and WoE of the
+    known-good/bad sample and refits only the card's weights, with the sample weights: the
+    binning then never counts a fuzzy reject's bad and good copies as two whole rows.
+
+    Examples
+    --------
+    >>> from creditfactory.scorecard import FeatureBinning
+    >>> b = FeatureBinning.from_counts("x", "numeric", splits=(0.5,), count=[5, 5, 0],
+    ...                                n_event=[1, 3, 0])
+    >>> list(FixedBinner({"x": b}).fit(pd.DataFrame({"x": [0.1]}), [0]).binnings_)
+    ['x']
+    """
+
+    def __init__(self, binnings: dict[str, Any] | None = None) -> None:
+        self.binnings = binnings
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> FixedBinner:
+        """Check that every binning's column is in ``X`` and expose the binnings."""
+        binnings = dict(self.binnings or {})
+        absent = [name for name in binnings if name not in X.columns]
+        if absent:
+            raise InvalidArgument(f"columns missing for the fixed binnings: {', '.join(absent)}")
+        self.binnings_ = binnings
+        return self
 
 
 class RejectInference(BaseEstimator):

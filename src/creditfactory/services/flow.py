@@ -129,7 +129,7 @@ def advance(
             break
         i += 1
     case["updated_at"] = at
-    uow.cases.update(
+    uow.cases.moved(
         case["id"],
         step=case["step"],
         status=case["status"],

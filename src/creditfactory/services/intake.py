@@ -57,7 +57,12 @@ def submit_application(
         channel = _usable_channel(uow, app["channel_id"])
         repeat = uow.applications.applicant_id(sealed["resident_id"].hash) is not None
     decision = ctx.decider.decide(
-        {**app, "channel_type": channel["channel_type"], "repeat_customer": repeat}
+        {
+            **app,
+            "application_id": 0,
+            "channel_type": channel["channel_type"],
+            "repeat_customer": repeat,
+        }
     )
     now = utcnow()
     try:

@@ -8,9 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from creditfactory.domain.money import to_money
+from creditfactory.factory import load_banks
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import SYSTEM
-from creditfactory.services.strategy_setup import register_default_strategy
+from creditfactory.services.strategy_setup import (
+    models_recipe,
+    register_default_strategy,
+    train_models,
+)
 from creditfactory.services.users import add_user, set_password
 from creditfactory.store import upgrade_head
 from creditfactory.store.types import utcnow
@@ -68,16 +73,30 @@ def _seed_channels(ctx: ServiceContext, channels: Any) -> int:
 
 
 def setup_service(
-    ctx: ServiceContext, url: str, admin_password: str, world_dir: Path | None
+    ctx: ServiceContext,
+    url: str,
+    admin_password: str,
+    world_dir: Path | None,
+    *,
+    world: Any = None,
+    train: bool = True,
 ) -> SetupReport:
-    """Bring a database from empty (or any earlier state) to ready-to-serve; safe to re-run."""
+    """Bring a database from empty (or any earlier state) to ready-to-serve; safe to re-run.
+
+    ``world`` (an in-memory world) stands in for ``world_dir`` when the caller already has one;
+    ``train=False`` registers the strategy without models (it then decides without scores).
+    """
     revision = upgrade_head(url, ctx.engine)
-    world = load_world_channels(world_dir)
+    world = world if world is not None else load_world_channels(world_dir)
     added = _seed_channels(ctx, world.channels)
+    recipe = None
+    if train:
+        versions = train_models(world).versions()
+        recipe = models_recipe(str(world_dir) if world_dir else None, BUILTIN_WORLD, versions)
     with ctx.uow() as uow:
-        for bank in ctx.simulated_banks:
+        for bank in load_banks():
             uow.banks.upsert(bank.code, bank.name, bank.as_json())
-        strategy = register_default_strategy(uow)
+        strategy = register_default_strategy(uow, recipe)
         uow.audit.append("system", "setup.strategy", "strategy", strategy, at=utcnow())
         has_admin = uow.users.by_name("admin") is not None
         uow.commit()
@@ -85,4 +104,4 @@ def setup_service(
         set_password(ctx, SYSTEM, "admin", admin_password)
     else:
         add_user(ctx, SYSTEM, "admin", admin_password, "admin")
-    return SetupReport(revision, added, len(ctx.simulated_banks), strategy, not has_admin)
+    return SetupReport(revision, added, len(load_banks()), strategy, not has_admin)

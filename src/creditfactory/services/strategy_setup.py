@@ -1,8 +1,10 @@
 """Registering the strategy at setup and building the live decision port at start-up.
 
-The strategy text (and, when trained, the model files as JSON) is kept in the store, so a
-server needs nothing but the database URL. Until trained models exist the strategy decides
-with no scores (every score missing), which its own file turns into a conservative tier.
+The strategy text is kept in the store, so a server needs nothing but the database URL. The
+models (``creditfactory.strategy.model_scores``) have no file format yet, so what is registered
+is their training recipe — the world (directory, or the built-in parameters) and the trainer —
+plus the versions setup obtained; the server retrains deterministically at start and refuses
+to start if the versions differ. Without a recipe the strategy decides with no scores.
 """
 
 from __future__ import annotations
@@ -29,14 +31,43 @@ def register_default_strategy(uow: UnitOfWork, models: dict[str, Any] | None = N
     return f"{compiled.name}@{compiled.version}"
 
 
+def train_models(world: Any) -> Any:
+    """Train the strategy's models on ``world``."""
+    from creditfactory.strategy.model_scores import train_world_models
+
+    return train_world_models(world)
+
+
+def models_recipe(
+    world_dir: str | None, builtin: dict[str, int], versions: dict[str, str]
+) -> dict[str, Any]:
+    """What setup registers about the models: how to rebuild them and what they must be."""
+    return {
+        "trainer": "creditfactory.strategy.model_scores.train_world_models",
+        "world_dir": world_dir,
+        "builtin_world": builtin,
+        "versions": versions,
+    }
+
+
 def _provider(models: dict[str, Any]) -> Any:
-    if models:
-        from creditfactory.strategy import model_scores  # type: ignore[attr-defined]
+    if not models:
+        from creditfactory.strategy import NoScores
 
-        return model_scores.from_json(models)
-    from creditfactory.strategy import NoScores
+        return NoScores()
+    from creditfactory.world import generate, load
 
-    return NoScores()
+    world = (
+        load(models["world_dir"], money="float")
+        if models["world_dir"]
+        else generate(**models["builtin_world"])
+    )
+    provider = train_models(world)
+    if provider.versions() != models["versions"]:
+        raise DecisionUnavailable(
+            f"retrained models {provider.versions()} differ from the registered {models['versions']}"
+        )
+    return provider
 
 
 def load_decision_service(uow: UnitOfWork) -> DecisionService:

@@ -15,6 +15,12 @@ from sqlalchemy.engine import Connection, RowMapping
 from creditfactory.store.tables_case import audit_log, idempotency_keys
 from creditfactory.store.types import utcnow
 
+_APPEND = sa.insert(audit_log)
+_IDEM_GET = sa.select(idempotency_keys).where(
+    idempotency_keys.c.scope == sa.bindparam("s"), idempotency_keys.c.key == sa.bindparam("k")
+)
+_IDEM_ADD = sa.insert(idempotency_keys)
+
 
 class AuditLog:
     """Who did what to which entity, when; append and read only."""
@@ -34,15 +40,16 @@ class AuditLog:
         at: datetime | None = None,
     ) -> None:
         self._c.execute(
-            sa.insert(audit_log).values(
-                at=at or utcnow(),
-                actor=actor,
-                action=action,
-                entity=entity,
-                entity_id=str(entity_id),
-                case_id=case_id,
-                detail=detail or {},
-            )
+            _APPEND,
+            {
+                "at": at or utcnow(),
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "case_id": case_id,
+                "detail": detail or {},
+            },
         )
 
     def of_case(self, case_id: int) -> list[RowMapping]:
@@ -65,21 +72,19 @@ class IdempotencyRepository:
         self._c = conn
 
     def get(self, scope: str, key: str) -> RowMapping | None:
-        q = sa.select(idempotency_keys).where(
-            idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
-        )
-        return self._c.execute(q).mappings().first()
+        return self._c.execute(_IDEM_GET, {"s": scope, "k": key}).mappings().first()
 
     def add(
         self, scope: str, key: str, request_hash: str, status_code: int, response: dict[str, Any]
     ) -> None:
         self._c.execute(
-            sa.insert(idempotency_keys).values(
-                scope=scope,
-                key=key,
-                request_hash=request_hash,
-                status_code=status_code,
-                response=response,
-                created_at=utcnow(),
-            )
+            _IDEM_ADD,
+            {
+                "scope": scope,
+                "key": key,
+                "request_hash": request_hash,
+                "status_code": status_code,
+                "response": response,
+                "created_at": utcnow(),
+            },
         )

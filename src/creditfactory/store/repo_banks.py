@@ -10,6 +10,8 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from creditfactory.store.tables_case import bank_submissions, loans
 
+_ADD = sa.insert(bank_submissions).returning(bank_submissions.c.id)
+
 
 class SubmissionRepository:
     """Recommendation packages sent to partner banks and the loans they pay out."""
@@ -18,8 +20,7 @@ class SubmissionRepository:
         self._c = conn
 
     def add(self, **values: Any) -> int:
-        q = sa.insert(bank_submissions).values(**values).returning(bank_submissions.c.id)
-        return int(self._c.execute(q).scalar_one())
+        return int(self._c.execute(_ADD, values).scalar_one())
 
     def get(self, submission_id: int) -> RowMapping | None:
         q = sa.select(bank_submissions).where(bank_submissions.c.id == submission_id)

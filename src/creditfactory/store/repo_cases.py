@@ -11,6 +11,39 @@ from sqlalchemy.engine import Connection, RowMapping
 from creditfactory.store.tables import applicants
 from creditfactory.store.tables_case import applications, cases, decisions, findings, tasks
 
+_APPLICANT_BY_HASH = sa.select(applicants.c.id).where(
+    applicants.c.resident_id_hash == sa.bindparam("h")
+)
+_ADD_APPLICANT = sa.insert(applicants).returning(applicants.c.id)
+_ADD_APPLICATION = sa.insert(applications).returning(applications.c.application_id)
+_GET_APPLICATION = sa.select(applications).where(applications.c.application_id == sa.bindparam("i"))
+_ADD_DECISION = sa.insert(decisions)
+_DECISIONS = (
+    sa.select(decisions)
+    .where(decisions.c.application_id == sa.bindparam("i"))
+    .order_by(decisions.c.seq)
+)
+_FINDINGS = (
+    sa.select(findings)
+    .where(findings.c.application_id == sa.bindparam("i"))
+    .order_by(findings.c.id)
+)
+_ADD_CASE = sa.insert(cases).returning(cases.c.id)
+_ADD_TASK = sa.insert(tasks).returning(tasks.c.id)
+_CASE_MOVED = (
+    sa.update(cases)
+    .where(cases.c.id == sa.bindparam("case_id"))
+    .values(
+        step=sa.bindparam("step"),
+        status=sa.bindparam("status"),
+        tier=sa.bindparam("tier"),
+        exception=sa.bindparam("exception"),
+        bank_code=sa.bindparam("bank_code"),
+        updated_at=sa.bindparam("updated_at"),
+        closed_at=sa.bindparam("closed_at"),
+    )
+)
+
 
 class ApplicationRepository:
     """Applicants (one per resident ID), their applications, decisions and findings."""
@@ -19,24 +52,20 @@ class ApplicationRepository:
         self._c = conn
 
     def applicant_id(self, resident_id_hash: str) -> int | None:
-        q = sa.select(applicants.c.id).where(applicants.c.resident_id_hash == resident_id_hash)
-        return self._c.execute(q).scalar_one_or_none()
+        return self._c.execute(_APPLICANT_BY_HASH, {"h": resident_id_hash}).scalar_one_or_none()
 
     def add_applicant(self, **values: Any) -> int:
-        q = sa.insert(applicants).values(**values).returning(applicants.c.id)
-        return int(self._c.execute(q).scalar_one())
+        return int(self._c.execute(_ADD_APPLICANT, values).scalar_one())
 
     def applicant(self, applicant_id: int) -> RowMapping:
         q = sa.select(applicants).where(applicants.c.id == applicant_id)
         return self._c.execute(q).mappings().one()
 
     def add(self, **values: Any) -> int:
-        q = sa.insert(applications).values(**values).returning(applications.c.application_id)
-        return int(self._c.execute(q).scalar_one())
+        return int(self._c.execute(_ADD_APPLICATION, values).scalar_one())
 
     def get(self, application_id: int) -> RowMapping | None:
-        q = sa.select(applications).where(applications.c.application_id == application_id)
-        return self._c.execute(q).mappings().first()
+        return self._c.execute(_GET_APPLICATION, {"i": application_id}).mappings().first()
 
     def set_status(self, application_id: int, status: str) -> None:
         self._c.execute(
@@ -46,26 +75,16 @@ class ApplicationRepository:
         )
 
     def add_decision(self, **values: Any) -> None:
-        self._c.execute(sa.insert(decisions).values(**values))
+        self._c.execute(_ADD_DECISION, values)
 
     def decisions(self, application_id: int) -> list[RowMapping]:
-        q = (
-            sa.select(decisions)
-            .where(decisions.c.application_id == application_id)
-            .order_by(decisions.c.seq)
-        )
-        return list(self._c.execute(q).mappings())
+        return list(self._c.execute(_DECISIONS, {"i": application_id}).mappings())
 
     def add_finding(self, **values: Any) -> None:
         self._c.execute(sa.insert(findings).values(**values))
 
     def findings(self, application_id: int) -> list[RowMapping]:
-        q = (
-            sa.select(findings)
-            .where(findings.c.application_id == application_id)
-            .order_by(findings.c.id)
-        )
-        return list(self._c.execute(q).mappings())
+        return list(self._c.execute(_FINDINGS, {"i": application_id}).mappings())
 
 
 class CaseRepository:
@@ -75,9 +94,7 @@ class CaseRepository:
         self._c = conn
 
     def add(self, **values: Any) -> int:
-        return int(
-            self._c.execute(sa.insert(cases).values(**values).returning(cases.c.id)).scalar_one()
-        )
+        return int(self._c.execute(_ADD_CASE, values).scalar_one())
 
     def get(self, case_id: int, *, for_update: bool = False) -> RowMapping | None:
         q = sa.select(cases).where(cases.c.id == case_id)
@@ -88,6 +105,10 @@ class CaseRepository:
     def by_application(self, application_id: int) -> RowMapping | None:
         q = sa.select(cases).where(cases.c.application_id == application_id)
         return self._c.execute(q).mappings().first()
+
+    def moved(self, case_id: int, **values: Any) -> None:
+        """Write every moving part of a case at once (the hot path of ``advance``)."""
+        self._c.execute(_CASE_MOVED, {"case_id": case_id, **values})
 
     def update(self, case_id: int, **values: Any) -> None:
         self._c.execute(sa.update(cases).where(cases.c.id == case_id).values(**values))
@@ -103,9 +124,7 @@ class CaseRepository:
         return list(self._c.execute(q).mappings())
 
     def add_task(self, **values: Any) -> int:
-        return int(
-            self._c.execute(sa.insert(tasks).values(**values).returning(tasks.c.id)).scalar_one()
-        )
+        return int(self._c.execute(_ADD_TASK, values).scalar_one())
 
     def task(self, task_id: int) -> RowMapping | None:
         return self._c.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()

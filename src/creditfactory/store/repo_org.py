@@ -20,6 +20,17 @@ from creditfactory.store.tables import (
 from creditfactory.store.tables_case import bank_submissions as bs
 from creditfactory.store.types import utcnow
 
+_CHANNEL = sa.select(channels).where(channels.c.channel_id == sa.bindparam("c"))
+_CHANNEL_LOCKED = _CHANNEL.with_for_update()
+_ACTIVE_BANKS = (
+    sa.select(partner_banks).where(partner_banks.c.active).order_by(partner_banks.c.code)
+)
+_USED = (
+    sa.select(bs.c.bank_code, sa.func.count())
+    .where(bs.c.submitted_at >= sa.bindparam("since"), bs.c.status != "declined")
+    .group_by(bs.c.bank_code)
+)
+
 
 class ChannelRepository:
     """Branches, intermediaries and the deposits they post."""
@@ -41,10 +52,8 @@ class ChannelRepository:
             self._c.execute(sa.insert(channels), rows)
 
     def get(self, channel_id: str, *, for_update: bool = False) -> RowMapping | None:
-        q = sa.select(channels).where(channels.c.channel_id == channel_id)
-        if for_update:
-            q = q.with_for_update()
-        return self._c.execute(q).mappings().first()
+        q = _CHANNEL_LOCKED if for_update else _CHANNEL
+        return self._c.execute(q, {"c": channel_id}).mappings().first()
 
     def find(self, *, status: str | None, offset: int, limit: int) -> list[RowMapping]:
         q = sa.select(channels).order_by(channels.c.channel_id).offset(offset).limit(limit)
@@ -133,20 +142,14 @@ class BankRepository:
             )
 
     def active(self) -> list[RowMapping]:
-        q = sa.select(partner_banks).where(partner_banks.c.active).order_by(partner_banks.c.code)
-        return list(self._c.execute(q).mappings())
+        return list(self._c.execute(_ACTIVE_BANKS).mappings())
 
     def get(self, code: str) -> RowMapping | None:
         q = sa.select(partner_banks).where(partner_banks.c.code == code)
         return self._c.execute(q).mappings().first()
 
     def submissions_since(self, since: datetime) -> dict[str, int]:
-        q = (
-            sa.select(bs.c.bank_code, sa.func.count())
-            .where(bs.c.submitted_at >= since, bs.c.status != "declined")
-            .group_by(bs.c.bank_code)
-        )
-        return {code: int(n) for code, n in self._c.execute(q)}
+        return {code: int(n) for code, n in self._c.execute(_USED, {"since": since})}
 
 
 class StrategyRepository:

@@ -9,6 +9,7 @@ import yaml
 from creditfactory.strategy.errors import StrategyInvalid
 
 Path = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_with_lines(text: str, source: str) -> tuple[Any, dict[Path, int]]:
@@ -17,7 +18,7 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     Duplicate keys are refused (plain YAML silently keeps the last one, which hides edits).
     """
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:

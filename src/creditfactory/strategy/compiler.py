@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from creditfactory.strategy.conditions import compile_all_hits, compile_first_hit
+from creditfactory.strategy.limits import steps_of
 from creditfactory.strategy.pricing import Price, annuity_factor, price
 from creditfactory.strategy.spec import TIERS, StrategySpec, TierRow
 
@@ -67,6 +68,7 @@ class CompiledStrategy:
     annuity_array: np.ndarray
     tiers: tuple[TierTest, ...]
     input_fields: tuple[str, ...]
+    max_steps: tuple[int, ...]
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -156,4 +158,8 @@ def compile_strategy(spec: StrategySpec, source_text: str) -> CompiledStrategy:
         annuity_array=table,
         tiers=tuple(_tier_test(t, grades, bands) for t in spec.tiers),
         input_fields=tuple(fields),
+        max_steps=tuple(
+            min(steps_of(p.max_limit, spec.limit.step), steps_of(spec.limit.maximum, spec.limit.step))
+            for p in spec.products
+        ),
     )

@@ -38,7 +38,10 @@ def _lookup(codes: np.ndarray, table: Callable[[int], Any]) -> np.ndarray:
 
 
 def decide_frame(s: CompiledStrategy, apps: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """Decide every row of ``apps`` (aligned row by row with ``scores``)."""
+    """Decide every row of ``apps`` (aligned row by row with ``scores``).
+
+    Columns: ``DECISION_COLUMNS``, plus ``adjusted_pd`` (the PD the grade read) when scoring.
+    """
     spec = s.spec
     n = len(apps)
     cols = FrameColumns(apps)
@@ -68,7 +71,9 @@ def decide_frame(s: CompiledStrategy, apps: pd.DataFrame, scores: pd.DataFrame) 
             fail(miss, SCORE_MISSING, c.REASON_SCORE_MISSING)
         mult = np.array([float(sg.pd_multiplier) for sg in spec.segments])[segc]
         margin = np.array([float(sg.challenger_margin) for sg in spec.segments])[segc]
-        adj = np.minimum(1.0, a_pd * mult)
+        weight = np.array([float(sg.packaging_weight) for sg in spec.segments])[segc]
+        pkg = _float(scores, "packaging_score")
+        adj = np.minimum(1.0, a_pd * mult * (1.0 + weight * np.where(np.isnan(pkg), 1.0, pkg)))
         scored = np.minimum(np.searchsorted(np.array(s.grade_max_pd), adj, side="left"), len(s.grade_max_pd) - 1)
         grade = np.where(miss, s.unscored_grade, scored)
         ch = _float(scores, "challenger_pd")
@@ -130,7 +135,10 @@ def decide_frame(s: CompiledStrategy, apps: pd.DataFrame, scores: pd.DataFrame) 
     done = stage == DONE
     reason[done] = _lookup(info_key[done], lambda key: _info_reasons(s, key))
     tier_name = np.array(TIERS, dtype=object)[np.where(done, tier, c.TIER_INDEX["reject"])]
-    return _assemble(s, apps, stage, reason, hits_text, seg, grade, disagree, band, prod, term, limit_steps, tier_name)
+    frame = _assemble(s, apps, stage, reason, hits_text, seg, grade, disagree, band, prod, term, limit_steps, tier_name)
+    if spec.scoring.enabled:
+        frame["adjusted_pd"] = np.where((stage >= GRADE) & ~miss, adj, np.nan)
+    return frame
 
 
 def _info_reasons(s: CompiledStrategy, key: int) -> str:
@@ -158,12 +166,10 @@ def _limit_steps(
     score_rows = scores.iloc
 
     def exact(row: int) -> int:
-        if not live[row]:
-            return 0
         limit, _ = _limit(s, _row(records[row]), _row(score_rows[row]), int(pc[row]), int(grade[row]), int(term[row]))
         return int(limit / spec.limit.step)
 
-    cap_steps = capacity_steps_vector(spec.limit, revenue, pkg, debt, annuity, factor, exact)
+    cap_steps = capacity_steps_vector(spec.limit, revenue, pkg, debt, annuity, factor, exact, live)
     prod_steps = np.array([int(p.max_limit // spec.limit.step) for p in spec.products])[pc]
     amount_steps = np.floor(amount / step).astype(np.int64)
     top = int(spec.limit.maximum // spec.limit.step)

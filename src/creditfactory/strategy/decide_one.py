@@ -67,7 +67,9 @@ def decide_one(
                 return _done(s, app, scores, arm, model_versions, out, policy_hits, "reject", (c.REASON_SCORE_MISSING,), times, t0)
             gi = s.unscored_grade
         else:
-            adj = min(1.0, float(a_pd) * float(seg.pd_multiplier))  # type: ignore[arg-type]
+            pkg = scores.get("packaging_score")
+            pkg_f = 1.0 if _missing(pkg) else float(pkg)  # type: ignore[arg-type]
+            adj = min(1.0, float(a_pd) * float(seg.pd_multiplier) * (1.0 + float(seg.packaging_weight) * pkg_f))  # type: ignore[arg-type]
             out["adjusted_pd"] = adj
             gi = s.grade_index(adj)
             ch = scores.get("challenger_pd")
@@ -143,7 +145,6 @@ def _limit(
     s: CompiledStrategy, app: Mapping[str, Any], scores: Mapping[str, Any], pi: int, gi: int, term: int
 ) -> tuple[Decimal, dict[str, str]]:
     engine = s.spec.limit
-    product = s.spec.products[pi]
     revenue = to_decimal(app.get("declared_monthly_revenue"), money=True) or _ZERO
     debt = to_decimal(app.get("bureau_debt"), money=True) or _ZERO
     packaging = to_decimal(scores.get("packaging_score"), money=False)
@@ -152,12 +153,7 @@ def _limit(
     factor = s.spec.grades[gi].limit_factor
     cap = capacity(engine, revenue, packaging, debt, s.annuity[(pi, gi, term)], factor)
     step = engine.step
-    steps = min(
-        steps_of(cap.pop("_exact"), step),
-        steps_of(amount, step),
-        steps_of(product.max_limit, step),
-        steps_of(engine.maximum, step),
-    )
+    steps = min(steps_of(cap.pop("_exact"), step), steps_of(amount, step), s.max_steps[pi])
     limit = step * max(steps, 0)
     parts = {k: str(v) for k, v in cap.items()}
     parts["packaging_score"] = str(packaging)

@@ -66,8 +66,9 @@ def capacity_steps_vector(
     annuity: np.ndarray,
     factor: np.ndarray,
     exact: Callable[[int], int],
+    live: np.ndarray,
 ) -> np.ndarray:
-    """Floor(capacity / step) per row; near-boundary rows go through ``exact(row)``."""
+    """Floor(capacity / step) per row; live rows near a boundary go through ``exact(row)``."""
     income = revenue * float(engine.income_margin) * (1 - float(engine.packaging_haircut) * packaging)
     existing = debt * float(engine.existing_debt_monthly_rate)
     allowed = np.maximum(income * float(engine.debt_service_cap) - existing, 0.0)
@@ -75,7 +76,7 @@ def capacity_steps_vector(
     floored = np.floor(ratio)
     frac = ratio - floored
     steps = floored.astype(np.int64)
-    near = np.flatnonzero((frac < _NEAR) | (frac > 1 - _NEAR))
+    near = np.flatnonzero(live & (((frac < _NEAR) & (floored >= 1)) | (frac > 1 - _NEAR)))
     for row in near:
         steps[row] = exact(int(row))
     return steps

@@ -57,12 +57,16 @@ class PolicyRule(_Conditional):
 
 
 class Segment(_Conditional):
-    """Applicants sharing a scorecard set and its settings; the first matching segment wins."""
+    """Applicants sharing a scorecard set and its settings; the first matching segment wins.
+
+    The grade reads ``a_pd x pd_multiplier x (1 + packaging_weight x packaging_score)``.
+    """
 
     name: Name
     a_card: str = "a_card"
     challenger: str | None = None
     pd_multiplier: Annotated[Decimal, Field(gt=0, le=10)] = Decimal(1)
+    packaging_weight: Annotated[Decimal, Field(ge=0, le=10)] = Decimal(0)
     challenger_margin: Rate = Decimal("0.05")
 
 
@@ -175,3 +179,4 @@ class StrategySpec(_Spec):
     products: Annotated[list[Product], Field(min_length=1)]
     pricing: Pricing
     tiers: Annotated[list[TierRow], Field(min_length=1)]
+    process_cost: dict[Tier, Annotated[Decimal, Field(ge=0)]] = {}

@@ -10,7 +10,7 @@ import pandas as pd
 
 INDUSTRIES = np.array(["F52", "C13", "H62", "E48", "K70", "J66", "G54", "O80", "R90", "M74"], dtype=object)
 CHANNELS = np.array(["AG0001", "AG0002", "PA0001", "IM0001", "IM0002"], dtype=object)
-FRAUD_HITS = np.array(["", "", "", "", "", "", "SHARED_DEVICE", "RING_MEMBER", "SHARED_PHONE,IMPERSONATION"], dtype=object)
+FRAUD_HITS = np.array(["", "", "", "", "", "", "VELOCITY", "IMP_AGE_MISMATCH", "BLACKLIST,IMP_ID_REUSED"], dtype=object)
 
 
 def synthetic_applications(n: int, seed: int = 0) -> pd.DataFrame:

@@ -128,7 +128,7 @@ def test_uninformative_and_degenerate_features_stay_off_the_card(data):
 
 def test_single_class_target_is_refused(data):
     x, _ = data
-    with pytest.raises(TrainingDataInvalid, match="both classes"):
+    with pytest.raises(TrainingDataInvalid, match="one class"):
         Scorecard().fit(x, np.zeros(len(x), dtype=int))
 
 
@@ -155,3 +155,25 @@ def test_card_works_as_the_last_step_of_a_pipeline(data):
     pipe.fit(x, y)
     assert pipe.predict_proba(x).shape == (len(x), 2)
     assert set(pipe.predict(x)) <= {0, 1}
+
+
+def test_a_feature_selector_with_the_divergence_score_chooses_the_cards_features(data):
+    from creditfactory.scorecard import FeatureSelector
+    from creditfactory.scorecard._contribution import divergence_score
+
+    x, y = data
+    selector = FeatureSelector(score_fn=divergence_score, min_iv=0.02)
+    card = Scorecard(objective="divergence", selection=selector).fit(x, y)
+    assert {"income", "debt", "region"} <= set(card.features_)
+    assert "noise" not in card.features_
+    assert card.selection_.set_index("feature").loc["noise", "status"] == "dropped"
+
+
+def test_card_reports_its_divergence_and_each_features_contribution(data):
+    from creditfactory.scorecard import metrics
+
+    x, y = data
+    card = Scorecard(objective="divergence").fit(x, y)
+    assert card.divergence_ == pytest.approx(metrics.divergence(y, card.points(x)), rel=1e-6)
+    assert set(card.contributions_) == set(card.features_)
+    assert max(card.contributions_, key=card.contributions_.get) == "income"

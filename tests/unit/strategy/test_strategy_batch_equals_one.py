@@ -26,6 +26,7 @@ def one_by_one_frame(strategy, apps: pd.DataFrame, scores: pd.DataFrame) -> pd.D
 
 
 def assert_same_decisions(batch: pd.DataFrame, single: pd.DataFrame) -> None:
+    batch = batch[list(DECISION_COLUMNS)]
     assert list(batch.columns) == list(single.columns)
     for col in batch.columns:
         left = [None if pd.isna(v) else v for v in batch[col].astype(object)]
@@ -43,6 +44,10 @@ def test_batch_equals_per_application_on_synthetic_rows(name: str) -> None:
     batch = decide_frame(strategy, apps, scores)
     assert_same_decisions(batch, one_by_one_frame(strategy, apps, scores))
     assert batch["tier"].nunique() >= 2
+    if strategy.spec.scoring.enabled:
+        records = [decide_one(strategy, a, s) for a, s in zip(apps.head(2000).to_dict("records"), scores.head(2000).to_dict("records"), strict=True)]
+        expected = np.array([np.nan if r.adjusted_pd is None or r.grade is None or r.decision == "reject" and r.reasons == ("SCORE_MISSING",) else r.adjusted_pd for r in records])
+        assert np.array_equal(batch["adjusted_pd"].to_numpy()[:2000], expected, equal_nan=True)
 
 
 def test_limits_and_rates_are_exact_decimals() -> None:

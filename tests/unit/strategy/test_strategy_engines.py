@@ -25,7 +25,7 @@ def test_clean_safe_application_is_auto_approved(default, good_app, good_scores)
 
 
 def test_policy_knockouts_reject_with_every_hit_code(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
-    app = good_app | {"age": 19, "inquiries_1m": 5, "industry": "K70"}
+    app = good_app | {"age": 19, "inquiries_1m": 7, "industry": "K70"}
     r = decide_one(default, app, good_scores)
     assert r.decision == "reject"
     assert r.reasons == ("P01_AGE_MIN", "P08_INQUIRIES_1M", "P13_EXCLUDED_INDUSTRY")
@@ -40,7 +40,7 @@ def test_missing_input_follows_if_missing(default, good_app, good_scores) -> Non
 
 
 def test_limit_below_minimum_is_a_reject_with_reason(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
-    app = good_app | {"declared_monthly_revenue": 30000.0, "bureau_debt": 100000.0}
+    app = good_app | {"declared_monthly_revenue": 21000.0, "bureau_debt": 300000.0}
     r = decide_one(default, app, good_scores)
     assert (r.decision, r.reasons) == ("reject", ("LIMIT_BELOW_MINIMUM",))
     assert r.limit is None
@@ -105,11 +105,11 @@ def test_intermediary_segment_inflates_pd(default, good_app, good_scores) -> Non
 
 
 def test_fraud_reject_rule_and_band(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
-    ring = decide_one(default, good_app, good_scores | {"fraud_rule_hits": "SHARED_PHONE,RING_MEMBER"})
-    assert (ring.decision, ring.reasons) == ("reject", ("RING_MEMBER",))
-    very_high = decide_one(default, good_app, good_scores | {"fraud_score": 0.95})
+    impostor = decide_one(default, good_app, good_scores | {"fraud_rule_hits": "IMP_ID_REUSED,IMP_AGE_MISMATCH"})
+    assert (impostor.decision, impostor.reasons) == ("reject", ("IMP_AGE_MISMATCH",))
+    very_high = decide_one(default, good_app, good_scores | {"fraud_score": 0.995})
     assert very_high.reasons == ("FRAUD_BAND_VERY_HIGH",)
-    soft = decide_one(default, good_app, good_scores | {"fraud_rule_hits": "SHARED_DEVICE"})
+    soft = decide_one(default, good_app, good_scores | {"fraud_rule_hits": "VELOCITY"})
     assert (soft.fraud_band, soft.tier) == ("medium", "remote_verification")
     assert soft.reasons == ("FRAUD_RULES_HIT",)
 

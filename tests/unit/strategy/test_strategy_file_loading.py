@@ -41,7 +41,7 @@ def test_unknown_field_inside_a_rule_points_at_the_rule() -> None:
 
 
 def test_wrong_value_type_fails_with_line_and_reason() -> None:
-    text = _default().replace("  income_margin: 0.25\n", "  income_margin: lots\n")
+    text = _default().replace("  income_margin: 0.35\n", "  income_margin: lots\n")
     with pytest.raises(StrategyInvalid, match="limit.income_margin") as err:
         parse_strategy(text)
     assert err.value.line == _line_of(text, "income_margin: lots")

@@ -1,0 +1,319 @@
+"""Load the credit-factory API over loopback: fixed-rate submissions, latency percentiles, crash.
+
+    .venv/bin/python bench/api_load.py --store both --rate 200 --seconds 60
+    .venv/bin/python bench/api_load.py --store sqlite --find-max
+    .venv/bin/python bench/api_load.py --store sqlite --crash
+
+Each store gets a fresh database, `creditfactory setup` (with the trained models), an account
+manager, and `creditfactory serve` in its own process. Requests are sent open-loop at a fixed
+rate; latency is measured from each request's *scheduled* time (no coordinated omission), and
+every request carries its own Idempotency-Key. `--crash` kills the server with SIGKILL mid-load,
+restarts it and checks that every application that got a 201 is there with its decision and case,
+that nothing is half-written, and that cases carry on (bank answers resume).
+The peer figure is the same run on the other store: the script prints SQLite/PostgreSQL ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = str(ROOT / ".venv" / "bin" / "creditfactory")
+PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+ADMIN_PASSWORD = "bench-admin-pass"
+AM_PASSWORD = "bench-am-pass"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Store:
+    """A fresh database for one run: a SQLite file or a PostgreSQL schema."""
+
+    def __init__(self, kind: str, tmp: Path):
+        self.kind = kind
+        self.schema = None
+        if kind == "sqlite":
+            self.url = f"sqlite:///{tmp}/bench.db"
+        else:
+            import sqlalchemy as sa
+
+            self.schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
+            eng = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
+            with eng.begin() as c:
+                c.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
+            eng.dispose()
+            self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
+
+    def drop(self) -> None:
+        if self.schema:
+            import sqlalchemy as sa
+
+            eng = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
+            with eng.begin() as c:
+                c.exec_driver_sql(f"DROP SCHEMA {self.schema} CASCADE")
+            eng.dispose()
+
+    def sql(self, query: str) -> list[Any]:
+        import sqlalchemy as sa
+
+        from creditfactory.store import make_engine
+
+        eng = make_engine(self.url)
+        try:
+            with eng.connect() as c:
+                return list(c.execute(sa.text(query)))
+        finally:
+            eng.dispose()
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "CREDITFACTORY_ADMIN_PASSWORD": ADMIN_PASSWORD}
+
+
+def prepare(store: Store) -> None:
+    t = time.perf_counter()
+    subprocess.run([CLI, "setup", "--db", store.url], check=True, env=env(), stdout=subprocess.DEVNULL)
+    subprocess.run([CLI, "users", "add", "am", "--role", "account_manager", "--db", store.url],
+                   input=AM_PASSWORD + "\n", text=True, check=True, env=env(), stdout=subprocess.DEVNULL)
+    print(f"[{store.kind}] setup {time.perf_counter() - t:.1f}s", flush=True)
+
+
+class Server:
+    def __init__(self, store: Store):
+        self.store = store
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/api/v1"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> float:
+        t = time.perf_counter()
+        self.proc = subprocess.Popen([CLI, "serve", "--db", self.store.url, "--port", str(self.port)],
+                                     env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stderr.read().decode() if self.proc.stderr else "server died")
+            try:
+                if httpx.get(self.base + "/health", timeout=1).status_code == 200:
+                    return time.perf_counter() - t
+            except httpx.HTTPError:
+                time.sleep(0.2)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (Linux /proc)."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def token(self) -> str:
+        r = httpx.post(self.base + "/auth/token", data={"username": "am", "password": AM_PASSWORD})
+        r.raise_for_status()
+        return str(r.json()["access_token"])
+
+
+def payloads(n: int) -> list[dict[str, Any]]:
+    from creditfactory.world import generate
+
+    apps = generate(max(n, 500), 12, 7).applications.drop(columns=["application_id"])
+    out = []
+    for row in apps.head(n).to_dict("records"):
+        out.append({k: (v.isoformat() if hasattr(v, "isoformat") else (v.item() if hasattr(v, "item") else v))
+                    for k, v in row.items()})
+    while len(out) < n:
+        out.extend(out[: n - len(out)])
+    return out
+
+
+async def run_load(base: str, token: str, bodies: list[dict[str, Any]], rate: float, seconds: float,
+                   on_tick: Any = None) -> list[tuple[float, int, str, dict[str, Any] | None]]:
+    """Send ``rate`` requests a second for ``seconds``; return (latency, status, key, body)."""
+    n = int(rate * seconds)
+    results: list[tuple[float, int, str, dict[str, Any] | None]] = []
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        start = time.perf_counter() + 0.2
+
+        async def one(i: int) -> None:
+            when = start + i / rate
+            await asyncio.sleep(max(0.0, when - time.perf_counter()))
+            key = f"bench-{i}-{uuid.uuid4().hex}"
+            try:
+                r = await client.post("/applications", json=bodies[i % len(bodies)],
+                                      headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key})
+                body = r.json() if r.status_code == 201 else None
+                results.append((time.perf_counter() - when, r.status_code, key, body))
+            except httpx.HTTPError:
+                results.append((time.perf_counter() - when, 0, key, None))
+
+        tasks = [asyncio.create_task(one(i)) for i in range(n)]
+        if on_tick is not None:
+            asyncio.create_task(on_tick(start))
+        await asyncio.gather(*tasks)
+    return results
+
+
+def summarise(kind: str, rate: float, seconds: float, res: list[Any]) -> dict[str, float]:
+    lat = np.array([r[0] for r in res]) * 1000
+    ok = sum(1 for r in res if r[1] == 201)
+    errors = len(res) - ok
+    s = {"rate": rate, "sent": len(res), "ok": ok, "errors": errors,
+         "p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95)),
+         "p99": float(np.percentile(lat, 99)), "max": float(lat.max())}
+    print(f"[{kind}] {rate:.0f}/s x {seconds:.0f}s: sent {len(res)} ok {ok} errors {errors} "
+          f"p50 {s['p50']:.1f} ms p95 {s['p95']:.1f} ms p99 {s['p99']:.1f} ms max {s['max']:.0f} ms", flush=True)
+    return s
+
+
+def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(kind, Path(tmp))
+        server = Server(store)
+        try:
+            prepare(store)
+            print(f"[{kind}] serve ready in {server.start():.1f}s", flush=True)
+            token = server.token()
+            cpu0, load0 = server.cpu_seconds(), os.getloadavg()[0]
+            res = asyncio.run(run_load(server.base, token, bodies, rate, seconds))
+            cpu = (server.cpu_seconds() - cpu0) / max(len(res), 1) * 1000
+            out = summarise(kind, rate, seconds, res)
+            out["cpu_ms"] = cpu
+            print(f"[{kind}] server CPU {cpu:.2f} ms per submission (one process: ceiling about "
+                  f"{1000 / cpu:.0f}/s on a free core); machine load average {load0:.1f} on "
+                  f"{os.cpu_count()} cores", flush=True)
+            return out
+        finally:
+            server.stop()
+            store.drop()
+
+
+def find_max(kind: str, seconds: float, bodies: list[dict[str, Any]]) -> float:
+    """Raise the rate until p99 > 100 ms or an error; return the last rate that held."""
+    best = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(kind, Path(tmp))
+        server = Server(store)
+        try:
+            prepare(store)
+            server.start()
+            token = server.token()
+            for rate in (20, 35, 50, 100, 150, 200, 250, 300, 400):
+                cpu0 = server.cpu_seconds()
+                res = asyncio.run(run_load(server.base, token, bodies, rate, seconds))
+                s = summarise(kind, rate, seconds, res)
+                print(f"[{kind}]   server CPU {(server.cpu_seconds() - cpu0) / len(res) * 1000:.2f} ms per "
+                      f"submission; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+                if s["errors"] or s["p99"] > 100:
+                    break
+                best = rate
+        finally:
+            server.stop()
+            store.drop()
+    print(f"[{kind}] highest sustainable rate (p99 <= 100 ms, no errors, {seconds:.0f}s steps): {best:.0f}/s")
+    return best
+
+
+def crash(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]]) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(kind, Path(tmp))
+        server = Server(store)
+        try:
+            prepare(store)
+            server.start()
+            token = server.token()
+
+            async def killer(start: float) -> None:
+                await asyncio.sleep(max(0.0, start + seconds / 2 - time.perf_counter()))
+                server.kill9()
+                print(f"[{kind}] kill -9 at {seconds / 2:.0f}s", flush=True)
+
+            res = asyncio.run(run_load(server.base, token, bodies, rate, seconds, on_tick=killer))
+            created = [(key, body) for _, code, key, body in res if code == 201]
+            print(f"[{kind}] {len(created)} got 201 before the crash; restart in {server.start():.1f}s", flush=True)
+            token = server.token()
+            h = {"Authorization": f"Bearer {token}"}
+            missing = 0
+            with httpx.Client(base_url=server.base, timeout=30) as c:
+                for _key, body in created:
+                    r = c.get(f"/applications/{body['application_id']}", headers=h)
+                    if r.status_code != 200 or r.json()["decision"]["tier"] != body["decision"]["tier"] \
+                            or r.json()["case"] is None:
+                        missing += 1
+                replayed = sum(
+                    c.post("/applications", json=bodies[int(key.split("-")[1]) % len(bodies)],
+                           headers={**h, "Idempotency-Key": key}).json() == body
+                    for key, body in created[:50])
+            half = store.sql(
+                "SELECT count(*) FROM applications a WHERE NOT EXISTS (SELECT 1 FROM decisions d "
+                "WHERE d.application_id = a.application_id) OR NOT EXISTS (SELECT 1 FROM cases c "
+                "WHERE c.application_id = a.application_id)")[0][0]
+            pending_before = store.sql("SELECT count(*) FROM bank_submissions WHERE status = 'pending'")[0][0]
+            time.sleep(6)
+            pending_after = store.sql("SELECT count(*) FROM bank_submissions WHERE status = 'pending'")[0][0]
+            ok = missing == 0 and half == 0 and replayed == min(50, len(created))
+            print(f"[{kind}] crash check: 201s missing after restart {missing}; applications without "
+                  f"decision or case {half}; idempotent replays equal {replayed}/{min(50, len(created))}; "
+                  f"bank answers pending {pending_before} -> {pending_after} six seconds after restart; "
+                  f"{'PASS' if ok else 'FAIL'}", flush=True)
+            return ok
+        finally:
+            server.stop()
+            store.drop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", choices=["sqlite", "postgresql", "both"], default="both")
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--find-max", action="store_true")
+    ap.add_argument("--crash", action="store_true")
+    a = ap.parse_args()
+    kinds = ["sqlite", "postgresql"] if a.store == "both" else [a.store]
+    bodies = payloads(min(int(a.rate * a.seconds), 5000))
+    if a.crash:
+        sys.exit(0 if all(crash(k, a.rate, a.seconds, bodies) for k in kinds) else 1)
+    if a.find_max:
+        best = {k: find_max(k, a.seconds, bodies) for k in kinds}
+        if len(best) == 2 and best["postgresql"]:
+            print(f"sqlite/postgresql sustainable-rate ratio {best['sqlite'] / best['postgresql']:.2f}")
+        return
+    res = {k: steady(k, a.rate, a.seconds, bodies) for k in kinds}
+    if len(res) == 2:
+        print(f"sqlite/postgresql ratios: p99 {res['sqlite']['p99'] / res['postgresql']['p99']:.2f}, "
+              f"server CPU per submission {res['sqlite']['cpu_ms'] / res['postgresql']['cpu_ms']:.2f}")
+    met = all(r["errors"] == 0 and r["p99"] <= 100 for r in res.values())
+    print(f"target 200/s p99<=100ms zero errors: {'MET' if met else 'NOT MET'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""``creditfactory backtest``: measure strategies on a world's out-of-time applications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from creditfactory.cli import app
+
+console = Console()
+
+
+@app.command()
+def backtest(
+    world_dir: Annotated[Path, typer.Argument(help="A world directory written by `creditfactory simulate`.")],
+    strategy: Annotated[str, typer.Option("--strategy", help="Shipped strategy name or YAML file.")] = "default",
+    vs: Annotated[str | None, typer.Option("--vs", help="A second strategy to compare against.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("backtest"),
+    train_months: Annotated[int, typer.Option("--train-months", help="Months of applications the models learn from.")] = 12,
+) -> None:
+    """Back-test STRATEGY (and --vs) and write summary.json, decisions.parquet and report.html."""
+    from creditfactory.strategy import load_strategy
+    from creditfactory.strategy.backtest_world import backtest_world
+    from creditfactory.world import load
+
+    strategies = [load_strategy(strategy)] + ([load_strategy(vs)] if vs else [])
+    world = load(world_dir, money="float")
+    with console.status("training models and deciding..."):
+        run = backtest_world(world, strategies, out, train_months=train_months)
+    for label, s in run.summary.items():
+        console.print(
+            f"{label:14s} approval {s['approval_rate']:.1%}  NPL {s['npl_rate']:.2%}  loss {s['loss_rate']:.2%}  "
+            f"profit {s['profit']:,.0f}  tiers "
+            + " ".join(f"{k}={v:.1%}" for k, v in s["tier_mix"].items())
+        )
+    if run.comparison:
+        c = run.comparison
+        console.print(f"against {c['baseline']}: NPL at its approval rate {c['npl_at_baseline_approval']}, "
+                      f"approval at its NPL {c['approval_at_baseline_npl']}")
+    console.print(f"wrote {out}/summary.json, decisions.parquet, report.html")

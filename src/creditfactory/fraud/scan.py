@@ -1,0 +1,197 @@
+"""``fraud scan``: train on the earlier part of a world, score and explain the later part.
+
+Two scorecards learn first-payment defaults (known from performance by the cut-off, never
+from the world's truth): the ring scorecard on point-in-time graph features, the fraud
+scorecard on those plus rule hits (its probability is ``fraud_score``). Out of time, an
+application is flagged when its decision-time ring score passes the threshold (picked on the
+training rows) or an impersonation rule fires; the scan then flags, as a retrospective
+investigation, every window application strongly linked (two or more kinds of shared value)
+to a ring-flagged one, since a ring is usually recognised only once several members applied.
+Decision-time scores and flags are kept beside it in ``decisions.parquet``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.fraud.channels import channel_scores
+from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
+from creditfactory.fraud.errors import WorldIncomplete
+from creditfactory.fraud.graph import IdentityGraph
+from creditfactory.fraud.identity import applied_seconds, identity_table
+from creditfactory.fraud.labels import NEVER, known_bad_times
+from creditfactory.fraud.model import FraudScorecard
+from creditfactory.fraud.rules import RULES, reasons_by_row, rule_hits
+from creditfactory.fraud.settings import secret_key
+
+MONTH = 30 * 86_400
+FLAG_RULES = ("IMP_AGE_MISMATCH", "IMP_ID_REUSED")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Where the out-of-time window starts and how flags are decided."""
+
+    train_fraction: float = 2 / 3
+    label_lag_months: int = 5
+    threshold: float | None = None  # None: best F1 on the last fifth of the training rows
+    strong_kinds: int = 2
+    burst_days: int = 30
+    config: GraphConfig = GraphConfig()
+
+
+def _load(world_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from creditfactory.world import load
+
+    for name in ("applications", "performance"):
+        if not any((world_dir / f"{name}.{ext}").exists() for ext in ("parquet", "csv")):
+            raise WorldIncomplete(f"{world_dir} has no {name} table")
+    world = load(world_dir, money="float")
+    return world.applications, world.performance
+
+
+def scan_world(world_dir: str | Path, out_dir: str | Path,
+               options: ScanOptions | None = None) -> dict[str, float]:
+    """Run the scan and write ``applications.parquet`` and ``channels.parquet``; a summary."""
+    apps, perf = _load(Path(world_dir))
+    return scan(apps, perf, Path(out_dir), options or ScanOptions())
+
+
+def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, options: ScanOptions
+         ) -> dict[str, float]:
+    """The scan on in-memory tables (applications sorted by ``applied_at``)."""
+    apps = apps.sort_values(["applied_at", "application_id"], kind="stable", ignore_index=True)
+    t = applied_seconds(apps["applied_at"])
+    ids = apps["application_id"].to_numpy(np.int64)
+    month = t.astype("datetime64[s]").astype("datetime64[M]")
+    cut = int(np.quantile(t, options.train_fraction).astype("datetime64[s]")
+              .astype("datetime64[M]").astype("datetime64[s]").astype(np.int64))
+    end = int(t.max())
+    bad = known_bad_times(perf, ids)
+    graph = IdentityGraph.build(identity_table(apps, secret_key()), bad, options.config)
+    hits = rule_hits(graph, apps)
+    X = graph.features.drop(columns="application_id")
+    for code in RULES:
+        X[f"rule_{code}"] = np.bincount(hits["row"][hits["code"] == code], minlength=len(X))
+
+    fpd = known_bad_times(perf, ids, early_default_mob=None, as_of=cut)
+    train = t < cut - options.label_lag_months * MONTH
+    window = t >= cut
+    y = fpd[train] < NEVER
+    graph_cols = [c for c in X.columns if not c.startswith("rule_")]
+    ring_th = _pick_threshold(X.loc[train, graph_cols], y, options.threshold)
+    ring_model = FraudScorecard().fit(X.loc[train, graph_cols], y)
+    fraud_model = FraudScorecard().fit(X[train], y)
+    p_ring = ring_model.predict_proba(X[graph_cols])[:, 1]
+    p = fraud_model.predict_proba(X)[:, 1]
+    ring_decided = (p_ring >= ring_th) & window
+    imp = np.zeros(len(X), bool)
+    imp[hits[hits["code"].isin(FLAG_RULES)]["row"].to_numpy()] = True
+    imp &= window
+    decided = ring_decided | imp
+
+    ring_score, ring_flag, linked = _spread(graph, p_ring, ring_decided, window,
+                                            options.strong_kinds, options.burst_days)
+    flagged = ring_flag | imp
+    score = np.maximum(p, np.where(ring_flag, ring_score, 0.0))
+    reasons = reasons_by_row(hits, len(X))
+    decided_rows = np.flatnonzero(ring_decided)
+    top = ring_model.top_reasons(X.iloc[decided_rows][graph_cols])
+    for row, why in zip(decided_rows.tolist(), top, strict=True):
+        reasons[row].insert(0, f"RING_SCORE: {p_ring[row]:.2f} ({', '.join(why)})")
+    for r, (src, kinds) in linked.items():
+        reasons[r].append(f"RING_LINKED: shares {kinds} with flagged application #{ids[src]} "
+                          f"(ring score {p_ring[src]:.2f}, applied {month[src]})")
+    out.mkdir(parents=True, exist_ok=True)
+    rows = np.flatnonzero(window)
+    pd.DataFrame({"application_id": ids[rows], "fraud_score": score[rows],
+                  "flagged": flagged[rows], "reasons": [reasons[r] for r in rows]}
+                 ).to_parquet(out / "applications.parquet", index=False)
+    pd.DataFrame({"application_id": ids[rows], "decision_score": p[rows],
+                  "decision_flagged": decided[rows]}).to_parquet(out / "decisions.parquet",
+                                                                 index=False)
+    labelled = t < end - 6 * MONTH
+    known = bad < end
+    ring = (p_ring >= ring_th) | ring_flag
+    channels = channel_scores(apps, known, labelled, ring)
+    active = np.unique(apps["channel_id"].to_numpy()[window])
+    channels = channels[channels["channel_id"].isin(active)].reset_index(drop=True)
+    channels.to_parquet(out / "channels.parquet", index=False)
+    fraud_model.save(out / "fraud_scorecard.json")
+    ring_model.save(out / "ring_scorecard.json")
+    graph.save(out / "graph")
+    return {"applications": float(len(rows)), "flagged": float(flagged[rows].sum()),
+            "decision_flagged": float(decided.sum()), "channels": float(len(channels)),
+            "channels_flagged": float(channels["flagged"].sum()),
+            "hubs": float(len(graph.hubs)),
+            **{f"hubs_{k}": float(v) for k, v in graph.hubs["kind"].value_counts().items()},
+            "ring_threshold": ring_th}
+
+
+def _pick_threshold(X: pd.DataFrame, y: np.ndarray, fixed: float | None) -> float:
+    """The given threshold, or the best-F1 one on the latest fifth of the training rows."""
+    if fixed is not None:
+        return fixed
+    split = int(len(X) * 0.8)
+    if y[:split].sum() == 0 or y[split:].sum() == 0:
+        return 0.5
+    p = FraudScorecard().fit(X.iloc[:split], y[:split]).predict_proba(X.iloc[split:])[:, 1]
+    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
+    flag = p[None, :] >= grid[:, None]
+    tp = (flag & y[None, split:]).sum(axis=1)
+    f1 = 2 * tp / np.maximum(flag.sum(axis=1) + y[split:].sum(), 1)
+    return float(grid[int(np.argmax(f1))])
+
+
+def _spread(graph: IdentityGraph, p: np.ndarray, decided: np.ndarray, window: np.ndarray,
+            strong_kinds: int, burst_days: int = 0
+            ) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, str]]]:
+    """Flag window applications sharing a strong component with a decided one."""
+    labels = graph.strong_components(strong_kinds)
+    src = np.flatnonzero(decided)
+    best = pd.Series(p[src], index=src).groupby(labels[src]).idxmax()
+    comp_src = np.full(labels.max() + 1, -1, np.int64)
+    comp_src[best.index.to_numpy()] = best.to_numpy()
+    origin = comp_src[labels]
+    flagged = decided | (window & (origin >= 0))
+    score = p.copy()
+    new = np.flatnonzero(flagged & ~decided)
+    score[new] = np.maximum(p[new], p[origin[new]])
+    links = graph.links
+    strong = np.bitwise_count(links.pmask.astype(np.uint32)) >= strong_kinds
+    kinds = np.zeros(len(p), np.int64)
+    np.bitwise_or.at(kinds, links.pi[strong], links.pmask[strong].astype(np.int64))
+    np.bitwise_or.at(kinds, links.pj[strong], links.pmask[strong].astype(np.int64))
+    linked = {int(r): (int(origin[r]), kind_names(int(kinds[r]))) for r in new}
+    if burst_days > 0:
+        _burst_neighbours(graph, p, decided, window, burst_days, score, flagged, linked)
+    return score, flagged, linked
+
+
+def _burst_neighbours(graph: IdentityGraph, p: np.ndarray, decided: np.ndarray,
+                      window: np.ndarray, burst_days: int, score: np.ndarray,
+                      flagged: np.ndarray, linked: dict[int, tuple[int, str]]) -> None:
+    """Also flag single-link neighbours of a decided application from the same channel
+    within ``burst_days``: ring members arrive in bursts through one broker."""
+    links, t = graph.links, graph.links.times
+    channel = graph.identity["channel"].to_numpy()
+    weak = links.pmask & ~(1 << KIND_CODE["business_name"]) != 0
+    near = weak & (channel[links.pi] == channel[links.pj]) & (
+        t[links.pi] - t[links.pj] <= burst_days * 86_400)
+    for a, b in ((links.pi, links.pj), (links.pj, links.pi)):
+        hit = near & decided[a] & window[b] & ~flagged[b]
+        for src, dst, m in zip(a[hit].tolist(), b[hit].tolist(), links.pmask[hit].tolist(),
+                               strict=True):
+            if not flagged[dst] or p[src] > score[dst]:
+                flagged[dst] = True
+                score[dst] = max(p[dst], p[src])
+                linked[dst] = (src, kind_names(m) + " in the same burst and channel")
+
+
+def kind_names(mask: int) -> str:
+    """Link kinds in a bit mask, comma-separated."""
+    return ", ".join(k for c, k in enumerate(KINDS) if mask >> c & 1)

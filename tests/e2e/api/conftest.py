@@ -1,0 +1,172 @@
+"""A real uvicorn server on loopback per store (SQLite always, PostgreSQL when configured).
+
+The server runs the real API and services with a hand-written fake of the decision port
+(``FakeDecisions``): tiers follow the amount asked, so each test can steer a case.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+import uvicorn
+
+from creditfactory.api import create_app
+from creditfactory.factory import load_banks
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.ports import Actor, Decision
+from creditfactory.services.setup import setup_service
+from creditfactory.services.users import add_user
+from creditfactory.settings import load_settings
+from creditfactory.store import PersonalDataVault, make_engine
+
+PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL")
+PASSWORD = "s3cret-pass"
+ROLES = ("account_manager", "verifier", "investigator", "approver", "risk_analyst",
+         "channel_manager", "admin")
+MANUAL_BANK = "CMB_GZ"
+
+
+class FakeDecisions:
+    """Tier by amount: <=250k auto, <=400k remote, <=500k field; revenue < 20k rejects."""
+
+    version = "fake@1"
+
+    def decide(self, app: Mapping[str, Any]) -> Decision:
+        amount = Decimal(str(app["amount"]))
+        revenue = Decimal(str(app["declared_monthly_revenue"]))
+        if revenue < 20000 or amount > 500000:
+            return Decision("reject", Decimal("0.00"), Decimal("0.2"), "none", ("LOW_REVENUE",), 500.0)
+        tier = ("auto_approve" if amount <= 250000 else
+                "remote_verification" if amount <= 400000 else "field_investigation")
+        limit = min(amount, (revenue * 5).quantize(Decimal("0.01")))
+        return Decision(tier, limit, Decimal("0.195"), "STANDARD", (), 640.0,
+                        {"inputs": {"amount": str(amount)}, "versions": {"strategy": self.version}})
+
+
+@dataclass
+class Server:
+    base: str
+    ctx: ServiceContext
+    tokens: dict[str, str]
+    world: Any
+
+    manual_bank: str = MANUAL_BANK
+
+    def h(self, role: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
+
+    def application(self, i: int, **overrides: Any) -> dict[str, Any]:
+        return application_json(self.world, i, **overrides)
+
+    def count(self, table: str) -> int:
+        return count_rows(self, table)
+
+    @staticmethod
+    def wait_for(pred: Any, timeout: float = 15.0) -> Any:
+        return wait_for(pred, timeout)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def small_world() -> Any:
+    from creditfactory.world import generate
+
+    return generate(400, 12, 11)
+
+
+def application_json(world: Any, i: int, **overrides: Any) -> dict[str, Any]:
+    """Row ``i`` of the world's applications as the API takes it (no application_id)."""
+    row = world.applications.iloc[i].to_dict()
+    row.pop("application_id")
+    out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+    for k, v in out.items():
+        if hasattr(v, "item"):
+            out[k] = v.item()
+    out.update(overrides)
+    return out
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, small_world: Any) -> Iterator[Server]:
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db')}/e2e.db"
+    else:
+        if not PG_URL:
+            pytest.skip("CREDITFACTORY_TEST_PG_URL not set")
+        schema = f"cf_e2e_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(PG_URL)
+        with admin.begin() as c:
+            c.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    settings = load_settings(db_url=url, env="test", login_attempts_per_minute=3)
+    engine = make_engine(settings.db_url)
+    banks = tuple(b for b in load_banks() if b.code != MANUAL_BANK)
+    ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), FakeDecisions(),
+                         simulated_banks=banks)
+    setup_service(ctx, settings.db_url, PASSWORD, None, world=small_world, train=False)
+    add_user(ctx, Actor("system", "system"), "officer_cmb", PASSWORD, "bank_officer", MANUAL_BANK)
+    port = _free_port()
+    app = create_app(settings, ctx)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                       access_log=False))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}/api/v1"
+    for _ in range(200):
+        if uv.started:
+            break
+        time.sleep(0.05)
+    # Tokens are signed exactly as a login would sign them; logging in 9 users would cost 9
+    # argon2 verifications (about half a second each on a busy machine).
+    tokens = {role: app.state.signer.issue(Actor(role, role)) for role in ROLES}
+    tokens["officer_cmb"] = app.state.signer.issue(Actor("officer_cmb", "bank_officer", MANUAL_BANK))
+    tokens["officer_icbc"] = app.state.signer.issue(Actor("officer_icbc", "bank_officer", "ICBC_SZ"))
+    try:
+        yield Server(base, ctx, tokens, small_world)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+        if schema:
+            with admin.begin() as c:
+                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            admin.dispose()
+
+
+@pytest.fixture
+def client(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base, timeout=10) as c:
+        yield c
+
+
+def count_rows(server: Server, table: str) -> int:
+    with server.ctx.engine.connect() as c:
+        return int(c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def wait_for(pred: Any, timeout: float = 15.0) -> Any:
+    """Poll ``pred`` until it returns something truthy (or fail after ``timeout`` seconds)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")

@@ -1,0 +1,24 @@
+"""Run the real API in its own process with the test fake of the decision port.
+
+Used by the crash-recovery test, which needs a server it can ``kill -9``:
+``python fake_decision_server.py DB_URL PORT``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import uvicorn
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from conftest import FakeDecisions  # noqa: E402
+from creditfactory.api import build_context, create_app  # noqa: E402
+from creditfactory.settings import load_settings  # noqa: E402
+
+if __name__ == "__main__":
+    url, port = sys.argv[1], int(sys.argv[2])
+    settings = load_settings(db_url=url, env="test")
+    ctx = build_context(settings, FakeDecisions())
+    uvicorn.run(create_app(settings, ctx), host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -1,0 +1,116 @@
+"""Cases through stations and banks: payout without a person, findings, double completion."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from conftest import Server
+
+
+def _submit(server: Server, client: httpx.Client, i: int, **overrides: Any) -> dict[str, Any]:
+    r = client.post("/applications", json=server.application(i, **overrides),
+                    headers=server.h("account_manager", **{"Idempotency-Key": uuid.uuid4().hex}))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _app(server: Server, client: httpx.Client, app_id: int) -> dict[str, Any]:
+    r = client.get(f"/applications/{app_id}", headers=server.h("admin"))
+    assert r.status_code == 200
+    return r.json()
+
+
+def _task_at(server: Server, client: httpx.Client, app_id: int, step: str) -> dict[str, Any]:
+    tasks = _app(server, client, app_id)["case"]["tasks"]
+    return next(t for t in tasks if t["step"] == step and t["status"] != "done")
+
+
+def test_auto_approved_application_reaches_payout_with_no_human_touch(server: Server, client: httpx.Client) -> None:
+    sub = _submit(server, client, 0, amount=200000.0, declared_monthly_revenue=80000.0)
+    assert sub["decision"]["tier"] == "auto_approve"
+    assert sub["status"] == "at_bank"
+    view = server.wait_for(lambda: (v := _app(server, client, sub["application_id"]))["status"] == "paid_out" and v)
+    case = view["case"]
+    assert case["status"] == "done" and case["step"] == "booking_and_enrolment"
+    assert case["tasks"] == []
+    assert case["loan"]["principal"] == "200000.00"
+    assert case["loan"]["servicing_status"] == "booked"
+
+
+def test_task_completed_twice_is_409_and_the_case_moves_on_once(server: Server, client: httpx.Client) -> None:
+    sub = _submit(server, client, 9, amount=350000.0, declared_monthly_revenue=90000.0)
+    task = _task_at(server, client, sub["application_id"], "phone_verification")
+    h = server.h("verifier")
+    assert client.post(f"/tasks/{task['task_id']}/claim", headers=h).status_code == 200
+    done = client.post(f"/tasks/{task['task_id']}/complete", headers=h, json={"identity_confirmed": True})
+    assert done.status_code == 200
+    assert done.json()["case_step"] == "online_verification"
+    again = client.post(f"/tasks/{task['task_id']}/complete", headers=h, json={"identity_confirmed": True})
+    assert again.status_code == 409
+    steps = [t["step"] for t in _app(server, client, sub["application_id"])["case"]["tasks"]]
+    assert steps == ["phone_verification", "online_verification"]
+
+
+def test_unconfirmed_identity_rejects_the_case(server: Server, client: httpx.Client) -> None:
+    sub = _submit(server, client, 16, amount=320000.0, declared_monthly_revenue=90000.0)
+    app_id = sub["application_id"]
+    h = server.h("verifier")
+    t1 = _task_at(server, client, app_id, "phone_verification")
+    client.post(f"/tasks/{t1['task_id']}/complete", headers=h, json={"identity_confirmed": False})
+    t2 = _task_at(server, client, app_id, "online_verification")
+    r = client.post(f"/tasks/{t2['task_id']}/complete", headers=h, json={"business_real": True})
+    assert r.json()["case_status"] == "rejected"
+    view = _app(server, client, app_id)
+    assert view["status"] == "rejected"
+    assert view["decision"]["reasons"] == ["IDENTITY_NOT_CONFIRMED"]
+    assert [d["basis"] for d in view["decisions"]] == ["application", "findings"]
+
+
+def test_field_case_with_findings_is_redecided_and_waits_for_its_bank(server: Server, client: httpx.Client) -> None:
+    sub = _submit(server, client, 1, amount=450000.0, declared_monthly_revenue=150000.0, industry="F52")
+    assert sub["decision"]["tier"] == "field_investigation"
+    app_id = sub["application_id"]
+    for step, role, body in (
+        ("phone_verification", "verifier", {"identity_confirmed": True}),
+        ("online_verification", "verifier", {"business_real": True}),
+        ("field_investigation", "investigator", {"business_real": True, "purpose_confirmed": True,
+                                                 "hidden_debt": "50000.00",
+                                                 "verified_monthly_revenue": "95000.00"}),
+        ("investigation_review", "approver", {"verdict": "pass"}),
+    ):
+        task = _task_at(server, client, app_id, step)
+        r = client.post(f"/tasks/{task['task_id']}/complete", headers=server.h(role), json=body)
+        assert r.status_code == 200, r.text
+    view = _app(server, client, app_id)
+    assert [d["basis"] for d in view["decisions"]] == ["application", "findings"]
+    assert view["decision"]["limit"] == "450000.00"
+    assert view["case"]["step"] == "bank_approval" and view["case"]["bank_code"] == server.manual_bank
+    sub_id = view["case"]["bank_submissions"][0]["submission_id"]
+    other = client.post(f"/bank-submissions/{sub_id}/decision", headers=server.h("officer_icbc"),
+                        json={"approve": True, "reason": "not ours"})
+    assert other.status_code == 404
+    assert client.get(f"/cases/{view['case']['case_id']}", headers=server.h("officer_icbc")).status_code == 404
+    mine = client.get("/bank-submissions", headers=server.h("officer_cmb")).json()["data"]
+    assert sub_id in [s["submission_id"] for s in mine]
+    ok = client.post(f"/bank-submissions/{sub_id}/decision", headers=server.h("officer_cmb"),
+                     json={"approve": True, "reason": "within policy"})
+    assert ok.status_code == 200 and ok.json()["case_status"] == "done"
+    twice = client.post(f"/bank-submissions/{sub_id}/decision", headers=server.h("officer_cmb"),
+                        json={"approve": False, "reason": "changed mind"})
+    assert twice.status_code == 409
+    assert _app(server, client, app_id)["status"] == "paid_out"
+
+
+def test_audit_trail_tells_the_story_of_a_case(server: Server, client: httpx.Client) -> None:
+    sub = _submit(server, client, 30, amount=380000.0, declared_monthly_revenue=90000.0)
+    task = _task_at(server, client, sub["application_id"], "phone_verification")
+    client.post(f"/tasks/{task['task_id']}/complete", headers=server.h("verifier"), json={"identity_confirmed": True})
+    r = client.get(f"/cases/{sub['case_id']}/audit", headers=server.h("risk_analyst"))
+    actions = [e["action"] for e in r.json()["data"]]
+    assert actions[:2] == ["application.submitted", "case.advanced"]
+    assert "task.completed" in actions
+    assert client.get(f"/cases/{sub['case_id']}/audit", headers=server.h("verifier")).status_code == 403

@@ -1,0 +1,81 @@
+"""Identity values are stored only as keyed hashes; the dev key is refused in production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from creditfactory.domain.identity import keyed_hash
+from creditfactory.fraud import IdentityGraph, identity_table
+from creditfactory.fraud.errors import UnsafeSecretKey
+from creditfactory.fraud.identity import hash_strings
+from creditfactory.fraud.settings import DEV_SECRET_KEY, secret_key
+
+PHONES = ["13812345678", "13912345678", "13712345678"]
+IDS = ["110101198001011234", "110101198502021235", "110101199003031236"]
+
+
+def applications() -> pd.DataFrame:
+    return pd.DataFrame({
+        "application_id": [1, 2, 3],
+        "applied_at": pd.to_datetime(["2021-01-01", "2021-01-02", "2021-01-03"]),
+        "channel_id": ["AG1", "AG1", "IM2"],
+        "phone": PHONES,
+        "contact_phones": [f"{PHONES[1]},15000000001,15000000002",
+                           "15000000003,15000000004,15000000005",
+                           "15000000006,15000000007,15000000008"],
+        "device_id": ["dvA", "dvA", "dvB"], "ip": ["1.1.1.1", "2.2.2.2", "3.3.3.3"],
+        "bank_card": ["6222000011112222333", "6222000011112222444", "6222000011112222555"],
+        "home_address": ["上海市一路1号", "上海市二路2号", "上海市三路3号"],
+        "business_address": ["上海市商场", "上海市商场", "上海市四路4号"],
+        "uscc": ["91310000MA1FL00001", "91310000MA1FL00002", "91310000MA1FL00003"],
+        "business_name": ["一号商店", "二号商店", "三号商店"],
+        "resident_id": IDS,
+    })
+
+
+def test_hashes_are_the_first_64_bits_of_the_domain_keyed_hash() -> None:
+    got = hash_strings(np.array(PHONES, dtype=object), b"secret", "phone")
+    want = [int(keyed_hash(p, b"secret", "phone")[:16], 16) for p in PHONES]
+    assert got.tolist() == want
+
+
+def test_a_contact_who_is_another_applicant_links_them() -> None:
+    g = IdentityGraph.build(identity_table(applications(), b"k"))
+    assert g.features["n_link_contact"].tolist() == [0, 1, 0]
+    assert g.features["n_link_device"].tolist() == [0, 1, 0]
+
+
+def test_no_raw_phone_id_or_card_in_any_stored_graph_file(tmp_path: Path) -> None:
+    apps = applications()
+    IdentityGraph.build(identity_table(apps, b"k")).save(tmp_path)
+    files = list(tmp_path.glob("*.parquet"))
+    assert {f.name for f in files} == {"identity.parquet", "links.parquet", "features.parquet",
+                                       "hubs.parquet"}
+    raw = [*PHONES, *IDS, *apps["bank_card"], "dvA", "1.1.1.1", "91310000MA1FL00001"]
+    for f in files:
+        blob = f.read_bytes()
+        text = pd.read_parquet(f).to_csv()
+        for value in raw:
+            assert value.encode() not in blob and value not in text, (f.name, value)
+
+
+def test_the_dev_key_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CREDITFACTORY_ENV", "production")
+    monkeypatch.delenv("CREDITFACTORY_SECRET_KEY", raising=False)
+    with pytest.raises(UnsafeSecretKey):
+        secret_key()
+    monkeypatch.setenv("CREDITFACTORY_SECRET_KEY", DEV_SECRET_KEY)
+    with pytest.raises(UnsafeSecretKey):
+        secret_key()
+    monkeypatch.setenv("CREDITFACTORY_SECRET_KEY", "a-private-key")
+    assert secret_key() == b"a-private-key"
+
+
+def test_development_falls_back_to_the_visible_dev_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CREDITFACTORY_ENV", raising=False)
+    monkeypatch.delenv("CREDITFACTORY_SECRET_KEY", raising=False)
+    assert secret_key() == DEV_SECRET_KEY.encode()

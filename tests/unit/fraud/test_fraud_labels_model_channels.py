@@ -1,0 +1,87 @@
+"""Known bads from performance, the scorecard's JSON, the channel scorecard, neighbourhoods."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.fraud import FraudScorecard, IdentityGraph, known_bad_times, neighbourhood
+from creditfactory.fraud.channels import channel_scores
+from creditfactory.fraud.labels import NEVER
+
+
+def perf(rows: list[tuple[int, int, str, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["application_id", "mob", "month", "dpd"]).assign(
+        month=lambda d: pd.to_datetime(d["month"]))
+
+
+def seconds(day: str) -> int:
+    return int(np.datetime64(day, "s").astype(np.int64))
+
+
+def test_first_payment_default_is_known_the_month_after_mob_3() -> None:
+    p = perf([(1, 1, "2021-02-01", 20), (1, 2, "2021-03-01", 50), (1, 3, "2021-04-01", 80),
+              (2, 1, "2021-02-01", 0), (2, 2, "2021-03-01", 0), (2, 3, "2021-04-01", 0),
+              (3, 1, "2021-02-01", 10), (3, 2, "2021-03-01", 0), (3, 3, "2021-04-01", 0)])
+    got = known_bad_times(p, np.array([1, 2, 3, 4]))
+    assert got.tolist() == [seconds("2021-05-01"), NEVER, NEVER, NEVER]
+    assert known_bad_times(p, np.array([1]), as_of=seconds("2021-05-01")).tolist() == [NEVER]
+
+
+def test_early_default_counts_within_its_horizon_only() -> None:
+    p = perf([(5, 1, "2021-02-01", 0), (5, 9, "2021-10-01", 95), (6, 14, "2022-03-01", 120)])
+    assert known_bad_times(p, np.array([5, 6])).tolist() == [seconds("2021-11-01"), NEVER]
+    assert known_bad_times(p, np.array([5]), early_default_mob=None).tolist() == [NEVER]
+
+
+def test_scorecard_round_trips_through_json() -> None:
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.poisson(1, 200), "b": rng.poisson(2, 200)})
+    y = (X["a"] + rng.normal(0, 1, 200)) > 1.5
+    m = FraudScorecard(C=0.5).fit(X, y.to_numpy())
+    back = FraudScorecard.from_json(json.loads(json.dumps(m.to_json())))
+    np.testing.assert_allclose(back.predict_proba(X), m.predict_proba(X))
+    assert back.top_reasons(X.iloc[[int(np.argmax(X["a"]))]])[0][0].startswith("a=")
+
+
+def test_a_packaging_channel_ranks_first_with_its_evidence() -> None:
+    rng = np.random.default_rng(1)
+    n = 600
+    apps = pd.DataFrame({
+        "channel_id": np.repeat([f"AG{i}" for i in range(6)], n // 6),
+        "declared_monthly_revenue": rng.uniform(20_000, 400_000, n).round(-2),
+        "purpose": rng.choice(["stock", "rent", "equipment", "wages"], n),
+        "premises": rng.choice(["shop", "office", "market"], n),
+        "employees": rng.integers(1, 20, n),
+        "amount": rng.choice(np.arange(100_000, 500_001, 10_000), n).astype(float),
+    })
+    pack = apps["channel_id"] == "AG3"
+    apps.loc[pack, "declared_monthly_revenue"] = 200_000 + rng.integers(0, 50, pack.sum()) * 100
+    apps.loc[pack, ["purpose", "premises", "employees", "amount"]] = ["stock", "shop", 5, 500_000]
+    out = channel_scores(apps, np.zeros(n, bool), np.ones(n, bool), np.zeros(n, bool))
+    top = out.sort_values("packaging_score").iloc[-1]
+    assert top["channel_id"] == "AG3" and top["flagged"]
+    assert out["flagged"].sum() == 1
+    assert {e.split(":")[0] for e in top["evidence"]} == {"revenue_bunching", "template",
+                                                         "amount_at_max"}
+
+
+def test_neighbourhood_lists_nodes_links_kinds_and_known_bads() -> None:
+    t = np.array([0, 1, 2, 3]) * 86_400 + 1_600_000_000
+    f = pd.DataFrame({"application_id": [10, 11, 12, 13], "applied_at": t, "channel_id": "AG1"})
+    for c in ("phone", "contact_1", "contact_2", "contact_3", "device", "ip", "bank_card",
+              "home_address", "business_address", "uscc", "business_name", "channel",
+              "resident_id"):
+        f[c] = np.arange(4, dtype=np.uint64) * np.uint64(100) + np.uint64(len(c))
+    f.loc[[0, 1], "device"] = np.uint64(1)
+    f.loc[[1, 2], "bank_card"] = np.uint64(2)
+    g = IdentityGraph.build(f, np.array([t[1], NEVER, NEVER, NEVER]))
+    nb = neighbourhood(g, 12, hops=2)
+    json.dumps(nb)
+    assert {(n["application_id"], n["hop"]) for n in nb["nodes"]} == {(12, 0), (11, 1), (10, 2)}
+    assert sorted((e["source"], e["target"], tuple(e["kinds"])) for e in nb["links"]) == [
+        (11, 10, ("device",)), (12, 11, ("bank_card",))]
+    assert [n["known_bad_since"] for n in nb["nodes"] if n["application_id"] == 10] == [
+        "2020-09-14T12:26:40"]

@@ -1,0 +1,45 @@
+"""The per-record model path gives what the vectorised one gives."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from creditfactory.strategy._tree_code import compile_booster
+
+lgb = pytest.importorskip("lightgbm")
+
+
+def test_generated_trees_predict_exactly_like_lightgbm_with_missing_values() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((3000, 6))
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[:, 2] = np.where(rng.random(3000) < 0.3, 0.0, x[:, 2])
+    y = (rng.random(3000) < np.nan_to_num(x[:, 0], nan=0.5) * 0.4).astype(int)
+    model = lgb.LGBMClassifier(n_estimators=40, num_leaves=7, verbose=-1, n_jobs=1).fit(x, y)
+    predict = compile_booster(model.booster_)
+    expected = model.predict_proba(x[:500])[:, 1]
+    got = np.array([predict(list(row)) for row in x[:500]])
+    assert np.array_equal(expected, got)
+
+
+def test_card_features_for_one_record_match_the_frame() -> None:
+    world = pytest.importorskip("creditfactory.world").generate(1500, months=12, seed=8)
+    from creditfactory.strategy.model_features import CardFeatures
+
+    features = CardFeatures.fit(world.applications, world.channels)
+    frame = features.frame(world.applications)
+    encoded = features.encoded(frame).to_numpy(float)
+    for i, app in enumerate(world.applications.head(200).to_dict("records")):
+        rec = features.record(app)
+        for name in frame.columns:
+            a, b = frame[name].iloc[i], rec[name]
+            if isinstance(a, float) and math.isnan(a):
+                assert b is None or (isinstance(b, float) and math.isnan(b)), name
+            else:
+                assert a == b or (pd.isna(a) and b is None), (name, a, b)
+        row = np.array(features.encoded_record(rec))
+        assert np.array_equal(row, encoded[i], equal_nan=True)
