@@ -38,7 +38,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except CreditFactoryError as exc:
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Abort:
         sys.exit(130)

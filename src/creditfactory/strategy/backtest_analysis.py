@@ -21,7 +21,8 @@ def without_cutoff(strategy: CompiledStrategy) -> CompiledStrategy:
     worst = grades[max(i for i, g in enumerate(grades) if not g.decline)]
     declined = [g.name for g in grades if g.decline]
     new_grades = [
-        g.model_copy(update={"decline": False, "limit_factor": worst.limit_factor, "pricing_pd": worst.pricing_pd})
+        g.model_copy(update={"decline": False, "limit_factor": worst.limit_factor, "pricing_pd": worst.pricing_pd,
+                             "max_limit": worst.max_limit})
         if g.decline else g
         for g in grades
     ]

@@ -69,6 +69,7 @@ class CompiledStrategy:
     tiers: tuple[TierTest, ...]
     input_fields: tuple[str, ...]
     max_steps: tuple[int, ...]
+    grade_max_steps: tuple[int, ...]
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -161,5 +162,9 @@ def compile_strategy(spec: StrategySpec, source_text: str) -> CompiledStrategy:
         max_steps=tuple(
             min(steps_of(p.max_limit, spec.limit.step), steps_of(spec.limit.maximum, spec.limit.step))
             for p in spec.products
+        ),
+        grade_max_steps=tuple(
+            steps_of(g.max_limit if g.max_limit is not None else spec.limit.maximum, spec.limit.step)
+            for g in spec.grades
         ),
     )

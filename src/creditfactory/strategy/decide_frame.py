@@ -174,6 +174,7 @@ def _limit_steps(
     amount_steps = np.floor(amount / step).astype(np.int64)
     top = int(spec.limit.maximum // spec.limit.step)
     steps = np.minimum(np.minimum(cap_steps, amount_steps), np.minimum(prod_steps, top))
+    steps = np.minimum(steps, np.array(s.grade_max_steps, dtype=np.int64)[grade])
     return np.maximum(steps, 0)
 
 

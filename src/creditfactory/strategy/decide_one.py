@@ -153,11 +153,12 @@ def _limit(
     factor = s.spec.grades[gi].limit_factor
     cap = capacity(engine, revenue, packaging, debt, s.annuity[(pi, gi, term)], factor)
     step = engine.step
-    steps = min(steps_of(cap.pop("_exact"), step), steps_of(amount, step), s.max_steps[pi])
+    steps = min(steps_of(cap.pop("_exact"), step), steps_of(amount, step), s.max_steps[pi], s.grade_max_steps[gi])
     limit = step * max(steps, 0)
     parts = {k: str(v) for k, v in cap.items()}
     parts["packaging_score"] = str(packaging)
     parts["grade_factor"] = str(factor)
+    parts["grade_max_limit"] = str(step * s.grade_max_steps[gi])
     return limit, parts
 
 

@@ -1,8 +1,12 @@
 """The real models behind the score-provider seam, trained on a world's first year.
 
 - A-card: ``creditfactory.scorecard`` ``Scorecard`` (logistic, ``min_iv=0.02``) on the
-  scorecard package's application features; bad = ever over 90 DPD within 12 MOB.
-- Challenger: LightGBM on the same features.
+  scorecard package's application features; bad = ever over 90 DPD within 12 MOB, learnt on
+  credit cases only: fraud-like applications (first instalment never paid) are left out of
+  its development sample, because catching them is the fraud engine's job and, left in, they
+  teach the card the fraudsters' clean bureau files (on the world that cost the card about
+  0.07 of out-of-time AUC on credit bads).
+- Challenger: LightGBM on the same features and the same credit-only sample.
 - Fraud score: LightGBM on ``creditfactory.fraud`` point-in-time graph features, labelled
   fraud-like (first instalment never paid), turned into 0-1 by its rank among development
   applications; fraud rule hits from ``creditfactory.fraud.rules``.
@@ -87,24 +91,33 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
     from creditfactory.scorecard._scorecard import Scorecard
 
     apps, perf = world.applications, world.performance
-    start = pd.Timestamp(apps["applied_at"].min()).to_period("M").to_timestamp()
-    dev = (apps["applied_at"] < start + pd.DateOffset(months=train_months)).to_numpy()
+    dev, credit, fraudish = development_samples(apps, perf, train_months)
     outcomes = align_outcomes(apps, loan_outcomes(apps, perf))
     bad = outcomes["bad12"].to_numpy(bool)
     features = CardFeatures.fit(apps[dev], world.channels)
     x = features.frame(apps)
-    card = Scorecard(min_iv=0.02, random_state=seed).fit(x[dev], bad[dev].astype(int))
-    challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[dev]), bad[dev].astype(int))
+    card = Scorecard(min_iv=0.02, random_state=seed).fit(x[credit], bad[credit].astype(int))
+    challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int))
     fraud = _fraud_scores(apps, perf, dev)
-    early = fraud_like(apps, perf) | bad
+    early = fraudish | bad
     packaging, default = _packaging(apps[dev], early[dev])
     versions = {
-        "a_card": f"scorecard-logistic/{len(card.features_)}f/dev{int(dev.sum())}",
+        "a_card": f"scorecard-logistic/{len(card.features_)}f/credit-bad12/dev{int(credit.sum())}",
         "challenger": f"lightgbm-{lgb.__version__}/{_LGB['n_estimators']}t",
         "fraud": "lightgbm-graph-features+fraud.rules",
         "packaging": "channel-early-bad-rank",
     }
     return WorldModels(card, challenger, features, fraud, packaging, default, versions)
+
+
+def development_samples(apps: pd.DataFrame, perf: pd.DataFrame, train_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Masks over ``apps``: the development period (the first ``train_months`` calendar
+    months), the credit sample the A-card and challenger learn from (development applications
+    that are not fraud-like) and the fraud-like label itself."""
+    start = pd.Timestamp(apps["applied_at"].min()).to_period("M").to_timestamp()
+    dev = (apps["applied_at"] < start + pd.DateOffset(months=train_months)).to_numpy()
+    fraudish = fraud_like(apps, perf)
+    return dev, dev & ~fraudish, fraudish
 
 
 def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> pd.DataFrame:

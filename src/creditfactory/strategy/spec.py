@@ -71,12 +71,15 @@ class Segment(_Conditional):
 
 
 class Grade(_Spec):
-    """A risk grade: adjusted PD up to ``max_pd``; priced at ``pricing_pd``."""
+    """A risk grade: adjusted PD up to ``max_pd``; priced at ``pricing_pd``; its capacity
+    scaled by ``limit_factor`` and its limit never above ``max_limit`` (when set), so the
+    riskier grades carry less of the book."""
 
     name: Name
     max_pd: Rate
     pricing_pd: Rate
     limit_factor: Annotated[Decimal, Field(ge=0, le=2)] = Decimal(1)
+    max_limit: Annotated[Decimal, Field(gt=0)] | None = None
     decline: bool = False
 
 

@@ -40,7 +40,7 @@ def test_missing_input_follows_if_missing(default, good_app, good_scores) -> Non
 
 
 def test_limit_below_minimum_is_a_reject_with_reason(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
-    app = good_app | {"declared_monthly_revenue": 21000.0, "bureau_debt": 300000.0}
+    app = good_app | {"declared_monthly_revenue": 21000.0, "bureau_debt": 500000.0}
     r = decide_one(default, app, good_scores)
     assert (r.decision, r.reasons) == ("reject", ("LIMIT_BELOW_MINIMUM",))
     assert r.limit is None
@@ -60,8 +60,30 @@ def test_limit_is_capped_by_the_product_table(default, good_app, good_scores) ->
     assert (r.product, r.limit) == ("INSURANCE_LOAN", Decimal(500000))
 
 
+def test_riskier_grades_get_smaller_limits_from_the_grade_table(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
+    rich = good_app | {"amount": 500000.0, "has_mortgage": True, "declared_monthly_revenue": 2_000_000.0}
+    by_grade = {}
+    for pd_ in (0.005, 0.012, 0.02, 0.03):
+        r = decide_one(default, rich, good_scores | {"a_pd": pd_, "challenger_pd": pd_})
+        assert r.decision == "approve" and r.limit_parts is not None
+        by_grade[r.grade] = (r.limit, r.limit_parts["grade_max_limit"])
+    assert by_grade == {
+        "A": (Decimal(500000), "500000"),
+        "B": (Decimal(400000), "400000"),
+        "C": (Decimal(250000), "250000"),
+        "D": (Decimal(150000), "150000"),
+    }
+
+
+def test_grade_cap_below_the_minimum_rejects_for_the_limit(good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
+    text = shipped_text("default").replace("limit_factor: 0.8, max_limit: 150000", "limit_factor: 0.8, max_limit: 90000")
+    strategy = parse_strategy(text)
+    r = decide_one(strategy, good_app, good_scores | {"a_pd": 0.03, "challenger_pd": 0.03})
+    assert (r.grade, r.decision, r.reasons) == ("D", "reject", ("LIMIT_BELOW_MINIMUM",))
+
+
 def test_packaging_risk_cuts_capacity(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
-    app = good_app | {"amount": 500000.0, "has_mortgage": True, "declared_monthly_revenue": 100000.0}
+    app = good_app | {"amount": 500000.0, "has_mortgage": True, "declared_monthly_revenue": 40000.0}
     clean = decide_one(default, app, good_scores)
     packaged = decide_one(default, app, good_scores | {"packaging_score": 0.9})
     assert packaged.limit is not None and clean.limit is not None and packaged.limit < clean.limit
@@ -114,7 +136,7 @@ def test_fraud_reject_rule_and_band(default, good_app, good_scores) -> None:  # 
     assert soft.reasons == ("FRAUD_RULES_HIT",)
 
 
-@pytest.mark.parametrize("a_pd", [0.001, 0.015, 0.03, 0.05])
+@pytest.mark.parametrize("a_pd", [0.001, 0.012, 0.02, 0.03])
 def test_price_is_within_bounds_and_parts_add_up(default, good_app, good_scores, a_pd: float) -> None:  # type: ignore[no-untyped-def]
     r = decide_one(default, good_app, good_scores | {"a_pd": a_pd, "challenger_pd": a_pd})
     assert r.rate is not None and r.rate_parts is not None

@@ -25,7 +25,7 @@ def test_shipped_strategies_load_and_compile(name: str) -> None:
 
 
 def test_unknown_field_is_named_with_its_line() -> None:
-    text = _default().replace("  debt_service_cap: 0.5\n", "  debt_service_cap: 0.5\n  debt_cap_typo: 1\n")
+    text = _default().replace("  debt_service_cap: 0.55\n", "  debt_service_cap: 0.55\n  debt_cap_typo: 1\n")
     with pytest.raises(StrategyInvalid) as err:
         parse_strategy(text, source="edited.yaml")
     assert "unknown field 'debt_cap_typo'" in str(err.value)
@@ -41,7 +41,7 @@ def test_unknown_field_inside_a_rule_points_at_the_rule() -> None:
 
 
 def test_wrong_value_type_fails_with_line_and_reason() -> None:
-    text = _default().replace("  income_margin: 0.35\n", "  income_margin: lots\n")
+    text = _default().replace("  income_margin: 0.5\n", "  income_margin: lots\n")
     with pytest.raises(StrategyInvalid, match="limit.income_margin") as err:
         parse_strategy(text)
     assert err.value.line == _line_of(text, "income_margin: lots")
@@ -93,7 +93,7 @@ def test_unknown_strategy_name_is_not_found() -> None:
 
 def test_strategy_file_by_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "mine.yaml"
-    path.write_text(_default().replace('version: "1.0.0"', 'version: "1.1.0"'), "utf-8")
+    path.write_text(_default().replace('version: "1.1.0"', 'version: "1.2.0"'), "utf-8")
     s = load_strategy(path)
-    assert s.version == "1.1.0"
+    assert s.version == "1.2.0"
     assert s.digest != load_strategy("default").digest

@@ -43,3 +43,16 @@ def test_card_features_for_one_record_match_the_frame() -> None:
                 assert a == b or (pd.isna(a) and b is None), (name, a, b)
         row = np.array(features.encoded_record(rec))
         assert np.array_equal(row, encoded[i], equal_nan=True)
+
+
+def test_the_a_card_learns_from_credit_cases_only() -> None:
+    world = pytest.importorskip("creditfactory.world").generate(3000, months=18, seed=11)
+    from creditfactory.strategy.model_features import fraud_like
+    from creditfactory.strategy.model_scores import development_samples
+
+    dev, credit, fraudish = development_samples(world.applications, world.performance, 12)
+    assert np.array_equal(fraudish, fraud_like(world.applications, world.performance))
+    assert fraudish[dev].any() and not fraudish[credit].any()
+    assert np.array_equal(credit, dev & ~fraudish)
+    late = world.applications["applied_at"].to_numpy()[~dev]
+    assert len(late) and late.min() > world.applications["applied_at"].to_numpy()[dev].max()
