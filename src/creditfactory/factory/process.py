@@ -14,20 +14,11 @@ from typing import Any
 
 import yaml
 
+from creditfactory.domain.roles import ROLES
 from creditfactory.factory.errors import ProcessInvalid
 
 MODES = ("intake", "automatic", "staffed", "bank")
 TIERS = ("auto_approve", "remote_verification", "field_investigation", "reject")
-ROLES = (
-    "account_manager",
-    "verifier",
-    "investigator",
-    "approver",
-    "risk_analyst",
-    "channel_manager",
-    "bank_officer",
-    "admin",
-)
 
 __all__ = ["Step", "Process", "load_process", "parse_process", "MODES", "TIERS", "ROLES"]
 

@@ -63,7 +63,7 @@ def test_limit_is_capped_by_the_product_table(default, good_app, good_scores) ->
 def test_riskier_grades_get_smaller_limits_from_the_grade_table(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
     rich = good_app | {"amount": 500000.0, "has_mortgage": True, "declared_monthly_revenue": 2_000_000.0}
     by_grade = {}
-    for pd_ in (0.005, 0.012, 0.02, 0.03):
+    for pd_ in (0.005, 0.012, 0.018, 0.024):
         r = decide_one(default, rich, good_scores | {"a_pd": pd_, "challenger_pd": pd_})
         assert r.decision == "approve" and r.limit_parts is not None
         by_grade[r.grade] = (r.limit, r.limit_parts["grade_max_limit"])
@@ -78,7 +78,7 @@ def test_riskier_grades_get_smaller_limits_from_the_grade_table(default, good_ap
 def test_grade_cap_below_the_minimum_rejects_for_the_limit(good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
     text = shipped_text("default").replace("limit_factor: 0.8, max_limit: 150000", "limit_factor: 0.8, max_limit: 90000")
     strategy = parse_strategy(text)
-    r = decide_one(strategy, good_app, good_scores | {"a_pd": 0.03, "challenger_pd": 0.03})
+    r = decide_one(strategy, good_app, good_scores | {"a_pd": 0.024, "challenger_pd": 0.024})
     assert (r.grade, r.decision, r.reasons) == ("D", "reject", ("LIMIT_BELOW_MINIMUM",))
 
 
@@ -128,7 +128,9 @@ def test_intermediary_segment_inflates_pd(default, good_app, good_scores) -> Non
 
 def test_fraud_reject_rule_and_band(default, good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
     impostor = decide_one(default, good_app, good_scores | {"fraud_rule_hits": "IMP_ID_REUSED,IMP_AGE_MISMATCH"})
-    assert (impostor.decision, impostor.reasons) == ("reject", ("IMP_AGE_MISMATCH",))
+    assert (impostor.decision, impostor.reasons) == ("reject", ("IMP_AGE_MISMATCH", "IMP_ID_REUSED"))
+    borrowed_id = decide_one(default, good_app, good_scores | {"fraud_rule_hits": "IMP_ID_REUSED"})
+    assert (borrowed_id.decision, borrowed_id.reasons) == ("reject", ("IMP_ID_REUSED",))
     very_high = decide_one(default, good_app, good_scores | {"fraud_score": 0.995})
     assert very_high.reasons == ("FRAUD_BAND_VERY_HIGH",)
     soft = decide_one(default, good_app, good_scores | {"fraud_rule_hits": "VELOCITY"})
@@ -136,7 +138,7 @@ def test_fraud_reject_rule_and_band(default, good_app, good_scores) -> None:  # 
     assert soft.reasons == ("FRAUD_RULES_HIT",)
 
 
-@pytest.mark.parametrize("a_pd", [0.001, 0.012, 0.02, 0.03])
+@pytest.mark.parametrize("a_pd", [0.001, 0.012, 0.018, 0.024])
 def test_price_is_within_bounds_and_parts_add_up(default, good_app, good_scores, a_pd: float) -> None:  # type: ignore[no-untyped-def]
     r = decide_one(default, good_app, good_scores | {"a_pd": a_pd, "challenger_pd": a_pd})
     assert r.rate is not None and r.rate_parts is not None

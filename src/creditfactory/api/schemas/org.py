@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from creditfactory.domain.roles import Role
+
 
 class ChannelPublic(BaseModel):
     channel_id: str
@@ -59,16 +61,7 @@ class UserCreate(BaseModel):
 
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=8, max_length=256)]
-    role: Literal[
-        "account_manager",
-        "verifier",
-        "investigator",
-        "approver",
-        "risk_analyst",
-        "channel_manager",
-        "bank_officer",
-        "admin",
-    ]
+    role: Role
     bank_code: Annotated[str, Field(max_length=32)] | None = None
 
 
