@@ -9,7 +9,7 @@ from creditfactory.fraud.config import KINDS, GraphConfig
 from creditfactory.fraud.graph import IdentityGraph
 from creditfactory.fraud.identity import identity_table
 from creditfactory.fraud.labels import known_bad_times
-from creditfactory.fraud.model import FraudScorecard
+from creditfactory.fraud.model import card_reasons, fraud_card
 from creditfactory.fraud.neighbourhood import neighbourhood
 from creditfactory.fraud.online import OnlineGraph
 from creditfactory.fraud.rules import RULES, rule_hits
@@ -17,10 +17,11 @@ from creditfactory.fraud.rules import RULES, rule_hits
 __all__ = [
     "KINDS",
     "RULES",
-    "FraudScorecard",
     "GraphConfig",
     "IdentityGraph",
     "OnlineGraph",
+    "card_reasons",
+    "fraud_card",
     "identity_table",
     "known_bad_times",
     "neighbourhood",

@@ -1,103 +1,74 @@
-"""The fraud scorecard: a logistic model on graph and rule features, saved as JSON.
+"""The fraud and ring scorecards: ``creditfactory.scorecard`` cards on graph and rule features.
 
-``creditfactory.scorecard`` was still being built when this was written, so the fraud score
-is a plain logistic regression on ``log1p`` features behind the estimator contract; each
-score explains itself by the features that pushed it up most.
+Ring members are 1-2 % of applications and graph counts are heavy-tailed, so the binner may
+cut bins down to 1 % of the training rows from 200 quantile pre-bins: with the defaults (5 %,
+50) the ring tail merges into clean bins (measured on a 200,000-application world, out of
+time, ring average precision of the ring card: 0.40 with the defaults, 0.85 with these, 0.85
+for the logistic regression on ``log1p`` counts it replaces). A score explains itself through
+the card's reason codes -- the features costing most points against their best bin -- with
+the application's value beside.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 
-from creditfactory.errors import InvalidArgument
+from creditfactory.scorecard import Binner, Scorecard, save_card
 
-SCHEMA_VERSION = 1
+MIN_BIN_SHARE = 0.01
+N_PREBINS = 200
 
 
-class FraudScorecard(ClassifierMixin, BaseEstimator):
-    """Logistic fraud score on non-negative count features.
+def fraud_card(rule_columns: Sequence[str] = (), min_bin_share: float = MIN_BIN_SHARE
+               ) -> Scorecard:
+    """An unfitted scorecard set up for rare bads on heavy-tailed count features.
 
-    Parameters
-    ----------
-    C : float
-        Inverse L2 regularisation strength.
+    Each of ``rule_columns`` (hit counts of a rule) is binned as hit or not: rules fire on
+    fewer rows than any bin the binner may cut, yet a hit can carry most of the risk.
 
     Examples
     --------
-    >>> X = pd.DataFrame({"n_strong_1hop": [0, 0, 0, 3, 4, 0, 5, 0]})
-    >>> y = np.array([0, 0, 0, 1, 1, 0, 1, 0])
-    >>> m = FraudScorecard().fit(X, y)
-    >>> bool(m.predict_proba(X)[3, 1] > m.predict_proba(X)[0, 1])
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"n_strong_1hop": rng.poisson(0.2, 4000)})
+    >>> y = rng.random(4000) < np.where(X["n_strong_1hop"] > 1, 0.6, 0.01)
+    >>> card = fraud_card().fit(X, y)
+    >>> p = card.predict_proba(pd.DataFrame({"n_strong_1hop": [0, 3]}))[:, 1]
+    >>> bool(p[1] > 10 * p[0])
     True
     """
+    splits = {column: [0.5] for column in rule_columns}
+    return Scorecard(binner=Binner(min_bin_share=min_bin_share, n_prebins=N_PREBINS,
+                                   user_splits=splits or None))
 
-    def __init__(self, C: float = 1.0) -> None:
-        self.C = C
 
-    def _design(self, X: pd.DataFrame) -> np.ndarray:
-        z = np.log1p(np.clip(X[self.features_].to_numpy(np.float64), 0, None))
-        return (z - self.mean_) / self.scale_
+def card_reasons(card: Scorecard, X: pd.DataFrame, k: int = 3) -> list[list[str]]:
+    """Per row, the ``k`` card features raising its risk most, as ``name=value`` strings.
 
-    def fit(self, X: pd.DataFrame, y: np.ndarray) -> FraudScorecard:
-        """Standardise ``log1p(X)`` and fit the logistic regression."""
-        if not isinstance(X, pd.DataFrame) or len(X) != len(y) or len(X) == 0:
-            raise InvalidArgument("X must be a non-empty DataFrame aligned with y")
-        if self.C <= 0:
-            raise InvalidArgument(f"The 'C' parameter of FraudScorecard must be > 0. Got {self.C}")
-        self.features_ = list(X.columns)
-        z = np.log1p(np.clip(X.to_numpy(np.float64), 0, None))
-        self.mean_ = z.mean(axis=0)
-        self.scale_ = np.where(z.std(axis=0) > 0, z.std(axis=0), 1.0)
-        lr = LogisticRegression(C=self.C, max_iter=5000).fit(self._design(X), np.asarray(y))
-        self.coef_ = lr.coef_[0]
-        self.intercept_ = float(lr.intercept_[0])
-        self.classes_ = lr.classes_
-        return self
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"n_strong_1hop": rng.poisson(0.2, 4000)})
+    >>> y = rng.random(4000) < np.where(X["n_strong_1hop"] > 1, 0.6, 0.01)
+    >>> card = fraud_card().fit(X, y)
+    >>> card_reasons(card, pd.DataFrame({"n_strong_1hop": [0, 3]}))
+    [[], ['n_strong_1hop=3']]
+    """
+    codes = card.reason_codes(X, k).to_numpy()
+    values = {name: X[name].to_numpy() for name in card.features_}
+    return [
+        [f"{name}={values[name][r]:g}" for name in row if name is not None]
+        for r, row in enumerate(codes)
+    ]
 
-    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
-        check_is_fitted(self, "coef_")
-        return self._design(X) @ self.coef_ + self.intercept_
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-        return np.column_stack([1 - p, p])
-
-    def top_reasons(self, X: pd.DataFrame, k: int = 3) -> list[list[str]]:
-        """The ``k`` features raising each score most, as ``name=value`` strings."""
-        contrib = self._design(X) * self.coef_
-        order = np.argsort(-contrib, axis=1)[:, :k]
-        values = X[self.features_].to_numpy()
-        names = np.asarray(self.features_)
-        return [
-            [f"{names[j]}={values[r, j]:g}" for j in order[r] if contrib[r, j] > 0]
-            for r in range(len(X))
-        ]
-
-    def to_json(self) -> dict[str, Any]:
-        check_is_fitted(self, "coef_")
-        return {"schema_version": SCHEMA_VERSION, "kind": "fraud_scorecard", "C": self.C,
-                "features": self.features_, "mean": self.mean_.tolist(),
-                "scale": self.scale_.tolist(), "coef": self.coef_.tolist(),
-                "intercept": self.intercept_}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FraudScorecard:
-        if data.get("schema_version") != SCHEMA_VERSION or data.get("kind") != "fraud_scorecard":
-            raise InvalidArgument("not a fraud scorecard file of a known schema version")
-        m = cls(C=data["C"])
-        m.features_ = list(data["features"])
-        m.mean_, m.scale_ = np.asarray(data["mean"]), np.asarray(data["scale"])
-        m.coef_, m.intercept_ = np.asarray(data["coef"]), float(data["intercept"])
-        m.classes_ = np.array([False, True])
-        return m
-
-    def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), indent=1))
+def save_fraud_card(card: Scorecard, path: str | Path, role: str,
+                    **metadata: Any) -> Path:
+    """Write ``card`` as the scorecard package's JSON model file, saying what it scores."""
+    return save_card(card, path, metadata={"role": role, "target": "first_payment_default",
+                                           **metadata})

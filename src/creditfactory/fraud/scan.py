@@ -1,8 +1,8 @@
 """``fraud scan``: train on the earlier part of a world, score and explain the later part.
 
-Two scorecards learn first-payment defaults (known from performance by the cut-off, never
-from the world's truth): the ring scorecard on point-in-time graph features, the fraud
-scorecard on those plus rule hits (its probability is ``fraud_score``). Out of time, an
+Two ``creditfactory.scorecard`` cards learn first-payment defaults (known from performance by
+the cut-off, never from the world's truth): the ring card on point-in-time graph features, the
+fraud card on those plus rule hits (its probability is ``fraud_score``). Out of time, an
 application is flagged when its decision-time ring score passes the threshold (picked on the
 training rows) or an impersonation rule fires; the scan then flags, as a retrospective
 investigation, every window application strongly linked (two or more kinds of shared value)
@@ -24,7 +24,7 @@ from creditfactory.fraud.errors import WorldIncomplete
 from creditfactory.fraud.graph import IdentityGraph
 from creditfactory.fraud.identity import applied_seconds, identity_table
 from creditfactory.fraud.labels import NEVER, known_bad_times
-from creditfactory.fraud.model import FraudScorecard
+from creditfactory.fraud.model import card_reasons, fraud_card, save_fraud_card
 from creditfactory.fraud.rules import RULES, reasons_by_row, rule_hits
 from creditfactory.fraud.settings import secret_key
 
@@ -41,6 +41,7 @@ class ScanOptions:
     threshold: float | None = None  # None: best F1 on the last fifth of the training rows
     strong_kinds: int = 2
     burst_days: int = 30
+    burst_score_ratio: float = 2.0  # a burst spreads from ring scores >= ratio x threshold
     config: GraphConfig = GraphConfig()
 
 
@@ -84,8 +85,9 @@ def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, options: ScanOptions
     y = fpd[train] < NEVER
     graph_cols = [c for c in X.columns if not c.startswith("rule_")]
     ring_th = _pick_threshold(X.loc[train, graph_cols], y, options.threshold)
-    ring_model = FraudScorecard().fit(X.loc[train, graph_cols], y)
-    fraud_model = FraudScorecard().fit(X[train], y)
+    ring_model = fraud_card().fit(X.loc[train, graph_cols], y)
+    rule_cols = [c for c in X.columns if c.startswith("rule_")]
+    fraud_model = fraud_card(rule_cols).fit(X[train], y)
     p_ring = ring_model.predict_proba(X[graph_cols])[:, 1]
     p = fraud_model.predict_proba(X)[:, 1]
     ring_decided = (p_ring >= ring_th) & window
@@ -95,12 +97,13 @@ def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, options: ScanOptions
     decided = ring_decided | imp
 
     ring_score, ring_flag, linked = _spread(graph, p_ring, ring_decided, window,
-                                            options.strong_kinds, options.burst_days)
+                                            options.strong_kinds, options.burst_days,
+                                            options.burst_score_ratio * ring_th)
     flagged = ring_flag | imp
     score = np.maximum(p, np.where(ring_flag, ring_score, 0.0))
     reasons = reasons_by_row(hits, len(X))
     decided_rows = np.flatnonzero(ring_decided)
-    top = ring_model.top_reasons(X.iloc[decided_rows][graph_cols])
+    top = card_reasons(ring_model, X.iloc[decided_rows])
     for row, why in zip(decided_rows.tolist(), top, strict=True):
         reasons[row].insert(0, f"RING_SCORE: {p_ring[row]:.2f} ({', '.join(why)})")
     for r, (src, kinds) in linked.items():
@@ -121,8 +124,10 @@ def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, options: ScanOptions
     active = np.unique(apps["channel_id"].to_numpy()[window])
     channels = channels[channels["channel_id"].isin(active)].reset_index(drop=True)
     channels.to_parquet(out / "channels.parquet", index=False)
-    fraud_model.save(out / "fraud_scorecard.json")
-    ring_model.save(out / "ring_scorecard.json")
+    trained = {"training_rows": int(train.sum()), "training_bads": int(y.sum())}
+    save_fraud_card(fraud_model, out / "fraud_scorecard.json", "fraud_score", **trained)
+    save_fraud_card(ring_model, out / "ring_scorecard.json", "ring_score",
+                    threshold=ring_th, **trained)
     graph.save(out / "graph")
     return {"applications": float(len(rows)), "flagged": float(flagged[rows].sum()),
             "decision_flagged": float(decided.sum()), "channels": float(len(channels)),
@@ -139,7 +144,7 @@ def _pick_threshold(X: pd.DataFrame, y: np.ndarray, fixed: float | None) -> floa
     split = int(len(X) * 0.8)
     if y[:split].sum() == 0 or y[split:].sum() == 0:
         return 0.5
-    p = FraudScorecard().fit(X.iloc[:split], y[:split]).predict_proba(X.iloc[split:])[:, 1]
+    p = fraud_card().fit(X.iloc[:split], y[:split]).predict_proba(X.iloc[split:])[:, 1]
     grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
     flag = p[None, :] >= grid[:, None]
     tp = (flag & y[None, split:]).sum(axis=1)
@@ -148,7 +153,7 @@ def _pick_threshold(X: pd.DataFrame, y: np.ndarray, fixed: float | None) -> floa
 
 
 def _spread(graph: IdentityGraph, p: np.ndarray, decided: np.ndarray, window: np.ndarray,
-            strong_kinds: int, burst_days: int = 0
+            strong_kinds: int, burst_days: int = 0, burst_min_score: float = 0.0
             ) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, str]]]:
     """Flag window applications sharing a strong component with a decided one."""
     labels = graph.strong_components(strong_kinds)
@@ -168,7 +173,8 @@ def _spread(graph: IdentityGraph, p: np.ndarray, decided: np.ndarray, window: np
     np.bitwise_or.at(kinds, links.pj[strong], links.pmask[strong].astype(np.int64))
     linked = {int(r): (int(origin[r]), kind_names(int(kinds[r]))) for r in new}
     if burst_days > 0:
-        _burst_neighbours(graph, p, decided, window, burst_days, score, flagged, linked)
+        sources = decided & (p >= burst_min_score)
+        _burst_neighbours(graph, p, sources, window, burst_days, score, flagged, linked)
     return score, flagged, linked
 
 
@@ -176,7 +182,10 @@ def _burst_neighbours(graph: IdentityGraph, p: np.ndarray, decided: np.ndarray,
                       window: np.ndarray, burst_days: int, score: np.ndarray,
                       flagged: np.ndarray, linked: dict[int, tuple[int, str]]) -> None:
     """Also flag single-link neighbours of a decided application from the same channel
-    within ``burst_days``: ring members arrive in bursts through one broker."""
+    within ``burst_days``: ring members arrive in bursts through one broker. One shared value
+    is weak evidence, so the caller passes only confidently scored sources as ``decided``
+    (scan: twice the threshold; measured on a 200,000-application world, sources just over
+    it spread to 12 applications, none of them ring members)."""
     links, t = graph.links, graph.links.times
     channel = graph.identity["channel"].to_numpy()
     weak = links.pmask & ~(1 << KIND_CODE["business_name"]) != 0

@@ -1,15 +1,18 @@
-"""Known bads from performance, the scorecard's JSON, the channel scorecard, neighbourhoods."""
+"""Known bads from performance, fraud cards (JSON, rule bins), channel scores, neighbourhoods."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from creditfactory.fraud import FraudScorecard, IdentityGraph, known_bad_times, neighbourhood
+from creditfactory.fraud import IdentityGraph, known_bad_times, neighbourhood
 from creditfactory.fraud.channels import channel_scores
 from creditfactory.fraud.labels import NEVER
+from creditfactory.fraud.model import card_reasons, fraud_card, save_fraud_card
+from creditfactory.scorecard import load_card
 
 
 def perf(rows: list[tuple[int, int, str, int]]) -> pd.DataFrame:
@@ -36,14 +39,30 @@ def test_early_default_counts_within_its_horizon_only() -> None:
     assert known_bad_times(p, np.array([5]), early_default_mob=None).tolist() == [NEVER]
 
 
-def test_scorecard_round_trips_through_json() -> None:
+def test_fraud_card_round_trips_through_the_scorecard_json(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    X = pd.DataFrame({"a": rng.poisson(1, 200), "b": rng.poisson(2, 200)})
-    y = (X["a"] + rng.normal(0, 1, 200)) > 1.5
-    m = FraudScorecard(C=0.5).fit(X, y.to_numpy())
-    back = FraudScorecard.from_json(json.loads(json.dumps(m.to_json())))
-    np.testing.assert_allclose(back.predict_proba(X), m.predict_proba(X))
-    assert back.top_reasons(X.iloc[[int(np.argmax(X["a"]))]])[0][0].startswith("a=")
+    X = pd.DataFrame({"a": rng.poisson(1, 3000), "b": rng.poisson(2, 3000)})
+    y = (X["a"] + rng.normal(0, 1, 3000)) > 2.5
+    card = fraud_card().fit(X, y.to_numpy())
+    path = save_fraud_card(card, tmp_path / "card.json", "fraud_score", training_rows=3000)
+    back = load_card(path)
+    assert json.loads(path.read_text())["metadata"]["role"] == "fraud_score"
+    np.testing.assert_allclose(back.predict_proba(X), card.predict_proba(X))
+    assert card_reasons(back, X.iloc[[int(np.argmax(X["a"]))]])[0][0] == f"a={X['a'].max()}"
+
+
+def test_a_rare_rule_hit_gets_its_own_bin_and_reason() -> None:
+    rng = np.random.default_rng(2)
+    n = 20_000
+    X = pd.DataFrame({"n_linked_1hop": rng.poisson(1, n),
+                      "rule_IMP_ID_REUSED": (rng.random(n) < 0.002).astype(int)})
+    y = rng.random(n) < np.where(X["rule_IMP_ID_REUSED"] > 0, 0.7, 0.02)
+    plain = fraud_card().fit(X, y)
+    card = fraud_card(["rule_IMP_ID_REUSED"]).fit(X, y)
+    hit = X.iloc[[int(np.argmax(X["rule_IMP_ID_REUSED"]))]]
+    assert "rule_IMP_ID_REUSED" not in plain.features_
+    assert card.predict_proba(hit)[0, 1] > 0.5
+    assert card_reasons(card, hit)[0][0] == "rule_IMP_ID_REUSED=1"
 
 
 def test_a_packaging_channel_ranks_first_with_its_evidence() -> None:

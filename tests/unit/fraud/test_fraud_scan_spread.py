@@ -51,3 +51,12 @@ def test_only_window_applications_are_flagged_retrospectively() -> None:
     window = np.array([False, True, False, True, True])
     _, flagged, _ = _spread(graph(), p, decided, window, strong_kinds=2, burst_days=30)
     assert flagged.tolist() == [False, True, False, False, False]
+
+
+def test_a_borderline_source_spreads_through_strong_links_but_not_bursts() -> None:
+    p = np.array([0.1, 0.15, 0.2, 0.1, 0.1])
+    decided = np.array([False, True, False, False, False])
+    _, flagged, linked = _spread(graph(), p, decided, np.ones(5, bool), strong_kinds=2,
+                                 burst_days=30, burst_min_score=0.2)
+    assert flagged.tolist() == [False, True, True, False, False]
+    assert set(linked) == {2}
