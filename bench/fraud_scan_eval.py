@@ -25,7 +25,7 @@ def evaluate(world_dir: Path, scan_dir: Path) -> dict[str, float]:
     ring = m["fraud_type"].eq("ring")
     imp = m["fraud_type"].eq("impersonation")
     f, d = m["flagged"], m["decision_flagged"]
-    ring_reason = m["reasons"].map(lambda r: any(x.startswith(("FRAUD_SCORE", "RING_LINKED"))
+    ring_reason = m["reasons"].map(lambda r: any(x.startswith(("RING_SCORE", "RING_LINKED"))
                                                  for x in r))
     out = {
         "window_applications": len(m),
