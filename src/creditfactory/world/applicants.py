@@ -16,8 +16,9 @@ import pyarrow.compute as pc
 
 from creditfactory.world import _strings as s
 from creditfactory.world import vocab as v
-from creditfactory.world._hashing import integers, mix64
-from creditfactory.world.people import People, address_of, people, phone_of
+from creditfactory.world._hashing import mix64
+from creditfactory.world.linkage import innocent_hubs, share_ring_pools
+from creditfactory.world.people import People, people, phone_of
 from creditfactory.world.plan import KIND_IMPERSONATION, KIND_REGULAR, KIND_RING, Plan
 
 REVENUE_THRESHOLDS = np.array([30_000, 50_000, 80_000, 100_000, 150_000, 200_000, 300_000])
@@ -184,24 +185,15 @@ def build_chunk(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> Chunk
                               rng.integers(0, 256, m), rng.integers(1, 255, m)])
     contact_keys = np.column_stack([mix64(rows + 1, 910 + j).astype(np.int64) & ((1 << 62) - 1)
                                     for j in range(3)])
-    # innocent hubs: agents' own phones as devices, carrier NAT / branch Wi-Fi, markets, hotlines
-    agent_dev = (ctype == 0) & (rng.random(m) < 0.3)
-    device_key = np.where(agent_dev, ch.hub_device_key[chan].astype(np.uint64), device_key)
-    public_ip = rng.random(m) < 0.15
-    hub_ip = city * 8 + rng.integers(0, 5, m)
-    ip_oct[public_ip] = np.column_stack([np.full(public_ip.sum(), 58), 20 + hub_ip[public_ip] // 200,
-                                         hub_ip[public_ip] % 200, np.full(public_ip.sum(), 1)])
-    hotline = rng.random(m) < 0.04
-    contact_keys[hotline, 2] = 10**15 + city[hotline]
-    market = (premises == 2) & (rng.random(m) < 0.7)
-    market_no = rng.integers(0, 3, m)
+    device_key, ip_oct, contact_keys, market, market_no = innocent_hubs(
+        ch, chan, ctype, city, premises, device_key, ip_oct, contact_keys, rng)
 
     link: dict = {
         "device_key": device_key, "ip_oct": ip_oct, "contact_keys": contact_keys,
         "home": home, "baddr": baddr, "bname": bname, "uscc": uscc, "card": card,
     }
     if ring.any():
-        _apply_ring(plan, rows, ring, rng, link)
+        share_ring_pools(plan, rows, ring, rng, link)
 
     market_addr = s.join(s.take([c[0] + "市" for c in v.CITIES], city),
                          s.take(v.MARKETS, (city + market_no) % len(v.MARKETS)))
@@ -262,45 +254,3 @@ def build_chunk(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> Chunk
     prepay = rng.lognormal(0.0, 0.5, m) * np.exp(-0.2 * q)
     return Chunk(columns, log_odds, industry, amount, term, fraud_kind, packaged, unwilling,
                  true_rev, hidden, prepay)
-
-
-def _apply_ring(plan: Plan, rows: np.ndarray, ring: np.ndarray, rng: np.random.Generator,
-                cols: dict) -> None:
-    """Members of a ring share a pool of devices, IPs, addresses, a company and contacts."""
-    rid = plan.ring_id[rows].astype(np.int64)
-    rk = np.where(ring, rid, 0) + 7_000_000_000
-    m = len(rows)
-    city = plan.channels.city_idx[plan.channel[rows]]
-    slot = rng.integers(0, 3, m)
-    share = {k: ring & (rng.random(m) < p) for k, p in (
-        ("device", 0.75), ("ip", 0.6), ("home", 0.45), ("baddr", 0.55), ("company", 0.5),
-        ("contacts", 0.85), ("card", 0.15))}
-    kinds = sum(share[k].astype(int) for k in ("device", "ip", "home", "baddr", "company", "contacts"))
-    weak = ring & (kinds < 2)
-    share["device"] |= weak
-    share["contacts"] |= weak
-    cols["device_key"] = np.where(share["device"], mix64(rk * 4 + slot % 2, 930), cols["device_key"])
-    ring_ip = np.column_stack([np.full(m, 117), rid % 250, (rid // 250) % 250, 10 + slot % 2])
-    cols["ip_oct"] = np.where(share["ip"][:, None], ring_ip, cols["ip_oct"])
-    pool_phone = (mix64(rk * 8 + rng.integers(0, 4, m), 940).astype(np.int64) & ((1 << 62) - 1))
-    pool_phone2 = (mix64(rk * 8 + rng.integers(0, 4, m), 940).astype(np.int64) & ((1 << 62) - 1))
-    ck = cols["contact_keys"]
-    ck[:, 0] = np.where(share["contacts"], pool_phone, ck[:, 0])
-    ck[:, 1] = np.where(share["contacts"] & (rng.random(m) < 0.6), pool_phone2, ck[:, 1])
-    # pools are built for ring rows only, then spread over the chunk with a take
-    r_rows = np.flatnonzero(ring)
-    pos = np.zeros(m, dtype=np.int64)
-    pos[r_rows] = np.arange(len(r_rows))
-    take = pa.array(pos)
-    pool_key = (rk * 4 + slot % 2)[r_rows]
-    ring_home = address_of(pool_key, city[r_rows], 950).take(take)
-    ring_biz = address_of(pool_key, city[r_rows], 960).take(take)
-    ring_ppl = people(rk[r_rows] * 2, plan.applied_at[rows][r_rows], city[r_rows])
-    card_pool = s.bank_cards(v.CARD_BINS[integers(rk[r_rows], 970, len(v.CARD_BINS))],
-                             integers(rk[r_rows], 971, 10**12)).take(take)
-    company_name = ring_ppl.business_name.take(take)
-    company_uscc = ring_ppl.uscc.take(take)
-    for key, shared, pool in (("home", "home", ring_home), ("baddr", "baddr", ring_biz),
-                              ("bname", "company", company_name),
-                              ("uscc", "company", company_uscc), ("card", "card", card_pool)):
-        cols[key] = pc.if_else(pa.array(share[shared]), pool, cols[key])
