@@ -77,3 +77,25 @@ def test_worker_processes_write_the_same_bytes_as_one(tmp_path) -> None:
     write_world(cfg, tmp_path / "one", workers=1)
     write_world(cfg, tmp_path / "two", workers=2)
     assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+
+
+def test_a_failure_half_way_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
+    import creditfactory.world.simulate as sim
+
+    real = sim.build_chunk_tables
+
+    def failing(plan, macro, k):  # type: ignore[no-untyped-def]
+        if k == 1:
+            raise OSError("disk full")
+        return real(plan, macro, k)
+
+    monkeypatch.setattr(sim, "build_chunk_tables", failing)
+    with pytest.raises(OSError):
+        write_world(WorldConfig(1_000, 12, 1, chunk_size=400), tmp_path / "w", workers=1)
+    assert not (tmp_path / "w").exists()
+    existing = tmp_path / "kept"
+    existing.mkdir()
+    (existing / "notes.txt").write_text("mine")
+    with pytest.raises(OSError):
+        write_world(WorldConfig(1_000, 12, 1, chunk_size=400), existing, workers=1)
+    assert [p.name for p in existing.iterdir()] == ["notes.txt"]
