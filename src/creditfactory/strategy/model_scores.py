@@ -9,7 +9,10 @@
 - Challenger: LightGBM on the same features and the same credit-only sample.
 - Fraud score: LightGBM on ``creditfactory.fraud`` point-in-time graph features, labelled
   fraud-like (first instalment never paid), turned into 0-1 by its rank among development
-  applications; fraud rule hits from ``creditfactory.fraud.rules``.
+  applications; fraud rule hits from ``creditfactory.fraud.rules``. World applications get
+  their batch values by id; a new application (an id the world does not hold, e.g. the API's
+  0) is added to an online identity graph seeded with the world and scored by the same model
+  (``creditfactory.strategy.live_fraud``).
 - Channel packaging score: each channel's smoothed development-period early-bad rate, ranked
   to 0-1 across channels; unknown channels get the median.
 
@@ -27,6 +30,7 @@ import pandas as pd
 from creditfactory.strategy._tree_code import compile_booster
 from creditfactory.strategy.backtest_outcomes import align_outcomes, loan_outcomes
 from creditfactory.strategy.fields import SCORE_COLUMNS
+from creditfactory.strategy.live_fraud import LiveFraud
 from creditfactory.strategy.model_features import CardFeatures, fraud_like
 
 _LGB: dict[str, Any] = dict(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50,
@@ -37,7 +41,8 @@ class WorldModels:
     """A ``ScoreProvider`` over trained models; build with ``train_world_models``."""
 
     def __init__(self, card: Any, challenger: Any, features: CardFeatures, fraud: pd.DataFrame,
-                 packaging: Mapping[str, float], packaging_default: float, versions: dict[str, str]):
+                 packaging: Mapping[str, float], packaging_default: float, versions: dict[str, str],
+                 live_fraud: LiveFraud | None = None):
         self.card = card
         self.challenger = challenger
         self.features = features
@@ -45,6 +50,7 @@ class WorldModels:
         self.packaging = dict(packaging)
         self.packaging_default = packaging_default
         self._versions = versions
+        self.live_fraud = live_fraud
         self._challenger = compile_booster(challenger.booster_)
         self._fraud_score = dict(zip(fraud.index, fraud["fraud_score"], strict=True))
         self._fraud_hits = dict(zip(fraud.index, fraud["fraud_rule_hits"], strict=True))
@@ -73,13 +79,17 @@ class WorldModels:
         except Exception:  # a missing card input: the strategy decides what that means
             a_score = a_pd = None
         challenger = self._challenger(self.features.encoded_record(rec))
-        app_id = int(app["application_id"])
+        app_id = int(app.get("application_id") or 0)
+        fraud_score = self._fraud_score.get(app_id)
+        fraud_hits = self._fraud_hits.get(app_id, "")
+        if fraud_score is None and self.live_fraud is not None and app.get("applied_at") is not None:
+            fraud_score, fraud_hits = self.live_fraud.score(app)
         return {
             "a_score": a_score,
             "a_pd": a_pd,
             "challenger_pd": challenger,
-            "fraud_score": self._fraud_score.get(app_id),
-            "fraud_rule_hits": self._fraud_hits.get(app_id, ""),
+            "fraud_score": fraud_score,
+            "fraud_rule_hits": fraud_hits,
             "packaging_score": self.packaging.get(app.get("channel_id"), self.packaging_default),  # type: ignore[arg-type]
         }
 
@@ -98,7 +108,7 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
     x = features.frame(apps)
     card = Scorecard(min_iv=0.02, random_state=seed).fit(x[credit], bad[credit].astype(int))
     challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int))
-    fraud = _fraud_scores(apps, perf, dev)
+    fraud, live = _fraud_scores(apps, perf, dev)
     early = fraudish | bad
     packaging, default = _packaging(apps[dev], early[dev])
     versions = {
@@ -107,7 +117,7 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
         "fraud": "lightgbm-graph-features+fraud.rules",
         "packaging": "channel-early-bad-rank",
     }
-    return WorldModels(card, challenger, features, fraud, packaging, default, versions)
+    return WorldModels(card, challenger, features, fraud, packaging, default, versions, live)
 
 
 def development_samples(apps: pd.DataFrame, perf: pd.DataFrame, train_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -120,7 +130,7 @@ def development_samples(apps: pd.DataFrame, perf: pd.DataFrame, train_months: in
     return dev, dev & ~fraudish, fraudish
 
 
-def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> pd.DataFrame:
+def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> tuple[pd.DataFrame, LiveFraud]:
     import lightgbm as lgb
 
     from creditfactory.fraud import IdentityGraph, identity_table
@@ -129,7 +139,10 @@ def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> pd
     from creditfactory.fraud.settings import secret_key
 
     ids = apps["application_id"].to_numpy(np.int64)
-    graph = IdentityGraph.build(identity_table(apps, secret_key()), known_bad_times(perf, ids))
+    key = secret_key()
+    identity = identity_table(apps, key)
+    bad = known_bad_times(perf, ids)
+    graph = IdentityGraph.build(identity, bad)
     feats = graph.features.drop(columns=["application_id"]).astype(float)
     label = fraud_like(apps, perf)
     model = lgb.LGBMClassifier(**_LGB).fit(feats[dev], label[dev].astype(int))
@@ -140,7 +153,9 @@ def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> pd
     joined = hits.groupby("row")["code"].agg(lambda c: ",".join(sorted(set(c))))
     texts = np.full(len(apps), "", dtype=object)
     texts[joined.index.to_numpy(int)] = joined.to_numpy(object)
-    return pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts}, index=pd.Index(ids, name="application_id"))
+    frame = pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts}, index=pd.Index(ids, name="application_id"))
+    live = LiveFraud(compile_booster(model.booster_), list(feats.columns), ranks, key).seed(identity, bad)
+    return frame, live
 
 
 def _packaging(dev_apps: pd.DataFrame, early_bad: np.ndarray, prior_weight: float = 30.0) -> tuple[dict[str, float], float]:

@@ -49,13 +49,13 @@ def _identity(plan: Plan, rows: np.ndarray) -> tuple[People, People | None]:
     key = plan.person_key[rows]
     anchor = np.where(key <= n, key - 1, rows)
     city = plan.channels.city_idx[plan.channel[anchor]]
-    who = people(key, plan.applied_at[anchor], city)
+    who = people(key + plan.key_base, plan.applied_at[anchor], city)
     fresh_needed = plan.is_repeat[rows] | (plan.kind[rows] == KIND_IMPERSONATION)
     if not fresh_needed.any():
         return who, None
     sub = rows[fresh_needed]
     own_city = plan.channels.city_idx[plan.channel[sub]]
-    fresh = people(2 * n + 1 + sub, plan.applied_at[sub], own_city)
+    fresh = people(2 * n + 1 + sub + plan.key_base, plan.applied_at[sub], own_city)
     pos = np.zeros(len(rows), dtype=np.int64)
     pos[fresh_needed] = np.arange(len(sub))
     return who, fresh.take(pos)
@@ -180,10 +180,10 @@ def build_chunk(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> Chunk
     )
     unwilling = rng.random(m) < np.where(packaged, 0.45, 0.25)
 
-    device_key = mix64(rows + 1, 901)
+    device_key = mix64(rows + 1 + plan.key_base, 901)
     ip_oct = np.column_stack([rng.integers(1, 223, m), rng.integers(0, 256, m),
                               rng.integers(0, 256, m), rng.integers(1, 255, m)])
-    contact_keys = np.column_stack([mix64(rows + 1, 910 + j).astype(np.int64) & ((1 << 62) - 1)
+    contact_keys = np.column_stack([mix64(rows + 1 + plan.key_base, 910 + j).astype(np.int64) & ((1 << 62) - 1)
                                     for j in range(3)])
     device_key, ip_oct, contact_keys, market, market_no = innocent_hubs(
         ch, chan, ctype, city, premises, device_key, ip_oct, contact_keys, rng)

@@ -41,7 +41,7 @@ def share_ring_pools(plan: Plan, rows: np.ndarray, ring: np.ndarray, rng: np.ran
                 cols: dict) -> None:
     """Members of a ring share a pool of devices, IPs, addresses, a company and contacts."""
     rid = plan.ring_id[rows].astype(np.int64)
-    rk = np.where(ring, rid, 0) + 7_000_000_000
+    rk = np.where(ring, rid, 0) + 7_000_000_000 + plan.key_base
     m = len(rows)
     city = plan.channels.city_idx[plan.channel[rows]]
     slot = rng.integers(0, 3, m)

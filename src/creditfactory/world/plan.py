@@ -51,6 +51,11 @@ class Plan:
     channels: Channels
     ring_channel: np.ndarray  # per ring
 
+    @property
+    def key_base(self) -> int:
+        """Offset of this world's person and linkage keys: other seeds, other people."""
+        return self.config.seed * 10**12
+
 
 def month_starts(total_months: int, year: int, month: int) -> np.ndarray:
     """Unix seconds at 00:00 UTC of each month start."""

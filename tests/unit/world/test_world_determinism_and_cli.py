@@ -99,3 +99,12 @@ def test_a_failure_half_way_leaves_nothing_behind(tmp_path, monkeypatch) -> None
     with pytest.raises(OSError):
         write_world(WorldConfig(1_000, 12, 1, chunk_size=400), existing, workers=1)
     assert [p.name for p in existing.iterdir()] == ["notes.txt"]
+
+
+def test_different_seeds_bring_different_people() -> None:
+    from creditfactory.world import generate
+
+    a = generate(600, 12, seed=1).applications
+    b = generate(600, 12, seed=2).applications
+    for col in ("resident_id", "phone", "device_id", "bank_card", "uscc"):
+        assert not set(a[col]) & set(b[col]), col

@@ -89,9 +89,12 @@ def test_innocent_hubs_are_shared_by_many_applicants(small_world) -> None:
     assert a["device_id"].value_counts().iloc[0] >= 10
 
 
-def test_the_downturn_industry_deteriorates_inside_the_horizon(small_world) -> None:
-    meta = small_world.meta["downturn"]
-    p = small_world.performance.merge(small_world.applications[["application_id", "industry"]])
+def test_the_downturn_industry_deteriorates_inside_the_horizon() -> None:
+    from creditfactory.world import generate
+
+    world = generate(20_000, 36, seed=11, chunk_size=5_000)  # one industry needs the numbers
+    meta = world.meta["downturn"]
+    p = world.performance.merge(world.applications[["application_id", "industry"]])
     start = pd.Timestamp(2019, 1, 1) + pd.DateOffset(months=meta["start_month_index"])
     p["hit"] = p["industry"] == meta["industry"]
     before = p[(p["month"] < start.date()) & (p["month"] >= (start - pd.DateOffset(months=12)).date())]

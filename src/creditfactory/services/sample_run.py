@@ -1,0 +1,71 @@
+"""A working hour of the factory: submit a batch of applications, let the banks answer.
+
+The demo uses it to show the process on a real store: auto-approved applications go straight
+to a partner bank and to payout with no human touch; the others wait at their stations.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from creditfactory.services.bank_answers import simulate_bank_answers
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.intake import submit_application
+from creditfactory.services.ports import Actor
+from creditfactory.services.queries import application_view
+
+__all__ = ["SampleRun", "run_sample"]
+
+
+@dataclass
+class SampleRun:
+    """Where a batch of submitted applications stands once the banks have answered."""
+
+    submitted: int = 0
+    tiers: Counter[str] = field(default_factory=Counter)
+    outcome: Counter[str] = field(default_factory=Counter)
+    seconds_to_payout: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+def _seconds(start: Any, end: Any) -> float:
+    a = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
+    b = end if isinstance(end, datetime) else datetime.fromisoformat(str(end))
+    return (b - a).total_seconds()
+
+
+def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], actor: Actor,
+               wait_seconds: float = 20.0) -> SampleRun:
+    """Submit ``applications`` (world rows without their id), then let banks answer."""
+    run = SampleRun()
+    ids: list[int] = []
+    for n, app in enumerate(applications):
+        code, body, _ = submit_application(ctx, actor, app, f"sample-{n}")
+        run.submitted += 1
+        if code != 201:
+            run.errors[str(code)] += 1
+            continue
+        ids.append(int(body["application_id"]))
+        run.tiers[str(body["decision"]["tier"])] += 1
+    deadline = time.monotonic() + wait_seconds
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 8:
+        quiet = 0 if simulate_bank_answers(ctx, limit=500) else quiet + 1
+        time.sleep(0.5)
+    for application_id in ids:
+        view = application_view(ctx, actor, application_id)
+        case = view["case"] or {}
+        loan = case.get("loan")
+        if loan is not None and loan.get("paid_out_at"):
+            run.outcome["paid out"] += 1
+            run.seconds_to_payout.append(_seconds(view["applied_at"], loan["paid_out_at"]))
+        elif case.get("status") in (None, "closed", "rejected", "declined"):
+            run.outcome[f"closed ({view['status']})"] += 1
+        else:
+            run.outcome[f"waiting at {case.get('step')}"] += 1
+    return run
