@@ -7,6 +7,7 @@ and write a report.
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -68,16 +69,64 @@ def _versus_rows(c: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
+def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) -> Any:
+    """Set up a SQLite factory on the world and send it applications from new people."""
+    from creditfactory.api.schemas.applications import ApplicationCreate
+    from creditfactory.services.context import ServiceContext
+    from creditfactory.services.ports import Actor
+    from creditfactory.services.sample_run import run_sample
+    from creditfactory.services.setup import setup_service
+    from creditfactory.services.strategy_setup import load_decision_service
+    from creditfactory.settings import load_settings
+    from creditfactory.store import PersonalDataVault, make_engine
+    from creditfactory.world import generate
+
+    db = out / "factory.db"
+    db.unlink(missing_ok=True)
+    settings = load_settings(db_url=f"sqlite:///{db}")
+    engine = make_engine(settings.db_url)
+    try:
+        ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), None)
+        with console.status("creating the schema, channels, banks and the active strategy..."):
+            password = secrets.token_urlsafe(12)
+            setup_service(ctx, settings.db_url, password, None, world=world, models=models)
+            secret = out / "admin-password.txt"
+            secret.write_text(password + "\n", encoding="utf-8")
+            secret.chmod(0o600)
+            with ctx.uow(write=False) as uow:
+                ctx.decider = load_decision_service(uow, trained=models)
+        newcomers = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications.tail(size)
+        rows = [ApplicationCreate.model_validate(r).model_dump()
+                for r in newcomers.drop(columns="application_id").to_dict("records")]
+        with console.status(f"submitting {len(rows)} applications; partner banks answering..."):
+            return run_sample(ctx, rows, Actor("demo", "account_manager"))
+    finally:
+        engine.dispose()
+
+
+def _factory_rows(run: Any) -> list[list[Any]]:
+    rows: list[list[Any]] = [[f"tier: {t}", run.tiers.get(t, 0)] for t in TIERS]
+    rows += [[k, v] for k, v in sorted(run.outcome.items())]
+    if run.seconds_to_payout:
+        secs = sorted(run.seconds_to_payout)
+        rows.append(["median seconds from submission to payout", f"{secs[len(secs) // 2]:.1f}"])
+    rows += [[f"refused with HTTP {k}", v] for k, v in run.errors.items()]
+    return rows
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Where the demo writes its world and report.")] = Path(
         "demo-output"),
     applications: Annotated[int, typer.Option(help="Applications in the demo world.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    sample_size: Annotated[int, typer.Option(help="New applications sent through the factory.")
+                           ] = 200,
 ) -> None:
     """Simulate a world, then run the factory's engines on it and write a report."""
     from creditfactory.strategy import load_strategy
     from creditfactory.strategy.backtest_world import backtest_world
+    from creditfactory.strategy.model_scores import train_world_models
 
     t0 = time.perf_counter()
     world_dir = out / "world"
@@ -89,13 +138,21 @@ def demo(
     console.rule("[bold]2. Models and strategies, back-tested out of time")
     world = load(world_dir, money="float")
     strategies = [load_strategy("default"), load_strategy("policy_only")]
-    with console.status("training the A-card, challenger and fraud models; deciding..."):
-        run = backtest_world(world, strategies, out / "backtest")
+    with console.status("training the A-card, challenger and fraud models on the first year..."):
+        models = train_world_models(world)
+    with console.status("deciding the later applications with both strategies..."):
+        run = backtest_world(world, strategies, out / "backtest", provider=models)
     rows = _comparison_rows(run.summary)
     console.print(table("default (data-driven) against policy_only (knock-out rules)",
                         ["figure", *run.summary], rows))
     versus = _versus_rows(run.comparison or {})
     console.print(table("default at policy_only's operating points", ["figure", "value"], versus))
+
+    console.rule("[bold]3. The factory on SQLite: new applicants through the 24 steps")
+    sample = _factory_sample(out, world, models, seed, sample_size)
+    factory_rows = _factory_rows(sample)
+    console.print(table(f"{sample.submitted} new applications submitted to the factory",
+                        ["", "applications"], factory_rows))
 
     report = out / "report.md"
     report.write_text(
@@ -106,7 +163,9 @@ def demo(
         + "\n\n## Strategies on the out-of-time applications\n\n"
         + _markdown(["figure", *run.summary], rows)
         + "\n\n" + _markdown(["default at policy_only's operating points", "value"], versus)
-        + "\n\nCharts, cut-off curves and the swap set: `backtest/report.html`.\n",
+        + "\n\nCharts, cut-off curves and the swap set: `backtest/report.html`.\n"
+        + "\n## The factory on SQLite\n\n" + _markdown(["", "applications"], factory_rows)
+        + "\n",
         encoding="utf-8",
     )
     console.rule("[bold]Summary")

@@ -18,6 +18,7 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor
 from creditfactory.services.queries import application_view
+from creditfactory.store.types import utcnow
 
 __all__ = ["SampleRun", "run_sample"]
 
@@ -33,10 +34,11 @@ class SampleRun:
     errors: Counter[str] = field(default_factory=Counter)
 
 
-def _seconds(start: Any, end: Any) -> float:
-    a = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
+def _seconds(start: datetime, end: Any) -> float:
     b = end if isinstance(end, datetime) else datetime.fromisoformat(str(end))
-    return (b - a).total_seconds()
+    if (b.tzinfo is None) != (start.tzinfo is None):
+        b = b.replace(tzinfo=start.tzinfo)
+    return (b - start).total_seconds()
 
 
 def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], actor: Actor,
@@ -44,13 +46,16 @@ def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], acto
     """Submit ``applications`` (world rows without their id), then let banks answer."""
     run = SampleRun()
     ids: list[int] = []
+    sent: dict[int, datetime] = {}
     for n, app in enumerate(applications):
+        at = utcnow()
         code, body, _ = submit_application(ctx, actor, app, f"sample-{n}")
         run.submitted += 1
         if code != 201:
             run.errors[str(code)] += 1
             continue
         ids.append(int(body["application_id"]))
+        sent[ids[-1]] = at
         run.tiers[str(body["decision"]["tier"])] += 1
     deadline = time.monotonic() + wait_seconds
     quiet = 0
@@ -63,7 +68,7 @@ def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], acto
         loan = case.get("loan")
         if loan is not None and loan.get("paid_out_at"):
             run.outcome["paid out"] += 1
-            run.seconds_to_payout.append(_seconds(view["applied_at"], loan["paid_out_at"]))
+            run.seconds_to_payout.append(_seconds(sent[application_id], loan["paid_out_at"]))
         elif case.get("status") in (None, "closed", "rejected", "declined"):
             run.outcome[f"closed ({view['status']})"] += 1
         else:

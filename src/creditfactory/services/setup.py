@@ -80,18 +80,20 @@ def setup_service(
     *,
     world: Any = None,
     train: bool = True,
+    models: Any = None,
 ) -> SetupReport:
     """Bring a database from empty (or any earlier state) to ready-to-serve; safe to re-run.
 
     ``world`` (an in-memory world) stands in for ``world_dir`` when the caller already has one;
-    ``train=False`` registers the strategy without models (it then decides without scores).
+    ``train=False`` registers the strategy without models (it then decides without scores);
+    ``models`` (already trained on that world) saves training them again.
     """
     revision = upgrade_head(url, ctx.engine)
     world = world if world is not None else load_world_channels(world_dir)
     added = _seed_channels(ctx, world.channels)
     recipe = None
     if train:
-        versions = train_models(world).versions()
+        versions = (models if models is not None else train_models(world)).versions()
         recipe = models_recipe(str(world_dir) if world_dir else None, BUILTIN_WORLD, versions)
     with ctx.uow() as uow:
         for bank in load_banks():

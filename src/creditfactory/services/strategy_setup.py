@@ -50,28 +50,33 @@ def models_recipe(
     }
 
 
-def _provider(models: dict[str, Any]) -> Any:
+def _provider(models: dict[str, Any], trained: Any = None) -> Any:
     if not models:
         from creditfactory.strategy import NoScores
 
         return NoScores()
-    from creditfactory.world import generate, load
+    if trained is None:
+        from creditfactory.world import generate, load
 
-    world = (
-        load(models["world_dir"], money="float")
-        if models["world_dir"]
-        else generate(**models["builtin_world"])
-    )
-    provider = train_models(world)
-    if provider.versions() != models["versions"]:
-        raise DecisionUnavailable(
-            f"retrained models {provider.versions()} differ from the registered {models['versions']}"
+        world = (
+            load(models["world_dir"], money="float")
+            if models["world_dir"]
+            else generate(**models["builtin_world"])
         )
-    return provider
+        trained = train_models(world)
+    if trained.versions() != models["versions"]:
+        raise DecisionUnavailable(
+            f"retrained models {trained.versions()} differ from the registered {models['versions']}"
+        )
+    return trained
 
 
-def load_decision_service(uow: UnitOfWork) -> DecisionService:
-    """The decision port for the active strategy in the store."""
+def load_decision_service(uow: UnitOfWork, trained: Any = None) -> DecisionService:
+    """The decision port for the active strategy in the store.
+
+    ``trained`` models stand in for retraining from the registered recipe; their versions must
+    still match the registered ones.
+    """
     row = uow.strategies.active()
     if row is None:
         raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
@@ -80,5 +85,5 @@ def load_decision_service(uow: UnitOfWork) -> DecisionService:
     compiled = parse_strategy(row["meta"]["text"], source=row["location"])
     registry = StrategyRegistry()
     registry.release(compiled)
-    decider = Decider(registry, _provider(row["meta"].get("models") or {}), champion=compiled.name)
+    decider = Decider(registry, _provider(row["meta"].get("models") or {}, trained), champion=compiled.name)
     return StrategyDecisions(decider, f"{compiled.name}@{compiled.version}")
