@@ -115,14 +115,16 @@ def case_view(ctx: ServiceContext, actor: Actor, case_id: int) -> dict[str, Any]
 
 def list_cases(
     ctx: ServiceContext, actor: Actor, status: str | None, offset: int, limit: int
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the cases this actor may see, and how many there are in all."""
     if actor.role not in CASE_READERS:
         raise RoleNotAllowed("this role does not read cases")
     bank = actor.bank_code if actor.role == "bank_officer" else None
     if actor.role == "bank_officer" and not bank:
-        return []
+        return [], 0
     with ctx.uow(write=False) as uow:
         rows = uow.cases.find(status=status, bank_code=bank, offset=offset, limit=limit)
+        total = uow.cases.count(status=status, bank_code=bank)
         return [
             {
                 k: r[k]
@@ -139,7 +141,7 @@ def list_cases(
                 )
             }
             for r in rows
-        ]
+        ], total
 
 
 def case_audit(ctx: ServiceContext, actor: Actor, case_id: int) -> list[dict[str, Any]]:

@@ -87,6 +87,14 @@ class ApplicationRepository:
         return list(self._c.execute(_FINDINGS, {"i": application_id}).mappings())
 
 
+def _case_filter(q: Any, status: str | None, bank_code: str | None) -> Any:
+    if status:
+        q = q.where(cases.c.status == status)
+    if bank_code:
+        q = q.where(cases.c.bank_code == bank_code)
+    return q
+
+
 class CaseRepository:
     """Cases moving through the process and the staffed tasks they wait on."""
 
@@ -116,12 +124,13 @@ class CaseRepository:
     def find(
         self, *, status: str | None, bank_code: str | None, offset: int, limit: int
     ) -> list[RowMapping]:
-        q = sa.select(cases).order_by(cases.c.id.desc()).offset(offset).limit(limit)
-        if status:
-            q = q.where(cases.c.status == status)
-        if bank_code:
-            q = q.where(cases.c.bank_code == bank_code)
+        q = _case_filter(sa.select(cases), status, bank_code)
+        q = q.order_by(cases.c.id.desc()).offset(offset).limit(limit)
         return list(self._c.execute(q).mappings())
+
+    def count(self, *, status: str | None, bank_code: str | None) -> int:
+        q = _case_filter(sa.select(sa.func.count()).select_from(cases), status, bank_code)
+        return int(self._c.execute(q).scalar_one())
 
     def add_task(self, **values: Any) -> int:
         return int(self._c.execute(_ADD_TASK, values).scalar_one())

@@ -114,3 +114,13 @@ def test_audit_trail_tells_the_story_of_a_case(server: Server, client: httpx.Cli
     assert actions[:2] == ["application.submitted", "case.advanced"]
     assert "task.completed" in actions
     assert client.get(f"/cases/{sub['case_id']}/audit", headers=server.h("verifier")).status_code == 403
+
+
+def test_case_list_count_is_the_total_not_the_page(server: Server, client: httpx.Client) -> None:
+    for i in (20, 21):
+        _submit(server, client, i)
+    page = client.get("/cases", params={"limit": 1}, headers=server.h("admin"))
+    assert page.status_code == 200
+    body = page.json()
+    assert len(body["data"]) == 1
+    assert body["count"] >= 2

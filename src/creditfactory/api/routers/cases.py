@@ -22,8 +22,8 @@ def cases(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, object]:
-    data = list_cases(ctx, user, status, offset, limit)
-    return {"data": data, "count": len(data)}
+    data, total = list_cases(ctx, user, status, offset, limit)
+    return {"data": data, "count": total}
 
 
 @router.get("/{case_id}", responses={403: {}, 404: {}})
