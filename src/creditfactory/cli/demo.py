@@ -16,7 +16,7 @@ import typer
 
 from creditfactory.cli import app
 from creditfactory.cli._ui import console, progress_bar, table
-from creditfactory.cli.simulate import calibration_table
+from creditfactory.cli.simulate import calibration_rows, calibration_table
 from creditfactory.world import WorldConfig, load, write_world
 
 TIERS = ("auto_approve", "remote_verification", "field_investigation", "reject")
@@ -30,15 +30,6 @@ def _markdown(columns: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(x) for x in r) + " |" for r in rows]
     return "\n".join(lines)
-
-
-def _calibration_rows(meta: dict) -> list[list[Any]]:
-    rows = []
-    for r in meta["calibration"]:
-        v = r["value"]
-        shown = _pct(v) if abs(v) < 1 and v != 0 else f"{v:,.0f}"
-        rows.append([r["figure"], r["target"], shown, "ok" if r["ok"] else "OFF"])
-    return rows
 
 
 def _comparison_rows(summary: dict[str, dict]) -> list[list[Any]]:
@@ -159,7 +150,7 @@ def demo(
         "# Credit Factory demo\n\n"
         f"World: {applications:,} applications over 36 months, seed {seed}, in `{world_dir}`.\n\n"
         "## Calibration against the seed business\n\n"
-        + _markdown(["figure", "target", "world", ""], _calibration_rows(meta))
+        + _markdown(["figure", "target", "world", ""], calibration_rows(meta))
         + "\n\n## Strategies on the out-of-time applications\n\n"
         + _markdown(["figure", *run.summary], rows)
         + "\n\n" + _markdown(["default at policy_only's operating points", "value"], versus)

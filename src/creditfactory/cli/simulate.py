@@ -16,15 +16,20 @@ from creditfactory.world.io import FORMATS, check_output_dir
 from creditfactory.world.simulate import validate_parameters
 
 
-def calibration_table(meta: dict):  # type: ignore[no-untyped-def]
-    """The calibration figures of a world as a Rich table."""
+def calibration_rows(meta: dict) -> list[list[str]]:
+    """The calibration figures of a world: figure, target, value shown, ok or OFF."""
     rows = []
     for r in meta["calibration"]:
         v = r["value"]
         shown = f"{v:.2%}" if abs(v) < 1 and v != 0 else f"{v:,.0f}"
-        rows.append((r["figure"], r["target"], shown, "ok" if r["ok"] else "OFF"))
+        rows.append([r["figure"], r["target"], shown, "ok" if r["ok"] else "OFF"])
+    return rows
+
+
+def calibration_table(meta: dict):  # type: ignore[no-untyped-def]
+    """The calibration figures of a world as a Rich table."""
     return table("Calibration against the seed business", ["figure", "target", "world", ""],
-                 rows)
+                 calibration_rows(meta))
 
 
 @app.command()

@@ -111,11 +111,15 @@ def read_table(world_dir: Path | str, name: str, money: Literal["decimal", "floa
         opts = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema},
                                     include_columns=columns, strings_can_be_null=False)
         tbl = pacsv.read_csv(path, convert_options=opts)
-    if money == "float":
-        for i, f in enumerate(tbl.schema):
-            if pa.types.is_decimal(f.type):
-                tbl = tbl.set_column(i, f.name, pc.cast(tbl.column(i), pa.float64()))
-    return tbl.to_pandas()
+    return (money_as_float(tbl) if money == "float" else tbl).to_pandas()
+
+
+def money_as_float(tbl: pa.Table) -> pa.Table:
+    """``tbl`` with its decimal money columns as float64, for analytics only."""
+    for i, f in enumerate(tbl.schema):
+        if pa.types.is_decimal(f.type):
+            tbl = tbl.set_column(i, f.name, pc.cast(tbl.column(i), pa.float64()))
+    return tbl
 
 
 def load(world_dir: Path | str, money: Literal["decimal", "float"] = "float") -> World:

@@ -6,14 +6,21 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from creditfactory import __version__
 from creditfactory.world.calibration import Calibration
 from creditfactory.world.config import START_MONTH, START_YEAR, WorldConfig
 from creditfactory.world.errors import InvalidWorldParameters
-from creditfactory.world.io import FORMATS, Format, TableWriter, World, staged_directory
+from creditfactory.world.io import (
+    FORMATS,
+    Format,
+    TableWriter,
+    World,
+    money_as_float,
+    staged_directory,
+)
 from creditfactory.world.parallel import parallel_chunks
 from creditfactory.world.schema import TABLES
 from creditfactory.world.simulate import channels_table, iter_chunks, prepare, validate_parameters
@@ -85,11 +92,8 @@ def generate(n_applications: int, months: int = 36, seed: int = 0,
             parts[name].append(getattr(tables, name))
         calib.add(tables.applications, tables.performance, tables.truth)
 
-    def frame(tbl: pa.Table):  # type: ignore[no-untyped-def]
-        for i, f in enumerate(tbl.schema):
-            if pa.types.is_decimal(f.type):
-                tbl = tbl.set_column(i, f.name, pc.cast(tbl.column(i), pa.float64()))
-        return tbl.to_pandas()
+    def frame(tbl: pa.Table) -> pd.DataFrame:
+        return money_as_float(tbl).to_pandas()
 
     rows = {n: sum(t.num_rows for t in v) for n, v in parts.items()}
     ch = channels_table(plan)
