@@ -68,6 +68,7 @@ def _provider(models: dict[str, Any], trained: Any = None) -> Any:
         raise DecisionUnavailable(
             f"retrained models {trained.versions()} differ from the registered {models['versions']}"
         )
+    trained.prepare_live()
     return trained
 
 

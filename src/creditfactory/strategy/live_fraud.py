@@ -129,8 +129,10 @@ class LiveFraud:
         self._next_live_id = -1
         self._last_t: int | None = None
         self._lock = threading.Lock()
+        self._pending: tuple[pd.DataFrame, np.ndarray] | None = None
 
     def __len__(self) -> int:
+        self.ensure_seeded()
         return len(self.graph)
 
     def empty(self) -> LiveFraud:
@@ -140,21 +142,43 @@ class LiveFraud:
 
     def seed(self, identity: pd.DataFrame, bad_time: np.ndarray) -> LiveFraud:
         """Add the rows of an identity table (with their known-bad times) in time order."""
+        with self._lock:
+            self._seed(identity, bad_time)
+        return self
+
+    def seed_on_first_use(self, identity: pd.DataFrame, bad_time: np.ndarray) -> LiveFraud:
+        """Keep the history and seed from it only when a live application first needs it.
+
+        Replaying history costs seconds per hundred thousand applications; batch back-tests
+        never score a live application, so they never pay it.
+        """
+        with self._lock:
+            self._pending = (identity, np.asarray(bad_time, np.int64))
+        return self
+
+    def ensure_seeded(self) -> None:
+        """Seed from the kept history now, if that has not happened yet."""
+        with self._lock:
+            if self._pending is not None:
+                identity, bad = self._pending
+                self._pending = None
+                self._seed(identity, bad)
+
+    def _seed(self, identity: pd.DataFrame, bad_time: np.ndarray) -> None:
         bad = np.asarray(bad_time, np.int64)
         ids = identity["application_id"].to_numpy(np.int64)
-        with self._lock:
-            for app_id, b in zip(ids[bad < NEVER].tolist(), bad[bad < NEVER].tolist(), strict=True):
-                self._bad[app_id] = b
-                self.graph.mark_bad(app_id, b)
-            order = np.lexsort((ids, identity["applied_at"].to_numpy(np.int64)))
-            cols = [c for c in identity.columns if c != "channel_id"]
-            rows = identity[cols].iloc[order].to_dict("records")
-            for row in rows:
-                self._add({str(k): int(v) for k, v in row.items()})
-        return self
+        for app_id, b in zip(ids[bad < NEVER].tolist(), bad[bad < NEVER].tolist(), strict=True):
+            self._bad[app_id] = b
+            self.graph.mark_bad(app_id, b)
+        order = np.lexsort((ids, identity["applied_at"].to_numpy(np.int64)))
+        cols = [c for c in identity.columns if c != "channel_id"]
+        rows = identity[cols].iloc[order].to_dict("records")
+        for row in rows:
+            self._add({str(k): int(v) for k, v in row.items()})
 
     def score(self, app: Mapping[str, Any]) -> tuple[float, str]:
         """Add a new application to the graph; its ``(fraud_score, fraud_rule_hits)``."""
+        self.ensure_seeded()
         ident = record_identity(app, self._key)
         age_hit = age_mismatch(app)
         with self._lock:

@@ -58,6 +58,11 @@ class WorldModels:
     def versions(self) -> dict[str, str]:
         return dict(self._versions)
 
+    def prepare_live(self) -> None:
+        """Build what live decisions need (the seeded fraud graph) before the first one."""
+        if self.live_fraud is not None:
+            self.live_fraud.ensure_seeded()
+
     def score_frame(self, apps: pd.DataFrame) -> pd.DataFrame:
         x = self.features.frame(apps)
         out = pd.DataFrame(index=apps.index)
@@ -154,7 +159,8 @@ def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> tu
     texts = np.full(len(apps), "", dtype=object)
     texts[joined.index.to_numpy(int)] = joined.to_numpy(object)
     frame = pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts}, index=pd.Index(ids, name="application_id"))
-    live = LiveFraud(compile_booster(model.booster_), list(feats.columns), ranks, key).seed(identity, bad)
+    live = LiveFraud(compile_booster(model.booster_), list(feats.columns), ranks, key).seed_on_first_use(
+        identity, bad)
     return frame, live
 
 
