@@ -78,7 +78,8 @@ def main() -> None:
         port = s.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_app(st, build_context(st)), host="127.0.0.1",
                                            port=port, log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     while not server.started:
         time.sleep(0.05)
     token = TokenSigner(st.secret_key, 60).issue(Actor("admin", "admin"))
@@ -89,6 +90,7 @@ def main() -> None:
         codes = fuzz_operation(op, token, a.examples, errors)
         print(f"{op.method.upper():6} {op.path:55} {dict(sorted(codes.items()))}", flush=True)
     server.should_exit = True
+    thread.join(timeout=30)
     if schema_name:
         with make_engine(PG_URL).begin() as c:
             c.exec_driver_sql(f"DROP SCHEMA {schema_name} CASCADE")

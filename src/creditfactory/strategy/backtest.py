@@ -49,7 +49,7 @@ def run_backtest(
     if "adjusted_pd" not in frame.columns:
         frame["adjusted_pd"] = frame["a_pd"]
     frame["amount"] = apps["amount"].to_numpy(float)
-    for col in ("bad12", "npl_balance", "recoveries", "earning_balance", "funded_balance"):
+    for col in ("bad12", "npl_balance", "net_loss", "earning_balance", "funded_balance"):
         frame[col] = outcomes[col].to_numpy()
     if truth is not None:
         frame["is_fraud"] = truth["is_fraud"].to_numpy(bool)
@@ -71,7 +71,7 @@ def booked_figures(frame: pd.DataFrame, approved: np.ndarray, strategy: Compiled
     rate = _floats(frame, "rate")[approved]
     scale = limit / frame["amount"].to_numpy(float)[approved]
     npl = scale * frame["npl_balance"].to_numpy(float)[approved]
-    loss = np.maximum(npl - scale * frame["recoveries"].to_numpy(float)[approved], 0.0)
+    loss = scale * frame["net_loss"].to_numpy(float)[approved]
     interest = scale * rate / 12 * frame["earning_balance"].to_numpy(float)[approved]
     p = strategy.spec.pricing
     cost = scale * float(p.cost_of_funds + p.operating_cost) / 12 * frame["funded_balance"].to_numpy(float)[approved]

@@ -23,11 +23,11 @@ from creditfactory.strategy.backtest_analysis import (
     swap_set,
     without_cutoff,
 )
-from creditfactory.strategy.backtest_outcomes import align_outcomes, loan_outcomes
 from creditfactory.strategy.backtest_report import render_report
 from creditfactory.strategy.compiler import CompiledStrategy
 from creditfactory.strategy.fields import derive_fields
 from creditfactory.strategy.providers import NoScores, ScoreProvider
+from creditfactory.world.outcomes import align_outcomes, loan_outcomes
 
 
 @dataclass(frozen=True)

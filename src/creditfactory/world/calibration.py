@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from creditfactory.world.outcomes import outcome_arrays
 
 SEED_NPL = 0.0237
 
@@ -37,22 +40,19 @@ def simple_policy(apps: pa.Table) -> np.ndarray:
     )
 
 
-def loan_outcomes(perf: pa.Table, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per application: balance when first > 90 DPD (0 if never), ever 90+, final write-off loss."""
-    aid = _num(perf, "application_id")
-    dpd = _num(perf, "dpd")
-    bal = _num(perf, "balance")
-    written_off = pc.equal(perf.column("status"), "written_off").to_numpy(zero_copy_only=False)
-    pos = np.searchsorted(app_ids, aid)
-    npl = np.zeros(len(app_ids))
-    bad = dpd > 90
-    first_ids, first_idx = np.unique(pos[bad], return_index=True)
-    npl[first_ids] = bal[np.flatnonzero(bad)[first_idx]]
-    last = np.r_[pos[1:] != pos[:-1], True]
-    loss = np.zeros(len(app_ids))
-    wo_last = last & written_off
-    loss[pos[wo_last]] = bal[wo_last]
-    return npl, npl > 0, loss
+def _outcomes(apps: pa.Table, perf: pa.Table) -> dict[str, np.ndarray]:
+    """This chunk's outcomes in the order of ``apps`` (zero for applications without rows)."""
+    ids = _num(apps, "application_id").astype(np.int64)
+    amount = pd.Series(_num(apps, "amount"), index=ids)
+    got = outcome_arrays(_num(perf, "application_id"), _num(perf, "mob"), _num(perf, "dpd"),
+                         _num(perf, "balance"), _num(perf, "paid"), amount)
+    pos = np.searchsorted(ids, got["application_id"])
+    out = {}
+    for name in ("npl_balance", "ever90", "net_loss"):
+        col = np.zeros(len(ids), dtype=got[name].dtype)
+        col[pos] = got[name]
+        out[name] = col
+    return out
 
 
 @dataclass
@@ -73,17 +73,16 @@ class Calibration:
     channel_types: dict[str, str] = field(default_factory=dict)
 
     def add(self, apps: pa.Table, perf: pa.Table, truth: pa.Table) -> None:
-        ids = _num(apps, "application_id")
         self.amount.append(_num(apps, "amount"))
         self.term.append(_num(apps, "term_months"))
         ch = apps.column("channel_id").to_numpy(zero_copy_only=False)
         self.channel_type.append(np.char.ljust(ch.astype(str), 2).astype("U2"))
         self.city.update(pc.unique(apps.column("city")).to_pylist())
         self.pd.append(_num(truth, "pd"))
-        npl, bad, loss = loan_outcomes(perf, ids)
-        self.npl.append(npl)
-        self.bad.append(bad)
-        self.loss.append(loss)
+        got = _outcomes(apps, perf)
+        self.npl.append(got["npl_balance"])
+        self.bad.append(got["ever90"])
+        self.loss.append(got["net_loss"])
         self.policy.append(simple_policy(apps))
         self.ring.append(_num(truth, "ring_id"))
         self.fraud_type.append(truth.column("fraud_type").to_numpy(zero_copy_only=False))

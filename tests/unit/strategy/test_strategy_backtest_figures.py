@@ -10,7 +10,7 @@ import pytest
 
 from creditfactory.strategy import load_strategy
 from creditfactory.strategy.backtest import booked_figures, rule_hits
-from creditfactory.strategy.backtest_outcomes import align_outcomes, loan_outcomes
+from creditfactory.world.outcomes import align_outcomes, loan_outcomes
 
 
 def _perf(rows: list[tuple[int, int, int, float, float]]) -> pd.DataFrame:
