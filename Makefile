@@ -29,7 +29,7 @@ typecheck: $(VENV)/.dev
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: browser tests will be skipped"
 
-test: $(VENV)/.dev lint typecheck
+test: $(VENV)/.dev lint typecheck browser
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 clean:

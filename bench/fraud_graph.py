@@ -1,6 +1,7 @@
 """Benchmark: the identity graph with all point-in-time features, ours vs networkx.
 
     python bench/fraud_graph.py [--small 100000] [--large 1000000] [--repeat 3]
+    python bench/fraud_graph.py --seed-live [--seed-compare 50000] [--large 1000000]
 
 Both run on the same synthetic hashed identity table (bench/_fraud_synth.py) in one run:
 networkx on ``--small`` applications, ours on ``--small`` and ``--large``. The ratio is
@@ -8,12 +9,19 @@ reported at ``--small`` (like for like) and, extrapolating networkx linearly (it
 application work is local, so linear is if anything generous to it), at ``--large``. Every
 feature except the propagated risk is checked to be identical between the two. Then the
 online graph: replay ``--online`` applications and time ``add`` for the next 2,000.
+
+``--seed-live`` measures only how the live service's online graph is loaded: replaying
+``--seed-compare`` applications through ``add`` against seeding them in one vectorised pass
+(checking both then give the same features for the next 2,000), and seeding ``--large`` alone,
+with the memory the seeded graph holds and the ``add`` latency on top of it.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import resource
 import statistics
 import sys
 import time
@@ -45,13 +53,80 @@ def time_ours(identity, bad, repeat: int) -> tuple[list[float], list[float], Ide
     return times, cpu, graph
 
 
+def rss_mb() -> float:
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def replay(online: OnlineGraph, identity, bad) -> None:  # type: ignore[no-untyped-def]
+    for app_id, b in zip(identity["application_id"], bad, strict=True):
+        if b != NEVER:
+            online.mark_bad(int(app_id), int(b))
+    for r in identity.to_dict("records"):
+        online.add(r)
+
+
+def add_latency_ms(online: OnlineGraph, rows: list) -> tuple[np.ndarray, list]:  # type: ignore[type-arg]
+    lat, feats = [], []
+    for r in rows:
+        s = time.perf_counter()
+        feats.append(online.add(r))
+        lat.append(time.perf_counter() - s)
+    return np.asarray(lat) * 1000, feats
+
+
+def seed_live(args: argparse.Namespace) -> None:
+    ident, ring = synthetic_identity(args.seed_compare + 2_000, seed=1)
+    bad = labels(ident, ring)
+    head, tail = ident.head(args.seed_compare), ident.iloc[args.seed_compare:]
+    rows = tail.to_dict("records")
+    start = time.perf_counter()
+    replayed = OnlineGraph(GraphConfig())
+    replay(replayed, head, bad[: args.seed_compare])
+    t_replay = time.perf_counter() - start
+    start = time.perf_counter()
+    seeded = OnlineGraph(GraphConfig())
+    seeded.seed(head, bad[: args.seed_compare])
+    t_seed = time.perf_counter() - start
+    lat_r, want = add_latency_ms(replayed, rows)
+    lat, got = add_latency_ms(seeded, rows)
+    print(f"seeding {args.seed_compare:,} applications: replay {t_replay:.2f} s, vectorised "
+          f"{t_seed:.2f} s ({t_replay / t_seed:.0f}x); next {len(rows):,} adds give identical "
+          f"features: {got == want}; add median {np.median(lat_r):.3f} ms after replay, "
+          f"{np.median(lat):.3f} ms after seeding")
+    del replayed, seeded, ident, head, tail, rows
+    gc.collect()
+
+    ident_l, ring_l = synthetic_identity(args.large + 2_000, seed=1)
+    bad_l = labels(ident_l, ring_l)
+    head_l, rows_l = ident_l.head(args.large), ident_l.iloc[args.large:].to_dict("records")
+    before = rss_mb()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    online = OnlineGraph(GraphConfig())
+    online.seed(head_l, bad_l[: args.large])
+    t_l, cpu_l = time.perf_counter() - start, time.process_time() - start_cpu
+    gc.collect()
+    held = rss_mb() - before
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gc.freeze()
+    lat, _ = add_latency_ms(online, rows_l)
+    print(f"seeding {args.large:,} applications: vectorised {t_l:.2f} s (CPU {cpu_l:.2f} s); "
+          f"seeded graph holds {held:,.0f} MB (process peak {peak:,.0f} MB); add after "
+          f"seeding median {np.median(lat):.3f} ms, p99 {np.quantile(lat, 0.99):.3f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", type=int, default=100_000)
     ap.add_argument("--large", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--online", type=int, default=100_000)
+    ap.add_argument("--seed-live", action="store_true")
+    ap.add_argument("--seed-compare", type=int, default=50_000)
     args = ap.parse_args()
+    if args.seed_live:
+        seed_live(args)
+        return
 
     ident_l, ring_l = synthetic_identity(args.large, seed=1)
     bad_l = labels(ident_l, ring_l)

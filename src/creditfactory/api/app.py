@@ -19,7 +19,7 @@ from creditfactory.api.security import LoginLimiter, TokenSigner
 from creditfactory.services.bank_answers import simulate_bank_answers
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import DecisionService
-from creditfactory.services.strategy_setup import load_decision_service
+from creditfactory.services.strategy_setup import start_decisions
 from creditfactory.settings import Settings
 from creditfactory.store import PersonalDataVault, make_engine
 
@@ -33,8 +33,7 @@ def build_context(settings: Settings, decider: DecisionService | None = None) ->
     engine = make_engine(settings.db_url)
     ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), decider)
     if decider is None:
-        with ctx.uow(write=False) as uow:
-            ctx.decider = load_decision_service(uow)
+        ctx.decider = start_decisions(ctx)
     return ctx
 
 
@@ -85,6 +84,9 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     app.state.limiter = LoginLimiter(settings.login_attempts_per_minute)
     errors.install(app)
     app.include_router(api_router)
+    from creditfactory.web.router import router as web_router  # the pages build on the API
+
+    app.include_router(web_router)
 
     @app.get("/api/v1/health", tags=["health"])
     def health() -> dict[str, str]:

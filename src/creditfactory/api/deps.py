@@ -1,4 +1,8 @@
-"""Dependencies declared once: the service context, the current user, role guards."""
+"""Dependencies declared once: the service context, the current user, role guards.
+
+They are ``async`` because they only read app state and check an HMAC: a plain ``def``
+dependency would cost a hop to the thread pool (and back) on every request.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,11 @@ from creditfactory.services.ports import Actor
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
 
 
-def get_ctx(request: Request) -> ServiceContext:
+async def get_ctx(request: Request) -> ServiceContext:
     return request.app.state.ctx  # type: ignore[no-any-return]
 
 
-def get_signer(request: Request) -> TokenSigner:
+async def get_signer(request: Request) -> TokenSigner:
     return request.app.state.signer  # type: ignore[no-any-return]
 
 
@@ -26,7 +30,7 @@ CtxDep = Annotated[ServiceContext, Depends(get_ctx)]
 SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 
 
-def current_user(token: Annotated[str, Depends(oauth2)], signer: SignerDep) -> Actor:
+async def current_user(token: Annotated[str, Depends(oauth2)], signer: SignerDep) -> Actor:
     try:
         return signer.check(token)
     except InvalidToken as exc:
@@ -41,7 +45,7 @@ CurrentUser = Annotated[Actor, Depends(current_user)]
 def require(*roles: str):  # type: ignore[no-untyped-def]
     """A dependency admitting only ``roles`` (403 otherwise)."""
 
-    def guard(user: CurrentUser) -> Actor:
+    async def guard(user: CurrentUser) -> Actor:
         if user.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"needs one of the roles: {', '.join(roles)}"

@@ -67,7 +67,7 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
     from creditfactory.services.ports import Actor
     from creditfactory.services.sample_run import run_sample
     from creditfactory.services.setup import setup_service
-    from creditfactory.services.strategy_setup import load_decision_service
+    from creditfactory.services.strategy_setup import start_decisions
     from creditfactory.settings import load_settings
     from creditfactory.store import PersonalDataVault, make_engine
     from creditfactory.world import generate
@@ -84,8 +84,7 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
             secret = out / "admin-password.txt"
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
-            with ctx.uow(write=False) as uow:
-                ctx.decider = load_decision_service(uow, trained=models)
+            ctx.decider = start_decisions(ctx)
         newcomers = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications.tail(size)
         rows = [ApplicationCreate.model_validate(r).model_dump()
                 for r in newcomers.drop(columns="application_id").to_dict("records")]

@@ -21,6 +21,9 @@ def scan(
     world_dir: Annotated[Path, typer.Argument(help="A world directory (creditfactory simulate).")],
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("fraud-scan"),
     train_fraction: Annotated[float, typer.Option(help="Share of time used for training.")] = 2 / 3,
+    payout_days: Annotated[float, typer.Option(
+        help="Days from application to payout outside the auto tier (the pre-payout re-check)."
+    )] = 2.0,
 ) -> None:
     """Train on the earlier part of a world; score, flag and explain the later part."""
     from creditfactory.errors import InvalidArgument
@@ -28,8 +31,11 @@ def scan(
 
     if not 0 < train_fraction < 1:
         raise InvalidArgument(f"--train-fraction must be in (0, 1), got {train_fraction}")
+    if payout_days < 0:
+        raise InvalidArgument(f"--payout-days must be at least 0, got {payout_days}")
     start = time.perf_counter()
-    summary = scan_world(world_dir, out, ScanOptions(train_fraction=train_fraction))
+    summary = scan_world(world_dir, out, ScanOptions(train_fraction=train_fraction,
+                                                     payout_days=payout_days))
     rows = [(k, f"{v:,.0f}" if float(v).is_integer() else f"{v:.2f}") for k, v in summary.items()]
     console.print(table("Fraud scan", ["figure", "value"], rows))
     console.print(f"wrote {out}/applications.parquet and {out}/channels.parquet "

@@ -60,13 +60,8 @@ def build_links(identity: pd.DataFrame, config: GraphConfig) -> Links:
     counts = np.bincount(vid, minlength=len(value_hash))
     indptr = np.zeros(len(value_hash) + 1, np.int64)
     np.cumsum(counts, out=indptr[1:])
-    idx = np.arange(len(vid), dtype=np.int64)
     t = times[apps]
-    new_run = np.ones(len(vid), bool)
-    new_run[1:] = (vid[1:] != vid[:-1]) | (t[1:] != t[:-1])
-    run_first = np.maximum.accumulate(np.where(new_run, idx, 0))
-    start = indptr[vid]
-    rank = run_first - start
+    rank = holder_ranks(vid, t, indptr)
     caps = config.cap_array()
     active = rank < caps[kinds]
 
@@ -75,18 +70,9 @@ def build_links(identity: pd.DataFrame, config: GraphConfig) -> Links:
     plain = active & ~structural[kinds]
     np.add.at(counted, (apps[plain], kinds[plain].astype(np.int64)), rank[plain].astype(np.int32))
 
-    src = np.flatnonzero(active & structural[kinds] & (rank > 0))
-    cnt = rank[src]
-    total = int(cnt.sum())
-    e_rep = np.repeat(src, cnt)
-    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    partner = np.repeat(start[src], cnt) + offs
-    lk = link_kind_of(kinds[e_rep], kinds[partner]).astype(np.int64)
-    pi, pj, pmask = _merge_pairs(apps[e_rep], apps[partner], (1 << lk).astype(np.int32), n)
-    if "resident_id" in identity:
-        rid = identity["resident_id"].to_numpy(np.uint64)
-        other = (rid[pi] != rid[pj]) | (rid[pi] == 0)  # a returning customer is no ring
-        pi, pj, pmask = pi[other], pj[other], pmask[other]
+    rid = identity["resident_id"].to_numpy(np.uint64) if "resident_id" in identity else None
+    pi, pj, pmask = structural_pairs(indptr[vid], apps, kinds, rank, active & structural[kinds],
+                                     rid)
 
     return Links(
         times=times,
@@ -102,6 +88,39 @@ def build_links(identity: pd.DataFrame, config: GraphConfig) -> Links:
         counted=counted,
         hubs=_hub_report(vid, kinds, active, t, counts, value_hash),
     )
+
+
+def holder_ranks(vid: np.ndarray, t: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Strictly earlier holders of each entry's value (entries sorted by value, then time)."""
+    idx = np.arange(len(vid), dtype=np.int64)
+    new_run = np.ones(len(vid), bool)
+    new_run[1:] = (vid[1:] != vid[:-1]) | (t[1:] != t[:-1])
+    run_first = np.maximum.accumulate(np.where(new_run, idx, 0))
+    return run_first - indptr[vid]
+
+
+def structural_pairs(
+    start: np.ndarray, apps: np.ndarray, kinds: np.ndarray, rank: np.ndarray,
+    linking: np.ndarray, rid: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges ``(later, earlier, kinds mask)`` made by the ``linking`` entries, sorted.
+
+    ``start`` is the position of each entry's value group; an entry links to the ``rank``
+    entries that open it. Same-resident-ID pairs are dropped: a returning customer is no ring.
+    """
+    n = int(apps.max()) + 1 if len(apps) else 0
+    src = np.flatnonzero(linking & (rank > 0))
+    cnt = rank[src]
+    total = int(cnt.sum())
+    e_rep = np.repeat(src, cnt)
+    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    partner = np.repeat(start[src], cnt) + offs
+    lk = link_kind_of(kinds[e_rep], kinds[partner]).astype(np.int64)
+    pi, pj, pmask = _merge_pairs(apps[e_rep], apps[partner], (1 << lk).astype(np.int32), n)
+    if rid is not None:
+        other = (rid[pi] != rid[pj]) | (rid[pi] == 0)
+        pi, pj, pmask = pi[other], pj[other], pmask[other]
+    return pi, pj, pmask
 
 
 def _shared_entries(

@@ -12,11 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["HASH_COLUMNS", "LINK_COLUMNS", "hash_strings", "identity_table"]
+__all__ = [
+    "HASH_COLUMNS",
+    "LINK_COLUMNS",
+    "SELF_COLUMNS",
+    "applied_second",
+    "hash_strings",
+    "identity_table",
+    "record_identity",
+]
 
 # column in the identity table -> (source column, hash namespace)
 HASH_COLUMNS: dict[str, tuple[str, str]] = {
@@ -49,6 +60,8 @@ LINK_COLUMNS: dict[str, str] = {
     "business_name": "business_name",
     "channel": "channel",
 }
+# the values a returning customer keeps: the impersonation rule asks whether any came back
+SELF_COLUMNS: tuple[str, ...] = ("phone", "device", "bank_card", "home_address", "uscc")
 
 
 def hash_strings(values: pd.Series | np.ndarray, key: bytes, namespace: str) -> np.ndarray:
@@ -96,3 +109,50 @@ def identity_table(applications: pd.DataFrame, key: bytes) -> pd.DataFrame:
 def applied_seconds(values: pd.Series) -> np.ndarray:
     """``applied_at`` as int64 seconds since the epoch, whatever its datetime resolution."""
     return pd.to_datetime(values).to_numpy().astype("datetime64[s]").astype(np.int64)
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _hash_one(key: bytes, namespace: str, value: Any) -> int:
+    """One value's keyed hash, bit for bit :func:`hash_strings`."""
+    if _missing(value) or not value:
+        return 0
+    h = int.from_bytes(hmac.digest(key, f"{namespace}:{value}".encode(), hashlib.sha256)[:8], "big")
+    return h or 1
+
+
+def applied_second(value: Any) -> int:
+    """One ``applied_at`` (timestamp, datetime or ISO text) as epoch seconds, naive as UTC."""
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return int(ts.value // 1_000_000_000)
+
+
+def record_identity(app: Mapping[str, Any], key: bytes) -> dict[str, int]:
+    """One application's row of :func:`identity_table` (without ``channel_id``).
+
+    Examples
+    --------
+    >>> ident = record_identity({"applied_at": "2024-01-02T03:04:05", "phone": "13800000000",
+    ...                          "contact_phones": "13800000000"}, b"k")
+    >>> ident["phone"] == ident["contact_1"] != 0 and ident["device"] == 0
+    True
+    """
+    contacts_raw = app.get("contact_phones")
+    contacts = ("" if _missing(contacts_raw) else str(contacts_raw)).split(",", 2)
+    out: dict[str, int] = {
+        "application_id": int(app.get("application_id") or 0),
+        "applied_at": applied_second(app["applied_at"]),
+    }
+    for column, (source, namespace) in HASH_COLUMNS.items():
+        if column.startswith("contact_"):
+            part = int(column[-1]) - 1
+            out[column] = _hash_one(key, namespace, contacts[part] if part < len(contacts) else "")
+        else:
+            out[column] = _hash_one(key, namespace, app.get(source))
+    return out

@@ -2,15 +2,28 @@
 
 Every rule looks only at applications strictly earlier than the one it judges and at known
 bads observable before it applied. Codes are stable (strategies and case pages key on them).
+
+The rules are written once, in :func:`judge`, over :class:`RuleEvidence`: per judged
+application, the few numbers a rule needs (earlier applications with the same resident ID,
+known-bad neighbours, velocity, the age the ID gives). The batch gathers the evidence of every
+application of an :class:`IdentityGraph` at once; the online graph gathers it for the one
+application just added (:func:`online_evidence`). Both then go through the same judge.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from creditfactory.fraud.config import KIND_CODE, KINDS
 from creditfactory.fraud.graph import IdentityGraph
+from creditfactory.fraud.identity import SELF_COLUMNS
+from creditfactory.fraud.labels import NEVER
+from creditfactory.fraud.online import OnlineGraph
 
 RULES: dict[str, str] = {
     "IMP_ID_REUSED": "resident ID seen before, with other phones, devices, cards and addresses",
@@ -20,25 +33,98 @@ RULES: dict[str, str] = {
     "VELOCITY": "many linked applications in the last 7 days",
 }
 BLACKLIST_KINDS = ("phone", "device", "bank_card", "uscc", "home_address")
-SELF_COLUMNS = ("phone", "device", "bank_card", "home_address", "uscc")
+VELOCITY_7D = 3
+_CONTACT_BIT = 1 << KIND_CODE["contact"]
+_BLACK_BITS = sum(1 << KIND_CODE[k] for k in BLACKLIST_KINDS)
+
+Hit = tuple[np.ndarray, str, list[str]]
 
 
-def _earlier(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """Rows sharing ``keys`` with strictly smaller ``t``."""
-    return frame.groupby(keys, sort=False)["t"].rank(method="min").to_numpy() - 1
+@dataclass
+class RuleEvidence:
+    """What the rules read, one entry per judged application (arrays of equal length).
+
+    ``*_example`` hold the application id of the earliest (first-added) known bad behind a
+    count; ``declared_age`` is NaN when unknown, which no age rule fires on.
+    """
+
+    row: np.ndarray
+    id_earlier: np.ndarray  # earlier applications with the same resident ID
+    id_kept: np.ndarray  # one of them shares a phone, device, card, home or company
+    id_bad: np.ndarray  # one of them was a known bad before this application
+    id_bad_example: np.ndarray
+    contact_bad: np.ndarray  # known-bad neighbours linked through a contact phone
+    contact_example: np.ndarray
+    black_bad: np.ndarray  # known-bad neighbours linked through a blacklist kind
+    black_example: np.ndarray
+    black_mask: np.ndarray  # link kinds to the example
+    velocity_7d: np.ndarray
+    birth_ok: np.ndarray  # the resident ID holds a calendar birth date
+    id_age: np.ndarray  # age on the application date by that birth date
+    declared_age: np.ndarray
+
+    @classmethod
+    def neutral(cls, rows: np.ndarray) -> RuleEvidence:
+        """Evidence on which no rule fires, to fill in part by part."""
+        n = len(rows)
+        zeros = np.zeros(n, np.int64)
+        out = cls(**{f.name: zeros.copy() for f in fields(cls)})
+        out.row = np.asarray(rows, np.int64)
+        for name in ("id_kept", "id_bad"):
+            setattr(out, name, np.zeros(n, bool))
+        out.birth_ok = np.ones(n, bool)
+        out.velocity_7d = np.zeros(n)
+        out.declared_age = np.full(n, np.nan)
+        return out
+
+
+def judge(ev: RuleEvidence, velocity_7d: int = VELOCITY_7D) -> list[Hit]:
+    """Every rule over the evidence: ``(rows, code, reasons)`` per rule part, in code order."""
+    hits: list[Hit] = []
+
+    reused = (ev.id_earlier > 0) & ~ev.id_kept
+    hits.append((ev.row[reused], "IMP_ID_REUSED", [
+        f"resident ID used on {int(a)} earlier application(s), none with this phone, device, "
+        "bank card, home address or company" for a in ev.id_earlier[reused]]))
+
+    off = (np.abs(ev.declared_age - ev.id_age) > 1) & ev.birth_ok
+    age = np.flatnonzero(off | ~ev.birth_ok)
+    hits.append((ev.row[age], "IMP_AGE_MISMATCH", [
+        f"declared age {int(ev.declared_age[r])}, resident ID gives {int(ev.id_age[r])}"
+        if ev.birth_ok[r] else "resident ID has no valid birth date" for r in age]))
+
+    contact = ev.contact_bad > 0
+    hits.append((ev.row[contact], "CONTACT_KNOWN_BAD", [
+        f"contact phone shared with {int(c)} known-bad application(s), e.g. #{int(j)}"
+        for c, j in zip(ev.contact_bad[contact], ev.contact_example[contact], strict=True)]))
+
+    black = ev.black_bad > 0
+    hits.append((ev.row[black], "BLACKLIST", [
+        f"{_kinds(int(m))} shared with {int(c)} known-bad application(s), e.g. #{int(j)}"
+        for c, j, m in zip(ev.black_bad[black], ev.black_example[black], ev.black_mask[black],
+                           strict=True)]))
+    hits.append((ev.row[ev.id_bad], "BLACKLIST", [
+        f"resident ID of known-bad application #{int(j)}" for j in ev.id_bad_example[ev.id_bad]]))
+
+    fast = ev.velocity_7d >= velocity_7d
+    hits.append((ev.row[fast], "VELOCITY", [
+        f"linked to {int(v)} applications in the last 7 days" for v in ev.velocity_7d[fast]]))
+    return hits
+
+
+def _kinds(mask: int) -> str:
+    return ", ".join(k for c, k in enumerate(KINDS) if k in BLACKLIST_KINDS and mask >> c & 1)
 
 
 def rule_hits(
-    graph: IdentityGraph, applications: pd.DataFrame, velocity_7d: int = 3
+    graph: IdentityGraph, applications: pd.DataFrame, velocity_7d: int = VELOCITY_7D
 ) -> pd.DataFrame:
     """One row per hit: ``row`` (graph row), ``code`` and ``reason`` text."""
-    hits = [
-        _id_reused(graph),
-        _age_mismatch(graph, applications),
-        _linked_known_bad(graph),
-        _velocity(graph, velocity_7d),
+    frames = [
+        pd.DataFrame({"row": rows.astype(np.int64), "code": code, "reason": texts})
+        for rows, code, texts in judge(batch_evidence(graph, applications), velocity_7d)
     ]
-    return pd.concat(hits, ignore_index=True).sort_values(["row", "code"], ignore_index=True)
+    return pd.concat(frames, ignore_index=True).sort_values(["row", "code"], ignore_index=True)
 
 
 def reasons_by_row(hits: pd.DataFrame, n: int) -> list[list[str]]:
@@ -49,90 +135,150 @@ def reasons_by_row(hits: pd.DataFrame, n: int) -> list[list[str]]:
     return out
 
 
-def _frame(rows: np.ndarray, code: str, texts: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"row": rows.astype(np.int64), "code": code, "reason": texts})
+# --- the evidence of a whole batch ----------------------------------------------------------
 
 
-def _id_reused(graph: IdentityGraph) -> pd.DataFrame:
-    """The ID came before, but with none of this application's phone, device, card, home or
-    company: someone else's identity (a returning customer keeps most of them)."""
+def batch_evidence(graph: IdentityGraph, applications: pd.DataFrame) -> RuleEvidence:
+    """The evidence of every application of ``graph`` (``applications`` in its row order)."""
+    n = len(graph.identity)
+    ev = RuleEvidence.neutral(np.arange(n))
+    _id_evidence(graph, ev)
+    _link_evidence(graph, ev)
+    ev.velocity_7d = graph.features["velocity_7d"].to_numpy(float)
+    ev.birth_ok, ev.id_age = age_evidence(
+        applications["resident_id"].tolist(), local_days(applications["applied_at"]))
+    ev.declared_age = applications["age"].astype(float).to_numpy()
+    return ev
+
+
+def _earlier(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Rows sharing ``keys`` with strictly smaller ``t``."""
+    return frame.groupby(keys, sort=False)["t"].rank(method="min").to_numpy() - 1
+
+
+def _id_evidence(graph: IdentityGraph, ev: RuleEvidence) -> None:
     ident = graph.identity
     f = pd.DataFrame({"rid": ident["resident_id"], "t": ident["applied_at"]})
     for column in SELF_COLUMNS:
         f[column] = ident[column]
     f = f[f["rid"] != 0]
-    n_id = _earlier(f, ["rid"])
-    hit = n_id > 0
+    rows = f.index.to_numpy()
+    ev.id_earlier[rows] = _earlier(f, ["rid"])
     for column in SELF_COLUMNS:
-        hit &= _earlier(f, ["rid", column]) == 0
-    texts = [
-        f"resident ID used on {int(a)} earlier application(s), none with this phone, device, "
-        "bank card, home address or company"
-        for a in n_id[hit]
-    ]
-    return _frame(f.index.to_numpy()[hit], "IMP_ID_REUSED", texts)
+        ev.id_kept[rows] |= _earlier(f, ["rid", column]) > 0
 
-
-def _age_mismatch(graph: IdentityGraph, applications: pd.DataFrame) -> pd.DataFrame:
-    rid = applications["resident_id"].astype(str).reset_index(drop=True)
-    birth = pd.to_datetime(rid.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-    applied = pd.to_datetime(applications["applied_at"]).reset_index(drop=True)
-    before_birthday = (applied.dt.month < birth.dt.month) | (
-        (applied.dt.month == birth.dt.month) & (applied.dt.day < birth.dt.day)
-    )
-    age = applied.dt.year - birth.dt.year - before_birthday.astype(int)
-    declared = applications["age"].reset_index(drop=True).astype(float)
-    bad_date = birth.isna().to_numpy()
-    off = ((declared - age).abs() > 1).to_numpy() & ~bad_date
-    rows = np.flatnonzero(off | bad_date)
-    texts = [
-        "resident ID has no valid birth date" if bad_date[r]
-        else f"declared age {int(declared[r])}, resident ID gives {int(age[r])}"
-        for r in rows
-    ]
-    return _frame(rows, "IMP_AGE_MISMATCH", texts)
-
-
-def _linked_known_bad(graph: IdentityGraph) -> pd.DataFrame:
-    links, t, bad = graph.links, graph.links.times, graph.bad_time
-    ids = graph.identity["application_id"].to_numpy()
-    known = bad[links.pj] < t[links.pi]
-    frames = []
-    contact = known & ((links.pmask >> KIND_CODE["contact"]) & 1).astype(bool)
-    black_bits = sum(1 << KIND_CODE[k] for k in BLACKLIST_KINDS)
-    black = known & ((links.pmask & black_bits) != 0)
-    for code, sel, what in (("CONTACT_KNOWN_BAD", contact, "contact phone"),
-                            ("BLACKLIST", black, None)):
-        pi, pj, mask = links.pi[sel], links.pj[sel], links.pmask[sel]
-        first = np.ones(len(pi), bool)
-        first[1:] = pi[1:] != pi[:-1]
-        count = np.bincount(pi, minlength=len(t))
-        texts = []
-        for i, j, m in zip(pi[first], pj[first], mask[first], strict=True):
-            kinds = what or ", ".join(
-                k for c, k in enumerate(KINDS) if k in BLACKLIST_KINDS and m >> c & 1
-            )
-            texts.append(f"{kinds} shared with {count[i]} known-bad application(s), "
-                         f"e.g. #{ids[j]}")
-        frames.append(_frame(pi[first], code, texts))
-    frames.append(_id_blacklist(graph))
-    return pd.concat(frames, ignore_index=True)
-
-
-def _id_blacklist(graph: IdentityGraph) -> pd.DataFrame:
-    ident = graph.identity
-    f = pd.DataFrame({"rid": ident["resident_id"].to_numpy(), "t": ident["applied_at"].to_numpy(),
+    b = pd.DataFrame({"rid": ident["resident_id"].to_numpy(), "t": ident["applied_at"].to_numpy(),
                       "bad": graph.bad_time, "row": np.arange(len(ident))})
-    f = f[(f["rid"] != 0) & f.duplicated("rid", keep=False)]
-    m = f.merge(f[f["bad"] < np.iinfo(np.int64).max], on="rid", suffixes=("", "_o"))
+    b = b[(b["rid"] != 0) & b.duplicated("rid", keep=False)]
+    m = b.merge(b[b["bad"] < NEVER], on="rid", suffixes=("", "_o"))
     m = m[(m["t_o"] < m["t"]) & (m["bad_o"] < m["t"])].drop_duplicates("row")
     ids = ident["application_id"].to_numpy()
-    texts = [f"resident ID of known-bad application #{ids[r]}" for r in m["row_o"]]
-    return _frame(m["row"].to_numpy(), "BLACKLIST", texts)
+    ev.id_bad[m["row"].to_numpy()] = True
+    ev.id_bad_example[m["row"].to_numpy()] = ids[m["row_o"].to_numpy()]
 
 
-def _velocity(graph: IdentityGraph, threshold: int) -> pd.DataFrame:
-    v = graph.features["velocity_7d"].to_numpy()
-    rows = np.flatnonzero(v >= threshold)
-    texts = [f"linked to {int(v[r])} applications in the last 7 days" for r in rows]
-    return _frame(rows, "VELOCITY", texts)
+def _link_evidence(graph: IdentityGraph, ev: RuleEvidence) -> None:
+    links, t = graph.links, graph.links.times
+    ids = graph.identity["application_id"].to_numpy()
+    known = graph.bad_time[links.pj] < t[links.pi]
+    for bits, count, example, mask in ((_CONTACT_BIT, ev.contact_bad, ev.contact_example, None),
+                                       (_BLACK_BITS, ev.black_bad, ev.black_example,
+                                        ev.black_mask)):
+        sel = known & ((links.pmask & bits) != 0)
+        pi, pj = links.pi[sel], links.pj[sel]
+        first = np.ones(len(pi), bool)
+        first[1:] = pi[1:] != pi[:-1]
+        count[:] = np.bincount(pi, minlength=len(t))
+        example[pi[first]] = ids[pj[first]]
+        if mask is not None:
+            mask[pi[first]] = links.pmask[sel][first]
+
+
+# --- the evidence of one application just added online --------------------------------------
+
+
+def online_evidence(graph: OnlineGraph, row: int, features: Mapping[str, float]) -> RuleEvidence:
+    """The graph part of the evidence of ``row`` (just added, with these features)."""
+    ev = RuleEvidence.neutral(np.array([row]))
+    ev.velocity_7d[0] = features["velocity_7d"]
+    t, times, bad, ids = graph.time_of(row), graph.times, graph.bad, graph.ids
+    earlier = [j for j in graph.same_resident_id(row) if times[j] < t]
+    if earlier:
+        own = graph.own_values(row)
+        ev.id_earlier[0] = len(earlier)
+        ev.id_kept[0] = any(
+            a == b for j in earlier for a, b in zip(graph.own_values(j), own, strict=True))
+        known = [j for j in earlier if bad[j] < t]
+        if known:
+            ev.id_bad[0] = True
+            ev.id_bad_example[0] = ids[known[0]]
+    contact: list[int] = []
+    black: list[int] = []
+    for j, mask in graph.adj[row].items():
+        if times[j] < t and bad[j] < t:
+            if mask & _CONTACT_BIT:
+                contact.append(j)
+            if mask & _BLACK_BITS:
+                black.append(j)
+    if contact:
+        ev.contact_bad[0], ev.contact_example[0] = len(contact), ids[min(contact)]
+    if black:
+        first = min(black)
+        ev.black_bad[0], ev.black_example[0] = len(black), ids[first]
+        ev.black_mask[0] = graph.adj[row][first]
+    return ev
+
+
+def one_application_age(resident_id: Any, applied_at: Any, declared_age: Any) -> RuleEvidence:
+    """The age part of the evidence of one application (row 0), from its raw values."""
+    ev = RuleEvidence.neutral(np.zeros(1, np.int64))
+    ts = pd.Timestamp(applied_at)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    ev.birth_ok, ev.id_age = age_evidence([resident_id], np.array([ts.to_datetime64()], "M8[D]"))
+    missing = declared_age is None or declared_age is pd.NA or declared_age != declared_age
+    ev.declared_age[0] = np.nan if missing else float(declared_age)
+    return ev
+
+
+# --- ages -----------------------------------------------------------------------------------
+
+
+def local_days(values: pd.Series) -> np.ndarray:
+    """Application dates (``datetime64[D]``) as written, in their own time zone."""
+    ts = pd.to_datetime(values)
+    if ts.dt.tz is not None:
+        ts = ts.dt.tz_localize(None)
+    return ts.to_numpy().astype("datetime64[D]")
+
+
+def birth_dates(resident_ids: Sequence[Any]) -> np.ndarray:
+    """The birth date in each resident ID (its characters 7-14), NaT where not a date."""
+    parts = [str(r)[6:14] for r in resident_ids]
+    ok = np.array([len(p) == 8 and p.isascii() and p.isdigit() for p in parts], bool)
+    v = np.array([int(p) if good else 0 for p, good in zip(parts, ok, strict=True)], np.int64)
+    y, m, d = v // 10_000, v // 100 % 100, v % 100
+    ok &= (y >= 1678) & (y <= 2261) & (m >= 1) & (m <= 12) & (d >= 1)
+    month = np.where(ok, (y - 1970) * 12 + m - 1, 0).astype("datetime64[M]")
+    day = month.astype("datetime64[D]") + np.where(ok, d - 1, 0).astype("timedelta64[D]")
+    ok &= day.astype("datetime64[M]") == month
+    return np.where(ok, day, np.datetime64("NaT", "D"))
+
+
+def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    months = days.astype("datetime64[M]")
+    y = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = months.astype(np.int64) % 12 + 1
+    d = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
+    return y, m, d
+
+
+def age_evidence(resident_ids: Sequence[Any], applied: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each resident ID holds a birth date, and the age it gives on ``applied``."""
+    birth = birth_dates(resident_ids)
+    ok = ~np.isnat(birth)
+    safe = np.where(ok, birth, np.datetime64("2000-01-01", "D"))
+    by, bm, bd = _ymd(safe)
+    ay, am, ad = _ymd(np.asarray(applied, "datetime64[D]"))
+    before_birthday = (am < bm) | ((am == bm) & (ad < bd))
+    return ok, ay - by - before_birthday.astype(np.int64)

@@ -9,11 +9,27 @@ from typing import Any
 from creditfactory.services.ports import Decision
 from creditfactory.store import UnitOfWork
 
-__all__ = ["store_decision", "latest_decision", "decision_summary", "json_safe"]
+__all__ = [
+    "store_decision",
+    "decision_record",
+    "latest_decision",
+    "decision_summary",
+    "json_safe",
+]
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 
 def json_safe(value: Any) -> Any:
     """Decimals and times as strings, tuples as lists, recursively."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if kind is list:
+        return [json_safe(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -27,11 +43,24 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def decision_record(d: Decision) -> dict[str, Any]:
+    """The stored record of a decision: what the strategy kept, plus the reasons."""
+    return json_safe({**d.record, "reasons": list(d.reasons)})  # type: ignore[no-any-return]
+
+
 def store_decision(
-    uow: UnitOfWork, application_id: int, seq: int, basis: str, d: Decision, at: datetime
+    uow: UnitOfWork,
+    application_id: int,
+    seq: int,
+    basis: str,
+    d: Decision,
+    at: datetime,
+    *,
+    record: dict[str, Any] | None = None,
 ) -> None:
-    """Append decision number ``seq`` for the application."""
-    record = json_safe({**d.record, "reasons": list(d.reasons)})
+    """Append decision number ``seq`` for the application (``record``: made beforehand)."""
+    if record is None:
+        record = decision_record(d)
     uow.applications.add_decision(
         application_id=application_id,
         seq=seq,

@@ -1,4 +1,5 @@
-"""``setup``: schema, reference data (branches, channels, partner banks), strategy, first admin."""
+"""``setup``: schema, reference data (branches, channels, partner banks), the strategy with its
+trained models, first admin."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from creditfactory.factory import load_banks
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import SYSTEM
 from creditfactory.services.strategy_setup import (
-    models_recipe,
     register_default_strategy,
+    store_models,
     train_models,
 )
 from creditfactory.services.users import add_user, set_password
@@ -86,20 +87,27 @@ def setup_service(
 
     ``world`` (an in-memory world) stands in for ``world_dir`` when the caller already has one;
     ``train=False`` registers the strategy without models (it then decides without scores);
-    ``models`` (already trained on that world) saves training them again.
+    ``models`` (already trained on that world) saves training them again. The trained models
+    are kept in the store, where the server reads them.
     """
     revision = upgrade_head(url, ctx.engine)
     world = world if world is not None else load_world_channels(world_dir)
     added = _seed_channels(ctx, world.channels)
-    recipe = None
-    if train:
-        versions = (models if models is not None else train_models(world)).versions()
-        recipe = models_recipe(str(world_dir) if world_dir else None, BUILTIN_WORLD, versions)
+    if train and models is None:
+        models = train_models(world)
     with ctx.uow() as uow:
         for bank in load_banks():
             uow.banks.upsert(bank.code, bank.name, bank.as_json())
-        strategy = register_default_strategy(uow, recipe)
-        uow.audit.append("system", "setup.strategy", "strategy", strategy, at=utcnow())
+        registered = store_models(uow, models, "system") if train else None
+        strategy = register_default_strategy(uow, registered)
+        uow.audit.append(
+            "system",
+            "setup.strategy",
+            "strategy",
+            strategy,
+            at=utcnow(),
+            detail={"model_bundle": registered["digest"] if registered else None},
+        )
         has_admin = uow.users.by_name("admin") is not None
         uow.commit()
     if has_admin:

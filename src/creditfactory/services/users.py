@@ -23,13 +23,13 @@ _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("timing-equaliser")
 
 
+def _well_formed(username: str) -> bool:
+    return 0 < len(username) <= 64 and username.replace("_", "").replace(".", "").isalnum()
+
+
 def _check(username: str, password: str, role: str, bank_code: str | None) -> None:
     errors = []
-    if (
-        not username
-        or len(username) > 64
-        or not username.replace("_", "").replace(".", "").isalnum()
-    ):
+    if not _well_formed(username):
         errors.append(("username", "1-64 letters, digits, '_' or '.'"))
     if len(password) < 8:
         errors.append(("password", "at least 8 characters"))
@@ -77,8 +77,10 @@ def set_password(ctx: ServiceContext, actor: Actor, username: str, password: str
 
 def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
     """The actor for a correct username and password; the same cost whether the user exists."""
-    with ctx.uow(write=False) as uow:
-        row = uow.users.by_name(username)
+    row = None
+    if _well_formed(username):
+        with ctx.uow(write=False) as uow:
+            row = uow.users.by_name(username)
     try:
         _hasher.verify(row["password_hash"] if row else _DUMMY, password)
     except (VerificationError, InvalidHashError) as exc:

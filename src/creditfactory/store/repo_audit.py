@@ -1,7 +1,8 @@
 """The append-only audit log and the idempotency-key ledger.
 
 The audit repository offers no update or delete; the database refuses them too (triggers
-created by the initial migration).
+created by the initial migration). Entries appended in a unit of work are written together,
+in order, with one statement when it commits (or before the log is read in it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class AuditLog:
 
     def __init__(self, conn: Connection) -> None:
         self._c = conn
+        self._pending: list[dict[str, Any]] = []
 
     def append(
         self,
@@ -39,8 +41,7 @@ class AuditLog:
         detail: dict[str, Any] | None = None,
         at: datetime | None = None,
     ) -> None:
-        self._c.execute(
-            _APPEND,
+        self._pending.append(
             {
                 "at": at or utcnow(),
                 "actor": actor,
@@ -49,14 +50,22 @@ class AuditLog:
                 "entity_id": str(entity_id),
                 "case_id": case_id,
                 "detail": detail or {},
-            },
+            }
         )
 
+    def flush(self) -> None:
+        """Write the entries appended so far (the unit of work calls this before committing)."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self._c.execute(_APPEND, rows)
+
     def of_case(self, case_id: int) -> list[RowMapping]:
+        self.flush()
         q = sa.select(audit_log).where(audit_log.c.case_id == case_id).order_by(audit_log.c.id)
         return list(self._c.execute(q).mappings())
 
     def of_entity(self, entity: str, entity_id: object) -> list[RowMapping]:
+        self.flush()
         q = (
             sa.select(audit_log)
             .where(audit_log.c.entity == entity, audit_log.c.entity_id == str(entity_id))

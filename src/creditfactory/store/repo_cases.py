@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ _APPLICANT_BY_HASH = sa.select(applicants.c.id).where(
 _ADD_APPLICANT = sa.insert(applicants).returning(applicants.c.id)
 _ADD_APPLICATION = sa.insert(applications).returning(applications.c.application_id)
 _GET_APPLICATION = sa.select(applications).where(applications.c.application_id == sa.bindparam("i"))
-_ADD_DECISION = sa.insert(decisions)
+_ADD_DECISION = sa.insert(decisions).returning(decisions.c.id)
 _DECISIONS = (
     sa.select(decisions)
     .where(decisions.c.application_id == sa.bindparam("i"))
@@ -27,6 +28,11 @@ _FINDINGS = (
     sa.select(findings)
     .where(findings.c.application_id == sa.bindparam("i"))
     .order_by(findings.c.id)
+)
+_SET_STATUS = (
+    sa.update(applications)
+    .where(applications.c.application_id == sa.bindparam("i"))
+    .values(status=sa.bindparam("st"))
 )
 _ADD_CASE = sa.insert(cases).returning(cases.c.id)
 _ADD_TASK = sa.insert(tasks).returning(tasks.c.id)
@@ -45,11 +51,35 @@ _CASE_MOVED = (
 )
 
 
+def _as_stored(table: sa.Table, values: dict[str, Any], dialect: Any) -> dict[str, Any] | None:
+    """``values`` as reading the row back would give them; None when only the database knows."""
+    row: dict[str, Any] = {}
+    for col in table.columns:
+        if col.name not in values:
+            if col.nullable and col.server_default is None and col.default is None:
+                row[col.name] = None
+                continue
+            return None
+        value = values[col.name]
+        if value is not None and isinstance(col.type, sa.TypeDecorator):
+            value = col.type.process_result_value(
+                col.type.process_bind_param(value, dialect), dialect
+            )
+        row[col.name] = value
+    return row
+
+
 class ApplicationRepository:
-    """Applicants (one per resident ID), their applications, decisions and findings."""
+    """Applicants (one per resident ID), their applications, decisions and findings.
+
+    An application added in this unit of work, and its decisions, are answered from what was
+    written rather than read back (the flow reads them right after the submission writes them).
+    """
 
     def __init__(self, conn: Connection) -> None:
         self._c = conn
+        self._written: dict[int, dict[str, Any]] = {}
+        self._written_decisions: dict[int, list[MappingProxyType[str, Any]]] = {}
 
     def applicant_id(self, resident_id_hash: str) -> int | None:
         return self._c.execute(_APPLICANT_BY_HASH, {"h": resident_id_hash}).scalar_one_or_none()
@@ -62,28 +92,50 @@ class ApplicationRepository:
         return self._c.execute(q).mappings().one()
 
     def add(self, **values: Any) -> int:
-        return int(self._c.execute(_ADD_APPLICATION, values).scalar_one())
+        app_id = int(self._c.execute(_ADD_APPLICATION, values).scalar_one())
+        row = _as_stored(applications, {**values, "application_id": app_id}, self._c.dialect)
+        if row is not None:
+            self._written[app_id] = row
+            self._written_decisions[app_id] = []
+        return app_id
 
     def get(self, application_id: int) -> RowMapping | None:
+        written = self._written.get(application_id)
+        if written is not None:
+            return MappingProxyType(dict(written))  # type: ignore[return-value]
         return self._c.execute(_GET_APPLICATION, {"i": application_id}).mappings().first()
 
     def set_status(self, application_id: int, status: str) -> None:
-        self._c.execute(
-            sa.update(applications)
-            .where(applications.c.application_id == application_id)
-            .values(status=status)
-        )
+        self._c.execute(_SET_STATUS, {"i": application_id, "st": status})
+        if application_id in self._written:
+            self._written[application_id]["status"] = status
 
     def add_decision(self, **values: Any) -> None:
-        self._c.execute(_ADD_DECISION, values)
+        decision_id = int(self._c.execute(_ADD_DECISION, values).scalar_one())
+        known = self._written_decisions.get(values["application_id"])
+        if known is None:
+            return
+        row = _as_stored(decisions, {**values, "id": decision_id}, self._c.dialect)
+        if row is None:
+            del self._written_decisions[values["application_id"]]
+        else:
+            known.append(MappingProxyType(row))
+            known.sort(key=lambda d: d["seq"])
 
     def decisions(self, application_id: int) -> list[RowMapping]:
+        known = self._written_decisions.get(application_id)
+        if known is not None:
+            return list(known)  # type: ignore[arg-type]
         return list(self._c.execute(_DECISIONS, {"i": application_id}).mappings())
 
     def add_finding(self, **values: Any) -> None:
         self._c.execute(sa.insert(findings).values(**values))
+        self._written.pop(values["application_id"], None)
+        self._written_decisions.pop(values["application_id"], None)
 
     def findings(self, application_id: int) -> list[RowMapping]:
+        if application_id in self._written:
+            return []  # added in this unit of work, and no finding since
         return list(self._c.execute(_FINDINGS, {"i": application_id}).mappings())
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from creditfactory.store.reference import ReferenceCache
 from creditfactory.store.tables import (
     branches,
     channels,
@@ -22,6 +23,7 @@ from creditfactory.store.types import utcnow
 
 _CHANNEL = sa.select(channels).where(channels.c.channel_id == sa.bindparam("c"))
 _CHANNEL_LOCKED = _CHANNEL.with_for_update()
+_CHANNEL_STATUS = sa.select(channels.c.status).where(channels.c.channel_id == sa.bindparam("c"))
 _ACTIVE_BANKS = (
     sa.select(partner_banks).where(partner_banks.c.active).order_by(partner_banks.c.code)
 )
@@ -35,8 +37,9 @@ _USED = (
 class ChannelRepository:
     """Branches, intermediaries and the deposits they post."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, reference: ReferenceCache) -> None:
         self._c = conn
+        self._ref = reference
 
     def add_branch(self, code: str, city: str, name: str) -> None:
         self._c.execute(sa.insert(branches).values(code=code, city=city, name=name))
@@ -54,6 +57,22 @@ class ChannelRepository:
     def get(self, channel_id: str, *, for_update: bool = False) -> RowMapping | None:
         q = _CHANNEL_LOCKED if for_update else _CHANNEL
         return self._c.execute(q, {"c": channel_id}).mappings().first()
+
+    def status(self, channel_id: str) -> str | None:
+        """The channel's status as of now (``None``: no such channel)."""
+        return self._c.execute(_CHANNEL_STATUS, {"c": channel_id}).scalar_one_or_none()
+
+    def channel_type(self, channel_id: str) -> str | None:
+        """The channel's type, which never changes once onboarded (``None``: no such channel)."""
+        key = ("channel_type", channel_id)
+        found = self._ref.get(key, lambda: self._type_or_none(channel_id))
+        if found is None:
+            self._ref.forget(key)
+        return found
+
+    def _type_or_none(self, channel_id: str) -> str | None:
+        row = self.get(channel_id)
+        return None if row is None else str(row["channel_type"])
 
     def find(self, *, status: str | None, offset: int, limit: int) -> list[RowMapping]:
         q = sa.select(channels).order_by(channels.c.channel_id).offset(offset).limit(limit)
@@ -123,10 +142,12 @@ class UserRepository:
 class BankRepository:
     """Partner banks with their policies, and how much of this month's quota each has used."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, reference: ReferenceCache) -> None:
         self._c = conn
+        self._ref = reference
 
     def upsert(self, code: str, name: str, policy: dict[str, Any]) -> None:
+        self._ref.clear()
         exists = self._c.execute(
             sa.select(partner_banks.c.code).where(partner_banks.c.code == code)
         ).first()
@@ -142,7 +163,11 @@ class BankRepository:
             )
 
     def active(self) -> list[RowMapping]:
-        return list(self._c.execute(_ACTIVE_BANKS).mappings())
+        """Active banks by code (kept briefly: only setup changes them)."""
+        return list(self._ref.get("active_banks", self._load_active))
+
+    def _load_active(self) -> tuple[RowMapping, ...]:
+        return tuple(self._c.execute(_ACTIVE_BANKS).mappings())
 
     def get(self, code: str) -> RowMapping | None:
         q = sa.select(partner_banks).where(partner_banks.c.code == code)

@@ -6,10 +6,12 @@ from types import TracebackType
 
 from sqlalchemy.engine import Connection, Engine
 
-from creditfactory.store.engine import write_lock
+from creditfactory.store.engine import is_sqlite, write_lock
+from creditfactory.store.reference import reference_cache
 from creditfactory.store.repo_audit import AuditLog, IdempotencyRepository
 from creditfactory.store.repo_banks import SubmissionRepository
 from creditfactory.store.repo_cases import ApplicationRepository, CaseRepository
+from creditfactory.store.repo_models import ModelArtifactRepository
 from creditfactory.store.repo_org import (
     BankRepository,
     ChannelRepository,
@@ -23,8 +25,10 @@ __all__ = ["UnitOfWork"]
 class UnitOfWork:
     """Open with ``with uow:``; call :meth:`commit` to keep the work, anything else rolls back.
 
-    ``write=True`` on SQLite serialises writers inside this process and starts the
-    transaction with ``BEGIN IMMEDIATE`` so it never has to upgrade a read lock.
+    ``write=True`` on SQLite serialises writers and starts the transaction with ``BEGIN
+    IMMEDIATE`` so it never has to upgrade a read lock. A read-only unit of work on PostgreSQL
+    runs in autocommit: under READ COMMITTED every statement sees its own snapshot either way,
+    and it saves the BEGIN and ROLLBACK round trips.
     """
 
     conn: Connection
@@ -35,6 +39,7 @@ class UnitOfWork:
     users: UserRepository
     banks: BankRepository
     strategies: StrategyRepository
+    models: ModelArtifactRepository
     audit: AuditLog
     idempotency: IdempotencyRepository
 
@@ -42,6 +47,8 @@ class UnitOfWork:
         self._engine = engine
         self._write = write
         self._lock = write_lock(engine) if write else None
+        self._autocommit = not write and not is_sqlite(engine)
+        self._reference = reference_cache(engine)
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
@@ -49,6 +56,8 @@ class UnitOfWork:
             self._lock.acquire()
         try:
             self.conn = self._engine.connect()
+            if self._autocommit:
+                self.conn.execution_options(isolation_level="AUTOCOMMIT")
             self.conn.info["write"] = self._write
             self._tx = self.conn.begin()
         except BaseException:
@@ -59,17 +68,19 @@ class UnitOfWork:
         self.applications = ApplicationRepository(c)
         self.cases = CaseRepository(c)
         self.submissions = SubmissionRepository(c)
-        self.channels = ChannelRepository(c)
+        self.channels = ChannelRepository(c, self._reference)
         self.users = UserRepository(c)
-        self.banks = BankRepository(c)
+        self.banks = BankRepository(c, self._reference)
         self.strategies = StrategyRepository(c)
+        self.models = ModelArtifactRepository(c)
         self.audit = AuditLog(c)
         self.idempotency = IdempotencyRepository(c)
         self._committed = False
         return self
 
     def commit(self) -> None:
-        """Make the work durable."""
+        """Make the work durable (audit entries still pending are written first)."""
+        self.audit.flush()
         self._tx.commit()
         self._committed = True
 

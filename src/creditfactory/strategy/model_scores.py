@@ -12,37 +12,76 @@
   applications; fraud rule hits from ``creditfactory.fraud.rules``. World applications get
   their batch values by id; a new application (an id the world does not hold, e.g. the API's
   0) is added to an online identity graph seeded with the world and scored by the same model
-  (``creditfactory.strategy.live_fraud``).
+  (``creditfactory.fraud.live``).
 - Channel packaging score: each channel's smoothed development-period early-bad rate, ranked
   to 0-1 across channels; unknown channels get the median.
+
+Trained models are written to and read from one file with :meth:`WorldModels.save` and
+:meth:`WorldModels.load` (format: ``creditfactory.strategy.model_bundle``).
 
 Never reads the world's ``truth``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
+from creditfactory.fraud.live import LiveFraud
+from creditfactory.fraud.settings import secret_key
 from creditfactory.strategy._tree_code import compile_booster
 from creditfactory.strategy.backtest_outcomes import align_outcomes, loan_outcomes
 from creditfactory.strategy.fields import SCORE_COLUMNS
-from creditfactory.strategy.live_fraud import LiveFraud
 from creditfactory.strategy.model_features import CardFeatures, fraud_like
 
 _LGB: dict[str, Any] = dict(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50,
             subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0, verbose=-1, n_jobs=2)
 
 
+def key_check(key: bytes) -> str:
+    """A keyed fingerprint of the identity HMAC key: equal keys give equal checks, and the
+    check does not reveal the key."""
+    return hmac.new(key, b"creditfactory identity key check", hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FraudModel:
+    """The fraud LightGBM and the history a live scorer is seeded with.
+
+    ``identity`` is the world's keyed-hash identity table (``creditfactory.fraud.identity_table``)
+    and ``bad_time`` when each of its applications became a known bad; ``ranks`` are the sorted
+    development-period probabilities that turn a probability into a 0-1 score.
+    """
+
+    booster: Any
+    columns: tuple[str, ...]
+    ranks: np.ndarray
+    identity: pd.DataFrame
+    bad_time: np.ndarray
+
+    def live(self, key: bytes) -> LiveFraud:
+        """A live scorer over this model, seeded from the history when first used."""
+        return LiveFraud(compile_booster(self.booster), self.columns, self.ranks, key).seed_on_first_use(
+            self.identity, self.bad_time)
+
+
 class WorldModels:
-    """A ``ScoreProvider`` over trained models; build with ``train_world_models``."""
+    """A ``ScoreProvider`` over trained models; build with ``train_world_models`` or ``load``.
+
+    ``challenger`` is the challenger's LightGBM ``Booster``; ``key`` is the identity HMAC key
+    the fraud history was hashed with (only its :func:`key_check` is kept).
+    """
 
     def __init__(self, card: Any, challenger: Any, features: CardFeatures, fraud: pd.DataFrame,
                  packaging: Mapping[str, float], packaging_default: float, versions: dict[str, str],
-                 live_fraud: LiveFraud | None = None):
+                 fraud_model: FraudModel | None = None, key: bytes | None = None):
         self.card = card
         self.challenger = challenger
         self.features = features
@@ -50,13 +89,36 @@ class WorldModels:
         self.packaging = dict(packaging)
         self.packaging_default = packaging_default
         self._versions = versions
-        self.live_fraud = live_fraud
-        self._challenger = compile_booster(challenger.booster_)
+        self.fraud_model = fraud_model
+        key = secret_key() if key is None else key
+        self.key_check = key_check(key)
+        self.live_fraud = fraud_model.live(key) if fraud_model is not None else None
+        self._challenger = compile_booster(challenger)
         self._fraud_score = dict(zip(fraud.index, fraud["fraud_score"], strict=True))
         self._fraud_hits = dict(zip(fraud.index, fraud["fraud_rule_hits"], strict=True))
 
     def versions(self) -> dict[str, str]:
         return dict(self._versions)
+
+    def save(self, target: str | Path | IO[bytes]) -> str:
+        """Write the models as one bundle file (or into a binary stream); its sha256 digest."""
+        from creditfactory.strategy.model_bundle import bundle_digest, dump_models
+
+        data = dump_models(self)
+        if isinstance(target, str | Path):
+            Path(target).write_bytes(data)
+        else:
+            target.write(data)
+        return bundle_digest(data)
+
+    @classmethod
+    def load(cls, source: str | Path | bytes | IO[bytes]) -> WorldModels:
+        """Read models written by :meth:`save`; they score exactly as the ones written."""
+        from creditfactory.strategy.model_bundle import load_models
+
+        if isinstance(source, str | Path):
+            return load_models(Path(source).read_bytes())
+        return load_models(source if isinstance(source, bytes) else source.read())
 
     def prepare_live(self) -> None:
         """Build what live decisions need (the seeded fraud graph) before the first one."""
@@ -68,7 +130,7 @@ class WorldModels:
         out = pd.DataFrame(index=apps.index)
         out["a_score"] = self.card.scorer_.score(x)
         out["a_pd"] = self.card.scorer_.pd(x)
-        out["challenger_pd"] = self.challenger.predict_proba(self.features.encoded(x))[:, 1]
+        out["challenger_pd"] = self.challenger.predict(self.features.encoded(x))
         ids = apps["application_id"].to_numpy(np.int64)
         fraud = self.fraud.reindex(ids)
         out["fraud_score"] = fraud["fraud_score"].to_numpy(float)
@@ -112,8 +174,9 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
     features = CardFeatures.fit(apps[dev], world.channels)
     x = features.frame(apps)
     card = Scorecard(min_iv=0.02, random_state=seed).fit(x[credit], bad[credit].astype(int))
-    challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int))
-    fraud, live = _fraud_scores(apps, perf, dev)
+    challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int)).booster_
+    key = secret_key()
+    fraud, fraud_model = _fraud_scores(apps, perf, dev, key)
     early = fraudish | bad
     packaging, default = _packaging(apps[dev], early[dev])
     versions = {
@@ -122,7 +185,7 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
         "fraud": "lightgbm-graph-features+fraud.rules",
         "packaging": "channel-early-bad-rank",
     }
-    return WorldModels(card, challenger, features, fraud, packaging, default, versions, live)
+    return WorldModels(card, challenger, features, fraud, packaging, default, versions, fraud_model, key)
 
 
 def development_samples(apps: pd.DataFrame, perf: pd.DataFrame, train_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,16 +198,15 @@ def development_samples(apps: pd.DataFrame, perf: pd.DataFrame, train_months: in
     return dev, dev & ~fraudish, fraudish
 
 
-def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> tuple[pd.DataFrame, LiveFraud]:
+def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray,
+                  key: bytes) -> tuple[pd.DataFrame, FraudModel]:
     import lightgbm as lgb
 
     from creditfactory.fraud import IdentityGraph, identity_table
     from creditfactory.fraud.labels import known_bad_times
     from creditfactory.fraud.rules import rule_hits
-    from creditfactory.fraud.settings import secret_key
 
     ids = apps["application_id"].to_numpy(np.int64)
-    key = secret_key()
     identity = identity_table(apps, key)
     bad = known_bad_times(perf, ids)
     graph = IdentityGraph.build(identity, bad)
@@ -159,9 +221,7 @@ def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray) -> tu
     texts = np.full(len(apps), "", dtype=object)
     texts[joined.index.to_numpy(int)] = joined.to_numpy(object)
     frame = pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts}, index=pd.Index(ids, name="application_id"))
-    live = LiveFraud(compile_booster(model.booster_), list(feats.columns), ranks, key).seed_on_first_use(
-        identity, bad)
-    return frame, live
+    return frame, FraudModel(model.booster_, tuple(feats.columns), ranks, identity, bad)
 
 
 def _packaging(dev_apps: pd.DataFrame, early_bad: np.ndarray, prior_weight: float = 30.0) -> tuple[dict[str, float], float]:

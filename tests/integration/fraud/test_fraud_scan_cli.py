@@ -29,7 +29,12 @@ def test_scan_writes_scored_later_applications_and_channels(
 ) -> None:
     run(["fraud", "scan", str(world), "--out", str(tmp_path)], monkeypatch)
     apps = pd.read_parquet(tmp_path / "applications.parquet")
-    assert list(apps.columns) == ["application_id", "fraud_score", "flagged", "reasons"]
+    assert list(apps.columns) == ["application_id", "fraud_score", "flagged", "reasons",
+                                  "flag_stage", "flagged_at"]
+    assert set(apps.loc[apps["flagged"], "flag_stage"]) <= {"decision", "pre_payout",
+                                                            "retrospective"}
+    assert (apps.loc[~apps["flagged"], "flag_stage"] == "").all()
+    assert apps["flagged_at"].notna().eq(apps["flagged"]).all()
     everyone = pd.read_parquet(world / "applications.parquet", columns=["application_id"])
     assert 0.2 * len(everyone) < len(apps) < 0.5 * len(everyone)
     assert apps["application_id"].min() > everyone["application_id"].min()

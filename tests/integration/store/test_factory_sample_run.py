@@ -24,7 +24,7 @@ def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_human_touch(tmp
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
         setup_service(ctx, url, "a-long-admin-password", None, world=world, models=models)
         with ctx.uow(write=False) as uow:
-            ctx.decider = load_decision_service(uow, trained=models)
+            ctx.decider = load_decision_service(uow)
         newcomers = generate(1_000, 24, seed=8).applications.tail(40)
         rows = [ApplicationCreate.model_validate(r).model_dump()
                 for r in newcomers.drop(columns="application_id").to_dict("records")]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from creditfactory.store import (
     upgrade_head,
 )
 from creditfactory.store.errors import StoreError
+from creditfactory.store.migrate import alembic_config, current_revision
 from creditfactory.store.tables import metadata
 from creditfactory.store.types import utcnow
 
@@ -37,6 +39,7 @@ EXPECTED = {
     "findings",
     "audit_log",
     "idempotency_keys",
+    "model_artifacts",
 }
 
 
@@ -54,6 +57,38 @@ def test_migrations_build_every_table_from_an_empty_database_and_rerun_cleanly(
             with engine.connect() as c:
                 assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
                 assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def _migrate(url: str, engine: sa.Engine, direction: str, revision: str) -> None:
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(command, direction)(cfg, revision)
+
+
+def test_migration_0002_adds_model_artifacts_that_keep_bytes_exactly_and_drops_them_again(
+    empty_db_url: str,
+) -> None:
+    engine = make_engine(empty_db_url)
+    try:
+        _migrate(empty_db_url, engine, "upgrade", "0001")
+        assert "model_artifacts" not in sa.inspect(engine).get_table_names()
+        _migrate(empty_db_url, engine, "upgrade", "0002")
+        assert current_revision(engine) == "0002"
+        content = bytes(range(256)) * 4096 + b"\x00"
+        with UnitOfWork(engine) as uow:
+            assert uow.models.put("world-models", "d" * 64, content, "tester")
+            assert not uow.models.put("world-models", "d" * 64, b"other", "tester")
+            uow.commit()
+        with UnitOfWork(engine, write=False) as uow:
+            assert uow.models.get("world-models", "d" * 64) == content
+            assert uow.models.get("world-models", "e" * 64) is None
+            assert uow.models.has("world-models", "d" * 64)
+        _migrate(empty_db_url, engine, "downgrade", "0001")
+        assert "model_artifacts" not in sa.inspect(engine).get_table_names()
+        assert current_revision(engine) == "0001"
     finally:
         engine.dispose()
 

@@ -1,4 +1,4 @@
-"""Known bads from performance, fraud cards (JSON, rule bins), channel scores, neighbourhoods."""
+"""Known bads from performance, fraud cards (JSON, rule bins), neighbourhoods."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from creditfactory.fraud import IdentityGraph, known_bad_times, neighbourhood
-from creditfactory.fraud.channels import channel_scores
 from creditfactory.fraud.labels import NEVER
 from creditfactory.fraud.model import card_reasons, fraud_card, save_fraud_card
 from creditfactory.scorecard import load_card
@@ -63,28 +62,6 @@ def test_a_rare_rule_hit_gets_its_own_bin_and_reason() -> None:
     assert "rule_IMP_ID_REUSED" not in plain.features_
     assert card.predict_proba(hit)[0, 1] > 0.5
     assert card_reasons(card, hit)[0][0] == "rule_IMP_ID_REUSED=1"
-
-
-def test_a_packaging_channel_ranks_first_with_its_evidence() -> None:
-    rng = np.random.default_rng(1)
-    n = 600
-    apps = pd.DataFrame({
-        "channel_id": np.repeat([f"AG{i}" for i in range(6)], n // 6),
-        "declared_monthly_revenue": rng.uniform(20_000, 400_000, n).round(-2),
-        "purpose": rng.choice(["stock", "rent", "equipment", "wages"], n),
-        "premises": rng.choice(["shop", "office", "market"], n),
-        "employees": rng.integers(1, 20, n),
-        "amount": rng.choice(np.arange(100_000, 500_001, 10_000), n).astype(float),
-    })
-    pack = apps["channel_id"] == "AG3"
-    apps.loc[pack, "declared_monthly_revenue"] = 200_000 + rng.integers(0, 50, pack.sum()) * 100
-    apps.loc[pack, ["purpose", "premises", "employees", "amount"]] = ["stock", "shop", 5, 500_000]
-    out = channel_scores(apps, np.zeros(n, bool), np.ones(n, bool), np.zeros(n, bool))
-    top = out.sort_values("packaging_score").iloc[-1]
-    assert top["channel_id"] == "AG3" and top["flagged"]
-    assert out["flagged"].sum() == 1
-    assert {e.split(":")[0] for e in top["evidence"]} == {"revenue_bunching", "template",
-                                                         "amount_at_max"}
 
 
 def test_neighbourhood_lists_nodes_links_kinds_and_known_bads() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from creditfactory.api.deps import CtxDep, CurrentUser
+from creditfactory.api.schemas.text import KEY
 from creditfactory.api.schemas.work import BankDecision, BankDecisionPublic, SubmissionsPublic
 from creditfactory.services.bank_answers import answer, bank_queue
 
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/bank-submissions", tags=["banks"])
 def pending(
     ctx: CtxDep,
     user: CurrentUser,
-    bank_code: Annotated[str | None, Query(max_length=32)] = None,
+    bank_code: Annotated[str | None, Query(max_length=32, pattern=KEY)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, object]:
     data = bank_queue(ctx, user, bank_code, limit)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from creditfactory.api.deps import CtxDep, CurrentUser
+from creditfactory.api.schemas.text import KEY
 from creditfactory.api.schemas.work import AuditPublic, CasesPublic
 from creditfactory.services.queries import case_audit, case_view, list_cases
 
@@ -18,7 +19,7 @@ CaseId = Annotated[int, Path(ge=1, le=2**62)]
 def cases(
     ctx: CtxDep,
     user: CurrentUser,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[str | None, Query(max_length=16, pattern=KEY)] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, object]:

@@ -15,17 +15,18 @@ from creditfactory.api.schemas.org import (
     DepositMovementPublic,
     DepositMovementsPublic,
 )
+from creditfactory.api.schemas.text import KEY
 from creditfactory.services import channels as svc
 
 router = APIRouter(prefix="/channels", tags=["channels"])
-ChannelId = Annotated[str, Path(min_length=1, max_length=32)]
+ChannelId = Annotated[str, Path(min_length=1, max_length=32, pattern=KEY)]
 
 
 @router.get("", response_model=ChannelsPublic, responses={403: {}})
 def channels(
     ctx: CtxDep,
     user: CurrentUser,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[str | None, Query(max_length=16, pattern=KEY)] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, object]:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from creditfactory.api.deps import CtxDep, CurrentUser
+from creditfactory.api.schemas.text import KEY
 from creditfactory.api.schemas.work import StationPublic, TaskComplete, TaskPublic, TasksPublic
 from creditfactory.services.tasks import claim_task, complete_task, station_queue
 
@@ -21,7 +22,7 @@ def stations(ctx: CtxDep, user: CurrentUser) -> list[dict[str, object]]:
 
 @router.get("/stations/{station}/tasks", response_model=TasksPublic, responses={403: {}, 404: {}})
 def queue(
-    station: Annotated[str, Path(max_length=40)],
+    station: Annotated[str, Path(max_length=40, pattern=KEY)],
     ctx: CtxDep,
     user: CurrentUser,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from creditfactory.api.schemas.text import PRINTABLE
+
 
 def _fen_float(value: Any) -> Any:
     """A JSON number that is a whole number of fen up to float noise becomes that exact amount."""
@@ -22,8 +24,8 @@ Money = Annotated[
     Decimal, BeforeValidator(_fen_float), Field(ge=0, max_digits=14, decimal_places=2)
 ]
 Count = Annotated[int, Field(ge=0, le=10_000)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-Code = Annotated[str, Field(min_length=1, max_length=32)]
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=PRINTABLE)]
 
 
 class ApplicationCreate(BaseModel):
@@ -41,9 +43,9 @@ class ApplicationCreate(BaseModel):
     ]
     term_months: Annotated[int, Field(ge=1, le=120)]
     purpose: Text
-    resident_id: Annotated[str, Field(min_length=18, max_length=18)]
+    resident_id: Annotated[str, Field(min_length=18, max_length=18, pattern=PRINTABLE)]
     name: Text
-    phone: Annotated[str, Field(min_length=11, max_length=11)]
+    phone: Annotated[str, Field(min_length=11, max_length=11, pattern=PRINTABLE)]
     age: Annotated[int, Field(ge=16, le=100)]
     gender: Literal["M", "F"]
     education: Text
@@ -51,8 +53,8 @@ class ApplicationCreate(BaseModel):
     years_in_city: Annotated[int, Field(ge=0, le=100)]
     home_ownership: Text
     business_name: Text
-    uscc: Annotated[str, Field(min_length=18, max_length=18)]
-    industry: Annotated[str, Field(min_length=1, max_length=8)]
+    uscc: Annotated[str, Field(min_length=18, max_length=18, pattern=PRINTABLE)]
+    industry: Annotated[str, Field(min_length=1, max_length=8, pattern=PRINTABLE)]
     years_in_business: Annotated[int, Field(ge=0, le=100)]
     employees: Annotated[int, Field(ge=0, le=100_000)]
     premises: Text
@@ -73,9 +75,9 @@ class ApplicationCreate(BaseModel):
     has_insurance_policy: bool
     insurance_annual_premium: Money
     device_id: Text
-    ip: Annotated[str, Field(min_length=3, max_length=64)]
-    contact_phones: Annotated[str, Field(min_length=11, max_length=120)]
-    bank_card: Annotated[str, Field(min_length=12, max_length=19)]
+    ip: Annotated[str, Field(min_length=3, max_length=64, pattern=PRINTABLE)]
+    contact_phones: Annotated[str, Field(min_length=11, max_length=120, pattern=PRINTABLE)]
+    bank_card: Annotated[str, Field(min_length=12, max_length=19, pattern=PRINTABLE)]
     home_address: Text
     business_address: Text
 

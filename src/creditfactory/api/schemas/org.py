@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from creditfactory.api.schemas.text import PRINTABLE
 from creditfactory.domain.roles import Role
 
 
@@ -30,7 +31,7 @@ class ChannelsPublic(BaseModel):
 class ChannelStatusUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
 
 
 class DepositMovementCreate(BaseModel):
@@ -38,7 +39,7 @@ class DepositMovementCreate(BaseModel):
 
     kind: Literal["post", "top_up", "refund", "deduct"]
     amount: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
 
 
 class DepositMovementPublic(BaseModel):
@@ -59,10 +60,10 @@ class DepositMovementsPublic(BaseModel):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: Annotated[str, Field(min_length=1, max_length=64)]
-    password: Annotated[str, Field(min_length=8, max_length=256)]
+    username: Annotated[str, Field(min_length=1, max_length=64, pattern=PRINTABLE)]
+    password: Annotated[str, Field(min_length=8, max_length=256, pattern=PRINTABLE)]
     role: Role
-    bank_code: Annotated[str, Field(max_length=32)] | None = None
+    bank_code: Annotated[str, Field(max_length=32, pattern=PRINTABLE)] | None = None
 
 
 class UserPublic(BaseModel):

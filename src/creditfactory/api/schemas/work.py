@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from creditfactory.api.schemas.text import PRINTABLE
+
 
 class TaskPublic(BaseModel):
     task_id: int
@@ -43,7 +45,7 @@ class TaskComplete(BaseModel):
     verified_monthly_revenue: (
         Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)] | None
     ) = None
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[str, Field(max_length=2000, pattern=PRINTABLE)] | None = None
 
 
 class StationPublic(BaseModel):
@@ -86,7 +88,7 @@ class BankDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     approve: bool
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
 
 
 class BankDecisionPublic(BaseModel):

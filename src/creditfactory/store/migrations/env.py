@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from creditfactory.store import tables_case  # noqa: F401  (registers the case tables)
+from creditfactory.store import (
+    tables_case,  # noqa: F401  (registers the case tables)
+    tables_models,  # noqa: F401  (registers the model tables)
+)
 from creditfactory.store.engine import make_engine
 from creditfactory.store.tables import metadata
 

@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from creditfactory.fraud.identity import identity_table
+from creditfactory.fraud.identity import identity_table, record_identity
 from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.fraud.settings import secret_key
-from creditfactory.strategy.live_fraud import record_identity
 from creditfactory.strategy.model_features import fraud_like
 
 pytest.importorskip("lightgbm")

@@ -1,0 +1,97 @@
+"""Cases: the list a role may see, and one case with its application, decision, steps and trail."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from creditfactory.api.deps import CtxDep
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.errors import ServiceError
+from creditfactory.services.queries import (
+    AUDIT_READERS,
+    application_view,
+    case_audit,
+    case_view,
+    list_cases,
+)
+from creditfactory.web.neighbourhood_layout import layout
+from creditfactory.web.neighbourhood_svg import to_svg
+from creditfactory.web.process_track import step_track
+from creditfactory.web.rendering import PageRoute, page
+from creditfactory.web.session import signed_in
+
+log = logging.getLogger(__name__)
+router = APIRouter(route_class=PageRoute)
+CaseId = Annotated[int, Path(ge=1, le=2**62)]
+PAGE = 50
+SUMMARY_FIELDS = (
+    "amount",
+    "term_months",
+    "industry",
+    "channel_id",
+    "branch",
+    "declared_monthly_revenue",
+    "applied_at",
+)
+
+
+def neighbourhood_picture(ctx: ServiceContext, application_id: int) -> Markup | None:
+    """The fraud neighbourhood as SVG; None when there is no live fraud graph to ask."""
+    try:
+        from creditfactory.services.fraud_graph import case_neighbourhood
+    except ImportError:
+        return None
+    try:
+        nbh = case_neighbourhood(ctx, application_id)
+    except ServiceError:
+        return None
+    except Exception:  # the case page stays useful without its picture
+        log.exception("drawing the neighbourhood of application %s failed", application_id)
+        return None
+    return to_svg(layout(nbh)) if nbh else None
+
+
+@router.get("/cases")
+def cases(
+    request: Request,
+    ctx: CtxDep,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=20_000)] = 1,
+) -> Response:
+    actor = signed_in(request)
+    rows, total = list_cases(ctx, actor, status or None, (page_no - 1) * PAGE, PAGE)
+    return page(
+        request,
+        "cases.html",
+        actor,
+        rows=rows,
+        total=total,
+        status_filter=status or "",
+        page_no=page_no,
+        pages=max(1, -(-total // PAGE)),
+    )
+
+
+@router.get("/cases/{case_id}")
+def case(case_id: CaseId, request: Request, ctx: CtxDep) -> Response:
+    actor = signed_in(request)
+    body = case_view(ctx, actor, case_id)
+    app = application_view(ctx, actor, body["application_id"])
+    audit = case_audit(ctx, actor, case_id) if actor.role in AUDIT_READERS else None
+    return page(
+        request,
+        "case.html",
+        actor,
+        case=body,
+        app=app,
+        summary=[(k, app["fields"].get(k)) for k in SUMMARY_FIELDS],
+        track=step_track(ctx.process, body),
+        audit=audit,
+        audit_readers=AUDIT_READERS,
+        neighbourhood=neighbourhood_picture(ctx, body["application_id"]),
+    )

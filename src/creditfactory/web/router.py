@@ -1,0 +1,29 @@
+"""All staff pages under ``/ui``, plus their stylesheet."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from creditfactory.web.pages import auth, bank, cases, channels, queue
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+for _module in (auth, queue, cases, channels, bank):
+    router.include_router(_module.router)
+
+
+@cache
+def _stylesheet() -> str:
+    return (resources.files("creditfactory.web") / "static" / "app.css").read_text("utf-8")
+
+
+@router.get("/static/app.css")
+def stylesheet() -> Response:
+    return Response(
+        _stylesheet(),
+        media_type="text/css",
+        headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,90 @@
+"""The live fraud graph reads kept applications and fraud findings back from the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from creditfactory.api.schemas.applications import ApplicationCreate
+from creditfactory.fraud._features import FEATURES
+from creditfactory.fraud.identity import identity_table
+from creditfactory.fraud.live import LiveFraud
+from creditfactory.fraud.settings import secret_key
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.fraud_graph import attach_store_source, case_neighbourhood
+from creditfactory.services.intake import submit_application
+from creditfactory.services.ports import Actor, Decision
+from creditfactory.services.setup import setup_service
+from creditfactory.store import PersonalDataVault, make_engine
+from creditfactory.store.types import utcnow
+from creditfactory.world import generate
+
+WEIGHTS = np.random.default_rng(1).random(len(FEATURES))
+
+
+class FraudOnlyDecisions:
+    """A decision port that only scores fraud and rejects (so cases close at once)."""
+
+    version = "fraud-only"
+
+    def __init__(self, live_fraud: LiveFraud) -> None:
+        self.live_fraud = live_fraud
+        self.seen: list[tuple[float, str]] = []
+
+    def decide(self, application: Any) -> Decision:
+        self.seen.append(self.live_fraud.score(application))
+        return Decision("reject", Decimal("0.00"), Decimal("0"), "none", ("TEST",), None, {})
+
+
+def _scorer(identity: Any) -> LiveFraud:
+    live = LiveFraud(lambda row: float(np.dot(row, WEIGHTS)), FEATURES, np.linspace(0, 40, 400),
+                     secret_key()).seed(identity, np.full(len(identity), np.iinfo(np.int64).max))
+    live.background_refresh = False
+    return live
+
+
+def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: str) -> None:
+    world = generate(1_500, 12, seed=7)
+    identity = identity_table(world.applications, secret_key())
+    newcomers = generate(600, 12, seed=8).applications.tail(12)
+    rows = [ApplicationCreate.model_validate(r).model_dump()
+            for r in newcomers.drop(columns="application_id").to_dict("records")]
+    for row in rows[6:]:
+        row["device_id"] = rows[0]["device_id"]
+    engine = make_engine(empty_db_url)
+    try:
+        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
+        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world, train=False)
+        ctx.decider = FraudOnlyDecisions(_scorer(identity))
+        running = attach_store_source(ctx.decider, ctx)
+        actor = Actor("am", "account_manager")
+        ids = [submit_application(ctx, actor, row, f"k-{n}")[1]["application_id"]
+               for n, row in enumerate(rows[:8])]
+        restarted = attach_store_source(FraudOnlyDecisions(_scorer(identity)), ctx)
+        assert running is not None and restarted is not None
+        assert len(restarted) == len(running) == len(world.applications) + 8
+        assert restarted.score(rows[8]) == running.score(rows[8])
+
+        with ctx.uow() as uow:
+            uow.applications.add_finding(
+                application_id=ids[0], channel_id=rows[0]["channel_id"], step="field_investigation",
+                identity_confirmed=False, recorded_by="inv", recorded_at=utcnow())
+            uow.commit()
+        rows[9]["applied_at"] = max(r["applied_at"] for r in rows) + timedelta(hours=1)
+        assert "BLACKLIST" in restarted.score(rows[9])[1].split(",")
+
+        drawn = case_neighbourhood(ctx, ids[0])
+        nodes = {n["key"]: n for n in drawn["nodes"]}
+        assert drawn["center"] == f"store:{ids[0]}"
+        assert nodes[drawn["center"]]["known_bad_since"] is not None
+        assert {f"store:{ids[6]}", f"store:{ids[7]}"} <= set(nodes)
+        assert all("device" in link["kinds"] for link in drawn["links"]
+                   if drawn["center"] in (link["source"], link["target"]))
+        text = json.dumps(drawn)
+        assert rows[0]["device_id"] not in text and rows[0]["phone"] not in text
+    finally:
+        engine.dispose()

@@ -1,0 +1,86 @@
+"""Setup keeps the trained models in the store; the server loads them, never retrains."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.errors import DecisionUnavailable
+from creditfactory.services.setup import setup_service
+from creditfactory.services.strategy_setup import load_decision_service
+from creditfactory.store import PersonalDataVault, make_engine
+from creditfactory.store.tables_models import model_artifacts
+
+pytest.importorskip("lightgbm")
+
+
+@pytest.fixture(scope="module")
+def trained() -> tuple[Any, Any]:
+    from creditfactory.strategy.model_scores import train_world_models
+    from creditfactory.world import generate
+
+    world = generate(2000, months=18, seed=3)
+    return world, train_world_models(world)
+
+
+@pytest.fixture
+def ctx(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceContext]:
+    world, models = trained
+    engine = make_engine(empty_db_url)
+    context = ServiceContext(engine, PersonalDataVault("k" * 40), None)
+    setup_service(context, empty_db_url, "a-long-admin-password", None, world=world, models=models)
+    yield context
+    engine.dispose()
+
+
+def _no_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the server must not train models")
+
+    monkeypatch.setattr("creditfactory.strategy.model_scores.train_world_models", refuse)
+    monkeypatch.setattr("creditfactory.services.strategy_setup.train_models", refuse)
+
+
+def test_the_server_decides_with_the_stored_models_without_retraining(
+    ctx: ServiceContext, trained: tuple[Any, Any], empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, models = trained
+    setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world, models=models)
+    with ctx.uow(write=False) as uow:
+        meta = uow.strategies.active()["meta"]["models"]
+        assert meta["versions"] == models.versions()
+        assert uow.models.has(meta["bundle"], meta["digest"])
+    with ctx.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(model_artifacts)).scalar() == 1
+    _no_training(monkeypatch)
+    with ctx.uow(write=False) as uow:
+        decisions = load_decision_service(uow)
+    channels = world.channels.set_index("channel_id")["channel_type"]
+    for row in world.applications.tail(20).to_dict("records"):
+        app = {**row, "channel_type": channels[row["channel_id"]], "repeat_customer": False}
+        record = decisions.decide(app).record
+        want = models.score_record(app)
+        for name in ("a_score", "challenger_pd", "fraud_score", "packaging_score"):
+            assert record["scores"][name] == want[name]
+        assert record["versions"]["a_card"] == models.versions()["a_card"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (sa.delete(model_artifacts), "missing from the store"),
+        (sa.update(model_artifacts).values(content=b"PK\x03\x04 not the models"), "corrupt"),
+    ],
+)
+def test_the_server_refuses_to_start_on_missing_or_corrupt_models(
+    ctx: ServiceContext, damage: Any, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ctx.engine.begin() as c:
+        c.execute(damage)
+    _no_training(monkeypatch)
+    with ctx.uow(write=False) as uow, pytest.raises(DecisionUnavailable, match=message):
+        load_decision_service(uow)
