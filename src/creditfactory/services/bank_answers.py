@@ -35,6 +35,8 @@ def bank_queue(
 ) -> list[dict[str, Any]]:
     """Pending packages; a bank officer sees only their own bank's."""
     if actor.role == "bank_officer":
+        if not actor.bank_code:
+            raise RoleNotAllowed("a bank officer without a bank sees no bank's packages")
         bank_code = actor.bank_code
     elif actor.role not in ("admin", "risk_analyst"):
         raise RoleNotAllowed("bank queues are for bank officers")

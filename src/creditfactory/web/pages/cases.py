@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from creditfactory.api.deps import CtxDep
+from creditfactory.api.schemas.text import KEY
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import ServiceError
 from creditfactory.services.queries import (
@@ -60,7 +61,7 @@ def neighbourhood_picture(ctx: ServiceContext, application_id: int) -> Markup | 
 def cases(
     request: Request,
     ctx: CtxDep,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[str | None, Query(max_length=16, pattern=KEY)] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=20_000)] = 1,
 ) -> Response:
     actor = signed_in(request)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from creditfactory.api.deps import CtxDep
 from creditfactory.api.schemas.org import ChannelStatusUpdate, DepositMovementCreate
+from creditfactory.api.schemas.text import KEY
 from creditfactory.services import channels as svc
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput
@@ -18,7 +19,7 @@ from creditfactory.web.rendering import PageRoute, field_errors, page, redirect
 from creditfactory.web.session import signed_in
 
 router = APIRouter(route_class=PageRoute)
-ChannelId = Annotated[str, Path(min_length=1, max_length=32)]
+ChannelId = Annotated[str, Path(min_length=1, max_length=32, pattern=KEY)]
 PAGE = 100
 KINDS = tuple(svc.MOVEMENTS)
 
@@ -27,7 +28,7 @@ KINDS = tuple(svc.MOVEMENTS)
 def channels(
     request: Request,
     ctx: CtxDep,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[str | None, Query(max_length=16, pattern=KEY)] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=20_000)] = 1,
 ) -> Response:
     actor = signed_in(request)
