@@ -156,8 +156,7 @@ def channel_features(frame: ChannelFrame, as_of: int, label_lag_months: int = 6
             expected = pd.Series(chance).groupby(channel).mean()
             prior = expected.reindex(out.index).to_numpy()
             base[k] = float(chance.mean()) if len(chance) else 0.0
-        total = (share.fillna(0) * n).to_numpy()
-        out[k] = (total + PRIOR_APPLICATIONS * prior) / (n.to_numpy() + PRIOR_APPLICATIONS)
+        out[k] = shrink((share.fillna(0) * n).to_numpy(), n.to_numpy(), prior)
         if k == "template":
             out[k] -= prior
             out["template_expected"] = prior
@@ -165,6 +164,71 @@ def channel_features(frame: ChannelFrame, as_of: int, label_lag_months: int = 6
         out[f"{k}_n"] = n.to_numpy()
     out.index.name = "channel_id"
     return out, base
+
+
+def shrink(total: np.ndarray, n: np.ndarray, prior: float | np.ndarray) -> np.ndarray:
+    """A share of ``total`` in ``n`` applications, shrunk towards ``prior`` by a prior worth
+    ``PRIOR_APPLICATIONS`` applications."""
+    return (np.asarray(total, float) + PRIOR_APPLICATIONS * prior) / (
+        np.asarray(n, float) + PRIOR_APPLICATIONS)
+
+
+def findings_features(findings: pd.DataFrame, channels: pd.Index
+                      ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Per channel of ``channels``, from per-application ``findings`` (``channel_id`` and
+    columns among :data:`FINDINGS`, 1/0 where verification answered, NaN where not): each
+    finding's shrunk share, ``<f>_share`` and ``<f>_n``, as :func:`channel_features` gives
+    them; and the population's shares. A finding never answered is left out."""
+    out = pd.DataFrame(index=channels)
+    base: dict[str, float] = {}
+    for k in FINDINGS:
+        if k not in findings or not findings[k].notna().any():
+            continue
+        x = findings[k].astype(float)
+        base[k] = float(x.mean())
+        g = x.groupby(findings["channel_id"].astype(str))
+        n = g.count().reindex(channels, fill_value=0)
+        share = g.mean().reindex(channels)
+        out[k] = shrink((share.fillna(0) * n).to_numpy(), n.to_numpy(), base[k])
+        out[f"{k}_share"] = share.to_numpy()
+        out[f"{k}_n"] = n.to_numpy()
+    return out, base
+
+
+def channel_rates(card: Scorecard | None, feats: pd.DataFrame, base: dict[str, float],
+                  fallback: float, findings: pd.DataFrame | None = None,
+                  findings_base: dict[str, float] | None = None) -> np.ndarray:
+    """The card's predicted early-default probability of each channel of ``feats``
+    (``fallback`` for all when there is no card), with verification findings shares of
+    :func:`findings_features` where given.
+
+    A finding the card learnt from is read by the card; one it never saw (no findings in
+    its development data) moves the channel's log-odds by how far its shrunk share lies from
+    the population's in log-odds, so a channel with the population's findings, or too few
+    to outweigh the prior, keeps the card's score.
+    """
+    if card is None:
+        p = np.full(len(feats), fallback)
+    else:
+        X = feats.reindex(columns=card.features_).copy()
+        if findings is not None:
+            for k in card.features_:
+                if k in findings:
+                    X[k] = findings[k].reindex(feats.index).to_numpy()
+        X = X.fillna(neutral_features(list(card.features_), {**base, **(findings_base or {})}))
+        p = card.predict_proba(X)[:, 1]
+    if findings is None or not findings_base:
+        return p
+    eps = 1e-6
+    logit = np.log(np.clip(p, eps, 1 - eps) / np.clip(1 - p, eps, 1 - eps))
+    for k, b in findings_base.items():
+        if card is not None and k in card.features_:
+            continue
+        s = np.clip(findings[k].reindex(feats.index).fillna(b).to_numpy(float), eps, 1 - eps)
+        bb = min(max(b, eps), 1 - eps)
+        seen = findings[f"{k}_n"].reindex(feats.index).fillna(0).to_numpy() > 0
+        logit += np.where(seen, np.log(s / (1 - s)) - np.log(bb / (1 - bb)), 0.0)
+    return np.asarray(1.0 / (1.0 + np.exp(-logit)))
 
 
 def neutral_features(names: list[str], base: dict[str, float]) -> dict[str, float]:
@@ -234,13 +298,14 @@ def score_channels(card: Scorecard, feats: pd.DataFrame, base: dict[str, float],
 
 
 def fit_and_score(frame: ChannelFrame, cut: int, as_of: int, watch_share: float = 0.1,
-                  active: np.ndarray | None = None
+                  active: np.ndarray | None = None, **snapshots: int
                   ) -> tuple[pd.DataFrame, Scorecard | None, dict[str, float]]:
-    """Train the card on development snapshots before ``cut``; score the channels in
-    ``active`` (every channel when not given) as of ``as_of``; the watch list is the worst
-    ``watch_share`` of those. Without both goods and bads to learn from, every channel gets
-    the population rate and none is flagged."""
-    X, y = training_rows(frame, cut)
+    """Train the card on development snapshots before ``cut`` (``snapshots``: the spacing
+    options of :func:`training_rows`); score the channels in ``active`` (every channel when
+    not given) as of ``as_of``; the watch list is the worst ``watch_share`` of those. Without
+    both goods and bads to learn from, every channel gets the population rate and none is
+    flagged."""
+    X, y = training_rows(frame, cut, **snapshots)
     feats, base = channel_features(frame, as_of)
     if active is not None:
         feats = feats[feats.index.isin(active)]
@@ -257,4 +322,5 @@ def fit_and_score(frame: ChannelFrame, cut: int, as_of: int, watch_share: float 
 
 
 __all__ = ["FEATURES", "FINDINGS", "ChannelFrame", "channel_card", "channel_features",
-           "fit_and_score", "just_above_threshold", "score_channels", "training_rows"]
+           "channel_rates", "findings_features", "fit_and_score", "just_above_threshold",
+           "neutral_features", "score_channels", "shrink", "training_rows"]

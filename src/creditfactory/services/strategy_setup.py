@@ -116,10 +116,13 @@ def load_decision_service(uow: UnitOfWork) -> DecisionService:
 
 def start_decisions(ctx: ServiceContext) -> DecisionService:
     """The decision port a process serves with: the active strategy and its stored models,
-    with the live fraud graph caught up with every application the store keeps."""
+    with the live fraud graph caught up with every application the store keeps and the
+    channel packaging scores refreshed with the store's findings in the background."""
+    from creditfactory.services.channel_findings import start_channel_refresh
     from creditfactory.services.fraud_graph import attach_store_source
 
     with ctx.uow(write=False) as uow:
         decider = load_decision_service(uow)
     attach_store_source(decider, ctx)
+    start_channel_refresh(decider, ctx)
     return decider

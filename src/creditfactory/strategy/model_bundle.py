@@ -11,6 +11,10 @@ A bundle holds
   channel packaging scores and the fraud model's feature columns;
 - ``fraud_batch.parquet``: batch fraud score and rule hits by world application id (what
   back-tests and replays of world applications read);
+- ``channel_card.json``, ``channel_features.parquet`` and ``channel.json`` (when trained with
+  the channel scorecard): the channel card (``creditfactory.scorecard`` model file dict), the
+  channels' features as of the end of the development period, and the population's shares,
+  the development channel rates and the fallback rate; what re-scores channels with findings;
 - ``fraud_ranks.parquet`` and ``fraud_seed.parquet``: the rank table of fraud probabilities and
   the identity history the live fraud graph is seeded with. The history is keyed hashes and
   epoch seconds only, never a personal value; it is only usable with the same key, which is
@@ -33,6 +37,7 @@ import pandas as pd
 
 from creditfactory.fraud.settings import secret_key
 from creditfactory.strategy.errors import StrategyError
+from creditfactory.strategy.model_channels import ChannelModel
 from creditfactory.strategy.model_features import CardFeatures
 from creditfactory.strategy.model_scores import FraudModel, WorldModels, key_check
 
@@ -100,6 +105,15 @@ def _entries(models: WorldModels) -> dict[str, bytes]:
             )
         ),
     }
+    cm = models.channel_model
+    if cm is not None:
+        if cm.card is not None:
+            entries["channel_card.json"] = _json(card_to_dict(cm.card))
+        entries |= {
+            "channel_features.parquet": _parquet(cm.features.reset_index()),
+            "channel.json": _json({"base": cm.base, "ranks": [float(r) for r in cm.ranks],
+                                   "fallback": cm.fallback}),
+        }
     fm = models.fraud_model
     if fm is not None:
         seed = fm.identity.copy()
@@ -211,6 +225,18 @@ def load_models(data: bytes, key: bytes | None = None) -> WorldModels:
                 seed.drop(columns=[_BAD_COLUMN]),
                 seed[_BAD_COLUMN].to_numpy(np.int64),
             )
+        channel_model = None
+        if "channel.json" in entries:
+            meta = json.loads(entries["channel.json"])
+            feats = pd.read_parquet(io.BytesIO(entries["channel_features.parquet"]))
+            channel_model = ChannelModel(
+                card_from_dict(json.loads(entries["channel_card.json"]))
+                if "channel_card.json" in entries else None,
+                feats.set_index("channel_id"),
+                {k: float(v) for k, v in meta["base"].items()},
+                np.asarray(meta["ranks"], float),
+                float(meta["fallback"]),
+            )
         return WorldModels(
             card_from_dict(json.loads(entries["a_card.json"])),
             lgb.Booster(model_str=entries["challenger.lgb.txt"].decode()),
@@ -224,6 +250,7 @@ def load_models(data: bytes, key: bytes | None = None) -> WorldModels:
             dict(manifest["versions"]),
             fraud_model,
             key,
+            channel_model,
         )
     except ModelBundleInvalid:
         raise

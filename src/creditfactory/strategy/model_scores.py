@@ -13,8 +13,11 @@
   their batch values by id; a new application (an id the world does not hold, e.g. the API's
   0) is added to an online identity graph seeded with the world and scored by the same model
   (``creditfactory.fraud.live``).
-- Channel packaging score: each channel's smoothed development-period early-bad rate, ranked
-  to 0-1 across channels; unknown channels get the median.
+- Channel packaging score: the fraud package's channel scorecard (the one the fraud scan
+  trains) on development snapshots, scored as of the end of the development period, read as
+  the channel's rank among the development channels (``creditfactory.strategy.model_channels``);
+  a channel without history gets the median development channel's. Verification findings
+  re-score the channels through :meth:`WorldModels.refresh_packaging`.
 
 Trained models are written to and read from one file with :meth:`WorldModels.save` and
 :meth:`WorldModels.load` (format: ``creditfactory.strategy.model_bundle``).
@@ -39,6 +42,7 @@ from creditfactory.fraud.settings import secret_key
 from creditfactory.strategy._tree_code import compile_booster
 from creditfactory.strategy.backtest_outcomes import align_outcomes, loan_outcomes
 from creditfactory.strategy.fields import SCORE_COLUMNS
+from creditfactory.strategy.model_channels import ChannelModel, train_channel_model
 from creditfactory.strategy.model_features import CardFeatures, fraud_like
 
 _LGB: dict[str, Any] = dict(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50,
@@ -76,18 +80,21 @@ class WorldModels:
     """A ``ScoreProvider`` over trained models; build with ``train_world_models`` or ``load``.
 
     ``challenger`` is the challenger's LightGBM ``Booster``; ``key`` is the identity HMAC key
-    the fraud history was hashed with (only its :func:`key_check` is kept).
+    the fraud history was hashed with (only its :func:`key_check` is kept); ``channel_model``
+    (when given) is what ``packaging`` was scored with and re-scores it with findings.
     """
 
     def __init__(self, card: Any, challenger: Any, features: CardFeatures, fraud: pd.DataFrame,
                  packaging: Mapping[str, float], packaging_default: float, versions: dict[str, str],
-                 fraud_model: FraudModel | None = None, key: bytes | None = None):
+                 fraud_model: FraudModel | None = None, key: bytes | None = None,
+                 channel_model: ChannelModel | None = None):
         self.card = card
         self.challenger = challenger
         self.features = features
         self.fraud = fraud
         self.packaging = dict(packaging)
         self.packaging_default = packaging_default
+        self.channel_model = channel_model
         self._versions = versions
         self.fraud_model = fraud_model
         key = secret_key() if key is None else key
@@ -120,6 +127,16 @@ class WorldModels:
             return load_models(Path(source).read_bytes())
         return load_models(source if isinstance(source, bytes) else source.read())
 
+    def refresh_packaging(self, findings: pd.DataFrame) -> dict[str, float]:
+        """Re-score the channels with per-application verification ``findings``
+        (``channel_id`` and columns among ``creditfactory.fraud.channels.FINDINGS``) and serve
+        the new scores; the scores by channel. Without a channel model nothing changes."""
+        if self.channel_model is None:
+            return dict(self.packaging)
+        packaging, default = self.channel_model.lookup(findings)
+        self.packaging, self.packaging_default = packaging, default
+        return dict(packaging)
+
     def prepare_live(self) -> None:
         """Build what live decisions need (the seeded fraud graph) before the first one."""
         if self.live_fraud is not None:
@@ -135,7 +152,8 @@ class WorldModels:
         fraud = self.fraud.reindex(ids)
         out["fraud_score"] = fraud["fraud_score"].to_numpy(float)
         out["fraud_rule_hits"] = fraud["fraud_rule_hits"].fillna("").to_numpy(object)
-        out["packaging_score"] = apps["channel_id"].map(self.packaging).fillna(self.packaging_default).to_numpy(float)
+        packaging, default = self.packaging, self.packaging_default
+        out["packaging_score"] = apps["channel_id"].map(packaging).fillna(default).to_numpy(float)
         return out[list(SCORE_COLUMNS)]
 
     def score_record(self, app: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,7 +186,7 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
     from creditfactory.scorecard._scorecard import Scorecard
 
     apps, perf = world.applications, world.performance
-    dev, credit, fraudish = development_samples(apps, perf, train_months)
+    dev, credit, _ = development_samples(apps, perf, train_months)
     outcomes = align_outcomes(apps, loan_outcomes(apps, perf))
     bad = outcomes["bad12"].to_numpy(bool)
     features = CardFeatures.fit(apps[dev], world.channels)
@@ -177,23 +195,35 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
     challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int)).booster_
     key = secret_key()
     fraud, fraud_model = _fraud_scores(apps, perf, dev, key)
-    early = fraudish | bad
-    packaging, default = _packaging(apps[dev], early[dev])
+    ring = fraud["fraud_rule_hits"].reindex(apps["application_id"].to_numpy(np.int64)).fillna("").to_numpy(object) != ""
+    channel_model = train_channel_model(apps, perf, dev, ring, dev_end(apps, train_months))
+    packaging, default = channel_model.lookup()
     versions = {
         "a_card": f"scorecard-logistic/{len(card.features_)}f/credit-bad12/dev{int(credit.sum())}",
         "challenger": f"lightgbm-{lgb.__version__}/{_LGB['n_estimators']}t",
         "fraud": "lightgbm-graph-features+fraud.rules",
-        "packaging": "channel-early-bad-rank",
+        "packaging": _channel_version(channel_model),
     }
-    return WorldModels(card, challenger, features, fraud, packaging, default, versions, fraud_model, key)
+    return WorldModels(card, challenger, features, fraud, packaging, default, versions, fraud_model, key,
+                       channel_model)
+
+
+def _channel_version(model: ChannelModel) -> str:
+    n = len(model.card.features_) if model.card is not None else 0
+    return f"fraud.channels-scorecard-rank/{n}f/{len(model.ranks)}ch"
+
+
+def dev_end(apps: pd.DataFrame, train_months: int) -> pd.Timestamp:
+    """The end of the development period: ``train_months`` calendar months after the first."""
+    start = pd.Timestamp(apps["applied_at"].min()).to_period("M").to_timestamp()
+    return start + pd.DateOffset(months=train_months)
 
 
 def development_samples(apps: pd.DataFrame, perf: pd.DataFrame, train_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks over ``apps``: the development period (the first ``train_months`` calendar
     months), the credit sample the A-card and challenger learn from (development applications
     that are not fraud-like) and the fraud-like label itself."""
-    start = pd.Timestamp(apps["applied_at"].min()).to_period("M").to_timestamp()
-    dev = (apps["applied_at"] < start + pd.DateOffset(months=train_months)).to_numpy()
+    dev = (apps["applied_at"] < dev_end(apps, train_months)).to_numpy()
     fraudish = fraud_like(apps, perf)
     return dev, dev & ~fraudish, fraudish
 
@@ -222,12 +252,3 @@ def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray,
     texts[joined.index.to_numpy(int)] = joined.to_numpy(object)
     frame = pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts}, index=pd.Index(ids, name="application_id"))
     return frame, FraudModel(model.booster_, tuple(feats.columns), ranks, identity, bad)
-
-
-def _packaging(dev_apps: pd.DataFrame, early_bad: np.ndarray, prior_weight: float = 30.0) -> tuple[dict[str, float], float]:
-    frame = pd.DataFrame({"channel": dev_apps["channel_id"].to_numpy(), "bad": early_bad.astype(float)})
-    base = frame["bad"].mean()
-    grouped = frame.groupby("channel")["bad"].agg(["sum", "count"])
-    rate = (grouped["sum"] + prior_weight * base) / (grouped["count"] + prior_weight)
-    ranked = rate.rank(pct=True)
-    return {str(k): float(v) for k, v in ranked.items()}, float(ranked.median())
