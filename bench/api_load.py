@@ -211,21 +211,25 @@ class RawClient:
                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{head}\r\n"
                    ).encode() + body
         async with self._slots:
+            reused = False
             while self._idle:
                 conn = self._idle.pop()
                 if not (conn[0].at_eof() or conn[1].is_closing()):
+                    reused = True
                     break
                 conn[1].close()
             else:
                 conn = await asyncio.open_connection(self.host, self.port)
             try:
                 status, payload, keep = await asyncio.wait_for(self._exchange(conn, request), self.timeout)
-            except asyncio.IncompleteReadError as exc:
+            except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as exc:
                 conn[1].close()
-                if exc.partial:
+                if getattr(exc, "partial", b"") or (
+                        not reused and not isinstance(exc, asyncio.IncompleteReadError)):
                     raise
-                # the server closed this kept-alive connection as the request went out (as
-                # httpx does, send it again on a new one; the Idempotency-Key makes that safe)
+                # the server closed this kept-alive connection as the request went out (reset or
+                # end of stream before any answer): as httpx does, send it again on a new one;
+                # the Idempotency-Key makes that safe
                 conn = await asyncio.open_connection(self.host, self.port)
                 try:
                     status, payload, keep = await asyncio.wait_for(self._exchange(conn, request),

@@ -13,6 +13,8 @@ import typer
 from creditfactory.cli import app
 from creditfactory.cli._ui import console
 
+_CATCH_UP_EVERY = 0.05  # seconds
+
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
@@ -116,9 +118,16 @@ class _ThreadLimit:
 def worker_app() -> Any:
     """One server worker's application (settings from the environment ``serve`` set)."""
     from creditfactory.api import build_context, create_app
+    from creditfactory.services.fraud_graph import live_fraud_of
 
     settings = _settings(None)
-    app = create_app(settings, build_context(settings))
+    ctx = build_context(settings)
+    live = live_fraud_of(ctx.decider)
+    if live is not None:
+        # Under load, read applications kept by the other workers once per interval rather than
+        # before every score (they reach this worker's graph at most this late).
+        live.catch_up_every = _CATCH_UP_EVERY
+    app = create_app(settings, ctx)
     # The models and the fraud graph loaded above are a few hundred thousand objects that live
     # as long as the process: keep them out of the collector's full passes (each one otherwise
     # stops every request for a fifth of a second).

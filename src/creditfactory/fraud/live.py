@@ -9,7 +9,11 @@ for the one application. Replayed in time order, world applications get exactly 
 score and hits (the tests check it).
 
 With a :data:`~creditfactory.fraud.live_source.CatchUpSource` attached, every score first
-reads what was kept since the last read: applications decided by other processes (or before a
+reads what was kept since the last read (or, with ``catch_up_every`` set, the first score after
+that many seconds does: a busy server then reads once per interval instead of once per
+application, and an application kept by another process may be missed by scores made up to
+``catch_up_every`` seconds after it was kept; explicit :meth:`LiveFraud.catch_up` calls and the
+case page's neighbourhood always read): applications decided by other processes (or before a
 restart) join the graph under their kept id, and findings that made one a known bad mark it.
 An application scored here is added at once under a provisional id and takes its kept id when
 it comes back from the source (recognised by its hashed identity and time). Scoring the same
@@ -111,6 +115,8 @@ class LiveFraud:
         self._results: dict[int, tuple[float, tuple[tuple[str, str], ...]]] = {}
         self._preparing = False
         self.background_refresh = True
+        self.catch_up_every = 0.0
+        self._caught_up_at = -float("inf")
 
     def __len__(self) -> int:
         self.ensure_seeded()
@@ -177,7 +183,7 @@ class LiveFraud:
     def assess(self, app: Mapping[str, Any]) -> Assessment:
         """The score and rule hits (with reasons) of one live application."""
         self.ensure_seeded()
-        self.catch_up()
+        self._catch_up_before_score()
         ident = record_identity(app, self._key)
         key = _fingerprint(ident)
         age = _pairs(judge(one_application_age(app.get("resident_id"), app["applied_at"],
@@ -220,6 +226,18 @@ class LiveFraud:
         return 0 if graph_id <= _UNSAVED else -graph_id
 
     # --- catching up with the source ----------------------------------------------------
+
+    def _catch_up_before_score(self) -> None:
+        """Catch up, unless a read started less than ``catch_up_every`` seconds ago."""
+        if self._source is None:
+            return
+        if self.catch_up_every > 0:
+            with self._lock:
+                now = self._clock()
+                if now - self._caught_up_at < self.catch_up_every:
+                    return
+                self._caught_up_at = now
+        self.catch_up()
 
     def catch_up(self) -> int:
         """Read what was kept since the last read; the number of applications added."""

@@ -7,7 +7,6 @@ the strategy's adjusted PD on the same scale (600 points at 50:1 good:bad, 20 po
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from decimal import Decimal
@@ -56,7 +55,7 @@ class StrategyDecisions:
 
     def decide(self, application: Mapping[str, Any]) -> Decision:
         rec = self._decider.decide(application)
-        record = _mask_inputs(json.loads(rec.to_json()))
+        record = _mask_inputs(rec.to_plain())
         record["versions"] = {
             "strategy": f"{rec.strategy}@{rec.strategy_version}",
             "strategy_digest": rec.strategy_digest,

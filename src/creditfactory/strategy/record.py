@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -74,7 +74,15 @@ class DecisionRecord:
 
     def to_json(self) -> str:
         """JSON that ``from_json`` turns back into an equal record (Decimals and floats exact)."""
-        return json.dumps(_tag(asdict(self)), sort_keys=True, ensure_ascii=False)
+        return json.dumps(self.to_plain(), sort_keys=True, ensure_ascii=False)
+
+    def to_plain(self) -> dict[str, Any]:
+        """What ``json.loads(record.to_json())`` gives, without writing and parsing the text.
+
+        A decision is stored as this document (the store's JSON column serialises it once).
+        """
+        out = {name: _plain(getattr(self, name)) for name in _FIELD_NAMES}
+        return {key: out[key] for key in sorted(out)}
 
     @classmethod
     def from_json(cls, text: str) -> DecisionRecord:
@@ -98,6 +106,26 @@ def _tag(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(DecisionRecord))
+_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def _plain(value: Any) -> Any:
+    """``json.loads(json.dumps(_tag(value), sort_keys=True))`` for the types a record holds."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is float:
+        return value if value == value else {"$float": "nan"}
+    if kind is Decimal:
+        return {"$decimal": str(value)}
+    if kind is dict and all(type(k) is str for k in value):
+        return {k: _plain(value[k]) for k in sorted(value)}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    return json.loads(json.dumps(_tag(value), sort_keys=True, ensure_ascii=False))
 
 
 def _untag(obj: dict[str, Any]) -> Any:
