@@ -1,11 +1,13 @@
 """The FastAPI application: ``create_app`` wires settings, the store and the decision port.
 
 A background thread lets the simulated partner banks answer when their delay has passed; it
-reads its work from the store, so after a restart it carries on where the last run stopped.
+reads its work from the store, so after a restart it carries on where the last run stopped,
+and with several worker processes only the one holding the simulator's lock runs it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -22,6 +24,7 @@ from creditfactory.services.ports import DecisionService
 from creditfactory.services.strategy_setup import start_decisions
 from creditfactory.settings import Settings
 from creditfactory.store import PersonalDataVault, make_engine
+from creditfactory.store.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +41,19 @@ def build_context(settings: Settings, decider: DecisionService | None = None) ->
 
 
 def _bank_loop(ctx: ServiceContext, stop: threading.Event, every: float) -> None:
-    while not stop.wait(every):
-        try:
-            while simulate_bank_answers(ctx) and not stop.is_set():
-                pass
-        except Exception:  # the simulator must never take the server down
-            log.exception("simulated bank adapter failed; retrying")
+    banks = ",".join(sorted(b.code for b in ctx.simulated_banks))
+    lead = Leadership(ctx.engine, f"bank-simulator-{hashlib.sha256(banks.encode()).hexdigest()[:12]}")
+    try:
+        while not stop.wait(every):
+            try:
+                if not lead.try_lead():
+                    continue
+                while simulate_bank_answers(ctx) and not stop.is_set():
+                    pass
+            except Exception:  # the simulator must never take the server down
+                log.exception("simulated bank adapter failed; retrying")
+    finally:
+        lead.release()
 
 
 def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> FastAPI:
