@@ -4,7 +4,8 @@
 banks); run by all, they race for the same work and waste a fifth of the CPU. The process
 that holds a job's lock runs it; the others keep trying, so when the holder dies (its lock
 goes with it) another takes over. SQLite: an advisory lock on a file beside the database;
-PostgreSQL: a session advisory lock held on a connection of its own.
+PostgreSQL: a session advisory lock, scoped to the database and schema, held on a connection
+of its own.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Leadership:
         self._fd: int | None = None
         self._conn: Connection | None = None
         self._held = False
+        self._key = 0
 
     @property
     def held(self) -> bool:
@@ -58,14 +60,14 @@ class Leadership:
         self._fd = fd
         return True
 
-    def _key(self) -> int:
-        digest = hashlib.sha256(f"creditfactory:{self._name}".encode()).digest()
-        return int.from_bytes(digest[:8], "big", signed=True)
-
     def _try_advisory(self) -> bool:
         conn = self._engine.connect()
+        where = conn.exec_driver_sql("SELECT current_database(), current_schema()").one()
+        scope = f"creditfactory:{where[0]}:{where[1]}:{self._name}"
+        self._key = int.from_bytes(hashlib.sha256(scope.encode()).digest()[:8], "big",
+                                   signed=True)
         got = bool(conn.exec_driver_sql("SELECT pg_try_advisory_lock(%(k)s)",
-                                        {"k": self._key()}).scalar())
+                                        {"k": self._key}).scalar())
         conn.commit()
         if not got:
             conn.close()
@@ -80,7 +82,7 @@ class Leadership:
             self._fd = None
         if self._conn is not None:
             try:  # a pooled connection outlives close(): unlock it explicitly
-                self._conn.exec_driver_sql("SELECT pg_advisory_unlock(%(k)s)", {"k": self._key()})
+                self._conn.exec_driver_sql("SELECT pg_advisory_unlock(%(k)s)", {"k": self._key})
                 self._conn.commit()
             finally:
                 self._conn.close()
