@@ -40,10 +40,10 @@ import pandas as pd
 from creditfactory.fraud.live import LiveFraud
 from creditfactory.fraud.settings import secret_key
 from creditfactory.strategy._tree_code import compile_booster
-from creditfactory.strategy.backtest_outcomes import align_outcomes, loan_outcomes
 from creditfactory.strategy.fields import SCORE_COLUMNS
 from creditfactory.strategy.model_channels import ChannelModel, train_channel_model
 from creditfactory.strategy.model_features import CardFeatures, fraud_like
+from creditfactory.world.outcomes import align_outcomes, loan_outcomes
 
 _LGB: dict[str, Any] = dict(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50,
             subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0, verbose=-1, n_jobs=2)
