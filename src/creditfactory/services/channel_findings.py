@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from creditfactory.services.context import ServiceContext
+from creditfactory.services.strategy_port import behind
 from creditfactory.store import UnitOfWork
 from creditfactory.store.repo_channel_findings import ChannelFindings
 
@@ -59,14 +60,7 @@ def channel_findings(uow: UnitOfWork) -> pd.DataFrame:
 
 def _models(target: Any) -> Any:
     """The trained models behind a decision port, decider or score provider, if any."""
-    seen: set[int] = set()
-    while target is not None and id(target) not in seen:
-        if callable(getattr(target, "refresh_packaging", None)):
-            return target
-        seen.add(id(target))
-        target = next((getattr(target, name) for name in ("_decider", "provider")
-                       if getattr(target, name, None) is not None), None)
-    return None
+    return behind(target, lambda o: callable(getattr(o, "refresh_packaging", None)))
 
 
 def refresh_channel_scores(ctx: ServiceContext, target: Any = None) -> dict[str, float] | None:

@@ -23,6 +23,7 @@ from creditfactory.fraud.live_source import CatchUp, CatchUpSource, KeptApplicat
 from creditfactory.fraud.settings import secret_key
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import ApplicationNotFound, DecisionUnavailable
+from creditfactory.services.strategy_port import behind
 from creditfactory.store import PersonalDataVault
 from creditfactory.store.repo_fraud import FraudFeedRepository
 
@@ -77,14 +78,8 @@ def store_source(ctx: ServiceContext, key: bytes | None = None,
 
 def live_fraud_of(target: Any) -> LiveFraud | None:
     """The live fraud scorer behind a decision port, decider or score provider, if any."""
-    seen: set[int] = set()
-    while target is not None and id(target) not in seen:
-        if isinstance(target, LiveFraud):
-            return target
-        seen.add(id(target))
-        target = next((getattr(target, name) for name in ("live_fraud", "_decider", "provider")
-                       if getattr(target, name, None) is not None), None)
-    return None
+    found: LiveFraud | None = behind(target, lambda o: isinstance(o, LiveFraud))
+    return found
 
 
 def attach_store_source(target: Any, ctx: ServiceContext,

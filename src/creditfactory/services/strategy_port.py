@@ -8,14 +8,14 @@ the strategy's adjusted PD on the same scale (600 points at 50:1 good:bad, 20 po
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from creditfactory.domain.identity import mask_bank_card, mask_phone, mask_resident_id
 from creditfactory.services.ports import Decision
 
-__all__ = ["StrategyDecisions", "platform_score"]
+__all__ = ["StrategyDecisions", "behind", "platform_score"]
 
 _MASKS = {"resident_id": mask_resident_id, "phone": mask_phone, "bank_card": mask_bank_card}
 _FACTOR = 20 / math.log(2)
@@ -53,6 +53,11 @@ class StrategyDecisions:
     def version(self) -> str:
         return self._version
 
+    @property
+    def provider(self) -> Any:
+        """The score provider (the trained models) the strategy decides with."""
+        return self._decider.provider
+
     def decide(self, application: Mapping[str, Any]) -> Decision:
         rec = self._decider.decide(application)
         record = _mask_inputs(rec.to_plain())
@@ -70,3 +75,16 @@ class StrategyDecisions:
             score=platform_score(rec.scores.get("a_score"), rec.adjusted_pd),
             record=record,
         )
+
+
+def behind(target: Any, wanted: Callable[[Any], bool]) -> Any:
+    """The first object for which ``wanted`` holds, from ``target`` inwards: a decision port,
+    its score provider (the trained models), their live fraud graph; ``None`` if none."""
+    seen: set[int] = set()
+    while target is not None and id(target) not in seen:
+        if wanted(target):
+            return target
+        seen.add(id(target))
+        target = next((getattr(target, name) for name in ("provider", "live_fraud")
+                       if getattr(target, name, None) is not None), None)
+    return None

@@ -4,6 +4,7 @@ decisions read, on demand and from the background refresher started with the dec
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,21 @@ def trained() -> tuple[Any, Any]:
     return world, train_world_models(world)
 
 
+@pytest.fixture
+def factory(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceContext]:
+    """A factory set up on the trained world, deciding with the stored models."""
+    world, models = trained
+    engine = make_engine(empty_db_url)
+    try:
+        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
+        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world,
+                      models=models)
+        ctx.decider = start_decisions(ctx)
+        yield ctx
+    finally:
+        engine.dispose()
+
+
 def _submit(ctx: ServiceContext, channels: list[str]) -> dict[str, list[tuple[int, Decimal]]]:
     rows = generate(600, 24, seed=8).applications.drop(columns="application_id")
     out: dict[str, list[tuple[int, Decimal]]] = {c: [] for c in channels}
@@ -63,60 +79,43 @@ def _record(ctx: ServiceContext, apps: dict[str, list[tuple[int, Decimal]]], bad
 
 
 def test_overstated_revenue_and_unreal_business_raise_the_channels_packaging_score(
-        empty_db_url: str, trained: tuple[Any, Any]) -> None:
-    world, models = trained
-    engine = make_engine(empty_db_url)
+        factory: ServiceContext) -> None:
+    ctx = factory
+    before = refresh_channel_scores(ctx)
+    assert before is not None
+    channels = sorted(before, key=before.__getitem__)[10:14]
+    bad = channels[1]
+    _record(ctx, _submit(ctx, channels), bad)
+    with ctx.uow(write=False) as uow:
+        found = channel_findings(uow)
+    assert len(found) == PER_CHANNEL * len(channels)
+    by_channel = found.groupby("channel_id")[["revenue_overstated", "business_not_real"]].mean()
+    assert (by_channel.loc[bad] == 1).all() and (by_channel.drop(bad) == 0).all().all()
+    assert found["identity_not_confirmed"].eq(0).all()
+
+    after = refresh_channel_scores(ctx)
+    assert after is not None
+    assert after[bad] > before[bad]
+    assert all(after[c] <= before[c] for c in channels if c != bad)
+    assert all(0 <= s <= 1 for s in after.values())
+    decision_scores = ctx.decider.provider.score_record(  # type: ignore[attr-defined]
+        {"channel_id": bad})
+    assert decision_scores["packaging_score"] == after[bad]
+
+
+def test_the_background_refresher_picks_up_new_findings(factory: ServiceContext) -> None:
+    ctx = factory
+    provider = ctx.decider.provider  # type: ignore[attr-defined]
+    before = dict(provider.packaging)
+    channels = sorted(before, key=before.__getitem__)[10:13]
+    bad = channels[0]
+    refresher = start_channel_refresh(ctx.decider, ctx, interval=0.05)
+    assert refresher is not None
     try:
-        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world,
-                      models=models)
-        ctx.decider = start_decisions(ctx)
-        before = refresh_channel_scores(ctx)
-        assert before is not None
-        channels = sorted(before, key=before.__getitem__)[10:14]
-        bad = channels[1]
         _record(ctx, _submit(ctx, channels), bad)
-        with ctx.uow(write=False) as uow:
-            found = channel_findings(uow)
-        assert len(found) == PER_CHANNEL * len(channels)
-        by_channel = found.groupby("channel_id")[["revenue_overstated", "business_not_real"]].mean()
-        assert (by_channel.loc[bad] == 1).all() and (by_channel.drop(bad) == 0).all().all()
-        assert found["identity_not_confirmed"].eq(0).all()
-
-        after = refresh_channel_scores(ctx)
-        assert after is not None
-        assert after[bad] > before[bad]
-        assert all(after[c] <= before[c] for c in channels if c != bad)
-        assert all(0 <= s <= 1 for s in after.values())
-        decision_scores = ctx.decider._decider.provider.score_record(  # type: ignore[attr-defined]
-            {"channel_id": bad})
-        assert decision_scores["packaging_score"] == after[bad]
+        deadline = time.monotonic() + 20
+        while provider.packaging[bad] <= before[bad] and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
-        engine.dispose()
-
-
-def test_the_background_refresher_picks_up_new_findings(
-        empty_db_url: str, trained: tuple[Any, Any]) -> None:
-    world, models = trained
-    engine = make_engine(empty_db_url)
-    try:
-        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world,
-                      models=models)
-        ctx.decider = start_decisions(ctx)
-        provider = ctx.decider._decider.provider  # type: ignore[attr-defined]
-        before = dict(provider.packaging)
-        channels = sorted(before, key=before.__getitem__)[10:13]
-        bad = channels[0]
-        refresher = start_channel_refresh(ctx.decider, ctx, interval=0.05)
-        assert refresher is not None
-        try:
-            _record(ctx, _submit(ctx, channels), bad)
-            deadline = time.monotonic() + 20
-            while provider.packaging[bad] <= before[bad] and time.monotonic() < deadline:
-                time.sleep(0.05)
-        finally:
-            refresher.stop()
-        assert provider.packaging[bad] > before[bad]
-    finally:
-        engine.dispose()
+        refresher.stop()
+    assert provider.packaging[bad] > before[bad]
