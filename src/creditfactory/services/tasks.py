@@ -30,8 +30,11 @@ FINDING_KEYS = (
 )
 VERDICTS = ("pass", "reject")
 
-__all__ = ["station_queue", "claim_task", "complete_task", "task_view"]
+__all__ = ["QUEUE_OVERSEERS", "station_queue", "claim_task", "complete_task", "task_view"]
 
+
+QUEUE_OVERSEERS = ("admin", "risk_analyst")
+"""Roles that may read every station's queue besides the role working it."""
 
 def task_view(row: Any, now: datetime) -> dict[str, Any]:
     """A task as the API shows it, with its SLA state."""
@@ -62,7 +65,7 @@ def station_queue(
     roles = ctx.process.stations()
     if station not in roles:
         raise CaseNotFound(f"no station {station!r}")
-    if actor.role not in (roles[station], "admin", "risk_analyst"):
+    if actor.role not in (roles[station], *QUEUE_OVERSEERS):
         raise RoleNotAllowed(f"the {station} queue is for {roles[station]}")
     now = utcnow()
     with ctx.uow(write=False) as uow:

@@ -6,9 +6,7 @@ from typing import Any
 
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
-from creditfactory.services.tasks import station_queue
-
-QUEUE_OVERSEERS = ("admin", "risk_analyst")
+from creditfactory.services.tasks import QUEUE_OVERSEERS, station_queue
 
 __all__ = ["staffed_stations", "station_worklist"]
 
