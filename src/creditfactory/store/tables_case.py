@@ -32,6 +32,9 @@ applications = sa.Table(
     sa.Column("fields", JSON, nullable=False),
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    # the fraud graph's identity record (keyed hashes and time, no personal value), so other
+    # processes add the application to their graphs without opening its sealed fields
+    sa.Column("fraud_identity", sa.LargeBinary, nullable=True),
 )
 
 decisions = sa.Table(
@@ -103,6 +106,14 @@ bank_submissions = sa.Table(
     sa.Column("reason", sa.Text, nullable=True),
     sa.Index("ix_bank_submissions_status_due", "status", "answer_due_at"),
     sa.Index("ix_bank_submissions_bank_month", "bank_code", "submitted_at"),
+)
+
+bank_month_counts = sa.Table(
+    "bank_month_counts",
+    metadata,
+    sa.Column("bank_code", sa.ForeignKey("partner_banks.code"), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("submitted", sa.Integer, nullable=False),
 )
 
 loans = sa.Table(

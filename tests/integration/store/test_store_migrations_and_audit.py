@@ -40,6 +40,7 @@ EXPECTED = {
     "audit_log",
     "idempotency_keys",
     "model_artifacts",
+    "bank_month_counts",
 }
 
 
