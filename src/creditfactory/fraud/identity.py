@@ -6,6 +6,9 @@ ID) becomes the first 64 bits of ``HMAC-SHA256(key, "namespace:value")`` — the
 Own and contact phones share the ``phone`` namespace so that a contact who is another
 applicant links the two. Raw values are factorised first so each distinct value is hashed
 once.
+
+One application's record (:func:`record_identity`) is kept with the application in a compact
+binary form (:func:`pack_identity`), so that reading it back costs no decryption and no hashing.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import struct
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,9 +30,12 @@ __all__ = [
     "LINK_COLUMNS",
     "SELF_COLUMNS",
     "applied_second",
+    "PACKED_COLUMNS",
     "hash_strings",
     "identity_table",
+    "pack_identity",
     "record_identity",
+    "unpack_identity",
 ]
 
 # column in the identity table -> (source column, hash namespace)
@@ -117,20 +126,51 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+@lru_cache(maxsize=8)
+def _pads(key: bytes) -> tuple[Any, Any]:
+    """HMAC-SHA256's inner and outer hash states for ``key`` (RFC 2104), to copy per value.
+
+    One ``hmac.digest`` call sets up the key every time; copying the two prepared states
+    gives the same digest in a third of the time.
+    """
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    return (hashlib.sha256(bytes(b ^ 0x36 for b in key)),
+            hashlib.sha256(bytes(b ^ 0x5C for b in key)))
+
+
 def _hash_one(key: bytes, namespace: str, value: Any) -> int:
     """One value's keyed hash, bit for bit :func:`hash_strings`."""
-    if _missing(value) or not value:
+    if value.__class__ is not str and _missing(value) or not value:
         return 0
-    h = int.from_bytes(hmac.digest(key, f"{namespace}:{value}".encode(), hashlib.sha256)[:8], "big")
-    return h or 1
+    inner, outer = _pads(key)
+    i = inner.copy()
+    i.update(f"{namespace}:{value}".encode())
+    o = outer.copy()
+    o.update(i.digest())
+    return int.from_bytes(o.digest()[:8], "big") or 1
+
+
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 def applied_second(value: Any) -> int:
     """One ``applied_at`` (timestamp, datetime or ISO text) as epoch seconds, naive as UTC."""
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return int(ts.value // 1_000_000_000)
+    if value.__class__ is datetime:
+        return (value - (_EPOCH if value.tzinfo is None else _EPOCH_UTC)) // _SECOND
+    ts = value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)
+    return int(ts.value // 1_000_000_000)  # UTC for an aware timestamp, wall time if naive
+
+
+# (identity column, source column, namespace, part of the contact list or -1)
+_PLAN = tuple(
+    (column, source, namespace, int(column[-1]) - 1 if column.startswith("contact_") else -1)
+    for column, (source, namespace) in HASH_COLUMNS.items()
+)
 
 
 def record_identity(app: Mapping[str, Any], key: bytes) -> dict[str, int]:
@@ -149,10 +189,38 @@ def record_identity(app: Mapping[str, Any], key: bytes) -> dict[str, int]:
         "application_id": int(app.get("application_id") or 0),
         "applied_at": applied_second(app["applied_at"]),
     }
-    for column, (source, namespace) in HASH_COLUMNS.items():
-        if column.startswith("contact_"):
-            part = int(column[-1]) - 1
-            out[column] = _hash_one(key, namespace, contacts[part] if part < len(contacts) else "")
-        else:
+    for column, source, namespace, part in _PLAN:
+        if part < 0:
             out[column] = _hash_one(key, namespace, app.get(source))
+        else:
+            out[column] = _hash_one(key, namespace, contacts[part] if part < len(contacts) else "")
     return out
+
+
+# --- the kept form of one record ------------------------------------------------------------
+
+PACKED_COLUMNS: tuple[str, ...] = ("applied_at", *HASH_COLUMNS)
+"""The columns of a packed record, in their order (version 1)."""
+_VERSION = 1
+_PACKED = struct.Struct("<Bq" + "Q" * len(HASH_COLUMNS))
+
+
+def pack_identity(identity: Mapping[str, int]) -> bytes:
+    """A record of :func:`record_identity` as bytes: a version byte, then ``applied_at`` as
+    int64 and each hash as uint64, little-endian, in :data:`PACKED_COLUMNS` order.
+
+    The application id is not packed: it is the row the bytes are kept in.
+
+    >>> data = pack_identity({"applied_at": 1, **dict.fromkeys(HASH_COLUMNS, 2)})
+    >>> len(data), data[0]
+    (113, 1)
+    """
+    return _PACKED.pack(_VERSION, *[int(identity[c]) for c in PACKED_COLUMNS])
+
+
+def unpack_identity(data: bytes) -> dict[str, int]:
+    """The record :func:`pack_identity` packed (``applied_at`` and the hashes)."""
+    if len(data) != _PACKED.size or data[0] != _VERSION:
+        version = data[0] if data else None
+        raise ValueError(f"not a packed identity record (version {version}, {len(data)} bytes)")
+    return dict(zip(PACKED_COLUMNS, _PACKED.unpack(data)[1:], strict=True))

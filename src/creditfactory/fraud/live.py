@@ -16,8 +16,14 @@ application, and an application kept by another process may be missed by scores 
 case page's neighbourhood always read): applications decided by other processes (or before a
 restart) join the graph under their kept id, and findings that made one a known bad mark it.
 An application scored here is added at once under a provisional id and takes its kept id when
-it comes back from the source (recognised by its hashed identity and time). Scoring the same
-application again (a re-decision after findings) gives its first score, not a second node.
+it comes back from the source (recognised by its hashed identity and time), or at once when
+whoever keeps it says so (:meth:`LiveFraud.kept`): the source then skips it without opening its
+record. Scoring the same application again (a re-decision after findings) gives its first
+score, not a second node.
+
+The identity record is computed once per application: a caller that needs it too (to keep it
+with the application) computes it with :meth:`LiveFraud.identity_of` and hands it in under
+:data:`FRAUD_IDENTITY` in the application mapping, which :meth:`LiveFraud.assess` then uses as is.
 
 The graph is shared state: one lock serialises additions, so concurrent requests each see
 every application added before them. A live application whose ``applied_at`` is earlier than
@@ -34,6 +40,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -45,9 +52,13 @@ from creditfactory.fraud.labels import NEVER
 from creditfactory.fraud.live_source import CatchUp, CatchUpSource, IdCursor
 from creditfactory.fraud.neighbourhood import online_neighbourhood
 from creditfactory.fraud.online import OnlineGraph, RiskMark
-from creditfactory.fraud.rules import judge, one_application_age, online_evidence
+from creditfactory.fraud.rules import judge_one, one_age_evidence, online_one_evidence
 
-__all__ = ["Assessment", "LiveFraud"]
+__all__ = ["FRAUD_IDENTITY", "Assessment", "LiveFraud"]
+
+FRAUD_IDENTITY = "fraud_identity"
+"""Key of an application mapping holding its identity record already computed
+(:meth:`LiveFraud.identity_of`); absent or ``None``, :meth:`LiveFraud.assess` computes it."""
 
 _UNSAVED = -(1 << 62)  # graph ids below this are live applications not yet kept
 _FINGERPRINT = ("applied_at", *HASH_COLUMNS)
@@ -68,12 +79,7 @@ class Assessment:
         return ",".join(sorted({code for code, _ in self.hits}))
 
 
-def _fingerprint(identity: Mapping[str, int]) -> tuple[int, ...]:
-    return tuple(int(identity[c]) for c in _FINGERPRINT)
-
-
-def _pairs(hits: list[tuple[np.ndarray, str, list[str]]]) -> tuple[tuple[str, str], ...]:
-    return tuple((code, text) for rows, code, texts in hits if len(rows) for text in texts)
+_fingerprint: Callable[[Mapping[str, int]], tuple[int, ...]] = itemgetter(*_FINGERPRINT)
 
 
 class LiveFraud:
@@ -154,11 +160,15 @@ class LiveFraud:
 
     def ensure_seeded(self) -> None:
         """Seed from the kept history now, if that has not happened yet."""
+        if self._pending is None:
+            return
         with self._lock:
             if self._pending is not None:
                 identity, bad = self._pending
-                self._pending = None
-                self._seed(identity, bad)
+                try:
+                    self._seed(identity, bad)
+                finally:
+                    self._pending = None
 
     def _seed(self, identity: pd.DataFrame, bad_time: np.ndarray) -> None:
         bad = np.asarray(bad_time, np.int64)
@@ -180,13 +190,21 @@ class LiveFraud:
         found = self.assess(app)
         return found.fraud_score, found.codes
 
+    def identity_of(self, app: Mapping[str, Any]) -> dict[str, int]:
+        """The identity record of an application under this graph's key (hashes and time)."""
+        return record_identity(app, self._key)
+
     def assess(self, app: Mapping[str, Any]) -> Assessment:
-        """The score and rule hits (with reasons) of one live application."""
+        """The score and rule hits (with reasons) of one live application.
+
+        ``app[FRAUD_IDENTITY]``, when given, is taken as its :meth:`identity_of`.
+        """
         self.ensure_seeded()
         self._catch_up_before_score()
-        ident = record_identity(app, self._key)
+        given = app.get(FRAUD_IDENTITY)
+        ident = dict(given) if given is not None else record_identity(app, self._key)
         key = _fingerprint(ident)
-        age = _pairs(judge(one_application_age(app.get("resident_id"), app["applied_at"],
+        age = tuple(judge_one(one_age_evidence(app.get("resident_id"), app["applied_at"],
                                                app.get("age"))))
         with self._lock:
             row = self._by_fingerprint.get(key)
@@ -207,12 +225,13 @@ class LiveFraud:
             ident["applied_at"] = graph.times[-1] + 1
         feats = graph.add(ident)
         row = len(graph) - 1
-        ev = online_evidence(graph, row, feats)
-        for name in ("id_bad_example", "contact_example", "black_example"):
-            values = getattr(ev, name)
-            values[0] = self._shown_id(int(values[0]))
+        ev = online_one_evidence(graph, row, feats)
+        shown = self._shown_id
+        ev.id_bad_example = shown(ev.id_bad_example)
+        ev.contact_example = shown(ev.contact_example)
+        ev.black_example = shown(ev.black_example)
         self._maybe_prepare()
-        return row, feats, _pairs(judge(ev))
+        return row, feats, tuple(judge_one(ev))
 
     def _score_of(self, feats: Mapping[str, float]) -> float:
         p = self.predict([feats[c] for c in self.columns])
@@ -226,6 +245,30 @@ class LiveFraud:
         return 0 if graph_id <= _UNSAVED else -graph_id
 
     # --- catching up with the source ----------------------------------------------------
+
+    def kept(self, identity: Mapping[str, int], application_id: int) -> bool:
+        """The application scored with ``identity`` is now kept as ``application_id``.
+
+        Call once its write has committed: its provisional node takes the kept id at once, so
+        reading it back from the source costs nothing. False when no provisional node waits for
+        it (not scored here, or already read back); the source then adds or skips it as usual.
+        """
+        key = _fingerprint(identity)
+        with self._lock:
+            return self._relabel_waiting(key, -application_id)
+
+    def _relabel_waiting(self, key: tuple[int, ...], gid: int) -> bool:
+        """Give the oldest provisional node with this fingerprint the id ``gid`` (under the lock)."""
+        graph = self.graph
+        if graph.row_of(gid) is not None:
+            return False
+        waiting = self._unsaved.get(key)
+        if not waiting:
+            return False
+        graph.relabel(graph.ids[waiting.pop(0)], gid)
+        if not waiting:
+            del self._unsaved[key]
+        return True
 
     def _catch_up_before_score(self) -> None:
         """Catch up, unless a read started less than ``catch_up_every`` seconds ago."""
@@ -265,14 +308,11 @@ class LiveFraud:
             gid = -kept.application_id
             if graph.row_of(gid) is not None:
                 continue
-            key = _fingerprint(kept.identity)
-            waiting = self._unsaved.get(key)
-            if waiting:
-                graph.relabel(graph.ids[waiting.pop(0)], gid)
-                if not waiting:
-                    del self._unsaved[key]
+            identity = kept.identity
+            key = _fingerprint(identity)
+            if self._relabel_waiting(key, gid):
                 continue
-            row, feats, hits = self._add({**kept.identity, "application_id": gid})
+            row, feats, hits = self._add({**identity, "application_id": gid})
             self._results[row] = (self._score_of(feats), hits)
             self._by_fingerprint[key] = row
             added += 1

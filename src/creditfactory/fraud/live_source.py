@@ -12,17 +12,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from creditfactory.fraud.identity import unpack_identity
+
 
 @dataclass(frozen=True)
 class KeptApplication:
     """One kept application: its id where it is kept and its identity record.
 
-    ``identity`` is a :func:`creditfactory.fraud.identity.record_identity` row: keyed hashes
-    and ``applied_at`` in epoch seconds.
+    The record (:attr:`identity`) is a :func:`creditfactory.fraud.identity.record_identity`
+    row: keyed hashes and ``applied_at`` in epoch seconds. A source gives it either as such
+    (``record``) or as kept (``packed``, :func:`creditfactory.fraud.identity.pack_identity`);
+    packed bytes are opened only when the graph needs the record, so an application the
+    graph already holds under its kept id costs nothing to skip.
     """
 
     application_id: int
-    identity: dict[str, int]
+    record: dict[str, int] | None = None
+    packed: bytes | None = None
+
+    @property
+    def identity(self) -> dict[str, int]:
+        """The identity record (opened from the packed bytes on each call)."""
+        if self.record is not None:
+            return self.record
+        if self.packed is None:
+            raise ValueError(f"kept application {self.application_id} has no identity record")
+        return unpack_identity(self.packed)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ from creditfactory.fraud.propagation import month_starts, snapshot_risk
 
 NEVER = np.iinfo(np.int64).max
 _PHONE, _CONTACT = KIND_CODE["phone"], KIND_CODE["contact"]
+_LINK_PLAN = tuple((column, KIND_CODE[kind]) for column, kind in LINK_COLUMNS.items())
+_LINK_NAMES = tuple(f"n_link_{kind}" for kind in KINDS)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,11 @@ class OnlineGraph:
         self._caps = self.config.cap_array()
         self._structural = self.config.structural_mask().tolist()
         self._cap_list = self._caps.tolist()
-        self._holders: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        self._plain_codes = [c for c, structural in enumerate(self._structural) if not structural]
+        self._d7, self._d30 = (d * DAY for d in self.config.velocity_days)
+        # value -> its holders' (rows, times, link kinds) in arrival order; a value held once
+        # (most are) keeps a flat (row, time, kind) of ints, which the cyclic collector skips
+        self._holders: dict[int, tuple[Any, Any, Any]] = {}
         self.ids: list[int] = []
         self._row: dict[int, int] = {}
         self._t: list[int] = []
@@ -198,20 +205,26 @@ class OnlineGraph:
 
     def _load_seeded(self, values: list[int]) -> None:
         """Move the seeded holders of these values into the live value index."""
-        fresh = [h for h in values if h and h not in self._holders]
+        holders = self._holders
+        fresh = [h for h in values if h and h not in holders]
         index = self._seeded_values
-        for h, (s, e) in zip(fresh, index.spans(fresh), strict=True):
-            if e > s:
+        for n, s, e in index.found(fresh):
+            if e - s == 1:
+                row = int(index.rows[s])
+                holders[fresh[n]] = (row, int(self._seeded_times[row]),
+                                     int(self._seeded_kinds[s]))
+            else:
                 rows = index.rows[s:e]
-                self._holders[h] = (rows.tolist(), self._seeded_times[rows].tolist(),
-                                    self._seeded_kinds[s:e].tolist())
+                holders[fresh[n]] = (rows.tolist(), self._seeded_times[rows].tolist(),
+                                     self._seeded_kinds[s:e].tolist())
 
     def _resident_rows(self, rid: int) -> list[int]:
         """The rows holding a resident ID (the live list ``add`` appends to)."""
         rows = self._by_rid.get(rid)
         if rows is None:
-            ((s, e),) = self._seeded_residents.spans([rid])
-            rows = self._by_rid[rid] = self._seeded_residents.rows[s:e].tolist()
+            index = self._seeded_residents
+            rows = self._by_rid[rid] = [r for _, s, e in index.found([rid])
+                                        for r in index.rows[s:e].tolist()]
         return rows
 
     def add(self, application: Mapping[str, int]) -> dict[str, float]:
@@ -256,17 +269,23 @@ class OnlineGraph:
         pairs: dict[int, int] = {}
         counted = [0] * len(KINDS)
         seen: set[int] = set()
-        values = [int(application[column]) for column in LINK_COLUMNS]
+        values = [int(application[column]) for column, _ in _LINK_PLAN]
         self._load_seeded(values)
-        for kind_name, h in zip(LINK_COLUMNS.values(), values, strict=True):
+        holders, caps, structural = self._holders, self._cap_list, self._structural
+        for (_, kind), h in zip(_LINK_PLAN, values, strict=True):
             if h == 0 or h in seen:
                 continue
             seen.add(h)
-            kind = KIND_CODE[kind_name]
-            apps, times, kinds = self._holders.setdefault(h, ([], [], []))
+            held = holders.get(h)
+            if held is None:
+                holders[h] = (me, t, kind)
+                continue
+            if held[0].__class__ is int:
+                held = holders[h] = ([held[0]], [held[1]], [held[2]])
+            apps, times, kinds = held
             rank = bisect_left(times, t)
-            if rank < self._cap_list[kind]:
-                if self._structural[kind]:
+            if rank < caps[kind]:
+                if structural[kind]:
                     phone_space = kind in (_PHONE, _CONTACT)
                     for j, kj in zip(apps[:rank], kinds[:rank], strict=True):
                         lk = kind
@@ -287,35 +306,51 @@ class OnlineGraph:
         self, pairs: dict[int, int], counted: list[int], t: int, channel: int
     ) -> dict[str, float]:
         out = dict.fromkeys(FEATURES, 0.0)
-        masks = list(pairs.values())
         union = 0
-        for code, kind in enumerate(KINDS):
-            if self._structural[code]:
-                out[f"n_link_{kind}"] = float(sum((m >> code) & 1 for m in masks))
-            else:
-                out[f"n_link_{kind}"] = float(counted[code])
-                if counted[code] > 0:
-                    union |= 1 << code
-        for m in masks:
+        for code in self._plain_codes:
+            out[_LINK_NAMES[code]] = float(counted[code])
+            if counted[code] > 0:
+                union |= 1 << code
+        if not pairs:
+            out["n_kinds"] = float(union.bit_count())
+            out["component_size"] = 1.0
+            return out
+        per_kind = [0] * len(KINDS)
+        widest = strong = 0
+        for m in pairs.values():
             union |= m
+            shared = m.bit_count()
+            widest = max(widest, shared)
+            strong += shared >= 2
+            while m:
+                low = m & -m
+                per_kind[low.bit_length() - 1] += 1
+                m ^= low
+        for code, structural in enumerate(self._structural):
+            if structural:
+                out[_LINK_NAMES[code]] = float(per_kind[code])
         out["n_kinds"] = float(union.bit_count())
-        out["max_shared_kinds"] = float(max((m.bit_count() for m in masks), default=0))
-        out["n_strong_1hop"] = float(sum(m.bit_count() >= 2 for m in masks))
-        bad, times, chan = self._bad, self._t, self._channel
-        out["n_linked_1hop"] = float(len(pairs))
-        out["n_bad_1hop"] = float(sum(bad[j] < t for j in pairs))
+        out["max_shared_kinds"] = float(widest)
+        out["n_strong_1hop"] = float(strong)
+        bad, times, chan, adj = self._bad, self._t, self._channel, self.adj
+        d7, d30 = self._d7, self._d30
+        bad_1hop = same = fast = recent = 0
         reach = set(pairs)
-        for k in pairs:
-            reach.update(j for j in self.adj[k] if times[j] < t)
+        for j in pairs:
+            bad_1hop += bad[j] < t
+            same += chan[j] == channel
+            fast += t - times[j] <= d7
+            recent += t - times[j] <= d30
+            reach.update([i for i in adj[j] if times[i] < t])
+        out["n_linked_1hop"] = float(len(pairs))
+        out["n_bad_1hop"] = float(bad_1hop)
         out["n_linked_2hop"] = float(len(reach))
-        out["n_bad_2hop"] = float(sum(bad[j] < t for j in reach))
-        if pairs:
-            out["same_channel_share"] = sum(chan[j] == channel for j in pairs) / len(pairs)
-        d7, d30 = (d * DAY for d in self.config.velocity_days)
-        out["velocity_7d"] = float(sum(t - times[j] <= d7 for j in pairs))
-        out["velocity_30d"] = float(sum(t - times[j] <= d30 for j in pairs))
+        out["n_bad_2hop"] = float(sum([bad[j] < t for j in reach]))
+        out["same_channel_share"] = same / len(pairs)
+        out["velocity_7d"] = float(fast)
+        out["velocity_30d"] = float(recent)
         roots = {self._find(j) for j in pairs}
-        out["component_size"] = float(1 + sum(self._size[r] for r in roots))
+        out["component_size"] = float(1 + sum([self._size[r] for r in roots]))
         total, count = 0.0, 0
         for j in sorted(pairs):  # the batch's summation order, for equal floats
             if times[j] < self._boundary:

@@ -8,12 +8,20 @@ application, the few numbers a rule needs (earlier applications with the same re
 known-bad neighbours, velocity, the age the ID gives). The batch gathers the evidence of every
 application of an :class:`IdentityGraph` at once; the online graph gathers it for the one
 application just added (:func:`online_evidence`). Both then go through the same judge.
+
+Scoring one live application is on the request path, where one-row arrays cost more than the
+rules themselves: :class:`OneEvidence` holds the same evidence as plain numbers and
+:func:`judge_one` judges it with the same conditions and the same reason sentences as
+:func:`judge` (the tests hold the two equal on random evidence).
 """
 
 from __future__ import annotations
 
+import calendar
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -78,37 +86,107 @@ class RuleEvidence:
         return out
 
 
+@dataclass(slots=True)
+class OneEvidence:
+    """The evidence of one application as plain numbers: one row of :class:`RuleEvidence`,
+    neutral by default."""
+
+    id_earlier: int = 0
+    id_kept: bool = False
+    id_bad: bool = False
+    id_bad_example: int = 0
+    contact_bad: int = 0
+    contact_example: int = 0
+    black_bad: int = 0
+    black_example: int = 0
+    black_mask: int = 0
+    velocity_7d: float = 0.0
+    birth_ok: bool = True
+    id_age: int = 0
+    declared_age: float = math.nan
+
+    def table(self, row: int) -> RuleEvidence:
+        """The same evidence as a one-row :class:`RuleEvidence` for graph row ``row``."""
+        ev = RuleEvidence.neutral(np.array([row], np.int64))
+        for f in fields(OneEvidence):
+            getattr(ev, f.name)[0] = getattr(self, f.name)
+        return ev
+
+
+def _reused_reason(earlier: Any) -> str:
+    return (f"resident ID used on {int(earlier)} earlier application(s), none with this phone, "
+            "device, bank card, home address or company")
+
+
+def _age_reason(birth_ok: Any, declared_age: Any, id_age: Any) -> str:
+    if not birth_ok:
+        return "resident ID has no valid birth date"
+    return f"declared age {int(declared_age)}, resident ID gives {int(id_age)}"
+
+
+def _contact_reason(count: Any, example: Any) -> str:
+    return f"contact phone shared with {int(count)} known-bad application(s), e.g. #{int(example)}"
+
+
+def _black_reason(count: Any, example: Any, mask: Any) -> str:
+    return (f"{_kinds(int(mask))} shared with {int(count)} known-bad application(s), "
+            f"e.g. #{int(example)}")
+
+
+def _id_bad_reason(example: Any) -> str:
+    return f"resident ID of known-bad application #{int(example)}"
+
+
+def _velocity_reason(velocity: Any) -> str:
+    return f"linked to {int(velocity)} applications in the last 7 days"
+
+
 def judge(ev: RuleEvidence, velocity_7d: int = VELOCITY_7D) -> list[Hit]:
     """Every rule over the evidence: ``(rows, code, reasons)`` per rule part, in code order."""
     hits: list[Hit] = []
 
     reused = (ev.id_earlier > 0) & ~ev.id_kept
-    hits.append((ev.row[reused], "IMP_ID_REUSED", [
-        f"resident ID used on {int(a)} earlier application(s), none with this phone, device, "
-        "bank card, home address or company" for a in ev.id_earlier[reused]]))
+    hits.append((ev.row[reused], "IMP_ID_REUSED",
+                 [_reused_reason(a) for a in ev.id_earlier[reused]]))
 
     off = (np.abs(ev.declared_age - ev.id_age) > 1) & ev.birth_ok
     age = np.flatnonzero(off | ~ev.birth_ok)
     hits.append((ev.row[age], "IMP_AGE_MISMATCH", [
-        f"declared age {int(ev.declared_age[r])}, resident ID gives {int(ev.id_age[r])}"
-        if ev.birth_ok[r] else "resident ID has no valid birth date" for r in age]))
+        _age_reason(ev.birth_ok[r], ev.declared_age[r], ev.id_age[r]) for r in age]))
 
     contact = ev.contact_bad > 0
     hits.append((ev.row[contact], "CONTACT_KNOWN_BAD", [
-        f"contact phone shared with {int(c)} known-bad application(s), e.g. #{int(j)}"
+        _contact_reason(c, j)
         for c, j in zip(ev.contact_bad[contact], ev.contact_example[contact], strict=True)]))
 
     black = ev.black_bad > 0
     hits.append((ev.row[black], "BLACKLIST", [
-        f"{_kinds(int(m))} shared with {int(c)} known-bad application(s), e.g. #{int(j)}"
+        _black_reason(c, j, m)
         for c, j, m in zip(ev.black_bad[black], ev.black_example[black], ev.black_mask[black],
                            strict=True)]))
-    hits.append((ev.row[ev.id_bad], "BLACKLIST", [
-        f"resident ID of known-bad application #{int(j)}" for j in ev.id_bad_example[ev.id_bad]]))
+    hits.append((ev.row[ev.id_bad], "BLACKLIST",
+                 [_id_bad_reason(j) for j in ev.id_bad_example[ev.id_bad]]))
 
     fast = ev.velocity_7d >= velocity_7d
-    hits.append((ev.row[fast], "VELOCITY", [
-        f"linked to {int(v)} applications in the last 7 days" for v in ev.velocity_7d[fast]]))
+    hits.append((ev.row[fast], "VELOCITY", [_velocity_reason(v) for v in ev.velocity_7d[fast]]))
+    return hits
+
+
+def judge_one(ev: OneEvidence, velocity_7d: int = VELOCITY_7D) -> list[tuple[str, str]]:
+    """:func:`judge` for one application: its ``(code, reason)`` hits, in the same order."""
+    hits: list[tuple[str, str]] = []
+    if ev.id_earlier > 0 and not ev.id_kept:
+        hits.append(("IMP_ID_REUSED", _reused_reason(ev.id_earlier)))
+    if not ev.birth_ok or abs(ev.declared_age - ev.id_age) > 1:
+        hits.append(("IMP_AGE_MISMATCH", _age_reason(ev.birth_ok, ev.declared_age, ev.id_age)))
+    if ev.contact_bad > 0:
+        hits.append(("CONTACT_KNOWN_BAD", _contact_reason(ev.contact_bad, ev.contact_example)))
+    if ev.black_bad > 0:
+        hits.append(("BLACKLIST", _black_reason(ev.black_bad, ev.black_example, ev.black_mask)))
+    if ev.id_bad:
+        hits.append(("BLACKLIST", _id_bad_reason(ev.id_bad_example)))
+    if ev.velocity_7d >= velocity_7d:
+        hits.append(("VELOCITY", _velocity_reason(ev.velocity_7d)))
     return hits
 
 
@@ -199,34 +277,64 @@ def _link_evidence(graph: IdentityGraph, ev: RuleEvidence) -> None:
 
 def online_evidence(graph: OnlineGraph, row: int, features: Mapping[str, float]) -> RuleEvidence:
     """The graph part of the evidence of ``row`` (just added, with these features)."""
-    ev = RuleEvidence.neutral(np.array([row]))
-    ev.velocity_7d[0] = features["velocity_7d"]
+    return online_one_evidence(graph, row, features).table(row)
+
+
+def online_one_evidence(graph: OnlineGraph, row: int,
+                        features: Mapping[str, float]) -> OneEvidence:
+    """:func:`online_evidence` as plain numbers."""
+    ev = OneEvidence(velocity_7d=features["velocity_7d"])
     t, times, bad, ids = graph.time_of(row), graph.times, graph.bad, graph.ids
     earlier = [j for j in graph.same_resident_id(row) if times[j] < t]
     if earlier:
         own = graph.own_values(row)
-        ev.id_earlier[0] = len(earlier)
-        ev.id_kept[0] = any(
+        ev.id_earlier = len(earlier)
+        ev.id_kept = any(
             a == b for j in earlier for a, b in zip(graph.own_values(j), own, strict=True))
         known = [j for j in earlier if bad[j] < t]
         if known:
-            ev.id_bad[0] = True
-            ev.id_bad_example[0] = ids[known[0]]
+            ev.id_bad = True
+            ev.id_bad_example = ids[known[0]]
     contact: list[int] = []
     black: list[int] = []
-    for j, mask in graph.adj[row].items():
-        if times[j] < t and bad[j] < t:
+    links = graph.adj[row]
+    for j, mask in links.items():
+        if bad[j] < t and times[j] < t:
             if mask & _CONTACT_BIT:
                 contact.append(j)
             if mask & _BLACK_BITS:
                 black.append(j)
     if contact:
-        ev.contact_bad[0], ev.contact_example[0] = len(contact), ids[min(contact)]
+        ev.contact_bad, ev.contact_example = len(contact), ids[min(contact)]
     if black:
         first = min(black)
-        ev.black_bad[0], ev.black_example[0] = len(black), ids[first]
-        ev.black_mask[0] = graph.adj[row][first]
+        ev.black_bad, ev.black_example, ev.black_mask = len(black), ids[first], links[first]
     return ev
+
+
+def one_age_evidence(resident_id: Any, applied_at: Any, declared_age: Any) -> OneEvidence:
+    """:func:`one_application_age` as plain numbers."""
+    missing = declared_age is None or declared_age is pd.NA or declared_age != declared_age
+    ev = OneEvidence(declared_age=math.nan if missing else float(declared_age))
+    birth = _birth_date(str(resident_id))
+    if birth is None:
+        ev.birth_ok, birth = False, (2000, 1, 1)
+    day = applied_at if isinstance(applied_at, datetime) else pd.Timestamp(applied_at)
+    by, bm, bd = birth
+    ev.id_age = day.year - by - ((day.month, day.day) < (bm, bd))
+    return ev
+
+
+def _birth_date(resident_id: str) -> tuple[int, int, int] | None:
+    """:func:`birth_dates` of one resident ID, as (year, month, day)."""
+    part = resident_id[6:14]
+    if not (len(part) == 8 and part.isascii() and part.isdigit()):
+        return None
+    v = int(part)
+    y, m, d = v // 10_000, v // 100 % 100, v % 100
+    if not (1678 <= y <= 2261 and 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]):
+        return None
+    return y, m, d
 
 
 def one_application_age(resident_id: Any, applied_at: Any, declared_age: Any) -> RuleEvidence:

@@ -1,4 +1,10 @@
-"""A partner bank's answer to a recommendation: approve moves the case to payout, decline re-routes."""
+"""A partner bank's answer to a recommendation: approve moves the case to payout, decline re-routes.
+
+An officer's answer and the simulated banks' answers take one path (:func:`_record_all`): the
+packages are locked while pending, answered, and their cases moved on in one transaction, with
+the rows the cases need read once for all of them. A crash loses the whole transaction and
+leaves the packages pending, so the next run answers each exactly once.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from creditfactory.services.errors import AlreadyAnswered, RoleNotAllowed, Submi
 from creditfactory.services.flow import advance, close_case
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
+from creditfactory.store.repo_banks import AnswerRows
 from creditfactory.store.types import utcnow
 
 __all__ = ["answer", "bank_queue", "simulate_bank_answers", "submission_view"]
@@ -47,9 +54,14 @@ def bank_queue(
     return [submission_view(r) for r in rows]
 
 
+Answer = tuple[Any, bool, str, Actor]
+"""A locked pending submission, approve?, the reason, and who answers."""
+
+
 def _record(
     uow: UnitOfWork,
     ctx: ServiceContext,
+    rows: AnswerRows,
     sub: Any,
     approve: bool,
     reason: str,
@@ -57,9 +69,7 @@ def _record(
     at: datetime,
 ) -> dict[str, Any]:
     status = "approved" if approve else "declined"
-    if not uow.submissions.answer(sub["id"], status, actor.username, reason, at):
-        raise AlreadyAnswered(f"submission {sub['id']} was already answered")
-    case = dict(uow.cases.get(sub["case_id"], for_update=True) or {})
+    case = dict(rows.case)
     uow.audit.append(
         actor.username,
         f"bank.{status}",
@@ -71,8 +81,7 @@ def _record(
     )
     if approve:
         return advance(uow, ctx, case, "bank_approval", actor, at)
-    tried = {s["bank_code"] for s in uow.submissions.of_case(case["id"])}
-    if submit_to_bank(uow, case, at, exclude=tried) is None:
+    if submit_to_bank(uow, case, at, exclude=set(rows.tried)) is None:
         close_case(uow, case, "declined", "declined", at)
     uow.cases.update(
         case["id"],
@@ -84,6 +93,25 @@ def _record(
     return case
 
 
+def _record_all(
+    uow: UnitOfWork, ctx: ServiceContext, answers: list[Answer], at: datetime
+) -> dict[int, dict[str, Any]]:
+    """Record the answers on their (locked, pending) submissions and move each case on; the
+    case of each submission id. The rows the cases need are read once for all of them."""
+    with uow.submissions.counts_at_end():
+        uow.submissions.answer(
+            [(s, "approved" if ok else "declined", by.username, why) for s, ok, why, by in answers],
+            at,
+        )
+        rows = uow.submissions.read_ahead(
+            [s["case_id"] for s, _, _, _ in answers], tried=not all(ok for _, ok, _, _ in answers)
+        )
+        return {
+            s["id"]: _record(uow, ctx, rows[s["case_id"]], s, ok, why, by, at)
+            for s, ok, why, by in answers
+        }
+
+
 def answer(
     ctx: ServiceContext, actor: Actor, submission_id: int, approve: bool, reason: str
 ) -> dict[str, Any]:
@@ -92,10 +120,13 @@ def answer(
         raise RoleNotAllowed("only a bank officer answers for a bank")
     now = utcnow()
     with ctx.uow() as uow:
-        sub = uow.submissions.get(submission_id)
+        locked = uow.submissions.lock_pending([submission_id])
+        sub = locked[0] if locked else uow.submissions.get(submission_id)
         if sub is None or (actor.role == "bank_officer" and sub["bank_code"] != actor.bank_code):
             raise SubmissionNotFound(f"no submission {submission_id} for your bank")
-        case = _record(uow, ctx, sub, approve, reason, actor, now)
+        if not locked:
+            raise AlreadyAnswered(f"submission {submission_id} was already answered")
+        case = _record_all(uow, ctx, [(sub, approve, reason, actor)], now)[submission_id]
         uow.commit()
     return {
         "submission_id": submission_id,
@@ -106,23 +137,27 @@ def answer(
     }
 
 
-def simulate_bank_answers(ctx: ServiceContext, limit: int = 50) -> int:
-    """Let the simulated banks answer every package whose delay has passed; return how many."""
+def simulate_bank_answers(ctx: ServiceContext, limit: int = 10) -> int:
+    """Let the simulated banks answer up to ``limit`` packages whose delay has passed, in one
+    transaction (a crash answers none of them; the next run takes them up); return how many.
+
+    The due packages are looked up without the writer's lock first: most runs find none. A
+    small ``limit`` keeps SQLite's writer lock short for the submissions waiting on it.
+    """
     now = utcnow()
     with ctx.uow(write=False) as uow:
         banks = {b.code: b for b in active_banks(uow)}
         simulated = [b.code for b in ctx.simulated_banks if b.code in banks]
         due = uow.submissions.pending(bank_codes=simulated, due_before=now, limit=limit)
-    done = 0
-    for sub in due:
-        bank = banks[sub["bank_code"]]
-        approve = unit_draw("answer", sub["id"]) < bank.approve_rate
-        actor = Actor(f"sim:{bank.code}", "bank_officer", bank.code)
-        try:
-            with ctx.uow() as uow:
-                _record(uow, ctx, sub, approve, "simulated bank policy", actor, utcnow())
-                uow.commit()
-            done += 1
-        except AlreadyAnswered:
-            continue
-    return done
+    if not due:
+        return 0
+    with ctx.uow() as uow:
+        answers: dict[int, Answer] = {}
+        for sub in uow.submissions.lock_pending([s["id"] for s in due]):
+            bank = banks[sub["bank_code"]]
+            approve = unit_draw("answer", sub["id"]) < bank.approve_rate
+            actor = Actor(f"sim:{bank.code}", "bank_officer", bank.code)
+            answers.setdefault(sub["case_id"], (sub, approve, "simulated bank policy", actor))
+        _record_all(uow, ctx, list(answers.values()), utcnow())
+        uow.commit()
+    return len(answers)

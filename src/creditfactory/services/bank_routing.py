@@ -10,13 +10,14 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from creditfactory.factory import BankPolicy, route
+from creditfactory.factory import BankPolicy, refusals, route
 from creditfactory.factory.errors import NoEligibleBank
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import decision_summary, latest_decision
 from creditfactory.store import UnitOfWork
+from creditfactory.store.repo_banks import month_of
 
-__all__ = ["bank_package", "active_banks", "unit_draw"]
+__all__ = ["bank_package", "active_banks", "case_application", "submit_to_bank", "unit_draw"]
 
 
 def unit_draw(*parts: object) -> float:
@@ -30,20 +31,36 @@ def active_banks(uow: UnitOfWork) -> list[BankPolicy]:
     return [BankPolicy.from_json(r["code"], r["name"], r["policy"]) for r in uow.banks.active()]
 
 
-def _month_start(at: datetime) -> datetime:
-    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def case_application(uow: UnitOfWork, application_id: int) -> tuple[Any, Any]:
+    """The application of a case and its latest decision, from the rows the unit of work
+    already holds when it has them (the intake's writes, or a batch of bank answers)."""
+    known = uow.submissions.known(application_id)
+    if known is not None:
+        return known.application, known.decision
+    app = uow.applications.get(application_id)
+    assert app is not None
+    return app, latest_decision(uow, application_id)
 
 
 def submit_to_bank(
     uow: UnitOfWork, case: dict[str, Any], at: datetime, exclude: set[str]
 ) -> str | None:
-    """Route the case to an eligible bank and send the package; None when no bank takes it."""
-    app = uow.applications.get(case["application_id"])
-    assert app is not None
-    d = latest_decision(uow, case["application_id"])
+    """Route the case to an eligible bank and send the package; None when no bank takes it.
+
+    A bank's quota use is its packages of the month of ``at`` (UTC) and later that it has not
+    declined, as ``bank_month_counts`` keeps it.
+    """
+    app, d = case_application(uow, case["application_id"])
     amount = min(d["limit_amount"], app["amount"])
-    banks = [b for b in active_banks(uow) if b.code not in exclude]
-    used = uow.banks.submissions_since(_month_start(at))
+    # the quota is read only when some bank would take the case apart from it
+    banks = [
+        b
+        for b in active_banks(uow)
+        if b.code not in exclude and not refusals(b, amount, app["industry"], d["score"], 0)
+    ]
+    if not banks:
+        return None
+    used = uow.submissions.used_since(month_of(at))
     try:
         bank = route(banks, amount, app["industry"], d["score"], used)
     except NoEligibleBank:

@@ -14,7 +14,6 @@ from typing import Any
 from creditfactory.factory import due_at
 from creditfactory.services import bank_routing, refinement
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.decisions import latest_decision
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
 
@@ -52,9 +51,7 @@ def _contract(uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: da
 
 
 def _payout(uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: datetime) -> bool:
-    app = uow.applications.get(case["application_id"])
-    assert app is not None
-    d = latest_decision(uow, case["application_id"])
+    app, d = bank_routing.case_application(uow, case["application_id"])
     uow.submissions.add_loan(
         case_id=case["id"],
         application_id=case["application_id"],
@@ -73,7 +70,7 @@ def _payout(uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: date
 
 
 def _booking(uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: datetime) -> bool:
-    close_case(uow, case, "done", "paid_out", at)
+    case.update(status="done", closed_at=at)  # the application is paid out since payout
     return True
 
 

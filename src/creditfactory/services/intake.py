@@ -4,7 +4,9 @@ Idempotent by (user, key): a retried request with the same body gets the stored 
 never creates a second application; the same key with another body is a conflict. The
 decision and everything else that needs no lock (sealing, JSON) run before the write
 transaction, so the SQLite writer lock is held only for the statements. A concurrent request
-with the same key loses on the key's primary key and gets the winner's answer.
+with the same key loses on the key's primary key and gets the winner's answer. The channel's
+status is checked as the submission arrives, with the key and the applicant in one read: a
+channel suspended while a submission is being decided still has that one submission kept.
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ from creditfactory.services.decisions import (
 )
 from creditfactory.services.errors import DecisionUnavailable, IdempotencyKeyReused, InvalidInput
 from creditfactory.services.flow import advance
+from creditfactory.services.fraud_graph import (
+    FRAUD_IDENTITY,
+    identity_kept,
+    stored_identity,
+    submission_identity,
+)
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.store.types import utcnow
 
@@ -57,28 +65,32 @@ def submit_application(
     digest = _request_hash(app)
     resident_hash = ctx.vault.hash(app["resident_id"], "resident_id")
     with ctx.uow(write=False) as uow:
-        row = uow.idempotency.get(actor.username, idempotency_key)
-        if row is None:
-            channel_type = uow.channels.channel_type(app["channel_id"])
-            applicant_id = uow.applications.applicant_id(resident_hash)
-    if row is not None:
-        return _replay(row, idempotency_key, digest)
+        opening = uow.intake.opening(
+            actor.username, idempotency_key, resident_hash, app["channel_id"]
+        )
+    if opening.answered is not None:
+        return _replay(opening.answered, idempotency_key, digest)
     check_application(app)
     if ctx.decider is None:
         raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
+    channel_type, applicant_id = opening.channel_type, opening.applicant_id
     if channel_type is None:
         raise InvalidInput([("channel_id", "unknown channel")])
+    if opening.channel_status != "active":
+        raise InvalidInput([("channel_id", f"channel is {opening.channel_status}")])
     sealed = sealed_forms(app, ctx.vault)
+    identity = submission_identity(ctx, app)
     decision = ctx.decider.decide(
         {
             **app,
             "application_id": 0,
             "channel_type": channel_type,
             "repeat_customer": applicant_id is not None,
+            FRAUD_IDENTITY: identity,
         }
     )
     record = decision_record(decision)
-    args = (ctx, actor, app, idempotency_key, digest, sealed, decision, record)
+    args = (ctx, actor, app, idempotency_key, digest, sealed, decision, record, identity)
     try:
         return _write(*args, applicant_id)
     except IntegrityError:
@@ -106,6 +118,7 @@ def _write(
     sealed: dict[str, Any],
     decision: Decision,
     record: dict[str, Any],
+    identity: dict[str, int] | None,
     applicant_id: int | None,
 ) -> Submitted:
     """The one write transaction of a submission; IntegrityError when a concurrent one won."""
@@ -113,9 +126,6 @@ def _write(
     rid = sealed["resident_id"]
     fields = stored_fields(app)
     with ctx.uow() as uow:
-        status = uow.channels.status(app["channel_id"])
-        if status != "active":
-            raise InvalidInput([("channel_id", f"channel is {status}")])
         if applicant_id is None:
             applicant_id = uow.applications.add_applicant(
                 resident_id_hash=rid.hash,
@@ -141,6 +151,7 @@ def _write(
             bank_card_enc=sealed["bank_card"].encrypted,
             contact_phones_masked=sealed["contact_phones_masked"],
             contact_phones_enc=sealed["contact_phones_enc"],
+            fraud_identity=stored_identity(identity),
             fields=fields,
             created_by=actor.username,
             created_at=now,
@@ -183,4 +194,5 @@ def _write(
         }
         uow.idempotency.add(actor.username, key, digest, 201, body)
         uow.commit()
+        identity_kept(ctx, identity, app_id)
         return 201, body, False

@@ -58,15 +58,20 @@ def _may_work(actor: Actor, role: str) -> None:
         raise RoleNotAllowed(f"this task needs the role {role}")
 
 
-def station_queue(
-    ctx: ServiceContext, actor: Actor, station: str, offset: int, limit: int
-) -> list[dict[str, Any]]:
-    """Open and claimed tasks at ``station``, earliest due first."""
+def check_queue_reader(ctx: ServiceContext, actor: Actor, station: str) -> None:
+    """A known station, read by its own role or by one overseeing every queue."""
     roles = ctx.process.stations()
     if station not in roles:
         raise CaseNotFound(f"no station {station!r}")
     if actor.role not in (roles[station], *QUEUE_OVERSEERS):
         raise RoleNotAllowed(f"the {station} queue is for {roles[station]}")
+
+
+def station_queue(
+    ctx: ServiceContext, actor: Actor, station: str, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Open and claimed tasks at ``station``, earliest due first."""
+    check_queue_reader(ctx, actor, station)
     now = utcnow()
     with ctx.uow(write=False) as uow:
         return [task_view(r, now) for r in uow.cases.queue(station, offset=offset, limit=limit)]

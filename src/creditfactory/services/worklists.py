@@ -6,7 +6,8 @@ from typing import Any
 
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
-from creditfactory.services.tasks import QUEUE_OVERSEERS, station_queue
+from creditfactory.services.tasks import QUEUE_OVERSEERS, check_queue_reader, task_view
+from creditfactory.store.types import utcnow
 
 __all__ = ["staffed_stations", "station_worklist"]
 
@@ -25,14 +26,14 @@ def staffed_stations(ctx: ServiceContext, actor: Actor) -> list[str]:
 def station_worklist(
     ctx: ServiceContext, actor: Actor, station: str, offset: int, limit: int
 ) -> list[dict[str, Any]]:
-    """The station's open and claimed tasks (as :func:`station_queue` checks and orders them),
-    each with ``application_id``, ``tier`` and ``amount`` of its case."""
-    tasks = station_queue(ctx, actor, station, offset, limit)
+    """The station's open and claimed tasks (checked and ordered as the task queue does),
+    each with ``application_id``, ``tier`` and ``amount`` of its case, in one read."""
+    check_queue_reader(ctx, actor, station)
+    now = utcnow()
     with ctx.uow(write=False) as uow:
-        for task in tasks:
-            case = uow.cases.get(task["case_id"])
-            app = uow.applications.get(case["application_id"]) if case is not None else None
-            task["application_id"] = case["application_id"] if case is not None else None
-            task["tier"] = case["tier"] if case is not None else None
-            task["amount"] = app["amount"] if app is not None else None
-    return tasks
+        rows = uow.worklists.page(station, offset=offset, limit=limit)
+    return [
+        {**task_view(r, now), "application_id": r["application_id"], "tier": r["tier"],
+         "amount": r["amount"]}
+        for r in rows
+    ]

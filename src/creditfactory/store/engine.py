@@ -97,7 +97,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+    if conn.info.get("write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif not conn.info.get("autocommit"):
+        conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str, *, pool_size: int = 8) -> Engine:

@@ -13,14 +13,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from creditfactory.store.prepared import Prepared
 from creditfactory.store.tables_case import audit_log, idempotency_keys
 from creditfactory.store.types import utcnow
 
-_APPEND = sa.insert(audit_log)
+_APPEND = Prepared(sa.insert(audit_log))
 _IDEM_GET = sa.select(idempotency_keys).where(
     idempotency_keys.c.scope == sa.bindparam("s"), idempotency_keys.c.key == sa.bindparam("k")
 )
-_IDEM_ADD = sa.insert(idempotency_keys)
+_IDEM_ADD = Prepared(sa.insert(idempotency_keys))
 
 
 class AuditLog:
@@ -57,7 +58,7 @@ class AuditLog:
         """Write the entries appended so far (the unit of work calls this before committing)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            self._c.execute(_APPEND, rows)
+            _APPEND.execute_many(self._c, rows)
 
     def of_case(self, case_id: int) -> list[RowMapping]:
         self.flush()
@@ -75,19 +76,25 @@ class AuditLog:
 
 
 class IdempotencyRepository:
-    """Responses already given, by (scope, key), so a retried request gets the same answer."""
+    """Responses already given, by (scope, key), so a retried request gets the same answer.
+
+    A response recorded in a unit of work is written when it commits, with the audit entries
+    and the commit itself (one round trip on PostgreSQL); a key already used fails the commit
+    with ``IntegrityError``.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self._c = conn
+        self._pending: list[dict[str, Any]] = []
 
     def get(self, scope: str, key: str) -> RowMapping | None:
+        self.flush()
         return self._c.execute(_IDEM_GET, {"s": scope, "k": key}).mappings().first()
 
     def add(
         self, scope: str, key: str, request_hash: str, status_code: int, response: dict[str, Any]
     ) -> None:
-        self._c.execute(
-            _IDEM_ADD,
+        self._pending.append(
             {
                 "scope": scope,
                 "key": key,
@@ -95,5 +102,11 @@ class IdempotencyRepository:
                 "status_code": status_code,
                 "response": response,
                 "created_at": utcnow(),
-            },
+            }
         )
+
+    def flush(self) -> None:
+        """Write the responses recorded so far (the unit of work calls this when committing)."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            _IDEM_ADD.execute_many(self._c, rows)

@@ -9,16 +9,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from creditfactory.store.prepared import Prepared
 from creditfactory.store.tables import applicants
 from creditfactory.store.tables_case import applications, cases, decisions, findings, tasks
 
 _APPLICANT_BY_HASH = sa.select(applicants.c.id).where(
     applicants.c.resident_id_hash == sa.bindparam("h")
 )
-_ADD_APPLICANT = sa.insert(applicants).returning(applicants.c.id)
-_ADD_APPLICATION = sa.insert(applications).returning(applications.c.application_id)
+_ADD_APPLICANT = Prepared(sa.insert(applicants).returning(applicants.c.id))
+_ADD_APPLICATION = Prepared(sa.insert(applications).returning(applications.c.application_id))
 _GET_APPLICATION = sa.select(applications).where(applications.c.application_id == sa.bindparam("i"))
-_ADD_DECISION = sa.insert(decisions).returning(decisions.c.id)
+_ADD_DECISION = Prepared(sa.insert(decisions).returning(decisions.c.id))
 _DECISIONS = (
     sa.select(decisions)
     .where(decisions.c.application_id == sa.bindparam("i"))
@@ -29,14 +30,14 @@ _FINDINGS = (
     .where(findings.c.application_id == sa.bindparam("i"))
     .order_by(findings.c.id)
 )
-_SET_STATUS = (
+_SET_STATUS = Prepared(
     sa.update(applications)
     .where(applications.c.application_id == sa.bindparam("i"))
     .values(status=sa.bindparam("st"))
 )
-_ADD_CASE = sa.insert(cases).returning(cases.c.id)
-_ADD_TASK = sa.insert(tasks).returning(tasks.c.id)
-_CASE_MOVED = (
+_ADD_CASE = Prepared(sa.insert(cases).returning(cases.c.id))
+_ADD_TASK = Prepared(sa.insert(tasks).returning(tasks.c.id))
+_CASE_MOVED = Prepared(
     sa.update(cases)
     .where(cases.c.id == sa.bindparam("case_id"))
     .values(
@@ -85,14 +86,14 @@ class ApplicationRepository:
         return self._c.execute(_APPLICANT_BY_HASH, {"h": resident_id_hash}).scalar_one_or_none()
 
     def add_applicant(self, **values: Any) -> int:
-        return int(self._c.execute(_ADD_APPLICANT, values).scalar_one())
+        return _ADD_APPLICANT.scalar(self._c, values)
 
     def applicant(self, applicant_id: int) -> RowMapping:
         q = sa.select(applicants).where(applicants.c.id == applicant_id)
         return self._c.execute(q).mappings().one()
 
     def add(self, **values: Any) -> int:
-        app_id = int(self._c.execute(_ADD_APPLICATION, values).scalar_one())
+        app_id = _ADD_APPLICATION.scalar(self._c, values)
         row = _as_stored(applications, {**values, "application_id": app_id}, self._c.dialect)
         if row is not None:
             self._written[app_id] = row
@@ -106,12 +107,12 @@ class ApplicationRepository:
         return self._c.execute(_GET_APPLICATION, {"i": application_id}).mappings().first()
 
     def set_status(self, application_id: int, status: str) -> None:
-        self._c.execute(_SET_STATUS, {"i": application_id, "st": status})
+        _SET_STATUS.execute(self._c, {"i": application_id, "st": status})
         if application_id in self._written:
             self._written[application_id]["status"] = status
 
     def add_decision(self, **values: Any) -> None:
-        decision_id = int(self._c.execute(_ADD_DECISION, values).scalar_one())
+        decision_id = _ADD_DECISION.scalar(self._c, values)
         known = self._written_decisions.get(values["application_id"])
         if known is None:
             return
@@ -154,7 +155,7 @@ class CaseRepository:
         self._c = conn
 
     def add(self, **values: Any) -> int:
-        return int(self._c.execute(_ADD_CASE, values).scalar_one())
+        return _ADD_CASE.scalar(self._c, values)
 
     def get(self, case_id: int, *, for_update: bool = False) -> RowMapping | None:
         q = sa.select(cases).where(cases.c.id == case_id)
@@ -168,7 +169,7 @@ class CaseRepository:
 
     def moved(self, case_id: int, **values: Any) -> None:
         """Write every moving part of a case at once (the hot path of ``advance``)."""
-        self._c.execute(_CASE_MOVED, {"case_id": case_id, **values})
+        _CASE_MOVED.execute(self._c, {"case_id": case_id, **values})
 
     def update(self, case_id: int, **values: Any) -> None:
         self._c.execute(sa.update(cases).where(cases.c.id == case_id).values(**values))
@@ -185,7 +186,7 @@ class CaseRepository:
         return int(self._c.execute(q).scalar_one())
 
     def add_task(self, **values: Any) -> int:
-        return int(self._c.execute(_ADD_TASK, values).scalar_one())
+        return _ADD_TASK.scalar(self._c, values)
 
     def task(self, task_id: int) -> RowMapping | None:
         return self._c.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()

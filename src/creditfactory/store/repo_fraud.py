@@ -1,4 +1,9 @@
-"""Reads for the live fraud graph: applications and findings after an id, oldest first."""
+"""Reads for the live fraud graph: applications and findings after an id, oldest first.
+
+Applications are read with their kept identity record (keyed hashes, no personal value);
+only applications kept without one (before the record was kept) are read again with their
+sealed personal values, for the graph to hash.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,12 @@ from creditfactory.store.tables import applicants
 from creditfactory.store.tables_case import applications, findings
 
 _APPLICATIONS_AFTER = (
+    sa.select(applications.c.application_id, applications.c.fraud_identity)
+    .where(applications.c.application_id > sa.bindparam("after"))
+    .order_by(applications.c.application_id)
+    .limit(sa.bindparam("limit"))
+)
+_SEALED = (
     sa.select(
         applications.c.application_id,
         applications.c.applied_at,
@@ -19,9 +30,8 @@ _APPLICATIONS_AFTER = (
         applicants.c.resident_id_enc,
     )
     .join(applicants, applicants.c.id == applications.c.applicant_id)
-    .where(applications.c.application_id > sa.bindparam("after"))
+    .where(applications.c.application_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(applications.c.application_id)
-    .limit(sa.bindparam("limit"))
 )
 _FINDINGS_AFTER = (
     sa.select(
@@ -38,13 +48,20 @@ _FINDINGS_AFTER = (
 
 
 class FraudFeedRepository:
-    """Kept applications (with their sealed personal values) and findings, by primary key."""
+    """Kept applications (their identity records, or sealed values) and findings, by key."""
 
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
     def applications_after(self, after: int, limit: int) -> list[RowMapping]:
+        """``application_id`` and ``fraud_identity`` (None if kept without one), in id order."""
         return list(self._c.execute(_APPLICATIONS_AFTER, {"after": after, "limit": limit}).mappings())
+
+    def sealed(self, application_ids: list[int]) -> list[RowMapping]:
+        """What the identity record is computed from: time, fields and sealed values."""
+        if not application_ids:
+            return []
+        return list(self._c.execute(_SEALED, {"ids": application_ids}).mappings())
 
     def findings_after(self, after: int, limit: int) -> list[RowMapping]:
         return list(self._c.execute(_FINDINGS_AFTER, {"after": after, "limit": limit}).mappings())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,19 +17,12 @@ from creditfactory.store.tables import (
     strategies,
     users,
 )
-from creditfactory.store.tables_case import bank_submissions as bs
 from creditfactory.store.types import utcnow
 
 _CHANNEL = sa.select(channels).where(channels.c.channel_id == sa.bindparam("c"))
 _CHANNEL_LOCKED = _CHANNEL.with_for_update()
-_CHANNEL_STATUS = sa.select(channels.c.status).where(channels.c.channel_id == sa.bindparam("c"))
 _ACTIVE_BANKS = (
     sa.select(partner_banks).where(partner_banks.c.active).order_by(partner_banks.c.code)
-)
-_USED = (
-    sa.select(bs.c.bank_code, sa.func.count())
-    .where(bs.c.submitted_at >= sa.bindparam("since"), bs.c.status != "declined")
-    .group_by(bs.c.bank_code)
 )
 
 
@@ -57,22 +49,6 @@ class ChannelRepository:
     def get(self, channel_id: str, *, for_update: bool = False) -> RowMapping | None:
         q = _CHANNEL_LOCKED if for_update else _CHANNEL
         return self._c.execute(q, {"c": channel_id}).mappings().first()
-
-    def status(self, channel_id: str) -> str | None:
-        """The channel's status as of now (``None``: no such channel)."""
-        return self._c.execute(_CHANNEL_STATUS, {"c": channel_id}).scalar_one_or_none()
-
-    def channel_type(self, channel_id: str) -> str | None:
-        """The channel's type, which never changes once onboarded (``None``: no such channel)."""
-        key = ("channel_type", channel_id)
-        found = self._ref.get(key, lambda: self._type_or_none(channel_id))
-        if found is None:
-            self._ref.forget(key)
-        return found
-
-    def _type_or_none(self, channel_id: str) -> str | None:
-        row = self.get(channel_id)
-        return None if row is None else str(row["channel_type"])
 
     def find(self, *, status: str | None, offset: int, limit: int) -> list[RowMapping]:
         q = sa.select(channels).order_by(channels.c.channel_id).offset(offset).limit(limit)
@@ -172,9 +148,6 @@ class BankRepository:
     def get(self, code: str) -> RowMapping | None:
         q = sa.select(partner_banks).where(partner_banks.c.code == code)
         return self._c.execute(q).mappings().first()
-
-    def submissions_since(self, since: datetime) -> dict[str, int]:
-        return {code: int(n) for code, n in self._c.execute(_USED, {"since": since})}
 
 
 class StrategyRepository:

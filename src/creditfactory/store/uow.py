@@ -7,10 +7,12 @@ from types import TracebackType
 from sqlalchemy.engine import Connection, Engine
 
 from creditfactory.store.engine import is_sqlite, write_lock
+from creditfactory.store.prepared import one_round_trip
 from creditfactory.store.reference import reference_cache
 from creditfactory.store.repo_audit import AuditLog, IdempotencyRepository
 from creditfactory.store.repo_banks import SubmissionRepository
 from creditfactory.store.repo_cases import ApplicationRepository, CaseRepository
+from creditfactory.store.repo_intake import IntakeReads
 from creditfactory.store.repo_models import ModelArtifactRepository
 from creditfactory.store.repo_org import (
     BankRepository,
@@ -18,6 +20,7 @@ from creditfactory.store.repo_org import (
     StrategyRepository,
     UserRepository,
 )
+from creditfactory.store.repo_worklists import WorklistRepository
 
 __all__ = ["UnitOfWork"]
 
@@ -26,9 +29,9 @@ class UnitOfWork:
     """Open with ``with uow:``; call :meth:`commit` to keep the work, anything else rolls back.
 
     ``write=True`` on SQLite serialises writers and starts the transaction with ``BEGIN
-    IMMEDIATE`` so it never has to upgrade a read lock. A read-only unit of work on PostgreSQL
-    runs in autocommit: under READ COMMITTED every statement sees its own snapshot either way,
-    and it saves the BEGIN and ROLLBACK round trips.
+    IMMEDIATE`` so it never has to upgrade a read lock. A read-only unit of work runs in
+    autocommit on both stores: every statement sees its own snapshot (as under PostgreSQL's
+    READ COMMITTED anyway), and it saves the BEGIN and ROLLBACK statements.
     """
 
     conn: Connection
@@ -42,12 +45,15 @@ class UnitOfWork:
     models: ModelArtifactRepository
     audit: AuditLog
     idempotency: IdempotencyRepository
+    intake: IntakeReads
+    worklists: WorklistRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
         self._write = write
         self._lock = write_lock(engine) if write else None
         self._autocommit = not write and not is_sqlite(engine)
+        self._sqlite_autocommit = not write and is_sqlite(engine)
         self._reference = reference_cache(engine)
         self._committed = False
 
@@ -59,6 +65,7 @@ class UnitOfWork:
             if self._autocommit:
                 self.conn.execution_options(isolation_level="AUTOCOMMIT")
             self.conn.info["write"] = self._write
+            self.conn.info["autocommit"] = self._sqlite_autocommit
             self._tx = self.conn.begin()
         except BaseException:
             if self._lock is not None:
@@ -75,14 +82,34 @@ class UnitOfWork:
         self.models = ModelArtifactRepository(c)
         self.audit = AuditLog(c)
         self.idempotency = IdempotencyRepository(c)
+        self.intake = IntakeReads(c)
+        self.worklists = WorklistRepository(c)
         self._committed = False
         return self
 
     def commit(self) -> None:
-        """Make the work durable (audit entries still pending are written first)."""
-        self.audit.flush()
-        self._tx.commit()
+        """Make the work durable (audit entries and responses still pending are written first)."""
+        try:
+            with one_round_trip(self.conn):
+                self.audit.flush()
+                self.idempotency.flush()
+                self._tx.commit()
+        except BaseException:
+            self._end_failed_commit()
+            raise
         self._committed = True
+
+    def _end_failed_commit(self) -> None:
+        """Roll the driver back after a failed commit, which SQLAlchemy already wrote off.
+
+        A write sent with the commit can fail at it (a duplicate idempotency key); the
+        transaction is then aborted in the driver but no longer known to SQLAlchemy, so
+        nothing else would roll it back before the connection is reused.
+        """
+        try:
+            self.conn.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+        except Exception:
+            self.conn.invalidate()
 
     def rollback(self) -> None:
         """Discard the work."""
@@ -99,6 +126,7 @@ class UnitOfWork:
             if not self._committed:
                 self.rollback()
             self.conn.info["write"] = False
+            self.conn.info["autocommit"] = False
             self.conn.close()
         finally:
             if self._lock is not None:

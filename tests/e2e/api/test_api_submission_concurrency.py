@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from creditfactory.api.schemas.applications import ApplicationCreate
@@ -89,8 +90,12 @@ def test_the_answer_is_what_was_stored_on_every_path(server: Server, client: htt
 
 
 def test_a_channel_suspended_after_referring_refuses_its_next_referral(
-    server: Server, client: httpx.Client
+    server: Server, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    decided: list[str] = []
+    real_decide = server.ctx.decider.decide
+    monkeypatch.setattr(server.ctx.decider, "decide",
+                        lambda app: decided.append(app["channel_id"]) or real_decide(app))
     body = server.application(390)
     channel = body["channel_id"]
     am = lambda: server.h("account_manager", **{"Idempotency-Key": uuid.uuid4().hex})  # noqa: E731
@@ -102,6 +107,7 @@ def test_a_channel_suspended_after_referring_refuses_its_next_referral(
     client.post(f"/channels/{channel}/reactivate", headers=h, json={"reason": "cleared"})
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["msg"] == "channel is suspended"
+    assert decided == [channel], "a suspended channel's referral must be refused before deciding"
     assert client.post("/applications", json=body, headers=am()).status_code == 201
 
 
@@ -117,3 +123,28 @@ def test_the_audit_trail_of_a_submission_is_whole_and_in_order(
     assert actions[:3] == ["application.submitted", "bank.submitted", "case.advanced"]
     assert trail["data"][0]["detail"]["tier"] == "auto_approve"
     assert trail["data"][2]["detail"]["waiting_at"] == "bank_approval"
+
+
+def test_an_auto_approved_submission_costs_a_bounded_number_of_statements(server: Server) -> None:
+    """Every statement on the submission path costs CPU (and a round trip on PostgreSQL)."""
+    if server.ctx.engine.dialect.name != "sqlite":
+        pytest.skip("statements are counted through SQLite's trace hook")
+    me = threading.get_ident()
+    seen: list[str] = []
+
+    def trace(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_conn.set_trace_callback(
+            lambda sql: seen.append(sql) if threading.get_ident() == me else None)
+
+    actor = Actor("am", "account_manager")
+    body = ApplicationCreate.model_validate(server.application(395, amount=150000)).model_dump()
+    sa.event.listen(server.ctx.engine, "checkout", trace)
+    try:
+        code, answer, _ = submit_application(server.ctx, actor, body, uuid.uuid4().hex)
+    finally:
+        sa.event.remove(server.ctx.engine, "checkout", trace)
+    assert code == 201 and answer["decision"]["tier"] == "auto_approve"
+    assert answer["status"] == "at_bank"
+    # one opening read; BEGIN; applicant, application, decision, case; bank routing (banks,
+    # month's counts, submission, count); application status and case; audit; key; COMMIT
+    assert len(seen) <= 17, "\n".join(seen)

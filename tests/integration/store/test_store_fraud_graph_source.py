@@ -8,18 +8,29 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 
 from creditfactory.api.schemas.applications import ApplicationCreate
 from creditfactory.fraud._features import FEATURES
-from creditfactory.fraud.identity import identity_table
+from creditfactory.fraud.identity import (
+    PACKED_COLUMNS,
+    identity_table,
+    record_identity,
+    unpack_identity,
+)
 from creditfactory.fraud.live import LiveFraud
 from creditfactory.fraud.settings import secret_key
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.fraud_graph import attach_store_source, case_neighbourhood
+from creditfactory.services.fraud_graph import (
+    attach_store_source,
+    case_neighbourhood,
+    store_source,
+)
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.services.setup import setup_service
 from creditfactory.store import PersonalDataVault, make_engine
+from creditfactory.store.tables_case import applications
 from creditfactory.store.types import utcnow
 from creditfactory.world import generate
 
@@ -86,5 +97,52 @@ def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: 
                    if drawn["center"] in (link["source"], link["target"]))
         text = json.dumps(drawn)
         assert rows[0]["device_id"] not in text and rows[0]["phone"] not in text
+    finally:
+        engine.dispose()
+
+
+def _hashed(app: dict[str, Any]) -> dict[str, int]:
+    return {c: v for c, v in record_identity(app, secret_key()).items() if c in PACKED_COLUMNS}
+
+
+def test_submissions_keep_their_identity_and_older_rows_are_hashed_from_sealed_values(
+    empty_db_url: str,
+) -> None:
+    world = generate(1_500, 12, seed=7)
+    identity = identity_table(world.applications, secret_key())
+    newcomers = generate(600, 12, seed=9).applications.tail(8)
+    rows = [ApplicationCreate.model_validate(r).model_dump()
+            for r in newcomers.drop(columns="application_id").to_dict("records")]
+    engine = make_engine(empty_db_url)
+    try:
+        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
+        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world, train=False)
+        ctx.decider = FraudOnlyDecisions(_scorer(identity))
+        running = attach_store_source(ctx.decider, ctx)
+        assert running is not None
+        running.catch_up()
+        running.catch_up_every = 3_600.0  # no read while submitting
+        actor = Actor("am", "account_manager")
+        ids = [submit_application(ctx, actor, row, f"k-{n}")[1]["application_id"]
+               for n, row in enumerate(rows[:6])]
+        assert [running.graph.row_of(-i) for i in ids] == list(range(1_500, 1_506))
+
+        with engine.connect() as conn:
+            kept = dict(conn.execute(sa.select(applications.c.application_id,
+                                               applications.c.fraud_identity)).all())
+        assert [unpack_identity(bytes(kept[i])) for i in ids] == [_hashed(r) for r in rows[:6]]
+        with engine.begin() as conn:  # as if kept before the record was
+            conn.execute(sa.update(applications)
+                         .where(applications.c.application_id.in_(ids[:3]))
+                         .values(fraud_identity=None))
+        read = {k.application_id: k for k in store_source(ctx)(0, 0).applications}
+        assert [read[i].packed is None for i in ids] == [True] * 3 + [False] * 3
+        assert [{c: read[i].identity[c] for c in PACKED_COLUMNS} for i in ids] \
+            == [_hashed(r) for r in rows[:6]]
+
+        restarted = attach_store_source(FraudOnlyDecisions(_scorer(identity)), ctx)
+        assert restarted is not None
+        assert [restarted.graph.row_of(-i) for i in ids] == list(range(1_500, 1_506))
+        assert restarted.score(rows[6]) == running.score(rows[6])
     finally:
         engine.dispose()

@@ -30,10 +30,29 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("bank_code", "month", name=op.f("pk_bank_month_counts")),
     )
+    _count_existing_submissions()
+
+
+# the month (UTC) of a stored submission time: SQLite keeps naive UTC text, PostgreSQL a timestamptz
+_MONTH_OF_SUBMISSION = {
+    "sqlite": "substr(submitted_at, 1, 7)",
+    "postgresql": "to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+}
+
+
+def _count_existing_submissions() -> None:
+    """Backfill: per bank and month, the submissions the bank has not declined."""
+    month = _MONTH_OF_SUBMISSION[op.get_bind().dialect.name]
+    op.execute(
+        "INSERT INTO bank_month_counts (bank_code, month, submitted) "
+        f"SELECT bank_code, {month}, count(*) FROM bank_submissions "
+        f"WHERE status <> 'declined' GROUP BY bank_code, {month}"
+    )
 
 
 def downgrade() -> None:
     """Drop the counts and the kept identities."""
     op.drop_table("bank_month_counts")
-    with op.batch_alter_table("applications") as batch:
-        batch.drop_column("fraud_identity")
+    # a plain ALTER (SQLite 3.35+ drops a plain column in place): copying the table, as batch
+    # mode would on SQLite, fails on the rows that reference applications
+    op.drop_column("applications", "fraud_identity")

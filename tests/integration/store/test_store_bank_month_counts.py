@@ -1,0 +1,249 @@
+"""The per-bank monthly counts that bank routing reads for the quota: the migration's backfill,
+and the counts kept in step with submissions, declines and re-routes (also under concurrent
+submitters), always equal to counting the submissions."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from creditfactory.factory import load_banks
+from creditfactory.services.bank_answers import answer, simulate_bank_answers
+from creditfactory.services.bank_routing import submit_to_bank
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.ports import Actor
+from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgrade_head
+from creditfactory.store.migrate import alembic_config, current_revision
+from creditfactory.store.repo_banks import month_of
+from creditfactory.store.tables_case import bank_month_counts, bank_submissions
+from creditfactory.store.types import utcnow
+
+BANKS = load_banks()
+MONTH_STARTS = [datetime(2026, m, 1, tzinfo=UTC) for m in (1, 2, 3, 4)]
+
+
+def _migrate(url: str, engine: sa.Engine, direction: str, revision: str) -> None:
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(command, direction)(cfg, revision)
+
+
+def _reference_data(uow: UnitOfWork) -> None:
+    uow.channels.add_branch("SZ01", "Shenzhen", "Futian")
+    uow.channels.add(channel_id="IM-T", channel_type="intermediary", branch="SZ01",
+                     city="Shenzhen", status="active", deposit=Decimal("0"),
+                     onboarded_at=utcnow())
+    for bank in BANKS:
+        uow.banks.upsert(bank.code, bank.name, bank.as_json())
+
+
+def _case(uow: UnitOfWork, n: int, amount: str = "150000") -> dict[str, Any]:
+    """An application with one decision and its open case, waiting for a bank."""
+    now = utcnow()
+    applicant = uow.applications.add_applicant(
+        resident_id_hash=f"{n:032d}", resident_id_masked="1101**********1234",
+        resident_id_enc="v1:x", name="Li Lei", created_at=now)
+    app_id = uow.applications.add(
+        applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
+        amount=Decimal(amount), term_months=12, applied_at=now, status="in_process",
+        phone_hash="p" * 32, phone_masked="138****0000", phone_enc="v1:p",
+        bank_card_hash="b" * 32, bank_card_masked="6222********0001", bank_card_enc="v1:b",
+        contact_phones_masked="139****0000", contact_phones_enc="v1:c",
+        fields={}, created_by="am", created_at=now)
+    uow.applications.add_decision(
+        application_id=app_id, seq=1, basis="application", tier="auto_approve",
+        limit_amount=Decimal(amount), rate=Decimal("0.18"), product="STANDARD", score=700.0,
+        record={"reasons": []}, created_at=now)
+    case = {"application_id": app_id, "tier": "auto_approve", "step": "bank_package",
+            "status": "open", "bank_code": None, "exception": False, "opened_at": now,
+            "updated_at": now}
+    case["id"] = uow.cases.add(**case)
+    return case
+
+
+def _counted_by_query(uow: UnitOfWork, since: datetime) -> dict[str, int]:
+    """What routing used before the counts existed: a count over the month's submissions."""
+    q = (
+        sa.select(bank_submissions.c.bank_code, sa.func.count())
+        .where(bank_submissions.c.submitted_at >= since, bank_submissions.c.status != "declined")
+        .group_by(bank_submissions.c.bank_code)
+    )
+    return {code: int(n) for code, n in uow.conn.execute(q)}
+
+
+def _assert_counts_match_the_submissions(engine: sa.Engine) -> None:
+    with UnitOfWork(engine, write=False) as uow:
+        for start in [*MONTH_STARTS, utcnow().replace(day=1, hour=0, minute=0, second=0,
+                                                      microsecond=0)]:
+            assert uow.submissions.used_since(month_of(start)) == _counted_by_query(uow, start)
+        subs = uow.conn.execute(sa.select(bank_submissions)).mappings().all()
+        rows = uow.conn.execute(sa.select(bank_month_counts)).mappings().all()
+    truth = Counter((s["bank_code"], month_of(s["submitted_at"]))
+                    for s in subs if s["status"] != "declined")
+    assert {(r["bank_code"], r["month"]): r["submitted"] for r in rows if r["submitted"]} == truth
+
+
+# times around the month ends, in UTC and in UTC+8 (the quota month is the UTC one)
+CN = timezone(timedelta(hours=8))
+SUBMITTED = [
+    (datetime(2026, 1, 31, 23, 59, 59, 999999, tzinfo=UTC), "pending"),
+    (datetime(2026, 2, 1, 0, 0, tzinfo=UTC), "approved"),
+    (datetime(2026, 3, 1, 7, 0, tzinfo=CN), "pending"),  # still February in UTC
+    (datetime(2026, 3, 1, 8, 0, tzinfo=CN), "declined"),
+    (datetime(2026, 3, 15, 12, 0, tzinfo=UTC), "approved"),
+    (datetime(2026, 4, 2, 1, 0, tzinfo=UTC), "declined"),
+]
+
+
+def test_migration_0003_backfills_the_counts_the_old_query_gives_and_downgrades(
+    empty_db_url: str,
+) -> None:
+    engine = make_engine(empty_db_url)
+    try:
+        _migrate(empty_db_url, engine, "upgrade", "0002")
+        with UnitOfWork(engine) as uow:
+            _reference_data(uow)
+            cases = [_case(uow, n) for n in range(3)]
+            for n, (at, status) in enumerate(SUBMITTED * 3):
+                uow.conn.execute(sa.insert(bank_submissions).values(
+                    case_id=cases[n % 3]["id"], bank_code=BANKS[n % len(BANKS)].code,
+                    status=status, package={}, submitted_at=at, answer_due_at=at))
+            uow.commit()
+        _migrate(empty_db_url, engine, "upgrade", "0003")
+        assert current_revision(engine) == "0003"
+        _assert_counts_match_the_submissions(engine)
+        with UnitOfWork(engine, write=False) as uow:
+            feb = uow.submissions.used_since("2026-02")
+            assert sum(feb.values()) == 3 * 3 and uow.submissions.used_since("2026-05") == {}
+        _migrate(empty_db_url, engine, "downgrade", "0002")
+        assert current_revision(engine) == "0002"
+        assert "bank_month_counts" not in sa.inspect(engine).get_table_names()
+        _migrate(empty_db_url, engine, "upgrade", "head")
+        _assert_counts_match_the_submissions(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def ctx(empty_db_url: str) -> Iterator[ServiceContext]:
+    engine = make_engine(empty_db_url)
+    upgrade_head(empty_db_url, engine)
+    with UnitOfWork(engine) as uow:
+        _reference_data(uow)
+        uow.commit()
+    yield ServiceContext(engine, PersonalDataVault("k" * 40), None, simulated_banks=BANKS[:2])
+    engine.dispose()
+
+
+ADMIN = Actor("admin", "admin")
+_SERIAL = iter(range(10**6, 10**9))
+# (submit a new case in month m | an officer answers the n-th pending package: approve or
+# decline | the simulated banks answer up to n of theirs)
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("submit"), st.integers(0, len(MONTH_STARTS) - 1), st.integers(0, 3)),
+        st.tuples(st.sampled_from(["approve", "decline"]), st.integers(0, 20), st.integers(0, 3)),
+        st.tuples(st.just("simulate"), st.integers(1, 4), st.integers(0, 3)),
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=STEPS)
+def test_counts_follow_submissions_declines_and_reroutes(
+    ctx: ServiceContext, steps: list[tuple[str, int, int]]
+) -> None:
+    for kind, a, b in steps:
+        if kind == "submit":
+            at = MONTH_STARTS[a] + timedelta(days=27, hours=b * 7)  # some cross into next month
+            with ctx.uow() as uow:
+                case = _case(uow, next(_SERIAL))
+                if submit_to_bank(uow, case, at, exclude=set()):
+                    uow.cases.update(case["id"], bank_code=case["bank_code"], step="bank_approval")
+                uow.commit()
+            continue
+        if kind == "simulate":
+            simulate_bank_answers(ctx, limit=a)
+            continue
+        with ctx.uow(write=False) as uow:
+            pending = uow.submissions.pending(bank_codes=None, due_before=None, limit=50)
+        if pending:
+            answer(ctx, ADMIN, pending[a % len(pending)]["id"], kind == "approve", "test")
+    _assert_counts_match_the_submissions(ctx.engine)
+
+
+def test_counts_stay_exact_under_concurrent_submitters(ctx: ServiceContext) -> None:
+    with ctx.uow() as uow:
+        cases = [_case(uow, 5000 + n) for n in range(40)]
+        uow.commit()
+    at = datetime(2031, 7, 1, tzinfo=UTC)  # a month no row exists for yet: all race to add it
+    bank = BANKS[0].code
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def submit(mine: list[dict[str, Any]]) -> None:
+        try:
+            start.wait()
+            for case in mine:
+                with ctx.uow() as uow:
+                    uow.submissions.add(case_id=case["id"], bank_code=bank, status="pending",
+                                        package={}, submitted_at=at, answer_due_at=at)
+                    uow.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(cases[w::4],)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with ctx.uow(write=False) as uow:
+        assert uow.submissions.used_since("2031-07") == {bank: 40}
+    _assert_counts_match_the_submissions(ctx.engine)
+
+
+def test_a_full_bank_takes_no_more_this_month_until_it_declines_one(
+    ctx: ServiceContext,
+) -> None:
+    with ctx.uow() as uow:
+        for bank in BANKS:
+            uow.banks.upsert(bank.code, bank.name, {**bank.as_json(), "monthly_quota": 1})
+        uow.commit()
+    now = utcnow()
+    last_month = now.replace(day=1) - timedelta(days=1)
+
+    def send(at: datetime) -> str | None:
+        with ctx.uow() as uow:
+            case = _case(uow, next(_SERIAL))
+            bank = submit_to_bank(uow, case, at, exclude=set())
+            if bank:
+                uow.cases.update(case["id"], bank_code=bank, step="bank_approval")
+            uow.commit()
+        return bank
+
+    assert all(send(last_month) for _ in BANKS)  # last month's packages use no quota now
+    sent = [send(now) for _ in BANKS]
+    assert sorted(sent) == sorted(b.code for b in BANKS)  # type: ignore[type-var]
+    assert send(now) is None
+    with ctx.uow(write=False) as uow:
+        first = uow.submissions.pending(bank_codes=[BANKS[0].code], due_before=None, limit=9)
+    this_month = [s for s in first if month_of(s["submitted_at"]) == month_of(now)]
+    declined = answer(ctx, ADMIN, this_month[0]["id"], False, "no")
+    assert declined["case_status"] == "declined"  # every other bank is full
+    assert send(now) == BANKS[0].code  # the decline gave its place back
+    _assert_counts_match_the_submissions(ctx.engine)

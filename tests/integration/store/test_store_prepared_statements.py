@@ -1,0 +1,101 @@
+"""Hot-path statements run straight on the driver: same stored values, same errors, one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from creditfactory.store import UnitOfWork, make_engine, upgrade_head
+from creditfactory.store.prepared import Prepared
+from creditfactory.store.tables_case import audit_log, decisions, idempotency_keys
+from creditfactory.store.types import utcnow
+
+
+@pytest.fixture
+def engine(empty_db_url: str) -> Iterator[sa.Engine]:
+    eng = make_engine(empty_db_url)
+    upgrade_head(empty_db_url, eng)
+    yield eng
+    eng.dispose()
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=5)
+_ROWS = st.fixed_dictionaries({
+    "at": st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 1, 1),
+                       timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))])),
+    "detail": st.dictionaries(_TEXT, st.one_of(st.none(), st.integers(-10**9, 10**9), _TEXT),
+                              max_size=3),
+})
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(row=_ROWS)
+def test_a_prepared_insert_stores_what_sqlalchemy_would(engine: sa.Engine, row: dict) -> None:  # type: ignore[type-arg]
+    values = {"actor": "am", "action": "thing.done", "entity": "thing", "entity_id": "1",
+              "case_id": None, "detail": row["detail"], "at": row["at"]}
+    with UnitOfWork(engine) as uow:
+        Prepared(sa.insert(audit_log)).execute(uow.conn, values)
+        uow.conn.execute(sa.insert(audit_log), values)
+        uow.commit()
+    with engine.connect() as c:
+        got = c.execute(sa.select(audit_log.c.detail, audit_log.c.at)
+                        .order_by(audit_log.c.id.desc()).limit(2)).all()
+    assert got[0] == got[1]
+    assert got[0].detail == row["detail"] and got[0].at == row["at"]
+
+
+def test_a_prepared_insert_and_a_returned_id(engine: sa.Engine) -> None:
+    ins = Prepared(sa.insert(idempotency_keys))
+    with UnitOfWork(engine) as uow:
+        ins.execute(uow.conn, {"scope": "am", "key": "k1", "request_hash": "h", "status_code": 201,
+                               "response": {"limit": "250000.00"}, "created_at": utcnow()})
+        uow.commit()
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.idempotency.get("am", "k1")["response"] == {"limit": "250000.00"}  # type: ignore[index]
+    add = Prepared(sa.insert(decisions).returning(decisions.c.id))
+    with UnitOfWork(engine) as uow:
+        with pytest.raises(sa.exc.IntegrityError):  # no such application: the foreign key
+            add.scalar(uow.conn, {"application_id": 999, "seq": 1, "basis": "application",
+                                  "tier": "reject", "limit_amount": Decimal("0.00"),
+                                  "rate": Decimal("0.2"), "product": "none", "score": None,
+                                  "record": {}, "created_at": utcnow()})
+
+
+def test_a_duplicate_key_raises_sqlalchemys_integrity_error_and_keeps_nothing(
+    engine: sa.Engine,
+) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.idempotency.add("am", "dup", "h", 201, {"n": 1})
+        uow.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        with UnitOfWork(engine) as uow:
+            uow.audit.append("am", "should.vanish", "thing", 9)
+            uow.idempotency.add("am", "dup", "h2", 201, {"n": 2})
+            uow.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        with UnitOfWork(engine) as uow:
+            Prepared(sa.insert(idempotency_keys)).execute(
+                uow.conn, {"scope": "am", "key": "dup", "request_hash": "h3", "status_code": 201,
+                           "response": {}, "created_at": utcnow()})
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.idempotency.get("am", "dup")["request_hash"] == "h"  # type: ignore[index]
+        assert uow.audit.of_entity("thing", 9) == []
+    with UnitOfWork(engine) as uow:  # the pool's connections are still good
+        uow.idempotency.add("am", "after", "h", 201, {})
+        uow.commit()
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.idempotency.get("am", "after") is not None
+
+
+def test_a_response_recorded_in_a_unit_of_work_is_readable_in_it_before_commit(
+    engine: sa.Engine,
+) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.idempotency.add("am", "k", "h", 201, {"a": 1})
+        assert uow.idempotency.get("am", "k")["response"] == {"a": 1}  # type: ignore[index]
