@@ -8,50 +8,23 @@ UTC times, JSON) and skips the rest. It runs inside the unit of work's transacti
 same connection, and raises SQLAlchemy's own exception classes (``IntegrityError`` ...).
 
 It is only for statements whose parameters are all given by the caller and whose result,
-if any, is one integer column (``RETURNING id``).
+if any, is one integer column (``RETURNING id``). In a PostgreSQL write transaction the
+statements are queued in the driver's pipeline (:mod:`round_trips`) and sent with the next
+statement whose answer is needed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-__all__ = ["Prepared", "one_round_trip"]
+from creditfactory.store.round_trips import ensure_pipeline
 
-
-def _pipeline_of(raw: Any) -> Any:
-    """The driver's pipeline context for a psycopg connection; None for other drivers."""
-    pipeline = getattr(raw, "pipeline", None)
-    return pipeline() if pipeline is not None else None
-
-
-def _starts_transaction(raw: Any) -> bool:
-    """True when a psycopg connection is outside a transaction and will open one."""
-    info = getattr(raw, "info", None)
-    if info is None or getattr(raw, "autocommit", True):
-        return False
-    return int(info.transaction_status) == 0  # psycopg.pq.TransactionStatus.IDLE
-
-
-@contextlib.contextmanager
-def one_round_trip(conn: Connection) -> Iterator[None]:
-    """Send the statements run inside (whose results nobody reads) and a commit together.
-
-    On PostgreSQL (psycopg's pipeline mode) they travel in one round trip instead of one
-    each; a failing statement still fails the block with SQLAlchemy's exception. SQLite has
-    no round trips: the block just runs.
-    """
-    pipeline = _pipeline_of(conn.connection.dbapi_connection)
-    if pipeline is None:
-        yield
-        return
-    with pipeline:
-        yield
+__all__ = ["Prepared"]
 
 
 class _Plan:
@@ -96,50 +69,47 @@ class Prepared:
                 plan = self._plans.setdefault(key, _Plan(self._statement, dialect, keys))
         return plan
 
-    def _run(self, conn: Connection, values: Mapping[str, Any], many: list[Any] | None) -> Any:
+    def _run(
+        self, conn: Connection, values: Mapping[str, Any], many: list[Any] | None, fetch: bool
+    ) -> Any:
+        """Execute; the first column of the first row when ``fetch``, else the row count."""
         dialect = conn.dialect
         plan = self._plan(dialect, values)
         raw = conn.connection.dbapi_connection
         assert raw is not None
+        ensure_pipeline(conn)  # PostgreSQL writes: queued, sent with the next answer needed
         cursor = raw.cursor()
         params: Any = None
-        # the first statement of a PostgreSQL transaction: psycopg would send BEGIN on its
-        # own round trip first; in a pipeline both travel together
-        pipeline = _pipeline_of(raw) if _starts_transaction(raw) else None
         try:
-            with pipeline if pipeline is not None else contextlib.nullcontext():
-                if many is None:
-                    params = plan.parameters(values)
-                    cursor.execute(plan.sql, params)
-                else:
-                    params = [plan.parameters(v) for v in many]
-                    cursor.executemany(plan.sql, params)
+            if many is None:
+                params = plan.parameters(values)
+                cursor.execute(plan.sql, params)
+            else:
+                params = [plan.parameters(v) for v in many]
+                cursor.executemany(plan.sql, params)
+            if not fetch:
+                return cursor.rowcount  # a queued statement's cursor stays open until sent
+            row = cursor.fetchone()
         except dialect.loaded_dbapi.Error as exc:
-            cursor.close()
             if dialect.is_disconnect(exc, raw, cursor):
                 conn.invalidate(exc)
             raise sa.exc.DBAPIError.instance(
                 plan.sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect
             ) from exc
-        return cursor
+        cursor.close()
+        if row is None:
+            raise sa.exc.NoResultFound("the statement returned no row")
+        return row[0]
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
-        """Run the statement once; the number of rows it touched."""
-        cursor = self._run(conn, values, None)
-        count = int(cursor.rowcount)
-        cursor.close()
-        return count
+        """Run the statement once; the rows it touched (-1 while queued in a pipeline)."""
+        return int(self._run(conn, values, None, False))
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row (all rows with the same keys)."""
         if rows:
-            self._run(conn, rows[0], list(rows)).close()
+            self._run(conn, rows[0], list(rows), False)
 
     def scalar(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Run the statement once; the one integer it returns (``RETURNING id``)."""
-        cursor = self._run(conn, values, None)
-        row = cursor.fetchone()
-        cursor.close()
-        if row is None:
-            raise sa.exc.NoResultFound("the statement returned no row")
-        return int(row[0])
+        return int(self._run(conn, values, None, True))

@@ -7,7 +7,6 @@ from types import TracebackType
 from sqlalchemy.engine import Connection, Engine
 
 from creditfactory.store.engine import is_sqlite, write_lock
-from creditfactory.store.prepared import one_round_trip
 from creditfactory.store.reference import reference_cache
 from creditfactory.store.repo_audit import AuditLog, IdempotencyRepository
 from creditfactory.store.repo_banks import SubmissionRepository
@@ -21,8 +20,11 @@ from creditfactory.store.repo_org import (
     UserRepository,
 )
 from creditfactory.store.repo_worklists import WorklistRepository
+from creditfactory.store.round_trips import end_pipeline, one_round_trip, pipelined
 
 __all__ = ["UnitOfWork"]
+
+_NOT_COMMITTED = RuntimeError("the unit of work ended without a commit")
 
 
 class UnitOfWork:
@@ -67,6 +69,7 @@ class UnitOfWork:
             self.conn.info["write"] = self._write
             self.conn.info["autocommit"] = self._sqlite_autocommit
             self._tx = self.conn.begin()
+            pipelined(self.conn, self._write)
         except BaseException:
             if self._lock is not None:
                 self._lock.release()
@@ -123,6 +126,8 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
+            end_pipeline(self.conn, exc or _NOT_COMMITTED)  # nothing is open after a commit
+            pipelined(self.conn, False)
             if not self._committed:
                 self.rollback()
             self.conn.info["write"] = False

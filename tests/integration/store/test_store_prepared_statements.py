@@ -83,6 +83,7 @@ def test_a_duplicate_key_raises_sqlalchemys_integrity_error_and_keeps_nothing(
             Prepared(sa.insert(idempotency_keys)).execute(
                 uow.conn, {"scope": "am", "key": "dup", "request_hash": "h3", "status_code": 201,
                            "response": {}, "created_at": utcnow()})
+            uow.commit()
     with UnitOfWork(engine, write=False) as uow:
         assert uow.idempotency.get("am", "dup")["request_hash"] == "h"  # type: ignore[index]
         assert uow.audit.of_entity("thing", 9) == []
@@ -99,3 +100,24 @@ def test_a_response_recorded_in_a_unit_of_work_is_readable_in_it_before_commit(
     with UnitOfWork(engine) as uow:
         uow.idempotency.add("am", "k", "h", 201, {"a": 1})
         assert uow.idempotency.get("am", "k")["response"] == {"a": 1}  # type: ignore[index]
+
+
+def test_a_read_after_queued_writes_sees_them_and_raises_their_errors(engine: sa.Engine) -> None:
+    """On PostgreSQL writes are queued (pipeline mode); a read must first send them."""
+    add = Prepared(sa.insert(idempotency_keys))
+    row = {"scope": "am", "request_hash": "h", "status_code": 201, "response": {},
+           "created_at": utcnow()}
+    with UnitOfWork(engine) as uow:
+        add.execute(uow.conn, {**row, "key": "a"})
+        add.execute(uow.conn, {**row, "key": "b"})
+        n = uow.conn.execute(sa.select(sa.func.count()).select_from(idempotency_keys)).scalar()
+        assert n == 2
+        with pytest.raises(sa.exc.IntegrityError):  # SQLite at once, PostgreSQL at the read
+            add.execute(uow.conn, {**row, "key": "a"})
+            uow.conn.execute(sa.select(idempotency_keys.c.key)).all()
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.idempotency.get("am", "a") is None  # rolled back with the failed transaction
+    with UnitOfWork(engine) as uow:
+        add.execute(uow.conn, {**row, "key": "c"})  # queued, then dropped: never committed
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.idempotency.get("am", "c") is None
