@@ -1,0 +1,114 @@
+"""CPU and wall time of one submission in process (no HTTP), this tree against another revision.
+
+    .venv/bin/python bench/submission_cost.py --store sqlite --n 1000
+    .venv/bin/python bench/submission_cost.py --store both --against cc926a1 --rounds 2
+
+Each run sets up a fresh factory (`creditfactory setup`, trained models), submits ``n``
+applications through `submit_application` with the simulated banks answering every ten
+submissions, and reports CPU and wall milliseconds per submission. With ``--against REV`` the
+same run is made on a git worktree of REV, alternating with this tree round by round on the
+same machine (the machines are shared and their speed varies: compare only side by side), and
+the ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def measure(kind: str, n: int) -> dict[str, float]:
+    """One run in this interpreter (whatever ``creditfactory`` it imports)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import api_load as al
+    from creditfactory.api import build_context
+    from creditfactory.api.schemas.applications import ApplicationCreate
+    from creditfactory.services.bank_answers import simulate_bank_answers
+    from creditfactory.services.intake import submit_application
+    from creditfactory.services.ports import Actor
+    from creditfactory.settings import load_settings
+
+    os.environ["CREDITFACTORY_ADMIN_PASSWORD"] = al.ADMIN_PASSWORD
+    store = al.Store(kind, Path(tempfile.mkdtemp()))
+    try:
+        subprocess.run([sys.executable, "-m", "creditfactory", "setup", "--db", store.url],
+                       check=True, env=os.environ, stdout=subprocess.DEVNULL)
+        ctx = build_context(load_settings(db_url=store.url))
+        bodies = al.on_channels_of(store, al.payloads(n + 50))
+        apps = [ApplicationCreate.model_validate(json.loads(json.dumps(b))).model_dump()
+                for b in bodies]
+        actor = Actor("am", "account_manager")
+        for app in apps[n:]:  # warm up: first-call costs and caches
+            submit_application(ctx, actor, app, uuid.uuid4().hex)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for i, app in enumerate(apps[:n]):
+            submit_application(ctx, actor, app, uuid.uuid4().hex)
+            if i % 10 == 9:
+                while simulate_bank_answers(ctx):
+                    pass
+        out = {"cpu_ms": (time.process_time() - cpu) / n * 1000,
+               "wall_ms": (time.perf_counter() - wall) / n * 1000}
+        ctx.engine.dispose()
+        return out
+    finally:
+        store.drop()
+
+
+def run(src: Path | None, kind: str, n: int) -> dict[str, float]:
+    """One run in a fresh interpreter, importing the package from ``src`` (None: this tree)."""
+    env = {**os.environ}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    done = subprocess.run([sys.executable, __file__, "--one", kind, "--n", str(n)], env=env,
+                          check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--against", help="a git revision to measure side by side")
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        print(json.dumps(measure(a.one, a.n)))
+        return
+    kinds = ["sqlite", "postgresql"] if a.store == "both" else [a.store]
+    with tempfile.TemporaryDirectory() as tmp:
+        other = None
+        if a.against:
+            other = Path(tmp) / "other"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-f", "--detach", str(other),
+                            a.against], check=True, capture_output=True)
+        try:
+            for kind in kinds:
+                for r in range(a.rounds):
+                    ours = run(None, kind, a.n)
+                    line = (f"[{kind}] round {r + 1}: this tree {ours['cpu_ms']:.2f} ms CPU, "
+                            f"{ours['wall_ms']:.2f} ms wall per submission")
+                    if other is not None:
+                        theirs = run(other / "src", kind, a.n)
+                        line += (f"; {a.against} {theirs['cpu_ms']:.2f} ms CPU, "
+                                 f"{theirs['wall_ms']:.2f} ms wall; CPU ratio "
+                                 f"{theirs['cpu_ms'] / ours['cpu_ms']:.2f}x")
+                    print(line, flush=True)
+        finally:
+            if other is not None:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(other)], capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
