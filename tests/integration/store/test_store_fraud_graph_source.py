@@ -58,26 +58,36 @@ def _scorer(identity: Any) -> LiveFraud:
     return live
 
 
-def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: str) -> None:
+def _factory(
+    url: str, newcomers_seed: int, n: int
+) -> tuple[Any, ServiceContext, LiveFraud, Any, list[dict[str, Any]]]:
+    """A factory with a 1,500-application world, a live fraud graph reading its store, and
+    ``n`` new applications to submit: (engine, ctx, the running graph, identity, rows)."""
     world = generate(1_500, 12, seed=7)
     identity = identity_table(world.applications, secret_key())
-    newcomers = generate(600, 12, seed=8).applications.tail(12)
+    newcomers = generate(600, 12, seed=newcomers_seed).applications.tail(n)
     rows = [ApplicationCreate.model_validate(r).model_dump()
             for r in newcomers.drop(columns="application_id").to_dict("records")]
+    engine = make_engine(url)
+    ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
+    setup_service(ctx, url, "a-long-admin-password", None, world=world, train=False)
+    ctx.decider = FraudOnlyDecisions(_scorer(identity))
+    running = attach_store_source(ctx.decider, ctx)
+    assert running is not None
+    return engine, ctx, running, identity, rows
+
+
+def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: str) -> None:
+    engine, ctx, running, identity, rows = _factory(empty_db_url, 8, 12)
     for row in rows[6:]:
         row["device_id"] = rows[0]["device_id"]
-    engine = make_engine(empty_db_url)
     try:
-        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world, train=False)
-        ctx.decider = FraudOnlyDecisions(_scorer(identity))
-        running = attach_store_source(ctx.decider, ctx)
         actor = Actor("am", "account_manager")
         ids = [submit_application(ctx, actor, row, f"k-{n}")[1]["application_id"]
                for n, row in enumerate(rows[:8])]
         restarted = attach_store_source(FraudOnlyDecisions(_scorer(identity)), ctx)
-        assert running is not None and restarted is not None
-        assert len(restarted) == len(running) == len(world.applications) + 8
+        assert restarted is not None
+        assert len(restarted) == len(running) == 1_500 + 8
         assert restarted.score(rows[8]) == running.score(rows[8])
 
         with ctx.uow() as uow:
@@ -108,18 +118,8 @@ def _hashed(app: dict[str, Any]) -> dict[str, int]:
 def test_submissions_keep_their_identity_and_older_rows_are_hashed_from_sealed_values(
     empty_db_url: str,
 ) -> None:
-    world = generate(1_500, 12, seed=7)
-    identity = identity_table(world.applications, secret_key())
-    newcomers = generate(600, 12, seed=9).applications.tail(8)
-    rows = [ApplicationCreate.model_validate(r).model_dump()
-            for r in newcomers.drop(columns="application_id").to_dict("records")]
-    engine = make_engine(empty_db_url)
+    engine, ctx, running, identity, rows = _factory(empty_db_url, 9, 8)
     try:
-        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world, train=False)
-        ctx.decider = FraudOnlyDecisions(_scorer(identity))
-        running = attach_store_source(ctx.decider, ctx)
-        assert running is not None
         running.catch_up()
         running.catch_up_every = 3_600.0  # no read while submitting
         actor = Actor("am", "account_manager")
