@@ -1,4 +1,4 @@
-"""Reference rows that only `creditfactory setup` changes (partner banks, channel types).
+"""Reference rows that only `creditfactory setup` changes (the partner banks).
 
 A submission reads them every time, so each engine keeps them for a short while instead of
 asking the database again. Anything that changes while the service runs (a channel's status,
@@ -38,10 +38,6 @@ class ReferenceCache:
         value = load()
         self._values[key] = (now, value)
         return value
-
-    def forget(self, key: Any) -> None:
-        """Drop one value."""
-        self._values.pop(key, None)
 
     def clear(self) -> None:
         """Forget everything (the next read goes to the database)."""

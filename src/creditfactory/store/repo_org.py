@@ -29,9 +29,8 @@ _ACTIVE_BANKS = (
 class ChannelRepository:
     """Branches, intermediaries and the deposits they post."""
 
-    def __init__(self, conn: Connection, reference: ReferenceCache) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._c = conn
-        self._ref = reference
 
     def add_branch(self, code: str, city: str, name: str) -> None:
         self._c.execute(sa.insert(branches).values(code=code, city=city, name=name))
@@ -116,7 +115,7 @@ class UserRepository:
 
 
 class BankRepository:
-    """Partner banks with their policies, and how much of this month's quota each has used."""
+    """Partner banks with their policies (the quota used is kept with the submissions)."""
 
     def __init__(self, conn: Connection, reference: ReferenceCache) -> None:
         self._c = conn

@@ -44,17 +44,17 @@ def ensure_pipeline(conn: Connection) -> bool:
     return True
 
 
-def end_pipeline(conn: Connection, failed: BaseException | None = None) -> None:
+def end_pipeline(conn: Connection, *, discard: bool = False) -> None:
     """Send what is queued and leave pipeline mode; the first queued error is raised.
 
-    With ``failed`` (the block is already failing) the queue is dropped without raising.
+    With ``discard`` (the work is being rolled back) errors of the queue are not raised.
     """
     pipeline = conn.info.pop(_OPEN, None)
     if pipeline is None:
         return
-    if failed is not None:
+    if discard:
         with contextlib.suppress(Exception):
-            pipeline.__exit__(type(failed), failed, failed.__traceback__)
+            pipeline.__exit__(None, None, None)
         return
     dialect = conn.dialect
     try:
@@ -74,8 +74,8 @@ def one_round_trip(conn: Connection) -> Iterator[None]:
         return
     try:
         yield
-    except BaseException as exc:
-        end_pipeline(conn, exc)
+    except BaseException:
+        end_pipeline(conn, discard=True)
         raise
     end_pipeline(conn)
 

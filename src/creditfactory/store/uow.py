@@ -24,8 +24,6 @@ from creditfactory.store.round_trips import end_pipeline, one_round_trip, pipeli
 
 __all__ = ["UnitOfWork"]
 
-_NOT_COMMITTED = RuntimeError("the unit of work ended without a commit")
-
 
 class UnitOfWork:
     """Open with ``with uow:``; call :meth:`commit` to keep the work, anything else rolls back.
@@ -54,8 +52,7 @@ class UnitOfWork:
         self._engine = engine
         self._write = write
         self._lock = write_lock(engine) if write else None
-        self._autocommit = not write and not is_sqlite(engine)
-        self._sqlite_autocommit = not write and is_sqlite(engine)
+        self._autocommit = not write
         self._reference = reference_cache(engine)
         self._committed = False
 
@@ -64,10 +61,10 @@ class UnitOfWork:
             self._lock.acquire()
         try:
             self.conn = self._engine.connect()
-            if self._autocommit:
+            if self._autocommit and not is_sqlite(self._engine):
                 self.conn.execution_options(isolation_level="AUTOCOMMIT")
             self.conn.info["write"] = self._write
-            self.conn.info["autocommit"] = self._sqlite_autocommit
+            self.conn.info["autocommit"] = self._autocommit  # SQLite: no BEGIN (engine.py)
             self._tx = self.conn.begin()
             pipelined(self.conn, self._write)
         except BaseException:
@@ -78,7 +75,7 @@ class UnitOfWork:
         self.applications = ApplicationRepository(c)
         self.cases = CaseRepository(c)
         self.submissions = SubmissionRepository(c)
-        self.channels = ChannelRepository(c, self._reference)
+        self.channels = ChannelRepository(c)
         self.users = UserRepository(c)
         self.banks = BankRepository(c, self._reference)
         self.strategies = StrategyRepository(c)
@@ -126,7 +123,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            end_pipeline(self.conn, exc or _NOT_COMMITTED)  # nothing is open after a commit
+            end_pipeline(self.conn, discard=True)  # nothing is left open after a commit
             pipelined(self.conn, False)
             if not self._committed:
                 self.rollback()
