@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from creditfactory.store.engine import make_engine
 
-__all__ = ["upgrade_head", "current_revision", "head_revision", "alembic_config"]
+__all__ = ["migrate", "upgrade_head", "current_revision", "head_revision", "alembic_config"]
 
 
 def alembic_config(url: str) -> Config:
@@ -24,19 +24,24 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade_head(url: str, engine: Engine | None = None) -> str:
-    """Bring the schema at ``url`` to the newest revision; return that revision."""
+def migrate(url: str, revision: str, engine: Engine | None = None, *, down: bool = False) -> str:
+    """Move the schema at ``url`` up (or ``down``) to ``revision``; return where it is now."""
     own = engine is None
     engine = engine or make_engine(url)
     cfg = alembic_config(url)
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            (command.downgrade if down else command.upgrade)(cfg, revision)
         return current_revision(engine) or ""
     finally:
         if own:
             engine.dispose()
+
+
+def upgrade_head(url: str, engine: Engine | None = None) -> str:
+    """Bring the schema at ``url`` to the newest revision; return that revision."""
+    return migrate(url, "head", engine)
 
 
 def current_revision(engine: Engine) -> str | None:

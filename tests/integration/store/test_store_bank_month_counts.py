@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,20 +22,13 @@ from creditfactory.services.bank_routing import submit_to_bank
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgrade_head
-from creditfactory.store.migrate import alembic_config, current_revision
+from creditfactory.store.migrate import current_revision, migrate
 from creditfactory.store.repo_banks import month_of
 from creditfactory.store.tables_case import bank_month_counts, bank_submissions
 from creditfactory.store.types import utcnow
 
 BANKS = load_banks()
 MONTH_STARTS = [datetime(2026, m, 1, tzinfo=UTC) for m in (1, 2, 3, 4)]
-
-
-def _migrate(url: str, engine: sa.Engine, direction: str, revision: str) -> None:
-    cfg = alembic_config(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, direction)(cfg, revision)
 
 
 def _reference_data(uow: UnitOfWork) -> None:
@@ -111,7 +103,7 @@ def test_migration_0003_backfills_the_counts_the_old_query_gives_and_downgrades(
 ) -> None:
     engine = make_engine(empty_db_url)
     try:
-        _migrate(empty_db_url, engine, "upgrade", "0002")
+        migrate(empty_db_url, "0002", engine)
         with UnitOfWork(engine) as uow:
             _reference_data(uow)
             cases = [_case(uow, n) for n in range(3)]
@@ -120,16 +112,16 @@ def test_migration_0003_backfills_the_counts_the_old_query_gives_and_downgrades(
                     case_id=cases[n % 3]["id"], bank_code=BANKS[n % len(BANKS)].code,
                     status=status, package={}, submitted_at=at, answer_due_at=at))
             uow.commit()
-        _migrate(empty_db_url, engine, "upgrade", "0003")
+        migrate(empty_db_url, "0003", engine)
         assert current_revision(engine) == "0003"
         _assert_counts_match_the_submissions(engine)
         with UnitOfWork(engine, write=False) as uow:
             feb = uow.submissions.used_since("2026-02")
             assert sum(feb.values()) == 3 * 3 and uow.submissions.used_since("2026-05") == {}
-        _migrate(empty_db_url, engine, "downgrade", "0002")
+        migrate(empty_db_url, "0002", engine, down=True)
         assert current_revision(engine) == "0002"
         assert "bank_month_counts" not in sa.inspect(engine).get_table_names()
-        _migrate(empty_db_url, engine, "upgrade", "head")
+        migrate(empty_db_url, "head", engine)
         _assert_counts_match_the_submissions(engine)
     finally:
         engine.dispose()

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +17,7 @@ from creditfactory.store import (
     upgrade_head,
 )
 from creditfactory.store.errors import StoreError
-from creditfactory.store.migrate import alembic_config, current_revision
+from creditfactory.store.migrate import current_revision, migrate
 from creditfactory.store.tables import metadata
 from creditfactory.store.types import utcnow
 
@@ -62,21 +61,14 @@ def test_migrations_build_every_table_from_an_empty_database_and_rerun_cleanly(
         engine.dispose()
 
 
-def _migrate(url: str, engine: sa.Engine, direction: str, revision: str) -> None:
-    cfg = alembic_config(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, direction)(cfg, revision)
-
-
 def test_migration_0002_adds_model_artifacts_that_keep_bytes_exactly_and_drops_them_again(
     empty_db_url: str,
 ) -> None:
     engine = make_engine(empty_db_url)
     try:
-        _migrate(empty_db_url, engine, "upgrade", "0001")
+        migrate(empty_db_url, "0001", engine)
         assert "model_artifacts" not in sa.inspect(engine).get_table_names()
-        _migrate(empty_db_url, engine, "upgrade", "0002")
+        migrate(empty_db_url, "0002", engine)
         assert current_revision(engine) == "0002"
         content = bytes(range(256)) * 4096 + b"\x00"
         with UnitOfWork(engine) as uow:
@@ -87,7 +79,7 @@ def test_migration_0002_adds_model_artifacts_that_keep_bytes_exactly_and_drops_t
             assert uow.models.get("world-models", "d" * 64) == content
             assert uow.models.get("world-models", "e" * 64) is None
             assert uow.models.has("world-models", "d" * 64)
-        _migrate(empty_db_url, engine, "downgrade", "0001")
+        migrate(empty_db_url, "0001", engine, down=True)
         assert "model_artifacts" not in sa.inspect(engine).get_table_names()
         assert current_revision(engine) == "0001"
     finally:
