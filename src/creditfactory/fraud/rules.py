@@ -3,14 +3,14 @@
 Every rule looks only at applications strictly earlier than the one it judges and at known
 bads observable before it applied. Codes are stable (strategies and case pages key on them).
 
-The rules are written once, in :func:`judge`, over :class:`RuleEvidence`: per judged
-application, the few numbers a rule needs (earlier applications with the same resident ID,
-known-bad neighbours, velocity, the age the ID gives). The batch gathers the evidence of every
-application of an :class:`IdentityGraph` at once; the online graph gathers it for the one
-application just added (:func:`online_evidence`). Both then go through the same judge.
+The rules are written in :func:`judge`, over :class:`RuleEvidence`: per judged application,
+the few numbers a rule needs (earlier applications with the same resident ID, known-bad
+neighbours, velocity, the age the ID gives). The batch gathers the evidence of every
+application of an :class:`IdentityGraph` at once.
 
 Scoring one live application is on the request path, where one-row arrays cost more than the
-rules themselves: :class:`OneEvidence` holds the same evidence as plain numbers and
+rules themselves: the online graph gathers the evidence of the one application just added as
+plain numbers (:class:`OneEvidence`, :func:`online_one_evidence`, :func:`one_age_evidence`) and
 :func:`judge_one` judges it with the same conditions and the same reason sentences as
 :func:`judge` (the tests hold the two equal on random evidence).
 """
@@ -275,14 +275,9 @@ def _link_evidence(graph: IdentityGraph, ev: RuleEvidence) -> None:
 # --- the evidence of one application just added online --------------------------------------
 
 
-def online_evidence(graph: OnlineGraph, row: int, features: Mapping[str, float]) -> RuleEvidence:
-    """The graph part of the evidence of ``row`` (just added, with these features)."""
-    return online_one_evidence(graph, row, features).table(row)
-
-
 def online_one_evidence(graph: OnlineGraph, row: int,
                         features: Mapping[str, float]) -> OneEvidence:
-    """:func:`online_evidence` as plain numbers."""
+    """The graph part of the evidence of ``row`` (just added, with these features)."""
     ev = OneEvidence(velocity_7d=features["velocity_7d"])
     t, times, bad, ids = graph.time_of(row), graph.times, graph.bad, graph.ids
     earlier = [j for j in graph.same_resident_id(row) if times[j] < t]
@@ -313,7 +308,8 @@ def online_one_evidence(graph: OnlineGraph, row: int,
 
 
 def one_age_evidence(resident_id: Any, applied_at: Any, declared_age: Any) -> OneEvidence:
-    """:func:`one_application_age` as plain numbers."""
+    """The age part of the evidence of one application, from its raw values: as
+    :func:`age_evidence` gives it for a table of them, without the arrays."""
     missing = declared_age is None or declared_age is pd.NA or declared_age != declared_age
     ev = OneEvidence(declared_age=math.nan if missing else float(declared_age))
     birth = _birth_date(str(resident_id))
@@ -335,18 +331,6 @@ def _birth_date(resident_id: str) -> tuple[int, int, int] | None:
     if not (1678 <= y <= 2261 and 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]):
         return None
     return y, m, d
-
-
-def one_application_age(resident_id: Any, applied_at: Any, declared_age: Any) -> RuleEvidence:
-    """The age part of the evidence of one application (row 0), from its raw values."""
-    ev = RuleEvidence.neutral(np.zeros(1, np.int64))
-    ts = pd.Timestamp(applied_at)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    ev.birth_ok, ev.id_age = age_evidence([resident_id], np.array([ts.to_datetime64()], "M8[D]"))
-    missing = declared_age is None or declared_age is pd.NA or declared_age != declared_age
-    ev.declared_age[0] = np.nan if missing else float(declared_age)
-    return ev
 
 
 # --- ages -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from creditfactory.fraud.identity import identity_table
 from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.fraud.live import LiveFraud
 from creditfactory.fraud.neighbourhood import online_neighbourhood
-from creditfactory.fraud.rules import judge, online_evidence
+from creditfactory.fraud.rules import judge, online_one_evidence
 from creditfactory.world import World
 
 KEY = b"test-identity-key"
@@ -67,7 +67,7 @@ def both_ways(identity: pd.DataFrame, bad: np.ndarray,
 
 
 def hits(graph: OnlineGraph, row: int, feats: dict[str, float]) -> list[tuple[str, list[str]]]:
-    return [(code, texts) for rows, code, texts in judge(online_evidence(graph, row, feats))
+    return [(code, texts) for rows, code, texts in judge(online_one_evidence(graph, row, feats).table(row))
             if len(rows)]
 
 
