@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "creditfactory")
 PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "bench-admin-pass"
+OPEN_CONNECTIONS = 16  # kept-alive connections opened before the load (more open when needed)
 AM_PASSWORD = "bench-am-pass"
 
 
@@ -135,8 +136,8 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.2)
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU the server's processes (all workers) have used so far (Linux /proc)."""
+    def cpu_by_process(self) -> dict[int, float]:
+        """User + system CPU seconds each of the server's processes has used so far (Linux /proc)."""
         assert self.proc is not None
         stats = {int(d): st for d in os.listdir("/proc") if d.isdigit() and (st := _stat(int(d)))}
         tree, grew = {self.proc.pid}, True
@@ -144,8 +145,12 @@ class Server:
             more = {pid for pid, st in stats.items() if int(st[1]) in tree} - tree
             tree |= more
             grew = bool(more)
-        ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats)
-        return ticks / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return {p: (int(stats[p][11]) + int(stats[p][12])) / tick for p in tree if p in stats}
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds all the server's processes (every worker) have used so far."""
+        return sum(self.cpu_by_process().values())
 
     def kill9(self) -> None:
         """SIGKILL every process of the server at once (a crash of the whole service)."""
@@ -193,6 +198,11 @@ class RawClient:
     CPU a request; this costs a small fraction of that. It sends what httpx would (JSON body,
     the same headers) and reads status and body; at most ``connections`` requests are open at
     once, the rest wait for a connection (their latency still counts from their scheduled time).
+
+    Requests take the connection idle the longest, so the load travels on every connection
+    opened rather than on the last one used: like many clients at once, and not one client
+    whose single connection keeps one server process busy while the others idle (each
+    kept-alive connection belongs to the server process that accepted it).
     """
 
     def __init__(self, base: str, connections: int = 256, timeout: float = 30.0):
@@ -202,7 +212,7 @@ class RawClient:
         self.port = int(port)
         self.prefix = "/" + prefix if prefix else ""
         self.timeout = timeout
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: deque[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = deque()
         self._slots = asyncio.Semaphore(connections)
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -213,7 +223,7 @@ class RawClient:
         async with self._slots:
             reused = False
             while self._idle:
-                conn = self._idle.pop()
+                conn = self._idle.popleft()
                 if not (conn[0].at_eof() or conn[1].is_closing()):
                     reused = True
                     break
@@ -259,6 +269,11 @@ class RawClient:
         payload = await reader.readexactly(int(fields["content-length"]))
         return status, payload, fields.get("connection", "").lower() != "close"
 
+    async def open(self, n: int) -> None:
+        """Open ``n`` kept-alive connections up front (the server spreads them over its processes)."""
+        for _ in range(n):
+            self._idle.append(await asyncio.open_connection(self.host, self.port))
+
     def close(self) -> None:
         for _, writer in self._idle:
             writer.close()
@@ -275,6 +290,7 @@ async def run_load(base: str, token: str, bodies: list[dict[str, Any]], rate: fl
     encoded = [json.dumps(b).encode() for b in bodies]
     results: list[tuple[float, int, str, dict[str, Any] | None]] = []
     client = RawClient(base)
+    await client.open(OPEN_CONNECTIONS)
     start = time.perf_counter() + 0.2
 
     async def one(i: int) -> None:
@@ -298,12 +314,27 @@ async def run_load(base: str, token: str, bodies: list[dict[str, Any]], rate: fl
     return results
 
 
-def warm_up(base: str, token: str, bodies: list[dict[str, Any]], n: int = 40) -> None:
-    """A few sequential submissions so lazy imports and first-call costs are not measured."""
-    with httpx.Client(base_url=base, timeout=30) as c:
-        for i in range(n):
-            c.post("/applications", json=bodies[-1 - i],
-                   headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"warm-{uuid.uuid4().hex}"})
+def warm_up(base: str, token: str, bodies: list[dict[str, Any]], n: int = 200) -> None:
+    """Submissions before the measured load so lazy imports and first-call costs are not measured.
+
+    They go on ``OPEN_CONNECTIONS`` connections at once, so every server process (each owns the
+    connections it accepted) is warm, not only the one a single connection would reach.
+    """
+
+    async def send() -> None:
+        client = RawClient(base)
+        await client.open(OPEN_CONNECTIONS)
+        headers = {"Authorization": f"Bearer {token}"}
+
+        async def lane(lane_no: int) -> None:
+            for i in range(lane_no, n, OPEN_CONNECTIONS):
+                await client.post("/applications", json.dumps(bodies[-1 - i % len(bodies)]).encode(),
+                                  {**headers, "Idempotency-Key": f"warm-{uuid.uuid4().hex}"})
+
+        await asyncio.gather(*(lane(k) for k in range(OPEN_CONNECTIONS)))
+        client.close()
+
+    asyncio.run(send())
 
 
 def summarise(kind: str, rate: float, seconds: float, res: list[Any]) -> dict[str, float]:
@@ -350,9 +381,11 @@ def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]])
         bodies = on_channels_of(store, bodies)
         token = server.token()
         warm_up(server.base, token, bodies)
-        cpu0, load0, own0 = server.cpu_seconds(), os.getloadavg()[0], time.process_time()
+        by0, load0, own0 = server.cpu_by_process(), os.getloadavg()[0], time.process_time()
         res = asyncio.run(run_load(server.base, token, bodies, rate, seconds))
-        cpu = (server.cpu_seconds() - cpu0) / max(len(res), 1) * 1000
+        used = {p: t - by0.get(p, 0.0) for p, t in server.cpu_by_process().items()}
+        cpu = sum(used.values()) / max(len(res), 1) * 1000
+        busiest = sorted((t for t in used.values() if t > 0.05 * seconds), reverse=True)
         own = (time.process_time() - own0) / max(len(res), 1) * 1000
         out = summarise(kind, rate, seconds, res)
         out["cpu_ms"] = cpu
@@ -360,6 +393,8 @@ def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]])
         print(f"[{kind}] server CPU {cpu:.2f} ms per submission, all {Server.workers} server "
               f"process(es) (ceiling about {1000 / cpu:.0f}/s per free core); machine load average "
               f"{load0:.1f} on {os.cpu_count()} cores", flush=True)
+        print(f"[{kind}] busy server processes' share of a core each: "
+              f"{', '.join(f'{t / seconds:.0%}' for t in busiest)}", flush=True)
         return out
 
 
