@@ -14,7 +14,6 @@ binary form (:func:`pack_identity`), so that reading it back costs no decryption
 from __future__ import annotations
 
 import hashlib
-import hmac
 import math
 import struct
 from collections.abc import Mapping
@@ -81,15 +80,10 @@ def hash_strings(values: pd.Series | np.ndarray, key: bytes, namespace: str) -> 
     True
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
-    prefix = f"{namespace}:"
-    digests = b"".join(
-        hmac.digest(key, (prefix + str(v)).encode(), hashlib.sha256)[:8] if v else bytes(8)
-        for v in uniques
-    )
     table = np.zeros(len(uniques) + 1, dtype=np.uint64)
-    table[:-1] = np.frombuffer(digests, dtype=">u8")
-    table[:-1][table[:-1] == 0] = 1
-    table[:-1][np.asarray([not v for v in uniques], dtype=bool)] = 0
+    table[:-1] = np.fromiter(
+        (_hash_one(key, namespace, v) for v in uniques), dtype=np.uint64, count=len(uniques)
+    )
     return table[np.where(codes < 0, len(uniques), codes)]
 
 
@@ -142,7 +136,8 @@ def _pads(key: bytes) -> tuple[Any, Any]:
 
 
 def _hash_one(key: bytes, namespace: str, value: Any) -> int:
-    """One value's keyed hash, bit for bit :func:`hash_strings`."""
+    """One value's keyed 64-bit hash (HMAC-SHA256 of ``namespace:value``, first 8 bytes
+    big-endian, never 0), or 0 when the value is missing or empty."""
     if value.__class__ is not str and _missing(value) or not value:
         return 0
     inner, outer = _pads(key)
