@@ -405,7 +405,7 @@ def find_max(kind: str, seconds: float, bodies: list[dict[str, Any]]) -> float:
         bodies = on_channels_of(store, bodies)
         token = server.token()
         warm_up(server.base, token, bodies)
-        for rate in (20, 35, 50, 100, 150, 200, 250, 300, 400):
+        for rate in (20, 35, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800):
             cpu0 = server.cpu_seconds()
             res = asyncio.run(run_load(server.base, token, bodies, rate, seconds))
             s = summarise(kind, rate, seconds, res)
