@@ -126,6 +126,7 @@ def _write(
     rid = sealed["resident_id"]
     fields = stored_fields(app)
     with ctx.uow() as uow:
+        uow.intake.reserve_ids(new_applicant=applicant_id is None)
         if applicant_id is None:
             applicant_id = uow.applications.add_applicant(
                 resident_id_hash=rid.hash,

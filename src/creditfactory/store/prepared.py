@@ -10,7 +10,8 @@ same connection, and raises SQLAlchemy's own exception classes (``IntegrityError
 It is only for statements whose parameters are all given by the caller and whose result,
 if any, is one integer column (``RETURNING id``). In a PostgreSQL write transaction the
 statements are queued in the driver's pipeline (:mod:`round_trips`) and sent with the next
-statement whose answer is needed.
+statement whose answer is needed; an ``INSERT ... RETURNING id`` whose table has an id
+reserved by :func:`reserve_ids` inserts that id and is queued too.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-from creditfactory.store.round_trips import ensure_pipeline
+from creditfactory.store.round_trips import ensure_pipeline, keep_ids, take_id
 
-__all__ = ["Prepared"]
+__all__ = ["Prepared", "reserve_ids"]
 
 
 class _Plan:
@@ -53,12 +54,13 @@ class _Plan:
 class Prepared:
     """One Core INSERT or UPDATE, compiled per dialect (and per set of inserted columns)."""
 
-    def __init__(self, statement: sa.Insert | sa.Update) -> None:
+    def __init__(self, statement: sa.Insert | sa.Update | sa.Select[Any]) -> None:
         self._statement = statement
         # a bare INSERT takes its columns from the parameters; one with values() does not
         self._by_keys = isinstance(statement, sa.Insert) and not statement._values
         self._plans: dict[tuple[int, tuple[str, ...] | None], _Plan] = {}
         self._lock = threading.Lock()
+        self._with_id: Prepared | None = None  # the plain INSERT of a reserved id
 
     def _plan(self, dialect: Dialect, values: Mapping[str, Any]) -> _Plan:
         keys = tuple(sorted(values)) if self._by_keys else None
@@ -70,9 +72,15 @@ class Prepared:
         return plan
 
     def _run(
-        self, conn: Connection, values: Mapping[str, Any], many: list[Any] | None, fetch: bool
+        self,
+        conn: Connection,
+        values: Mapping[str, Any],
+        many: list[Any] | None,
+        fetch: bool,
+        whole: bool = False,
     ) -> Any:
-        """Execute; the first column of the first row when ``fetch``, else the row count."""
+        """Execute; the first column of the first row (the row if ``whole``) when ``fetch``,
+        else the row count."""
         dialect = conn.dialect
         plan = self._plan(dialect, values)
         raw = conn.connection.dbapi_connection
@@ -99,7 +107,7 @@ class Prepared:
         cursor.close()
         if row is None:
             raise sa.exc.NoResultFound("the statement returned no row")
-        return row[0]
+        return row if whole else row[0]
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Run the statement once; the rows it touched (-1 while queued in a pipeline)."""
@@ -111,5 +119,42 @@ class Prepared:
             self._run(conn, rows[0], list(rows), False)
 
     def scalar(self, conn: Connection, values: Mapping[str, Any]) -> int:
-        """Run the statement once; the one integer it returns (``RETURNING id``)."""
+        """Run the statement once; the one integer it returns (``RETURNING id``).
+
+        An INSERT into a table with an id reserved in this transaction inserts that id, queued.
+        """
+        statement = self._statement
+        if isinstance(statement, sa.Insert) and isinstance(statement.table, sa.Table):
+            reserved = take_id(conn, statement.table.name)
+            if reserved is not None:
+                (pk,) = statement.table.primary_key.columns
+                if self._with_id is None:
+                    self._with_id = Prepared(sa.insert(statement.table))
+                self._with_id.execute(conn, {**values, pk.name: reserved})
+                return reserved
         return int(self._run(conn, values, None, True))
+
+    def row(self, conn: Connection, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """Run the statement once; the first row it returns."""
+        return tuple(self._run(conn, values, None, True, whole=True))
+
+
+_RESERVE: dict[tuple[sa.Table, ...], Prepared] = {}
+
+
+def reserve_ids(conn: Connection, tables: Sequence[sa.Table]) -> None:
+    """Take the next id of each table's sequence now, in one round trip, for this transaction's
+    next insert into that table (PostgreSQL write transactions; elsewhere nothing happens)."""
+    if not ensure_pipeline(conn):
+        return
+    key = tuple(tables)
+    statement = _RESERVE.get(key)
+    if statement is None:
+        columns = []
+        for table in key:
+            (pk,) = table.primary_key.columns
+            sequence = sa.func.pg_get_serial_sequence(table.name, pk.name)
+            columns.append(sa.func.nextval(sequence).label(table.name))
+        statement = _RESERVE.setdefault(key, Prepared(sa.select(*columns)))
+    ids = statement.row(conn, {})
+    keep_ids(conn, {table.name: int(i) for table, i in zip(key, ids, strict=True)})

@@ -1,9 +1,12 @@
-"""The one read a submission makes before deciding.
+"""The one read a submission makes before deciding, and the ids its write will take.
 
 A submission needs, before its decision: whether its idempotency key was used (and the answer
 then given), the applicant already holding its resident ID, and its channel's type and status.
 One statement instead of four is three round trips less on PostgreSQL and three statements
-less of per-statement overhead on both stores.
+less of per-statement overhead on both stores. Its write transaction then inserts an
+applicant (when new), the application, its decision, its case and, by tier, a task or a bank
+submission: on PostgreSQL their ids are taken first, in one round trip, so none of those
+inserts waits for its ``RETURNING`` answer (one round trip instead of up to six).
 """
 
 from __future__ import annotations
@@ -13,8 +16,16 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from creditfactory.store.prepared import reserve_ids
 from creditfactory.store.tables import applicants, channels
-from creditfactory.store.tables_case import idempotency_keys
+from creditfactory.store.tables_case import (
+    applications,
+    bank_submissions,
+    cases,
+    decisions,
+    idempotency_keys,
+    tasks,
+)
 
 __all__ = ["IntakeReads", "Opening"]
 
@@ -51,6 +62,9 @@ class Opening(NamedTuple):
     channel_status: str | None
 
 
+_SUBMISSION_ROWS = (applications, decisions, cases, tasks, bank_submissions)
+
+
 class IntakeReads:
     """Reads of the submission path that combine several tables in one statement."""
 
@@ -70,3 +84,11 @@ class IntakeReads:
                 "response": row["response"],
             }
         return Opening(answered, row["applicant_id"], row["channel_type"], row["channel_status"])
+
+    def reserve_ids(self, *, new_applicant: bool) -> None:
+        """Take the ids of the rows a submission's write inserts (PostgreSQL; else nothing).
+
+        A task and a bank submission are both reserved though a case gets one or neither at
+        submission: an unused one is only a gap in that table's ids (no reader follows them).
+        """
+        reserve_ids(self._c, ((applicants,) if new_applicant else ()) + _SUBMISSION_ROWS)

@@ -7,6 +7,12 @@ SQLAlchemy runs itself, the queue is sent and its errors raised (as SQLAlchemy's
 so reads see every earlier write. SQLite has no round trips; nothing here applies to it.
 
 Inside a pipelined transaction a queued UPDATE's row count is not known when it returns.
+
+A transaction that knows which rows it will insert takes their ids from the tables' sequences
+at once (one round trip, :func:`creditfactory.store.prepared.reserve_ids`): each ``INSERT ...
+RETURNING id`` then takes its table's reserved id and is queued instead of waiting for its
+answer. The ids are taken inside the transaction, just before the inserts, as the inserts
+would take them; one left unused is a gap in its sequence, as after a rollback.
 """
 
 from __future__ import annotations
@@ -18,10 +24,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["pipelined", "ensure_pipeline", "end_pipeline", "one_round_trip", "sync_before_execute"]
+__all__ = [
+    "pipelined",
+    "ensure_pipeline",
+    "end_pipeline",
+    "one_round_trip",
+    "sync_before_execute",
+    "keep_ids",
+    "take_id",
+]
 
 _ON = "creditfactory_pipelined"
 _OPEN = "creditfactory_pipeline"
+_IDS = "creditfactory_reserved_ids"
 
 
 def _raw(conn: Connection) -> Any:
@@ -31,6 +46,18 @@ def _raw(conn: Connection) -> Any:
 def pipelined(conn: Connection, on: bool) -> None:
     """Pipeline (or stop pipelining) the writes of this connection's transaction."""
     conn.info[_ON] = on and hasattr(_raw(conn), "pipeline")
+    conn.info.pop(_IDS, None)
+
+
+def keep_ids(conn: Connection, ids: dict[str, int]) -> None:
+    """Hold ids taken from their tables' sequences (by table name) for this transaction."""
+    conn.info.setdefault(_IDS, {}).update(ids)
+
+
+def take_id(conn: Connection, table: str) -> int | None:
+    """The id reserved for the next row inserted into ``table`` in this transaction, if any."""
+    held: dict[str, int] | None = conn.info.get(_IDS)
+    return None if not held else held.pop(table, None)
 
 
 def ensure_pipeline(conn: Connection) -> bool:

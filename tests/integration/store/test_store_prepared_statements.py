@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditfactory.store import UnitOfWork, make_engine, upgrade_head
-from creditfactory.store.prepared import Prepared
+from creditfactory.store.prepared import Prepared, reserve_ids
 from creditfactory.store.tables_case import audit_log, decisions, idempotency_keys
 from creditfactory.store.types import utcnow
 
@@ -121,3 +121,44 @@ def test_a_read_after_queued_writes_sees_them_and_raises_their_errors(engine: sa
         add.execute(uow.conn, {**row, "key": "c"})  # queued, then dropped: never committed
     with UnitOfWork(engine, write=False) as uow:
         assert uow.idempotency.get("am", "c") is None
+
+
+def _audit_row(action: str) -> dict[str, object]:
+    return {"actor": "am", "action": action, "entity": "thing", "entity_id": "1",
+            "case_id": None, "detail": {}, "at": utcnow()}
+
+
+def test_an_insert_takes_the_id_reserved_for_its_table(engine: sa.Engine) -> None:
+    add = Prepared(sa.insert(audit_log).returning(audit_log.c.id))
+    postgres = engine.dialect.name == "postgresql"
+    with UnitOfWork(engine) as uow:
+        reserve_ids(uow.conn, (audit_log,))
+        reserved = None
+        if postgres:
+            reserved = uow.conn.exec_driver_sql(
+                "SELECT currval(pg_get_serial_sequence('audit_log', 'id'))").scalar()
+        first = add.scalar(uow.conn, _audit_row("first"))
+        second = add.scalar(uow.conn, _audit_row("second"))  # nothing reserved: RETURNING
+        uow.commit()
+    if postgres:
+        assert first == reserved and second == first + 1
+    with engine.connect() as c:
+        stored = dict(c.execute(sa.select(audit_log.c.action, audit_log.c.id)).all())
+    assert stored == {"first": first, "second": second}
+
+
+def test_an_id_reserved_by_a_rolled_back_transaction_is_not_taken_later(
+    engine: sa.Engine,
+) -> None:
+    add = Prepared(sa.insert(audit_log).returning(audit_log.c.id))
+    with UnitOfWork(engine) as uow:
+        reserve_ids(uow.conn, (audit_log,))
+        abandoned = add.scalar(uow.conn, _audit_row("abandoned"))
+    with UnitOfWork(engine) as uow:  # the same pooled connection, a new transaction
+        kept = add.scalar(uow.conn, _audit_row("kept"))
+        uow.commit()
+    with engine.connect() as c:
+        stored = dict(c.execute(sa.select(audit_log.c.action, audit_log.c.id)).all())
+    assert stored == {"kept": kept}
+    if engine.dialect.name == "postgresql":
+        assert kept > abandoned
