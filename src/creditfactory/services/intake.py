@@ -63,6 +63,7 @@ def submit_application(
 ) -> Submitted:
     """Return (status code, response body, replayed?) for one submitted application."""
     digest = _request_hash(app)
+    check_application(app)
     resident_hash = ctx.vault.hash(app["resident_id"], "resident_id")
     with ctx.uow(write=False) as uow:
         opening = uow.intake.opening(
@@ -70,7 +71,6 @@ def submit_application(
         )
     if opening.answered is not None:
         return _replay(opening.answered, idempotency_key, digest)
-    check_application(app)
     if ctx.decider is None:
         raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
     channel_type, applicant_id = opening.channel_type, opening.applicant_id
@@ -90,7 +90,8 @@ def submit_application(
         }
     )
     record = decision_record(decision)
-    args = (ctx, actor, app, idempotency_key, digest, sealed, decision, record, identity)
+    args = (ctx, actor, app, idempotency_key, digest, sealed, decision, record, identity,
+            opening.ids)
     try:
         return _write(*args, applicant_id)
     except IntegrityError:
@@ -119,14 +120,19 @@ def _write(
     decision: Decision,
     record: dict[str, Any],
     identity: dict[str, int] | None,
+    ids: dict[str, int] | None,
     applicant_id: int | None,
 ) -> Submitted:
-    """The one write transaction of a submission; IntegrityError when a concurrent one won."""
+    """The one write transaction of a submission; IntegrityError when a concurrent one won.
+
+    ``ids`` are the row ids the opening read took (PostgreSQL): a retry after a rolled-back
+    attempt inserts the same ones, so the application id leaves no gap.
+    """
     now = utcnow()
     rid = sealed["resident_id"]
     fields = stored_fields(app)
     with ctx.uow() as uow:
-        uow.intake.reserve_ids(new_applicant=applicant_id is None)
+        uow.intake.reserve_ids(ids, new_applicant=applicant_id is None)
         if applicant_id is None:
             applicant_id = uow.applications.add_applicant(
                 resident_id_hash=rid.hash,

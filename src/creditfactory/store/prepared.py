@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from creditfactory.store.round_trips import ensure_pipeline, keep_ids, take_id
 
-__all__ = ["Prepared", "reserve_ids"]
+__all__ = ["Prepared", "next_id", "reserve_ids", "use_ids"]
 
 
 class _Plan:
@@ -142,6 +142,12 @@ class Prepared:
 _RESERVE: dict[tuple[sa.Table, ...], Prepared] = {}
 
 
+def next_id(table: sa.Table) -> sa.ColumnElement[int]:
+    """PostgreSQL's next value of ``table``'s id sequence (taking it)."""
+    (pk,) = table.primary_key.columns
+    return sa.func.nextval(sa.func.pg_get_serial_sequence(table.name, pk.name))
+
+
 def reserve_ids(conn: Connection, tables: Sequence[sa.Table]) -> None:
     """Take the next id of each table's sequence now, in one round trip, for this transaction's
     next insert into that table (PostgreSQL write transactions; elsewhere nothing happens)."""
@@ -150,11 +156,14 @@ def reserve_ids(conn: Connection, tables: Sequence[sa.Table]) -> None:
     key = tuple(tables)
     statement = _RESERVE.get(key)
     if statement is None:
-        columns = []
-        for table in key:
-            (pk,) = table.primary_key.columns
-            sequence = sa.func.pg_get_serial_sequence(table.name, pk.name)
-            columns.append(sa.func.nextval(sequence).label(table.name))
+        columns: list[Any] = [next_id(table).label(table.name) for table in key]
         statement = _RESERVE.setdefault(key, Prepared(sa.select(*columns)))
     ids = statement.row(conn, {})
     keep_ids(conn, {table.name: int(i) for table, i in zip(key, ids, strict=True)})
+
+
+def use_ids(conn: Connection, ids: dict[str, int]) -> None:
+    """Let this transaction's next inserts take ``ids`` (by table name), taken from their
+    sequences earlier (PostgreSQL write transactions; elsewhere nothing happens)."""
+    if ensure_pipeline(conn):
+        keep_ids(conn, ids)
