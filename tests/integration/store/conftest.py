@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
-from creditfactory.store import make_engine
+from creditfactory.store import make_engine, upgrade_head
 
 PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL")
 
@@ -30,3 +31,12 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
         with admin.begin() as c:
             c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
+
+
+@pytest.fixture
+def migrated_engine(empty_db_url: str) -> Iterator[sa.Engine]:
+    """An engine on the empty database with the schema at the newest migration."""
+    eng = make_engine(empty_db_url)
+    upgrade_head(empty_db_url, eng)
+    yield eng
+    eng.dispose()

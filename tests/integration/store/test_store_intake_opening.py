@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from creditfactory.store import UnitOfWork, make_engine, upgrade_head
+from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
 
 TABLES = {"applicants", "applications", "decisions", "cases", "tasks", "bank_submissions"}
 
 
 @pytest.fixture
-def engine(empty_db_url: str) -> Iterator[sa.Engine]:
-    eng = make_engine(empty_db_url)
-    upgrade_head(empty_db_url, eng)
+def engine(migrated_engine: sa.Engine) -> sa.Engine:
+    eng = migrated_engine
     with UnitOfWork(eng) as uow:
         uow.channels.add_branch("SZ01", "Shenzhen", "Futian")
         for channel, status in (("IM-A", "active"), ("IM-S", "suspended")):
@@ -26,8 +24,7 @@ def engine(empty_db_url: str) -> Iterator[sa.Engine]:
                              onboarded_at=utcnow())
         uow.idempotency.add("am", "used", "h", 201, {"application_id": 1})
         uow.commit()
-    yield eng
-    eng.dispose()
+    return eng
 
 
 def _opening(engine: sa.Engine, key: str, channel: str):  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -11,18 +10,15 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from creditfactory.store import UnitOfWork, make_engine, upgrade_head
+from creditfactory.store import UnitOfWork
 from creditfactory.store.prepared import Prepared, reserve_ids
 from creditfactory.store.tables_case import audit_log, decisions, idempotency_keys
 from creditfactory.store.types import utcnow
 
 
 @pytest.fixture
-def engine(empty_db_url: str) -> Iterator[sa.Engine]:
-    eng = make_engine(empty_db_url)
-    upgrade_head(empty_db_url, eng)
-    yield eng
-    eng.dispose()
+def engine(migrated_engine: sa.Engine) -> sa.Engine:
+    return migrated_engine
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=5)
@@ -143,7 +139,7 @@ def test_an_insert_takes_the_id_reserved_for_its_table(engine: sa.Engine) -> Non
     if postgres:
         assert first == reserved and second == first + 1
     with engine.connect() as c:
-        stored = dict(c.execute(sa.select(audit_log.c.action, audit_log.c.id)).all())
+        stored: dict[str, int] = dict(c.execute(sa.select(audit_log.c.action, audit_log.c.id)).all())
     assert stored == {"first": first, "second": second}
 
 
@@ -158,7 +154,7 @@ def test_an_id_reserved_by_a_rolled_back_transaction_is_not_taken_later(
         kept = add.scalar(uow.conn, _audit_row("kept"))
         uow.commit()
     with engine.connect() as c:
-        stored = dict(c.execute(sa.select(audit_log.c.action, audit_log.c.id)).all())
+        stored: dict[str, int] = dict(c.execute(sa.select(audit_log.c.action, audit_log.c.id)).all())
     assert stored == {"kept": kept}
     if engine.dialect.name == "postgresql":
         assert kept > abandoned

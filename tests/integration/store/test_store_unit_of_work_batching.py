@@ -6,30 +6,27 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from creditfactory.store import UnitOfWork, make_engine, upgrade_head
+from creditfactory.store import UnitOfWork, make_engine
 from creditfactory.store.engine import write_lock
 from creditfactory.store.types import utcnow
 
 
 @pytest.fixture
-def engine(empty_db_url: str) -> Iterator[sa.Engine]:
-    eng = make_engine(empty_db_url)
-    upgrade_head(empty_db_url, eng)
+def engine(migrated_engine: sa.Engine) -> sa.Engine:
+    eng = migrated_engine
     with UnitOfWork(eng) as uow:
         uow.channels.add_branch("SZ01", "Shenzhen", "Futian")
         uow.channels.add(channel_id="IM-T", channel_type="intermediary", branch="SZ01",
                          city="Shenzhen", status="active", deposit=Decimal("0"),
                          onboarded_at=utcnow())
         uow.commit()
-    yield eng
-    eng.dispose()
+    return eng
 
 
 def _application(uow: UnitOfWork, applied_at: datetime) -> int:
