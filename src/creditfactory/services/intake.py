@@ -132,7 +132,7 @@ def _write(
     rid = sealed["resident_id"]
     fields = stored_fields(app)
     with ctx.uow() as uow:
-        uow.intake.reserve_ids(ids, new_applicant=applicant_id is None)
+        uow.intake.use_ids(ids)
         if applicant_id is None:
             applicant_id = uow.applications.add_applicant(
                 resident_id_hash=rid.hash,

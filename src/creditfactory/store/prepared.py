@@ -11,7 +11,7 @@ It is only for statements whose parameters are all given by the caller and whose
 if any, is one integer column (``RETURNING id``). In a PostgreSQL write transaction the
 statements are queued in the driver's pipeline (:mod:`round_trips`) and sent with the next
 statement whose answer is needed; an ``INSERT ... RETURNING id`` whose table has an id
-reserved by :func:`reserve_ids` inserts that id and is queued too.
+handed in by :func:`use_ids` inserts that id and is queued too.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from creditfactory.store.round_trips import ensure_pipeline, keep_ids, take_id
 
-__all__ = ["Prepared", "next_id", "reserve_ids", "use_ids"]
+__all__ = ["Prepared", "next_id", "use_ids"]
 
 
 class _Plan:
@@ -54,7 +54,7 @@ class _Plan:
 class Prepared:
     """One Core INSERT or UPDATE, compiled per dialect (and per set of inserted columns)."""
 
-    def __init__(self, statement: sa.Insert | sa.Update | sa.Select[Any]) -> None:
+    def __init__(self, statement: sa.Insert | sa.Update) -> None:
         self._statement = statement
         # a bare INSERT takes its columns from the parameters; one with values() does not
         self._by_keys = isinstance(statement, sa.Insert) and not statement._values
@@ -72,15 +72,9 @@ class Prepared:
         return plan
 
     def _run(
-        self,
-        conn: Connection,
-        values: Mapping[str, Any],
-        many: list[Any] | None,
-        fetch: bool,
-        whole: bool = False,
+        self, conn: Connection, values: Mapping[str, Any], many: list[Any] | None, fetch: bool
     ) -> Any:
-        """Execute; the first column of the first row (the row if ``whole``) when ``fetch``,
-        else the row count."""
+        """Execute; the first column of the first row when ``fetch``, else the row count."""
         dialect = conn.dialect
         plan = self._plan(dialect, values)
         raw = conn.connection.dbapi_connection
@@ -107,7 +101,7 @@ class Prepared:
         cursor.close()
         if row is None:
             raise sa.exc.NoResultFound("the statement returned no row")
-        return row if whole else row[0]
+        return row[0]
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Run the statement once; the rows it touched (-1 while queued in a pipeline)."""
@@ -134,32 +128,11 @@ class Prepared:
                 return reserved
         return int(self._run(conn, values, None, True))
 
-    def row(self, conn: Connection, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        """Run the statement once; the first row it returns."""
-        return tuple(self._run(conn, values, None, True, whole=True))
-
-
-_RESERVE: dict[tuple[sa.Table, ...], Prepared] = {}
-
 
 def next_id(table: sa.Table) -> sa.ColumnElement[int]:
     """PostgreSQL's next value of ``table``'s id sequence (taking it)."""
     (pk,) = table.primary_key.columns
     return sa.func.nextval(sa.func.pg_get_serial_sequence(table.name, pk.name))
-
-
-def reserve_ids(conn: Connection, tables: Sequence[sa.Table]) -> None:
-    """Take the next id of each table's sequence now, in one round trip, for this transaction's
-    next insert into that table (PostgreSQL write transactions; elsewhere nothing happens)."""
-    if not ensure_pipeline(conn):
-        return
-    key = tuple(tables)
-    statement = _RESERVE.get(key)
-    if statement is None:
-        columns: list[Any] = [next_id(table).label(table.name) for table in key]
-        statement = _RESERVE.setdefault(key, Prepared(sa.select(*columns)))
-    ids = statement.row(conn, {})
-    keep_ids(conn, {table.name: int(i) for table, i in zip(key, ids, strict=True)})
 
 
 def use_ids(conn: Connection, ids: dict[str, int]) -> None:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from creditfactory.store.prepared import next_id, reserve_ids, use_ids
+from creditfactory.store.prepared import next_id, use_ids
 from creditfactory.store.tables import applicants, channels
 from creditfactory.store.tables_case import (
     applications,
@@ -55,8 +55,7 @@ _OPENING = sa.select(
 )
 
 
-_SUBMISSION_ROWS = (applications, decisions, cases, tasks, bank_submissions)
-_ID_TABLES = (applicants, *_SUBMISSION_ROWS)
+_ID_TABLES = (applicants, applications, decisions, cases, tasks, bank_submissions)
 # PostgreSQL: the ids of the rows the write will insert, taken only when it will be written
 # (an id taken and never used is a gap the fraud graph's cursor re-reads past for a while)
 _OPENING_TAKING_IDS = _OPENING.add_columns(
@@ -115,15 +114,13 @@ class IntakeReads:
             answered, row["applicant_id"], row["channel_type"], row["channel_status"], ids
         )
 
-    def reserve_ids(self, ids: dict[str, int] | None, *, new_applicant: bool) -> None:
-        """Let the write's inserts take ``ids`` (from :meth:`opening`), or take them now in one
-        round trip when there are none (PostgreSQL; elsewhere nothing happens).
+    def use_ids(self, ids: dict[str, int] | None) -> None:
+        """Let the write's inserts take ``ids`` from :meth:`opening` (PostgreSQL; on SQLite, or
+        with none, each insert returns its id).
 
-        A task and a bank submission are both reserved though a case gets one or neither at
-        submission, and the applicant's even when it exists: an unused one is only a gap in
-        that table's ids (no reader follows them).
+        A task and a bank submission both have an id though a case gets one or neither at
+        submission, and the applicant has one even when it exists: an unused one is only a gap
+        in that table's ids (no reader follows them).
         """
         if ids is not None:
             use_ids(self._c, ids)
-        else:
-            reserve_ids(self._c, ((applicants,) if new_applicant else ()) + _SUBMISSION_ROWS)

@@ -8,11 +8,10 @@ so reads see every earlier write. SQLite has no round trips; nothing here applie
 
 Inside a pipelined transaction a queued UPDATE's row count is not known when it returns.
 
-A transaction that knows which rows it will insert takes their ids from the tables' sequences
-at once (one round trip, :func:`creditfactory.store.prepared.reserve_ids`): each ``INSERT ...
-RETURNING id`` then takes its table's reserved id and is queued instead of waiting for its
-answer. The ids are taken inside the transaction, just before the inserts, as the inserts
-would take them; one left unused is a gap in its sequence, as after a rollback.
+A transaction handed the ids of the rows it will insert, taken from the tables' sequences
+beforehand (:func:`creditfactory.store.prepared.use_ids`), queues each ``INSERT ... RETURNING
+id`` with its table's id instead of waiting for the answer; an id left unused is a gap in its
+sequence, as after a rollback.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditfactory.store import UnitOfWork
-from creditfactory.store.prepared import Prepared, reserve_ids
+from creditfactory.store.prepared import Prepared, next_id, use_ids
 from creditfactory.store.tables_case import audit_log, decisions, idempotency_keys
 from creditfactory.store.types import utcnow
 
@@ -124,32 +124,39 @@ def _audit_row(action: str) -> dict[str, object]:
             "case_id": None, "detail": {}, "at": utcnow()}
 
 
-def test_an_insert_takes_the_id_reserved_for_its_table(engine: sa.Engine) -> None:
+def _taken_id(uow: UnitOfWork) -> int:
+    """An audit_log id taken from its sequence (PostgreSQL), or one no insert would return."""
+    if uow.conn.dialect.name == "postgresql":
+        return int(uow.conn.execute(sa.select(next_id(audit_log))).scalar_one())
+    return 10**9
+
+
+def test_an_insert_takes_the_id_handed_to_its_table_on_postgresql(engine: sa.Engine) -> None:
     add = Prepared(sa.insert(audit_log).returning(audit_log.c.id))
     postgres = engine.dialect.name == "postgresql"
     with UnitOfWork(engine) as uow:
-        reserve_ids(uow.conn, (audit_log,))
-        reserved = None
-        if postgres:
-            reserved = uow.conn.exec_driver_sql(
-                "SELECT currval(pg_get_serial_sequence('audit_log', 'id'))").scalar()
+        taken = _taken_id(uow)
+        use_ids(uow.conn, {"audit_log": taken})
         first = add.scalar(uow.conn, _audit_row("first"))
-        second = add.scalar(uow.conn, _audit_row("second"))  # nothing reserved: RETURNING
+        second = add.scalar(uow.conn, _audit_row("second"))  # nothing handed in: RETURNING
         uow.commit()
     if postgres:
-        assert first == reserved and second == first + 1
+        assert first == taken and second == first + 1
+    else:
+        assert first != taken  # SQLite: ids are not handed in
     with engine.connect() as c:
         stored: dict[str, int] = dict(c.execute(sa.select(audit_log.c.action, audit_log.c.id)).all())
     assert stored == {"first": first, "second": second}
 
 
-def test_an_id_reserved_by_a_rolled_back_transaction_is_not_taken_later(
+def test_an_id_handed_to_a_rolled_back_transaction_is_not_taken_later(
     engine: sa.Engine,
 ) -> None:
     add = Prepared(sa.insert(audit_log).returning(audit_log.c.id))
     with UnitOfWork(engine) as uow:
-        reserve_ids(uow.conn, (audit_log,))
-        abandoned = add.scalar(uow.conn, _audit_row("abandoned"))
+        abandoned = _taken_id(uow)
+        use_ids(uow.conn, {"audit_log": abandoned})
+        add.scalar(uow.conn, _audit_row("abandoned"))
     with UnitOfWork(engine) as uow:  # the same pooled connection, a new transaction
         kept = add.scalar(uow.conn, _audit_row("kept"))
         uow.commit()
