@@ -9,8 +9,8 @@ same connection, and raises SQLAlchemy's own exception classes (``IntegrityError
 
 It is only for statements whose parameters are all given by the caller and whose result,
 if any, is one integer column (``RETURNING id``). In a PostgreSQL write transaction the
-statements are queued in the driver's pipeline (:mod:`round_trips`) and sent with the next
-statement whose answer is needed; an ``INSERT ... RETURNING id`` whose table has an id
+statements are queued (:mod:`round_trips`) and sent with the next statement whose answer is
+needed; an ``INSERT ... RETURNING id`` whose table has an id
 handed in by :func:`use_ids` inserts that id and is queued too.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-from creditfactory.store.round_trips import ensure_pipeline, keep_ids, take_id
+from creditfactory.store.round_trips import end_pipeline, ensure_pipeline, keep_ids, queue, take_id
 
 __all__ = ["Prepared", "next_id", "use_ids"]
 
@@ -79,10 +79,18 @@ class Prepared:
         plan = self._plan(dialect, values)
         raw = conn.connection.dbapi_connection
         assert raw is not None
-        ensure_pipeline(conn)  # PostgreSQL writes: queued, sent with the next answer needed
-        cursor = raw.cursor()
+        queued = ensure_pipeline(conn) and not fetch  # PostgreSQL writes: sent with the next answer
+        if not queued:
+            end_pipeline(conn)
+        cursor = None
         params: Any = None
         try:
+            if queued:
+                for one in many if many is not None else [values]:
+                    params = plan.parameters(one)
+                    queue(conn, plan.sql, params)
+                return -1
+            cursor = raw.cursor()
             if many is None:
                 params = plan.parameters(values)
                 cursor.execute(plan.sql, params)
@@ -90,7 +98,7 @@ class Prepared:
                 params = [plan.parameters(v) for v in many]
                 cursor.executemany(plan.sql, params)
             if not fetch:
-                return cursor.rowcount  # a queued statement's cursor stays open until sent
+                return cursor.rowcount
             row = cursor.fetchone()
         except dialect.loaded_dbapi.Error as exc:
             if dialect.is_disconnect(exc, raw, cursor):
@@ -98,7 +106,9 @@ class Prepared:
             raise sa.exc.DBAPIError.instance(
                 plan.sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect
             ) from exc
-        cursor.close()
+        finally:
+            if cursor is not None:
+                cursor.close()
         if row is None:
             raise sa.exc.NoResultFound("the statement returned no row")
         return row[0]

@@ -20,7 +20,12 @@ from creditfactory.store.repo_org import (
     UserRepository,
 )
 from creditfactory.store.repo_worklists import WorklistRepository
-from creditfactory.store.round_trips import end_pipeline, one_round_trip, pipelined
+from creditfactory.store.round_trips import (
+    before_driver_rollback,
+    end_pipeline,
+    one_round_trip,
+    pipelined,
+)
 
 __all__ = ["UnitOfWork"]
 
@@ -90,10 +95,10 @@ class UnitOfWork:
     def commit(self) -> None:
         """Make the work durable (audit entries and responses still pending are written first)."""
         try:
-            with one_round_trip(self.conn):
+            with one_round_trip(self.conn):  # the queue and the COMMIT, sent together
                 self.audit.flush()
                 self.idempotency.flush()
-                self._tx.commit()
+            self._tx.commit()
         except BaseException:
             self._end_failed_commit()
             raise
@@ -107,7 +112,10 @@ class UnitOfWork:
         nothing else would roll it back before the connection is reused.
         """
         try:
-            self.conn.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+            raw = self.conn.connection.dbapi_connection
+            if not is_sqlite(self._engine):
+                before_driver_rollback(raw)
+            raw.rollback()  # type: ignore[union-attr]
         except Exception:
             self.conn.invalidate()
 

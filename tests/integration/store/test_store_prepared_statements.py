@@ -165,3 +165,64 @@ def test_an_id_handed_to_a_rolled_back_transaction_is_not_taken_later(
     assert stored == {"kept": kept}
     if engine.dialect.name == "postgresql":
         assert kept > abandoned
+
+
+def _write(engine: sa.Engine, key: str) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.audit.append("am", "thing.done", "thing", key)
+        uow.idempotency.add("am", key, "h", 201, {"key": key})
+        uow.commit()
+
+
+def _the_driver_has_named_statements(engine: sa.Engine) -> None:
+    """Run one read often enough on the (single, reused) connection that the driver names it
+    on the server: its rollbacks are then followed by a ``DEALLOCATE ALL``."""
+    for _ in range(8):
+        with UnitOfWork(engine, write=False) as uow:
+            uow.idempotency.get("am", "none")
+
+
+@pytest.mark.parametrize("what_drops_them", ["failed commit", "rolled back", "DEALLOCATE ALL"])
+def test_writes_go_on_after_the_server_drops_every_named_statement(
+    engine: sa.Engine, what_drops_them: str
+) -> None:
+    """Queued writes name their statements on the server once per connection; whatever makes
+    the server drop them must make the next writes name them again, not fail."""
+    if what_drops_them == "DEALLOCATE ALL" and engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL statement")
+    _write(engine, "first")  # names the writes' statements
+    _the_driver_has_named_statements(engine)
+    if what_drops_them == "failed commit":
+        with pytest.raises(sa.exc.IntegrityError):
+            _write(engine, "first")
+    elif what_drops_them == "rolled back":
+        with pytest.raises(sa.exc.IntegrityError), UnitOfWork(engine) as uow:
+            uow.audit.append("am", "thing.done", "thing", "x")
+            Prepared(sa.insert(idempotency_keys)).execute(
+                uow.conn, {"scope": "am", "key": "first", "request_hash": "h",
+                           "status_code": 201, "response": {}, "created_at": utcnow()})
+            uow.conn.execute(sa.select(idempotency_keys.c.key)).all()  # the duplicate, raised
+    else:
+        with engine.connect() as c:
+            c.exec_driver_sql("DEALLOCATE ALL")
+    _write(engine, "second")
+    _write(engine, "third")
+    with UnitOfWork(engine, write=False) as uow:
+        kept = [uow.idempotency.get("am", k) for k in ("first", "second", "third")]
+        assert [row["response"] for row in kept] == [  # type: ignore[index]
+            {"key": "first"}, {"key": "second"}, {"key": "third"}]
+        assert len(uow.audit.of_entity("thing", "second")) == 1
+
+
+def test_statements_dropped_unseen_fail_one_write_and_are_named_again(engine: sa.Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("named statements are PostgreSQL's")
+    _write(engine, "first")
+    with engine.connect() as c:  # behind the driver's back: nothing hears of it
+        c.connection.dbapi_connection.pgconn.exec_(b"DEALLOCATE ALL")  # type: ignore[union-attr]
+    with pytest.raises(sa.exc.DBAPIError, match="does not exist"):
+        _write(engine, "lost")
+    _write(engine, "second")
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.idempotency.get("am", "lost") is None
+        assert uow.idempotency.get("am", "second") is not None
