@@ -8,7 +8,7 @@ UTC times, JSON) and skips the rest. It runs inside the unit of work's transacti
 same connection, and raises SQLAlchemy's own exception classes (``IntegrityError`` ...).
 
 It is only for statements whose parameters are all given by the caller and whose result,
-if any, is one integer column (``RETURNING id``). In a PostgreSQL write transaction the
+if any, is one integer column (``RETURNING id``) or one row of a SELECT. In a PostgreSQL write transaction the
 statements are queued (:mod:`round_trips`) and sent with the next statement whose answer is
 needed; an ``INSERT ... RETURNING id`` whose table has an id
 handed in by :func:`use_ids` inserts that id and is queued too.
@@ -52,15 +52,17 @@ class _Plan:
 
 
 class Prepared:
-    """One Core INSERT or UPDATE, compiled per dialect (and per set of inserted columns)."""
+    """One Core INSERT, UPDATE or one-row SELECT, compiled per dialect (and per set of
+    inserted columns)."""
 
-    def __init__(self, statement: sa.Insert | sa.Update) -> None:
+    def __init__(self, statement: sa.Insert | sa.Update | sa.Select[Any]) -> None:
         self._statement = statement
         # a bare INSERT takes its columns from the parameters; one with values() does not
         self._by_keys = isinstance(statement, sa.Insert) and not statement._values
         self._plans: dict[tuple[int, tuple[str, ...] | None], _Plan] = {}
         self._lock = threading.Lock()
         self._with_id: Prepared | None = None  # the plain INSERT of a reserved id
+        self._result_columns: dict[int, tuple[list[str], list[Any]]] = {}
 
     def _plan(self, dialect: Dialect, values: Mapping[str, Any]) -> _Plan:
         keys = tuple(sorted(values)) if self._by_keys else None
@@ -74,7 +76,7 @@ class Prepared:
     def _run(
         self, conn: Connection, values: Mapping[str, Any], many: list[Any] | None, fetch: bool
     ) -> Any:
-        """Execute; the first column of the first row when ``fetch``, else the row count."""
+        """Execute; the first row when ``fetch``, else the row count."""
         dialect = conn.dialect
         plan = self._plan(dialect, values)
         raw = conn.connection.dbapi_connection
@@ -111,7 +113,7 @@ class Prepared:
                 cursor.close()
         if row is None:
             raise sa.exc.NoResultFound("the statement returned no row")
-        return row[0]
+        return row
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Run the statement once; the rows it touched (-1 while queued in a pipeline)."""
@@ -136,7 +138,26 @@ class Prepared:
                     self._with_id = Prepared(sa.insert(statement.table))
                 self._with_id.execute(conn, {**values, pk.name: reserved})
                 return reserved
-        return int(self._run(conn, values, None, True))
+        return int(self._run(conn, values, None, True)[0])
+
+    def one(self, conn: Connection, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Run a SELECT; its one row by column name, values as SQLAlchemy would give them."""
+        row = self._run(conn, values, None, True)
+        names, processors = self._columns(conn.dialect)
+        return {
+            name: value if process is None or value is None else process(value)
+            for name, process, value in zip(names, processors, row, strict=True)
+        }
+
+    def _columns(self, dialect: Dialect) -> tuple[list[str], list[Any]]:
+        found = self._result_columns.get(id(dialect))
+        if found is None:
+            columns = list(self._statement.selected_columns)  # type: ignore[union-attr]
+            found = self._result_columns[id(dialect)] = (
+                [c.name for c in columns],
+                [c.type._cached_result_processor(dialect, None) for c in columns],
+            )
+        return found
 
 
 def next_id(table: sa.Table) -> sa.ColumnElement[int]:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from creditfactory.store.prepared import next_id, use_ids
+from creditfactory.store.prepared import Prepared, next_id, use_ids
 from creditfactory.store.tables import applicants, channels
 from creditfactory.store.tables_case import (
     applications,
@@ -70,6 +70,7 @@ _OPENING_TAKING_IDS = _OPENING.add_columns(
         for table in _ID_TABLES
     )
 )
+_READ, _READ_TAKING_IDS = Prepared(_OPENING), Prepared(_OPENING_TAKING_IDS)
 
 
 class Opening(NamedTuple):
@@ -96,10 +97,9 @@ class IntakeReads:
         meant to be inserted.
         """
         postgres = self._c.dialect.name == "postgresql"
-        row = self._c.execute(
-            _OPENING_TAKING_IDS if postgres else _OPENING,
-            {"s": scope, "k": key, "h": resident_id_hash, "c": channel_id},
-        ).mappings().one()
+        row = (_READ_TAKING_IDS if postgres else _READ).one(
+            self._c, {"s": scope, "k": key, "h": resident_id_hash, "c": channel_id}
+        )
         ids = None
         if postgres and row[f"id_{applications.name}"] is not None:
             ids = {t.name: int(row[f"id_{t.name}"]) for t in _ID_TABLES}

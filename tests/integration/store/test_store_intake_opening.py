@@ -57,3 +57,18 @@ def test_a_replay_or_a_refused_channel_takes_no_id(
     if engine.dialect.name == "postgresql":
         assert before is not None and after is not None
         assert after["applications"] == before["applications"] + 1  # nothing taken between
+
+
+def test_a_used_key_answers_with_its_stored_response_and_the_known_applicant(
+    engine: sa.Engine,
+) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.applications.add_applicant(resident_id_hash="resident-hash", resident_id_masked="1***",
+                                       resident_id_enc=b"x", name="Li", created_at=utcnow())
+        uow.commit()
+    opening = _opening(engine, "used", "IM-S")
+    assert opening.answered == {"request_hash": "h", "status_code": 201,
+                                "response": {"application_id": 1}}
+    assert isinstance(opening.applicant_id, int)
+    assert (opening.channel_type, opening.channel_status) == ("intermediary", "suspended")
+    assert _opening(engine, "unused", "NONE")[1:4] == (opening.applicant_id, None, None)
