@@ -162,13 +162,13 @@ def serve(
     settings = _settings(db)
     os.environ["CREDITFACTORY_DB_URL"] = settings.db_url
     os.environ[_THREADS_ENV] = str(threads)
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "log_level": "warning",
-        "access_log": False,
-    }
+    from creditfactory.cli.workers import serve_workers, spreads_connections
+
+    options: dict[str, Any] = {"log_level": "warning", "access_log": False}
     if workers == 1:
-        uvicorn.run(worker_app(), **options)
+        uvicorn.run(worker_app(), host=host, port=port, **options)
+    elif spreads_connections(port):
+        serve_workers(workers, host, port, f"{__name__}:worker_app", options)
     else:
-        uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+        uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, host=host,
+                    port=port, **options)
