@@ -6,7 +6,8 @@ at once (a channel's system, a load balancer, a load test) finds them all on one
 the others idle — measured: one worker at 78 % of a core and the other idle at 200 submissions
 a second, and the latency running away. Here every worker binds the port with
 ``SO_REUSEPORT`` and the kernel spreads new connections over the workers' sockets. A worker
-that dies is started again; SIGINT or SIGTERM stops them all.
+that dies is started again, unless workers keep dying at start-up (a database that cannot be
+reached, say): then all stop with an error. SIGINT or SIGTERM stops them all.
 
 Linux only (elsewhere ``SO_REUSEPORT`` does not spread connections): :func:`spreads_connections`
 says whether to use it.
@@ -29,6 +30,8 @@ __all__ = ["serve_workers", "spreads_connections"]
 
 _RESTART_PAUSE = 1.0  # seconds before a dead worker is started again
 _STOP_GRACE = 10.0  # seconds a worker has to finish its requests after SIGTERM
+_EARLY = 20.0  # a worker ending this soon after its start failed to start
+_EARLY_LIMIT = 3  # that many in a row: stop, the next would fail the same way
 
 
 def spreads_connections(port: int) -> bool:
@@ -77,14 +80,22 @@ def serve_workers(workers: int, host: str, port: int, app: str, options: dict[st
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     processes = [start() for _ in range(workers)]
+    started = [time.monotonic()] * workers
+    early = 0  # workers in a row that ended soon after starting
     try:
         while not stop.wait(0.25):
             for i, process in enumerate(processes):
-                if not process.is_alive() and not stop.is_set():
-                    log.warning("server worker %s ended (exit code %s); starting another",
-                                process.pid, process.exitcode)
-                    time.sleep(_RESTART_PAUSE)
-                    processes[i] = start()
+                if process.is_alive() or stop.is_set():
+                    continue
+                early = early + 1 if time.monotonic() - started[i] < _EARLY else 0
+                if early >= _EARLY_LIMIT:
+                    raise SystemExit(
+                        f"server workers keep ending at start-up ({early} in a row, last exit "
+                        f"code {process.exitcode}): see the errors above")
+                log.warning("server worker %s ended (exit code %s); starting another",
+                            process.pid, process.exitcode)
+                time.sleep(_RESTART_PAUSE)
+                processes[i], started[i] = start(), time.monotonic()
     finally:
         for process in processes:
             if process.is_alive():

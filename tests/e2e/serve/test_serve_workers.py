@@ -118,3 +118,28 @@ def test_a_dead_worker_is_replaced_and_a_signal_stops_them_all(
     alive = [p for p in (seen | fresh) if Path(f"/proc/{p}").exists()
              and "Z" not in Path(f"/proc/{p}/stat").read_text().split()[2]]
     assert alive == []
+
+
+def _supervise(tmp_path: Path, port: int, app: str) -> subprocess.CompletedProcess[str]:
+    code = ("from creditfactory.cli.workers import serve_workers; "
+            f"serve_workers(2, '127.0.0.1', {port}, {app!r}, {{'log_level': 'warning'}})")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=90)
+
+
+def test_workers_that_cannot_start_stop_the_server_with_an_error(tmp_path: Path) -> None:
+    (tmp_path / "broken_app.py").write_text("def make():\n    raise RuntimeError('no database')\n")
+    done = _supervise(tmp_path, _free_port(), "broken_app:make")
+    assert done.returncode != 0
+    assert "keep ending at start-up" in done.stderr
+    assert "no database" in done.stderr
+
+
+def test_a_port_already_taken_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = _supervise(tmp_path, taken.getsockname()[1], "pid_app:make")
+    assert done.returncode != 0
+    assert "cannot listen on 127.0.0.1" in done.stderr
