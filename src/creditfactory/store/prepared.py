@@ -8,10 +8,10 @@ UTC times, JSON) and skips the rest. It runs inside the unit of work's transacti
 same connection, and raises SQLAlchemy's own exception classes (``IntegrityError`` ...).
 
 It is only for statements whose parameters are all given by the caller and whose result,
-if any, is one integer column (``RETURNING id``) or one row of a SELECT. In a PostgreSQL write transaction the
-statements are queued (:mod:`round_trips`) and sent with the next statement whose answer is
-needed; an ``INSERT ... RETURNING id`` whose table has an id
-handed in by :func:`use_ids` inserts that id and is queued too.
+if any, is one integer column (``RETURNING id``) or one row of a SELECT. In a PostgreSQL
+write transaction the statements are queued (:mod:`round_trips`) and sent with the next
+statement whose answer is needed; an ``INSERT ... RETURNING id`` whose table has an id handed
+in by :func:`use_ids` inserts that id and is queued too.
 """
 
 from __future__ import annotations

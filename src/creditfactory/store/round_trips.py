@@ -12,10 +12,11 @@ trips; nothing here applies to it.
 The statements wait in the driver's output buffer and leave in one write with the Sync: on a
 busy machine every write to the server's socket wakes its backend, and waking it once per
 statement (the server working while the caller goes on) measured 13 % more CPU per
-submission under load than waking it once. Statements are named on the server the first time a connection
-sends them and only bound and executed afterwards; the names are forgotten whenever the driver
-is about to drop them (its ``DEALLOCATE ALL`` after a rollback or a DDL statement). Parameters
-are adapted exactly as the driver's own ``execute`` adapts them.
+submission under load than waking it once. Statements are named on the server the first
+time a connection sends them and only bound and executed afterwards; the names are forgotten
+whenever the driver is about to drop them (its ``DEALLOCATE ALL`` after a rollback or a DDL
+statement) or the server says they are gone. Parameters are adapted exactly as the driver's
+own ``execute`` adapts them.
 
 Inside a pipelined transaction a queued UPDATE's row count is not known when it returns.
 
@@ -78,7 +79,7 @@ def take_id(conn: Connection, table: str) -> int | None:
 
 
 _PREPARED_MAX = 256  # distinct statements named per connection; beyond, sent unnamed
-_DISCARDS = re.compile(rb"^\s*(?:DROP|ALTER|ROLLBACK|DISCARD ALL|DEALLOCATE ALL)\b", re.I)
+_DISCARDS = re.compile(r"^\s*(?:DROP|ALTER|ROLLBACK|DISCARD ALL|DEALLOCATE ALL)\b", re.I)
 
 
 class _Session:
@@ -117,13 +118,12 @@ def forget_prepared(raw: Any) -> None:
 class _Queue:
     """The statements of a transaction queued so far, sent and answered at the Sync."""
 
-    __slots__ = ("raw", "pgconn", "session", "sent", "named")
+    __slots__ = ("raw", "pgconn", "session", "named")
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
         self.pgconn = None
         self.session = _session(raw)
-        self.sent = 0
         self.named: list[tuple[bytes, tuple[int, ...]]] = []
 
     def start(self) -> Any:
@@ -135,7 +135,6 @@ class _Queue:
         pgconn.enter_pipeline_mode()
         if begin:
             pgconn.send_query_params(b"BEGIN", None)
-            self.sent += 1
         return pgconn
 
     def send(self, sql: str, params: Mapping[str, Any] | Sequence[Any]) -> None:
@@ -150,13 +149,11 @@ class _Queue:
             name = session.names[key] = b"cf_%d" % session.counter
             self.named.append(key)
             pgconn.send_prepare(name, q.query, param_types=q.types)
-            self.sent += 1
         if name is None:
             pgconn.send_query_params(q.query, q.params, param_types=q.types,
                                      param_formats=q.formats)
         else:
             pgconn.send_query_prepared(name, q.params, param_formats=q.formats)
-        self.sent += 1
 
     def finish(self, commit: bool) -> Any:
         """Send the Sync (after the ``COMMIT``), read every answer, leave pipeline mode; the
@@ -247,7 +244,7 @@ def end_pipeline(conn: Connection, *, discard: bool = False, commit: bool = Fals
 def one_round_trip(conn: Connection) -> Iterator[None]:
     """Run the block (queued writes), then send the queue with the ``COMMIT``.
 
-    The block's own commit then finds the transaction ended and sends nothing.
+    A commit by the caller afterwards finds the transaction ended and sends nothing.
     """
     if not ensure_pipeline(conn):
         yield
@@ -264,7 +261,7 @@ def sync_before_execute(conn: Connection, _cursor: Any, statement: str, *_args: 
     """Engine hook: a statement SQLAlchemy runs itself first reads the queue's answers."""
     if conn.info.get(_OPEN) is not None:
         end_pipeline(conn)
-    if _DISCARDS.match(statement.encode()):
+    if _DISCARDS.match(statement):
         forget_prepared(_raw(conn))
 
 

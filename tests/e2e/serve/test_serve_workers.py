@@ -59,14 +59,20 @@ def _answering(port: int, timeout: float = 20.0) -> None:
     raise AssertionError("the server did not answer")
 
 
+def _supervisor(tmp_path: Path, port: int, app: str) -> tuple[list[str], dict[str, str]]:
+    """The command (and its environment) running two workers of ``app`` from ``tmp_path``."""
+    code = ("from creditfactory.cli.workers import serve_workers; "
+            f"serve_workers(2, '127.0.0.1', {port}, {app!r}, {{'log_level': 'warning'}})")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    return [sys.executable, "-c", code], env
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     (tmp_path / "pid_app.py").write_text(textwrap.dedent(APP))
     port = _free_port()
-    code = ("from creditfactory.cli.workers import serve_workers; "
-            f"serve_workers(2, '127.0.0.1', {port}, 'pid_app:make', {{'log_level': 'warning'}})")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    args, env = _supervisor(tmp_path, port, "pid_app:make")
+    proc = subprocess.Popen(args, env=env)
     try:
         _answering(port)
         yield proc, port
@@ -121,11 +127,8 @@ def test_a_dead_worker_is_replaced_and_a_signal_stops_them_all(
 
 
 def _supervise(tmp_path: Path, port: int, app: str) -> subprocess.CompletedProcess[str]:
-    code = ("from creditfactory.cli.workers import serve_workers; "
-            f"serve_workers(2, '127.0.0.1', {port}, {app!r}, {{'log_level': 'warning'}})")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=90)
+    args, env = _supervisor(tmp_path, port, app)
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=90)
 
 
 def test_workers_that_cannot_start_stop_the_server_with_an_error(tmp_path: Path) -> None:
