@@ -239,3 +239,35 @@ def test_a_full_bank_takes_no_more_this_month_until_it_declines_one(
     assert declined["case_status"] == "declined"  # every other bank is full
     assert send(now) == BANKS[0].code  # the decline gave its place back
     _assert_counts_match_the_submissions(ctx.engine)
+
+
+def test_routing_takes_the_quota_use_read_ahead_and_counts_its_own_package(
+    ctx: ServiceContext,
+) -> None:
+    with ctx.uow() as uow:
+        for bank in BANKS:
+            uow.banks.upsert(bank.code, bank.name, {**bank.as_json(), "monthly_quota": 3})
+        uow.commit()
+    now = utcnow()
+    month = month_of(now)
+    with ctx.uow() as uow:
+        sent = submit_to_bank(uow, _case(uow, next(_SERIAL)), now, exclude=set())
+        uow.commit()
+    with ctx.uow(write=False) as uow:
+        opening = uow.intake.opening("am", "fresh-key", "no-such-applicant", "IM-T", month)
+        read = uow.submissions.used_since(month)
+    assert read == {sent: 1}
+    if ctx.engine.dialect.name == "postgresql":  # the submission's one read brings it along
+        assert opening.bank_use == (month, read)
+    else:
+        assert opening.bank_use is None
+    full = BANKS[0].code
+    with ctx.uow() as uow:
+        uow.submissions.assume_used(month, {full: 3})  # full, whatever the table says
+        bank = submit_to_bank(uow, _case(uow, next(_SERIAL)), now, exclude=set())
+        assert bank is not None and bank != full
+        assert uow.submissions.used_since(month) == {full: 3, bank: 1}
+        earlier = f"{int(month[:4]) - 1}-{month[5:]}"  # another month is read from the table
+        assert uow.submissions.used_since(earlier) == dict(Counter([sent, bank]))
+        uow.commit()
+    _assert_counts_match_the_submissions(ctx.engine)
