@@ -209,13 +209,17 @@ def test_counts_stay_exact_under_concurrent_submitters(ctx: ServiceContext) -> N
     _assert_counts_match_the_submissions(ctx.engine)
 
 
+def _set_quota(ctx: ServiceContext, per_month: int) -> None:
+    with ctx.uow() as uow:
+        for bank in BANKS:
+            uow.banks.upsert(bank.code, bank.name, {**bank.as_json(), "monthly_quota": per_month})
+        uow.commit()
+
+
 def test_a_full_bank_takes_no_more_this_month_until_it_declines_one(
     ctx: ServiceContext,
 ) -> None:
-    with ctx.uow() as uow:
-        for bank in BANKS:
-            uow.banks.upsert(bank.code, bank.name, {**bank.as_json(), "monthly_quota": 1})
-        uow.commit()
+    _set_quota(ctx, 1)
     now = utcnow()
     last_month = now.replace(day=1) - timedelta(days=1)
 
@@ -244,10 +248,7 @@ def test_a_full_bank_takes_no_more_this_month_until_it_declines_one(
 def test_routing_takes_the_quota_use_read_ahead_and_counts_its_own_package(
     ctx: ServiceContext,
 ) -> None:
-    with ctx.uow() as uow:
-        for bank in BANKS:
-            uow.banks.upsert(bank.code, bank.name, {**bank.as_json(), "monthly_quota": 3})
-        uow.commit()
+    _set_quota(ctx, 3)
     now = utcnow()
     month = month_of(now)
     with ctx.uow() as uow:
