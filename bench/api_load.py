@@ -4,6 +4,7 @@
     .venv/bin/python bench/api_load.py --store sqlite --find-max
     .venv/bin/python bench/api_load.py --store sqlite --crash
     .venv/bin/python bench/api_load.py --store sqlite --workers 1 --rate 100 --seconds 20
+    .venv/bin/python bench/api_load.py --store postgresql --seconds 30 --against HEAD~3 --rounds 3
 
 Each store gets a fresh database, `creditfactory setup` (with the trained models), an account
 manager, and `creditfactory serve --workers N` (default 2: one per core) in its own process
@@ -13,6 +14,8 @@ every request carries its own Idempotency-Key. `--crash` kills every server proc
 mid-load, restarts the server and checks that every application that got a 201 is there with its
 decision and case, that nothing is half-written, and that cases carry on (bank answers resume).
 The peer figure is the same run on the other store: the script prints SQLite/PostgreSQL ratios.
+`--against REV` serves another revision (a git worktree of it) in alternate runs with this tree
+and prints each pair's ratios: the machines' speed drifts by minutes, so only neighbours compare.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "creditfactory")
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _revisions import source_of  # noqa: E402
+
 PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "bench-admin-pass"
 OPEN_CONNECTIONS = 16  # kept-alive connections opened before the load (more open when needed)
@@ -92,8 +99,12 @@ class Store:
             eng.dispose()
 
 
+SOURCE: list[Path] = []  # another revision's package to serve instead of this tree's (--against)
+
+
 def env() -> dict[str, str]:
-    return {**os.environ, "CREDITFACTORY_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    extra = {"PYTHONPATH": str(SOURCE[0])} if SOURCE else {}
+    return {**os.environ, "CREDITFACTORY_ADMIN_PASSWORD": ADMIN_PASSWORD, **extra}
 
 
 def prepare(store: Store) -> None:
@@ -459,6 +470,26 @@ def crash(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]]) 
         return ok
 
 
+def side_by_side(kinds: list[str], rev: str, rounds: int, rate: float, seconds: float,
+                 bodies: list[dict[str, Any]]) -> None:
+    """Alternate steady runs of this tree and of ``rev`` (the machine's speed drifts: only runs
+    next to each other compare); print each pair's p99 and server CPU ratios."""
+    with source_of(rev) as other:
+        assert other is not None
+        for kind in kinds:
+            for r in range(rounds):
+                pair = {}
+                for label, src in (("this tree", None), (rev, other)):
+                    SOURCE[:] = [src] if src else []
+                    print(f"[{kind}] round {r + 1}, {label}:", flush=True)
+                    pair[label] = steady(kind, rate, seconds, bodies)
+                SOURCE.clear()
+                ours, theirs = pair["this tree"], pair[rev]
+                print(f"[{kind}] round {r + 1}: {rev}/this tree p99 "
+                      f"{theirs['p99'] / ours['p99']:.2f}, server CPU per submission "
+                      f"{theirs['cpu_ms'] / ours['cpu_ms']:.2f}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", choices=["sqlite", "postgresql", "both"], default="both")
@@ -467,6 +498,8 @@ def main() -> None:
     ap.add_argument("--find-max", action="store_true")
     ap.add_argument("--crash", action="store_true")
     ap.add_argument("--workers", type=int, default=2, help="server processes (`serve --workers`)")
+    ap.add_argument("--against", help="a git revision served in alternate runs, side by side")
+    ap.add_argument("--rounds", type=int, default=2, help="alternate runs of each (--against)")
     a = ap.parse_args()
     Server.workers = a.workers
     kinds = ["sqlite", "postgresql"] if a.store == "both" else [a.store]
@@ -477,6 +510,9 @@ def main() -> None:
         best = {k: find_max(k, a.seconds, bodies) for k in kinds}
         if len(best) == 2 and best["postgresql"]:
             print(f"sqlite/postgresql sustainable-rate ratio {best['sqlite'] / best['postgresql']:.2f}")
+        return
+    if a.against:
+        side_by_side(kinds, a.against, a.rounds, a.rate, a.seconds, bodies)
         return
     res = {k: steady(k, a.rate, a.seconds, bodies) for k in kinds}
     if len(res) == 2:

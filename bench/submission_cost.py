@@ -24,11 +24,13 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _revisions import source_of  # noqa: E402
 
 
 def measure(kind: str, n: int) -> dict[str, float]:
     """One run in this interpreter (whatever ``creditfactory`` it imports)."""
-    sys.path.insert(0, str(ROOT / "bench"))
     import api_load as al
     from creditfactory.api import build_context
     from creditfactory.api.schemas.applications import ApplicationCreate
@@ -86,29 +88,18 @@ def main() -> None:
         print(json.dumps(measure(a.one, a.n)))
         return
     kinds = ["sqlite", "postgresql"] if a.store == "both" else [a.store]
-    with tempfile.TemporaryDirectory() as tmp:
-        other = None
-        if a.against:
-            other = Path(tmp) / "other"
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-f", "--detach", str(other),
-                            a.against], check=True, capture_output=True)
-        try:
-            for kind in kinds:
-                for r in range(a.rounds):
-                    ours = run(None, kind, a.n)
-                    line = (f"[{kind}] round {r + 1}: this tree {ours['cpu_ms']:.2f} ms CPU, "
-                            f"{ours['wall_ms']:.2f} ms wall per submission")
-                    if other is not None:
-                        theirs = run(other / "src", kind, a.n)
-                        line += (f"; {a.against} {theirs['cpu_ms']:.2f} ms CPU, "
-                                 f"{theirs['wall_ms']:.2f} ms wall; CPU ratio "
-                                 f"{theirs['cpu_ms'] / ours['cpu_ms']:.2f}x")
-                    print(line, flush=True)
-        finally:
-            if other is not None:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                                str(other)], capture_output=True)
-
+    with source_of(a.against) as other:
+        for kind in kinds:
+            for r in range(a.rounds):
+                ours = run(None, kind, a.n)
+                line = (f"[{kind}] round {r + 1}: this tree {ours['cpu_ms']:.2f} ms CPU, "
+                        f"{ours['wall_ms']:.2f} ms wall per submission")
+                if other is not None:
+                    theirs = run(other, kind, a.n)
+                    line += (f"; {a.against} {theirs['cpu_ms']:.2f} ms CPU, "
+                             f"{theirs['wall_ms']:.2f} ms wall; CPU ratio "
+                             f"{theirs['cpu_ms'] / ours['cpu_ms']:.2f}x")
+                print(line, flush=True)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,32 @@
+"""Another git revision of this repository checked out beside the tree, for side-by-side runs."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def source_of(rev: str | None) -> Iterator[Path | None]:
+    """The ``src`` folder of a detached worktree of ``rev`` (removed afterwards); None for None.
+
+    Put it first on ``PYTHONPATH`` and a process imports that revision's package instead of
+    this tree's (the installed dependencies stay the same).
+    """
+    if rev is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "other"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-f", "--detach", str(tree), rev],
+                       check=True, capture_output=True)
+        try:
+            yield tree / "src"
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                           capture_output=True)
