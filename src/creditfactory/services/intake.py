@@ -35,8 +35,6 @@ from creditfactory.services.fraud_graph import (
     submission_identity,
 )
 from creditfactory.services.ports import Actor, Decision
-from creditfactory.store.repo_banks import month_of
-from creditfactory.store.repo_intake import Opening
 from creditfactory.store.types import utcnow
 
 __all__ = ["submit_application", "Submitted"]
@@ -69,7 +67,7 @@ def submit_application(
     resident_hash = ctx.vault.hash(app["resident_id"], "resident_id")
     with ctx.uow(write=False) as uow:
         opening = uow.intake.opening(
-            actor.username, idempotency_key, resident_hash, app["channel_id"], month_of(utcnow())
+            actor.username, idempotency_key, resident_hash, app["channel_id"]
         )
     if opening.answered is not None:
         return _replay(opening.answered, idempotency_key, digest)
@@ -93,7 +91,7 @@ def submit_application(
     )
     record = decision_record(decision)
     args = (ctx, actor, app, idempotency_key, digest, sealed, decision, record, identity,
-            opening)
+            opening.ids)
     try:
         return _write(*args, applicant_id)
     except IntegrityError:
@@ -122,22 +120,19 @@ def _write(
     decision: Decision,
     record: dict[str, Any],
     identity: dict[str, int] | None,
-    opening: Opening,
+    ids: dict[str, int] | None,
     applicant_id: int | None,
 ) -> Submitted:
     """The one write transaction of a submission; IntegrityError when a concurrent one won.
 
-    The row ids the opening read took (PostgreSQL) are inserted: a retry after a rolled-back
-    attempt inserts the same ones, so the application id leaves no gap. Its bank routing
-    takes the quota use the opening read found.
+    ``ids`` are the row ids the opening read took (PostgreSQL): a retry after a rolled-back
+    attempt inserts the same ones, so the application id leaves no gap.
     """
     now = utcnow()
     rid = sealed["resident_id"]
     fields = stored_fields(app)
     with ctx.uow() as uow:
-        uow.intake.use_ids(opening.ids)
-        if opening.bank_use is not None:
-            uow.submissions.assume_used(*opening.bank_use)
+        uow.intake.use_ids(ids)
         if applicant_id is None:
             applicant_id = uow.applications.add_applicant(
                 resident_id_hash=rid.hash,

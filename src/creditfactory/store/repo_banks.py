@@ -31,7 +31,7 @@ from creditfactory.store.tables_case import (
     loans,
 )
 
-__all__ = ["SubmissionRepository", "AnswerRows", "month_of", "used_since_json"]
+__all__ = ["SubmissionRepository", "AnswerRows", "month_of"]
 
 _ADD = Prepared(sa.insert(bank_submissions).returning(bank_submissions.c.id))
 _ADD_LOAN = Prepared(sa.insert(loans).returning(loans.c.id))
@@ -50,20 +50,6 @@ _USED_FROM = (
     .where(bank_month_counts.c.month >= sa.bindparam("month"))
     .group_by(bank_month_counts.c.bank_code)
 )
-
-
-def used_since_json() -> sa.Label[Any]:
-    """PostgreSQL: :meth:`SubmissionRepository.used_since` of the bound ``month`` as one JSON
-    column (bank code → count; NULL when none), for folding into another read."""
-    per_bank = _USED_FROM.subquery("used")
-    bank_code, total = per_bank.columns
-    return (
-        sa.select(sa.func.json_object_agg(bank_code, total))
-        .scalar_subquery()
-        .label("bank_use")
-    )
-
-
 # only what routing and payout read of an application (not its sealed personal data)
 _APP_COLUMNS = (
     applications.c.application_id,
@@ -171,14 +157,6 @@ class SubmissionRepository:
         self._c = conn
         self._read_ahead: dict[int, AnswerRows] = {}
         self._held: Counter[tuple[str, str]] | None = None
-        self._known_use: tuple[str, Counter[str]] | None = None
-
-    def assume_used(self, month: str, used: Mapping[str, int]) -> None:
-        """Take ``used`` (per bank, counted submissions of ``month`` and later, read just
-        before this transaction) as :meth:`used_since` of ``month``: one read less. Counts
-        are a soft cap read without locks either way; this only moves the read a few
-        milliseconds earlier. Packages sent in this transaction are added to them."""
-        self._known_use = (month, Counter(used))
 
     def add(self, **values: Any) -> int:
         """Send a package; it counts towards its bank's month unless it is already declined."""
@@ -190,10 +168,7 @@ class SubmissionRepository:
     def _count(self, changes: Iterable[tuple[str, datetime, int]]) -> None:
         by_month = self._held if self._held is not None else Counter()
         for bank_code, submitted_at, n in changes:
-            month = month_of(submitted_at)
-            by_month[(bank_code, month)] += n
-            if self._held is None and self._known_use and month >= self._known_use[0]:
-                self._known_use[1][bank_code] += n
+            by_month[(bank_code, month_of(submitted_at))] += n
         if self._held is None:
             self._write_counts(by_month)
 
@@ -225,11 +200,8 @@ class SubmissionRepository:
         """Per bank, the counted submissions of ``month`` (``YYYY-MM``) and later (with the
         changes :meth:`counts_at_end` still holds)."""
         used: Counter[str] = Counter()
-        if self._known_use is not None and self._known_use[0] == month:
-            used.update(self._known_use[1])
-        else:
-            for code, n in self._c.execute(_USED_FROM, {"month": month}):
-                used[code] += int(n or 0)
+        for code, n in self._c.execute(_USED_FROM, {"month": month}):
+            used[code] += int(n or 0)
         for (code, m), n in (self._held or {}).items():
             if m >= month:
                 used[code] += n

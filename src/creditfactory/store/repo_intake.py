@@ -7,9 +7,8 @@ less of per-statement overhead on both stores. Its write transaction then insert
 applicant (when new), the application, its decision, its case and, by tier, a task or a bank
 submission. On PostgreSQL the opening read also takes their ids from the sequences when the
 submission will be written (its key unused, its channel active), so none of those inserts
-waits for its ``RETURNING`` answer, and the partner banks' quota use of the month, so an
-auto-approved submission's bank routing reads nothing: every submission's reads and writes
-take two round trips (opening, commit).
+waits for its ``RETURNING`` answer: a submission's reads and writes take two round trips
+(opening, commit), three with the bank routing reads of an auto-approved one.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from creditfactory.store.prepared import Prepared, next_id, use_ids
-from creditfactory.store.repo_banks import used_since_json
 from creditfactory.store.tables import applicants, channels
 from creditfactory.store.tables_case import (
     applications,
@@ -70,23 +68,20 @@ _OPENING_TAKING_IDS = _OPENING.add_columns(
             else_=sa.null(),
         ).label(f"id_{table.name}")
         for table in _ID_TABLES
-    ),
-    used_since_json(),
+    )
 )
 _READ, _READ_TAKING_IDS = Prepared(_OPENING), Prepared(_OPENING_TAKING_IDS)
 
 
 class Opening(NamedTuple):
     """What a submission knows before deciding (``None``: not found), and on PostgreSQL the
-    ids taken for its write (by table name; ``None`` when it will not be written) and the
-    partner banks' quota use from the month given on (month, per bank), for its routing."""
+    ids taken for its write (by table name; ``None`` when it will not be written)."""
 
     answered: dict[str, Any] | None
     applicant_id: int | None
     channel_type: str | None
     channel_status: str | None
     ids: dict[str, int] | None = None
-    bank_use: tuple[str, dict[str, int]] | None = None
 
 
 class IntakeReads:
@@ -95,25 +90,19 @@ class IntakeReads:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    def opening(
-        self, scope: str, key: str, resident_id_hash: str, channel_id: str, month: str
-    ) -> Opening:
-        """The key's earlier answer, the applicant and the channel, as of now; on PostgreSQL
-        also the banks' quota use from ``month`` (``YYYY-MM``) on.
+    def opening(self, scope: str, key: str, resident_id_hash: str, channel_id: str) -> Opening:
+        """The key's earlier answer, the applicant and the channel, as of now.
 
         Only call it for a submission that is valid input: on PostgreSQL the ids it takes are
         meant to be inserted.
         """
         postgres = self._c.dialect.name == "postgresql"
-        values = {"s": scope, "k": key, "h": resident_id_hash, "c": channel_id}
-        if postgres:
-            values["month"] = month
-        row = (_READ_TAKING_IDS if postgres else _READ).one(self._c, values)
-        ids, bank_use = None, None
+        row = (_READ_TAKING_IDS if postgres else _READ).one(
+            self._c, {"s": scope, "k": key, "h": resident_id_hash, "c": channel_id}
+        )
+        ids = None
         if postgres and row[f"id_{applications.name}"] is not None:
             ids = {t.name: int(row[f"id_{t.name}"]) for t in _ID_TABLES}
-        if postgres:
-            bank_use = (month, {code: int(n) for code, n in (row["bank_use"] or {}).items()})
         answered = None
         if row["request_hash"] is not None:
             answered = {
@@ -122,8 +111,7 @@ class IntakeReads:
                 "response": row["response"],
             }
         return Opening(
-            answered, row["applicant_id"], row["channel_type"], row["channel_status"], ids,
-            bank_use,
+            answered, row["applicant_id"], row["channel_type"], row["channel_status"], ids
         )
 
     def use_ids(self, ids: dict[str, int] | None) -> None:

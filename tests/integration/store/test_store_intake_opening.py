@@ -29,7 +29,7 @@ def engine(migrated_engine: sa.Engine) -> sa.Engine:
 
 def _opening(engine: sa.Engine, key: str, channel: str):  # type: ignore[no-untyped-def]
     with UnitOfWork(engine, write=False) as uow:
-        return uow.intake.opening("am", key, "resident-hash", channel, "2026-01")
+        return uow.intake.opening("am", key, "resident-hash", channel)
 
 
 def test_a_submission_to_be_written_gets_one_fresh_id_per_table_on_postgresql(
