@@ -5,7 +5,8 @@
 
 Each run sets up a fresh factory (`creditfactory setup`, trained models), submits ``n``
 applications through `submit_application` with the simulated banks answering every ten
-submissions, and reports CPU and wall milliseconds per submission. With ``--against REV`` the
+submissions, and reports CPU and wall milliseconds per submission. The live fraud graph reads
+other processes' applications once per interval, as under `serve`. With ``--against REV`` the
 same run is made on a git worktree of REV, alternating with this tree round by round on the
 same machine (the machines are shared and their speed varies: compare only side by side), and
 the ratio is printed.
@@ -34,7 +35,9 @@ def measure(kind: str, n: int) -> dict[str, float]:
     import api_load as al
     from creditfactory.api import build_context
     from creditfactory.api.schemas.applications import ApplicationCreate
+    from creditfactory.cli import service as service_cli
     from creditfactory.services.bank_answers import simulate_bank_answers
+    from creditfactory.services.fraud_graph import live_fraud_of
     from creditfactory.services.intake import submit_application
     from creditfactory.services.ports import Actor
     from creditfactory.settings import load_settings
@@ -45,6 +48,9 @@ def measure(kind: str, n: int) -> dict[str, float]:
         subprocess.run([sys.executable, "-m", "creditfactory", "setup", "--db", store.url],
                        check=True, env=os.environ, stdout=subprocess.DEVNULL)
         ctx = build_context(load_settings(db_url=store.url))
+        live = live_fraud_of(ctx.decider)
+        if live is not None:  # as `serve` has it: the graph reads others' applications per interval
+            live.catch_up_every = getattr(service_cli, "_CATCH_UP_EVERY", 0.05)
         bodies = al.on_channels_of(store, al.payloads(n + 50))
         apps = [ApplicationCreate.model_validate(json.loads(json.dumps(b))).model_dump()
                 for b in bodies]
