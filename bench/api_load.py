@@ -459,7 +459,7 @@ def crash(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]]) 
             print(f"[{kind}] kill -9 at {seconds / 2:.0f}s", flush=True)
 
         res = asyncio.run(run_load(server.base, token, bodies, rate, seconds, on_tick=killer))
-        created = [(key, body) for _, code, key, body in res if code == 201]
+        created = [(key, body) for _, code, key, body in res if code == 201 and body is not None]
         waiting = [row[0] for row in store.sql(
             "SELECT id FROM bank_submissions WHERE status = 'pending'")]
         print(f"[{kind}] {len(created)} got 201 before the crash, {len(waiting)} waiting for a bank's "
