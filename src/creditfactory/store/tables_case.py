@@ -41,9 +41,7 @@ decisions = sa.Table(
     "decisions",
     metadata,
     id_column(),
-    sa.Column(
-        "application_id", sa.ForeignKey("applications.application_id"), nullable=False, index=True
-    ),
+    sa.Column("application_id", sa.ForeignKey("applications.application_id"), nullable=False),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("basis", sa.String(24), nullable=False),
     sa.Column("tier", sa.String(24), nullable=False),

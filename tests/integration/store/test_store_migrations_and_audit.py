@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +84,42 @@ def test_migration_0002_adds_model_artifacts_that_keep_bytes_exactly_and_drops_t
         migrate(empty_db_url, "0001", engine, down=True)
         assert "model_artifacts" not in sa.inspect(engine).get_table_names()
         assert current_revision(engine) == "0001"
+    finally:
+        engine.dispose()
+
+
+def _drift(engine: sa.Engine) -> list[object]:
+    with engine.connect() as c:
+        return list(compare_metadata(MigrationContext.configure(c), metadata))
+
+
+def _decision_indexes(engine: sa.Engine) -> set[str]:
+    return {i["name"] for i in sa.inspect(engine).get_indexes("decisions") if i["name"]}
+
+
+def test_the_migrated_schema_is_the_one_the_tables_declare(empty_db_url: str) -> None:
+    upgrade_head(empty_db_url)
+    engine = make_engine(empty_db_url)
+    try:
+        assert _drift(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_migration_0004_drops_the_decisions_index_the_unique_one_serves_and_back(
+    empty_db_url: str,
+) -> None:
+    engine = make_engine(empty_db_url)
+    try:
+        migrate(empty_db_url, "0003", engine)
+        assert "ix_decisions_application_id" in _decision_indexes(engine)
+        migrate(empty_db_url, "0004", engine)
+        assert "ix_decisions_application_id" not in _decision_indexes(engine)
+        uniques = sa.inspect(engine).get_unique_constraints("decisions")
+        assert [u["column_names"] for u in uniques] == [["application_id", "seq"]]
+        migrate(empty_db_url, "0003", engine, down=True)
+        assert "ix_decisions_application_id" in _decision_indexes(engine)
+        assert current_revision(engine) == "0003"
     finally:
         engine.dispose()
 
