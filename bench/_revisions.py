@@ -30,3 +30,8 @@ def source_of(rev: str | None) -> Iterator[Path | None]:
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
                            capture_output=True)
+
+
+def python_path(src: Path | None) -> dict[str, str]:
+    """The environment entry that makes a process import the package at ``src`` (none for None)."""
+    return {"PYTHONPATH": str(src)} if src is not None else {}

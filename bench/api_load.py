@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "creditfactory")
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _revisions import source_of  # noqa: E402
+from _revisions import python_path, source_of  # noqa: E402
 
 PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "bench-admin-pass"
@@ -99,19 +99,18 @@ class Store:
             eng.dispose()
 
 
-SOURCE: list[Path] = []  # another revision's package to serve instead of this tree's (--against)
+def env(source: Path | None = None) -> dict[str, str]:
+    """The commands' environment; ``source``: another revision's package to run instead."""
+    return {**os.environ, "CREDITFACTORY_ADMIN_PASSWORD": ADMIN_PASSWORD, **python_path(source)}
 
 
-def env() -> dict[str, str]:
-    extra = {"PYTHONPATH": str(SOURCE[0])} if SOURCE else {}
-    return {**os.environ, "CREDITFACTORY_ADMIN_PASSWORD": ADMIN_PASSWORD, **extra}
-
-
-def prepare(store: Store) -> None:
+def prepare(store: Store, source: Path | None = None) -> None:
     t = time.perf_counter()
-    subprocess.run([CLI, "setup", "--db", store.url], check=True, env=env(), stdout=subprocess.DEVNULL)
+    subprocess.run([CLI, "setup", "--db", store.url], check=True, env=env(source),
+                   stdout=subprocess.DEVNULL)
     subprocess.run([CLI, "users", "add", "am", "--role", "account_manager", "--db", store.url],
-                   input=AM_PASSWORD + "\n", text=True, check=True, env=env(), stdout=subprocess.DEVNULL)
+                   input=AM_PASSWORD + "\n", text=True, check=True, env=env(source),
+                   stdout=subprocess.DEVNULL)
     print(f"[{store.kind}] setup {time.perf_counter() - t:.1f}s", flush=True)
 
 
@@ -125,8 +124,9 @@ def _stat(pid: int) -> list[str] | None:
 class Server:
     workers = 1
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, source: Path | None = None):
         self.store = store
+        self.source = source
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -136,7 +136,7 @@ class Server:
         workers = ["--workers", str(self.workers)] if self.workers != 1 else []
         self.proc = subprocess.Popen([CLI, "serve", "--db", self.store.url, "--port", str(self.port),
                                       *workers],
-                                     env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     env=env(self.source), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)
         while True:
             if self.proc.poll() is not None:
@@ -364,13 +364,14 @@ def summarise(kind: str, rate: float, seconds: float, res: list[Any]) -> dict[st
 
 
 @contextmanager
-def served(kind: str) -> Iterator[tuple[Store, Server]]:
-    """A fresh store of ``kind`` with a running server on it; both gone afterwards."""
+def served(kind: str, source: Path | None = None) -> Iterator[tuple[Store, Server]]:
+    """A fresh store of ``kind`` with a running server on it (``source``: another revision's
+    package, set up and served instead of this tree's); both gone afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(kind, Path(tmp))
-        server = Server(store)
+        server = Server(store, source)
         try:
-            prepare(store)
+            prepare(store, source)
             print(f"[{kind}] serve ready in {server.start():.1f}s", flush=True)
             yield store, server
         finally:
@@ -400,8 +401,9 @@ def machine_ticks() -> tuple[int, int, int]:
     return busy, steal, busy + steal + idle + iowait
 
 
-def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]]) -> dict[str, float]:
-    with served(kind) as (store, server):
+def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]],
+           source: Path | None = None) -> dict[str, float]:
+    with served(kind, source) as (store, server):
         bodies = on_channels_of(store, bodies)
         token = server.token()
         warm_up(server.base, token, bodies)
@@ -515,10 +517,8 @@ def side_by_side(kinds: list[str], rev: str, rounds: int, rate: float, seconds: 
             for r in range(rounds):
                 pair = {}
                 for label, src in (("this tree", None), (rev, other)):
-                    SOURCE[:] = [src] if src else []
                     print(f"[{kind}] round {r + 1}, {label}:", flush=True)
-                    pair[label] = steady(kind, rate, seconds, bodies)
-                SOURCE.clear()
+                    pair[label] = steady(kind, rate, seconds, bodies, src)
                 ours, theirs = pair["this tree"], pair[rev]
                 print(f"[{kind}] round {r + 1}: {rev}/this tree p99 "
                       f"{theirs['p99'] / ours['p99']:.2f}, server CPU per submission "

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _revisions import source_of  # noqa: E402
+from _revisions import python_path, source_of  # noqa: E402
 
 
 def measure(kind: str, n: int) -> dict[str, float]:
@@ -50,7 +50,7 @@ def measure(kind: str, n: int) -> dict[str, float]:
         ctx = build_context(load_settings(db_url=store.url))
         live = live_fraud_of(ctx.decider)
         if live is not None:  # as `serve` has it: the graph reads others' applications per interval
-            live.catch_up_every = getattr(service_cli, "_CATCH_UP_EVERY", 0.05)
+            live.catch_up_every = service_cli._CATCH_UP_EVERY
         bodies = al.on_channels_of(store, al.payloads(n + 50))
         apps = [ApplicationCreate.model_validate(json.loads(json.dumps(b))).model_dump()
                 for b in bodies]
@@ -73,10 +73,8 @@ def measure(kind: str, n: int) -> dict[str, float]:
 
 def run(src: Path | None, kind: str, n: int) -> dict[str, float]:
     """One run in a fresh interpreter, importing the package from ``src`` (None: this tree)."""
-    env = {**os.environ}
-    if src is not None:
-        env["PYTHONPATH"] = str(src)
-    done = subprocess.run([sys.executable, __file__, "--one", kind, "--n", str(n)], env=env,
+    done = subprocess.run([sys.executable, __file__, "--one", kind, "--n", str(n)],
+                          env={**os.environ, **python_path(src)},
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
