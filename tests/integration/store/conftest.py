@@ -34,9 +34,15 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
 
 
 @pytest.fixture
-def migrated_engine(empty_db_url: str) -> Iterator[sa.Engine]:
-    """An engine on the empty database with the schema at the newest migration."""
+def empty_engine(empty_db_url: str) -> Iterator[sa.Engine]:
+    """An engine on the empty database, no schema yet (migration tests move it themselves)."""
     eng = make_engine(empty_db_url)
-    upgrade_head(empty_db_url, eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def migrated_engine(empty_db_url: str, empty_engine: sa.Engine) -> sa.Engine:
+    """An engine on the empty database with the schema at the newest migration."""
+    upgrade_head(empty_db_url, empty_engine)
+    return empty_engine

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,7 @@ from creditfactory.services.bank_answers import answer, simulate_bank_answers
 from creditfactory.services.bank_routing import submit_to_bank
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
-from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgrade_head
+from creditfactory.store import PersonalDataVault, UnitOfWork
 from creditfactory.store.migrate import current_revision, migrate
 from creditfactory.store.repo_banks import month_of
 from creditfactory.store.tables_case import bank_month_counts, bank_submissions
@@ -99,43 +98,39 @@ SUBMITTED = [
 
 
 def test_migration_0003_backfills_the_counts_the_old_query_gives_and_downgrades(
-    empty_db_url: str,
+    empty_db_url: str, empty_engine: sa.Engine
 ) -> None:
-    engine = make_engine(empty_db_url)
-    try:
-        migrate(empty_db_url, "0002", engine)
-        with UnitOfWork(engine) as uow:
-            _reference_data(uow)
-            cases = [_case(uow, n) for n in range(3)]
-            for n, (at, status) in enumerate(SUBMITTED * 3):
-                uow.conn.execute(sa.insert(bank_submissions).values(
-                    case_id=cases[n % 3]["id"], bank_code=BANKS[n % len(BANKS)].code,
-                    status=status, package={}, submitted_at=at, answer_due_at=at))
-            uow.commit()
-        migrate(empty_db_url, "0003", engine)
-        assert current_revision(engine) == "0003"
-        _assert_counts_match_the_submissions(engine)
-        with UnitOfWork(engine, write=False) as uow:
-            feb = uow.submissions.used_since("2026-02")
-            assert sum(feb.values()) == 3 * 3 and uow.submissions.used_since("2026-05") == {}
-        migrate(empty_db_url, "0002", engine, down=True)
-        assert current_revision(engine) == "0002"
-        assert "bank_month_counts" not in sa.inspect(engine).get_table_names()
-        migrate(empty_db_url, "head", engine)
-        _assert_counts_match_the_submissions(engine)
-    finally:
-        engine.dispose()
+    engine = empty_engine
+    migrate(empty_db_url, "0002", engine)
+    with UnitOfWork(engine) as uow:
+        _reference_data(uow)
+        cases = [_case(uow, n) for n in range(3)]
+        for n, (at, status) in enumerate(SUBMITTED * 3):
+            uow.conn.execute(sa.insert(bank_submissions).values(
+                case_id=cases[n % 3]["id"], bank_code=BANKS[n % len(BANKS)].code,
+                status=status, package={}, submitted_at=at, answer_due_at=at))
+        uow.commit()
+    migrate(empty_db_url, "0003", engine)
+    assert current_revision(engine) == "0003"
+    _assert_counts_match_the_submissions(engine)
+    with UnitOfWork(engine, write=False) as uow:
+        feb = uow.submissions.used_since("2026-02")
+        assert sum(feb.values()) == 3 * 3 and uow.submissions.used_since("2026-05") == {}
+    migrate(empty_db_url, "0002", engine, down=True)
+    assert current_revision(engine) == "0002"
+    assert "bank_month_counts" not in sa.inspect(engine).get_table_names()
+    migrate(empty_db_url, "head", engine)
+    _assert_counts_match_the_submissions(engine)
 
 
 @pytest.fixture
-def ctx(empty_db_url: str) -> Iterator[ServiceContext]:
-    engine = make_engine(empty_db_url)
-    upgrade_head(empty_db_url, engine)
-    with UnitOfWork(engine) as uow:
+def ctx(migrated_engine: sa.Engine) -> ServiceContext:
+    with UnitOfWork(migrated_engine) as uow:
         _reference_data(uow)
         uow.commit()
-    yield ServiceContext(engine, PersonalDataVault("k" * 40), None, simulated_banks=BANKS[:2])
-    engine.dispose()
+    return ServiceContext(
+        migrated_engine, PersonalDataVault("k" * 40), None, simulated_banks=BANKS[:2]
+    )
 
 
 ADMIN = Actor("admin", "admin")

@@ -64,28 +64,25 @@ def test_migrations_build_every_table_from_an_empty_database_and_rerun_cleanly(
 
 
 def test_migration_0002_adds_model_artifacts_that_keep_bytes_exactly_and_drops_them_again(
-    empty_db_url: str,
+    empty_db_url: str, empty_engine: sa.Engine
 ) -> None:
-    engine = make_engine(empty_db_url)
-    try:
-        migrate(empty_db_url, "0001", engine)
-        assert "model_artifacts" not in sa.inspect(engine).get_table_names()
-        migrate(empty_db_url, "0002", engine)
-        assert current_revision(engine) == "0002"
-        content = bytes(range(256)) * 4096 + b"\x00"
-        with UnitOfWork(engine) as uow:
-            assert uow.models.put("world-models", "d" * 64, content, "tester")
-            assert not uow.models.put("world-models", "d" * 64, b"other", "tester")
-            uow.commit()
-        with UnitOfWork(engine, write=False) as uow:
-            assert uow.models.get("world-models", "d" * 64) == content
-            assert uow.models.get("world-models", "e" * 64) is None
-            assert uow.models.has("world-models", "d" * 64)
-        migrate(empty_db_url, "0001", engine, down=True)
-        assert "model_artifacts" not in sa.inspect(engine).get_table_names()
-        assert current_revision(engine) == "0001"
-    finally:
-        engine.dispose()
+    engine = empty_engine
+    migrate(empty_db_url, "0001", engine)
+    assert "model_artifacts" not in sa.inspect(engine).get_table_names()
+    migrate(empty_db_url, "0002", engine)
+    assert current_revision(engine) == "0002"
+    content = bytes(range(256)) * 4096 + b"\x00"
+    with UnitOfWork(engine) as uow:
+        assert uow.models.put("world-models", "d" * 64, content, "tester")
+        assert not uow.models.put("world-models", "d" * 64, b"other", "tester")
+        uow.commit()
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.models.get("world-models", "d" * 64) == content
+        assert uow.models.get("world-models", "e" * 64) is None
+        assert uow.models.has("world-models", "d" * 64)
+    migrate(empty_db_url, "0001", engine, down=True)
+    assert "model_artifacts" not in sa.inspect(engine).get_table_names()
+    assert current_revision(engine) == "0001"
 
 
 def _drift(engine: sa.Engine) -> list[object]:
@@ -97,39 +94,28 @@ def _decision_indexes(engine: sa.Engine) -> set[str]:
     return {i["name"] for i in sa.inspect(engine).get_indexes("decisions") if i["name"]}
 
 
-def test_the_migrated_schema_is_the_one_the_tables_declare(empty_db_url: str) -> None:
-    upgrade_head(empty_db_url)
-    engine = make_engine(empty_db_url)
-    try:
-        assert _drift(engine) == []
-    finally:
-        engine.dispose()
+def test_the_migrated_schema_is_the_one_the_tables_declare(migrated_engine: sa.Engine) -> None:
+    assert _drift(migrated_engine) == []
 
 
 def test_migration_0004_drops_the_decisions_index_the_unique_one_serves_and_back(
-    empty_db_url: str,
+    empty_db_url: str, empty_engine: sa.Engine
 ) -> None:
-    engine = make_engine(empty_db_url)
-    try:
-        migrate(empty_db_url, "0003", engine)
-        assert "ix_decisions_application_id" in _decision_indexes(engine)
-        migrate(empty_db_url, "0004", engine)
-        assert "ix_decisions_application_id" not in _decision_indexes(engine)
-        uniques = sa.inspect(engine).get_unique_constraints("decisions")
-        assert [u["column_names"] for u in uniques] == [["application_id", "seq"]]
-        migrate(empty_db_url, "0003", engine, down=True)
-        assert "ix_decisions_application_id" in _decision_indexes(engine)
-        assert current_revision(engine) == "0003"
-    finally:
-        engine.dispose()
+    engine = empty_engine
+    migrate(empty_db_url, "0003", engine)
+    assert "ix_decisions_application_id" in _decision_indexes(engine)
+    migrate(empty_db_url, "0004", engine)
+    assert "ix_decisions_application_id" not in _decision_indexes(engine)
+    uniques = sa.inspect(engine).get_unique_constraints("decisions")
+    assert [u["column_names"] for u in uniques] == [["application_id", "seq"]]
+    migrate(empty_db_url, "0003", engine, down=True)
+    assert "ix_decisions_application_id" in _decision_indexes(engine)
+    assert current_revision(engine) == "0003"
 
 
 @pytest.fixture
-def engine(empty_db_url: str):  # type: ignore[no-untyped-def]
-    upgrade_head(empty_db_url)
-    eng = make_engine(empty_db_url)
-    yield eng
-    eng.dispose()
+def engine(migrated_engine: sa.Engine) -> sa.Engine:
+    return migrated_engine
 
 
 def test_audit_log_refuses_update_and_delete_at_the_database(engine: sa.Engine) -> None:
