@@ -23,8 +23,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from creditfactory.scorecard.acard import acard_experiment, modelling_table
-from creditfactory.scorecard.acard_reject import booking_policy, reject_inference_experiment
+from creditfactory.models.acard import acard_experiment, modelling_table
+from creditfactory.models.reject_experiment import booking_policy, reject_inference_experiment
 from creditfactory.world import generate
 
 

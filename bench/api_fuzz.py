@@ -32,6 +32,7 @@ from creditfactory.services.ports import Actor
 from creditfactory.services.setup import setup_service
 from creditfactory.settings import load_settings
 from creditfactory.store import PersonalDataVault, make_engine
+from creditfactory.world import generate
 
 PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -71,7 +72,7 @@ def main() -> None:
     st = load_settings(db_url=url, env="test")
     engine = make_engine(st.db_url)
     setup_service(ServiceContext(engine, PersonalDataVault(st.secret_key), None), st.db_url,
-                  "fuzz-admin-pass", None, train=False)
+                  "fuzz-admin-pass", generate(2000, 12, seed=7), train=False)
     engine.dispose()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

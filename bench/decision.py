@@ -144,13 +144,13 @@ def bench_world(world_dir: str, decisions: int) -> None:
     record; batch = per-application on every application; the back-test itself."""
     from pathlib import Path
 
+    from creditfactory.data import load
+    from creditfactory.models.training import train_lending_models
     from creditfactory.strategy.backtest_world import backtest_world
-    from creditfactory.strategy.model_scores import train_world_models
-    from creditfactory.world import load
 
     world = load(world_dir, money="float")
     t = time.perf_counter()
-    models = train_world_models(world)
+    models = train_lending_models(world)
     print(f"world {world_dir}: {len(world.applications):,} applications; models trained in {time.perf_counter() - t:.1f} s: {models.versions()}")
     apps = derive_fields(world.applications)
     t = time.perf_counter()
@@ -200,8 +200,8 @@ def bench_big_backtest(world_dir: str) -> None:
     report and parquet. Scores are drawn synthetically (model scoring is timed above)."""
     from pathlib import Path
 
+    from creditfactory.data import load
     from creditfactory.strategy.backtest_world import backtest_world
-    from creditfactory.world import load
 
     t = time.perf_counter()
     world = load(world_dir, money="float")

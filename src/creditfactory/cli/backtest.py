@@ -22,9 +22,9 @@ def backtest(
     train_months: Annotated[int, typer.Option("--train-months", help="Months of applications the models learn from.")] = 12,
 ) -> None:
     """Back-test STRATEGY (and --vs) and write summary.json, decisions.parquet and report.html."""
+    from creditfactory.data import load
     from creditfactory.strategy import load_strategy
     from creditfactory.strategy.backtest_world import backtest_world
-    from creditfactory.world import load
 
     strategies = [load_strategy(strategy)] + ([load_strategy(vs)] if vs else [])
     world = load(world_dir, money="float")

@@ -17,7 +17,8 @@ import typer
 from creditfactory.cli import app
 from creditfactory.cli._ui import console, progress_bar, table
 from creditfactory.cli.simulate import calibration_rows, calibration_table
-from creditfactory.world import WorldConfig, load, write_world
+from creditfactory.data import load
+from creditfactory.world import WorldConfig, write_world
 
 TIERS = ("auto_approve", "remote_verification", "field_investigation", "reject")
 
@@ -80,7 +81,7 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
         ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), None)
         with console.status("creating the schema, channels, banks and the active strategy..."):
             password = secrets.token_urlsafe(12)
-            setup_service(ctx, settings.db_url, password, None, world=world, models=models)
+            setup_service(ctx, settings.db_url, password, world, models=models)
             secret = out / "admin-password.txt"
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
@@ -114,9 +115,9 @@ def demo(
                            ] = 200,
 ) -> None:
     """Simulate a world, then run the factory's engines on it and write a report."""
+    from creditfactory.models.training import train_lending_models
     from creditfactory.strategy import load_strategy
     from creditfactory.strategy.backtest_world import backtest_world
-    from creditfactory.strategy.model_scores import train_world_models
 
     t0 = time.perf_counter()
     world_dir = out / "world"
@@ -129,7 +130,7 @@ def demo(
     world = load(world_dir, money="float")
     strategies = [load_strategy("default"), load_strategy("policy_only")]
     with console.status("training the A-card, challenger and fraud models on the first year..."):
-        models = train_world_models(world)
+        models = train_lending_models(world)
     with console.status("deciding the later applications with both strategies..."):
         run = backtest_world(world, strategies, out / "backtest", provider=models)
     rows = _comparison_rows(run.summary)

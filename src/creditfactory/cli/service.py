@@ -34,13 +34,28 @@ def _settings(db: str | None):  # type: ignore[no-untyped-def]
     return load_settings(**({"db_url": db} if db else {}))
 
 
+BUILTIN_WORLD = {"n_applications": 2000, "months": 12, "seed": 7}
+
+
+def _lending_data(folder: Path | None):  # type: ignore[no-untyped-def]
+    """The lending data in ``folder``, or a small simulated world when none is given."""
+    if folder is not None:
+        from creditfactory.data import load
+
+        return load(folder, money="float")
+    from creditfactory.world import generate
+
+    return generate(**BUILTIN_WORLD)
+
+
 @app.command()
 def setup(
     db: DbOption = None,
     world: Annotated[
         Path | None,
         typer.Option(
-            help="A world directory (from `simulate`) to load channels from and train on."
+            help="Lending data (a lender's own, or a world from `simulate`) to load channels "
+            "from and train on; a small simulated world when omitted."
         ),
     ] = None,
 ) -> None:
@@ -50,10 +65,11 @@ def setup(
     from creditfactory.store import PersonalDataVault, make_engine
 
     settings = _settings(db)
+    data = _lending_data(world)
     engine = make_engine(settings.db_url)
     try:
         ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), None)
-        report = setup_service(ctx, settings.db_url, settings.admin_password, world)
+        report = setup_service(ctx, settings.db_url, settings.admin_password, data)
     finally:
         engine.dispose()
     console.print(

@@ -10,9 +10,9 @@ import typer
 
 from creditfactory.cli import app
 from creditfactory.cli._ui import console, progress_bar, table
+from creditfactory.data.io import FORMATS, check_output_dir
 from creditfactory.world import WorldConfig, write_world
 from creditfactory.world.errors import InvalidWorldParameters
-from creditfactory.world.io import FORMATS, check_output_dir
 from creditfactory.world.simulate import validate_parameters
 
 

@@ -59,7 +59,7 @@ class ScanOptions:
 
 
 def _load(world_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from creditfactory.world import load
+    from creditfactory.data import load
 
     for name in ("applications", "performance"):
         if not any((world_dir / f"{name}.{ext}").exists() for ext in ("parquet", "csv")):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from creditfactory.data import LendingData
 from creditfactory.domain.money import to_money
 from creditfactory.factory import load_banks
 from creditfactory.services.context import ServiceContext
@@ -21,9 +21,7 @@ from creditfactory.services.users import add_user, set_password
 from creditfactory.store import upgrade_head
 from creditfactory.store.types import utcnow
 
-BUILTIN_WORLD = {"n_applications": 2000, "months": 12, "seed": 7}
-
-__all__ = ["SetupReport", "setup_service", "load_world_channels"]
+__all__ = ["SetupReport", "setup_service"]
 
 
 @dataclass(frozen=True)
@@ -35,14 +33,6 @@ class SetupReport:
     banks: int
     strategy: str
     admin_created: bool
-
-
-def load_world_channels(world_dir: Path | None) -> Any:
-    """The channels table of the given world, or of a small built-in one."""
-    from creditfactory.world import generate, load
-
-    world = load(world_dir, money="float") if world_dir else generate(**BUILTIN_WORLD)
-    return world
 
 
 def _seed_channels(ctx: ServiceContext, channels: Any) -> int:
@@ -77,24 +67,21 @@ def setup_service(
     ctx: ServiceContext,
     url: str,
     admin_password: str,
-    world_dir: Path | None,
+    data: LendingData,
     *,
-    world: Any = None,
     train: bool = True,
     models: Any = None,
 ) -> SetupReport:
     """Bring a database from empty (or any earlier state) to ready-to-serve; safe to re-run.
 
-    ``world`` (an in-memory world) stands in for ``world_dir`` when the caller already has one;
-    ``train=False`` registers the strategy without models (it then decides without scores);
+    ``data`` gives the channels and the history the models learn from; ``train=False`` registers the strategy without models (it then decides without scores);
     ``models`` (already trained on that world) saves training them again. The trained models
     are kept in the store, where the server reads them.
     """
     revision = upgrade_head(url, ctx.engine)
-    world = world if world is not None else load_world_channels(world_dir)
-    added = _seed_channels(ctx, world.channels)
+    added = _seed_channels(ctx, data.channels)
     if train and models is None:
-        models = train_models(world)
+        models = train_models(data)
     with ctx.uow() as uow:
         for bank in load_banks():
             uow.banks.upsert(bank.code, bank.name, bank.as_json())

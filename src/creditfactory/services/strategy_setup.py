@@ -2,7 +2,7 @@
 
 The strategy text and its trained models are kept in the store, so a server needs nothing but
 the database URL (and the identity key the models were trained with). Setup writes the models
-as one bundle (``creditfactory.strategy.model_bundle``) into the store and registers its digest
+as one bundle (``creditfactory.models.bundle``) into the store and registers its digest
 and model versions with the strategy; the server reads the bundle back, checks its digest and
 versions, and refuses to start when it is missing or damaged. A strategy registered without
 models decides with no scores.
@@ -36,14 +36,14 @@ def register_default_strategy(uow: UnitOfWork, models: dict[str, Any] | None = N
 
 def train_models(world: Any) -> Any:
     """Train the strategy's models on ``world``."""
-    from creditfactory.strategy.model_scores import train_world_models
+    from creditfactory.models.training import train_lending_models
 
-    return train_world_models(world)
+    return train_lending_models(world)
 
 
 def store_models(uow: UnitOfWork, models: Any, actor: str) -> dict[str, Any]:
     """Keep trained models in the store as a bundle; what the strategy registers about them."""
-    from creditfactory.strategy.model_bundle import BUNDLE_NAME, bundle_digest, dump_models
+    from creditfactory.models.bundle import BUNDLE_NAME, bundle_digest, dump_models
 
     data = dump_models(models)
     digest = bundle_digest(data)
@@ -57,7 +57,7 @@ def store_models(uow: UnitOfWork, models: Any, actor: str) -> dict[str, Any]:
 
 
 def _stored_models(uow: UnitOfWork, registered: dict[str, Any]) -> Any:
-    from creditfactory.strategy.model_bundle import ModelBundleInvalid, bundle_digest, load_models
+    from creditfactory.models.bundle import ModelBundleInvalid, bundle_digest, load_models
 
     name, digest = registered.get("bundle"), registered.get("digest")
     if not name or not digest:

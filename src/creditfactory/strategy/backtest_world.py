@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from creditfactory.data.outcomes import align_outcomes, loan_outcomes
 from creditfactory.strategy.backtest import BacktestResult, run_backtest
 from creditfactory.strategy.backtest_analysis import (
     compare_to_baseline,
@@ -27,7 +28,6 @@ from creditfactory.strategy.backtest_report import render_report
 from creditfactory.strategy.compiler import CompiledStrategy
 from creditfactory.strategy.fields import derive_fields
 from creditfactory.strategy.providers import NoScores, ScoreProvider
-from creditfactory.world.outcomes import align_outcomes, loan_outcomes
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ def backtest_world(
     uses_scores = any(s.spec.scoring.enabled or s.spec.fraud.enabled for s in strategies)
     if provider is None:
         if uses_scores:
-            from creditfactory.strategy.model_scores import train_world_models
+            from creditfactory.models.training import train_lending_models
 
-            provider = train_world_models(world, train_months=train_months)
+            provider = train_lending_models(world, train_months=train_months)
         else:
             provider = NoScores()
     apps_all = derive_fields(world.applications)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from creditfactory.world.schema import APPLICATIONS
+from creditfactory.data.schema import APPLICATIONS
 
 SCORE_COLUMNS: tuple[str, ...] = (
     "a_score",

@@ -4,7 +4,7 @@ A provider turns application rows into the score columns the strategy reads
 (``a_score``, ``a_pd``, ``challenger_pd``, ``fraud_score``, ``fraud_rule_hits``,
 ``packaging_score``), for a whole frame or one record. Missing scores are NaN / ``None``;
 the strategy decides what a missing score means. Tests use the simple providers here; the real
-scorecards and fraud models plug in through ``creditfactory.strategy.model_scores``.
+scorecards and fraud models plug in through ``creditfactory.models.training``.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """The simulated small-business lending world, with its ground truth.
 
-``generate`` builds a world in memory; ``write_world`` streams one to Parquet or CSV;
-``load`` reads it back. The ``truth`` table is for evaluation only: platform code never reads
-it.
+``generate`` builds a world in memory and ``write_world`` streams one to Parquet or CSV, both as
+lending data (``creditfactory.data``); the ``truth`` table is for evaluation only: platform
+code never reads it.
 """
 
+from creditfactory.data import LendingData as World
 from creditfactory.world.config import WorldConfig
-from creditfactory.world.errors import InvalidWorldParameters, WorldError, WorldNotFound
-from creditfactory.world.io import World, load, read_table
+from creditfactory.world.errors import InvalidWorldParameters, WorldError
 from creditfactory.world.writer import generate, write_world
 
 __all__ = [
@@ -15,9 +15,6 @@ __all__ = [
     "World",
     "WorldConfig",
     "WorldError",
-    "WorldNotFound",
     "generate",
-    "load",
-    "read_table",
     "write_world",
 ]

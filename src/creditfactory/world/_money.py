@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 import pyarrow as pa
 
-from creditfactory.world.schema import MONEY
+from creditfactory.data.schema import MONEY
 
 
 def fen_to_decimal(fen: np.ndarray) -> pa.Array:

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from creditfactory.world.outcomes import outcome_arrays
+from creditfactory.data.outcomes import outcome_arrays
 
 SEED_NPL = 0.0237
 

@@ -9,7 +9,3 @@ class WorldError(CreditFactoryError):
 
 class InvalidWorldParameters(WorldError, InvalidArgument):
     """A simulation parameter is out of range; the message names it."""
-
-
-class WorldNotFound(WorldError, FileNotFoundError):
-    """A directory does not hold a world (a table file is missing)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from creditfactory.data.schema import APPLICATIONS, CHANNELS, PERFORMANCE, TRUTH
 from creditfactory.world._money import fen_to_decimal
 from creditfactory.world.applicants import build_chunk
 from creditfactory.world.config import WorldConfig
@@ -19,7 +20,6 @@ from creditfactory.world.errors import InvalidWorldParameters
 from creditfactory.world.macro import Macro, build_macro
 from creditfactory.world.performance import STATUS, simulate_lives
 from creditfactory.world.plan import Plan, build_plan
-from creditfactory.world.schema import APPLICATIONS, CHANNELS, PERFORMANCE, TRUTH
 from creditfactory.world.vocab import CITIES
 
 MONEY_COLUMNS = {"amount", "declared_monthly_revenue", "bureau_debt", "insurance_annual_premium",

@@ -10,19 +10,19 @@ import pandas as pd
 import pyarrow as pa
 
 from creditfactory import __version__
-from creditfactory.world.calibration import Calibration
-from creditfactory.world.config import START_MONTH, START_YEAR, WorldConfig
-from creditfactory.world.errors import InvalidWorldParameters
-from creditfactory.world.io import (
+from creditfactory.data.io import (
     FORMATS,
     Format,
+    LendingData,
     TableWriter,
-    World,
     money_as_float,
     staged_directory,
 )
+from creditfactory.data.schema import TABLES
+from creditfactory.world.calibration import Calibration
+from creditfactory.world.config import START_MONTH, START_YEAR, WorldConfig
+from creditfactory.world.errors import InvalidWorldParameters
 from creditfactory.world.parallel import parallel_chunks
-from creditfactory.world.schema import TABLES
 from creditfactory.world.simulate import channels_table, iter_chunks, prepare, validate_parameters
 
 
@@ -81,7 +81,7 @@ def write_world(cfg: WorldConfig, out: Path, fmt: Format = "parquet",
 
 
 def generate(n_applications: int, months: int = 36, seed: int = 0,
-             chunk_size: int = 50_000) -> World:
+             chunk_size: int = 50_000) -> LendingData:
     """A world in memory, money as float64 for analytics (same draws as ``write_world``)."""
     cfg = WorldConfig(n_applications, months, seed, chunk_size=chunk_size)
     parts: dict[str, list[pa.Table]] = {"applications": [], "performance": [], "truth": []}
@@ -100,4 +100,4 @@ def generate(n_applications: int, months: int = 36, seed: int = 0,
     rows["channels"] = ch.num_rows
     meta = world_meta(cfg, macro.downturn_start, macro.downturn_industry, rows, calib.figures())
     apps, perf, truth = (frame(pa.concat_tables(parts[n])) for n in parts)
-    return World(frame(ch), apps, perf, truth, meta)
+    return LendingData(frame(ch), apps, perf, truth, meta)

@@ -120,7 +120,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     banks = tuple(b for b in load_banks() if b.code != MANUAL_BANK)
     ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), FakeDecisions(),
                          simulated_banks=banks)
-    setup_service(ctx, settings.db_url, PASSWORD, None, world=small_world, train=False)
+    setup_service(ctx, settings.db_url, PASSWORD, small_world, train=False)
     add_user(ctx, Actor("system", "system"), "officer_cmb", PASSWORD, "bank_officer", MANUAL_BANK)
     port = _free_port()
     app = create_app(settings, ctx)

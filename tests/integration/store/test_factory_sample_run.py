@@ -5,24 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from creditfactory.api.schemas.applications import ApplicationCreate
+from creditfactory.models.training import train_lending_models
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.services.sample_run import run_sample
 from creditfactory.services.setup import setup_service
 from creditfactory.services.strategy_setup import load_decision_service
 from creditfactory.store import PersonalDataVault, make_engine
-from creditfactory.strategy.model_scores import train_world_models
 from creditfactory.world import generate
 
 
 def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_human_touch(tmp_path: Path) -> None:
     world = generate(3_000, 24, seed=7)
-    models = train_world_models(world)
+    models = train_lending_models(world)
     url = f"sqlite:///{tmp_path / 'factory.db'}"
     engine = make_engine(url)
     try:
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-        setup_service(ctx, url, "a-long-admin-password", None, world=world, models=models)
+        setup_service(ctx, url, "a-long-admin-password", world, models=models)
         with ctx.uow(write=False) as uow:
             ctx.decider = load_decision_service(uow)
         newcomers = generate(1_000, 24, seed=8).applications.tail(40)

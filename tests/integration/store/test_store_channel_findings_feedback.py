@@ -31,10 +31,10 @@ PER_CHANNEL = 8
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[Any, Any]:
-    from creditfactory.strategy.model_scores import train_world_models
+    from creditfactory.models.training import train_lending_models
 
     world = generate(4_000, 24, seed=7)
-    return world, train_world_models(world)
+    return world, train_lending_models(world)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def factory(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceCont
     engine = make_engine(empty_db_url)
     try:
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-        setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world,
+        setup_service(ctx, empty_db_url, "a-long-admin-password", world,
                       models=models)
         ctx.decider = start_decisions(ctx)
         yield ctx

@@ -70,7 +70,7 @@ def _factory(
             for r in newcomers.drop(columns="application_id").to_dict("records")]
     engine = make_engine(url)
     ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-    setup_service(ctx, url, "a-long-admin-password", None, world=world, train=False)
+    setup_service(ctx, url, "a-long-admin-password", world, train=False)
     ctx.decider = FraudOnlyDecisions(_scorer(identity))
     running = attach_store_source(ctx.decider, ctx)
     assert running is not None

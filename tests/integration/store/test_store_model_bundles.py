@@ -20,11 +20,11 @@ pytest.importorskip("lightgbm")
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[Any, Any]:
-    from creditfactory.strategy.model_scores import train_world_models
+    from creditfactory.models.training import train_lending_models
     from creditfactory.world import generate
 
     world = generate(2000, months=18, seed=3)
-    return world, train_world_models(world)
+    return world, train_lending_models(world)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def ctx(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceContext]
     world, models = trained
     engine = make_engine(empty_db_url)
     context = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-    setup_service(context, empty_db_url, "a-long-admin-password", None, world=world, models=models)
+    setup_service(context, empty_db_url, "a-long-admin-password", world, models=models)
     yield context
     engine.dispose()
 
@@ -41,7 +41,7 @@ def _no_training(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: Any, **__: Any) -> Any:
         raise AssertionError("the server must not train models")
 
-    monkeypatch.setattr("creditfactory.strategy.model_scores.train_world_models", refuse)
+    monkeypatch.setattr("creditfactory.models.training.train_lending_models", refuse)
     monkeypatch.setattr("creditfactory.services.strategy_setup.train_models", refuse)
 
 
@@ -49,7 +49,7 @@ def test_the_server_decides_with_the_stored_models_without_retraining(
     ctx: ServiceContext, trained: tuple[Any, Any], empty_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world, models = trained
-    setup_service(ctx, empty_db_url, "a-long-admin-password", None, world=world, models=models)
+    setup_service(ctx, empty_db_url, "a-long-admin-password", world, models=models)
     with ctx.uow(write=False) as uow:
         meta = uow.strategies.active()["meta"]["models"]
         assert meta["versions"] == models.versions()

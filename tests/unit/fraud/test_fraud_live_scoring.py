@@ -12,7 +12,7 @@ import pytest
 from creditfactory.fraud.identity import identity_table, record_identity
 from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.fraud.settings import secret_key
-from creditfactory.strategy.model_features import fraud_like
+from creditfactory.models.features import fraud_like
 
 pytest.importorskip("lightgbm")
 
@@ -21,11 +21,11 @@ LIVE_AT = "2020-08-03T10:00:00"
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[Any, Any]:
-    from creditfactory.strategy.model_scores import train_world_models
+    from creditfactory.models.training import train_lending_models
     from creditfactory.world import generate
 
     world = generate(3000, months=18, seed=11)
-    return world, train_world_models(world)
+    return world, train_lending_models(world)
 
 
 def _decider(models: Any) -> Any:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from creditfactory.data.outcomes import align_outcomes, loan_outcomes
 from creditfactory.strategy import load_strategy
 from creditfactory.strategy.backtest import booked_figures, rule_hits
-from creditfactory.world.outcomes import align_outcomes, loan_outcomes
 
 
 def _perf(rows: list[tuple[int, int, int, float, float]]) -> pd.DataFrame:

@@ -6,9 +6,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from creditfactory.data.outcomes import align_outcomes, loan_outcomes
 from creditfactory.world import generate
 from creditfactory.world.calibration import simple_policy
-from creditfactory.world.outcomes import align_outcomes, loan_outcomes
 
 
 @pytest.fixture(scope="module")

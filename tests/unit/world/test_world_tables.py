@@ -7,14 +7,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from creditfactory.data import load, read_table
+from creditfactory.data.schema import PERFORMANCE_STATUSES, TABLES
 from creditfactory.domain.identity import (
     is_valid_bank_card,
     is_valid_phone,
     is_valid_resident_id,
     is_valid_uscc,
 )
-from creditfactory.world import WorldConfig, load, read_table, write_world
-from creditfactory.world.schema import PERFORMANCE_STATUSES, TABLES
+from creditfactory.world import WorldConfig, write_world
 
 
 @pytest.fixture(scope="module")

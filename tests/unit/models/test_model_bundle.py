@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from creditfactory.strategy.model_bundle import (
+from creditfactory.models.bundle import (
     FORMAT_VERSION,
     ModelBundleInvalid,
     bundle_digest,
@@ -25,11 +25,11 @@ pytest.importorskip("lightgbm")
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[Any, Any, bytes]:
-    from creditfactory.strategy.model_scores import train_world_models
+    from creditfactory.models.training import train_lending_models
     from creditfactory.world import generate
 
     world = generate(2500, months=18, seed=5)
-    models = train_world_models(world)
+    models = train_lending_models(world)
     buf = io.BytesIO()
     models.save(buf)
     return world, models, buf.getvalue()
@@ -58,13 +58,13 @@ def _newcomer(row: dict[str, Any], n: int) -> dict[str, Any]:
 def test_loaded_models_score_frames_and_records_exactly_as_the_trained_ones(
     trained: tuple[Any, Any, bytes], tmp_path: Path
 ) -> None:
-    from creditfactory.strategy.model_scores import WorldModels
+    from creditfactory.models.training import TrainedModels
 
     world, models, data = trained
     path = tmp_path / "models.zip"
     digest = models.save(path)
     assert digest == bundle_digest(path.read_bytes()) == bundle_digest(data)
-    loaded = WorldModels.load(path)
+    loaded = TrainedModels.load(path)
     assert loaded.versions() == models.versions()
     apps = world.applications
     pd.testing.assert_frame_equal(loaded.score_frame(apps), models.score_frame(apps), check_exact=True)

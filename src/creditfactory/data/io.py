@@ -1,4 +1,4 @@
-"""Reading and writing worlds: all-or-nothing output directories, typed loading."""
+"""Reading and writing lending data: all-or-nothing output directories, typed loading."""
 
 from __future__ import annotations
 
@@ -18,21 +18,25 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from creditfactory.world.errors import InvalidWorldParameters, WorldError, WorldNotFound
-from creditfactory.world.schema import TABLES
+from creditfactory.data.errors import InvalidOutput, LendingDataError, LendingDataNotFound
+from creditfactory.data.schema import OPTIONAL_TABLES, TABLES
 
 Format = Literal["parquet", "csv"]
 FORMATS = ("parquet", "csv")
 
 
 @dataclass
-class World:
-    """A world's four tables as pandas DataFrames, and what made it."""
+class LendingData:
+    """The lending tables as pandas DataFrames, and what made them.
+
+    ``truth`` is ``None`` for a lender's own data; only a simulated world has it, and only
+    evaluation code reads it.
+    """
 
     channels: pd.DataFrame
     applications: pd.DataFrame
     performance: pd.DataFrame
-    truth: pd.DataFrame
+    truth: pd.DataFrame | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -42,9 +46,9 @@ def check_output_dir(out: Path) -> None:
     while not probe.exists():
         probe = probe.parent
     if out.exists() and not out.is_dir():
-        raise InvalidWorldParameters(f"out: {out} exists and is not a directory")
+        raise InvalidOutput(f"out: {out} exists and is not a directory")
     if not os.access(probe, os.W_OK):
-        raise InvalidWorldParameters(f"out: {probe} is not writable")
+        raise InvalidOutput(f"out: {probe} is not writable")
 
 
 @contextmanager
@@ -58,7 +62,7 @@ def staged_directory(out: Path) -> Iterator[Path]:
     except OSError as exc:
         if created:
             shutil.rmtree(out, ignore_errors=True)
-        raise InvalidWorldParameters(f"out: cannot write to {out}: {exc.strerror}") from exc
+        raise InvalidOutput(f"out: cannot write to {out}: {exc.strerror}") from exc
     try:
         yield stage
         for f in stage.iterdir():
@@ -89,21 +93,21 @@ class TableWriter:
         self._w.close()
 
 
-def table_path(world_dir: Path, name: str) -> Path:
-    """The file of table ``name`` in ``world_dir``, Parquet preferred over CSV."""
+def table_path(data_dir: Path, name: str) -> Path:
+    """The file of table ``name`` in ``data_dir``, Parquet preferred over CSV."""
     for ext in FORMATS:
-        p = Path(world_dir) / f"{name}.{ext}"
+        p = Path(data_dir) / f"{name}.{ext}"
         if p.exists():
             return p
-    raise WorldNotFound(f"{world_dir}: no {name}.parquet or {name}.csv")
+    raise LendingDataNotFound(f"{data_dir}: no {name}.parquet or {name}.csv")
 
 
-def read_table(world_dir: Path | str, name: str, money: Literal["decimal", "float"] = "decimal",
+def read_table(data_dir: Path | str, name: str, money: Literal["decimal", "float"] = "decimal",
                columns: list[str] | None = None) -> pd.DataFrame:
     """One table as pandas; money as ``Decimal`` objects or, for analytics, float64."""
     if name not in TABLES:
-        raise WorldError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
-    path = table_path(Path(world_dir), name)
+        raise LendingDataError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
+    path = table_path(Path(data_dir), name)
     schema = TABLES[name]
     if path.suffix == ".parquet":
         tbl = pq.read_table(path, columns=columns)
@@ -122,11 +126,18 @@ def money_as_float(tbl: pa.Table) -> pa.Table:
     return tbl
 
 
-def load(world_dir: Path | str, money: Literal["decimal", "float"] = "float") -> World:
-    """A whole world from ``world_dir`` (analytics default: money as float64)."""
-    d = Path(world_dir)
+def has_table(data_dir: Path | str, name: str) -> bool:
+    """Whether ``data_dir`` holds table ``name`` (as Parquet or CSV)."""
+    return any((Path(data_dir) / f"{name}.{ext}").exists() for ext in FORMATS)
+
+
+def load(data_dir: Path | str, money: Literal["decimal", "float"] = "float") -> LendingData:
+    """All lending tables in ``data_dir`` (analytics default: money as float64); ``truth``
+    only when the folder has it."""
+    d = Path(data_dir)
     meta_path = d / "meta.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    frames = {n: read_table(d, n, money) for n in TABLES}
-    return World(frames["channels"], frames["applications"], frames["performance"],
-                 frames["truth"], meta)
+    frames = {n: read_table(d, n, money) for n in TABLES
+              if n not in OPTIONAL_TABLES or has_table(d, n)}
+    return LendingData(frames["channels"], frames["applications"], frames["performance"],
+                       frames.get("truth"), meta)

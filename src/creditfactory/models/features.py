@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creditfactory.scorecard.acard import CATEGORICAL, NUMERIC, REFERENCE_RATE, application_features
+from creditfactory.models.acard import CATEGORICAL, NUMERIC, REFERENCE_RATE, application_features
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditfactory.strategy._tree_code import compile_booster
+from creditfactory.models._tree_code import compile_booster
 
 lgb = pytest.importorskip("lightgbm")
 
@@ -28,7 +28,7 @@ def test_generated_trees_predict_exactly_like_lightgbm_with_missing_values() -> 
 
 def test_card_features_for_one_record_match_the_frame() -> None:
     world = pytest.importorskip("creditfactory.world").generate(1500, months=12, seed=8)
-    from creditfactory.strategy.model_features import CardFeatures
+    from creditfactory.models.features import CardFeatures
 
     features = CardFeatures.fit(world.applications, world.channels)
     frame = features.frame(world.applications)
@@ -47,8 +47,8 @@ def test_card_features_for_one_record_match_the_frame() -> None:
 
 def test_the_a_card_learns_from_credit_cases_only() -> None:
     world = pytest.importorskip("creditfactory.world").generate(3000, months=18, seed=11)
-    from creditfactory.strategy.model_features import fraud_like
-    from creditfactory.strategy.model_scores import development_samples
+    from creditfactory.models.features import fraud_like
+    from creditfactory.models.training import development_samples
 
     dev, credit, fraudish = development_samples(world.applications, world.performance, 12)
     assert np.array_equal(fraudish, fraud_like(world.applications, world.performance))

@@ -15,12 +15,12 @@
   (``creditfactory.fraud.live``).
 - Channel packaging score: the fraud package's channel scorecard (the one the fraud scan
   trains) on development snapshots, scored as of the end of the development period, read as
-  the channel's rank among the development channels (``creditfactory.strategy.model_channels``);
+  the channel's rank among the development channels (``creditfactory.models.channel``);
   a channel without history gets the median development channel's. Verification findings
-  re-score the channels through :meth:`WorldModels.refresh_packaging`.
+  re-score the channels through :meth:`TrainedModels.refresh_packaging`.
 
-Trained models are written to and read from one file with :meth:`WorldModels.save` and
-:meth:`WorldModels.load` (format: ``creditfactory.strategy.model_bundle``).
+Trained models are written to and read from one file with :meth:`TrainedModels.save` and
+:meth:`TrainedModels.load` (format: ``creditfactory.models.bundle``).
 
 Never reads the world's ``truth``.
 """
@@ -37,13 +37,13 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from creditfactory.data.outcomes import align_outcomes, loan_outcomes
 from creditfactory.fraud.live import LiveFraud
 from creditfactory.fraud.settings import secret_key
-from creditfactory.strategy._tree_code import compile_booster
+from creditfactory.models._tree_code import compile_booster
+from creditfactory.models.channel import ChannelModel, train_channel_model
+from creditfactory.models.features import CardFeatures, fraud_like
 from creditfactory.strategy.fields import SCORE_COLUMNS
-from creditfactory.strategy.model_channels import ChannelModel, train_channel_model
-from creditfactory.strategy.model_features import CardFeatures, fraud_like
-from creditfactory.world.outcomes import align_outcomes, loan_outcomes
 
 _LGB: dict[str, Any] = dict(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50,
             subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0, verbose=-1, n_jobs=2)
@@ -76,8 +76,8 @@ class FraudModel:
             self.identity, self.bad_time)
 
 
-class WorldModels:
-    """A ``ScoreProvider`` over trained models; build with ``train_world_models`` or ``load``.
+class TrainedModels:
+    """A ``ScoreProvider`` over trained models; build with ``train_lending_models`` or ``load``.
 
     ``challenger`` is the challenger's LightGBM ``Booster``; ``key`` is the identity HMAC key
     the fraud history was hashed with (only its :func:`key_check` is kept); ``channel_model``
@@ -109,7 +109,7 @@ class WorldModels:
 
     def save(self, target: str | Path | IO[bytes]) -> str:
         """Write the models as one bundle file (or into a binary stream); its sha256 digest."""
-        from creditfactory.strategy.model_bundle import bundle_digest, dump_models
+        from creditfactory.models.bundle import bundle_digest, dump_models
 
         data = dump_models(self)
         if isinstance(target, str | Path):
@@ -119,9 +119,9 @@ class WorldModels:
         return bundle_digest(data)
 
     @classmethod
-    def load(cls, source: str | Path | bytes | IO[bytes]) -> WorldModels:
+    def load(cls, source: str | Path | bytes | IO[bytes]) -> TrainedModels:
         """Read models written by :meth:`save`; they score exactly as the ones written."""
-        from creditfactory.strategy.model_bundle import load_models
+        from creditfactory.models.bundle import load_models
 
         if isinstance(source, str | Path):
             return load_models(Path(source).read_bytes())
@@ -179,7 +179,7 @@ class WorldModels:
         }
 
 
-def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> WorldModels:
+def train_lending_models(world: Any, *, train_months: int = 12, seed: int = 0) -> TrainedModels:
     """Fit every model on applications of the first ``train_months`` months."""
     import lightgbm as lgb
 
@@ -204,7 +204,7 @@ def train_world_models(world: Any, *, train_months: int = 12, seed: int = 0) -> 
         "fraud": "lightgbm-graph-features+fraud.rules",
         "packaging": _channel_version(channel_model),
     }
-    return WorldModels(card, challenger, features, fraud, packaging, default, versions, fraud_model, key,
+    return TrainedModels(card, challenger, features, fraud, packaging, default, versions, fraud_model, key,
                        channel_model)
 
 

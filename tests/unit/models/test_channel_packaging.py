@@ -15,11 +15,11 @@ pytest.importorskip("lightgbm")
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[Any, Any]:
-    from creditfactory.strategy.model_scores import train_world_models
+    from creditfactory.models.training import train_lending_models
     from creditfactory.world import generate
 
     world = generate(4000, months=24, seed=7)
-    return world, train_world_models(world)
+    return world, train_lending_models(world)
 
 
 def _findings(channels: list[str], bad: str, per_channel: int = 12) -> pd.DataFrame:
@@ -49,12 +49,12 @@ def test_packaging_scores_are_card_ranks_in_0_1_with_the_card_in_the_versions(
 
 def test_loaded_models_keep_the_channel_card_and_rescore_identically(
         trained: tuple[Any, Any]) -> None:
-    from creditfactory.strategy.model_scores import WorldModels
+    from creditfactory.models.training import TrainedModels
 
     world, models = trained
     buf = io.BytesIO()
     models.save(buf)
-    loaded = WorldModels.load(buf.getvalue())
+    loaded = TrainedModels.load(buf.getvalue())
     assert loaded.packaging == models.packaging
     assert loaded.packaging_default == models.packaging_default
     channels = sorted(models.packaging)[:6]

@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 
 from creditfactory.fraud.settings import secret_key
+from creditfactory.models.channel import ChannelModel
+from creditfactory.models.features import CardFeatures
+from creditfactory.models.training import FraudModel, TrainedModels, key_check
 from creditfactory.strategy.errors import StrategyError
-from creditfactory.strategy.model_channels import ChannelModel
-from creditfactory.strategy.model_features import CardFeatures
-from creditfactory.strategy.model_scores import FraudModel, WorldModels, key_check
 
 __all__ = [
     "BUNDLE_NAME",
@@ -79,7 +79,7 @@ def _parquet(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def _entries(models: WorldModels) -> dict[str, bytes]:
+def _entries(models: TrainedModels) -> dict[str, bytes]:
     from creditfactory.scorecard._model_file import card_to_dict
 
     fraud = models.fraud
@@ -127,7 +127,7 @@ def _entries(models: WorldModels) -> dict[str, bytes]:
     return entries
 
 
-def dump_models(models: WorldModels) -> bytes:
+def dump_models(models: TrainedModels) -> bytes:
     """The bundle bytes of ``models``."""
     import lightgbm as lgb
 
@@ -189,7 +189,7 @@ def _checked_entries(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str,
     return out
 
 
-def load_models(data: bytes, key: bytes | None = None) -> WorldModels:
+def load_models(data: bytes, key: bytes | None = None) -> TrainedModels:
     """The models in a bundle; ``key`` (default: the configured one) must be the key the
     fraud history was hashed with."""
     import lightgbm as lgb
@@ -237,7 +237,7 @@ def load_models(data: bytes, key: bytes | None = None) -> WorldModels:
                 np.asarray(meta["ranks"], float),
                 float(meta["fallback"]),
             )
-        return WorldModels(
+        return TrainedModels(
             card_from_dict(json.loads(entries["a_card.json"])),
             lgb.Booster(model_str=entries["challenger.lgb.txt"].decode()),
             CardFeatures(

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditfactory.scorecard.acard import (
+from creditfactory.models.acard import (
     CATEGORICAL,
     NUMERIC,
     RAW_NUMERIC,
     acard_experiment,
     modelling_table,
 )
-from creditfactory.scorecard.acard_reject import booking_policy, reject_inference_experiment
+from creditfactory.models.reject_experiment import booking_policy, reject_inference_experiment
 
 FAST_CARD = {"max_features": 6, "penalty": 1.0}  # a fixed ridge: no cross-validation
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from creditfactory.scorecard.acard import (
+from creditfactory.models.acard import (
     DEFAULT_CARD,
     evaluate,
     features_of,

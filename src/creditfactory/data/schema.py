@@ -1,7 +1,7 @@
-"""The columns of every table a world holds, with their Arrow types.
+"""The columns of every lending table, with their Arrow types.
 
-This is the contract between the simulator, the readers of a user's own data and every part
-that consumes a world. Money columns are ``decimal128(14, 2)`` (CNY to the fen); the loader can
+This is the contract between the simulator, a lender's own data and every part that
+consumes them. Money columns are ``decimal128(14, 2)`` (CNY to the fen); the loader can
 hand them to analytics as float64 when asked (``money="float"``), never to money arithmetic.
 """
 
@@ -106,6 +106,7 @@ TABLES: dict[str, pa.Schema] = {
     "performance": PERFORMANCE,
     "truth": TRUTH,
 }
+OPTIONAL_TABLES = frozenset({"truth"})  # a simulated world's ground truth, for evaluation only
 
 PERFORMANCE_STATUSES = ("current", "delinquent", "prepaid", "paid_off", "written_off", "recovered")
 CHANNEL_TYPES = ("agent_app", "partner", "intermediary")
