@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from creditfactory.settings import normalise_db_url
-from creditfactory.store import round_trips
+from creditfactory.store import write_pipeline
 from creditfactory.store.errors import DatabaseUnavailable
 
 __all__ = ["make_engine", "write_lock", "is_sqlite", "WriterLock"]
@@ -125,7 +125,7 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
             engine = sa.create_engine(
                 url, pool_size=pool_size, max_overflow=16, pool_recycle=1800, pool_use_lifo=True
             )
-            round_trips.install(engine)
+            write_pipeline.install(engine)
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise DatabaseUnavailable(f"cannot use database URL {url!r}: {exc}") from exc
     return engine

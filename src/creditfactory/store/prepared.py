@@ -4,14 +4,16 @@ For the short INSERTs and UPDATEs of a submission, SQLAlchemy's per-execution bo
 (cache-key lookup, execution context, result object, event dispatch) costs several times
 what the driver itself spends (measured ≈ 90 µs against ≈ 14 µs for one insert on SQLite).
 :class:`Prepared` keeps SQLAlchemy's SQL for the dialect and its bind processing (money,
-UTC times, JSON) and skips the rest. It runs inside the unit of work's transaction, on the
-same connection, and raises SQLAlchemy's own exception classes (``IntegrityError`` ...).
+UTC times, JSON), taken through the types' public ``bind_processor`` and
+``result_processor``, and skips the rest. It runs inside the unit of work's transaction, on
+the same connection, and raises SQLAlchemy's own exception classes (``IntegrityError`` ...).
 
 It is only for statements whose parameters are all given by the caller and whose result,
-if any, is one integer column (``RETURNING id``) or one row of a SELECT. In a PostgreSQL
-write transaction the statements are queued (:mod:`round_trips`) and sent with the next
-statement whose answer is needed; an ``INSERT ... RETURNING id`` whose table has an id handed
-in by :func:`use_ids` inserts that id and is queued too.
+if any, is one integer column (``RETURNING id``) or one row of a SELECT. An INSERT is a bare
+``insert(table)``: its columns are those of the values it is given. In a PostgreSQL write
+transaction the statements are queued in the driver's pipeline (:mod:`write_pipeline`) and
+answered with the next statement whose answer is needed; an ``INSERT ... RETURNING id`` whose
+table has an id handed in by :func:`use_ids` inserts that id and is queued too.
 """
 
 from __future__ import annotations
@@ -23,32 +25,46 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-from creditfactory.store.round_trips import end_pipeline, ensure_pipeline, keep_ids, queue, take_id
+from creditfactory.store.write_pipeline import (
+    end_pipeline,
+    is_pipelined,
+    keep_ids,
+    queue,
+    queue_many,
+    take_id,
+)
 
 __all__ = ["Prepared", "next_id", "use_ids"]
 
 
 class _Plan:
-    __slots__ = ("sql", "compiled", "order", "processors")
+    """One statement compiled for a dialect: its SQL, parameter order and bind processors."""
+
+    __slots__ = ("sql", "compiled", "order", "processors", "escaped")
 
     def __init__(self, statement: Any, dialect: Dialect, keys: tuple[str, ...] | None) -> None:
-        self.compiled = statement.compile(
+        compiled = self.compiled = statement.compile(
             dialect=dialect, column_keys=list(keys) if keys is not None else None
         )
-        self.sql = self.compiled.string
-        self.order: Sequence[str] | None = (
-            self.compiled.positiontup if self.compiled.positional else None
-        )
-        self.processors: Mapping[str, Any] = self.compiled._bind_processors
+        self.sql: str = compiled.string
+        self.order: Sequence[str] | None = compiled.positiontup if compiled.positional else None
+        self.escaped: Mapping[str, str] = compiled.escaped_bind_names
+        processors = {}
+        for bind, name in compiled.bind_names.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None and not bind.literal_execute:
+                processors[name] = process
+        self.processors: Mapping[str, Any] = processors
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
-        bound = self.compiled.construct_params(dict(values))
+        bound = self.compiled.construct_params(dict(values), escape_names=False)
         for name, process in self.processors.items():
             if name in bound and bound[name] is not None:
                 bound[name] = process(bound[name])
-        if self.order is None:
-            return bound
-        return tuple(bound[name] for name in self.order)
+        if self.order is not None:
+            return tuple(bound[name] for name in self.order)
+        escaped = self.escaped
+        return {escaped.get(k, k): v for k, v in bound.items()} if escaped else bound
 
 
 class Prepared:
@@ -57,8 +73,7 @@ class Prepared:
 
     def __init__(self, statement: sa.Insert | sa.Update | sa.Select[Any]) -> None:
         self._statement = statement
-        # a bare INSERT takes its columns from the parameters; one with values() does not
-        self._by_keys = isinstance(statement, sa.Insert) and not statement._values
+        self._by_keys = isinstance(statement, sa.Insert)  # a bare INSERT: columns as given
         self._plans: dict[tuple[int, tuple[str, ...] | None], _Plan] = {}
         self._lock = threading.Lock()
         self._with_id: Prepared | None = None  # the plain INSERT of a reserved id
@@ -79,19 +94,18 @@ class Prepared:
         """Execute; the first row when ``fetch``, else the row count."""
         dialect = conn.dialect
         plan = self._plan(dialect, values)
-        raw = conn.connection.dbapi_connection
+        if is_pipelined(conn) and not fetch:  # PostgreSQL writes: answered with the next answer
+            if many is None:
+                queue(conn, plan.sql, plan.parameters(values))
+            else:
+                queue_many(conn, plan.sql, [plan.parameters(v) for v in many])
+            return -1
+        end_pipeline(conn)
+        raw = conn.connection.driver_connection
         assert raw is not None
-        queued = ensure_pipeline(conn) and not fetch  # PostgreSQL writes: sent with the next answer
-        if not queued:
-            end_pipeline(conn)
         cursor = None
         params: Any = None
         try:
-            if queued:
-                for one in many if many is not None else [values]:
-                    params = plan.parameters(one)
-                    queue(conn, plan.sql, params)
-                return -1
             cursor = raw.cursor()
             if many is None:
                 params = plan.parameters(values)
@@ -155,7 +169,7 @@ class Prepared:
             columns = list(self._statement.selected_columns)  # type: ignore[union-attr]
             found = self._result_columns[id(dialect)] = (
                 [c.name for c in columns],
-                [c.type._cached_result_processor(dialect, None) for c in columns],
+                [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns],
             )
         return found
 
@@ -169,5 +183,5 @@ def next_id(table: sa.Table) -> sa.ColumnElement[int]:
 def use_ids(conn: Connection, ids: dict[str, int]) -> None:
     """Let this transaction's next inserts take ``ids`` (by table name), taken from their
     sequences earlier (PostgreSQL write transactions; elsewhere nothing happens)."""
-    if ensure_pipeline(conn):
+    if is_pipelined(conn):
         keep_ids(conn, ids)

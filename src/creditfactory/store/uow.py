@@ -20,12 +20,7 @@ from creditfactory.store.repo_org import (
     UserRepository,
 )
 from creditfactory.store.repo_worklists import WorklistRepository
-from creditfactory.store.round_trips import (
-    before_driver_rollback,
-    end_pipeline,
-    one_round_trip,
-    pipelined,
-)
+from creditfactory.store.write_pipeline import leave, one_round_trip, pipelined
 
 __all__ = ["UnitOfWork"]
 
@@ -95,7 +90,7 @@ class UnitOfWork:
     def commit(self) -> None:
         """Make the work durable (audit entries and responses still pending are written first)."""
         try:
-            with one_round_trip(self.conn):  # the queue and the COMMIT, sent together
+            with one_round_trip(self.conn):  # the queued writes and the COMMIT, sent together
                 self.audit.flush()
                 self.idempotency.flush()
             self._tx.commit()
@@ -112,10 +107,7 @@ class UnitOfWork:
         nothing else would roll it back before the connection is reused.
         """
         try:
-            raw = self.conn.connection.dbapi_connection
-            if not is_sqlite(self._engine):
-                before_driver_rollback(raw)
-            raw.rollback()  # type: ignore[union-attr]
+            self.conn.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
         except Exception:
             self.conn.invalidate()
 
@@ -131,10 +123,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            end_pipeline(self.conn, discard=True)  # nothing is left open after a commit
-            pipelined(self.conn, False)
             if not self._committed:
                 self.rollback()
+            leave(self.conn)
             self.conn.info["write"] = False
             self.conn.info["autocommit"] = False
             self.conn.close()
