@@ -23,8 +23,13 @@ import time
 import numpy as np
 import pandas as pd
 
-from creditfactory.models.acard import acard_experiment, modelling_table
-from creditfactory.models.reject_experiment import booking_policy, reject_inference_experiment
+from creditfactory.evaluation.models import (
+    CEILING,
+    acard_against_truth,
+    reject_inference_against_truth,
+)
+from creditfactory.models.acard import modelling_table
+from creditfactory.models.reject_experiment import booking_policy
 from creditfactory.world import generate
 
 
@@ -65,12 +70,12 @@ def main() -> None:
         table = modelling_table(world)
         booked = booking_policy(table)
         t1 = time.perf_counter()
-        acards.append(acard_experiment(world, challenger=True))
+        acards.append(acard_against_truth(world, world.truth, challenger=True))
         t2 = time.perf_counter()
         policies = {"knock-out": booking_policy, "knock-out + underwriter": underwriter_policy(world)}
         for objective in ("logistic", "divergence"):
             for label, policy in policies.items():
-                out = reject_inference_experiment(world, objective=objective, policy=policy)
+                out = reject_inference_against_truth(world, world.truth, objective=objective, policy=policy)
                 rejects.setdefault((objective, label), []).append(out)
                 print(f"  {objective}, {label}: books {out.attrs['approval_rate_dev']:.1%}, bad rate "
                       f"booked {out.attrs['bad_rate_booked_dev']:.2%}, rejected "
@@ -87,9 +92,9 @@ def main() -> None:
     print(table.merge(rows.reset_index(), on=["model", "sample"]).to_string(index=False))
     oot = pd.concat(acards)
     oot = oot[oot["sample"] == "out-of-time"].groupby("model", sort=False)["auc"].mean()
-    ceiling = oot["true pd (ceiling)"]
+    ceiling = oot[CEILING]
     print("\nout-of-time AUC as a share of the true-PD ceiling: "
-          + ", ".join(f"{m} {a / ceiling:.3f}" for m, a in oot.items() if m != "true pd (ceiling)"))
+          + ", ".join(f"{m} {a / ceiling:.3f}" for m, a in oot.items() if m != CEILING))
     for (objective, label), frames in rejects.items():
         print(f"\nReject inference ({objective} cards, policy: {label}), "
               "measured on the whole out-of-time population")

@@ -145,8 +145,9 @@ def bench_world(world_dir: str, decisions: int) -> None:
     from pathlib import Path
 
     from creditfactory.data import load
-    from creditfactory.models.training import train_lending_models
-    from creditfactory.strategy.backtest_world import backtest_world
+    from creditfactory.evaluation.backtest import evaluate_backtest
+    from creditfactory.models import train_lending_models
+    from creditfactory.strategy.backtest_run import backtest_strategies, write_backtest
 
     world = load(world_dir, money="float")
     t = time.perf_counter()
@@ -188,7 +189,9 @@ def bench_world(world_dir: str, decisions: int) -> None:
             return models.score_record(app)
 
     t = time.perf_counter()
-    run = backtest_world(world, [load_strategy("default"), load_strategy("policy_only")], Path("/tmp/bench_backtest"), provider=Cached())
+    run = evaluate_backtest(backtest_strategies(world, [load_strategy("default"), load_strategy("policy_only")], Cached()),
+                            world.truth)
+    write_backtest(run, Path("/tmp/bench_backtest"))
     print(f"back-test (two strategies, cut-off curves, swap set, report; scores precomputed) {time.perf_counter() - t:.1f} s")
     for label, summ in run.summary.items():
         print(f"  {label:12s} approval {summ['approval_rate']:.1%}  NPL {summ['npl_rate']:.2%}  loss {summ['loss_rate']:.2%}  profit {summ['profit']:,.0f}")
@@ -201,7 +204,8 @@ def bench_big_backtest(world_dir: str) -> None:
     from pathlib import Path
 
     from creditfactory.data import load
-    from creditfactory.strategy.backtest_world import backtest_world
+    from creditfactory.evaluation.backtest import evaluate_backtest
+    from creditfactory.strategy.backtest_run import backtest_strategies, write_backtest
 
     t = time.perf_counter()
     world = load(world_dir, money="float")
@@ -221,8 +225,9 @@ def bench_big_backtest(world_dir: str) -> None:
 
     before = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
-    run = backtest_world(world, [load_strategy("default"), load_strategy("policy_only")], Path("/tmp/bench_backtest_big"),
-                         provider=Synthetic(), train_months=0)
+    run = evaluate_backtest(backtest_strategies(world, [load_strategy("default"), load_strategy("policy_only")],
+                                                Synthetic(), train_months=0), world.truth)
+    write_backtest(run, Path("/tmp/bench_backtest_big"))
     took = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime

@@ -1,4 +1,4 @@
-"""``creditfactory backtest``: measure strategies on a world's out-of-time applications."""
+"""``creditfactory backtest``: measure strategies on the out-of-time applications of lending data."""
 
 from __future__ import annotations
 
@@ -15,21 +15,33 @@ console = Console()
 
 @app.command()
 def backtest(
-    world_dir: Annotated[Path, typer.Argument(help="A world directory written by `creditfactory simulate`.")],
+    world_dir: Annotated[Path, typer.Argument(help="Lending data: a lender's own or a world from `creditfactory simulate`.")],
     strategy: Annotated[str, typer.Option("--strategy", help="Shipped strategy name or YAML file.")] = "default",
     vs: Annotated[str | None, typer.Option("--vs", help="A second strategy to compare against.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("backtest"),
     train_months: Annotated[int, typer.Option("--train-months", help="Months of applications the models learn from.")] = 12,
 ) -> None:
-    """Back-test STRATEGY (and --vs) and write summary.json, decisions.parquet and report.html."""
+    """Back-test STRATEGY (and --vs) and write summary.json, decisions.parquet and report.html.
+
+    The data is a lender's own or a simulated world; a world's truth adds the fraud each
+    strategy kept out."""
     from creditfactory.data import load
-    from creditfactory.strategy import load_strategy
-    from creditfactory.strategy.backtest_world import backtest_world
+    from creditfactory.evaluation.backtest import evaluate_backtest
+    from creditfactory.strategy import NoScores, ScoreProvider, load_strategy
+    from creditfactory.strategy.backtest_run import backtest_strategies, uses_scores, write_backtest
 
     strategies = [load_strategy(strategy)] + ([load_strategy(vs)] if vs else [])
-    world = load(world_dir, money="float")
-    with console.status("training models and deciding..."):
-        run = backtest_world(world, strategies, out, train_months=train_months)
+    data = load(world_dir, money="float")
+    provider: ScoreProvider = NoScores()
+    if uses_scores(strategies):
+        from creditfactory.models import train_lending_models
+
+        with console.status("training models..."):
+            provider = train_lending_models(data, train_months=train_months)
+    with console.status("deciding..."):
+        run = evaluate_backtest(backtest_strategies(data, strategies, provider, train_months=train_months),
+                                data.truth)
+        write_backtest(run, out)
     for label, s in run.summary.items():
         console.print(
             f"{label:14s} approval {s['approval_rate']:.1%}  NPL {s['npl_rate']:.2%}  loss {s['loss_rate']:.2%}  "

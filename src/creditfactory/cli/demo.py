@@ -42,8 +42,9 @@ def _comparison_rows(summary: dict[str, dict]) -> list[list[Any]]:
         ("cumulative NPL (booked)", lambda s: _pct(s["npl_rate"])),
         ("net loss rate", lambda s: _pct(s["loss_rate"])),
         ("profit (CNY)", lambda s: f"{s['profit']:,.0f}"),
-        ("fraud kept out", lambda s: _pct(s.get("fraud_caught", 0.0))),
     ]
+    if all("fraud_caught" in s for s in summary.values()):  # a world's truth tells fraud apart
+        figures.append(("fraud kept out", lambda s: _pct(s["fraud_caught"])))
     return [[label, *(fn(summary[n]) for n in names)] for label, fn in figures]
 
 
@@ -63,29 +64,27 @@ def _versus_rows(c: dict[str, Any]) -> list[list[Any]]:
 
 def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) -> Any:
     """Set up a SQLite factory on the world and send it applications from new people."""
-    from creditfactory.api.schemas.applications import ApplicationCreate
-    from creditfactory.services.context import ServiceContext
+    from creditfactory.http.schemas.applications import ApplicationCreate
+    from creditfactory.services.bootstrap import store_context, with_decisions
     from creditfactory.services.ports import Actor
     from creditfactory.services.sample_run import run_sample
     from creditfactory.services.setup import setup_service
-    from creditfactory.services.strategy_setup import start_decisions
     from creditfactory.settings import load_settings
-    from creditfactory.store import PersonalDataVault, make_engine
     from creditfactory.world import generate
 
     db = out / "factory.db"
     db.unlink(missing_ok=True)
     settings = load_settings(db_url=f"sqlite:///{db}")
-    engine = make_engine(settings.db_url)
+    ctx = store_context(settings)
+    engine = ctx.engine
     try:
-        ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), None)
         with console.status("creating the schema, channels, banks and the active strategy..."):
             password = secrets.token_urlsafe(12)
             setup_service(ctx, settings.db_url, password, world, models=models)
             secret = out / "admin-password.txt"
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
-            ctx.decider = start_decisions(ctx)
+            ctx = with_decisions(ctx)
         newcomers = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications.tail(size)
         rows = [ApplicationCreate.model_validate(r).model_dump()
                 for r in newcomers.drop(columns="application_id").to_dict("records")]
@@ -115,9 +114,10 @@ def demo(
                            ] = 200,
 ) -> None:
     """Simulate a world, then run the factory's engines on it and write a report."""
-    from creditfactory.models.training import train_lending_models
+    from creditfactory.evaluation.backtest import evaluate_backtest
+    from creditfactory.models import train_lending_models
     from creditfactory.strategy import load_strategy
-    from creditfactory.strategy.backtest_world import backtest_world
+    from creditfactory.strategy.backtest_run import backtest_strategies, write_backtest
 
     t0 = time.perf_counter()
     world_dir = out / "world"
@@ -132,7 +132,8 @@ def demo(
     with console.status("training the A-card, challenger and fraud models on the first year..."):
         models = train_lending_models(world)
     with console.status("deciding the later applications with both strategies..."):
-        run = backtest_world(world, strategies, out / "backtest", provider=models)
+        run = evaluate_backtest(backtest_strategies(world, strategies, models), world.truth)
+        write_backtest(run, out / "backtest")
     rows = _comparison_rows(run.summary)
     console.print(table("default (data-driven) against policy_only (knock-out rules)",
                         ["figure", *run.summary], rows))

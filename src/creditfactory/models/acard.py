@@ -3,13 +3,14 @@
 Bad is *ever more than 90 DPD within the first 12 months on book*. The modeller stands at
 ``as_of`` (default: the month after the last application): a loan whose 12th month on book
 falls after it is immature and left out. Features are what the application and the bureau
-report show at application time, plus a few ratios; the world's ``truth`` table is read only
-to put the true probability of default beside the card as the ceiling of any model.
+report show at application time, plus a few ratios. Lending data is all it reads: the
+figures that need a simulated world's truth (the true-PD ceiling, the sample without fraud)
+are passed in by ``creditfactory.evaluation``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -169,23 +170,25 @@ def acard_experiment(
     card_params: Mapping[str, Any] | None = None,
     window: int = 12,
     challenger: bool = False,
+    excluded: Mapping[str, Collection[int]] | None = None,
+    references: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Fit the A-card with each objective on the first year; validate out of time.
 
     Returns one row per model and sample with rows, bad rate, AUC, KS, Gini, divergence and
-    the number of features. Samples: ``development``, ``out-of-time`` and
-    ``out-of-time non-fraud`` (the fraud rings and impersonators, told apart by the world's
-    truth, removed: the credit risk a card can see). Beside the cards: the world's true PD
-    (the ceiling; evaluation only) and, with ``challenger=True``, a LightGBM model.
+    the number of features. Samples: ``development``, ``out-of-time`` and, per entry of
+    ``excluded``, the out-of-time applications without the given application ids (on a
+    simulated world: without its fraud, the credit risk a card can see). Beside the cards:
+    with ``challenger=True`` a LightGBM model, then each of ``references`` (a risk per
+    ``application_id``, such as a world's true PD, the ceiling of any model).
     ``card_params`` update ``DEFAULT_CARD`` (``min_iv=0.02``) for every card.
     """
-    from creditfactory.scorecard._scorecard import Scorecard
+    from creditfactory.scorecard import Scorecard
 
     table = modelling_table(world, window=window)
     dev, oot = split_out_of_time(table, train_until)
-    truth = world.truth.set_index("application_id")
-    fraud = truth["is_fraud"].reindex(oot["application_id"]).to_numpy(dtype=bool)
-    samples = (("development", dev), ("out-of-time", oot), ("out-of-time non-fraud", oot[~fraud]))
+    samples = [("development", dev), ("out-of-time", oot)]
+    samples += [(name, oot[~oot["application_id"].isin(list(ids))]) for name, ids in (excluded or {}).items()]
     risks: dict[str, list[np.ndarray]] = {}
     features: dict[str, int] = {}
     for objective in objectives:
@@ -197,10 +200,9 @@ def acard_experiment(
     if challenger:
         risks["LightGBM challenger"] = _challenger_risk(dev, [part for _, part in samples])
         features["LightGBM challenger"] = len(NUMERIC) + len(CATEGORICAL)
-    risks["true pd (ceiling)"] = [
-        truth["pd"].reindex(part["application_id"]).to_numpy() for _, part in samples
-    ]
-    features["true pd (ceiling)"] = 0
+    for name, risk in (references or {}).items():
+        risks[name] = [risk.reindex(part["application_id"]).to_numpy() for _, part in samples]
+        features[name] = 0
     rows = [
         evaluate(name, sample, part["bad"].to_numpy(), risk) | {"features": features[name]}
         for name, model_risks in risks.items()

@@ -7,7 +7,8 @@ through-the-door population:
 * a card trained on the booked loans of the development year (what a lender can do),
 * the same with the rejected applicants added by parcelling or fuzzy augmentation,
 * a card trained on every development applicant (possible only on a simulation),
-* the world's true PD (the ceiling; evaluation only).
+* reference risks passed in, such as the world's true PD (the ceiling), which
+  ``creditfactory.evaluation`` reads from the world's truth.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def reject_inference_experiment(
     random_state: int = 0,
     policy: Callable[[pd.DataFrame], np.ndarray] = booking_policy,
     keep_accepted_bins: bool = True,
+    references: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Cards from booked loans only, with reject inference, and from everyone, side by side.
 
@@ -75,8 +77,10 @@ def reject_inference_experiment(
     With ``keep_accepted_bins`` the augmented cards keep the bins and WoE fitted on the
     booked loans and refit only their weights (with the sample weights); otherwise they
     re-bin the augmented sample, where the binner counts rows without their weights.
+    Each of ``references`` (a risk per ``application_id``) adds a row with no training rows
+    and no ``recovered`` share.
     """
-    from creditfactory.scorecard._scorecard import Scorecard
+    from creditfactory.scorecard import Scorecard
 
     table = modelling_table(world)
     dev, oot = split_out_of_time(table, train_until)
@@ -103,7 +107,7 @@ def reject_inference_experiment(
     rows.append(row("booked only", _scores(booked_card, oot), len(acc)))
     binner = None
     if keep_accepted_bins:
-        from creditfactory.scorecard._binning import Binner
+        from creditfactory.scorecard import Binner
 
         base = Binner() if booked_card.binner is None else booked_card.binner
         fitted_bins = clone(base).fit(features_of(acc), acc["bad"].to_numpy()).binnings_
@@ -118,13 +122,13 @@ def reject_inference_experiment(
                             _scores(fitted, oot), len(aug.y)))
     everyone = card().fit(features_of(dev), dev["bad"].to_numpy())
     rows.append(row("everyone (world only)", _scores(everyone, oot), len(dev)))
-    truth = world.truth.set_index("application_id")["pd"]
-    rows.append(row("true pd (ceiling)", truth.reindex(oot["application_id"]).to_numpy(), 0))
+    for name, risk in (references or {}).items():
+        rows.append(row(name, risk.reindex(oot["application_id"]).to_numpy(), 0))
     out = pd.DataFrame(rows)
     low, high = out["auc_all"].iloc[0], out.loc[out["model"] == "everyone (world only)", "auc_all"]
     gap = float(high.iloc[0]) - float(low)
     out["recovered"] = (out["auc_all"] - low) / gap if gap > 0 else np.nan
-    out.loc[out["model"] == "true pd (ceiling)", "recovered"] = np.nan
+    out.loc[out["model"].isin(list(references or {})), "recovered"] = np.nan
     out.attrs["approval_rate_dev"] = float(booked_dev.mean())
     out.attrs["bad_rate_booked_dev"] = float(acc["bad"].mean())
     out.attrs["bad_rate_rejected_dev"] = float(rej["bad"].mean())

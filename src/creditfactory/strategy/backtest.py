@@ -37,12 +37,11 @@ def run_backtest(
     apps: pd.DataFrame,
     scores: pd.DataFrame,
     outcomes: pd.DataFrame,
-    truth: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Decide ``apps`` (with ``scores``) and measure the booked book against ``outcomes``.
 
-    ``outcomes`` must be aligned row by row with ``apps`` (see ``align_outcomes``); ``truth``
-    (evaluation only) adds how much fraud the strategy kept out.
+    ``outcomes`` must be aligned row by row with ``apps`` (see ``align_outcomes``). Figures
+    that need a simulated world's truth are added by ``creditfactory.evaluation``.
     """
     frame = decide_frame(strategy, apps, scores)
     frame["a_pd"] = pd.to_numeric(scores["a_pd"], errors="coerce").to_numpy(float) if "a_pd" in scores else np.nan
@@ -51,8 +50,6 @@ def run_backtest(
     frame["amount"] = apps["amount"].to_numpy(float)
     for col in ("bad12", "npl_balance", "net_loss", "earning_balance", "funded_balance"):
         frame[col] = outcomes[col].to_numpy()
-    if truth is not None:
-        frame["is_fraud"] = truth["is_fraud"].to_numpy(bool)
     summary = summarise(strategy, frame)
     return BacktestResult(strategy, frame, summary, rule_hits(strategy, frame))
 
@@ -110,10 +107,6 @@ def summarise(strategy: CompiledStrategy, frame: pd.DataFrame) -> dict[str, Any]
     process = float(sum(costs.get(t, 0.0) * float(tiers.get(t, 0)) for t in TIERS))
     out["process_cost"] = round(process, 2)
     out["profit"] = round(out["profit"] - process, 2)
-    if "is_fraud" in frame:
-        fraud = frame["is_fraud"].to_numpy(bool)
-        out["fraud_applications"] = int(fraud.sum())
-        out["fraud_caught"] = float((~approved[fraud]).mean()) if fraud.any() else 0.0
     return out
 
 

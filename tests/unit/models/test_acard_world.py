@@ -8,12 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from creditfactory.evaluation.models import acard_against_truth, reject_inference_against_truth
 from creditfactory.models.acard import (
     CATEGORICAL,
     NUMERIC,
     RAW_NUMERIC,
     acard_experiment,
     modelling_table,
+    split_out_of_time,
 )
 from creditfactory.models.reject_experiment import booking_policy, reject_inference_experiment
 
@@ -77,9 +79,16 @@ def test_acard_is_validated_out_of_time_below_the_true_pd_ceiling(world):
     first = world.performance.loc[world.performance["mob"] == 1].set_index("application_id")
     months = pd.to_datetime(first.loc[table["application_id"], "month"])
     assert (months + pd.DateOffset(months=11) < pd.Timestamp("2021-07-01")).all()
-    out = acard_experiment(world, card_params=FAST_CARD).set_index(["model", "sample"])
+    out = acard_against_truth(world, world.truth, card_params=FAST_CARD).set_index(["model", "sample"])
     assert set(out.index.get_level_values("model")) == {
         "A-card (logistic)", "A-card (divergence)", "true pd (ceiling)"}
+    assert set(out.index.get_level_values("sample")) == {
+        "development", "out-of-time", "out-of-time non-fraud"}
+    fraud = world.truth.set_index("application_id")["is_fraud"]
+    oot_rows = out.loc[("A-card (logistic)", "out-of-time"), "rows"]
+    non_fraud_rows = out.loc[("A-card (logistic)", "out-of-time non-fraud"), "rows"]
+    _, oot = split_out_of_time(table, None)
+    assert oot_rows - non_fraud_rows == int(fraud.reindex(oot["application_id"]).sum()) > 0
     ceiling = out.loc[("true pd (ceiling)", "out-of-time"), "auc"]
     for objective in ("logistic", "divergence"):
         oot = out.loc[(f"A-card ({objective})", "out-of-time")]
@@ -90,8 +99,8 @@ def test_acard_is_validated_out_of_time_below_the_true_pd_ceiling(world):
 
 
 def test_reject_inference_experiment_compares_booked_augmented_and_everyone(world):
-    out = reject_inference_experiment(world, methods=("parcelling", "fuzzy"),
-                                      reject_bad_factors=(2.0,), card_params=FAST_CARD)
+    out = reject_inference_against_truth(world, world.truth, methods=("parcelling", "fuzzy"),
+                                         reject_bad_factors=(2.0,), card_params=FAST_CARD)
     assert out["model"].tolist() == [
         "booked only", "booked + parcelling (rejects ×2 bad)", "booked + fuzzy (rejects ×2 bad)",
         "everyone (world only)", "true pd (ceiling)"]
@@ -103,3 +112,19 @@ def test_reject_inference_experiment_compares_booked_augmented_and_everyone(worl
     np.testing.assert_allclose(out["recovered"].iloc[:4], expected)
     assert np.isnan(out["recovered"].iloc[4])
     assert (out["auc_all"].iloc[:4] < out["auc_all"].iloc[4]).all()
+
+
+def test_without_truth_the_experiments_leave_out_the_ceiling_and_the_non_fraud_sample(world):
+    lending = SimpleNamespace(applications=world.applications, performance=world.performance,
+                              channels=world.channels)
+    cards = acard_experiment(lending, objectives=("logistic",), card_params=FAST_CARD)
+    assert cards["model"].unique().tolist() == ["A-card (logistic)"]
+    assert cards["sample"].tolist() == ["development", "out-of-time"]
+    with_truth = acard_against_truth(world, world.truth, objectives=("logistic",), card_params=FAST_CARD)
+    pd.testing.assert_frame_equal(cards, with_truth[with_truth["sample"].isin(cards["sample"])
+                                                    & (with_truth["model"] == "A-card (logistic)")
+                                                    ].reset_index(drop=True))
+    rejects = reject_inference_experiment(lending, methods=("parcelling",), reject_bad_factors=(2.0,),
+                                          card_params=FAST_CARD)
+    assert rejects["model"].tolist() == [
+        "booked only", "booked + parcelling (rejects ×2 bad)", "everyone (world only)"]
