@@ -6,10 +6,12 @@ consistency. Personal values leave this module only sealed (hash, mask, cipherte
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from creditfactory.domain.application import Application
 from creditfactory.domain.identity import (
     is_valid_bank_card,
     is_valid_phone,
@@ -81,10 +83,10 @@ MONEY_FIELDS = ("amount", "declared_monthly_revenue", "bureau_debt", "insurance_
 
 
 def rebuild_application(
-    application: Any, applicant: Any, vault: PersonalDataVault
+    application: Application, applicant: Mapping[Any, Any], vault: PersonalDataVault
 ) -> dict[str, Any]:
     """The full application again (for re-decision), personal values decrypted."""
-    out: dict[str, Any] = dict(application["fields"])
+    out: dict[str, Any] = dict(application.fields)
     for key in MONEY_FIELDS:
         if out.get(key) is not None:
             out[key] = Decimal(out[key])
@@ -92,7 +94,7 @@ def rebuild_application(
         out["applied_at"] = datetime.fromisoformat(out["applied_at"])
     out["resident_id"] = vault.decrypt(applicant["resident_id_enc"], "resident_id")
     out["name"] = applicant["name"]
-    out["phone"] = vault.decrypt(application["phone_enc"], "phone")
-    out["bank_card"] = vault.decrypt(application["bank_card_enc"], "bank_card")
-    out["contact_phones"] = vault.decrypt(application["contact_phones_enc"], "contact_phones")
+    out["phone"] = vault.decrypt(application.phone_enc, "phone")
+    out["bank_card"] = vault.decrypt(application.bank_card_enc, "bank_card")
+    out["contact_phones"] = vault.decrypt(application.contact_phones_enc, "contact_phones")
     return out

@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from creditfactory.domain.bank import BankSubmission
+from creditfactory.domain.case import Case
+from creditfactory.domain.route import route_of
 from creditfactory.services.bank_routing import active_banks, submit_to_bank, unit_draw
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import AlreadyAnswered, RoleNotAllowed, SubmissionNotFound
@@ -23,17 +26,17 @@ from creditfactory.store.types import utcnow
 __all__ = ["answer", "bank_queue", "simulate_bank_answers", "submission_view"]
 
 
-def submission_view(row: Any) -> dict[str, Any]:
+def submission_view(sub: BankSubmission) -> dict[str, Any]:
     """A bank submission as the API shows it."""
     return {
-        "submission_id": row["id"],
-        "case_id": row["case_id"],
-        "bank_code": row["bank_code"],
-        "status": row["status"],
-        "package": row["package"],
-        "submitted_at": row["submitted_at"],
-        "answered_at": row["answered_at"],
-        "reason": row["reason"],
+        "submission_id": sub.id,
+        "case_id": sub.case_id,
+        "bank_code": sub.bank_code,
+        "status": sub.status,
+        "package": sub.package,
+        "submitted_at": sub.submitted_at,
+        "answered_at": sub.answered_at,
+        "reason": sub.reason,
     }
 
 
@@ -54,7 +57,7 @@ def bank_queue(
     return [submission_view(r) for r in rows]
 
 
-Answer = tuple[Any, bool, str, Actor]
+Answer = tuple[BankSubmission, bool, str, Actor]
 """A locked pending submission, approve?, the reason, and who answers."""
 
 
@@ -62,54 +65,43 @@ def _record(
     uow: UnitOfWork,
     ctx: ServiceContext,
     rows: AnswerRows,
-    sub: Any,
-    approve: bool,
-    reason: str,
+    sub: BankSubmission,
     actor: Actor,
     at: datetime,
-) -> dict[str, Any]:
-    status = "approved" if approve else "declined"
-    case = dict(rows.case)
+) -> Case:
+    case = rows.case
     uow.audit.append(
         actor.username,
-        f"bank.{status}",
+        f"bank.{sub.status}",
         "case",
-        case["id"],
-        case_id=case["id"],
-        detail={"bank": sub["bank_code"], "reason": reason},
+        case.id,
+        case_id=case.id,
+        detail={"bank": sub.bank_code, "reason": sub.reason},
         at=at,
     )
-    if approve:
+    if sub.status == "approved":
         return advance(uow, ctx, case, "bank_approval", actor, at)
-    if submit_to_bank(uow, case, at, exclude=set(rows.tried)) is None:
+    steps = route_of(ctx.process.steps)
+    if submit_to_bank(uow, case, at, exclude=set(rows.tried), steps=steps) is None:
         close_case(uow, case, "declined", "declined", at)
-    uow.cases.update(
-        case["id"],
-        bank_code=case["bank_code"],
-        status=case["status"],
-        closed_at=case.get("closed_at"),
-        updated_at=at,
-    )
+    case.updated_at = at
+    uow.cases.save(case)
     return case
 
 
 def _record_all(
     uow: UnitOfWork, ctx: ServiceContext, answers: list[Answer], at: datetime
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, Case]:
     """Record the answers on their (locked, pending) submissions and move each case on; the
     case of each submission id. The rows the cases need are read once for all of them."""
+    for sub, ok, why, by in answers:
+        sub.answer(ok, by.username, why, at)
     with uow.submissions.counts_at_end():
-        uow.submissions.answer(
-            [(s, "approved" if ok else "declined", by.username, why) for s, ok, why, by in answers],
-            at,
-        )
+        uow.submissions.answer([sub for sub, _, _, _ in answers])
         rows = uow.submissions.read_ahead(
-            [s["case_id"] for s, _, _, _ in answers], tried=not all(ok for _, ok, _, _ in answers)
+            [s.case_id for s, _, _, _ in answers], tried=not all(ok for _, ok, _, _ in answers)
         )
-        return {
-            s["id"]: _record(uow, ctx, rows[s["case_id"]], s, ok, why, by, at)
-            for s, ok, why, by in answers
-        }
+        return {s.id: _record(uow, ctx, rows[s.case_id], s, by, at) for s, _, _, by in answers}
 
 
 def answer(
@@ -122,7 +114,7 @@ def answer(
     with ctx.uow() as uow:
         locked = uow.submissions.lock_pending([submission_id])
         sub = locked[0] if locked else uow.submissions.get(submission_id)
-        if sub is None or (actor.role == "bank_officer" and sub["bank_code"] != actor.bank_code):
+        if sub is None or (actor.role == "bank_officer" and sub.bank_code != actor.bank_code):
             raise SubmissionNotFound(f"no submission {submission_id} for your bank")
         if not locked:
             raise AlreadyAnswered(f"submission {submission_id} was already answered")
@@ -131,9 +123,9 @@ def answer(
     return {
         "submission_id": submission_id,
         "status": "approved" if approve else "declined",
-        "case_id": case["id"],
-        "case_status": case["status"],
-        "case_step": case["step"],
+        "case_id": case.id,
+        "case_status": case.status,
+        "case_step": case.step,
     }
 
 
@@ -153,11 +145,11 @@ def simulate_bank_answers(ctx: ServiceContext, limit: int = 10) -> int:
         return 0
     with ctx.uow() as uow:
         answers: dict[int, Answer] = {}
-        for sub in uow.submissions.lock_pending([s["id"] for s in due]):
-            bank = banks[sub["bank_code"]]
-            approve = unit_draw("answer", sub["id"]) < bank.approve_rate
+        for sub in uow.submissions.lock_pending([s.id for s in due]):
+            bank = banks[sub.bank_code]
+            approve = unit_draw("answer", sub.id) < bank.approve_rate
             actor = Actor(f"sim:{bank.code}", "bank_officer", bank.code)
-            answers.setdefault(sub["case_id"], (sub, approve, "simulated bank policy", actor))
+            answers.setdefault(sub.case_id, (sub, approve, "simulated bank policy", actor))
         _record_all(uow, ctx, list(answers.values()), utcnow())
         uow.commit()
     return len(answers)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Any
 
-from creditfactory.factory import BankPolicy, refusals, route
+from creditfactory.domain.application import ApplicationTerms, RecordedDecision
+from creditfactory.domain.bank import BankSubmission
+from creditfactory.domain.case import Case
+from creditfactory.domain.route import Route, route_of
+from creditfactory.factory import BankPolicy, Step, refusals, route
 from creditfactory.factory.errors import NoEligibleBank
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import decision_summary, latest_decision
@@ -31,79 +34,74 @@ def active_banks(uow: UnitOfWork) -> list[BankPolicy]:
     return [BankPolicy.from_json(r["code"], r["name"], r["policy"]) for r in uow.banks.active()]
 
 
-def case_application(uow: UnitOfWork, application_id: int) -> tuple[Any, Any]:
-    """The application of a case and its latest decision, from the rows the unit of work
-    already holds when it has them (the intake's writes, or a batch of bank answers)."""
+def case_application(
+    uow: UnitOfWork, application_id: int
+) -> tuple[ApplicationTerms, RecordedDecision]:
+    """The terms of a case's application and its latest decision, from the rows the unit of
+    work already holds when it has them (the intake's writes, or a batch of bank answers)."""
     known = uow.submissions.known(application_id)
     if known is not None:
         return known.application, known.decision
-    app = uow.applications.get(application_id)
-    assert app is not None
-    return app, latest_decision(uow, application_id)
+    return uow.applications.terms(application_id), latest_decision(uow, application_id)
 
 
 def submit_to_bank(
-    uow: UnitOfWork, case: dict[str, Any], at: datetime, exclude: set[str]
+    uow: UnitOfWork, case: Case, at: datetime, exclude: set[str], steps: Route[Step]
 ) -> str | None:
     """Route the case to an eligible bank and send the package; None when no bank takes it.
 
     A bank's quota use is its packages of the month of ``at`` (UTC) and later that it has not
     declined, as ``bank_month_counts`` keeps it.
     """
-    app, d = case_application(uow, case["application_id"])
-    amount = min(d["limit_amount"], app["amount"])
+    app, d = case_application(uow, case.application_id)
+    amount = d.loan_amount(app)
     # the quota is read only when some bank would take the case apart from it
     banks = [
         b
         for b in active_banks(uow)
-        if b.code not in exclude and not refusals(b, amount, app["industry"], d["score"], 0)
+        if b.code not in exclude and not refusals(b, amount, app.industry, d.score, 0)
     ]
     if not banks:
         return None
     used = uow.submissions.used_since(month_of(at))
     try:
-        bank = route(banks, amount, app["industry"], d["score"], used)
+        bank = route(banks, amount, app.industry, d.score, used)
     except NoEligibleBank:
         return None
-    delay = bank.answer_seconds[0] + unit_draw(case["id"], bank.code) * (
+    case.send_to_bank(bank.code, steps)
+    delay = bank.answer_seconds[0] + unit_draw(case.id, bank.code) * (
         bank.answer_seconds[1] - bank.answer_seconds[0]
     )
     package = {
-        "application_id": case["application_id"],
+        "application_id": case.application_id,
         "amount": str(amount),
-        "term_months": app["term_months"],
-        "industry": app["industry"],
-        "branch": app["branch"],
-        "platform_score": d["score"],
+        "term_months": app.term_months,
+        "industry": app.industry,
+        "branch": app.branch,
+        "platform_score": d.score,
         "recommendation": decision_summary(d),
-        "versions": d["record"].get("versions", {}),
+        "versions": d.record.get("versions", {}),
     }
-    uow.submissions.add(
-        case_id=case["id"],
-        bank_code=bank.code,
-        status="pending",
-        package=package,
-        submitted_at=at,
-        answer_due_at=at + timedelta(seconds=delay),
-    )
-    case["bank_code"] = bank.code
+    sub = BankSubmission.send(case.id, bank.code, package, at, at + timedelta(seconds=delay))
+    uow.submissions.add(sub)
     uow.audit.append(
         "system",
         "bank.submitted",
         "case",
-        case["id"],
-        case_id=case["id"],
+        case.id,
+        case_id=case.id,
         detail={"bank": bank.code, "amount": str(amount)},
         at=at,
     )
     return bank.code
 
 
-def bank_package(uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: datetime) -> bool:
+def bank_package(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> bool:
     """Automatic step: send the recommendation package; close the case when no bank fits."""
-    if submit_to_bank(uow, case, at, exclude=set()) is None:
-        case.update(status="no_bank", closed_at=at)
-        uow.applications.set_status(case["application_id"], "declined")
+    steps = route_of(ctx.process.steps)
+    if submit_to_bank(uow, case, at, exclude=set(), steps=steps) is None:
+        case.close("no_bank", at)
+        uow.applications.set_status(case.application_id, "declined")
         return False
-    uow.applications.set_status(case["application_id"], "at_bank")
+    uow.applications.set_status(case.application_id, "at_bank")
     return True

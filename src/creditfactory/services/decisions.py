@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from creditfactory.domain.application import RecordedDecision
 from creditfactory.services.ports import Decision
 from creditfactory.store import UnitOfWork
 
@@ -75,17 +76,17 @@ def store_decision(
     )
 
 
-def latest_decision(uow: UnitOfWork, application_id: int) -> Any:
-    """The newest decision row of an application."""
+def latest_decision(uow: UnitOfWork, application_id: int) -> RecordedDecision:
+    """The newest decision of an application."""
     return uow.applications.decisions(application_id)[-1]
 
 
-def decision_summary(row: Any) -> dict[str, Any]:
+def decision_summary(d: RecordedDecision) -> dict[str, Any]:
     """The public part of a decision: tier, limit, rate, product, reasons."""
     return {
-        "tier": row["tier"],
-        "limit": str(row["limit_amount"]),
-        "rate": str(row["rate"]),
-        "product": row["product"],
-        "reasons": list(row["record"].get("reasons", [])),
+        "tier": d.tier,
+        "limit": str(d.limit_amount),
+        "rate": str(d.rate),
+        "product": d.product,
+        "reasons": d.reasons,
     }

@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from creditfactory.domain.case import Case
+from creditfactory.domain.route import route_of
 from creditfactory.services.application_input import check_application, sealed_forms, stored_fields
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import (
@@ -164,23 +166,14 @@ def _write(
             created_at=now,
         )
         store_decision(uow, app_id, 1, "application", decision, now, record=record)
-        case: dict[str, Any] = {
-            "application_id": app_id,
-            "tier": decision.tier,
-            "step": "referral",
-            "status": "open",
-            "bank_code": None,
-            "exception": False,
-            "opened_at": now,
-            "updated_at": now,
-        }
-        case["id"] = uow.cases.add(**case)
+        case = Case.open(app_id, decision.tier, route_of(ctx.process.steps), now)
+        uow.cases.add(case)
         uow.audit.append(
             actor.username,
             "application.submitted",
             "application",
             app_id,
-            case_id=case["id"],
+            case_id=case.id,
             detail={
                 "channel": app["channel_id"],
                 "amount": str(app["amount"]),
@@ -194,9 +187,9 @@ def _write(
         assert written is not None
         body = {
             "application_id": app_id,
-            "status": written["status"],
-            "case_id": case["id"],
-            "step": case["step"],
+            "status": written.status,
+            "case_id": case.id,
+            "step": case.step,
             "decision": decision_summary(latest_decision(uow, app_id)),
         }
         uow.idempotency.add(actor.username, key, digest, 201, body)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from creditfactory.domain.bank import Loan
+from creditfactory.domain.case import Case
 from creditfactory.services.bank_answers import submission_view
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import decision_summary
@@ -28,10 +30,10 @@ PII_READERS = ("verifier", "investigator", "admin")
 __all__ = ["application_view", "case_view", "list_cases", "case_audit", "reveal_personal_data"]
 
 
-def _visible_case(uow: UnitOfWork, actor: Actor, case: Any) -> None:
+def _visible_case(uow: UnitOfWork, actor: Actor, case: Case | None) -> None:
     if actor.role not in CASE_READERS:
         raise RoleNotAllowed("this role does not read cases")
-    if actor.role == "bank_officer" and (case is None or case["bank_code"] != actor.bank_code):
+    if actor.role == "bank_officer" and (case is None or case.bank_code != actor.bank_code):
         raise CaseNotFound("no such case for your bank")
 
 
@@ -46,61 +48,60 @@ def application_view(ctx: ServiceContext, actor: Actor, application_id: int) -> 
             _visible_case(uow, actor, case)
         except CaseNotFound as exc:
             raise ApplicationNotFound(f"no application {application_id}") from exc
-        applicant = uow.applications.applicant(app["applicant_id"])
+        applicant = uow.applications.applicant(app.applicant_id)
         decisions = uow.applications.decisions(application_id)
         return {
             "application_id": application_id,
-            "status": app["status"],
-            "applied_at": app["applied_at"],
-            "fields": app["fields"],
+            "status": app.status,
+            "applied_at": app.applied_at,
+            "fields": app.fields,
             "personal": {
                 "name": applicant["name"],
                 "resident_id": applicant["resident_id_masked"],
-                "phone": app["phone_masked"],
-                "bank_card": app["bank_card_masked"],
-                "contact_phones": app["contact_phones_masked"],
+                "phone": app.phone_masked,
+                "bank_card": app.bank_card_masked,
+                "contact_phones": app.contact_phones_masked,
             },
             "decision": decision_summary(decisions[-1]),
             "decisions": [
-                {"seq": d["seq"], "basis": d["basis"], "score": d["score"], **decision_summary(d)}
+                {"seq": d.seq, "basis": d.basis, "score": d.score, **decision_summary(d)}
                 for d in decisions
             ],
             "case": _case_body(uow, case) if case is not None else None,
         }
 
 
-def _case_body(uow: UnitOfWork, case: Any) -> dict[str, Any]:
-    now = utcnow()
-    loan = uow.submissions.loan_of_case(case["id"])
+def _loan_view(loan: Loan) -> dict[str, Any]:
     return {
-        "case_id": case["id"],
-        "application_id": case["application_id"],
-        "tier": case["tier"],
-        "step": case["step"],
-        "status": case["status"],
-        "bank_code": case["bank_code"],
-        "exception": case["exception"],
-        "opened_at": case["opened_at"],
-        "updated_at": case["updated_at"],
-        "closed_at": case["closed_at"],
-        "tasks": [task_view(t, now) for t in uow.cases.tasks_of(case["id"])],
-        "bank_submissions": [submission_view(s) for s in uow.submissions.of_case(case["id"])],
-        "loan": None
-        if loan is None
-        else {
-            k: loan[k]
-            for k in (
-                "contract_no",
-                "bank_code",
-                "principal",
-                "rate",
-                "term_months",
-                "product",
-                "repayment_method",
-                "paid_out_at",
-                "servicing_status",
-            )
-        },
+        "contract_no": loan.contract_no,
+        "bank_code": loan.bank_code,
+        "principal": loan.principal,
+        "rate": loan.rate,
+        "term_months": loan.term_months,
+        "product": loan.product,
+        "repayment_method": loan.repayment_method,
+        "paid_out_at": loan.paid_out_at,
+        "servicing_status": loan.servicing_status,
+    }
+
+
+def _case_body(uow: UnitOfWork, case: Case) -> dict[str, Any]:
+    now = utcnow()
+    loan = uow.submissions.loan_of_case(case.id)
+    return {
+        "case_id": case.id,
+        "application_id": case.application_id,
+        "tier": case.tier,
+        "step": case.step,
+        "status": case.status,
+        "bank_code": case.bank_code,
+        "exception": case.exception,
+        "opened_at": case.opened_at,
+        "updated_at": case.updated_at,
+        "closed_at": case.closed_at,
+        "tasks": [task_view(t, now) for t in uow.cases.tasks_of(case.id)],
+        "bank_submissions": [submission_view(s) for s in uow.submissions.of_case(case.id)],
+        "loan": None if loan is None else _loan_view(loan),
     }
 
 
@@ -123,24 +124,21 @@ def list_cases(
     if actor.role == "bank_officer" and not bank:
         return [], 0
     with ctx.uow(write=False) as uow:
-        rows = uow.cases.find(status=status, bank_code=bank, offset=offset, limit=limit)
+        found = uow.cases.find(status=status, bank_code=bank, offset=offset, limit=limit)
         total = uow.cases.count(status=status, bank_code=bank)
         return [
             {
-                k: r[k]
-                for k in (
-                    "id",
-                    "application_id",
-                    "tier",
-                    "step",
-                    "status",
-                    "bank_code",
-                    "exception",
-                    "opened_at",
-                    "updated_at",
-                )
+                "id": c.id,
+                "application_id": c.application_id,
+                "tier": c.tier,
+                "step": c.step,
+                "status": c.status,
+                "bank_code": c.bank_code,
+                "exception": c.exception,
+                "opened_at": c.opened_at,
+                "updated_at": c.updated_at,
             }
-            for r in rows
+            for c in found
         ], total
 
 
@@ -176,21 +174,21 @@ def reveal_personal_data(
         app = uow.applications.get(application_id)
         if app is None:
             raise ApplicationNotFound(f"no application {application_id}")
-        applicant = uow.applications.applicant(app["applicant_id"])
+        applicant = uow.applications.applicant(app.applicant_id)
         case = uow.cases.by_application(application_id)
         v = ctx.vault
         out = {
             "resident_id": v.decrypt(applicant["resident_id_enc"], "resident_id"),
-            "phone": v.decrypt(app["phone_enc"], "phone"),
-            "bank_card": v.decrypt(app["bank_card_enc"], "bank_card"),
-            "contact_phones": v.decrypt(app["contact_phones_enc"], "contact_phones"),
+            "phone": v.decrypt(app.phone_enc, "phone"),
+            "bank_card": v.decrypt(app.bank_card_enc, "bank_card"),
+            "contact_phones": v.decrypt(app.contact_phones_enc, "contact_phones"),
         }
         uow.audit.append(
             actor.username,
             "personal_data.revealed",
             "application",
             application_id,
-            case_id=case["id"] if case else None,
+            case_id=case.id if case else None,
             detail={"purpose": purpose},
         )
         uow.commit()

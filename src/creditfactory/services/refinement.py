@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
+from creditfactory.domain.case import Case
 from creditfactory.factory import Findings, corrected_application, knock_outs, merge
 from creditfactory.services.application_input import rebuild_application
 from creditfactory.services.context import ServiceContext
@@ -40,32 +40,32 @@ def findings_of(uow: UnitOfWork, application_id: int) -> Findings:
 
 
 def limit_and_pricing(
-    uow: UnitOfWork, ctx: ServiceContext, case: dict[str, Any], at: datetime
+    uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime
 ) -> bool:
     """Re-decide with the findings (if any); False when the case ends here."""
-    app_id = case["application_id"]
+    app_id = case.application_id
     found = findings_of(uow, app_id)
     if found.empty:
         return True
     before = latest_decision(uow, app_id)
-    seq = before["seq"] + 1
+    seq = before.seq + 1
     ko = knock_outs(found)
     if ko:
         d = Decision(
             "reject",
             Decimal("0.00"),
-            before["rate"],
-            before["product"],
+            before.rate,
+            before.product,
             tuple(ko),
-            before["score"],
-            {"basis": "findings", "previous_seq": before["seq"]},
+            before.score,
+            {"basis": "findings", "previous_seq": before.seq},
         )
     else:
         if ctx.decider is None:
             raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
         app = uow.applications.get(app_id)
         assert app is not None
-        applicant = uow.applications.applicant(app["applicant_id"])
+        applicant = uow.applications.applicant(app.applicant_id)
         full = corrected_application(rebuild_application(app, applicant, ctx.vault), found)
         d = ctx.decider.decide(full)
     store_decision(uow, app_id, seq, "findings", d, at)
@@ -74,16 +74,16 @@ def limit_and_pricing(
         "decision.revised",
         "application",
         app_id,
-        case_id=case["id"],
+        case_id=case.id,
         detail={"seq": seq, "tier": d.tier, "limit": str(d.limit), "reasons": list(d.reasons)},
         at=at,
     )
     if d.tier == "reject":
-        case.update(status="rejected", closed_at=at)
+        case.close("rejected", at)
         uow.applications.set_status(app_id, "rejected")
         return False
-    worse = TIER_ORDER[d.tier] > TIER_ORDER[case["tier"]]
-    cut = d.limit < before["limit_amount"] * EXCEPTION_LIMIT_CUT
+    worse = TIER_ORDER[d.tier] > TIER_ORDER[case.tier]
+    cut = d.limit < before.limit_amount * EXCEPTION_LIMIT_CUT
     if worse or cut:
-        case["exception"] = True
+        case.mark_exception()
     return True

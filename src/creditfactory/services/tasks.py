@@ -6,6 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from creditfactory.domain.errors import IllegalTaskMove
+from creditfactory.domain.task import Task
 from creditfactory.factory import sla_state
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import (
@@ -36,20 +38,20 @@ __all__ = ["QUEUE_OVERSEERS", "station_queue", "claim_task", "complete_task", "t
 QUEUE_OVERSEERS = ("admin", "risk_analyst")
 """Roles that may read every station's queue besides the role working it."""
 
-def task_view(row: Any, now: datetime) -> dict[str, Any]:
+def task_view(task: Task, now: datetime) -> dict[str, Any]:
     """A task as the API shows it, with its SLA state."""
     return {
-        "task_id": row["id"],
-        "case_id": row["case_id"],
-        "step": row["step"],
-        "station": row["station"],
-        "role": row["role"],
-        "status": row["status"],
-        "assignee": row["assignee"],
-        "created_at": row["created_at"],
-        "due_at": row["due_at"],
-        "sla": sla_state(row["created_at"], row["due_at"], now, row["completed_at"]),
-        "outcome": row["outcome"],
+        "task_id": task.id,
+        "case_id": task.case_id,
+        "step": task.step,
+        "station": task.station,
+        "role": task.role,
+        "status": task.status,
+        "assignee": task.assignee,
+        "created_at": task.created_at,
+        "due_at": task.due_at,
+        "sla": sla_state(task.created_at, task.due_at, now, task.completed_at),
+        "outcome": task.outcome,
     }
 
 
@@ -77,27 +79,37 @@ def station_queue(
         return [task_view(r, now) for r in uow.cases.queue(station, offset=offset, limit=limit)]
 
 
-def _task(uow: UnitOfWork, task_id: int) -> Any:
-    row = uow.cases.task(task_id)
-    if row is None:
+def _task(uow: UnitOfWork, task_id: int) -> Task:
+    task = uow.cases.task(task_id)
+    if task is None:
         raise TaskNotFound(f"no task {task_id}")
-    return row
+    return task
+
+
+def _claim(uow: UnitOfWork, task: Task, actor: Actor, at: datetime, taken: str) -> None:
+    """Claim ``task`` for ``actor`` and store it; ``taken`` ends the message when it is not
+    open or someone else stored a claim first."""
+    try:
+        task.claim(actor.username, at)
+    except IllegalTaskMove as exc:
+        raise TaskNotClaimable(f"task {task.id} {taken}") from exc
+    if not uow.cases.claim(task):
+        raise TaskNotClaimable(f"task {task.id} {taken}")
 
 
 def claim_task(ctx: ServiceContext, actor: Actor, task_id: int) -> dict[str, Any]:
     """Take an open task into the caller's hands."""
     now = utcnow()
     with ctx.uow() as uow:
-        row = _task(uow, task_id)
-        _may_work(actor, row["role"])
-        if row["status"] == "done":
+        task = _task(uow, task_id)
+        _may_work(actor, task.role)
+        if task.status == "done":
             raise TaskAlreadyCompleted(f"task {task_id} is already completed")
-        if row["status"] == "claimed" and row["assignee"] == actor.username:
-            return task_view(row, now)
-        if not uow.cases.claim(task_id, actor.username, now):
-            raise TaskNotClaimable(f"task {task_id} is held by {row['assignee']}")
+        if task.held_by(actor.username):
+            return task_view(task, now)
+        _claim(uow, task, actor, now, f"is held by {task.assignee}")
         uow.audit.append(
-            actor.username, "task.claimed", "task", task_id, case_id=row["case_id"], at=now
+            actor.username, "task.claimed", "task", task_id, case_id=task.case_id, at=now
         )
         view = task_view(_task(uow, task_id), now)
         uow.commit()
@@ -120,23 +132,29 @@ def complete_task(
         raise InvalidInput([("verdict", f"must be one of {VERDICTS}")])
     now = utcnow()
     with ctx.uow() as uow:
-        row = _task(uow, task_id)
-        _may_work(actor, row["role"])
-        if row["status"] == "done":
+        task = _task(uow, task_id)
+        _may_work(actor, task.role)
+        if task.status == "done":
             raise TaskAlreadyCompleted(f"task {task_id} is already completed")
-        if row["status"] == "open" and not uow.cases.claim(task_id, actor.username, now):
-            raise TaskNotClaimable(f"task {task_id} was just taken")
-        if not uow.cases.complete(task_id, actor.username, now, _jsonable(outcome)):
-            raise TaskNotClaimable(f"task {task_id} is held by {row['assignee']}")
-        case = dict(uow.cases.get(row["case_id"], for_update=True) or {})
-        app = uow.applications.get(case["application_id"])
+        held_by = task.assignee
+        if task.status == "open":
+            _claim(uow, task, actor, now, "was just taken")
+        try:
+            task.complete(actor.username, now, _jsonable(outcome))
+        except IllegalTaskMove as exc:
+            raise TaskNotClaimable(f"task {task_id} is held by {held_by}") from exc
+        if not uow.cases.complete(task):
+            raise TaskNotClaimable(f"task {task_id} is held by {held_by}")
+        case = uow.cases.get(task.case_id, for_update=True)
+        assert case is not None
+        app = uow.applications.get(case.application_id)
         assert app is not None
         found = _findings(outcome)
         if found:
             uow.applications.add_finding(
-                application_id=app["application_id"],
-                channel_id=app["channel_id"],
-                step=row["step"],
+                application_id=app.application_id,
+                channel_id=app.channel_id,
+                step=task.step,
                 note=outcome.get("note"),
                 recorded_by=actor.username,
                 recorded_at=now,
@@ -147,17 +165,18 @@ def complete_task(
             "task.completed",
             "task",
             task_id,
-            case_id=case["id"],
-            detail={"step": row["step"], "outcome": _jsonable(outcome)},
+            case_id=case.id,
+            detail={"step": task.step, "outcome": _jsonable(outcome)},
             at=now,
         )
         if outcome.get("verdict") == "reject":
             close_case(uow, case, "rejected", "rejected", now)
-            uow.cases.update(case["id"], status="rejected", closed_at=now, updated_at=now)
+            case.updated_at = now
+            uow.cases.save(case)
         else:
-            case = advance(uow, ctx, case, row["step"], actor, now)
+            case = advance(uow, ctx, case, task.step, actor, now)
         view = task_view(_task(uow, task_id), now)
-        view["case_status"], view["case_step"] = case["status"], case["step"]
+        view["case_status"], view["case_step"] = case.status, case.step
         uow.commit()
         return view
 

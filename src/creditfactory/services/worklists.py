@@ -33,7 +33,7 @@ def station_worklist(
     with ctx.uow(write=False) as uow:
         rows = uow.worklists.page(station, offset=offset, limit=limit)
     return [
-        {**task_view(r, now), "application_id": r["application_id"], "tier": r["tier"],
-         "amount": r["amount"]}
-        for r in rows
+        {**task_view(w.task, now), "application_id": w.application_id, "tier": w.tier,
+         "amount": w.amount}
+        for w in rows
     ]

@@ -3,13 +3,14 @@
 A bank's monthly quota counts the packages sent to it in a month (UTC) that it has not
 declined. ``bank_month_counts`` keeps that number per bank and month, changed in the same
 transaction as the submission or the decline that changes it, so routing reads a handful of
-rows rather than counting a month of submissions.
+rows rather than counting a month of submissions. Submissions and loans go in and come back
+as the domain's entities.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 
+from creditfactory.domain.application import ApplicationTerms, RecordedDecision
+from creditfactory.domain.bank import BankSubmission, Loan
+from creditfactory.domain.case import Case
 from creditfactory.store.errors import StoreError
 from creditfactory.store.prepared import Prepared
 from creditfactory.store.tables_case import (
@@ -99,8 +103,13 @@ _PARTS = (
 )
 
 
-def _split(row: RowMapping) -> tuple[dict[str, Any], ...]:
-    return tuple({name: row[prefix + name] for name in names} for prefix, names in _PARTS)
+_SUBMISSION_COLUMNS = tuple(c.name for c in bank_submissions.c if c.name != "id")
+_LOAN_COLUMNS = tuple(c.name for c in loans.c if c.name != "id")
+
+
+def _split(row: RowMapping) -> tuple[Case, ApplicationTerms, RecordedDecision]:
+    case, app, dec = ({name: row[prefix + name] for name in names} for prefix, names in _PARTS)
+    return Case(**case), ApplicationTerms(**app), RecordedDecision(**dec)
 
 
 @cache
@@ -139,14 +148,14 @@ def month_of(at: datetime) -> str:
     return f"{utc.year:04d}-{utc.month:02d}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnswerRows:
     """What recording a bank's answer on a case reads: the case (locked), the routing and
     loan fields of its application, its latest decision and the banks it was sent to."""
 
-    case: Mapping[str, Any]
-    application: Mapping[str, Any]
-    decision: Mapping[str, Any]
+    case: Case
+    application: ApplicationTerms
+    decision: RecordedDecision
     tried: frozenset[str]
 
 
@@ -158,12 +167,13 @@ class SubmissionRepository:
         self._read_ahead: dict[int, AnswerRows] = {}
         self._held: Counter[tuple[str, str]] | None = None
 
-    def add(self, **values: Any) -> int:
-        """Send a package; it counts towards its bank's month unless it is already declined."""
-        sub_id = _ADD.scalar(self._c, values)
-        if values["status"] != "declined":
-            self._count([(values["bank_code"], values["submitted_at"], 1)])
-        return sub_id
+    def add(self, sub: BankSubmission) -> int:
+        """Send a package; it counts towards its bank's month unless it is already declined.
+        Its id (also set on ``sub``)."""
+        sub.id = _ADD.scalar(self._c, {k: getattr(sub, k) for k in _SUBMISSION_COLUMNS})
+        if sub.counts_for_quota:
+            self._count([(sub.bank_code, sub.submitted_at, 1)])
+        return sub.id
 
     def _count(self, changes: Iterable[tuple[str, datetime, int]]) -> None:
         by_month = self._held if self._held is not None else Counter()
@@ -207,17 +217,18 @@ class SubmissionRepository:
                 used[code] += n
         return {code: n for code, n in used.items() if n}
 
-    def get(self, submission_id: int) -> RowMapping | None:
+    def get(self, submission_id: int) -> BankSubmission | None:
         q = sa.select(bank_submissions).where(bank_submissions.c.id == submission_id)
-        return self._c.execute(q).mappings().first()
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else BankSubmission(**row)
 
-    def of_case(self, case_id: int) -> list[RowMapping]:
+    def of_case(self, case_id: int) -> list[BankSubmission]:
         q = (
             sa.select(bank_submissions)
             .where(bank_submissions.c.case_id == case_id)
             .order_by(bank_submissions.c.id)
         )
-        return list(self._c.execute(q).mappings())
+        return [BankSubmission(**r) for r in self._c.execute(q).mappings()]
 
     def pending(
         self,
@@ -225,31 +236,31 @@ class SubmissionRepository:
         bank_codes: list[str] | None,
         due_before: datetime | None,
         limit: int,
-    ) -> list[RowMapping]:
+    ) -> list[BankSubmission]:
         """Pending packages, earliest due first."""
         q = _pending(bank_codes is not None, due_before is not None)
         params = {"codes": bank_codes, "due": due_before, "n": limit}
-        return list(self._c.execute(q, params).mappings())
+        return [BankSubmission(**r) for r in self._c.execute(q, params).mappings()]
 
-    def lock_pending(self, submission_ids: list[int]) -> list[RowMapping]:
+    def lock_pending(self, submission_ids: list[int]) -> list[BankSubmission]:
         """Those of the submissions still pending, locked until commit (waiting for a holder)."""
-        return list(self._c.execute(_PENDING_LOCKED, {"ids": submission_ids}).mappings())
+        rows = self._c.execute(_PENDING_LOCKED, {"ids": submission_ids}).mappings()
+        return [BankSubmission(**r) for r in rows]
 
-    def answer(self, answers: list[tuple[Mapping[str, Any], str, str, str]], at: datetime) -> None:
-        """Record answers (submission, status, by, reason) on pending submissions the caller
-        locked; a declined package stops counting towards its bank's month."""
-        if not answers:
+    def answer(self, answered: list[BankSubmission]) -> None:
+        """Store the answers of submissions that were pending when the caller locked them; a
+        declined package stops counting towards its bank's month."""
+        if not answered:
             return
         params = [
-            {"sub_id": s["id"], "new_status": st, "by": by, "why": why, "at": at}
-            for s, st, by, why in answers
+            {"sub_id": s.id, "new_status": s.status, "by": s.answered_by, "why": s.reason,
+             "at": s.answered_at}
+            for s in answered
         ]
         done = self._c.execute(_ANSWER, params).rowcount
         if self._c.dialect.supports_sane_multi_rowcount and done != len(params):
             raise StoreError(f"{len(params) - done} of {len(params)} answered packages were not pending")
-        self._count(
-            (s["bank_code"], s["submitted_at"], -1) for s, st, _, _ in answers if st == "declined"
-        )
+        self._count((s.bank_code, s.submitted_at, -1) for s in answered if not s.counts_for_quota)
 
     def read_ahead(self, case_ids: list[int], *, tried: bool) -> dict[int, AnswerRows]:
         """Lock the cases and read what answering them needs, two statements for any number;
@@ -257,15 +268,15 @@ class SubmissionRepository:
         if not case_ids:
             return {}
         read = [_split(r) for r in self._c.execute(_READ_AHEAD, {"ids": case_ids}).mappings()]
-        sent: dict[int, set[str]] = {case["id"]: set() for case, _, _ in read}
+        sent: dict[int, set[str]] = {case.id: set() for case, _, _ in read}
         if tried:
             for case_id, bank_code in self._c.execute(_SENT_TO, {"ids": list(sent)}):
                 sent[case_id].add(bank_code)
         rows = {
-            case["id"]: AnswerRows(case, app, decision, frozenset(sent[case["id"]]))
+            case.id: AnswerRows(case, app, decision, frozenset(sent[case.id]))
             for case, app, decision in read
         }
-        self._read_ahead.update({r.case["application_id"]: r for r in rows.values()})
+        self._read_ahead.update({r.case.application_id: r for r in rows.values()})
         return rows
 
     def known(self, application_id: int) -> AnswerRows | None:
@@ -273,10 +284,12 @@ class SubmissionRepository:
         routing and loan fields and its latest decision: the bank steps change neither)."""
         return self._read_ahead.get(application_id)
 
-    def add_loan(self, **values: Any) -> int:
-        return _ADD_LOAN.scalar(self._c, values)
+    def add_loan(self, loan: Loan) -> int:
+        """Store a paid-out loan; its id (also set on ``loan``)."""
+        loan.id = _ADD_LOAN.scalar(self._c, {k: getattr(loan, k) for k in _LOAN_COLUMNS})
+        return loan.id
 
-    def loan_of_case(self, case_id: int) -> RowMapping | None:
-        return (
-            self._c.execute(sa.select(loans).where(loans.c.case_id == case_id)).mappings().first()
-        )
+    def loan_of_case(self, case_id: int) -> Loan | None:
+        q = sa.select(loans).where(loans.c.case_id == case_id)
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else Loan(**row)

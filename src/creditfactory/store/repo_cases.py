@@ -1,14 +1,20 @@
-"""Repositories for applicants, applications, decisions, cases and tasks."""
+"""Repositories for applicants, applications, decisions, cases and tasks.
+
+Applications, decisions, cases and tasks come back as the domain's entities (built from the
+row by keyword, nothing validated again) and cases and tasks go in as entities.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from types import MappingProxyType
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from creditfactory.domain.application import Application, ApplicationTerms, RecordedDecision
+from creditfactory.domain.case import Case
+from creditfactory.domain.task import Task
 from creditfactory.store.prepared import Prepared
 from creditfactory.store.tables import applicants
 from creditfactory.store.tables_case import applications, cases, decisions, findings, tasks
@@ -37,6 +43,13 @@ _SET_STATUS = Prepared(
 )
 _ADD_CASE = Prepared(sa.insert(cases).returning(cases.c.id))
 _ADD_TASK = Prepared(sa.insert(tasks).returning(tasks.c.id))
+_TERMS = sa.select(
+    applications.c.application_id,
+    applications.c.amount,
+    applications.c.term_months,
+    applications.c.industry,
+    applications.c.branch,
+).where(applications.c.application_id == sa.bindparam("i"))
 _CASE_MOVED = Prepared(
     sa.update(cases)
     .where(cases.c.id == sa.bindparam("case_id"))
@@ -80,7 +93,7 @@ class ApplicationRepository:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
         self._written: dict[int, dict[str, Any]] = {}
-        self._written_decisions: dict[int, list[MappingProxyType[str, Any]]] = {}
+        self._written_decisions: dict[int, list[RecordedDecision]] = {}
 
     def applicant_id(self, resident_id_hash: str) -> int | None:
         return self._c.execute(_APPLICANT_BY_HASH, {"h": resident_id_hash}).scalar_one_or_none()
@@ -100,11 +113,21 @@ class ApplicationRepository:
             self._written_decisions[app_id] = []
         return app_id
 
-    def get(self, application_id: int) -> RowMapping | None:
+    def get(self, application_id: int) -> Application | None:
         written = self._written.get(application_id)
         if written is not None:
-            return MappingProxyType(dict(written))  # type: ignore[return-value]
-        return self._c.execute(_GET_APPLICATION, {"i": application_id}).mappings().first()
+            return Application(**written)
+        row = self._c.execute(_GET_APPLICATION, {"i": application_id}).mappings().first()
+        return None if row is None else Application(**row)
+
+    def terms(self, application_id: int) -> ApplicationTerms:
+        """What routing and payout read of the application (from the row written here if any)."""
+        w: Mapping[Any, Any] | None = self._written.get(application_id)
+        if w is None:
+            w = self._c.execute(_TERMS, {"i": application_id}).mappings().one()
+        return ApplicationTerms(
+            w["application_id"], w["amount"], w["term_months"], w["industry"], w["branch"]
+        )
 
     def set_status(self, application_id: int, status: str) -> None:
         _SET_STATUS.execute(self._c, {"i": application_id, "st": status})
@@ -120,14 +143,16 @@ class ApplicationRepository:
         if row is None:
             del self._written_decisions[values["application_id"]]
         else:
-            known.append(MappingProxyType(row))
-            known.sort(key=lambda d: d["seq"])
+            known.append(RecordedDecision(**row))
+            known.sort(key=lambda d: d.seq)
 
-    def decisions(self, application_id: int) -> list[RowMapping]:
+    def decisions(self, application_id: int) -> list[RecordedDecision]:
+        """The application's decisions, by number."""
         known = self._written_decisions.get(application_id)
         if known is not None:
-            return list(known)  # type: ignore[arg-type]
-        return list(self._c.execute(_DECISIONS, {"i": application_id}).mappings())
+            return list(known)
+        rows = self._c.execute(_DECISIONS, {"i": application_id}).mappings()
+        return [RecordedDecision(**r) for r in rows]
 
     def add_finding(self, **values: Any) -> None:
         self._c.execute(sa.insert(findings).values(**values))
@@ -148,54 +173,78 @@ def _case_filter(q: Any, status: str | None, bank_code: str | None) -> Any:
     return q
 
 
+_CASE_COLUMNS = tuple(c.name for c in cases.c if c.name != "id")
+_TASK_COLUMNS = tuple(c.name for c in tasks.c if c.name != "id")
+
+
 class CaseRepository:
     """Cases moving through the process and the staffed tasks they wait on."""
 
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    def add(self, **values: Any) -> int:
-        return _ADD_CASE.scalar(self._c, values)
+    def add(self, case: Case) -> int:
+        """Store a new case; its id (also set on ``case``)."""
+        case.id = _ADD_CASE.scalar(self._c, {k: getattr(case, k) for k in _CASE_COLUMNS})
+        return case.id
 
-    def get(self, case_id: int, *, for_update: bool = False) -> RowMapping | None:
+    def get(self, case_id: int, *, for_update: bool = False) -> Case | None:
         q = sa.select(cases).where(cases.c.id == case_id)
         if for_update:
             q = q.with_for_update()
-        return self._c.execute(q).mappings().first()
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else Case(**row)
 
-    def by_application(self, application_id: int) -> RowMapping | None:
+    def by_application(self, application_id: int) -> Case | None:
         q = sa.select(cases).where(cases.c.application_id == application_id)
-        return self._c.execute(q).mappings().first()
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else Case(**row)
 
-    def moved(self, case_id: int, **values: Any) -> None:
+    def save(self, case: Case) -> None:
         """Write every moving part of a case at once (the hot path of ``advance``)."""
-        _CASE_MOVED.execute(self._c, {"case_id": case_id, **values})
+        _CASE_MOVED.execute(
+            self._c,
+            {
+                "case_id": case.id,
+                "step": case.step,
+                "status": case.status,
+                "tier": case.tier,
+                "exception": case.exception,
+                "bank_code": case.bank_code,
+                "updated_at": case.updated_at,
+                "closed_at": case.closed_at,
+            },
+        )
 
     def update(self, case_id: int, **values: Any) -> None:
+        """Set columns of a case directly (set-up and repair; the flow uses :meth:`save`)."""
         self._c.execute(sa.update(cases).where(cases.c.id == case_id).values(**values))
 
     def find(
         self, *, status: str | None, bank_code: str | None, offset: int, limit: int
-    ) -> list[RowMapping]:
+    ) -> list[Case]:
         q = _case_filter(sa.select(cases), status, bank_code)
         q = q.order_by(cases.c.id.desc()).offset(offset).limit(limit)
-        return list(self._c.execute(q).mappings())
+        return [Case(**r) for r in self._c.execute(q).mappings()]
 
     def count(self, *, status: str | None, bank_code: str | None) -> int:
         q = _case_filter(sa.select(sa.func.count()).select_from(cases), status, bank_code)
         return int(self._c.execute(q).scalar_one())
 
-    def add_task(self, **values: Any) -> int:
-        return _ADD_TASK.scalar(self._c, values)
+    def add_task(self, task: Task) -> int:
+        """Store a new task; its id (also set on ``task``)."""
+        task.id = _ADD_TASK.scalar(self._c, {k: getattr(task, k) for k in _TASK_COLUMNS})
+        return task.id
 
-    def task(self, task_id: int) -> RowMapping | None:
-        return self._c.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
+    def task(self, task_id: int) -> Task | None:
+        row = self._c.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
+        return None if row is None else Task(**row)
 
-    def tasks_of(self, case_id: int) -> list[RowMapping]:
+    def tasks_of(self, case_id: int) -> list[Task]:
         q = sa.select(tasks).where(tasks.c.case_id == case_id).order_by(tasks.c.id)
-        return list(self._c.execute(q).mappings())
+        return [Task(**r) for r in self._c.execute(q).mappings()]
 
-    def queue(self, station: str, *, offset: int, limit: int) -> list[RowMapping]:
+    def queue(self, station: str, *, offset: int, limit: int) -> list[Task]:
         q = (
             sa.select(tasks)
             .where(tasks.c.station == station, tasks.c.status.in_(("open", "claimed")))
@@ -203,22 +252,25 @@ class CaseRepository:
             .offset(offset)
             .limit(limit)
         )
-        return list(self._c.execute(q).mappings())
+        return [Task(**r) for r in self._c.execute(q).mappings()]
 
-    def claim(self, task_id: int, assignee: str, at: datetime) -> bool:
-        """Claim an open task; False when someone else got there first."""
+    def claim(self, task: Task) -> bool:
+        """Store the claim of a task that was open; False when someone else got there first."""
         q = (
             sa.update(tasks)
-            .where(tasks.c.id == task_id, tasks.c.status == "open")
-            .values(status="claimed", assignee=assignee, claimed_at=at)
+            .where(tasks.c.id == task.id, tasks.c.status == "open")
+            .values(status=task.status, assignee=task.assignee, claimed_at=task.claimed_at)
         )
         return self._c.execute(q).rowcount == 1
 
-    def complete(self, task_id: int, assignee: str, at: datetime, outcome: dict[str, Any]) -> bool:
-        """Complete a task the caller holds; False when it is not theirs or already done."""
+    def complete(self, task: Task) -> bool:
+        """Store the completion of a task its assignee held; False when it was not theirs or
+        already done."""
         q = (
             sa.update(tasks)
-            .where(tasks.c.id == task_id, tasks.c.status == "claimed", tasks.c.assignee == assignee)
-            .values(status="done", completed_at=at, outcome=outcome)
+            .where(
+                tasks.c.id == task.id, tasks.c.status == "claimed", tasks.c.assignee == task.assignee
+            )
+            .values(status=task.status, completed_at=task.completed_at, outcome=task.outcome)
         )
         return self._c.execute(q).rowcount == 1

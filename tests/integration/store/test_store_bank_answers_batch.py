@@ -17,14 +17,13 @@ from sqlalchemy import event
 from creditfactory.factory import load_banks
 from creditfactory.services import bank_answers
 from creditfactory.services.bank_answers import answer, simulate_bank_answers
-from creditfactory.services.bank_routing import submit_to_bank
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import AlreadyAnswered
 from creditfactory.services.ports import Actor
 from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgrade_head
 from creditfactory.store.types import utcnow
 
-from .test_store_bank_month_counts import _assert_counts_match_the_submissions, _case
+from .test_store_bank_month_counts import _assert_counts_match_the_submissions, _case, _send
 
 BANKS = load_banks()
 
@@ -44,9 +43,7 @@ def _due_packages(engine: sa.Engine, n: int, first: int = 0) -> None:
     """``n`` cases sent to a bank yesterday, so their answers are due."""
     with UnitOfWork(engine) as uow:
         for i in range(first, first + n):
-            case = _case(uow, i)
-            assert submit_to_bank(uow, case, utcnow() - timedelta(days=1), exclude=set())
-            uow.cases.update(case["id"], bank_code=case["bank_code"], step="bank_approval")
+            assert _send(uow, _case(uow, i), utcnow() - timedelta(days=1))
         uow.commit()
 
 
@@ -157,7 +154,7 @@ def test_an_officer_and_the_simulator_racing_answer_each_package_once(
 ) -> None:
     _due_packages(approving.engine, 24)
     with approving.uow(write=False) as uow:
-        ids = [s["id"] for s in uow.submissions.pending(bank_codes=None, due_before=None, limit=99)]
+        ids = [s.id for s in uow.submissions.pending(bank_codes=None, due_before=None, limit=99)]
     start = threading.Barrier(2)
     errors: list[BaseException] = []
     by_officer: list[int] = []

@@ -8,14 +8,16 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from creditfactory.factory import load_banks
+from creditfactory.domain.bank import BankSubmission
+from creditfactory.domain.case import Case
+from creditfactory.domain.route import route_of
+from creditfactory.factory import load_banks, load_process
 from creditfactory.services.bank_answers import answer, simulate_bank_answers
 from creditfactory.services.bank_routing import submit_to_bank
 from creditfactory.services.context import ServiceContext
@@ -27,6 +29,7 @@ from creditfactory.store.tables_case import bank_month_counts, bank_submissions
 from creditfactory.store.types import utcnow
 
 BANKS = load_banks()
+STEPS_OF_PROCESS = route_of(load_process().steps)
 MONTH_STARTS = [datetime(2026, m, 1, tzinfo=UTC) for m in (1, 2, 3, 4)]
 
 
@@ -39,7 +42,7 @@ def _reference_data(uow: UnitOfWork) -> None:
         uow.banks.upsert(bank.code, bank.name, bank.as_json())
 
 
-def _case(uow: UnitOfWork, n: int, amount: str = "150000") -> dict[str, Any]:
+def _case(uow: UnitOfWork, n: int, amount: str = "150000") -> Case:
     """An application with one decision and its open case, waiting for a bank."""
     now = utcnow()
     applicant = uow.applications.add_applicant(
@@ -56,11 +59,19 @@ def _case(uow: UnitOfWork, n: int, amount: str = "150000") -> dict[str, Any]:
         application_id=app_id, seq=1, basis="application", tier="auto_approve",
         limit_amount=Decimal(amount), rate=Decimal("0.18"), product="STANDARD", score=700.0,
         record={"reasons": []}, created_at=now)
-    case = {"application_id": app_id, "tier": "auto_approve", "step": "bank_package",
-            "status": "open", "bank_code": None, "exception": False, "opened_at": now,
-            "updated_at": now}
-    case["id"] = uow.cases.add(**case)
+    case = Case(app_id, "auto_approve", "bank_package", "open", None, False, now, now)
+    uow.cases.add(case)
     return case
+
+
+def _send(uow: UnitOfWork, case: Case, at: datetime) -> str | None:
+    """Route ``case`` to a bank and leave it waiting for the answer."""
+    bank = submit_to_bank(uow, case, at, exclude=set(), steps=STEPS_OF_PROCESS)
+    if bank:
+        case.move_on(STEPS_OF_PROCESS)
+        case.updated_at = at
+        uow.cases.save(case)
+    return bank
 
 
 def _counted_by_query(uow: UnitOfWork, since: datetime) -> dict[str, int]:
@@ -107,7 +118,7 @@ def test_migration_0003_backfills_the_counts_the_old_query_gives_and_downgrades(
         cases = [_case(uow, n) for n in range(3)]
         for n, (at, status) in enumerate(SUBMITTED * 3):
             uow.conn.execute(sa.insert(bank_submissions).values(
-                case_id=cases[n % 3]["id"], bank_code=BANKS[n % len(BANKS)].code,
+                case_id=cases[n % 3].id, bank_code=BANKS[n % len(BANKS)].code,
                 status=status, package={}, submitted_at=at, answer_due_at=at))
         uow.commit()
     migrate(empty_db_url, "0003", engine)
@@ -158,9 +169,7 @@ def test_counts_follow_submissions_declines_and_reroutes(
         if kind == "submit":
             at = MONTH_STARTS[a] + timedelta(days=27, hours=b * 7)  # some cross into next month
             with ctx.uow() as uow:
-                case = _case(uow, next(_SERIAL))
-                if submit_to_bank(uow, case, at, exclude=set()):
-                    uow.cases.update(case["id"], bank_code=case["bank_code"], step="bank_approval")
+                _send(uow, _case(uow, next(_SERIAL)), at)
                 uow.commit()
             continue
         if kind == "simulate":
@@ -169,7 +178,7 @@ def test_counts_follow_submissions_declines_and_reroutes(
         with ctx.uow(write=False) as uow:
             pending = uow.submissions.pending(bank_codes=None, due_before=None, limit=50)
         if pending:
-            answer(ctx, ADMIN, pending[a % len(pending)]["id"], kind == "approve", "test")
+            answer(ctx, ADMIN, pending[a % len(pending)].id, kind == "approve", "test")
     _assert_counts_match_the_submissions(ctx.engine)
 
 
@@ -182,13 +191,12 @@ def test_counts_stay_exact_under_concurrent_submitters(ctx: ServiceContext) -> N
     start = threading.Barrier(4)
     errors: list[BaseException] = []
 
-    def submit(mine: list[dict[str, Any]]) -> None:
+    def submit(mine: list[Case]) -> None:
         try:
             start.wait()
             for case in mine:
                 with ctx.uow() as uow:
-                    uow.submissions.add(case_id=case["id"], bank_code=bank, status="pending",
-                                        package={}, submitted_at=at, answer_due_at=at)
+                    uow.submissions.add(BankSubmission.send(case.id, bank, {}, at, at))
                     uow.commit()
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -216,10 +224,7 @@ def test_a_full_bank_takes_no_more_this_month_until_it_declines_one(
 
     def send(at: datetime) -> str | None:
         with ctx.uow() as uow:
-            case = _case(uow, next(_SERIAL))
-            bank = submit_to_bank(uow, case, at, exclude=set())
-            if bank:
-                uow.cases.update(case["id"], bank_code=bank, step="bank_approval")
+            bank = _send(uow, _case(uow, next(_SERIAL)), at)
             uow.commit()
         return bank
 
@@ -229,8 +234,8 @@ def test_a_full_bank_takes_no_more_this_month_until_it_declines_one(
     assert send(now) is None
     with ctx.uow(write=False) as uow:
         first = uow.submissions.pending(bank_codes=[BANKS[0].code], due_before=None, limit=9)
-    this_month = [s for s in first if month_of(s["submitted_at"]) == month_of(now)]
-    declined = answer(ctx, ADMIN, this_month[0]["id"], False, "no")
+    this_month = [s for s in first if month_of(s.submitted_at) == month_of(now)]
+    declined = answer(ctx, ADMIN, this_month[0].id, False, "no")
     assert declined["case_status"] == "declined"  # every other bank is full
     assert send(now) == BANKS[0].code  # the decline gave its place back
     _assert_counts_match_the_submissions(ctx.engine)

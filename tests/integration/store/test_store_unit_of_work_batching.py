@@ -67,18 +67,19 @@ def test_an_application_written_in_a_unit_of_work_reads_back_as_the_database_kee
             limit_amount=Decimal("100000"), rate=Decimal("0.18"), product="STANDARD",
             score=612.5, record={"reasons": ["A"], "inputs": {"x": 1.25}}, created_at=utcnow())
         uow.applications.set_status(app_id, "at_bank")
-        in_work = dict(uow.applications.get(app_id) or {})
-        decisions_in_work = [dict(d) for d in uow.applications.decisions(app_id)]
+        in_work = uow.applications.get(app_id)
+        decisions_in_work = uow.applications.decisions(app_id)
         assert uow.applications.findings(app_id) == []
         uow.commit()
     with UnitOfWork(engine, write=False) as uow:
-        stored = dict(uow.applications.get(app_id) or {})
-        decisions_stored = [dict(d) for d in uow.applications.decisions(app_id)]
+        stored = uow.applications.get(app_id)
+        decisions_stored = uow.applications.decisions(app_id)
+    assert in_work is not None and stored is not None
     assert in_work == stored
     assert decisions_in_work == decisions_stored
-    assert stored["amount"] == Decimal("123456.70") and stored["status"] == "at_bank"
-    assert stored["applied_at"] == applied and stored["applied_at"].utcoffset() == timedelta(0)
-    assert decisions_stored[0]["rate"] == Decimal("0.180000")
+    assert stored.amount == Decimal("123456.70") and stored.status == "at_bank"
+    assert stored.applied_at == applied and stored.applied_at.utcoffset() == timedelta(0)
+    assert decisions_stored[0].rate == Decimal("0.180000")
 
 
 def test_a_finding_in_the_same_unit_of_work_is_read_from_the_database(engine: sa.Engine) -> None:
@@ -88,7 +89,7 @@ def test_a_finding_in_the_same_unit_of_work_is_read_from_the_database(engine: sa
             application_id=app_id, channel_id="IM-T", step="field_investigation",
             identity_confirmed=False, recorded_by="inv", recorded_at=utcnow())
         assert [f["identity_confirmed"] for f in uow.applications.findings(app_id)] == [False]
-        assert uow.applications.get(app_id)["status"] == "in_process"  # type: ignore[index]
+        assert uow.applications.get(app_id).status == "in_process"  # type: ignore[union-attr]
 
 
 _HOLD = """

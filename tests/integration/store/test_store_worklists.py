@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from creditfactory.domain.case import Case
+from creditfactory.domain.task import Task
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import CaseNotFound, RoleNotAllowed
 from creditfactory.services.ports import Actor
@@ -40,14 +42,13 @@ def _queue(uow: UnitOfWork, n: int) -> None:
             bank_card_enc="v1:b", contact_phones_masked="139****0000", contact_phones_enc="v1:c",
             fields={}, created_by="am", created_at=now)
         tier = "remote_verification" if i % 2 else "field_investigation"
-        case_id = uow.cases.add(application_id=app_id, tier=tier, step=STATION, status="open",
-                                bank_code=None, exception=False, opened_at=now, updated_at=now)
-        uow.cases.add_task(case_id=case_id, step=STATION, station=STATION, role="verifier",
-                           status="open" if i % 3 else "claimed", created_at=now,
-                           due_at=now + timedelta(minutes=n - i))
+        case_id = uow.cases.add(Case(app_id, tier, STATION, "open", None, False, now, now))
+        task = Task.open(case_id, STATION, STATION, "verifier", now, now + timedelta(minutes=n - i))
+        if not i % 3:
+            task.claim("vera", now)
+        uow.cases.add_task(task)
     # a finished task is not on the list
-    uow.cases.add_task(case_id=case_id, step="x", station=STATION, role="verifier",
-                       status="done", created_at=now, due_at=now)
+    uow.cases.add_task(Task(case_id, "x", STATION, "verifier", "done", now, now))
 
 
 @pytest.fixture
@@ -91,10 +92,10 @@ def test_the_list_is_the_queue_with_each_case_tier_and_amount(ctx: ServiceContex
         for task in page:
             case = uow.cases.get(task["case_id"])
             assert case is not None
-            app = uow.applications.get(case["application_id"])
+            app = uow.applications.get(case.application_id)
             assert app is not None
             assert (task["application_id"], task["tier"], task["amount"]) == (
-                case["application_id"], case["tier"], app["amount"])
+                case.application_id, case.tier, app.amount)
             assert isinstance(task["amount"], Decimal)
 
 

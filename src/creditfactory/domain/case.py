@@ -1,0 +1,116 @@
+"""A case: one application's path through the process, as a state machine.
+
+A case is at one step at a time. It moves forward one step at a time, never back, and only
+while it is open. At a step that holds it (a staffed or bank step its tier does not skip) it
+stays until the wait is released: the task there is completed or the bank approved. It ends
+closed with one of :data:`CLOSED`. Every other move raises :class:`IllegalCaseMove`.
+
+The moves the flow makes:
+
+- :meth:`Case.open` at the first step; :meth:`Case.start` passes into it;
+- :meth:`Case.release` when the wait at the current step ends, then :meth:`Case.move_on`;
+- :meth:`Case.move_on` at once past a step that does not hold the case;
+- :meth:`Case.send_to_bank` at or just before a bank step; :meth:`Case.mark_exception`;
+- :meth:`Case.close` with a closed status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from creditfactory.domain.errors import IllegalCaseMove
+from creditfactory.domain.route import Route, StepSpec
+
+__all__ = ["Case", "OPEN", "CLOSED"]
+
+OPEN = "open"
+CLOSED = ("rejected", "declined", "no_bank", "done")
+"""How a case ends: rejected (by the decision, a finding or a verifier), declined by every
+bank that could take it, no bank fitting it at all, or done (paid out and booked)."""
+
+S = TypeVar("S", bound=StepSpec)
+
+
+@dataclass(slots=True)
+class Case:
+    """One application's case; ``id`` is 0 until the store has it."""
+
+    application_id: int
+    tier: str
+    step: str
+    status: str
+    bank_code: str | None
+    exception: bool
+    opened_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+    id: int = 0
+    released: bool = field(default=False, repr=False, compare=False)
+    """The wait at the current step has ended in this unit of work (never stored)."""
+
+    @classmethod
+    def open(cls, application_id: int, tier: str, route: Route[S], at: datetime) -> Case:
+        """A new case at the process's first step."""
+        return cls(application_id, tier, route.first.id, OPEN, None, False, at, at)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    def _must_be_open(self, move: str) -> None:
+        if self.status != OPEN:
+            raise IllegalCaseMove(f"case {self.id} is {self.status}: it cannot {move}")
+
+    def waits_at(self, route: Route[S]) -> bool:
+        """True when the current step holds the case (and its wait has not been released)."""
+        return not self.released and route.holds(route.step(self.step), self.tier, self.exception)
+
+    def start(self, route: Route[S]) -> S:
+        """Pass into the first step, where :meth:`open` put the case; that step."""
+        self._must_be_open("start")
+        if self.step != route.first.id:
+            raise IllegalCaseMove(f"case {self.id} started before: it is at {self.step}")
+        return route.first
+
+    def release(self, step_id: str, route: Route[S]) -> None:
+        """The wait at ``step_id`` ended (its task completed, or the bank approved)."""
+        self._must_be_open(f"leave {step_id}")
+        if self.step != step_id:
+            raise IllegalCaseMove(f"case {self.id} is at {self.step}, not at {step_id}")
+        if not route.holds(route.step(step_id), self.tier, self.exception):
+            raise IllegalCaseMove(f"case {self.id} does not wait at {step_id}")
+        self.released = True
+
+    def move_on(self, route: Route[S]) -> S:
+        """Move to the next step; that step."""
+        self._must_be_open(f"move on from {self.step}")
+        if self.waits_at(route):
+            raise IllegalCaseMove(f"case {self.id} waits at {self.step}")
+        nxt = route.after(self.step)
+        if nxt is None:
+            raise IllegalCaseMove(f"case {self.id} is at the last step {self.step}")
+        self.step, self.released = nxt.id, False
+        return nxt
+
+    def send_to_bank(self, bank_code: str, route: Route[S]) -> None:
+        """Route the case to ``bank_code``: at a bank step (re-routing) or the step before it."""
+        self._must_be_open(f"go to bank {bank_code}")
+        here = route.step(self.step)
+        nxt = route.after(self.step)
+        if here.mode != "bank" and (nxt is None or nxt.mode != "bank"):
+            raise IllegalCaseMove(f"case {self.id} at {self.step} is not at a bank step")
+        self.bank_code = bank_code
+
+    def mark_exception(self) -> None:
+        """Flag the case for the committee (its re-decision came out worse)."""
+        self._must_be_open("become an exception")
+        self.exception = True
+
+    def close(self, status: str, at: datetime) -> None:
+        """End the case with ``status``, one of :data:`CLOSED`."""
+        if status not in CLOSED:
+            raise IllegalCaseMove(f"{status!r} is not a way to close a case")
+        self._must_be_open(f"close as {status}")
+        self.status, self.closed_at, self.released = status, at, False
