@@ -25,8 +25,8 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, given, settings
 
-from creditfactory.api import build_context, create_app
-from creditfactory.api.security import TokenSigner
+from creditfactory.http.security import TokenSigner
+from creditfactory.server import build_context, create_app
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.services.setup import setup_service

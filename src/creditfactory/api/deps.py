@@ -1,33 +1,22 @@
-"""Dependencies declared once: the service context, the current user, role guards.
+"""The API's own dependencies: the bearer token's user and role guards (the context and the
+signer come from :mod:`creditfactory.http.deps`).
 
-They are ``async`` because they only read app state and check an HMAC: a plain ``def``
-dependency would cost a hop to the thread pool (and back) on every request.
+They are ``async`` because they only check an HMAC: a plain ``def`` dependency would cost a
+hop to the thread pool (and back) on every request.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
 
-from creditfactory.api.security import InvalidToken, TokenSigner
-from creditfactory.services.context import ServiceContext
+from creditfactory.http.deps import SignerDep
+from creditfactory.http.security import InvalidToken
 from creditfactory.services.ports import Actor
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
-
-
-async def get_ctx(request: Request) -> ServiceContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
-
-
-async def get_signer(request: Request) -> TokenSigner:
-    return request.app.state.signer  # type: ignore[no-any-return]
-
-
-CtxDep = Annotated[ServiceContext, Depends(get_ctx)]
-SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 
 
 async def current_user(token: Annotated[str, Depends(oauth2)], signer: SignerDep) -> Actor:

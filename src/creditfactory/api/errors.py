@@ -1,4 +1,4 @@
-"""Service errors to HTTP statuses, in one place."""
+"""Service errors as JSON answers, with the statuses of :mod:`creditfactory.http.errors`."""
 
 from __future__ import annotations
 
@@ -6,26 +6,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from creditfactory.errors import InvalidArgument
+from creditfactory.http.errors import status_of
 from creditfactory.services import errors as e
-
-STATUS = (
-    (e.NotFound, 404),
-    (e.Conflict, 409),
-    (e.Forbidden, 403),
-    (e.AuthenticationFailed, 401),
-    (e.TooManyAttempts, 429),
-    (e.DecisionUnavailable, 503),
-)
 
 
 def _handle(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, e.InvalidInput):
         detail = [{"loc": ["body", f], "msg": m, "type": "value_error"} for f, m in exc.errors]
         return JSONResponse({"detail": detail}, status_code=422)
-    for kind, code in STATUS:
-        if isinstance(exc, kind):
-            return JSONResponse({"detail": str(exc)}, status_code=code)
-    return JSONResponse({"detail": str(exc)}, status_code=422)
+    return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
 
 
 def install(app: FastAPI) -> None:

@@ -133,7 +133,7 @@ class _ThreadLimit:
 
 def worker_app() -> Any:
     """One server worker's application (settings from the environment ``serve`` set)."""
-    from creditfactory.api import build_context, create_app
+    from creditfactory.server import build_context, create_app
     from creditfactory.services.fraud_graph import live_fraud_of
 
     settings = _settings(None)

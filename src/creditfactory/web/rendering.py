@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from creditfactory.api.errors import STATUS
 from creditfactory.errors import InvalidArgument
+from creditfactory.http.errors import status_of
 from creditfactory.services import channels as channel_rules
 from creditfactory.services.errors import InvalidInput, ServiceError
 from creditfactory.services.ports import Actor
@@ -105,13 +105,6 @@ def field_errors(exc: InvalidInput) -> dict[str, str]:
     return {field: message for field, message in exc.errors}
 
 
-def _status_of(exc: Exception) -> int:
-    for kind, code in STATUS:
-        if isinstance(exc, kind):
-            return code
-    return 422
-
-
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
     try:
         actor: Actor | None = signed_in(request)
@@ -143,7 +136,7 @@ class PageRoute(APIRoute):
             except RequestValidationError:
                 response = _error_page(request, 404, "no such page")
             except (ServiceError, InvalidArgument) as exc:
-                response = _error_page(request, _status_of(exc), str(exc))
+                response = _error_page(request, status_of(exc), str(exc))
             return _secured(response)
 
         return guarded

@@ -13,7 +13,7 @@ import secrets
 
 from fastapi import Request, Response
 
-from creditfactory.api.security import InvalidToken, TokenSigner
+from creditfactory.http.security import InvalidToken, TokenSigner
 from creditfactory.services.ports import Actor
 
 SESSION_COOKIE = "cf_session"

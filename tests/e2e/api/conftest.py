@@ -21,8 +21,8 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 
-from creditfactory.api import create_app
 from creditfactory.factory import load_banks
+from creditfactory.server import create_app
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.services.setup import setup_service

@@ -14,7 +14,7 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import FakeDecisions  # noqa: E402
-from creditfactory.api import build_context, create_app  # noqa: E402
+from creditfactory.server import build_context, create_app  # noqa: E402
 from creditfactory.settings import load_settings  # noqa: E402
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from creditfactory.api.schemas.applications import ApplicationCreate
 from creditfactory.domain.identity import mask_resident_id
+from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from creditfactory.api.schemas.applications import ApplicationCreate
+from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.models.training import train_lending_models
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor

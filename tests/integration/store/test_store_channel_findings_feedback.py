@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from creditfactory.api.schemas.applications import ApplicationCreate
+from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.services.channel_findings import (
     channel_findings,
     refresh_channel_scores,

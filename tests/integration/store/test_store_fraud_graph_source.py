@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from creditfactory.api.schemas.applications import ApplicationCreate
 from creditfactory.fraud._features import FEATURES
 from creditfactory.fraud.identity import (
     PACKED_COLUMNS,
@@ -20,6 +19,7 @@ from creditfactory.fraud.identity import (
 )
 from creditfactory.fraud.live import LiveFraud
 from creditfactory.fraud.settings import secret_key
+from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.fraud_graph import (
     attach_store_source,

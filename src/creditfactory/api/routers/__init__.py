@@ -2,8 +2,17 @@
 
 from fastapi import APIRouter
 
-from creditfactory.api.routers import applications, auth, banks, cases, channels, stations, users
+from creditfactory.api.routers import (
+    applications,
+    auth,
+    banks,
+    cases,
+    channels,
+    health,
+    stations,
+    users,
+)
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (auth, applications, stations, cases, banks, channels, users):
+for _module in (auth, applications, stations, cases, banks, channels, users, health):
     api_router.include_router(_module.router)

@@ -12,14 +12,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from creditfactory.api.deps import CtxDep, CurrentUser, require
-from creditfactory.api.schemas.applications import (
+from creditfactory.api.deps import CurrentUser, require
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.applications import (
     ApplicationCreate,
     ApplicationPublic,
     ApplicationSubmitted,
     PersonalDataPublic,
 )
-from creditfactory.api.schemas.text import PRINTABLE
+from creditfactory.http.schemas.text import PRINTABLE
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor
 from creditfactory.services.queries import application_view, reveal_personal_data

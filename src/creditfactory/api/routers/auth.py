@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from creditfactory.api.deps import CtxDep, SignerDep
-from creditfactory.api.schemas.org import Token
+from creditfactory.http.deps import CtxDep, SignerDep
+from creditfactory.http.schemas.org import Token
 from creditfactory.services.errors import AuthenticationFailed
 from creditfactory.services.users import authenticate
 

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from creditfactory.api.deps import CtxDep, CurrentUser
-from creditfactory.api.schemas.text import KEY
-from creditfactory.api.schemas.work import BankDecision, BankDecisionPublic, SubmissionsPublic
+from creditfactory.api.deps import CurrentUser
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.text import KEY
+from creditfactory.http.schemas.work import BankDecision, BankDecisionPublic, SubmissionsPublic
 from creditfactory.services.bank_answers import answer, bank_queue
 
 router = APIRouter(prefix="/bank-submissions", tags=["banks"])

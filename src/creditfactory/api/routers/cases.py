@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from creditfactory.api.deps import CtxDep, CurrentUser
-from creditfactory.api.schemas.text import KEY
-from creditfactory.api.schemas.work import AuditPublic, CasesPublic
+from creditfactory.api.deps import CurrentUser
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.text import KEY
+from creditfactory.http.schemas.work import AuditPublic, CasesPublic
 from creditfactory.services.queries import case_audit, case_view, list_cases
 
 router = APIRouter(prefix="/cases", tags=["cases"])

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from creditfactory.api.deps import CtxDep, CurrentUser
-from creditfactory.api.schemas.org import (
+from creditfactory.api.deps import CurrentUser
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.org import (
     ChannelPublic,
     ChannelsPublic,
     ChannelStatusUpdate,
@@ -15,7 +16,7 @@ from creditfactory.api.schemas.org import (
     DepositMovementPublic,
     DepositMovementsPublic,
 )
-from creditfactory.api.schemas.text import KEY
+from creditfactory.http.schemas.text import KEY
 from creditfactory.services import channels as svc
 
 router = APIRouter(prefix="/channels", tags=["channels"])

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from creditfactory.api.deps import CtxDep, CurrentUser, require
-from creditfactory.api.schemas.org import UserCreate, UserPublic
+from creditfactory.api.deps import CurrentUser, require
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.org import UserCreate, UserPublic
 from creditfactory.services.ports import Actor
 from creditfactory.services.users import add_user
 

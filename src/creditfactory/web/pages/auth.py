@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from creditfactory.api.deps import CtxDep
+from creditfactory.http.deps import CtxDep
 from creditfactory.services.errors import AuthenticationFailed
 from creditfactory.services.ports import Actor
 from creditfactory.services.users import authenticate

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from creditfactory.api.deps import CtxDep
-from creditfactory.api.schemas.work import BankDecision
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.work import BankDecision
 from creditfactory.services.bank_answers import answer, bank_queue
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput

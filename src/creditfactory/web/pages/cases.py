@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from creditfactory.api.deps import CtxDep
-from creditfactory.api.schemas.text import KEY
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.text import KEY
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import ServiceError
 from creditfactory.services.queries import (

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from creditfactory.api.deps import CtxDep
-from creditfactory.api.schemas.org import ChannelStatusUpdate, DepositMovementCreate
-from creditfactory.api.schemas.text import KEY
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.org import ChannelStatusUpdate, DepositMovementCreate
+from creditfactory.http.schemas.text import KEY
 from creditfactory.services import channels as svc
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput

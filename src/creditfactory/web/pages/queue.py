@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from creditfactory.api.deps import CtxDep
-from creditfactory.api.schemas.work import TaskComplete
+from creditfactory.http.deps import CtxDep
+from creditfactory.http.schemas.work import TaskComplete
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput, RoleNotAllowed
 from creditfactory.services.ports import Actor

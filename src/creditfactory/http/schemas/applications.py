@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from creditfactory.api.schemas.text import PRINTABLE
+from creditfactory.http.schemas.text import PRINTABLE
 
 
 def _fen_float(value: Any) -> Any:

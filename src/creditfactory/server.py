@@ -1,4 +1,8 @@
-"""The FastAPI application: ``create_app`` wires settings, the store and the decision port.
+"""The application the server runs: the API (``/api/v1``) and the staff pages (``/ui``) on one
+FastAPI app; ``create_app`` wires settings, the store and the decision port.
+
+The two entry points do not import each other: this module composes them, with the token
+signer and the login limiter they share.
 
 A background thread lets the simulated partner banks answer when their delay has passed; it
 reads its work from the store, so after a restart it carries on where the last run stopped,
@@ -15,9 +19,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from creditfactory.api import errors
-from creditfactory.api.routers import api_router
-from creditfactory.api.security import LoginLimiter, TokenSigner
+from creditfactory.api import api_router, install_error_handlers
+from creditfactory.http.security import LoginLimiter, TokenSigner
 from creditfactory.services.bank_answers import simulate_bank_answers
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import DecisionService
@@ -25,6 +28,7 @@ from creditfactory.services.strategy_setup import start_decisions
 from creditfactory.settings import Settings
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.leadership import Leadership
+from creditfactory.web.router import router as web_router
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,8 @@ def _bank_loop(ctx: ServiceContext, stop: threading.Event, every: float) -> None
 
 
 def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> FastAPI:
-    """Build the API; ``ctx`` lets tests inject a context with a fake decision port."""
+    """Build the API and the pages; ``ctx`` lets tests inject a context with a fake decision
+    port."""
     settings = settings or Settings()
     stop = threading.Event()
 
@@ -92,14 +97,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         app.state.ctx = ctx
     app.state.signer = TokenSigner(settings.secret_key, settings.token_minutes)
     app.state.limiter = LoginLimiter(settings.login_attempts_per_minute)
-    errors.install(app)
+    install_error_handlers(app)
     app.include_router(api_router)
-    from creditfactory.web.router import router as web_router  # the pages build on the API
-
     app.include_router(web_router)
-
-    @app.get("/api/v1/health", tags=["health"])
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
     return app

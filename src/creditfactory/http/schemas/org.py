@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from creditfactory.api.schemas.text import PRINTABLE
 from creditfactory.domain.roles import Role
+from creditfactory.http.schemas.text import PRINTABLE
 
 
 class ChannelPublic(BaseModel):

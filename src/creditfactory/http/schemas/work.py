@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from creditfactory.api.schemas.text import PRINTABLE
+from creditfactory.http.schemas.text import PRINTABLE
 
 
 class TaskPublic(BaseModel):
