@@ -18,14 +18,17 @@ app.add_typer(fraud_app, name="fraud")
 
 @fraud_app.command("scan")
 def scan(
-    world_dir: Annotated[Path, typer.Argument(help="A world directory (creditfactory simulate).")],
+    world_dir: Annotated[Path, typer.Argument(
+        help="Lending data: a lender's own or a world from `creditfactory simulate`.")],
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("fraud-scan"),
     train_fraction: Annotated[float, typer.Option(help="Share of time used for training.")] = 2 / 3,
     payout_days: Annotated[float, typer.Option(
         help="Days from application to payout outside the auto tier (the pre-payout re-check)."
     )] = 2.0,
 ) -> None:
-    """Train on the earlier part of a world; score, flag and explain the later part."""
+    """Train on the earlier part of lending data; score, flag and explain the later part.
+
+    A simulated world's truth adds the flags' recall and precision."""
     from creditfactory.errors import InvalidArgument
     from creditfactory.fraud.scan import ScanOptions, scan_world
 
@@ -40,3 +43,18 @@ def scan(
     console.print(table("Fraud scan", ["figure", "value"], rows))
     console.print(f"wrote {out}/applications.parquet and {out}/channels.parquet "
                   f"in {time.perf_counter() - start:.1f} s")
+    _against_truth(world_dir, out)
+
+
+def _against_truth(data_dir: Path, out: Path) -> None:
+    """The scan's recall and precision, when the data is a simulated world with its truth."""
+    from creditfactory.data.io import has_table, read_table
+
+    if not has_table(data_dir, "truth"):
+        return
+    from creditfactory.evaluation.fraud_scan import evaluate_scan
+
+    apps = read_table(data_dir, "applications", columns=["application_id", "channel_id", "applied_at"])
+    figures, _ = evaluate_scan(out, apps, read_table(data_dir, "truth"))
+    rows = [(k, f"{v:,}" if isinstance(v, int) else f"{v:.3f}") for k, v in figures.items()]
+    console.print(table("Against the world's truth (evaluation only)", ["figure", "value"], rows))
