@@ -8,7 +8,8 @@
 
 Each store gets a fresh database, `creditfactory setup` (with the trained models), an account
 manager, and `creditfactory serve --workers N` (default 2: one per core) in its own process
-group; the CPU figure counts every server process. Requests are sent open-loop at a fixed
+group; the CPU figure counts every server process (on PostgreSQL the database CPU figure counts
+the backends serving the server's connections, found by their application name). Requests are sent open-loop at a fixed
 rate; latency is measured from each request's *scheduled* time (no coordinated omission), and
 every request carries its own Idempotency-Key. `--crash` kills every server process with SIGKILL
 mid-load, restarts the server and checks that every application that got a 201 is there with its
@@ -75,7 +76,8 @@ class Store:
             with eng.begin() as c:
                 c.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
             eng.dispose()
-            self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
+            # the schema's name is the connections' application name: their backends are found by it
+            self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}&application_name={self.schema}"
 
     def drop(self) -> None:
         if self.schema:
@@ -85,6 +87,23 @@ class Store:
             with eng.begin() as c:
                 c.exec_driver_sql(f"DROP SCHEMA {self.schema} CASCADE")
             eng.dispose()
+
+    def database_cpu(self) -> dict[int, float]:
+        """User + system CPU seconds each PostgreSQL backend serving this store's connections has
+        used so far (Linux /proc, the server on this machine); empty for SQLite."""
+        if not self.schema:
+            return {}
+        import sqlalchemy as sa
+
+        eng = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
+        try:
+            with eng.connect() as c:
+                pids = c.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"),
+                                 {"n": self.schema}).scalars().all()
+        finally:
+            eng.dispose()
+        tick = os.sysconf("SC_CLK_TCK")
+        return {p: (int(st[11]) + int(st[12])) / tick for p in pids if (st := _stat(p))}
 
     def sql(self, query: str) -> list[Any]:
         import sqlalchemy as sa
@@ -408,19 +427,25 @@ def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]],
         token = server.token()
         warm_up(server.base, token, bodies)
         by0, load0, own0 = server.cpu_by_process(), os.getloadavg()[0], time.process_time()
+        db0 = store.database_cpu()
         ticks0 = machine_ticks()
         res = asyncio.run(run_load(server.base, token, bodies, rate, seconds))
         busy, steal, total = (b - a for a, b in zip(ticks0, machine_ticks(), strict=True))
         used = {p: t - by0.get(p, 0.0) for p, t in server.cpu_by_process().items()}
         cpu = sum(used.values()) / max(len(res), 1) * 1000
+        db = sum(t - db0.get(p, 0.0) for p, t in store.database_cpu().items()) / max(len(res), 1) * 1000
         busiest = sorted((t for t in used.values() if t > 0.05 * seconds), reverse=True)
         own = (time.process_time() - own0) / max(len(res), 1) * 1000
         out = summarise(kind, rate, seconds, res)
         out["cpu_ms"] = cpu
+        out["db_cpu_ms"] = db
         print(f"[{kind}] load generator CPU {own:.2f} ms per request", flush=True)
         print(f"[{kind}] server CPU {cpu:.2f} ms per submission, all {Server.workers} server "
               f"process(es) (ceiling about {1000 / cpu:.0f}/s per free core); machine load average "
               f"{load0:.1f} on {os.cpu_count()} cores", flush=True)
+        if kind == "postgresql":
+            print(f"[{kind}] database CPU {db:.2f} ms per submission (the PostgreSQL backends of the "
+                  f"server's connections)", flush=True)
         print(f"[{kind}] busy server processes' share of a core each: "
               f"{', '.join(f'{t / seconds:.0%}' for t in busiest)}", flush=True)
         if total:
@@ -520,9 +545,11 @@ def side_by_side(kinds: list[str], rev: str, rounds: int, rate: float, seconds: 
                     print(f"[{kind}] round {r + 1}, {label}:", flush=True)
                     pair[label] = steady(kind, rate, seconds, bodies, src)
                 ours, theirs = pair["this tree"], pair[rev]
+                db = (f", database CPU per submission {theirs['db_cpu_ms'] / ours['db_cpu_ms']:.2f}"
+                      if ours.get("db_cpu_ms") else "")
                 print(f"[{kind}] round {r + 1}: {rev}/this tree p99 "
                       f"{theirs['p99'] / ours['p99']:.2f}, server CPU per submission "
-                      f"{theirs['cpu_ms'] / ours['cpu_ms']:.2f}", flush=True)
+                      f"{theirs['cpu_ms'] / ours['cpu_ms']:.2f}{db}", flush=True)
 
 
 def main() -> None:

@@ -5,7 +5,8 @@
 
 Each run sets up a fresh factory (`creditfactory setup`, trained models), submits ``n``
 applications through `submit_application` with the simulated banks answering every ten
-submissions, and reports CPU and wall milliseconds per submission. The live fraud graph reads
+submissions, and reports CPU and wall milliseconds per submission (on PostgreSQL also the CPU
+of the backends serving the run's connections, read from /proc). The live fraud graph reads
 other processes' applications once per interval, as under `serve`. With ``--against REV`` the
 same run is made on a git worktree of REV, alternating with this tree round by round on the
 same machine (the machines are shared and their speed varies: compare only side by side), and
@@ -23,6 +24,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -30,19 +32,31 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _revisions import python_path, source_of  # noqa: E402
 
 
+def _serving_context(settings: Any, catch_up_every: float) -> Any:
+    """The service context ``serve`` builds, in this revision's way of building it."""
+    try:
+        from creditfactory.services.bootstrap import bootstrap
+    except ImportError:  # a revision from before the wiring moved into one bootstrap module
+        from creditfactory.api import build_context  # type: ignore[attr-defined]
+        from creditfactory.services.fraud_graph import live_fraud_of  # type: ignore[attr-defined]
+
+        ctx = build_context(settings)
+        live = live_fraud_of(ctx.decider)
+        if live is not None:
+            live.catch_up_every = catch_up_every
+        return ctx
+    return bootstrap(settings, catch_up_every=catch_up_every)
+
+
 def measure(kind: str, n: int) -> dict[str, float]:
     """One run in this interpreter (whatever ``creditfactory`` it imports)."""
     import api_load as al
     try:
         from creditfactory.http.schemas.applications import ApplicationCreate
-        from creditfactory.server import build_context
     except ImportError:  # a revision from before the API and the pages stopped importing each other
         from creditfactory.api.schemas.applications import ApplicationCreate  # type: ignore[no-redef]
-
-        from creditfactory.api import build_context  # type: ignore[attr-defined,no-redef]
     from creditfactory.cli import service as service_cli
     from creditfactory.services.bank_answers import simulate_bank_answers
-    from creditfactory.services.fraud_graph import live_fraud_of
     from creditfactory.services.intake import submit_application
     from creditfactory.services.ports import Actor
     from creditfactory.settings import load_settings
@@ -52,17 +66,15 @@ def measure(kind: str, n: int) -> dict[str, float]:
     try:
         subprocess.run([sys.executable, "-m", "creditfactory", "setup", "--db", store.url],
                        check=True, env=os.environ, stdout=subprocess.DEVNULL)
-        ctx = build_context(load_settings(db_url=store.url))
-        live = live_fraud_of(ctx.decider)
-        if live is not None:  # as `serve` has it: the graph reads others' applications per interval
-            live.catch_up_every = service_cli._CATCH_UP_EVERY
+        # as `serve` has it: the graph reads others' applications once per interval
+        ctx = _serving_context(load_settings(db_url=store.url), service_cli._CATCH_UP_EVERY)
         bodies = al.on_channels_of(store, al.payloads(n + 50))
         apps = [ApplicationCreate.model_validate(json.loads(json.dumps(b))).model_dump()
                 for b in bodies]
         actor = Actor("am", "account_manager")
         for app in apps[n:]:  # warm up: first-call costs and caches
             submit_application(ctx, actor, app, uuid.uuid4().hex)
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, db0 = time.perf_counter(), time.process_time(), store.database_cpu()
         for i, app in enumerate(apps[:n]):
             submit_application(ctx, actor, app, uuid.uuid4().hex)
             if i % 10 == 9:
@@ -70,6 +82,9 @@ def measure(kind: str, n: int) -> dict[str, float]:
                     pass
         out = {"cpu_ms": (time.process_time() - cpu) / n * 1000,
                "wall_ms": (time.perf_counter() - wall) / n * 1000}
+        db = store.database_cpu()
+        if db:
+            out["db_cpu_ms"] = sum(t - db0.get(p, 0.0) for p, t in db.items()) / n * 1000
         ctx.engine.dispose()
         return out
     finally:
@@ -82,6 +97,11 @@ def run(src: Path | None, kind: str, n: int) -> dict[str, float]:
                           env={**os.environ, **python_path(src)},
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _costs(run: dict[str, float]) -> str:
+    db = f", {run['db_cpu_ms']:.2f} ms database CPU" if "db_cpu_ms" in run else ""
+    return f"{run['cpu_ms']:.2f} ms CPU, {run['wall_ms']:.2f} ms wall{db}"
 
 
 def main() -> None:
@@ -101,13 +121,13 @@ def main() -> None:
         for kind in kinds:
             for r in range(a.rounds):
                 ours = run(None, kind, a.n)
-                line = (f"[{kind}] round {r + 1}: this tree {ours['cpu_ms']:.2f} ms CPU, "
-                        f"{ours['wall_ms']:.2f} ms wall per submission")
+                line = f"[{kind}] round {r + 1}: this tree {_costs(ours)} per submission"
                 if other is not None:
                     theirs = run(other, kind, a.n)
-                    line += (f"; {a.against} {theirs['cpu_ms']:.2f} ms CPU, "
-                             f"{theirs['wall_ms']:.2f} ms wall; CPU ratio "
+                    line += (f"; {a.against} {_costs(theirs)}; CPU ratio "
                              f"{theirs['cpu_ms'] / ours['cpu_ms']:.2f}x")
+                    if "db_cpu_ms" in ours:
+                        line += f", database CPU ratio {theirs['db_cpu_ms'] / ours['db_cpu_ms']:.2f}x"
                 print(line, flush=True)
 
 if __name__ == "__main__":

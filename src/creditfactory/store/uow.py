@@ -123,9 +123,11 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if not self._committed:
-                self.rollback()
-            leave(self.conn)
+            try:
+                if not self._committed:
+                    self.rollback()
+            finally:
+                leave(self.conn)  # the driver's settings back before the pool has it again
             self.conn.info["write"] = False
             self.conn.info["autocommit"] = False
             self.conn.close()

@@ -173,7 +173,7 @@ def leave(conn: Connection) -> None:
     driver back its autocommit setting."""
     end_pipeline(conn, discard=True)
     pipelined(conn, False)
-    if conn.info.pop(_AUTOCOMMIT_SET, False) and not conn.invalidated:
+    if conn.info.pop(_AUTOCOMMIT_SET, False) and not (conn.closed or conn.invalidated):
         try:
             conn.connection.driver_connection.autocommit = False  # type: ignore[union-attr]
         except Exception:  # never back to the pool in autocommit: drop the connection instead

@@ -226,3 +226,34 @@ def test_statements_dropped_unseen_fail_one_write_and_are_named_again(engine: sa
     with UnitOfWork(engine, write=False) as uow:
         assert uow.idempotency.get("am", "lost") is None
         assert uow.idempotency.get("am", "second") is not None
+
+
+def test_a_write_transaction_leaves_the_driver_as_it_found_it(engine: sa.Engine) -> None:
+    """Queued writes begin their transaction in the pipeline with the driver in autocommit for
+    it; the pooled connection must come back transactional, or later writes lose atomicity."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL pipeline")
+    _write(engine, "committed")
+    with engine.connect() as c:
+        driver = c.connection.driver_connection
+        assert driver is not None and driver.autocommit is False
+        named = c.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar_one()
+        assert named >= 2  # the queued writes were prepared on this connection
+    with pytest.raises(RuntimeError), UnitOfWork(engine) as uow:
+        uow.audit.append("am", "thing.done", "thing", "dropped")
+        uow.idempotency.add("am", "dropped", "h", 201, {})
+        uow.audit.flush()
+        raise RuntimeError("after queued writes")
+    with engine.connect() as c:
+        driver = c.connection.driver_connection
+        assert driver is not None and driver.autocommit is False
+    with pytest.raises(RuntimeError), UnitOfWork(engine) as uow:  # SQLAlchemy's writes only
+        uow.conn.execute(sa.insert(idempotency_keys), {
+            "scope": "am", "key": "plain", "request_hash": "h", "status_code": 201,
+            "response": {}, "created_at": utcnow()})
+        raise RuntimeError("rolled back")
+    with UnitOfWork(engine, write=False) as uow:
+        assert uow.idempotency.get("am", "committed") is not None
+        assert uow.idempotency.get("am", "dropped") is None
+        assert uow.idempotency.get("am", "plain") is None
+        assert uow.audit.of_entity("thing", "dropped") == []
