@@ -23,8 +23,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from creditfactory.scorecard import Binner, metrics
-from creditfactory.scorecard._scorecard import Scorecard
+from creditfactory.scorecard import Binner, Scorecard, metrics
 
 GERMAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "german_credit.csv"
 

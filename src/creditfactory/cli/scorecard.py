@@ -39,10 +39,7 @@ def fit(
     n_bags: Annotated[int, typer.Option(help="Bootstrap cards to average (0: none).")] = 0,
 ) -> None:
     """Fit a scorecard on TRAIN; every column but the target (and --exclude) is a candidate."""
-    from creditfactory.scorecard import metrics
-    from creditfactory.scorecard._model_file import save_card
-    from creditfactory.scorecard._scorecard import Scorecard
-    from creditfactory.scorecard._tables import read_table, split_target
+    from creditfactory.scorecard import Scorecard, metrics, read_table, save_card, split_target
 
     if objective not in ("logistic", "divergence"):
         raise InvalidArgument(f"--objective must be logistic or divergence, got {objective!r}")
@@ -71,16 +68,10 @@ def score(
     out: Annotated[Path, typer.Option(help="Output table (.csv or .parquet).")],
 ) -> None:
     """Write DATA with two more columns: score (points, higher is safer) and pd."""
-    from creditfactory.scorecard._model_file import load_card
-    from creditfactory.scorecard._tables import read_table, write_table
+    from creditfactory.scorecard import load_scorer, score_table
 
-    card = load_card(model)
-    frame = read_table(data)
-    points = card.scorer_.score(frame)
-    result = frame.drop(columns=[c for c in ("score", "pd") if c in frame.columns])
-    result = result.assign(score=points, pd=card.scaling_.pd(points))
-    write_table(result, out)
-    console.print(f"scored {len(result):,} rows -> {out}")
+    rows = score_table(load_scorer(model), data, out)
+    console.print(f"scored {rows:,} rows -> {out}")
 
 
 @scorecard_app.command("export")
@@ -91,9 +82,8 @@ def export(
     table: Annotated[str, typer.Option(help="SQL: the table the SELECT reads.")] = "applications",
 ) -> None:
     """Export a card as a SQL SELECT (sum of CASE look-ups) or as a PMML 4.4 Scorecard."""
-    from creditfactory.scorecard._export_pmml import pmml_document
-    from creditfactory.scorecard._export_sql import sql_select
-    from creditfactory.scorecard._model_file import load_card
+    from creditfactory.scorecard import load_card
+    from creditfactory.scorecard.export import pmml_document, sql_select
 
     if format not in ("sql", "pmml"):
         raise InvalidArgument(f"--format must be sql or pmml, got {format!r}")

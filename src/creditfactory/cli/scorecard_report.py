@@ -28,8 +28,7 @@ def report(
         help="Bootstrap replicates for confidence intervals of KS, AUC, divergence (0: none).")] = 0,
 ) -> None:
     """Report MODEL on DATA: KS, AUC, Gini, divergence, gains, characteristics, PSI/CSI."""
-    from creditfactory.scorecard._model_file import load_card
-    from creditfactory.scorecard._tables import read_table, split_target
+    from creditfactory.scorecard import load_card, read_table, split_target
     from creditfactory.scorecard.report import report_for_card, write_excel, write_html
 
     if out.suffix.lower() not in (".html", ".htm"):

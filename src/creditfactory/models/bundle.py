@@ -80,7 +80,7 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 
 def _entries(models: TrainedModels) -> dict[str, bytes]:
-    from creditfactory.scorecard._model_file import card_to_dict
+    from creditfactory.scorecard import card_to_dict
 
     fraud = models.fraud
     entries = {
@@ -194,7 +194,7 @@ def load_models(data: bytes, key: bytes | None = None) -> TrainedModels:
     fraud history was hashed with."""
     import lightgbm as lgb
 
-    from creditfactory.scorecard._model_file import card_from_dict
+    from creditfactory.scorecard import card_from_dict
 
     zf, manifest = _open(data)
     key = secret_key() if key is None else key

@@ -183,7 +183,7 @@ def train_lending_models(world: Any, *, train_months: int = 12, seed: int = 0) -
     """Fit every model on applications of the first ``train_months`` months."""
     import lightgbm as lgb
 
-    from creditfactory.scorecard._scorecard import Scorecard
+    from creditfactory.scorecard import Scorecard
 
     apps, perf = world.applications, world.performance
     dev, credit, _ = development_samples(apps, perf, train_months)

@@ -14,11 +14,9 @@ import pandas as pd
 from sklearn.base import clone
 
 from creditfactory.scorecard._bins import FeatureBinning
-from creditfactory.scorecard._card_fit import block_specs
-from creditfactory.scorecard._contribution import marginal_contributions, stepwise_select
-from creditfactory.scorecard._fit_divergence import BinRef, Engineering
-from creditfactory.scorecard._penalty_cv import choose_penalty
 from creditfactory.scorecard._stats import FloatArray, gather_stats
+from creditfactory.scorecard.fitting import BinRef, Engineering, block_specs, choose_penalty
+from creditfactory.scorecard.selection import marginal_contributions, stepwise_select
 
 Decision = tuple[str, str]
 

@@ -12,8 +12,8 @@ from sklearn.utils.validation import check_array, column_or_1d
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.scorecard._bins import FeatureBinning
-from creditfactory.scorecard._fit_divergence import BinRef
 from creditfactory.scorecard.errors import TrainingDataInvalid
+from creditfactory.scorecard.fitting import BinRef
 
 ONE_CLASS = "the training sample has one class only; a card needs goods and bads"
 

@@ -4,23 +4,28 @@ A file holds the binning of every feature on the card (``FeatureBinning.to_dict`
 and log-odds weight of every bin, the scaling (PDO, base score, base odds), the objective and
 the free-form metadata the caller adds (target, bad value, training rows...). Reading a file
 gives back a fitted :class:`Scorecard` that scores exactly as the one written: floats are
-written with Python's shortest round-trip repr.
+written with Python's shortest round-trip repr. :func:`load_scorer` reads only the scoring
+tables (a :class:`CompiledScorer`), without importing the estimator and scikit-learn.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from creditfactory.scorecard._bins import FeatureBinning
+from creditfactory.scorecard._compiled import CompiledFeature, CompiledScorer
 from creditfactory.scorecard._points import Scaling
-from creditfactory.scorecard._scorecard import Scorecard
 from creditfactory.scorecard.errors import ModelFileInvalid
 
-__all__ = ["SCHEMA_VERSION", "card_from_dict", "card_to_dict", "load_card", "save_card"]
+if TYPE_CHECKING:
+    from creditfactory.scorecard._scorecard import Scorecard
+
+__all__ = ["SCHEMA_VERSION", "card_from_dict", "card_to_dict", "load_card", "load_scorer",
+           "save_card", "scorer_from_dict"]
 
 SCHEMA_VERSION = 1
 KIND = "creditfactory.scorecard"
@@ -42,6 +47,7 @@ def card_to_dict(card: Scorecard, metadata: dict[str, Any] | None = None) -> dic
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame({"x": rng.normal(size=500)})
     >>> y = (rng.random(500) < 1 / (1 + np.exp(1 + X["x"]))).astype(int)
+    >>> from creditfactory.scorecard import Scorecard
     >>> d = card_to_dict(Scorecard().fit(X, y))
     >>> d["schema_version"], d["objective"], [f["binning"]["name"] for f in d["features"]]
     (1, 'logistic', ['x'])
@@ -70,34 +76,64 @@ def card_to_dict(card: Scorecard, metadata: dict[str, Any] | None = None) -> dic
     }
 
 
-def card_from_dict(data: dict[str, Any]) -> Scorecard:
-    """A fitted :class:`Scorecard` from :func:`card_to_dict` output."""
+def _check_header(data: Any) -> None:
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise ModelFileInvalid("not a creditfactory scorecard model file")
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ModelFileInvalid(f"model schema_version {version!r} is not supported "
                                f"(this version reads {SCHEMA_VERSION})")
+
+
+def _tables(data: dict[str, Any]) -> tuple[list[FeatureBinning], list[np.ndarray],
+                                            list[np.ndarray]]:
+    binnings = [FeatureBinning.from_dict(f["binning"]) for f in data["features"]]
+    weights = [np.asarray(f["weights"], dtype=np.float64) for f in data["features"]]
+    points = [np.asarray(f["points"], dtype=np.float64) for f in data["features"]]
+    for b, w, p in zip(binnings, weights, points, strict=True):
+        if w.shape != (b.n_bins,) or p.shape != (b.n_bins,):
+            raise ModelFileInvalid(f"feature {b.name!r}: points do not match its bins")
+    return binnings, weights, points
+
+
+def _malformed(exc: Exception) -> ModelFileInvalid:
+    return ModelFileInvalid(f"model file is malformed: {exc!r}")
+
+
+def card_from_dict(data: dict[str, Any]) -> Scorecard:
+    """A fitted :class:`Scorecard` from :func:`card_to_dict` output."""
+    from creditfactory.scorecard._scorecard import Scorecard
+
+    _check_header(data)
     try:
         params = {k: v for k, v in data["params"].items() if k in _SCALAR_PARAMS}
         card = Scorecard(**params)
-        binnings = [FeatureBinning.from_dict(f["binning"]) for f in data["features"]]
-        weights = [np.asarray(f["weights"], dtype=np.float64) for f in data["features"]]
-        points = [np.asarray(f["points"], dtype=np.float64) for f in data["features"]]
-        for b, w, p in zip(binnings, weights, points, strict=True):
-            if w.shape != (b.n_bins,) or p.shape != (b.n_bins,):
-                raise ModelFileInvalid(f"feature {b.name!r}: points do not match its bins")
+        binnings, weights, points = _tables(data)
         card.classes_ = np.asarray(data["classes"])
         card._set_fitted(binnings, weights, points, float(data["intercept"]),
                          Scaling.from_dict(data["scaling"]), float(data["constant"]))
+    except ModelFileInvalid:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, ModelFileInvalid):
-            raise
-        raise ModelFileInvalid(f"model file is malformed: {exc!r}") from exc
+        raise _malformed(exc) from exc
     card.n_features_in_ = len(binnings)
     card.feature_names_in_ = np.asarray(card.features_, dtype=object)
     card.metadata_ = dict(data.get("metadata", {}))
     return card
+
+
+def scorer_from_dict(data: dict[str, Any]) -> CompiledScorer:
+    """The :class:`CompiledScorer` of :func:`card_to_dict` output (scoring tables only)."""
+    _check_header(data)
+    try:
+        binnings, _, points = _tables(data)
+        return CompiledScorer(
+            [CompiledFeature.build(b, p) for b, p in zip(binnings, points, strict=True)],
+            Scaling.from_dict(data["scaling"]), float(data["constant"]))
+    except ModelFileInvalid:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _malformed(exc) from exc
 
 
 def save_card(card: Scorecard, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
@@ -108,13 +144,34 @@ def save_card(card: Scorecard, path: str | Path, metadata: dict[str, Any] | None
     return out
 
 
-def load_card(path: str | Path) -> Scorecard:
-    """Read a card written by :func:`save_card`."""
+def _read_json(path: str | Path) -> Any:
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        return json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ModelFileInvalid(f"model file {str(p)!r} does not exist") from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelFileInvalid(f"model file {str(p)!r} is not valid JSON: {exc}") from exc
-    return card_from_dict(data)
+
+
+def load_card(path: str | Path) -> Scorecard:
+    """Read a card written by :func:`save_card`."""
+    return card_from_dict(_read_json(path))
+
+
+def load_scorer(path: str | Path) -> CompiledScorer:
+    """Read only the scoring tables of a card written by :func:`save_card`.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, pandas as pd
+    >>> from creditfactory.scorecard import Scorecard
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"x": rng.normal(size=500)})
+    >>> y = (rng.random(500) < 1 / (1 + np.exp(1 + X["x"]))).astype(int)
+    >>> card = Scorecard().fit(X, y)
+    >>> path = save_card(card, tempfile.mkdtemp() + "/card.json")
+    >>> bool(np.array_equal(load_scorer(path).score(X), card.points(X)))
+    True
+    """
+    return scorer_from_dict(_read_json(path))

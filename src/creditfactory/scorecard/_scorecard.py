@@ -17,7 +17,6 @@ from threadpoolctl import threadpool_limits
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.scorecard._bins import FeatureBinning
-from creditfactory.scorecard._card_fit import CardWeights, FitOptions, bagged_card, fit_card
 from creditfactory.scorecard._card_select import (
     card_divergence,
     resolve_penalty,
@@ -34,6 +33,7 @@ from creditfactory.scorecard._data import (
 )
 from creditfactory.scorecard._points import Scaling, allocate_points, points_table
 from creditfactory.scorecard.errors import ScorecardError, TrainingDataInvalid
+from creditfactory.scorecard.fitting import CardWeights, FitOptions, bagged_card, fit_card
 
 __all__ = ["Scorecard"]
 

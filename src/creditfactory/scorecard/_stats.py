@@ -169,3 +169,12 @@ def combine_stats(parts: Sequence[IndicatorStats]) -> IndicatorStats:
         second_good=pooled("second_good", "weight_good", w_good),
         second_bad=pooled("second_bad", "weight_bad", w_bad),
     )
+
+
+def block_diagonal(cov: FloatArray, n_bins: Sequence[int]) -> FloatArray:
+    """``cov`` with every entry between two different features set to zero."""
+    out = np.zeros_like(cov)
+    off = np.concatenate([[0], np.cumsum(n_bins)]).astype(int)
+    for a, b in zip(off[:-1], off[1:], strict=True):
+        out[a:b, a:b] = cov[a:b, a:b]
+    return out

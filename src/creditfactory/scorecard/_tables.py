@@ -1,12 +1,14 @@
 """Reading and writing the tables the scorecard commands take: CSV or Parquet by extension.
 
 Also turns a user's target column and bad value into the 0/1 target (1 = bad) every estimator
-of the package expects.
+of the package expects, and scores a file into another (:func:`score_table`) through Arrow:
+the columns the card does not use pass from reader to writer without becoming Python objects.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,12 @@ from creditfactory.scorecard.errors import (
     TrainingDataInvalid,
 )
 
-__all__ = ["read_table", "split_target", "write_table"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from creditfactory.scorecard._compiled import CompiledScorer
+
+__all__ = ["read_table", "score_table", "split_target", "write_table"]
 
 _CSV = (".csv", ".txt")
 _PARQUET = (".parquet", ".pq")
@@ -25,14 +32,10 @@ _PARQUET = (".parquet", ".pq")
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """A CSV or Parquet file as a DataFrame (text columns stay text: they are categorical)."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in _CSV + _PARQUET:
-        raise DataFileInvalid(f"{str(p)!r}: expected a .csv or .parquet file")
-    if not p.is_file():
-        raise DataFileInvalid(f"{str(p)!r} does not exist")
+    p = _existing(path)
     try:
-        frame = pd.read_parquet(p) if suffix in _PARQUET else pd.read_csv(p, low_memory=False)
+        frame = (pd.read_parquet(p) if p.suffix.lower() in _PARQUET
+                 else pd.read_csv(p, low_memory=False))
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataFileInvalid(f"{str(p)!r} cannot be read: {str(exc).splitlines()[0]}") from exc
     if frame.empty:
@@ -40,17 +43,115 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def _existing(path: str | Path) -> Path:
+    p = Path(path)
+    if p.suffix.lower() not in _CSV + _PARQUET:
+        raise DataFileInvalid(f"{str(p)!r}: expected a .csv or .parquet file")
+    if not p.is_file():
+        raise DataFileInvalid(f"{str(p)!r} does not exist")
+    return p
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write ``frame`` as CSV or Parquet, chosen by the extension of ``path``."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in _CSV + _PARQUET:
-        raise DataFileInvalid(f"{str(p)!r}: the output must end in .csv or .parquet")
-    if suffix in _PARQUET:
+    p = _output_path(path)
+    if p.suffix.lower() in _PARQUET:
         frame.to_parquet(p, index=False)
     else:
         frame.to_csv(p, index=False)
     return p
+
+
+def _output_path(path: str | Path) -> Path:
+    p = Path(path)
+    if p.suffix.lower() not in _CSV + _PARQUET:
+        raise DataFileInvalid(f"{str(p)!r}: the output must end in .csv or .parquet")
+    return p
+
+
+# pandas' default missing-value markers, so a CSV reads the same as with ``pd.read_csv``
+_NULLS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+          "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+
+
+def _read_arrow(p: Path) -> pa.Table:
+    """The file as an Arrow table; CSV text that looks like dates stays text, as in pandas."""
+    import pyarrow as pa
+
+    try:
+        if p.suffix.lower() in _PARQUET:
+            import pyarrow.parquet as pq
+
+            return pq.read_table(p)
+        from pyarrow import csv
+
+        def read(types: dict[str, Any]) -> pa.Table:
+            return csv.read_csv(p, convert_options=csv.ConvertOptions(
+                null_values=_NULLS, strings_can_be_null=True, timestamp_parsers=[],
+                column_types=types))
+
+        table = read({})
+        dated = {f.name: pa.string() for f in table.schema if pa.types.is_temporal(f.type)}
+        return read(dated) if dated else table
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise DataFileInvalid(f"{str(p)!r} cannot be read: {str(exc).splitlines()[0]}") from exc
+
+
+def _write_arrow(table: pa.Table, p: Path) -> None:
+    import pyarrow as pa
+
+    if p.suffix.lower() in _PARQUET:
+        import pyarrow.parquet as pq
+
+        text = [f.name for f in table.schema
+                if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        pq.write_table(table, p, use_dictionary=text)
+    else:
+        from pyarrow import csv
+
+        csv.write_csv(table, p, write_options=csv.WriteOptions(quoting_style="needed"))
+
+
+def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> int:
+    """Write the rows of ``source`` to ``out`` with two more columns, ``score`` and ``pd``.
+
+    Only the card's features are converted for scoring (text as categoricals); the other
+    columns go from reader to writer as they are. Returns the number of rows. Existing
+    ``score`` and ``pd`` columns are replaced.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from creditfactory.scorecard import CompiledFeature, CompiledScorer, FeatureBinning
+    >>> from creditfactory.scorecard import Scaling
+    >>> b = FeatureBinning.from_counts("age", "numeric", splits=(30.0,),
+    ...     count=[50, 50, 0], n_event=[10, 5, 0])
+    >>> scorer = CompiledScorer([CompiledFeature.build(b, [10.0, 30.0, 0.0])], Scaling())
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = write_table(pd.DataFrame({"id": ["a", "b"], "age": [20, 40]}), folder / "in.csv")
+    >>> score_table(scorer, folder / "in.csv", folder / "out.parquet")
+    2
+    >>> pd.read_parquet(folder / "out.parquet")[["id", "score"]].values.tolist()
+    [['a', 10.0], ['b', 30.0]]
+    """
+    import pyarrow as pa
+
+    p, target = _existing(source), _output_path(out)
+    table = _read_arrow(p)
+    if table.num_rows == 0:
+        raise DataFileInvalid(f"{str(p)!r} holds no rows")
+    present = [n for n in scorer.names if n in table.column_names]
+    features = table.select(present).to_pandas(strings_to_categorical=True)
+    numeric = {f.name for f in scorer.features if f.numeric}
+    for name in present:
+        if name in numeric and isinstance(features[name].dtype, pd.CategoricalDtype):
+            features[name] = features[name].astype(object)
+    points = scorer.score(features)
+    kept = [c for c in table.column_names if c not in ("score", "pd")]
+    result = table.select(kept).append_column("score", pa.array(points)).append_column(
+        "pd", pa.array(scorer.scaling.pd(points)))
+    _write_arrow(result, target)
+    return int(table.num_rows)
 
 
 def _matches(column: pd.Series, bad: str) -> np.ndarray:

@@ -9,13 +9,13 @@ import pytest
 
 MODULES = [
     "creditfactory.scorecard._bins",
-    "creditfactory.scorecard._binning",
-    "creditfactory.scorecard._binning_numeric",
-    "creditfactory.scorecard._binning_optimal",
-    "creditfactory.scorecard._binning_refine",
-    "creditfactory.scorecard._woe",
-    "creditfactory.scorecard._selection",
-    "creditfactory.scorecard._selection_stats",
+    "creditfactory.scorecard.binning._binner",
+    "creditfactory.scorecard.binning._numeric",
+    "creditfactory.scorecard.binning._optimal",
+    "creditfactory.scorecard.binning._refine",
+    "creditfactory.scorecard.binning._woe",
+    "creditfactory.scorecard.selection._selector",
+    "creditfactory.scorecard.selection._statistics",
 ]
 
 

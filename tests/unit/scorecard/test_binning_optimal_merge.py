@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from creditfactory.scorecard import Binner
-from creditfactory.scorecard._binning_optimal import optimal_merge, segment_tables
+from creditfactory.scorecard.binning._optimal import optimal_merge, segment_tables
 
 TRENDS = [None, "ascending", "descending", "peak", "valley"]
 
@@ -127,7 +127,7 @@ def test_max_bins_limits_the_regular_bins():
 @given(seed=st.integers(0, 10**6), trend=st.sampled_from(["ascending", "descending", "peak",
                                                           "valley", None]))
 def test_refining_cut_points_keeps_the_shape_and_never_loses_iv(seed, trend):
-    from creditfactory.scorecard._binning_numeric import BinningSpec, fit_numeric
+    from creditfactory.scorecard.binning._numeric import BinningSpec, fit_numeric
 
     rng = np.random.default_rng(seed)
     x = rng.normal(size=60_000)

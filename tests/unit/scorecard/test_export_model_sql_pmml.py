@@ -13,12 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditfactory.scorecard import Binner
-from creditfactory.scorecard._export_pmml import PMML_NAMESPACE, pmml_document
-from creditfactory.scorecard._export_sql import sql_select
+from creditfactory.scorecard import Binner, Scorecard
 from creditfactory.scorecard._model_file import card_from_dict, card_to_dict, load_card, save_card
-from creditfactory.scorecard._scorecard import Scorecard
 from creditfactory.scorecard.errors import ModelFileInvalid
+from creditfactory.scorecard.export._pmml import PMML_NAMESPACE, pmml_document
+from creditfactory.scorecard.export._sql import sql_select
 
 
 def _data(seed: int, n: int = 1200) -> tuple[pd.DataFrame, np.ndarray]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from creditfactory.scorecard._bootstrap import bootstrap_validate
-from creditfactory.scorecard._scorecard import Scorecard
+from creditfactory.scorecard import Scorecard
+from creditfactory.scorecard.fitting._bootstrap import bootstrap_validate
 
 
 def test_out_of_bag_intervals_bracket_their_estimate_and_stay_below_in_sample():

@@ -7,15 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditfactory.scorecard._contribution import (
+from creditfactory.scorecard._stats import gather_stats
+from creditfactory.scorecard.errors import ConstraintInfeasible, TrainingDataInvalid
+from creditfactory.scorecard.fitting._divergence import BlockSpec, Engineering, fit_divergence
+from creditfactory.scorecard.selection._contribution import (
     divergence_score,
     marginal_contributions,
     optimal_divergence,
     stepwise_select,
 )
-from creditfactory.scorecard._fit_divergence import BlockSpec, Engineering, fit_divergence
-from creditfactory.scorecard._stats import gather_stats
-from creditfactory.scorecard.errors import ConstraintInfeasible, TrainingDataInvalid
 
 
 def _sample(seed: int, n: int = 3000, sizes: tuple[int, ...] = (4, 3, 5)):

@@ -8,9 +8,9 @@ import importlib
 import pytest
 
 MODULES = [
-    "_stats", "_fit_divergence", "_contribution", "_fit_logistic", "_card_fit", "_points",
-    "_penalty_cv", "_compiled", "_scorecard", "_model_file", "_export_sql", "_export_pmml",
-    "_bootstrap", "_tables",
+    "_stats", "fitting._divergence", "selection._contribution", "fitting._logistic",
+    "fitting._card", "_points", "fitting._penalty_cv", "_compiled", "_scorecard", "_model_file",
+    "export._sql", "export._pmml", "fitting._bootstrap", "_tables",
 ]
 
 

@@ -12,8 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from creditfactory.errors import InvalidArgument
-from creditfactory.scorecard import Binner
-from creditfactory.scorecard._scorecard import Scorecard
+from creditfactory.scorecard import Binner, Scorecard
 from creditfactory.scorecard._stats import gather_stats
 from creditfactory.scorecard.errors import TrainingDataInvalid
 
@@ -159,7 +158,7 @@ def test_card_works_as_the_last_step_of_a_pipeline(data):
 
 def test_a_feature_selector_with_the_divergence_score_chooses_the_cards_features(data):
     from creditfactory.scorecard import FeatureSelector
-    from creditfactory.scorecard._contribution import divergence_score
+    from creditfactory.scorecard.selection._contribution import divergence_score
 
     x, y = data
     selector = FeatureSelector(score_fn=divergence_score, min_iv=0.02)

@@ -6,7 +6,7 @@ import warnings
 
 from sklearn.utils.estimator_checks import check_estimator
 
-from creditfactory.scorecard._scorecard import Scorecard
+from creditfactory.scorecard import Scorecard
 
 _EXPECTED = {
     "check_sample_weight_equivalence_on_dense_data":

@@ -79,8 +79,7 @@ def test_unknown_method_and_mismatched_columns_are_refused():
 
 
 def test_fixed_binner_keeps_the_accepted_bins_when_a_card_is_fitted_on_augmented_rows():
-    from creditfactory.scorecard import Binner
-    from creditfactory.scorecard._scorecard import Scorecard
+    from creditfactory.scorecard import Binner, Scorecard
     from creditfactory.scorecard.reject_inference import FixedBinner
 
     X, y, acc = _population(4000, 6)

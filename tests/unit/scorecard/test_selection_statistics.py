@@ -8,7 +8,7 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from creditfactory.scorecard import WoETransformer
-from creditfactory.scorecard._selection_stats import abs_correlation, column_iv, logit_fit, vif
+from creditfactory.scorecard.selection._statistics import abs_correlation, column_iv, logit_fit, vif
 
 
 def _xy(n: int = 3000, k: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

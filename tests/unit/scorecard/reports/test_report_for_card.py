@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditfactory.scorecard import _report_card, _report_data, _report_excel, _report_html
-from creditfactory.scorecard._scorecard import Scorecard
+from creditfactory.scorecard import Scorecard
 from creditfactory.scorecard.errors import FeatureMissing, ScorecardNotFitted
-from creditfactory.scorecard.report import report_for_card
+from creditfactory.scorecard.report import _card, _data, _excel, _html, report_for_card
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +46,7 @@ def test_report_names_a_feature_missing_from_the_data_and_refuses_an_unfitted_ca
         report_for_card(Scorecard(), new, y_new)
 
 
-@pytest.mark.parametrize("module", [_report_card, _report_data, _report_excel, _report_html])
+@pytest.mark.parametrize("module", [_card, _data, _excel, _html])
 def test_docstring_examples_hold(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import linalg, optimize
 
-from creditfactory.scorecard._stats import FloatArray, IndicatorStats
+from creditfactory.scorecard._stats import FloatArray, IndicatorStats, block_diagonal
 from creditfactory.scorecard.errors import ConstraintInfeasible
 
 BinRef = tuple[int, int]
@@ -208,15 +208,6 @@ def _constrained_quadratic(
     if np.abs(e_mat @ best - e_rhs).max(initial=0.0) > limit:
         raise ConstraintInfeasible("the pinned and equal-weight constraints cannot all hold")
     return np.clip(best, lo, hi)
-
-
-def block_diagonal(cov: FloatArray, n_bins: Sequence[int]) -> FloatArray:
-    """``cov`` with every entry between two different features set to zero."""
-    out = np.zeros_like(cov)
-    off = np.concatenate([[0], np.cumsum(n_bins)]).astype(int)
-    for a, b in zip(off[:-1], off[1:], strict=True):
-        out[a:b, a:b] = cov[a:b, a:b]
-    return out
 
 
 def monotone_directions(woe: NDArray[np.floating], n_regular: int) -> tuple[int, ...]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from creditfactory.scorecard._binning_optimal import MergeResult, optimal_merges
-from creditfactory.scorecard._binning_refine import refine_splits
 from creditfactory.scorecard._bins import FeatureBinning, count_at_or_below
+from creditfactory.scorecard.binning._optimal import MergeResult, optimal_merges
+from creditfactory.scorecard.binning._refine import refine_splits
 
 __all__ = ["BinningSpec", "choose_trend", "fit_numeric", "prebin_counts", "prebin_splits"]
 

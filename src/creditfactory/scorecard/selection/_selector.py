@@ -13,9 +13,9 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from creditfactory.scorecard._binning_input import read_target
-from creditfactory.scorecard._selection_stats import abs_correlation, column_iv, vif
-from creditfactory.scorecard._selection_stepwise import (
+from creditfactory.scorecard._input import read_target
+from creditfactory.scorecard.selection._statistics import abs_correlation, column_iv, vif
+from creditfactory.scorecard.selection._stepwise import (
     Objective,
     backward,
     contributions,

@@ -15,7 +15,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from creditfactory.scorecard._report_data import ScorecardReport
+    from creditfactory.scorecard.report._data import ScorecardReport
 
 __all__ = ["report_charts"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from creditfactory.scorecard._binning import Binner
+from creditfactory.scorecard.binning._binner import Binner
 
 __all__ = ["WoETransformer"]
 

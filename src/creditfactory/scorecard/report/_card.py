@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from creditfactory.scorecard._report_data import ScorecardReport, build_report
 from creditfactory.scorecard.errors import FeatureMissing, ScorecardNotFitted
+from creditfactory.scorecard.report._data import ScorecardReport, build_report
 
 __all__ = ["card_parameters", "report_for_card"]
 

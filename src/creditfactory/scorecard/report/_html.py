@@ -6,9 +6,9 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
-from creditfactory.scorecard._report_charts import report_charts
-from creditfactory.scorecard._report_data import ScorecardReport
 from creditfactory.scorecard._stability import psi_label
+from creditfactory.scorecard.report._charts import report_charts
+from creditfactory.scorecard.report._data import ScorecardReport
 
 __all__ = ["render_html", "write_html"]
 
@@ -36,7 +36,7 @@ def render_html(report: ScorecardReport, *, generated: str | None = None) -> str
     --------
     >>> import pandas as pd
     >>> from creditfactory.scorecard import FeatureBinning
-    >>> from creditfactory.scorecard._report_data import build_report
+    >>> from creditfactory.scorecard.report._data import build_report
     >>> b = FeatureBinning.from_counts("x", "numeric", splits=(0.5,),
     ...     count=[50, 50, 0], n_event=[30, 10, 0])
     >>> r = build_report(binnings=[b], points={"x": [10, 50, 30]},

@@ -16,8 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import linalg
 
-from creditfactory.scorecard._fit_divergence import block_diagonal
-from creditfactory.scorecard._stats import IndicatorStats
+from creditfactory.scorecard._stats import IndicatorStats, block_diagonal
 
 
 def optimal_divergence(

@@ -13,15 +13,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from creditfactory.errors import InvalidArgument
-from creditfactory.scorecard._binning_categorical import fit_categorical
-from creditfactory.scorecard._binning_input import (
+from creditfactory.scorecard._bins import FeatureBinning
+from creditfactory.scorecard._input import (
     is_categorical,
     numeric_values,
     read_columns,
     read_target,
 )
-from creditfactory.scorecard._binning_numeric import BinningSpec, fit_numeric
-from creditfactory.scorecard._bins import FeatureBinning
+from creditfactory.scorecard.binning._categorical import fit_categorical
+from creditfactory.scorecard.binning._numeric import BinningSpec, fit_numeric
 
 __all__ = ["Binner"]
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from creditfactory.scorecard._fit_divergence import BlockSpec, Engineering, fit_divergence
 from creditfactory.scorecard._stats import FloatArray, IndicatorStats, combine_stats, gather_stats
+from creditfactory.scorecard.fitting._divergence import BlockSpec, Engineering, fit_divergence
 
 __all__ = ["PENALTY_GRID", "choose_penalty"]
 

@@ -18,15 +18,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from creditfactory.scorecard._bins import FeatureBinning
-from creditfactory.scorecard._fit_divergence import (
+from creditfactory.scorecard._stats import FloatArray, gather_stats
+from creditfactory.scorecard.fitting._divergence import (
     BinRef,
     BlockSpec,
     Engineering,
     fit_divergence,
     monotone_directions,
 )
-from creditfactory.scorecard._fit_logistic import fit_logistic
-from creditfactory.scorecard._stats import FloatArray, gather_stats
+from creditfactory.scorecard.fitting._logistic import fit_logistic
 
 __all__ = ["CardWeights", "FitOptions", "calibrate", "fit_card", "bagged_card"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from creditfactory.scorecard._binning_numeric import BinningSpec
-from creditfactory.scorecard._binning_optimal import optimal_merge
 from creditfactory.scorecard._bins import FeatureBinning, level_key
+from creditfactory.scorecard.binning._numeric import BinningSpec
+from creditfactory.scorecard.binning._optimal import optimal_merge
 
 __all__ = ["fit_categorical"]
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from creditfactory.scorecard._report_data import ScorecardReport
 from creditfactory.scorecard._stability import psi_label
+from creditfactory.scorecard.report._data import ScorecardReport
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -179,7 +179,7 @@ def write_excel(report: ScorecardReport, path: str | Path) -> Path:
     >>> import tempfile, pandas as pd
     >>> from openpyxl import load_workbook
     >>> from creditfactory.scorecard import FeatureBinning
-    >>> from creditfactory.scorecard._report_data import build_report
+    >>> from creditfactory.scorecard.report._data import build_report
     >>> b = FeatureBinning.from_counts("x", "numeric", splits=(0.5,),
     ...     count=[50, 50, 0], n_event=[30, 10, 0])
     >>> r = build_report(binnings=[b], points={"x": [10, 50, 30]},

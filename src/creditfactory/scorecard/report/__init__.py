@@ -3,10 +3,10 @@
 >>> from creditfactory.scorecard.report import report_for_card, write_html, write_excel
 """
 
-from creditfactory.scorecard._report_card import card_parameters, report_for_card
-from creditfactory.scorecard._report_data import Characteristic, ScorecardReport, build_report
-from creditfactory.scorecard._report_excel import write_excel
-from creditfactory.scorecard._report_html import render_html, write_html
+from creditfactory.scorecard.report._card import card_parameters, report_for_card
+from creditfactory.scorecard.report._data import Characteristic, ScorecardReport, build_report
+from creditfactory.scorecard.report._excel import write_excel
+from creditfactory.scorecard.report._html import render_html, write_html
 
 __all__ = [
     "Characteristic",

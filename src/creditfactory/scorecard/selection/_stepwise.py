@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from creditfactory.scorecard._selection_stats import LogitFit, criterion_gain, logit_fit
+from creditfactory.scorecard.selection._statistics import LogitFit, criterion_gain, logit_fit
 
 __all__ = ["Objective", "StepRecord", "forward", "backward", "contributions", "SHORTLIST"]
 
