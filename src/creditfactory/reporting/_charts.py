@@ -15,11 +15,17 @@ GOOD, BAD, INK, GRID = "#2f6f9f", "#c8553d", "#333333", "#dddddd"
 SERIES = (GOOD, BAD, "#4f9a5a", "#d9a13b", "#7b5ea7", "#8c564b")  # one colour per compared series
 
 
-def new_figure(width: float = 5.6, height: float = 3.3) -> Figure:
-    """A figure of ``width`` x ``height`` inches at 100 dpi, laid out to fit its labels."""
+def new_figure(width: float = 5.6, height: float = 3.3, *, fixed_margins: bool = False) -> Figure:
+    """A figure of ``width`` x ``height`` inches at 100 dpi, laid out to fit its labels; with
+    ``fixed_margins`` the axes take the same fixed share instead, which draws in about half
+    the time (for charts whose labels are known to fit)."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+    if not fixed_margins:
+        return Figure(figsize=(width, height), dpi=100, layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=100)
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.91)
+    return fig
 
 
 def figure_svg(fig: Figure) -> str:

@@ -28,7 +28,7 @@ def curve_chart(results: Sequence[BacktestResult], curves: Sequence[pd.DataFrame
                 title: str, ylabel: str, line_label: str = "{}") -> str:
     """``figure`` against the approval rate along each strategy's cut-off curve, with each
     strategy as configured marked as a point."""
-    fig = new_figure()
+    fig = new_figure(fixed_margins=True)
     ax = fig.add_subplot()
     lines = [(r, c) for r, c in zip(results, curves, strict=True) if len(c) > 1]
     for i, (r, c) in enumerate(lines):
@@ -52,7 +52,7 @@ def curve_chart(results: Sequence[BacktestResult], curves: Sequence[pd.DataFrame
 def bar_chart(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], title: str,
               xlabel: str, ylabel: str) -> str:
     """Grouped bars: one group per label, one bar per series, shares on the y axis."""
-    fig = new_figure()
+    fig = new_figure(fixed_margins=True)
     ax = fig.add_subplot()
     x = np.arange(len(groups))
     width = 0.8 / max(len(series), 1)
