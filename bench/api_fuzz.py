@@ -26,12 +26,12 @@ import uvicorn
 from hypothesis import HealthCheck, given, settings
 
 from creditfactory.http.security import TokenSigner
-from creditfactory.server import build_context, create_app
-from creditfactory.services.context import ServiceContext
+from creditfactory.server import create_app
+from creditfactory.services.bootstrap import bootstrap, store_context
 from creditfactory.services.ports import Actor
 from creditfactory.services.setup import setup_service
 from creditfactory.settings import load_settings
-from creditfactory.store import PersonalDataVault, make_engine
+from creditfactory.store import make_engine
 from creditfactory.world import generate
 
 PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -70,14 +70,14 @@ def main() -> None:
             c.exec_driver_sql(f"CREATE SCHEMA {schema_name}")
         url = f"{PG_URL}?options=-csearch_path%3D{schema_name}"
     st = load_settings(db_url=url, env="test")
-    engine = make_engine(st.db_url)
-    setup_service(ServiceContext(engine, PersonalDataVault(st.secret_key), None), st.db_url,
-                  "fuzz-admin-pass", generate(2000, 12, seed=7), train=False)
-    engine.dispose()
+    setup_ctx = store_context(st)
+    setup_service(setup_ctx, st.db_url, "fuzz-admin-pass", generate(2000, 12, seed=7),
+                  train=False)
+    setup_ctx.engine.dispose()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(st, build_context(st)), host="127.0.0.1",
+    server = uvicorn.Server(uvicorn.Config(create_app(st, bootstrap(st)), host="127.0.0.1",
                                            port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

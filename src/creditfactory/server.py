@@ -22,26 +22,15 @@ from fastapi import FastAPI
 from creditfactory.api import api_router, install_error_handlers
 from creditfactory.http.security import LoginLimiter, TokenSigner
 from creditfactory.services.bank_answers import simulate_bank_answers
+from creditfactory.services.bootstrap import bootstrap
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.ports import DecisionService
-from creditfactory.services.strategy_setup import start_decisions
 from creditfactory.settings import Settings
-from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.leadership import Leadership
 from creditfactory.web.router import router as web_router
 
 log = logging.getLogger(__name__)
 
-__all__ = ["create_app", "build_context"]
-
-
-def build_context(settings: Settings, decider: DecisionService | None = None) -> ServiceContext:
-    """The service context for ``settings``; the decision port comes from the store if not given."""
-    engine = make_engine(settings.db_url)
-    ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), decider)
-    if decider is None:
-        ctx.decider = start_decisions(ctx)
-    return ctx
+__all__ = ["create_app"]
 
 
 def _bank_loop(ctx: ServiceContext, stop: threading.Event, every: float) -> None:
@@ -69,7 +58,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "ctx"):
-            app.state.ctx = build_context(settings)
+            app.state.ctx = bootstrap(settings)
         worker = None
         if settings.simulate_banks:
             worker = threading.Thread(

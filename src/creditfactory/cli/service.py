@@ -60,18 +60,16 @@ def setup(
     ] = None,
 ) -> None:
     """Create or upgrade the schema, load channels and banks, activate `default`, add `admin`."""
-    from creditfactory.services.context import ServiceContext
+    from creditfactory.services.bootstrap import store_context
     from creditfactory.services.setup import setup_service
-    from creditfactory.store import PersonalDataVault, make_engine
 
     settings = _settings(db)
     data = _lending_data(world)
-    engine = make_engine(settings.db_url)
+    ctx = store_context(settings)
     try:
-        ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), None)
         report = setup_service(ctx, settings.db_url, settings.admin_password, data)
     finally:
-        engine.dispose()
+        ctx.engine.dispose()
     console.print(
         f"schema at {report.revision}; {report.channels_added} channels added; "
         f"{report.banks} partner banks; strategy {report.strategy} active; "
@@ -93,19 +91,16 @@ def users_add(
     db: DbOption = None,
 ) -> None:
     """Add a user; the password is read from standard input."""
-    from creditfactory.services.context import ServiceContext
+    from creditfactory.services.bootstrap import store_context
     from creditfactory.services.ports import SYSTEM
     from creditfactory.services.users import add_user
-    from creditfactory.store import PersonalDataVault, make_engine
 
     password = sys.stdin.readline().rstrip("\r\n")
-    settings = _settings(db)
-    engine = make_engine(settings.db_url)
+    ctx = store_context(_settings(db))
     try:
-        ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), None)
         user = add_user(ctx, SYSTEM, name, password, role, bank)
     finally:
-        engine.dispose()
+        ctx.engine.dispose()
     console.print(f"user {user['username']} added with role {user['role']}")
 
 
@@ -133,16 +128,13 @@ class _ThreadLimit:
 
 def worker_app() -> Any:
     """One server worker's application (settings from the environment ``serve`` set)."""
-    from creditfactory.server import build_context, create_app
-    from creditfactory.services.fraud_graph import live_fraud_of
+    from creditfactory.server import create_app
+    from creditfactory.services.bootstrap import bootstrap
 
     settings = _settings(None)
-    ctx = build_context(settings)
-    live = live_fraud_of(ctx.decider)
-    if live is not None:
-        # Under load, read applications kept by the other workers once per interval rather than
-        # before every score (they reach this worker's graph at most this late).
-        live.catch_up_every = _CATCH_UP_EVERY
+    # Under load, read applications kept by the other workers once per interval rather than
+    # before every score (they reach this worker's graph at most this late).
+    ctx = bootstrap(settings, catch_up_every=_CATCH_UP_EVERY)
     app = create_app(settings, ctx)
     # The models and the fraud graph loaded above are a few hundred thousand objects that live
     # as long as the process: keep them out of the collector's full passes (each one otherwise

@@ -8,10 +8,10 @@ application uses only what was known before it applied, in batch and online alik
 from creditfactory.fraud.config import KINDS, GraphConfig
 from creditfactory.fraud.graph import IdentityGraph
 from creditfactory.fraud.identity import identity_table
+from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.labels import known_bad_times
 from creditfactory.fraud.model import card_reasons, fraud_card
 from creditfactory.fraud.neighbourhood import neighbourhood
-from creditfactory.fraud.online import OnlineGraph
 from creditfactory.fraud.rules import RULES, rule_hits
 
 __all__ = [

@@ -15,8 +15,8 @@ import numpy as np
 
 from creditfactory.fraud.config import KINDS
 from creditfactory.fraud.graph import IdentityGraph
+from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.labels import NEVER
-from creditfactory.fraud.online import OnlineGraph
 
 
 def _walk(neighbours: Callable[[int], Iterable[int]], centre: int, hops: int,

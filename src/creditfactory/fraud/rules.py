@@ -30,8 +30,8 @@ import pandas as pd
 from creditfactory.fraud.config import KIND_CODE, KINDS
 from creditfactory.fraud.graph import IdentityGraph
 from creditfactory.fraud.identity import SELF_COLUMNS
+from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.labels import NEVER
-from creditfactory.fraud.online import OnlineGraph
 
 RULES: dict[str, str] = {
     "IMP_ID_REUSED": "resident ID seen before, with other phones, devices, cards and addresses",

@@ -15,7 +15,7 @@ approval take days -- ``payout_days`` -- and the ring's next members may arrive 
 the first member of a ring has no earlier link to be caught by); or only retrospectively.
 ``flagged`` keeps its meaning: flagged by the end of the window, at any stage.
 
-The channel scorecard (:mod:`creditfactory.fraud.channels`) learns from the development
+The channel scorecard (:mod:`creditfactory.fraud.packaging`) learns from the development
 period which channels' applications turn into credit early defaults (those the scan
 attributes to fraud left out) and scores every channel active in the window.
 """
@@ -28,13 +28,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from creditfactory.fraud.channels import FINDINGS, ChannelFrame, fit_and_score
 from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.errors import WorldIncomplete
 from creditfactory.fraud.graph import IdentityGraph
 from creditfactory.fraud.identity import applied_seconds, hash_strings, identity_table
 from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.fraud.model import card_reasons, fraud_card, save_fraud_card
+from creditfactory.fraud.packaging import FINDINGS, ChannelFrame, fit_and_score
 from creditfactory.fraud.rules import RULES, reasons_by_row, rule_hits
 from creditfactory.fraud.settings import secret_key
 

@@ -30,16 +30,18 @@ import hashlib
 import io
 import json
 import zipfile
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
 from creditfactory.fraud.settings import secret_key
 from creditfactory.models.channel import ChannelModel
+from creditfactory.models.errors import ModelBundleInvalid
 from creditfactory.models.features import CardFeatures
-from creditfactory.models.training import FraudModel, TrainedModels, key_check
-from creditfactory.strategy.errors import StrategyError
+from creditfactory.models.fraud import FraudModel
+from creditfactory.models.training import TrainedModels, key_check
 
 __all__ = [
     "BUNDLE_NAME",
@@ -50,6 +52,8 @@ __all__ = [
     "dump_models",
     "load_models",
     "read_manifest",
+    "read_models",
+    "save_models",
 ]
 
 FORMAT = "creditfactory.world-models"
@@ -58,10 +62,6 @@ BUNDLE_NAME = "world-models"
 _MANIFEST = "manifest.json"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _BAD_COLUMN = "known_bad_at"
-
-
-class ModelBundleInvalid(StrategyError, ValueError):
-    """The bytes are not a readable model bundle (corrupt, another format, another key)."""
 
 
 def bundle_digest(data: bytes) -> str:
@@ -256,3 +256,20 @@ def load_models(data: bytes, key: bytes | None = None) -> TrainedModels:
         raise
     except Exception as exc:  # a bundle whose digests match but whose content does not parse
         raise ModelBundleInvalid(f"bundle content is malformed: {exc!r}") from exc
+
+
+def save_models(models: TrainedModels, target: str | Path | IO[bytes]) -> str:
+    """Write the models as one bundle file (or into a binary stream); its sha256 digest."""
+    data = dump_models(models)
+    if isinstance(target, str | Path):
+        Path(target).write_bytes(data)
+    else:
+        target.write(data)
+    return bundle_digest(data)
+
+
+def read_models(source: str | Path | bytes | IO[bytes], key: bytes | None = None) -> TrainedModels:
+    """Read models written by :func:`save_models`; they score exactly as the ones written."""
+    if isinstance(source, str | Path):
+        return load_models(Path(source).read_bytes(), key)
+    return load_models(source if isinstance(source, bytes) else source.read(), key)

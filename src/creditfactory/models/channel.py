@@ -1,6 +1,6 @@
 """The channel packaging score the strategy reads: the fraud package's channel scorecard.
 
-The card (``creditfactory.fraud.channels``, the one ``creditfactory fraud scan`` trains) learns
+The card (``creditfactory.fraud.packaging``, the one ``creditfactory fraud scan`` trains) learns
 on development-period snapshots which channels' applications become credit early defaults
 (known bads from performance; first-payment defaults, the fraud engine's job, left out), and
 scores each channel as of the end of the development period. The strategy reads the rank of a
@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from creditfactory.fraud.channels import (
+from creditfactory.fraud.identity import applied_seconds
+from creditfactory.fraud.labels import NEVER, known_bad_times
+from creditfactory.fraud.packaging import (
     MONTH,
     ChannelFrame,
     channel_features,
@@ -25,8 +27,6 @@ from creditfactory.fraud.channels import (
     findings_features,
     fit_and_score,
 )
-from creditfactory.fraud.identity import applied_seconds
-from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.scorecard import Scorecard
 
 __all__ = ["ChannelModel", "train_channel_model"]
@@ -56,7 +56,7 @@ class ChannelModel:
 
     def lookup(self, findings: pd.DataFrame | None = None) -> tuple[dict[str, float], float]:
         """Score by channel and the score of a channel without history; with per-application
-        ``findings`` (``channel_id`` and columns among ``creditfactory.fraud.channels.FINDINGS``),
+        ``findings`` (``channel_id`` and columns among ``creditfactory.fraud.packaging.FINDINGS``),
         channels are re-scored with their findings shares (a channel known only from
         findings starts from the population's features). A channel without history gets
         the median development channel's score."""

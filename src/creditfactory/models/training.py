@@ -9,18 +9,17 @@
 - Challenger: LightGBM on the same features and the same credit-only sample.
 - Fraud score: LightGBM on ``creditfactory.fraud`` point-in-time graph features, labelled
   fraud-like (first instalment never paid), turned into 0-1 by its rank among development
-  applications; fraud rule hits from ``creditfactory.fraud.rules``. World applications get
-  their batch values by id; a new application (an id the world does not hold, e.g. the API's
-  0) is added to an online identity graph seeded with the world and scored by the same model
-  (``creditfactory.fraud.live``).
+  applications; fraud rule hits from ``creditfactory.fraud.rules`` (``creditfactory.models.fraud``).
+  Lending-data applications get their batch values by id; a new application's score comes
+  from the live fraud graph the service assesses it with (``creditfactory.fraud.live``) and
+  is handed to :meth:`TrainedModels.score_record`.
 - Channel packaging score: the fraud package's channel scorecard (the one the fraud scan
   trains) on development snapshots, scored as of the end of the development period, read as
   the channel's rank among the development channels (``creditfactory.models.channel``);
   a channel without history gets the median development channel's. Verification findings
   re-score the channels through :meth:`TrainedModels.refresh_packaging`.
 
-Trained models are written to and read from one file with :meth:`TrainedModels.save` and
-:meth:`TrainedModels.load` (format: ``creditfactory.models.bundle``).
+Trained models are kept in one file whose format only ``creditfactory.models.bundle`` knows.
 
 Never reads the world's ``truth``.
 """
@@ -30,23 +29,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from creditfactory.data.outcomes import align_outcomes, loan_outcomes
-from creditfactory.fraud.live import LiveFraud
+from creditfactory.fraud.live import Assessment
 from creditfactory.fraud.settings import secret_key
 from creditfactory.models._tree_code import compile_booster
 from creditfactory.models.channel import ChannelModel, train_channel_model
 from creditfactory.models.features import CardFeatures, fraud_like
-from creditfactory.strategy.fields import SCORE_COLUMNS
+from creditfactory.models.fraud import LGB_PARAMS, FraudModel, train_fraud_model
 
-_LGB: dict[str, Any] = dict(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50,
-            subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0, verbose=-1, n_jobs=2)
+__all__ = ["SCORES", "TrainedModels", "dev_end", "development_samples", "key_check",
+           "train_lending_models"]
+
+SCORES: tuple[str, ...] = (
+    "a_score", "a_pd", "challenger_pd", "fraud_score", "fraud_rule_hits", "packaging_score")
+"""The scores the models serve, in the order the strategy reads them."""
+_LGB = LGB_PARAMS
 
 
 def key_check(key: bytes) -> str:
@@ -55,29 +57,9 @@ def key_check(key: bytes) -> str:
     return hmac.new(key, b"creditfactory identity key check", hashlib.sha256).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class FraudModel:
-    """The fraud LightGBM and the history a live scorer is seeded with.
-
-    ``identity`` is the world's keyed-hash identity table (``creditfactory.fraud.identity_table``)
-    and ``bad_time`` when each of its applications became a known bad; ``ranks`` are the sorted
-    development-period probabilities that turn a probability into a 0-1 score.
-    """
-
-    booster: Any
-    columns: tuple[str, ...]
-    ranks: np.ndarray
-    identity: pd.DataFrame
-    bad_time: np.ndarray
-
-    def live(self, key: bytes) -> LiveFraud:
-        """A live scorer over this model, seeded from the history when first used."""
-        return LiveFraud(compile_booster(self.booster), self.columns, self.ranks, key).seed_on_first_use(
-            self.identity, self.bad_time)
-
-
 class TrainedModels:
-    """A ``ScoreProvider`` over trained models; build with ``train_lending_models`` or ``load``.
+    """The trained models as one score provider; build with ``train_lending_models`` or read
+    a bundle (``creditfactory.models.bundle.load_models``).
 
     ``challenger`` is the challenger's LightGBM ``Booster``; ``key`` is the identity HMAC key
     the fraud history was hashed with (only its :func:`key_check` is kept); ``channel_model``
@@ -99,7 +81,6 @@ class TrainedModels:
         self.fraud_model = fraud_model
         key = secret_key() if key is None else key
         self.key_check = key_check(key)
-        self.live_fraud = fraud_model.live(key) if fraud_model is not None else None
         self._challenger = compile_booster(challenger)
         self._fraud_score = dict(zip(fraud.index, fraud["fraud_score"], strict=True))
         self._fraud_hits = dict(zip(fraud.index, fraud["fraud_rule_hits"], strict=True))
@@ -107,40 +88,15 @@ class TrainedModels:
     def versions(self) -> dict[str, str]:
         return dict(self._versions)
 
-    def save(self, target: str | Path | IO[bytes]) -> str:
-        """Write the models as one bundle file (or into a binary stream); its sha256 digest."""
-        from creditfactory.models.bundle import bundle_digest, dump_models
-
-        data = dump_models(self)
-        if isinstance(target, str | Path):
-            Path(target).write_bytes(data)
-        else:
-            target.write(data)
-        return bundle_digest(data)
-
-    @classmethod
-    def load(cls, source: str | Path | bytes | IO[bytes]) -> TrainedModels:
-        """Read models written by :meth:`save`; they score exactly as the ones written."""
-        from creditfactory.models.bundle import load_models
-
-        if isinstance(source, str | Path):
-            return load_models(Path(source).read_bytes())
-        return load_models(source if isinstance(source, bytes) else source.read())
-
     def refresh_packaging(self, findings: pd.DataFrame) -> dict[str, float]:
         """Re-score the channels with per-application verification ``findings``
-        (``channel_id`` and columns among ``creditfactory.fraud.channels.FINDINGS``) and serve
+        (``channel_id`` and columns among ``creditfactory.fraud.packaging.FINDINGS``) and serve
         the new scores; the scores by channel. Without a channel model nothing changes."""
         if self.channel_model is None:
             return dict(self.packaging)
         packaging, default = self.channel_model.lookup(findings)
         self.packaging, self.packaging_default = packaging, default
         return dict(packaging)
-
-    def prepare_live(self) -> None:
-        """Build what live decisions need (the seeded fraud graph) before the first one."""
-        if self.live_fraud is not None:
-            self.live_fraud.ensure_seeded()
 
     def score_frame(self, apps: pd.DataFrame) -> pd.DataFrame:
         x = self.features.frame(apps)
@@ -154,9 +110,12 @@ class TrainedModels:
         out["fraud_rule_hits"] = fraud["fraud_rule_hits"].fillna("").to_numpy(object)
         packaging, default = self.packaging, self.packaging_default
         out["packaging_score"] = apps["channel_id"].map(packaging).fillna(default).to_numpy(float)
-        return out[list(SCORE_COLUMNS)]
+        return out[list(SCORES)]
 
-    def score_record(self, app: Mapping[str, Any]) -> dict[str, Any]:
+    def score_record(self, app: Mapping[str, Any],
+                     fraud: Assessment | None = None) -> dict[str, Any]:
+        """The scores of one application; its fraud score and hits are the batch ones when
+        its id is a lending-data application's, else ``fraud`` (its live assessment)."""
         rec = self.features.record(app)
         try:
             a_score = self.card.scorer_.score_record(rec)
@@ -167,8 +126,8 @@ class TrainedModels:
         app_id = int(app.get("application_id") or 0)
         fraud_score = self._fraud_score.get(app_id)
         fraud_hits = self._fraud_hits.get(app_id, "")
-        if fraud_score is None and self.live_fraud is not None and app.get("applied_at") is not None:
-            fraud_score, fraud_hits = self.live_fraud.score(app)
+        if fraud_score is None and fraud is not None:
+            fraud_score, fraud_hits = fraud.fraud_score, fraud.codes
         return {
             "a_score": a_score,
             "a_pd": a_pd,
@@ -194,7 +153,7 @@ def train_lending_models(world: Any, *, train_months: int = 12, seed: int = 0) -
     card = Scorecard(min_iv=0.02, random_state=seed).fit(x[credit], bad[credit].astype(int))
     challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int)).booster_
     key = secret_key()
-    fraud, fraud_model = _fraud_scores(apps, perf, dev, key)
+    fraud, fraud_model = train_fraud_model(apps, perf, dev, key)
     ring = fraud["fraud_rule_hits"].reindex(apps["application_id"].to_numpy(np.int64)).fillna("").to_numpy(object) != ""
     channel_model = train_channel_model(apps, perf, dev, ring, dev_end(apps, train_months))
     packaging, default = channel_model.lookup()
@@ -226,29 +185,3 @@ def development_samples(apps: pd.DataFrame, perf: pd.DataFrame, train_months: in
     dev = (apps["applied_at"] < dev_end(apps, train_months)).to_numpy()
     fraudish = fraud_like(apps, perf)
     return dev, dev & ~fraudish, fraudish
-
-
-def _fraud_scores(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray,
-                  key: bytes) -> tuple[pd.DataFrame, FraudModel]:
-    import lightgbm as lgb
-
-    from creditfactory.fraud import IdentityGraph, identity_table
-    from creditfactory.fraud.labels import known_bad_times
-    from creditfactory.fraud.rules import rule_hits
-
-    ids = apps["application_id"].to_numpy(np.int64)
-    identity = identity_table(apps, key)
-    bad = known_bad_times(perf, ids)
-    graph = IdentityGraph.build(identity, bad)
-    feats = graph.features.drop(columns=["application_id"]).astype(float)
-    label = fraud_like(apps, perf)
-    model = lgb.LGBMClassifier(**_LGB).fit(feats[dev], label[dev].astype(int))
-    p = np.asarray(model.predict_proba(feats))[:, 1]
-    ranks = np.sort(p[dev])
-    score = np.searchsorted(ranks, p, side="right") / max(len(ranks), 1)
-    hits = rule_hits(graph, apps)
-    joined = hits.groupby("row")["code"].agg(lambda c: ",".join(sorted(set(c))))
-    texts = np.full(len(apps), "", dtype=object)
-    texts[joined.index.to_numpy(int)] = joined.to_numpy(object)
-    frame = pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts}, index=pd.Index(ids, name="application_id"))
-    return frame, FraudModel(model.booster_, tuple(feats.columns), ranks, identity, bad)

@@ -3,7 +3,7 @@
 Per application, the latest answer to each question counts: an identity not confirmed, a
 business not real, a verified monthly revenue below ``OVERSTATED_BELOW`` of the declared one.
 The trained models re-score every channel with these shares (shrunk towards the population,
-``creditfactory.fraud.channels``) and serve the new scores from then on. A refresher re-reads
+``creditfactory.fraud.packaging``) and serve the new scores from then on. A refresher re-reads
 the findings every ``REFRESH_SECONDS`` in the background, off the request path;
 :func:`refresh_channel_scores` does it on demand.
 """
@@ -18,7 +18,6 @@ from typing import Any
 import pandas as pd
 
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.strategy_port import behind
 from creditfactory.store import UnitOfWork
 from creditfactory.store.repo_channel_findings import ChannelFindings
 
@@ -58,29 +57,23 @@ def channel_findings(uow: UnitOfWork) -> pd.DataFrame:
         {k: float for k in _COLUMNS[1:]})
 
 
-def _models(target: Any) -> Any:
-    """The trained models behind a decision port, decider or score provider, if any."""
-    return behind(target, lambda o: callable(getattr(o, "refresh_packaging", None)))
-
-
-def refresh_channel_scores(ctx: ServiceContext, target: Any = None) -> dict[str, float] | None:
-    """Re-score channels with the findings in ``ctx``'s store and serve the new scores from
-    the models behind ``target`` (default: ``ctx.decider``); the scores by channel, ``None``
-    when the decision port has no trained models."""
-    models = _models(ctx.decider if target is None else target)
-    if models is None:
+def refresh_channel_scores(ctx: ServiceContext) -> dict[str, float] | None:
+    """Re-score channels with the findings in ``ctx``'s store and serve the new scores; the
+    scores by channel, ``None`` when the models have no channel packaging scores."""
+    packaging = ctx.packaging
+    if packaging is None:
         return None
     with ctx.uow(write=False) as uow:
         found = channel_findings(uow)
-    return dict(models.refresh_packaging(found))
+    return dict(packaging.refresh_packaging(found))
 
 
 class ChannelScoreRefresher:
     """A daemon thread that refreshes the channel scores at once and then every
     ``interval`` seconds until stopped; a failed refresh is logged and retried next time."""
 
-    def __init__(self, ctx: ServiceContext, target: Any, interval: float = REFRESH_SECONDS):
-        self._ctx, self._target, self._interval = ctx, target, interval
+    def __init__(self, ctx: ServiceContext, interval: float = REFRESH_SECONDS):
+        self._ctx, self._interval = ctx, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="channel-score-refresh",
                                         daemon=True)
@@ -96,16 +89,16 @@ class ChannelScoreRefresher:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                refresh_channel_scores(self._ctx, self._target)
+                refresh_channel_scores(self._ctx)
             except Exception:  # the store may be briefly unreachable; keep serving old scores
                 _log.exception("channel score refresh failed")
             self._stop.wait(self._interval)
 
 
-def start_channel_refresh(target: Any, ctx: ServiceContext,
+def start_channel_refresh(ctx: ServiceContext,
                           interval: float = REFRESH_SECONDS) -> ChannelScoreRefresher | None:
-    """Start refreshing the channel scores of the models behind ``target`` in the
-    background; ``None`` when it has no trained models."""
-    if _models(target) is None:
+    """Start refreshing the channel scores in the background; ``None`` when the models have
+    no channel packaging scores."""
+    if ctx.packaging is None:
         return None
-    return ChannelScoreRefresher(ctx, target, interval).start()
+    return ChannelScoreRefresher(ctx, interval).start()

@@ -1,17 +1,17 @@
 """The live fraud graph kept in step with the store, and the neighbourhood a case page draws.
 
-Every process deciding applications holds its own online fraud graph; each reads the store
-before scoring (:func:`store_source`, one indexed range query on applications and one on
-findings) so the graph holds every kept application whoever decided it, before and after a
-restart. The graph stores only keyed hashes.
+Every process deciding applications holds its own live fraud graph (``ctx.fraud``). Before a
+score, :func:`catch_up` reads what the store kept since the graph last read (one indexed
+range query on applications and one on findings) and hands it to the graph, so the graph
+holds every kept application whoever decided it, before and after a restart. The graph
+stores only keyed hashes.
 
-A submission computes its identity record once (:func:`submission_identity`), hands it to the
-decision, keeps it with the application (:func:`stored_identity`, the ``fraud_identity``
-column) and, once its write has committed, tells the graph the kept id
-(:func:`identity_kept`): the graph's provisional node takes it at once and reading the row
-back costs nothing. Other processes read the kept record as it is; only applications kept
-without one (before the column existed) have their sealed personal values opened here to be
-hashed, and those never leave this module.
+A submission computes its identity record once, hands it to the assessment, keeps it with
+the application (:func:`stored_identity`, the ``fraud_identity`` column) and, once its write
+has committed, tells the graph the kept id (:func:`identity_kept`): the graph's provisional
+node takes it at once and reading the row back costs nothing. Other processes read the kept
+record as it is; only applications kept without one (before the column existed) have their
+sealed personal values opened here to be hashed, and those never leave this module.
 
 A finding that the identity was not confirmed or the business is not real makes the
 application a known bad: those two findings say the application was not what it claimed.
@@ -19,41 +19,31 @@ application a known bad: those two findings say the application was not what it 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from creditfactory.fraud.identity import pack_identity, record_identity
-from creditfactory.fraud.live import FRAUD_IDENTITY, LiveFraud
-from creditfactory.fraud.live_source import CatchUp, CatchUpSource, KeptApplication, KnownBad
-from creditfactory.fraud.settings import secret_key
+from creditfactory.fraud.identity import pack_identity
+from creditfactory.fraud.live import CatchUp, KeptApplication, KnownBad
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import ApplicationNotFound, DecisionUnavailable
-from creditfactory.services.strategy_port import behind
+from creditfactory.services.ports import FraudGraph
 from creditfactory.store import PersonalDataVault
 from creditfactory.store.repo_fraud import FraudFeedRepository
 
 __all__ = [
-    "FRAUD_IDENTITY",
-    "attach_store_source",
+    "PAGE",
     "case_neighbourhood",
+    "catch_up",
+    "catch_up_if_due",
     "identity_kept",
     "kept_identity",
-    "live_fraud_of",
-    "store_source",
+    "read_kept",
     "stored_identity",
-    "submission_identity",
 ]
 
 PAGE = 1_000
-
-
-def submission_identity(ctx: ServiceContext, app: Mapping[str, Any]) -> dict[str, int] | None:
-    """The identity record of an application being submitted, computed once for the decision
-    (``app[FRAUD_IDENTITY]``), the store and the graph; ``None`` without a live fraud graph."""
-    live = live_fraud_of(ctx.decider)
-    return None if live is None else live.identity_of(app)
 
 
 def stored_identity(identity: Mapping[str, int] | None) -> bytes | None:
@@ -63,14 +53,13 @@ def stored_identity(identity: Mapping[str, int] | None) -> bytes | None:
 
 def identity_kept(ctx: ServiceContext, identity: Mapping[str, int] | None,
                   application_id: int) -> None:
-    """Tell the live graph that the application scored with ``identity`` is kept (call after
+    """Tell the live graph that the application assessed with ``identity`` is kept (call after
     the commit); nothing without a live graph or a record."""
-    live = live_fraud_of(ctx.decider)
-    if live is not None and identity is not None:
-        live.kept(identity, application_id)
+    if ctx.fraud is not None and identity is not None:
+        ctx.fraud.kept(identity, application_id)
 
 
-def kept_identity(row: RowMapping, vault: PersonalDataVault, key: bytes) -> dict[str, int]:
+def kept_identity(row: RowMapping, vault: PersonalDataVault, graph: FraudGraph) -> dict[str, int]:
     """The graph's identity record of a kept application (hashes and time only), from its
     sealed values: for applications kept without their record."""
     app: dict[str, Any] = dict(row["fields"])
@@ -79,7 +68,7 @@ def kept_identity(row: RowMapping, vault: PersonalDataVault, key: bytes) -> dict
     app["phone"] = vault.decrypt(row["phone_enc"], "phone")
     app["bank_card"] = vault.decrypt(row["bank_card_enc"], "bank_card")
     app["contact_phones"] = vault.decrypt(row["contact_phones_enc"], "contact_phones")
-    return record_identity(app, key)
+    return graph.identity_of(app)
 
 
 def _kept(row: RowMapping, hashed: Mapping[int, dict[str, int]]) -> KeptApplication:
@@ -95,53 +84,46 @@ def _known_bad(row: RowMapping) -> bool:
     return row["identity_confirmed"] is False or row["business_real"] is False
 
 
-def store_source(ctx: ServiceContext, key: bytes | None = None,
-                 page: int = PAGE) -> CatchUpSource:
-    """The catch-up port over ``ctx``'s store (``key``: the identity key, from settings)."""
-    identity_key = key if key is not None else secret_key()
-
-    def read(after_application: int, after_finding: int) -> CatchUp:
-        with ctx.uow(write=False) as uow:
-            feed = FraudFeedRepository(uow.conn)
-            apps = feed.applications_after(after_application, page)
-            sealed = feed.sealed([r["application_id"] for r in apps if r["fraud_identity"] is None])
-            found = feed.findings_after(after_finding, page)
-        hashed = {int(r["application_id"]): kept_identity(r, ctx.vault, identity_key)
-                  for r in sealed}
-        return CatchUp(
-            applications=[_kept(r, hashed) for r in apps],
-            known_bads=[
-                KnownBad(int(r["id"]), int(r["application_id"]),
-                         int(r["recorded_at"].timestamp()))
-                for r in found if _known_bad(r)
-            ],
-            finding_ids=[int(r["id"]) for r in found],
-            more=len(apps) == page or len(found) == page,
-        )
-
-    return read
+def read_kept(ctx: ServiceContext, graph: FraudGraph, after_application: int,
+              after_finding: int, page: int = PAGE) -> CatchUp:
+    """One page of what the store kept after the ids given: applications (as identity
+    records) and findings, with the known bads those findings establish."""
+    with ctx.uow(write=False) as uow:
+        feed = FraudFeedRepository(uow.conn)
+        apps = feed.applications_after(after_application, page)
+        sealed = feed.sealed([r["application_id"] for r in apps if r["fraud_identity"] is None])
+        found = feed.findings_after(after_finding, page)
+    hashed = {int(r["application_id"]): kept_identity(r, ctx.vault, graph) for r in sealed}
+    return CatchUp(
+        applications=[_kept(r, hashed) for r in apps],
+        known_bads=[
+            KnownBad(int(r["id"]), int(r["application_id"]), int(r["recorded_at"].timestamp()))
+            for r in found if _known_bad(r)
+        ],
+        finding_ids=[int(r["id"]) for r in found],
+        more=len(apps) == page or len(found) == page,
+    )
 
 
-def live_fraud_of(target: Any) -> LiveFraud | None:
-    """The live fraud scorer behind a decision port, decider or score provider, if any."""
-    found: LiveFraud | None = behind(target, lambda o: isinstance(o, LiveFraud))
-    return found
+def catch_up(ctx: ServiceContext, page: int = PAGE) -> int:
+    """Hand the live graph everything the store kept since it last read; the number of
+    applications added (0 without a live graph)."""
+    graph = ctx.fraud
+    if graph is None:
+        return 0
+    added = 0
+    while True:
+        batch = read_kept(ctx, graph, *graph.catch_up_position(), page=page)
+        added += graph.take(batch)
+        if not batch.more:
+            return added
 
 
-def attach_store_source(target: Any, ctx: ServiceContext,
-                        source: Callable[[ServiceContext], CatchUpSource] = store_source,
-                        ) -> LiveFraud | None:
-    """Make the live fraud graph behind ``target`` read ``ctx``'s store, and catch up now.
-
-    Call once per process after the decision port is built (the catch-up after a restart
-    then happens at start-up rather than on the first request). ``None`` when the models
-    have no live fraud graph.
-    """
-    live = live_fraud_of(target)
-    if live is not None:
-        live.attach_source(source(ctx))
-        live.catch_up()
-    return live
+def catch_up_if_due(ctx: ServiceContext) -> None:
+    """Catch the live graph up before a score, or not if it read less than its catch-up
+    interval ago (a busy server reads once per interval instead of once per application)."""
+    if ctx.fraud is not None and ctx.fraud.catch_up_due():
+        catch_up(ctx)
 
 
 def case_neighbourhood(ctx: ServiceContext, application_id: int, hops: int = 2,
@@ -152,10 +134,10 @@ def case_neighbourhood(ctx: ServiceContext, application_id: int, hops: int = 2,
     time, whether they share the centre's channel and when they became known bad; links name
     the kinds of value shared. No personal value appears, raw or hashed.
     """
-    live = live_fraud_of(ctx.decider)
-    if live is None:
+    if ctx.fraud is None:
         raise DecisionUnavailable("the decision service has no live fraud graph")
-    found = live.neighbourhood(application_id, hops, max_nodes)
+    catch_up(ctx)
+    found = ctx.fraud.neighbourhood(application_id, hops, max_nodes)
     if found is None:
         raise ApplicationNotFound(f"no application {application_id} in the fraud graph")
     return found

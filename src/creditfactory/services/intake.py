@@ -21,6 +21,12 @@ from creditfactory.domain.case import Case
 from creditfactory.domain.route import route_of
 from creditfactory.services.application_input import check_application, sealed_forms, stored_fields
 from creditfactory.services.context import ServiceContext
+from creditfactory.services.decision_pipeline import (
+    active_strategy,
+    assess_fraud,
+    fraud_identity,
+    model_scores,
+)
 from creditfactory.services.decisions import (
     decision_record,
     decision_summary,
@@ -28,15 +34,11 @@ from creditfactory.services.decisions import (
     latest_decision,
     store_decision,
 )
-from creditfactory.services.errors import DecisionUnavailable, IdempotencyKeyReused, InvalidInput
+from creditfactory.services.errors import IdempotencyKeyReused, InvalidInput
 from creditfactory.services.flow import advance
-from creditfactory.services.fraud_graph import (
-    FRAUD_IDENTITY,
-    identity_kept,
-    stored_identity,
-    submission_identity,
-)
+from creditfactory.services.fraud_graph import catch_up_if_due, identity_kept, stored_identity
 from creditfactory.services.ports import Actor, Decision
+from creditfactory.store.repo_intake import Opening
 from creditfactory.store.types import utcnow
 
 __all__ = ["submit_application", "Submitted"]
@@ -63,41 +65,63 @@ def _stored_answer(ctx: ServiceContext, actor: Actor, key: str, digest: str) -> 
 def submit_application(
     ctx: ServiceContext, actor: Actor, app: dict[str, Any], idempotency_key: str
 ) -> Submitted:
-    """Return (status code, response body, replayed?) for one submitted application."""
+    """Return (status code, response body, replayed?) for one submitted application.
+
+    validate → opening read → catch-up → fraud assessment → model scores → strategy
+    decision → write → tell the fraud graph the kept id.
+    """
     digest = _request_hash(app)
     check_application(app)
     resident_hash = ctx.vault.hash(app["resident_id"], "resident_id")
-    with ctx.uow(write=False) as uow:
-        opening = uow.intake.opening(
-            actor.username, idempotency_key, resident_hash, app["channel_id"]
-        )
+    opening = _opening_read(ctx, actor, app, idempotency_key, resident_hash)
     if opening.answered is not None:
         return _replay(opening.answered, idempotency_key, digest)
-    if ctx.decider is None:
-        raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
-    channel_type, applicant_id = opening.channel_type, opening.applicant_id
-    if channel_type is None:
+    strategy = active_strategy(ctx)
+    application = _decidable(app, opening)
+    sealed = sealed_forms(app, ctx.vault)
+    catch_up_if_due(ctx)
+    identity = fraud_identity(ctx, application)
+    fraud = assess_fraud(ctx, application, identity)
+    scores = model_scores(ctx, application, fraud)
+    decision = strategy.decide(application, scores)
+    status, body, replayed = _keep(ctx, actor, app, idempotency_key, digest, sealed, decision,
+                                   identity, opening, resident_hash)
+    if not replayed:
+        identity_kept(ctx, identity, body["application_id"])
+    return status, body, replayed
+
+
+def _opening_read(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str,
+                  resident_hash: str) -> Opening:
+    """The stored answer to this key, the channel and the applicant, in one read."""
+    with ctx.uow(write=False) as uow:
+        return uow.intake.opening(actor.username, key, resident_hash, app["channel_id"])
+
+
+def _decidable(app: dict[str, Any], opening: Opening) -> dict[str, Any]:
+    """The application as the decision reads it; refused when its channel cannot submit."""
+    if opening.channel_type is None:
         raise InvalidInput([("channel_id", "unknown channel")])
     if opening.channel_status != "active":
         raise InvalidInput([("channel_id", f"channel is {opening.channel_status}")])
-    sealed = sealed_forms(app, ctx.vault)
-    identity = submission_identity(ctx, app)
-    decision = ctx.decider.decide(
-        {
-            **app,
-            "application_id": 0,
-            "channel_type": channel_type,
-            "repeat_customer": applicant_id is not None,
-            FRAUD_IDENTITY: identity,
-        }
-    )
-    record = decision_record(decision)
-    args = (ctx, actor, app, idempotency_key, digest, sealed, decision, record, identity,
+    return {
+        **app,
+        "application_id": 0,
+        "channel_type": opening.channel_type,
+        "repeat_customer": opening.applicant_id is not None,
+    }
+
+
+def _keep(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str, digest: str,
+          sealed: dict[str, Any], decision: Decision, identity: dict[str, int] | None,
+          opening: Opening, resident_hash: str) -> Submitted:
+    """Write the submission; when a concurrent one with the same key won, its answer."""
+    args = (ctx, actor, app, key, digest, sealed, decision, decision_record(decision), identity,
             opening.ids)
     try:
-        return _write(*args, applicant_id)
+        return _write(*args, opening.applicant_id)
     except IntegrityError:
-        replay = _stored_answer(ctx, actor, idempotency_key, digest)
+        replay = _stored_answer(ctx, actor, key, digest)
         if replay is not None:
             return replay
     # another submission added the same applicant first: write again with theirs
@@ -106,7 +130,7 @@ def submit_application(
     try:
         return _write(*args, applicant_id)
     except IntegrityError:
-        replay = _stored_answer(ctx, actor, idempotency_key, digest)
+        replay = _stored_answer(ctx, actor, key, digest)
         if replay is None:
             raise
         return replay
@@ -194,5 +218,4 @@ def _write(
         }
         uow.idempotency.add(actor.username, key, digest, 201, body)
         uow.commit()
-        identity_kept(ctx, identity, app_id)
         return 201, body, False

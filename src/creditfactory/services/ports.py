@@ -1,8 +1,11 @@
-"""The ports the service layer needs from the outside: the decision engine.
+"""The ports the service layer needs from the engines: fraud graph, models, strategy.
 
-The decision port is the one seam between the factory and ``creditfactory.strategy``: it takes
-one application (validated, money as ``Decimal``) and returns a :class:`Decision`. Tests pass
-a hand-written fake; production wires the compiled strategy (``strategy_port.py``).
+A decision goes through three of them in turn, each typed here where the services need it:
+the live fraud graph (:class:`FraudGraph`) assesses the application, the models
+(:class:`ModelScores`) score it with that assessment, and the strategy
+(:class:`DecisionStrategy`) decides from the application and its scores. Production wires
+``creditfactory.fraud.live``, ``creditfactory.models`` and the compiled strategy
+(``services/bootstrap.py``); tests pass hand-written fakes.
 """
 
 from __future__ import annotations
@@ -12,7 +15,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-__all__ = ["Decision", "DecisionService", "Actor", "SYSTEM"]
+import pandas as pd
+
+from creditfactory.fraud.live import Assessment, CatchUp
+
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "ChannelRescoring",
+    "Decision",
+    "DecisionStrategy",
+    "FraudGraph",
+    "ModelScores",
+]
 
 
 @dataclass(frozen=True)
@@ -32,13 +47,52 @@ class Decision:
     record: dict[str, Any] = field(default_factory=dict)
 
 
-class DecisionService(Protocol):
-    """Decide one application; the same application gives the same decision."""
+class FraudGraph(Protocol):
+    """The live fraud graph: every kept application, assessed one new application at a time.
+
+    The services read what was kept since :meth:`catch_up_position` from the store and hand
+    it over with :meth:`take`; :meth:`catch_up_due` says whether a score should read first.
+    """
+
+    def identity_of(self, app: Mapping[str, Any]) -> dict[str, int]: ...
+
+    def catch_up_due(self) -> bool: ...
+
+    def catch_up_position(self) -> tuple[int, int]: ...
+
+    def take(self, batch: CatchUp) -> int: ...
+
+    def assess(self, app: Mapping[str, Any],
+               identity: Mapping[str, int] | None = None) -> Assessment: ...
+
+    def kept(self, identity: Mapping[str, int], application_id: int) -> bool: ...
+
+    def neighbourhood(self, application_id: int, hops: int = 2,
+                      max_nodes: int = 200) -> dict[str, Any] | None: ...
+
+
+class ModelScores(Protocol):
+    """The trained models: the scores of one application, given its fraud assessment."""
+
+    def versions(self) -> dict[str, str]: ...
+
+    def score_record(self, app: Mapping[str, Any],
+                     fraud: Assessment | None = None) -> dict[str, Any]: ...
+
+
+class ChannelRescoring(Protocol):
+    """The channel packaging scores, re-scored with verification findings."""
+
+    def refresh_packaging(self, findings: pd.DataFrame) -> dict[str, float]: ...
+
+
+class DecisionStrategy(Protocol):
+    """Decide one application from its scores; the same inputs give the same decision."""
 
     @property
     def version(self) -> str: ...
 
-    def decide(self, application: Mapping[str, Any]) -> Decision: ...
+    def decide(self, application: Mapping[str, Any], scores: Mapping[str, Any]) -> Decision: ...
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from creditfactory.domain.case import Case
 from creditfactory.factory import Findings, corrected_application, knock_outs, merge
 from creditfactory.services.application_input import rebuild_application
 from creditfactory.services.context import ServiceContext
+from creditfactory.services.decision_pipeline import active_strategy, decide
 from creditfactory.services.decisions import latest_decision, store_decision
-from creditfactory.services.errors import DecisionUnavailable
 from creditfactory.services.ports import Decision
 from creditfactory.store import UnitOfWork
 
@@ -61,13 +61,12 @@ def limit_and_pricing(
             {"basis": "findings", "previous_seq": before.seq},
         )
     else:
-        if ctx.decider is None:
-            raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
+        active_strategy(ctx)
         app = uow.applications.get(app_id)
         assert app is not None
         applicant = uow.applications.applicant(app.applicant_id)
         full = corrected_application(rebuild_application(app, applicant, ctx.vault), found)
-        d = ctx.decider.decide(full)
+        d = decide(ctx, full)
     store_decision(uow, app_id, seq, "findings", d, at)
     uow.audit.append(
         "system",

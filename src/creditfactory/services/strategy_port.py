@@ -1,4 +1,4 @@
-"""The decision port backed by ``creditfactory.strategy``: the compiled strategy and its models.
+"""The strategy port backed by ``creditfactory.strategy``: the compiled strategy's decider.
 
 The strategy's record keeps the inputs it read; personal values among them are masked before
 the record is stored. The platform score banks see is the A-card score when there is one, else
@@ -8,14 +8,15 @@ the strategy's adjusted PD on the same scale (600 points at 50:1 good:bad, 20 po
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from creditfactory.domain.identity import mask_bank_card, mask_phone, mask_resident_id
 from creditfactory.services.ports import Decision
+from creditfactory.strategy import Decider
 
-__all__ = ["StrategyDecisions", "behind", "platform_score"]
+__all__ = ["StrategyDecisions", "platform_score"]
 
 _MASKS = {"resident_id": mask_resident_id, "phone": mask_phone, "bank_card": mask_bank_card}
 _FACTOR = 20 / math.log(2)
@@ -43,9 +44,9 @@ def _mask_inputs(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class StrategyDecisions:
-    """Adapt a ``creditfactory.strategy.Decider`` to the :class:`DecisionService` port."""
+    """Adapt a ``creditfactory.strategy.Decider`` to the :class:`DecisionStrategy` port."""
 
-    def __init__(self, decider: Any, version: str) -> None:
+    def __init__(self, decider: Decider, version: str) -> None:
         self._decider = decider
         self._version = version
 
@@ -53,13 +54,8 @@ class StrategyDecisions:
     def version(self) -> str:
         return self._version
 
-    @property
-    def provider(self) -> Any:
-        """The score provider (the trained models) the strategy decides with."""
-        return self._decider.provider
-
-    def decide(self, application: Mapping[str, Any]) -> Decision:
-        rec = self._decider.decide(application)
+    def decide(self, application: Mapping[str, Any], scores: Mapping[str, Any]) -> Decision:
+        rec = self._decider.decide(application, scores)
         record = _mask_inputs(rec.to_plain())
         record["versions"] = {
             "strategy": f"{rec.strategy}@{rec.strategy_version}",
@@ -75,16 +71,3 @@ class StrategyDecisions:
             score=platform_score(rec.scores.get("a_score"), rec.adjusted_pd),
             record=record,
         )
-
-
-def behind(target: Any, wanted: Callable[[Any], bool]) -> Any:
-    """The first object for which ``wanted`` holds, from ``target`` inwards: a decision port,
-    its score provider (the trained models), their live fraud graph; ``None`` if none."""
-    seen: set[int] = set()
-    while target is not None and id(target) not in seen:
-        if wanted(target):
-            return target
-        seen.add(id(target))
-        target = next((getattr(target, name) for name in ("provider", "live_fraud")
-                       if getattr(target, name, None) is not None), None)
-    return None

@@ -2,20 +2,24 @@
 
 A provider turns application rows into the score columns the strategy reads
 (``a_score``, ``a_pd``, ``challenger_pd``, ``fraud_score``, ``fraud_rule_hits``,
-``packaging_score``), for a whole frame or one record. Missing scores are NaN / ``None``;
-the strategy decides what a missing score means. Tests use the simple providers here; the real
-scorecards and fraud models plug in through ``creditfactory.models.training``.
+``packaging_score``), for a whole frame (back-tests) or one record (a live decision, whose
+fraud assessment the caller made on the live graph and hands in). Missing scores are NaN /
+``None``; the strategy decides what a missing score means. Tests use the simple providers
+here; the real scorecards and fraud models plug in through ``creditfactory.models.training``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from creditfactory.strategy.fields import SCORE_COLUMNS
+
+if TYPE_CHECKING:
+    from creditfactory.fraud.live import Assessment
 
 
 @runtime_checkable
@@ -26,7 +30,8 @@ class ScoreProvider(Protocol):
 
     def score_frame(self, apps: pd.DataFrame) -> pd.DataFrame: ...
 
-    def score_record(self, app: Mapping[str, Any]) -> dict[str, Any]: ...
+    def score_record(self, app: Mapping[str, Any],
+                     fraud: Assessment | None = None) -> dict[str, Any]: ...
 
 
 def empty_scores(n: int, index: pd.Index | None = None) -> pd.DataFrame:
@@ -45,7 +50,8 @@ class NoScores:
     def score_frame(self, apps: pd.DataFrame) -> pd.DataFrame:
         return empty_scores(len(apps), apps.index)
 
-    def score_record(self, app: Mapping[str, Any]) -> dict[str, Any]:
+    def score_record(self, app: Mapping[str, Any],
+                     fraud: Assessment | None = None) -> dict[str, Any]:
         return {c: ("" if c == "fraud_rule_hits" else None) for c in SCORE_COLUMNS}
 
 
@@ -65,5 +71,6 @@ class ColumnScores:
                 out[col] = apps[col].to_numpy()
         return out
 
-    def score_record(self, app: Mapping[str, Any]) -> dict[str, Any]:
+    def score_record(self, app: Mapping[str, Any],
+                     fraud: Assessment | None = None) -> dict[str, Any]:
         return {c: app.get(c, "" if c == "fraud_rule_hits" else None) for c in SCORE_COLUMNS}

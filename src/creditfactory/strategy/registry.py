@@ -17,7 +17,6 @@ import numpy as np
 from creditfactory.strategy.compiler import CompiledStrategy
 from creditfactory.strategy.decide_one import decide_one
 from creditfactory.strategy.errors import StrategyNotFound
-from creditfactory.strategy.providers import ScoreProvider
 from creditfactory.strategy.record import DecisionRecord
 
 _MASK = (1 << 64) - 1
@@ -89,27 +88,30 @@ class ChampionChallenger:
 
 
 class Decider:
-    """Decide live applications: route, score, evaluate, record."""
+    """Decide live applications given their scores: route, evaluate, record.
+
+    ``model_versions`` name the models the scores come from; every record keeps them.
+    """
 
     def __init__(
         self,
         registry: StrategyRegistry,
-        provider: ScoreProvider,
         *,
         champion: str,
         challenger: str | None = None,
         routing: ChampionChallenger | None = None,
+        model_versions: Mapping[str, str] | None = None,
     ):
         self.registry = registry
-        self.provider = provider
         self.champion = champion
         self.challenger = challenger
         self.routing = routing
+        self.model_versions = dict(model_versions or {})
 
-    def decide(self, app: Mapping[str, Any]) -> DecisionRecord:
+    def decide(self, app: Mapping[str, Any], scores: Mapping[str, Any]) -> DecisionRecord:
+        """The decision record of one application with its ``scores`` (see ``ScoreProvider``)."""
         arm = "champion"
         if self.challenger and self.routing and self.routing.is_challenger(int(app["application_id"])):
             arm = "challenger"
         strategy = self.registry.live(self.challenger if arm == "challenger" else self.champion)  # type: ignore[arg-type]
-        scores = self.provider.score_record(app)
-        return decide_one(strategy, app, scores, arm=arm, model_versions=self.provider.versions())
+        return decide_one(strategy, app, scores, arm=arm, model_versions=self.model_versions)

@@ -1,7 +1,8 @@
 """A real uvicorn server on loopback per store (SQLite always, PostgreSQL when configured).
 
-The server runs the real API and services with a hand-written fake of the decision port
-(``FakeDecisions``): tiers follow the amount asked, so each test can steer a case.
+The server runs the real API and services, wired by the same bootstrap as ``serve``, with a
+hand-written fake of the strategy (``FakeDecisions``): tiers follow the amount asked, so each
+test can steer a case.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ import uvicorn
 
 from creditfactory.factory import load_banks
 from creditfactory.server import create_app
+from creditfactory.services.bootstrap import bootstrap
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.services.setup import setup_service
 from creditfactory.services.users import add_user
 from creditfactory.settings import load_settings
-from creditfactory.store import PersonalDataVault, make_engine
+from creditfactory.store import make_engine
 
 PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL")
 PASSWORD = "s3cret-pass"
@@ -42,7 +44,7 @@ class FakeDecisions:
 
     version = "fake@1"
 
-    def decide(self, app: Mapping[str, Any]) -> Decision:
+    def decide(self, app: Mapping[str, Any], scores: Mapping[str, Any]) -> Decision:
         amount = Decimal(str(app["amount"]))
         revenue = Decimal(str(app["declared_monthly_revenue"]))
         if revenue < 20000 or amount > 500000:
@@ -116,10 +118,9 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             c.exec_driver_sql(f"CREATE SCHEMA {schema}")
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
     settings = load_settings(db_url=url, env="test", login_attempts_per_minute=3)
-    engine = make_engine(settings.db_url)
     banks = tuple(b for b in load_banks() if b.code != MANUAL_BANK)
-    ctx = ServiceContext(engine, PersonalDataVault(settings.secret_key), FakeDecisions(),
-                         simulated_banks=banks)
+    ctx = bootstrap(settings, strategy=FakeDecisions(), banks=banks)
+    engine = ctx.engine
     setup_service(ctx, settings.db_url, PASSWORD, small_world, train=False)
     add_user(ctx, Actor("system", "system"), "officer_cmb", PASSWORD, "bank_officer", MANUAL_BANK)
     port = _free_port()

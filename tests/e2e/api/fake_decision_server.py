@@ -14,11 +14,12 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import FakeDecisions  # noqa: E402
-from creditfactory.server import build_context, create_app  # noqa: E402
+from creditfactory.server import create_app  # noqa: E402
+from creditfactory.services.bootstrap import bootstrap  # noqa: E402
 from creditfactory.settings import load_settings  # noqa: E402
 
 if __name__ == "__main__":
     url, port = sys.argv[1], int(sys.argv[2])
     settings = load_settings(db_url=url, env="test")
-    ctx = build_context(settings, FakeDecisions())
+    ctx = bootstrap(settings, strategy=FakeDecisions())
     uvicorn.run(create_app(settings, ctx), host="127.0.0.1", port=port, log_level="warning", access_log=False)

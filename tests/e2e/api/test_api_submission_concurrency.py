@@ -93,9 +93,10 @@ def test_a_channel_suspended_after_referring_refuses_its_next_referral(
     server: Server, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     decided: list[str] = []
-    real_decide = server.ctx.decider.decide
-    monkeypatch.setattr(server.ctx.decider, "decide",
-                        lambda app: decided.append(app["channel_id"]) or real_decide(app))
+    real_decide = server.ctx.strategy.decide  # type: ignore[union-attr]
+    monkeypatch.setattr(server.ctx.strategy, "decide",
+                        lambda app, scores: decided.append(app["channel_id"])
+                        or real_decide(app, scores))
     body = server.application(390)
     channel = body["channel_id"]
     am = lambda: server.h("account_manager", **{"Idempotency-Key": uuid.uuid4().hex})  # noqa: E731

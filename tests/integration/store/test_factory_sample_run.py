@@ -6,11 +6,11 @@ from pathlib import Path
 
 from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.models.training import train_lending_models
+from creditfactory.services.bootstrap import with_decisions
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.services.sample_run import run_sample
 from creditfactory.services.setup import setup_service
-from creditfactory.services.strategy_setup import load_decision_service
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.world import generate
 
@@ -23,8 +23,7 @@ def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_human_touch(tmp
     try:
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
         setup_service(ctx, url, "a-long-admin-password", world, models=models)
-        with ctx.uow(write=False) as uow:
-            ctx.decider = load_decision_service(uow)
+        ctx = with_decisions(ctx)
         newcomers = generate(1_000, 24, seed=8).applications.tail(40)
         rows = [ApplicationCreate.model_validate(r).model_dump()
                 for r in newcomers.drop(columns="application_id").to_dict("records")]

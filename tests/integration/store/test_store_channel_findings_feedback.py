@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from creditfactory.http.schemas.applications import ApplicationCreate
+from creditfactory.services.bootstrap import with_decisions
 from creditfactory.services.channel_findings import (
     channel_findings,
     refresh_channel_scores,
@@ -20,7 +21,6 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor
 from creditfactory.services.setup import setup_service
-from creditfactory.services.strategy_setup import start_decisions
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.types import utcnow
 from creditfactory.world import generate
@@ -46,8 +46,7 @@ def factory(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceCont
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
         setup_service(ctx, empty_db_url, "a-long-admin-password", world,
                       models=models)
-        ctx.decider = start_decisions(ctx)
-        yield ctx
+        yield with_decisions(ctx)
     finally:
         engine.dispose()
 
@@ -98,18 +97,18 @@ def test_overstated_revenue_and_unreal_business_raise_the_channels_packaging_sco
     assert after[bad] > before[bad]
     assert all(after[c] <= before[c] for c in channels if c != bad)
     assert all(0 <= s <= 1 for s in after.values())
-    decision_scores = ctx.decider.provider.score_record(  # type: ignore[attr-defined]
-        {"channel_id": bad})
+    assert ctx.models is not None
+    decision_scores = ctx.models.score_record({"channel_id": bad})
     assert decision_scores["packaging_score"] == after[bad]
 
 
 def test_the_background_refresher_picks_up_new_findings(factory: ServiceContext) -> None:
     ctx = factory
-    provider = ctx.decider.provider  # type: ignore[attr-defined]
+    provider: Any = ctx.packaging
     before = dict(provider.packaging)
     channels = sorted(before, key=before.__getitem__)[10:13]
     bad = channels[0]
-    refresher = start_channel_refresh(ctx.decider, ctx, interval=0.05)
+    refresher = start_channel_refresh(ctx, interval=0.05)
     assert refresher is not None
     try:
         _record(ctx, _submit(ctx, channels), bad)

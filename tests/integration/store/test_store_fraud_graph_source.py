@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,14 +18,15 @@ from creditfactory.fraud.identity import (
     record_identity,
     unpack_identity,
 )
-from creditfactory.fraud.live import LiveFraud
+from creditfactory.fraud.live import Assessment, LiveFraud
 from creditfactory.fraud.settings import secret_key
 from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.fraud_graph import (
-    attach_store_source,
     case_neighbourhood,
-    store_source,
+    catch_up,
+    catch_up_if_due,
+    read_kept,
 )
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor, Decision
@@ -37,17 +39,12 @@ from creditfactory.world import generate
 WEIGHTS = np.random.default_rng(1).random(len(FEATURES))
 
 
-class FraudOnlyDecisions:
-    """A decision port that only scores fraud and rejects (so cases close at once)."""
+class RejectAll:
+    """A strategy that rejects every application (so cases close at once)."""
 
-    version = "fraud-only"
+    version = "reject-all"
 
-    def __init__(self, live_fraud: LiveFraud) -> None:
-        self.live_fraud = live_fraud
-        self.seen: list[tuple[float, str]] = []
-
-    def decide(self, application: Any) -> Decision:
-        self.seen.append(self.live_fraud.score(application))
+    def decide(self, application: Any, scores: Any) -> Decision:
         return Decision("reject", Decimal("0.00"), Decimal("0"), "none", ("TEST",), None, {})
 
 
@@ -58,22 +55,36 @@ def _scorer(identity: Any) -> LiveFraud:
     return live
 
 
+def _restarted(ctx: ServiceContext, identity: Any) -> tuple[ServiceContext, LiveFraud]:
+    """Another process on the same store: a new graph, caught up with what the store keeps."""
+    graph = _scorer(identity)
+    other = replace(ctx, fraud=graph)
+    catch_up(other)
+    return other, graph
+
+
+def _assessed(ctx: ServiceContext, application: dict[str, Any]) -> Assessment:
+    """The assessment a decision in ``ctx`` would make, catching up first when due."""
+    assert ctx.fraud is not None
+    catch_up_if_due(ctx)
+    return ctx.fraud.assess(application)
+
+
 def _factory(
     url: str, newcomers_seed: int, n: int
 ) -> tuple[Any, ServiceContext, LiveFraud, Any, list[dict[str, Any]]]:
-    """A factory with a 1,500-application world, a live fraud graph reading its store, and
-    ``n`` new applications to submit: (engine, ctx, the running graph, identity, rows)."""
+    """A factory with a 1,500-application world, a live fraud graph caught up with its store,
+    and ``n`` new applications to submit: (engine, ctx, the running graph, identity, rows)."""
     world = generate(1_500, 12, seed=7)
     identity = identity_table(world.applications, secret_key())
     newcomers = generate(600, 12, seed=newcomers_seed).applications.tail(n)
     rows = [ApplicationCreate.model_validate(r).model_dump()
             for r in newcomers.drop(columns="application_id").to_dict("records")]
     engine = make_engine(url)
-    ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
+    running = _scorer(identity)
+    ctx = ServiceContext(engine, PersonalDataVault("k" * 40), RejectAll(), fraud=running)
     setup_service(ctx, url, "a-long-admin-password", world, train=False)
-    ctx.decider = FraudOnlyDecisions(_scorer(identity))
-    running = attach_store_source(ctx.decider, ctx)
-    assert running is not None
+    catch_up(ctx)
     return engine, ctx, running, identity, rows
 
 
@@ -85,10 +96,9 @@ def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: 
         actor = Actor("am", "account_manager")
         ids = [submit_application(ctx, actor, row, f"k-{n}")[1]["application_id"]
                for n, row in enumerate(rows[:8])]
-        restarted = attach_store_source(FraudOnlyDecisions(_scorer(identity)), ctx)
-        assert restarted is not None
-        assert len(restarted) == len(running) == 1_500 + 8
-        assert restarted.score(rows[8]) == running.score(rows[8])
+        restarted, graph = _restarted(ctx, identity)
+        assert len(graph) == len(running) == 1_500 + 8
+        assert _assessed(restarted, rows[8]) == _assessed(ctx, rows[8])
 
         with ctx.uow() as uow:
             uow.applications.add_finding(
@@ -96,7 +106,7 @@ def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: 
                 identity_confirmed=False, recorded_by="inv", recorded_at=utcnow())
             uow.commit()
         rows[9]["applied_at"] = max(r["applied_at"] for r in rows) + timedelta(hours=1)
-        assert "BLACKLIST" in restarted.score(rows[9])[1].split(",")
+        assert "BLACKLIST" in _assessed(restarted, rows[9]).codes.split(",")
 
         drawn = case_neighbourhood(ctx, ids[0])
         nodes = {n["key"]: n for n in drawn["nodes"]}
@@ -120,8 +130,8 @@ def test_submissions_keep_their_identity_and_older_rows_are_hashed_from_sealed_v
 ) -> None:
     engine, ctx, running, identity, rows = _factory(empty_db_url, 9, 8)
     try:
-        running.catch_up()
-        running.catch_up_every = 3_600.0  # no read while submitting
+        catch_up(ctx)
+        running.catch_up_every = 3_600.0  # no read while submitting (after the first)
         actor = Actor("am", "account_manager")
         ids = [submit_application(ctx, actor, row, f"k-{n}")[1]["application_id"]
                for n, row in enumerate(rows[:6])]
@@ -135,14 +145,13 @@ def test_submissions_keep_their_identity_and_older_rows_are_hashed_from_sealed_v
             conn.execute(sa.update(applications)
                          .where(applications.c.application_id.in_(ids[:3]))
                          .values(fraud_identity=None))
-        read = {k.application_id: k for k in store_source(ctx)(0, 0).applications}
+        read = {k.application_id: k for k in read_kept(ctx, running, 0, 0).applications}
         assert [read[i].packed is None for i in ids] == [True] * 3 + [False] * 3
         assert [{c: read[i].identity[c] for c in PACKED_COLUMNS} for i in ids] \
             == [_hashed(r) for r in rows[:6]]
 
-        restarted = attach_store_source(FraudOnlyDecisions(_scorer(identity)), ctx)
-        assert restarted is not None
-        assert [restarted.graph.row_of(-i) for i in ids] == list(range(1_500, 1_506))
-        assert restarted.score(rows[6]) == running.score(rows[6])
+        restarted, graph = _restarted(ctx, identity)
+        assert [graph.graph.row_of(-i) for i in ids] == list(range(1_500, 1_506))
+        assert _assessed(restarted, rows[6]) == _assessed(ctx, rows[6])
     finally:
         engine.dispose()

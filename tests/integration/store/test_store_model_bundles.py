@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from creditfactory.services.bootstrap import load_decision_ports
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import DecisionUnavailable
 from creditfactory.services.setup import setup_service
-from creditfactory.services.strategy_setup import load_decision_service
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.tables_models import model_artifacts
 
@@ -58,11 +58,11 @@ def test_the_server_decides_with_the_stored_models_without_retraining(
         assert c.execute(sa.select(sa.func.count()).select_from(model_artifacts)).scalar() == 1
     _no_training(monkeypatch)
     with ctx.uow(write=False) as uow:
-        decisions = load_decision_service(uow)
+        ports = load_decision_ports(uow)
     channels = world.channels.set_index("channel_id")["channel_type"]
     for row in world.applications.tail(20).to_dict("records"):
         app = {**row, "channel_type": channels[row["channel_id"]], "repeat_customer": False}
-        record = decisions.decide(app).record
+        record = ports.strategy.decide(app, ports.models.score_record(app)).record
         want = models.score_record(app)
         for name in ("a_score", "challenger_pd", "fraud_score", "packaging_score"):
             assert record["scores"][name] == want[name]
@@ -83,4 +83,4 @@ def test_the_server_refuses_to_start_on_missing_or_corrupt_models(
         c.execute(damage)
     _no_training(monkeypatch)
     with ctx.uow(write=False) as uow, pytest.raises(DecisionUnavailable, match=message):
-        load_decision_service(uow)
+        load_decision_ports(uow)

@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditfactory.fraud.channels import (
+from creditfactory.fraud.labels import NEVER
+from creditfactory.fraud.packaging import (
     MONTH,
     ChannelFrame,
     channel_features,
     fit_and_score,
     training_rows,
 )
-from creditfactory.fraud.labels import NEVER
 
 T0 = 1_600_000_000
 MONTHS = 36

@@ -11,8 +11,7 @@ import pytest
 from creditfactory.fraud._features import FEATURES
 from creditfactory.fraud.identity import identity_table, record_identity
 from creditfactory.fraud.labels import known_bad_times
-from creditfactory.fraud.live import LiveFraud
-from creditfactory.fraud.live_source import CatchUp, IdCursor, KeptApplication, KnownBad
+from creditfactory.fraud.live import CatchUp, IdCursor, KeptApplication, KnownBad, LiveFraud
 from creditfactory.world import World
 
 KEY = b"test-identity-key"
@@ -20,7 +19,7 @@ WEIGHTS = np.random.default_rng(0).random(len(FEATURES))
 
 
 class FakeStore:
-    """Applications and findings kept in id order, read like the store's catch-up port."""
+    """Applications and findings kept in id order, read as the services read the store."""
 
     def __init__(self) -> None:
         self.apps: list[dict[str, int]] = []
@@ -53,13 +52,12 @@ def history(small_world: World) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]
     return apps, identity, bad
 
 
-def scorer(history: tuple[pd.DataFrame, pd.DataFrame, np.ndarray], n_seed: int,
-           store: FakeStore | None = None) -> LiveFraud:
+def scorer(history: tuple[pd.DataFrame, pd.DataFrame, np.ndarray], n_seed: int) -> LiveFraud:
     _, identity, bad = history
     live = LiveFraud(lambda row: float(np.dot(row, WEIGHTS)), FEATURES, np.linspace(0, 40, 400),
                      KEY).seed(identity.iloc[:n_seed], bad[:n_seed])
     live.background_refresh = False
-    return live.attach_source(store.read) if store is not None else live
+    return live
 
 
 def live_rows(history: tuple[pd.DataFrame, pd.DataFrame, np.ndarray], n_seed: int,
@@ -67,14 +65,15 @@ def live_rows(history: tuple[pd.DataFrame, pd.DataFrame, np.ndarray], n_seed: in
     return history[0].iloc[n_seed:n_seed + n].to_dict("records")
 
 
-def test_a_restarted_process_catches_up_and_scores_like_the_one_that_ran(history: Any) -> None:
+def test_a_restarted_process_catches_up_and_scores_like_the_one_that_ran(history: Any,
+                                                                         served: Any) -> None:
     store = FakeStore()
-    first = scorer(history, 5000, store)
+    first = served(scorer(history, 5000), store.read)
     rows = live_rows(history, 5000, 250)
     for app in rows[:200]:
         first.score(app)
         store.keep(app)
-    restarted = scorer(history, 5000, store)
+    restarted = served(scorer(history, 5000), store.read)
     assert restarted.catch_up() == 200
     assert len(first) == len(restarted) == 5200  # the first process gave its own kept ids
     for app in rows[200:]:
@@ -83,10 +82,10 @@ def test_a_restarted_process_catches_up_and_scores_like_the_one_that_ran(history
         assert restarted.score(app) == expected
 
 
-def test_processes_taking_turns_score_as_one_process_would(history: Any) -> None:
+def test_processes_taking_turns_score_as_one_process_would(history: Any, served: Any) -> None:
     store = FakeStore()
     one = scorer(history, 5000)
-    turns = [scorer(history, 5000, store), scorer(history, 5000, store)]
+    turns = [served(scorer(history, 5000), store.read), served(scorer(history, 5000), store.read)]
     got, expected = [], []
     for n, app in enumerate(live_rows(history, 5000, 300)):
         expected.append(one.score(app))
@@ -97,9 +96,10 @@ def test_processes_taking_turns_score_as_one_process_would(history: Any) -> None
     assert len(turns[0]) == len(turns[1]) - 1 == 5299  # the last one is not read back yet
 
 
-def test_a_rescored_application_keeps_its_first_score_and_adds_no_node(history: Any) -> None:
+def test_a_rescored_application_keeps_its_first_score_and_adds_no_node(history: Any,
+                                                                        served: Any) -> None:
     store = FakeStore()
-    live = scorer(history, 5000, store)
+    live = served(scorer(history, 5000), store.read)
     app, other = live_rows(history, 5000, 2)
     first = live.score(app)
     store.keep(app)
@@ -117,9 +117,11 @@ def _fresh(row: dict[str, Any], n: int, applied_at: str) -> dict[str, Any]:
             "business_name": f"Trading {n}"}
 
 
-def test_a_confirmed_fraud_finding_blacklists_its_device_in_every_process(history: Any) -> None:
+def test_a_confirmed_fraud_finding_blacklists_its_device_in_every_process(history: Any,
+                                                                          served: Any) -> None:
     store = FakeStore()
-    deciding, other = scorer(history, 6000, store), scorer(history, 6000, store)
+    deciding = served(scorer(history, 6000), store.read)
+    other = served(scorer(history, 6000), store.read)
     base = history[0].iloc[-1].to_dict()
     fraud = _fresh(base, 1, "2031-01-10T10:00:00")
     deciding.score(fraud)
@@ -150,9 +152,10 @@ def test_an_application_committed_late_is_still_read_once() -> None:
     assert cursor.after(now=100) == 6  # 4 and 5 never came: given up after the grace
 
 
-def test_the_case_neighbourhood_names_kept_applications_and_shows_no_values(history: Any) -> None:
+def test_the_case_neighbourhood_names_kept_applications_and_shows_no_values(history: Any,
+                                                                           served: Any) -> None:
     store = FakeStore()
-    live = scorer(history, 6000, store)
+    live = served(scorer(history, 6000), store.read)
     base = history[0].iloc[-1].to_dict()
     a = _fresh(base, 11, "2031-02-01T10:00:00")
     b = {**_fresh(base, 12, "2031-02-02T10:00:00"), "device_id": a["device_id"],

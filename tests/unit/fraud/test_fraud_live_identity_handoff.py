@@ -15,11 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditfactory.fraud import live as live_module
 from creditfactory.fraud._features import FEATURES
 from creditfactory.fraud.identity import identity_table, pack_identity, record_identity
-from creditfactory.fraud.live import FRAUD_IDENTITY, LiveFraud
-from creditfactory.fraud.live_source import CatchUp, KeptApplication
+from creditfactory.fraud.live import CatchUp, KeptApplication, LiveFraud, assessment
 from creditfactory.world import World
 
 KEY = b"handoff-identity-key"
@@ -28,7 +26,7 @@ N_SEED = 4000
 
 
 class PackedStore:
-    """Applications kept with their packed identity record, read like the store's port."""
+    """Applications kept with their packed identity record, read as the services read the store."""
 
     def __init__(self) -> None:
         self.kept: list[bytes] = []
@@ -58,9 +56,9 @@ def history(small_world: World) -> tuple[pd.DataFrame, list[dict[Any, Any]]]:
     return identity_table(apps.iloc[:N_SEED], KEY), rows
 
 
-def scorer(identity: pd.DataFrame, source: Any = None) -> LiveFraud:
+def scorer(identity: pd.DataFrame) -> LiveFraud:
     live = LiveFraud(lambda row: float(np.dot(row, WEIGHTS)), FEATURES, np.linspace(0, 40, 400),
-                     KEY, source=source)
+                     KEY)
     live.seed(identity, np.full(len(identity), np.iinfo(np.int64).max))
     live.background_refresh = False
     return live
@@ -76,36 +74,38 @@ def test_a_record_handed_in_is_used_as_is_and_scores_the_same(history: Any,
     def no_hashing(*args: Any) -> dict[str, int]:
         raise AssertionError("the identity record was computed again")
 
-    monkeypatch.setattr(live_module, "record_identity", no_hashing)
-    got = [handed.assess({**row, FRAUD_IDENTITY: record})
+    monkeypatch.setattr(assessment, "record_identity", no_hashing)
+    got = [handed.assess(row, record)
            for row, record in zip(rows, records, strict=True)]
     assert got == expected
     assert records[0] == record_identity(rows[0], KEY)  # not changed by scoring
 
 
-def test_a_kept_application_is_relabelled_at_once_and_read_back_unopened(history: Any) -> None:
+def test_a_kept_application_is_relabelled_at_once_and_read_back_unopened(history: Any,
+                                                                          served: Any) -> None:
     identity, rows = history
     live = scorer(identity)
     record = live.identity_of(rows[0])
-    live.assess({**rows[0], FRAUD_IDENTITY: record})
+    live.assess(rows[0], record)
     assert live.kept(record, 41)
     assert live.graph.row_of(-41) == N_SEED
     assert not live.kept(record, 41)  # told twice: nothing left to relabel
 
-    live.attach_source(lambda a, f: CatchUp(applications=[Unopenable(41, packed=b"")]))
-    assert live.catch_up() == 0
+    reading = served(live, lambda a, f: CatchUp(applications=[Unopenable(41, packed=b"")]))
+    assert reading.catch_up() == 0
     assert len(live) == N_SEED + 1
     assert live.neighbourhood(41) is not None
 
 
-def test_an_application_whose_write_failed_is_recognised_when_it_is_kept(history: Any) -> None:
+def test_an_application_whose_write_failed_is_recognised_when_it_is_kept(history: Any,
+                                                                          served: Any) -> None:
     identity, rows = history
     store = PackedStore()
-    live = scorer(identity, store.read)
+    live = served(scorer(identity), store.read)
     first = live.identity_of(rows[0])
-    failed = live.assess({**rows[0], FRAUD_IDENTITY: first})  # its write rolled back
+    failed = live.assess(rows[0], first)  # its write rolled back
     kept_other = store.keep(live.identity_of(rows[1]))  # kept by another process
-    retried = live.assess({**rows[0], FRAUD_IDENTITY: live.identity_of(rows[0])})
+    retried = live.assess(rows[0], live.identity_of(rows[0]))
     kept_retry = store.keep(first)  # the retry committed, but its notice was lost
     live.catch_up()
     assert retried == failed
@@ -114,16 +114,16 @@ def test_an_application_whose_write_failed_is_recognised_when_it_is_kept(history
     assert live.graph.row_of(-kept_other) == N_SEED + 1
 
 
-def test_every_process_holds_what_each_kept_and_scores_alike(history: Any) -> None:
+def test_every_process_holds_what_each_kept_and_scores_alike(history: Any, served: Any) -> None:
     identity, rows = history
     store = PackedStore()
     alone = scorer(identity)
-    turns = [scorer(identity, store.read), scorer(identity, store.read)]
+    turns = [served(scorer(identity), store.read), served(scorer(identity), store.read)]
     for n, row in enumerate(rows):
         expected = alone.assess(row)
         live = turns[n % 2]
         record = live.identity_of(row)
-        assert live.assess({**row, FRAUD_IDENTITY: record}) == expected
+        assert live.assess(row, record) == expected
         assert live.kept(record, store.keep(record))
     for live in turns:
         live.catch_up()
@@ -131,16 +131,17 @@ def test_every_process_holds_what_each_kept_and_scores_alike(history: Any) -> No
         assert all(live.graph.row_of(-i) is not None for i in range(1, len(rows) + 1))
 
 
-def test_submissions_on_several_threads_each_get_their_own_node(history: Any) -> None:
+def test_submissions_on_several_threads_each_get_their_own_node(history: Any,
+                                                                served: Any) -> None:
     identity, rows = history
     store = PackedStore()
-    live = scorer(identity, store.read)
+    live = served(scorer(identity), store.read)
     lock = threading.Lock()
     ids: list[int] = []
 
     def submit(row: dict[str, Any]) -> None:
         record = live.identity_of(row)
-        live.assess({**row, FRAUD_IDENTITY: record})
+        live.assess(row, record)
         with lock:  # the store hands out ids in commit order
             kept = store.keep(record)
             ids.append(kept)

@@ -29,11 +29,20 @@ def trained() -> tuple[Any, Any]:
 
 
 def _decider(models: Any) -> Any:
+    """Decide as the service does: a new application (id 0) is assessed on the live graph and
+    its assessment handed to the models; a lending-data one has its batch fraud score."""
     from creditfactory.strategy import Decider, StrategyRegistry, load_strategy
 
     registry = StrategyRegistry()
     registry.release(load_strategy("default"))
-    return Decider(registry, models, champion="default")
+    decider = Decider(registry, champion="default", model_versions=models.versions())
+    live = models.fraud_model.live(secret_key())
+
+    def decide(app: dict[str, Any]) -> Any:
+        fraud = live.assess(app) if app["application_id"] == 0 else None
+        return decider.decide(app, models.score_record(app, fraud))
+
+    return decide
 
 
 def _as_api(world: Any, row: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +88,7 @@ def test_world_applications_replayed_live_get_their_batch_fraud_score_and_hits(
     bad = known_bad_times(world.performance, apps["application_id"].to_numpy(np.int64))
     order = np.lexsort((identity["application_id"].to_numpy(), identity["applied_at"].to_numpy()))
     seed, live = order[:-600], order[-600:]
-    scorer = models.live_fraud.empty().seed(identity.iloc[seed], bad[seed])
+    scorer = models.fraud_model.live(secret_key()).empty().seed(identity.iloc[seed], bad[seed])
     got = [scorer.score(apps.iloc[r].to_dict()) for r in live]
     expected = models.fraud.loc[apps["application_id"].to_numpy()[live]]
     assert [s for s, _ in got] == expected["fraud_score"].tolist()
@@ -91,22 +100,22 @@ def test_a_clean_new_application_is_auto_approved_and_a_fraud_linked_one_is_not(
     trained: tuple[Any, Any],
 ) -> None:
     world, models = trained
-    decider = _decider(models)
+    decide = _decider(models)
     rows = world.applications.to_dict("records")
-    approved = [r for r in rows if decider.decide(_as_api(world, r)).tier == "auto_approve"]
+    approved = [r for r in rows if decide(_as_api(world, r)).tier == "auto_approve"]
     assert approved, "the world has auto-approved applications"
     bad = known_bad_times(world.performance, world.applications["application_id"].to_numpy())
     fraud_rows = np.flatnonzero(fraud_like(world.applications, world.performance) & (bad < NEVER))
     fraud = rows[int(fraud_rows[0])]
     clean_tiers, linked_tiers = [], []
     for n, row in enumerate(approved[:20]):
-        clean = decider.decide(_as_api(world, _fresh(row, n)))
+        clean = decide(_as_api(world, _fresh(row, n)))
         assert clean.scores["fraud_rule_hits"] == ""
         clean_tiers.append(clean.tier)
         linked = _fresh(row, 1000 + n)
         linked.update(device_id=fraud["device_id"], phone=fraud["phone"],
                       contact_phones=fraud["contact_phones"])
-        rec = decider.decide(_as_api(world, linked))
+        rec = decide(_as_api(world, linked))
         assert "BLACKLIST" in rec.scores["fraud_rule_hits"].split(",")
         assert rec.scores["fraud_score"] > clean.scores["fraud_score"]
         linked_tiers.append(rec.tier)
@@ -117,7 +126,8 @@ def test_a_clean_new_application_is_auto_approved_and_a_fraud_linked_one_is_not(
 def test_live_scoring_is_fast_and_safe_from_many_threads(trained: tuple[Any, Any]) -> None:
     world, models = trained
     base = world.applications.iloc[-1].to_dict()
-    before = len(models.live_fraud)
+    live = models.fraud_model.live(secret_key())
+    before = len(live)
     times: list[float] = []
     errors: list[BaseException] = []
 
@@ -126,7 +136,7 @@ def test_live_scoring_is_fast_and_safe_from_many_threads(trained: tuple[Any, Any
             for i in range(50):
                 app = _fresh(base, 5000 + 100 * k + i)
                 start = time.perf_counter()
-                scores = models.score_record(app)
+                scores = models.score_record(app, live.assess(app))
                 times.append(time.perf_counter() - start)
                 assert 0 <= scores["fraud_score"] <= 1
         except BaseException as exc:  # surfaced by the assertion below
@@ -138,5 +148,5 @@ def test_live_scoring_is_fast_and_safe_from_many_threads(trained: tuple[Any, Any
     for th in threads:
         th.join()
     assert not errors
-    assert len(models.live_fraud) == before + 200
+    assert len(live) == before + 200
     assert float(np.median(times)) < 0.01

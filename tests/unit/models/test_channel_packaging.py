@@ -49,12 +49,12 @@ def test_packaging_scores_are_card_ranks_in_0_1_with_the_card_in_the_versions(
 
 def test_loaded_models_keep_the_channel_card_and_rescore_identically(
         trained: tuple[Any, Any]) -> None:
-    from creditfactory.models.training import TrainedModels
+    from creditfactory.models.bundle import read_models, save_models
 
     world, models = trained
     buf = io.BytesIO()
-    models.save(buf)
-    loaded = TrainedModels.load(buf.getvalue())
+    save_models(models, buf)
+    loaded = read_models(buf.getvalue())
     assert loaded.packaging == models.packaging
     assert loaded.packaging_default == models.packaging_default
     channels = sorted(models.packaging)[:6]

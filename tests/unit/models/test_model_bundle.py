@@ -12,12 +12,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from creditfactory.fraud.settings import secret_key
 from creditfactory.models.bundle import (
     FORMAT_VERSION,
     ModelBundleInvalid,
     bundle_digest,
     load_models,
     read_manifest,
+    read_models,
+    save_models,
 )
 
 pytest.importorskip("lightgbm")
@@ -31,7 +34,7 @@ def trained() -> tuple[Any, Any, bytes]:
     world = generate(2500, months=18, seed=5)
     models = train_lending_models(world)
     buf = io.BytesIO()
-    models.save(buf)
+    save_models(models, buf)
     return world, models, buf.getvalue()
 
 
@@ -58,19 +61,17 @@ def _newcomer(row: dict[str, Any], n: int) -> dict[str, Any]:
 def test_loaded_models_score_frames_and_records_exactly_as_the_trained_ones(
     trained: tuple[Any, Any, bytes], tmp_path: Path
 ) -> None:
-    from creditfactory.models.training import TrainedModels
-
     world, models, data = trained
     path = tmp_path / "models.zip"
-    digest = models.save(path)
+    digest = save_models(models, path)
     assert digest == bundle_digest(path.read_bytes()) == bundle_digest(data)
-    loaded = TrainedModels.load(path)
+    loaded = read_models(path)
     assert loaded.versions() == models.versions()
     apps = world.applications
     pd.testing.assert_frame_equal(loaded.score_frame(apps), models.score_frame(apps), check_exact=True)
     records = apps.sample(300, random_state=1).to_dict("records")
     assert all(_same(loaded.score_record(r), models.score_record(r)) for r in records)
-    assert loaded.save(io.BytesIO()) == digest
+    assert save_models(loaded, io.BytesIO()) == digest
 
 
 def test_a_new_application_gets_the_same_live_fraud_score_after_loading(
@@ -78,11 +79,13 @@ def test_a_new_application_gets_the_same_live_fraud_score_after_loading(
 ) -> None:
     world, models, data = trained
     loaded = load_models(data)
-    fresh = models.live_fraud.empty()
+    live = loaded.fraud_model.live(secret_key())
+    fresh = models.fraud_model.live(secret_key()).empty()
     fresh.seed(models.fraud_model.identity, models.fraud_model.bad_time)
     rows = world.applications.tail(30).to_dict("records")
-    got = [loaded.score_record(_newcomer(r, n)) for n, r in enumerate(rows)]
-    want = [fresh.score(_newcomer(r, n)) for n, r in enumerate(rows)]
+    newcomers = [_newcomer(r, n) for n, r in enumerate(rows)]
+    got = [loaded.score_record(app, live.assess(app)) for app in newcomers]
+    want = [fresh.score(app) for app in newcomers]
     assert [(g["fraud_score"], g["fraud_rule_hits"]) for g in got] == want
     assert len({s for s, _ in want}) > 1
 

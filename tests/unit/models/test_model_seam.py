@@ -56,3 +56,15 @@ def test_the_a_card_learns_from_credit_cases_only() -> None:
     assert np.array_equal(credit, dev & ~fraudish)
     late = world.applications["applied_at"].to_numpy()[~dev]
     assert len(late) and late.min() > world.applications["applied_at"].to_numpy()[dev].max()
+
+
+def test_the_trained_models_do_not_know_the_bundle_format() -> None:
+    import ast
+    from pathlib import Path
+
+    import creditfactory.models.training as training
+
+    tree = ast.parse(Path(training.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "creditfactory.models.bundle" not in imported
+    assert not any(name.startswith("creditfactory.strategy") for name in imported if name)

@@ -99,10 +99,12 @@ def test_challenger_share_is_stable_and_vectorised_the_same() -> None:
 
 def test_decider_records_which_arm(good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
     reg = _registry()
-    decider = Decider(reg, ColumnScores({"a_card": "x"}), champion="default", challenger="policy_only",
-                      routing=ChampionChallenger(share=0.5))
+    decider = Decider(reg, champion="default", challenger="policy_only",
+                      routing=ChampionChallenger(share=0.5), model_versions={"a_card": "x"})
     arms = {}
     for i in range(1, 200):
-        rec = decider.decide(good_app | good_scores | {"application_id": i})
+        app = good_app | {"application_id": i}
+        rec = decider.decide(app, ColumnScores().score_record(good_scores))
         arms[rec.arm] = rec.strategy
+        assert rec.model_versions == {"a_card": "x"}
     assert arms == {"champion": "default", "challenger": "policy_only"}

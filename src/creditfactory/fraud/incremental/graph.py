@@ -1,4 +1,4 @@
-"""The identity graph for live decisions: add one application, get its features at once.
+"""The incremental identity graph: add one application, get its features at once.
 
 State is a value -> holders index, structural adjacency sets, a union-find over
 applications, a resident-ID index for the rules and the last monthly risk snapshot;
@@ -6,20 +6,15 @@ applications, a resident-ID index for the rules and the last monthly risk snapsh
 equal :class:`IdentityGraph`'s batch build (the tests replay a batch through it), including the
 ties rule: applications with the same ``applied_at`` do not see each other.
 
-The risk snapshot of a month start can be prepared ahead (:meth:`OnlineGraph.prepare_risk`,
-e.g. in a background thread during the month's last days): when the first application of the
-month arrives, only the components touched since the preparation are recomputed, so that
-application does not wait for the whole graph.
-
-A history can be loaded at once (:meth:`OnlineGraph.seed`): the state replaying it would leave
-is computed in one vectorised pass, so a service starts in seconds, not minutes.
+The monthly risk snapshot is kept and prepared ahead by :mod:`.risk`. A history can be loaded
+at once (:meth:`OnlineGraph.seed`): the state replaying it would leave is computed in one
+vectorised pass (:mod:`.seeding`), so a service starts in seconds, not minutes.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,11 +22,14 @@ import pandas as pd
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.fraud._features import DAY, FEATURES
-from creditfactory.fraud._online_seed import SeededIndex, seed_state
 from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.errors import ApplicationOutOfOrder
 from creditfactory.fraud.identity import LINK_COLUMNS, SELF_COLUMNS
-from creditfactory.fraud.propagation import month_starts, snapshot_risk
+from creditfactory.fraud.incremental.risk import PreparedRisk, RiskSnapshots
+from creditfactory.fraud.incremental.seeding import SeededIndex, adjacency, seed_state
+from creditfactory.fraud.propagation import month_starts
+
+__all__ = ["NEVER", "OnlineGraph"]
 
 NEVER = np.iinfo(np.int64).max
 _PHONE, _CONTACT = KIND_CODE["phone"], KIND_CODE["contact"]
@@ -39,25 +37,7 @@ _LINK_PLAN = tuple((column, KIND_CODE[kind]) for column, kind in LINK_COLUMNS.it
 _LINK_NAMES = tuple(f"n_link_{kind}" for kind in KINDS)
 
 
-@dataclass(frozen=True)
-class RiskMark:
-    """Where the graph stood when a snapshot preparation began (rows, edges, bad marks)."""
-
-    boundary: int
-    rows: int
-    edges: int
-    marks: int
-
-
-@dataclass(frozen=True)
-class PreparedRisk:
-    """A month start's risk snapshot computed ahead, valid for the graph as of ``mark``."""
-
-    mark: RiskMark
-    risk: dict[int, float]
-
-
-class OnlineGraph:
+class OnlineGraph(RiskSnapshots):
     """Incremental identity graph; feed applications in ``applied_at`` order."""
 
     def __init__(self, config: GraphConfig | None = None) -> None:
@@ -191,7 +171,7 @@ class OnlineGraph:
         self._seeded_own = np.column_stack(
             [identity[c].to_numpy(np.uint64) for c in SELF_COLUMNS]
         ).reshape(n, len(SELF_COLUMNS))
-        self.adj = _adjacency(state.pi, state.pj, state.pmask, n)
+        self.adj = adjacency(state.pi, state.pj, state.pmask, n)
         self._eu, self._ev = state.pi.tolist(), state.pj.tolist()
         self._parent, self._size = state.parent.tolist(), state.size.tolist()
         if n:
@@ -379,105 +359,3 @@ class OnlineGraph:
                     self._parent[rb] = ra
                     self._size[ra] += self._size[rb]
         self._pending = []
-
-    def refresh_risk(self, boundary: int) -> None:
-        """Install the risk snapshot at a month start (``add`` calls it on a new month).
-
-        A snapshot prepared ahead for ``boundary`` is used, patched where the graph changed
-        since; otherwise the whole snapshot is computed here.
-        """
-        prepared, self._prepared = self._prepared, None
-        if prepared is not None and prepared.mark.boundary == boundary:
-            risk = self._patched(prepared)
-        else:
-            self.full_refreshes += 1
-            risk = self._snapshot(boundary, len(self.ids), len(self._eu))
-        self._install(boundary, risk)
-
-    def _install(self, boundary: int, risk: dict[int, float]) -> None:
-        self._boundary = boundary
-        nxt = np.int64(boundary).astype("datetime64[s]").astype("datetime64[M]") + 1
-        self._next_boundary = int(nxt.astype("datetime64[s]").astype(np.int64))
-        self._risk = risk
-
-    def risk_mark(self) -> RiskMark:
-        """Where the graph stands, for :meth:`prepare_risk` (take it under the writers' lock)."""
-        return RiskMark(self._next_boundary, len(self.ids), len(self._eu), len(self._marked))
-
-    def prepare_risk(self, mark: RiskMark) -> None:
-        """Compute the snapshot at ``mark.boundary`` from the graph as of ``mark``.
-
-        Safe to run while other threads add applications: it reads only what existed at
-        ``mark``, and whatever changed since is recomputed when the snapshot is installed.
-        """
-        risk = self._snapshot(mark.boundary, mark.rows, mark.edges)
-        if mark.boundary == self._next_boundary:
-            self._prepared = PreparedRisk(mark, risk)
-
-    @property
-    def prepared(self) -> RiskMark | None:
-        """The mark of the snapshot prepared for the next month start, if any."""
-        return None if self._prepared is None else self._prepared.mark
-
-    def _snapshot(self, boundary: int, n_rows: int, n_edges: int) -> dict[int, float]:
-        bad = np.asarray(self._bad[:n_rows], np.int64)
-        seeds = np.flatnonzero(bad < boundary)
-        u = np.asarray(self._eu[:n_edges], np.int64)
-        v = np.asarray(self._ev[:n_edges], np.int64)
-        return self._risk_of(u, v, seeds, boundary)
-
-    def _risk_of(
-        self, u: np.ndarray, v: np.ndarray, seeds: np.ndarray, boundary: int
-    ) -> dict[int, float]:
-        """Snapshot risk of the edges' ends and of the known bads (linked or not yet)."""
-        nodes = np.unique(np.concatenate([u, v, seeds]))
-        if not len(nodes):
-            return {}
-        ui = np.searchsorted(nodes, u)
-        vi = np.searchsorted(nodes, v)
-        rows = nodes.tolist()
-        times = self._t
-        bad = self._bad
-        risk = snapshot_risk(
-            ui, vi, np.array([times[r] for r in rows], np.int64),
-            np.array([bad[r] for r in rows], np.int64),
-            np.array([boundary], np.int64), self.config.alpha, self.config.n_iter,
-        )[:, 0]
-        return dict(zip(rows, risk.tolist(), strict=True))
-
-    def _patched(self, prepared: PreparedRisk) -> dict[int, float]:
-        """The prepared snapshot with the components touched since its mark recomputed.
-
-        Risk spreads only along edges, so a component nothing touched keeps its numbers.
-        """
-        mark = prepared.mark
-        touched = set(range(mark.rows, len(self.ids)))
-        touched.update(self._eu[mark.edges:], self._ev[mark.edges:], self._marked[mark.marks:])
-        seen: set[int] = set()
-        stack = list(touched)
-        while stack:
-            a = stack.pop()
-            if a not in seen:
-                seen.add(a)
-                stack.extend(b for b in self.adj[a] if b not in seen)
-        risk = prepared.risk
-        for a in seen:
-            risk.pop(a, None)
-        u = [a for a in seen for b in self.adj[a] if b < a]
-        v = [b for a in seen for b in self.adj[a] if b < a]
-        seeds = [a for a in seen if self._bad[a] < mark.boundary]
-        risk.update(self._risk_of(np.asarray(u, np.int64), np.asarray(v, np.int64),
-                                  np.asarray(seeds, np.int64), mark.boundary))
-        return risk
-
-
-def _adjacency(pi: np.ndarray, pj: np.ndarray, pmask: np.ndarray, n: int) -> list[dict[int, int]]:
-    """Each row's links as ``{other row: kinds mask}``, from one-way sorted pairs."""
-    a = np.concatenate([pi, pj])
-    b = np.concatenate([pj, pi])
-    order = np.lexsort((b, a))
-    bounds = np.searchsorted(a[order], np.arange(n + 1)).tolist()
-    others = b[order].tolist()
-    masks = np.concatenate([pmask, pmask])[order].tolist()
-    return [dict(zip(others[s:e], masks[s:e], strict=True)) if e > s else {}
-            for s, e in zip(bounds[:-1], bounds[1:], strict=True)]

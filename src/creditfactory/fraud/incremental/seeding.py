@@ -1,4 +1,4 @@
-"""The online graph's state for a whole time-ordered history, computed in one vectorised pass.
+"""The incremental graph's state for a whole time-ordered history, in one vectorised pass.
 
 Replaying history through :meth:`OnlineGraph.add` costs seconds per hundred thousand
 applications; everything ``add`` leaves behind (who holds each value, the links, the
@@ -20,6 +20,8 @@ from creditfactory.errors import InvalidArgument
 from creditfactory.fraud._links import holder_ranks, structural_pairs
 from creditfactory.fraud.config import KIND_CODE, GraphConfig
 from creditfactory.fraud.identity import LINK_COLUMNS
+
+__all__ = ["SeedState", "SeededIndex", "adjacency", "seed_state"]
 
 
 class SeededIndex:
@@ -142,3 +144,15 @@ def _components(
     size = np.ones(n, np.int64)
     size[first] = counts
     return parent, size
+
+
+def adjacency(pi: np.ndarray, pj: np.ndarray, pmask: np.ndarray, n: int) -> list[dict[int, int]]:
+    """Each row's links as ``{other row: kinds mask}``, from one-way sorted pairs."""
+    a = np.concatenate([pi, pj])
+    b = np.concatenate([pj, pi])
+    order = np.lexsort((b, a))
+    bounds = np.searchsorted(a[order], np.arange(n + 1)).tolist()
+    others = b[order].tolist()
+    masks = np.concatenate([pmask, pmask])[order].tolist()
+    return [dict(zip(others[s:e], masks[s:e], strict=True)) if e > s else {}
+            for s, e in zip(bounds[:-1], bounds[1:], strict=True)]
