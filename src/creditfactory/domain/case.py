@@ -12,10 +12,13 @@ The moves the flow makes:
 - :meth:`Case.move_on` at once past a step that does not hold the case;
 - :meth:`Case.send_to_bank` at or just before a bank step; :meth:`Case.mark_exception`;
 - :meth:`Case.close` with a closed status.
+
+:meth:`Case.walk` makes the start or release and the moves on of one stretch in one loop.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -65,7 +68,7 @@ class Case:
 
     def waits_at(self, route: Route[S]) -> bool:
         """True when the current step holds the case (and its wait has not been released)."""
-        return not self.released and route.holds(route.step(self.step), self.tier, self.exception)
+        return not self.released and self.step in route.holding(self.tier, self.exception)
 
     def start(self, route: Route[S]) -> S:
         """Pass into the first step, where :meth:`open` put the case; that step."""
@@ -79,20 +82,57 @@ class Case:
         self._must_be_open(f"leave {step_id}")
         if self.step != step_id:
             raise IllegalCaseMove(f"case {self.id} is at {self.step}, not at {step_id}")
-        if not route.holds(route.step(step_id), self.tier, self.exception):
+        if step_id not in route.holding(self.tier, self.exception):
             raise IllegalCaseMove(f"case {self.id} does not wait at {step_id}")
         self.released = True
 
     def move_on(self, route: Route[S]) -> S:
         """Move to the next step; that step."""
-        self._must_be_open(f"move on from {self.step}")
-        if self.waits_at(route):
+        if self.status != OPEN:
+            self._must_be_open(f"move on from {self.step}")
+        if not self.released and self.step in route.holding(self.tier, self.exception):
             raise IllegalCaseMove(f"case {self.id} waits at {self.step}")
         nxt = route.after(self.step)
         if nxt is None:
             raise IllegalCaseMove(f"case {self.id} is at the last step {self.step}")
         self.step, self.released = nxt.id, False
         return nxt
+
+    def walk(
+        self, route: Route[S], after: str | None, effect: Callable[[S], bool]
+    ) -> tuple[list[str], S | None]:
+        """Pass on from ``after`` (None: into the first step, for a new case) as far as the case
+        goes at once; the ids of the steps passed and the step that holds it (None when the
+        walk ended otherwise).
+
+        The same moves as :meth:`start` or :meth:`release`, then :meth:`move_on` step by step,
+        in one loop: each step passed gets ``effect``, and a False from it, or the case closed
+        by it, ends the walk at that step.
+        """
+        if after is None:
+            self.start(route)
+            i = 0
+        else:
+            self.release(after, route)
+            i = route.index(after) + 1
+        steps = route.steps
+        exception = self.exception
+        holding = route.holding(self.tier, exception)
+        passed: list[str] = []
+        while True:
+            if i == len(steps):
+                raise IllegalCaseMove(f"case {self.id} is at the last step {self.step}")
+            step = steps[i]
+            self.step, self.released = step.id, False
+            if step.id in holding:
+                return passed, step
+            passed.append(step.id)
+            if not effect(step) or self.status != OPEN:
+                return passed, None
+            if self.exception is not exception:  # the effect flagged an exception
+                exception = self.exception
+                holding = route.holding(self.tier, exception)
+            i += 1
 
     def send_to_bank(self, bank_code: str, route: Route[S]) -> None:
         """Route the case to ``bank_code``: at a bank step (re-routing) or the step before it."""

@@ -39,6 +39,10 @@ class Route(Generic[S]):
 
     steps: tuple[S, ...]
     _at: dict[str, int] = field(init=False, repr=False, compare=False)
+    _next: dict[str, S | None] = field(init=False, repr=False, compare=False)
+    _holding: dict[tuple[str, bool], frozenset[str]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -46,7 +50,10 @@ class Route(Generic[S]):
         at = {step.id: i for i, step in enumerate(self.steps)}
         if len(at) != len(self.steps):
             raise ValueError("step ids must be unique")
+        nxt = dict(zip(at, (*self.steps[1:], None), strict=True))
         object.__setattr__(self, "_at", at)
+        object.__setattr__(self, "_next", nxt)
+        object.__setattr__(self, "_holding", {})
 
     @property
     def first(self) -> S:
@@ -63,17 +70,28 @@ class Route(Generic[S]):
 
     def after(self, step_id: str) -> S | None:
         """The step following ``step_id``; None after the last."""
-        i = self.index(step_id) + 1
-        return self.steps[i] if i < len(self.steps) else None
+        try:
+            return self._next[step_id]
+        except KeyError:
+            raise UnknownStep(f"no step {step_id!r} in the process") from None
 
     @staticmethod
     def holds(step: StepSpec, tier: str, exception: bool) -> bool:
         """True when a case of ``tier`` stops at ``step`` (for a person or a bank)."""
         return step.waits and not step.passes_by(tier, exception)
 
+    def holding(self, tier: str, exception: bool) -> frozenset[str]:
+        """The ids of the steps that hold a case of ``tier`` (worked out once per tier)."""
+        found = self._holding.get((tier, exception))
+        if found is None:
+            found = frozenset(s.id for s in self.steps if self.holds(s, tier, exception))
+            self._holding[(tier, exception)] = found
+        return found
+
     def stops(self, tier: str, exception: bool) -> list[str]:
         """The ids of the steps where a case of ``tier`` waits, in order."""
-        return [s.id for s in self.steps if self.holds(s, tier, exception)]
+        holding = self.holding(tier, exception)
+        return [s.id for s in self.steps if s.id in holding]
 
 
 _BUILT: dict[int, tuple[tuple[StepSpec, ...], Route[StepSpec]]] = {}

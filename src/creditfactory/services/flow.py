@@ -17,7 +17,7 @@ from creditfactory.domain.bank import Loan, contract_no
 from creditfactory.domain.case import Case
 from creditfactory.domain.route import route_of
 from creditfactory.domain.task import Task
-from creditfactory.factory import due_at
+from creditfactory.factory import Step, due_at
 from creditfactory.services import bank_routing, refinement
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
@@ -85,27 +85,16 @@ def advance(
 ) -> Case:
     """Move ``case`` past ``after`` (None: a new case, into its first step) as far as it goes
     without a person; persist and audit it."""
-    route = route_of(ctx.process.steps)
-    if after is None:
-        step = case.start(route)
-    else:
-        case.release(after, route)
-        step = case.move_on(route)
-    passed: list[str] = []
-    stop: str | None = None
-    while True:
-        if case.waits_at(route):
-            stop = step.id
-            if step.mode == "staffed":
-                assert step.role is not None
-                task = Task.open(case.id, step.id, step.station, step.role, at, due_at(step, at))
-                uow.cases.add_task(task)
-            break
-        passed.append(step.id)
+
+    def run_effect(step: Step) -> bool:
         effect = EFFECTS.get(step.id)
-        if (effect is not None and not effect(uow, ctx, case, at)) or not case.is_open:
-            break
-        step = case.move_on(route)
+        return effect is None or effect(uow, ctx, case, at)
+
+    passed, stop = case.walk(route_of(ctx.process.steps), after, run_effect)
+    if stop is not None and stop.mode == "staffed":
+        assert stop.role is not None
+        task = Task.open(case.id, stop.id, stop.station, stop.role, at, due_at(stop, at))
+        uow.cases.add_task(task)
     case.updated_at = at
     uow.cases.save(case)
     uow.audit.append(
@@ -114,7 +103,11 @@ def advance(
         "case",
         case.id,
         case_id=case.id,
-        detail={"passed": passed, "waiting_at": stop, "status": case.status},
+        detail={
+            "passed": passed,
+            "waiting_at": None if stop is None else stop.id,
+            "status": case.status,
+        },
         at=at,
     )
     return case

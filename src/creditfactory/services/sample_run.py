@@ -17,7 +17,7 @@ from creditfactory.services.bank_answers import simulate_bank_answers
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor
-from creditfactory.services.queries import application_view
+from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
 
 __all__ = ["SampleRun", "run_sample"]
@@ -34,11 +34,23 @@ class SampleRun:
     errors: Counter[str] = field(default_factory=Counter)
 
 
-def _seconds(start: datetime, end: Any) -> float:
-    b = end if isinstance(end, datetime) else datetime.fromisoformat(str(end))
-    if (b.tzinfo is None) != (start.tzinfo is None):
-        b = b.replace(tzinfo=start.tzinfo)
-    return (b - start).total_seconds()
+def _seconds(start: datetime, end: datetime) -> float:
+    if (end.tzinfo is None) != (start.tzinfo is None):
+        end = end.replace(tzinfo=start.tzinfo)
+    return (end - start).total_seconds()
+
+
+def _where(uow: UnitOfWork, application_id: int, sent: datetime, run: SampleRun) -> str:
+    """Where one submitted application stands (a paid-out one adds its time to payout)."""
+    case = uow.cases.by_application(application_id)
+    loan = None if case is None else uow.submissions.loan_of_case(case.id)
+    if loan is not None:
+        run.seconds_to_payout.append(_seconds(sent, loan.paid_out_at))
+        return "paid out"
+    if case is None or case.status in ("closed", "rejected", "declined"):
+        app = uow.applications.get(application_id)
+        return f"closed ({app.status if app is not None else None})"
+    return f"waiting at {case.step}"
 
 
 def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], actor: Actor,
@@ -62,15 +74,7 @@ def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], acto
     while time.monotonic() < deadline and quiet < 8:
         quiet = 0 if simulate_bank_answers(ctx, limit=500) else quiet + 1
         time.sleep(0.5)
-    for application_id in ids:
-        view = application_view(ctx, actor, application_id)
-        case = view["case"] or {}
-        loan = case.get("loan")
-        if loan is not None and loan.get("paid_out_at"):
-            run.outcome["paid out"] += 1
-            run.seconds_to_payout.append(_seconds(sent[application_id], loan["paid_out_at"]))
-        elif case.get("status") in (None, "closed", "rejected", "declined"):
-            run.outcome[f"closed ({view['status']})"] += 1
-        else:
-            run.outcome[f"waiting at {case.get('step')}"] += 1
+    with ctx.uow(write=False) as uow:
+        for application_id in ids:
+            run.outcome[_where(uow, application_id, sent[application_id], run)] += 1
     return run

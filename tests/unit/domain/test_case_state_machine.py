@@ -221,3 +221,53 @@ def test_any_sequence_of_moves_goes_forward_never_past_a_wait_and_fails_cleanly(
             assert move[0] == "move_on" and (not waited or before.released)
         if not case.is_open:
             assert case.status in CLOSED and case.closed_at == at
+
+
+@given(
+    tier=st.sampled_from(TIERS[:3]),
+    exception=st.booleans(),
+    flag_at=st.sampled_from([None, "limit_and_pricing"]),
+    end_at=st.sampled_from([None, "tier_routing", "bank_package", "payout"]),
+)
+def test_a_walk_makes_the_same_moves_as_single_steps(
+    tier: str, exception: bool, flag_at: str | None, end_at: str | None
+) -> None:
+    """``walk`` passes, stops and ends where start/release and move_on step by step would."""
+    walked = Case.open(5, tier, ROUTE, AT)
+    walked.exception = exception
+    stepped = copy.copy(walked)
+
+    def effect(case: Case, step_id: str) -> bool:
+        if step_id == flag_at and case.is_open:
+            case.mark_exception()
+        if step_id == end_at:
+            case.close("rejected", AT)
+        return step_id != "booking_and_enrolment" or (case.close("done", AT) or True)
+
+    after: str | None = None
+    while walked.is_open:
+        passed, stop = walked.walk(ROUTE, after, lambda s: effect(walked, s.id))
+        expected: list[str] = []
+        if after is None:
+            stepped.start(ROUTE)
+        else:
+            stepped.release(after, ROUTE)
+            stepped.move_on(ROUTE)
+        while not stepped.waits_at(ROUTE):
+            expected.append(stepped.step)
+            if not effect(stepped, stepped.step) or not stepped.is_open:
+                break
+            stepped.move_on(ROUTE)
+        assert passed == expected and walked == stepped
+        assert (stop is None) == (not stepped.waits_at(ROUTE))
+        after = None if stop is None else stop.id
+        if stop is None:
+            break
+    assert not walked.is_open
+
+
+def test_a_walk_from_a_step_the_case_does_not_wait_at_is_refused() -> None:
+    case = _at("online_verification")
+    with pytest.raises(IllegalCaseMove, match="is at online_verification"):
+        case.walk(ROUTE, "phone_verification", lambda s: True)
+    assert case.step == "online_verification"
