@@ -9,7 +9,7 @@ from typing import Any
 
 from creditfactory.domain.application import ApplicationTerms, RecordedDecision
 from creditfactory.domain.case import Case
-from creditfactory.domain.errors import AlreadyAnswered, IllegalLoanMove
+from creditfactory.domain.errors import AnsweredTwice, IllegalLoanMove
 
 __all__ = ["BankSubmission", "Loan", "contract_no"]
 
@@ -48,7 +48,7 @@ class BankSubmission:
     def answer(self, approve: bool, by: str, reason: str, at: datetime) -> None:
         """The bank's one answer."""
         if self.status != "pending":
-            raise AlreadyAnswered(f"submission {self.id} was already {self.status}")
+            raise AnsweredTwice(f"submission {self.id} was already {self.status}")
         self.status = "approved" if approve else "declined"
         self.answered_by, self.reason, self.answered_at = by, reason, at
 

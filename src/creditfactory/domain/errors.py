@@ -4,7 +4,7 @@ DomainError
  +-- UnknownStep          a step id that is not in the process
  +-- IllegalCaseMove      the case cannot go there from where it is (closed, waiting, backwards)
  +-- IllegalTaskMove      the task cannot be claimed or completed in its state or by this person
- +-- AlreadyAnswered      a bank submission was answered before
+ +-- AnsweredTwice        a bank submission was answered before (each is answered once)
  +-- IllegalLoanMove      the loan cannot be paid out as asked
 
 Services check their preconditions first and translate these into their own errors where a
@@ -20,7 +20,7 @@ __all__ = [
     "UnknownStep",
     "IllegalCaseMove",
     "IllegalTaskMove",
-    "AlreadyAnswered",
+    "AnsweredTwice",
     "IllegalLoanMove",
 ]
 
@@ -41,7 +41,7 @@ class IllegalTaskMove(DomainError):
     """The task's state does not allow this claim or completion."""
 
 
-class AlreadyAnswered(DomainError):
+class AnsweredTwice(DomainError):
     """A bank submission is answered once."""
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from creditfactory.domain.application import ApplicationTerms, RecordedDecision
 from creditfactory.domain.bank import BankSubmission, Loan, contract_no
 from creditfactory.domain.case import Case
-from creditfactory.domain.errors import AlreadyAnswered, IllegalLoanMove, IllegalTaskMove
+from creditfactory.domain.errors import AnsweredTwice, IllegalLoanMove, IllegalTaskMove
 from creditfactory.domain.task import Task
 
 AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_a_bank_submission_is_answered_once(approve: bool, status: str) -> None:
     assert (sub.status, sub.answered_by, sub.reason, sub.answered_at) == (
         status, "officer", "fits", LATER)
     assert sub.counts_for_quota is approve
-    with pytest.raises(AlreadyAnswered, match=f"already {status}"):
+    with pytest.raises(AnsweredTwice, match=f"already {status}"):
         sub.answer(not approve, "other", "late", LATER)
     assert sub.status == status and sub.answered_by == "officer"
 
