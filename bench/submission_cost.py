@@ -37,7 +37,10 @@ def _serving_context(settings: Any, catch_up_every: float) -> Any:
     try:
         from creditfactory.services.bootstrap import bootstrap
     except ImportError:  # a revision from before the wiring moved into one bootstrap module
-        from creditfactory.api import build_context  # type: ignore[attr-defined]
+        try:
+            from creditfactory.server import build_context  # type: ignore[attr-defined]
+        except ImportError:
+            from creditfactory.api import build_context  # type: ignore[attr-defined,no-redef]
         from creditfactory.services.fraud_graph import live_fraud_of  # type: ignore[attr-defined]
 
         ctx = build_context(settings)
