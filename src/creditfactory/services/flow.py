@@ -18,7 +18,7 @@ from creditfactory.domain.case import Case
 from creditfactory.domain.route import route_of
 from creditfactory.domain.task import Task
 from creditfactory.factory import Step, due_at
-from creditfactory.services import bank_routing, refinement
+from creditfactory.services import bank_routing, limit_and_pricing
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
@@ -67,7 +67,7 @@ def _booking(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> 
 
 EFFECTS: dict[str, Effect] = {
     "tier_routing": _tier_routing,
-    "limit_and_pricing": refinement.limit_and_pricing,
+    "limit_and_pricing": limit_and_pricing.limit_and_pricing,
     "bank_package": bank_routing.bank_package,
     "contract": _contract,
     "payout": _payout,

@@ -1,9 +1,9 @@
 """The limit-and-pricing step: findings from verification and investigation re-run the decision.
 
 Knock-out findings (identity not confirmed, business not real, purpose not confirmed) reject
-the case. Otherwise the corrected application goes through the decision port again; a reject
-ends the case, a tier worse than the one the case was routed by, or a limit cut by more than a
-fifth, marks the case an exception for the committee.
+the case. Otherwise the corrected application goes through the decision pipeline again
+(``decision_pipeline.decide``); a reject ends the case, a tier worse than the one the case was
+routed by, or a limit cut by more than a fifth, marks the case an exception for the committee.
 """
 
 from __future__ import annotations
