@@ -78,7 +78,7 @@ def test_fraud_scan_runs_without_truth_and_the_truth_only_adds_its_evaluation(
                                       pd.read_parquet(tmp_path / "lender" / f"{table}.parquet"))
 
 
-def test_scorecard_fit_and_score_on_a_table_from_lending_data_without_truth(
+def test_scorecard_fit_score_and_report_on_a_table_from_lending_data_without_truth(
     worlds: tuple[Path, Path], tmp_path: Path
 ) -> None:
     table = modelling_table(load(worlds[1]))
@@ -91,6 +91,9 @@ def test_scorecard_fit_and_score_on_a_table_from_lending_data_without_truth(
     scored = pd.read_parquet(tmp_path / "scored.parquet")
     assert len(scored) == len(train) and scored["pd"].between(0, 1).all()
     assert scored["score"].nunique() > 10
+    cli("scorecard", "report", str(tmp_path / "card.json"), str(tmp_path / "train.parquet"),
+        "--target", "bad", "--out", str(tmp_path / "report.html"))
+    assert "<svg" in (tmp_path / "report.html").read_text()
 
 
 def test_setup_takes_lending_data_without_truth(
