@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from creditfactory.scorecard._bins import FeatureBinning
-from creditfactory.scorecard._stats import FloatArray, gather_stats
+from creditfactory.scorecard._stats import FloatArray, IndicatorStats
 from creditfactory.scorecard.fitting import BinRef, Engineering, block_specs, choose_penalty
 from creditfactory.scorecard.selection import marginal_contributions, stepwise_select
 
@@ -44,9 +44,7 @@ def resolve_penalty(
 
 def select_by_contribution(
     binnings: Sequence[FeatureBinning],
-    bins: np.ndarray,
-    is_bad: np.ndarray,
-    sample_weight: FloatArray | None,
+    stats: IndicatorStats | None,
     min_contribution: float,
     max_features: int | None,
     penalty: float,
@@ -55,9 +53,8 @@ def select_by_contribution(
     """Positions of the chosen features and a (status, reason) for every candidate."""
     decisions: dict[int, Decision] = {
         j: ("dropped", "marginal contribution too small") for j in range(len(binnings))}
-    if not binnings:
+    if not binnings or stats is None:
         return [], decisions
-    stats = gather_stats(bins, [b.n_bins for b in binnings], is_bad, sample_weight)
     chosen, steps = stepwise_select(stats, list(range(len(binnings))), min_contribution,
                                     max_features, penalty, chance_adjusted)
     for s in steps:
@@ -92,15 +89,15 @@ def select_with(
 def card_divergence(
     binnings: Sequence[FeatureBinning],
     weights: Sequence[FloatArray],
-    bins: np.ndarray,
-    is_bad: np.ndarray,
-    sample_weight: FloatArray | None,
+    stats: IndicatorStats | None,
     penalty: float,
 ) -> tuple[float, dict[str, float]]:
-    """In-sample divergence of a card and each feature's marginal contribution."""
-    if not binnings:
+    """In-sample divergence of a card and each feature's marginal contribution.
+
+    ``stats`` are the indicator statistics of exactly the card's features.
+    """
+    if not binnings or stats is None:
         return 0.0, {}
-    stats = gather_stats(bins, [b.n_bins for b in binnings], is_bad, sample_weight)
     contrib = marginal_contributions(stats, list(range(len(binnings))), penalty)
     return stats.divergence(np.concatenate(list(weights))), {
         b.name: contrib[j] for j, b in enumerate(binnings)}

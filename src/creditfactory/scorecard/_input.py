@@ -44,7 +44,13 @@ def read_columns(est: BaseEstimator, X: Any, *, reset: bool) -> Columns:
 
 
 def read_target(y: Any, n_rows: int, est_name: str) -> np.ndarray:
-    """The 0/1 target as int64 (1 = event = bad); anything else is a clear error."""
+    """The 0/1 target as int64 (1 = event = bad); anything else is a clear error.
+
+    Two other numeric labels are read as the Scorecard reads them: the larger is bad.
+
+    >>> read_target([2, 1, 2], 3, "Binner").tolist()
+    [1, 0, 1]
+    """
     if y is None:
         raise ValueError(f"{est_name} requires y to be passed, but the target y is None.")
     y_arr = column_or_1d(y, warn=True)
@@ -62,9 +68,12 @@ def read_target(y: Any, n_rows: int, est_name: str) -> np.ndarray:
     if np.isnan(y_num).any():
         raise TrainingDataInvalid(f"{est_name}: the target has missing values")
     if not np.isin(y_num, (0.0, 1.0)).all():
-        labels = np.unique(y_num)[:5].tolist()
-        raise TrainingDataInvalid(
-            f"{est_name} needs a binary target coded 0/1 (1 = bad); got values {labels}")
+        labels = np.unique(y_num)
+        if labels.size != 2:
+            raise TrainingDataInvalid(
+                f"{est_name} needs a binary target coded 0/1 (1 = bad); got values "
+                f"{labels[:5].tolist()}")
+        return (y_num == labels[1]).astype(np.int64)
     return y_num.astype(np.int64)
 
 

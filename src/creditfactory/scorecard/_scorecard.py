@@ -32,6 +32,7 @@ from creditfactory.scorecard._data import (
     engineering_refs,
 )
 from creditfactory.scorecard._points import Scaling, allocate_points, points_table
+from creditfactory.scorecard._stats import gather_stats
 from creditfactory.scorecard.errors import ScorecardError, TrainingDataInvalid
 from creditfactory.scorecard.fitting import CardWeights, FitOptions, bagged_card, fit_card
 
@@ -213,6 +214,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         candidates = [c for c in candidates if all_binnings[c].iv > self.min_iv]
         bins = bin_matrix(frame, [all_binnings[c] for c in candidates])
         cand_binnings = [all_binnings[c] for c in candidates]
+        stats = (gather_stats(bins, [b.n_bins for b in cand_binnings], is_bad, sw)
+                 if cand_binnings else None)
         self.penalty_, self.penalty_scores_ = resolve_penalty(
             self.penalty, self.objective, cand_binnings, bins, is_bad, sw,
             bool(self.monotone_weights),
@@ -224,7 +227,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             chosen, decisions = select_with(self.selection, cand_binnings, bins, is_bad)
         elif self.selection == "contribution":
             chosen, decisions = select_by_contribution(
-                cand_binnings, bins, is_bad, sw, self.min_contribution, self.max_features,
+                cand_binnings, stats, self.min_contribution, self.max_features,
                 self.penalty_, bool(self.chance_adjusted))
         for j, (status, reason) in decisions.items():
             record[candidates[j]] = (cand_binnings[j].iv, status, reason)
@@ -237,15 +240,18 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         sub = bins[:, chosen]
         card = (
             bagged_card(binnings, sub, is_bad, options, self.n_bags, self.random_state)
-            if self.n_bags else fit_card(binnings, sub, is_bad, options, sw)
+            if self.n_bags else fit_card(binnings, sub, is_bad, options, sw,
+                                         None if stats is None or not chosen
+                                         else stats.subset(chosen))
         )
         for j, reason in card.dropped.items():
             record[names[j]] = (record[names[j]][0], "dropped", reason)
         keep = [j for j in range(len(names)) if j not in card.dropped]
         self._finish(names, binnings, card, keep, scaling)
+        final = [chosen[j] for j in keep]
         self.divergence_, self.contributions_ = card_divergence(
-            [binnings[j] for j in keep], [card.weights[j] for j in keep], sub[:, keep],
-            is_bad, sw, self.penalty_)
+            [binnings[j] for j in keep], [card.weights[j] for j in keep],
+            None if stats is None or not final else stats.subset(final), self.penalty_)
         self.selection_ = pd.DataFrame(
             [(c, iv, st, why) for c, (iv, st, why) in record.items()],
             columns=["feature", "iv", "status", "reason"],

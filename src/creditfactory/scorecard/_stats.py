@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,22 +45,44 @@ class IndicatorStats:
     second_good: FloatArray
     second_bad: FloatArray
 
-    @property
+    @cached_property
     def offsets(self) -> NDArray[np.intp]:
         """Start of each feature's block in the stacked ``K`` bins."""
         return np.concatenate([[0], np.cumsum(self.n_bins)]).astype(np.intp)
 
-    @property
+    @cached_property
     def delta(self) -> FloatArray:
         """Difference of the class mean vectors, goods minus bads."""
         return self.mean_good - self.mean_bad
 
-    @property
+    @cached_property
     def pooled_cov(self) -> FloatArray:
-        """Average of the two class covariance matrices of the indicators."""
+        """Average of the two class covariance matrices of the indicators (computed once)."""
         cov_g = self.second_good - np.outer(self.mean_good, self.mean_good)
         cov_b = self.second_bad - np.outer(self.mean_bad, self.mean_bad)
         return 0.5 * (cov_g + cov_b)
+
+    def subset(self, features: Sequence[int]) -> IndicatorStats:
+        """The statistics of the given features alone (in that order), without the rows.
+
+        Examples
+        --------
+        >>> b = np.array([[0, 1], [1, 1], [1, 0], [0, 0]])
+        >>> bad = np.array([True, False, False, True])
+        >>> full, one = gather_stats(b, [2, 2], bad), gather_stats(b[:, [1]], [2], bad)
+        >>> bool(np.array_equal(full.subset([1]).second_bad, one.second_bad))
+        True
+        """
+        idx = self.block(features)
+        return IndicatorStats(
+            n_bins=tuple(self.n_bins[j] for j in features),
+            weight_good=self.weight_good,
+            weight_bad=self.weight_bad,
+            mean_good=self.mean_good[idx],
+            mean_bad=self.mean_bad[idx],
+            second_good=self.second_good[np.ix_(idx, idx)],
+            second_bad=self.second_bad[np.ix_(idx, idx)],
+        )
 
     def block(self, features: Sequence[int]) -> NDArray[np.intp]:
         """Positions in ``K`` of the bins of the given features."""

@@ -14,38 +14,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from creditfactory.scorecard import Binner, WoETransformer
 from creditfactory.scorecard.errors import TrainingDataInvalid
 
-# These checks fit with a multiclass y (0, 1, 2, ...). A binner for credit risk needs a
-# binary target with 1 = bad, so it refuses such a y with TrainingDataInvalid rather than
-# guess which class is "bad"; the behaviours the checks target are covered below with 0/1 y.
-_MULTICLASS_Y = "fits with a multiclass y; the binner needs a binary 0/1 target (1 = bad)"
-_MULTICLASS_CHECKS = (
-    "check_fit_score_takes_y",
-    "check_estimators_overwrite_params",
-    "check_dont_overwrite_parameters",
-    "check_estimators_fit_returns_self",
-    "check_readonly_memmap_input",
-    "check_n_features_in_after_fitting",
-    "check_positive_only_tag_during_fit",
-    "check_estimators_dtypes",
-    "check_dtype_object",
-    "check_f_contiguous_array_estimator",
-    "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance",
-    "check_fit2d_1feature",
-    "check_dict_unchanged",
-    "check_fit2d_predict1d",
-)
 
-
-def _expected_failures(estimator: Binner) -> dict[str, str]:
-    failures = dict.fromkeys(_MULTICLASS_CHECKS, _MULTICLASS_Y)
-    if not isinstance(estimator, WoETransformer):
-        failures["check_transformer_preserve_dtypes"] = (
-            "Binner outputs int32 bin indices whatever the input dtype, by design")
-    return failures
-
-
-@parametrize_with_checks([Binner(), WoETransformer()], expected_failed_checks=_expected_failures)
+@parametrize_with_checks([Binner(), WoETransformer()])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 

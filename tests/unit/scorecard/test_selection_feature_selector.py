@@ -11,18 +11,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from creditfactory.scorecard import FeatureSelector, WoETransformer
 
-_MULTICLASS_Y = "fits with a multiclass y; selection needs a binary 0/1 target (1 = bad)"
-_EXPECTED = dict.fromkeys((
-    "check_fit_score_takes_y", "check_estimators_overwrite_params",
-    "check_dont_overwrite_parameters", "check_estimators_fit_returns_self",
-    "check_readonly_memmap_input", "check_n_features_in_after_fitting",
-    "check_positive_only_tag_during_fit", "check_estimators_dtypes", "check_dtype_object",
-    "check_f_contiguous_array_estimator", "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance", "check_fit2d_1feature", "check_dict_unchanged",
-    "check_fit2d_predict1d"), _MULTICLASS_Y)
 
-
-@parametrize_with_checks([FeatureSelector()], expected_failed_checks=lambda est: _EXPECTED)
+@parametrize_with_checks([FeatureSelector()])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -105,6 +106,10 @@ default="auto"
         "rare_level_share": [Interval(Real, 0, 1, closed="both")],
         "n_jobs": [Integral, None],
     }
+
+    # input dtypes the output keeps (scikit-learn's ``preserves_dtype`` tag): none, since
+    # bin indices are int32 whatever the input
+    _output_dtypes: list[str] = []  # noqa: RUF012
 
     def __init__(
         self,
@@ -224,9 +229,20 @@ default="auto"
         return table.sort_values("iv", ascending=False, kind="stable").reset_index(drop=True)
 
     def __sklearn_tags__(self) -> Any:
+        """Tags: NaN, text and categorical input; a required binary target (1 = bad).
+
+        ``classifier_tags.multi_class = False`` is how scikit-learn's tags say "binary
+        target": its estimator checks then fit on two classes, as they do for a binary
+        classifier. The binner stays a transformer (``estimator_type`` is unchanged).
+        """
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         tags.input_tags.categorical = True
         tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = False
+        tags.classifier_tags = ClassifierTags(multi_class=False)
+        if tags.transformer_tags is not None:
+            tags.transformer_tags.preserves_dtype = self._output_dtypes
         return tags

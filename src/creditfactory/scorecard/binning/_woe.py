@@ -35,6 +35,8 @@ class WoETransformer(Binner):
     0.746
     """
 
+    _output_dtypes = ["float64"]  # noqa: RUF012
+
     def transform(self, X: Any) -> np.ndarray:
         """WoE of every value, shape ``(n_samples, n_features)``, float64."""
         binnings, bins = self._bin_columns(X)

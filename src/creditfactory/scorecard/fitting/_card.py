@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from creditfactory.scorecard._bins import FeatureBinning
-from creditfactory.scorecard._stats import FloatArray, gather_stats
+from creditfactory.scorecard._stats import FloatArray, IndicatorStats, gather_stats
 from creditfactory.scorecard.fitting._divergence import (
     BinRef,
     BlockSpec,
@@ -112,18 +112,26 @@ def fit_card(
     is_bad: NDArray[np.bool_],
     options: FitOptions,
     sample_weight: FloatArray | None = None,
+    stats: IndicatorStats | None = None,
 ) -> CardWeights:
-    """Fit one card on the given features' bin indices (rows x features)."""
+    """Fit one card on the given features' bin indices (rows x features).
+
+    ``stats``: the indicator statistics of these rows and features when already gathered
+    (the divergence objective needs them; they are gathered otherwise).
+    """
     sizes = [b.n_bins for b in binnings]
     if not binnings:
         a, _ = calibrate(np.zeros(len(is_bad)), is_bad, sample_weight)
         return CardWeights([], a)
     if options.objective == "logistic":
-        woe = np.column_stack([b.woe[bins[:, j]] for j, b in enumerate(binnings)])
+        woe = np.empty((len(is_bad), len(binnings)), order="F")
+        for j, b in enumerate(binnings):
+            np.take(b.woe, bins[:, j], out=woe[:, j])
         fit = fit_logistic(woe, is_bad, range(len(binnings)), options.penalty, sample_weight)
         weights = [fit.coefficients.get(j, 0.0) * b.woe for j, b in enumerate(binnings)]
         return CardWeights(weights, fit.intercept, fit.dropped)
-    stats = gather_stats(bins, sizes, is_bad, sample_weight)
+    if stats is None:
+        stats = gather_stats(bins, sizes, is_bad, sample_weight)
     specs = block_specs(binnings, options.monotone_weights)
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
     flat_bins = bins + offsets[:-1]

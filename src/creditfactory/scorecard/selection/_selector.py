@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
+from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -215,6 +216,8 @@ class FeatureSelector(SelectorMixin, BaseEstimator):
         return self.support_
 
     def __sklearn_tags__(self) -> Any:
+        """Tags: a required binary target (``classifier_tags.multi_class = False``)."""
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
+        tags.classifier_tags = ClassifierTags(multi_class=False)
         return tags
