@@ -1,5 +1,6 @@
-"""`serve --workers N`: several processes on one port, connections spread over them, a dead
-worker replaced, all stopped by one signal."""
+"""`serve --workers N` (gunicorn with uvicorn workers and ``reuse_port``): several processes on
+one port, connections spread over them, a dead worker replaced, all stopped by one signal; a
+worker that cannot start stops the server, and a port already taken is a clear error."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def _answering(port: int, workers: int = 2, timeout: float = 30.0) -> None:
     raise AssertionError(f"{len(seen)} of {workers} workers answered")
 
 
-def _supervisor(tmp_path: Path, port: int, app: str) -> tuple[list[str], dict[str, str]]:
+def _server(tmp_path: Path, port: int, app: str) -> tuple[list[str], dict[str, str]]:
     """The command (and its environment) running two workers of ``app`` from ``tmp_path``."""
     code = ("from creditfactory.cli.workers import serve_workers; "
             f"serve_workers(2, '127.0.0.1', {port}, {app!r}, {{'log_level': 'warning'}})")
@@ -76,7 +77,7 @@ def _supervisor(tmp_path: Path, port: int, app: str) -> tuple[list[str], dict[st
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     (tmp_path / "pid_app.py").write_text(textwrap.dedent(APP))
     port = _free_port()
-    args, env = _supervisor(tmp_path, port, "pid_app:make")
+    args, env = _server(tmp_path, port, "pid_app:make")
     proc = subprocess.Popen(args, env=env)
     try:
         _answering(port)
@@ -131,8 +132,25 @@ def test_a_dead_worker_is_replaced_and_a_signal_stops_them_all(
     assert alive == []
 
 
+def test_sigint_lets_every_worker_stop_by_itself(tmp_path: Path) -> None:
+    (tmp_path / "pid_app.py").write_text(textwrap.dedent(APP))
+    port = _free_port()
+    args, env = _server(tmp_path, port, "pid_app:make")
+    proc = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _answering(port)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert "SIGKILL" not in err  # none was left to the kill after the grace period
+
+
 def _supervise(tmp_path: Path, port: int, app: str) -> subprocess.CompletedProcess[str]:
-    args, env = _supervisor(tmp_path, port, app)
+    args, env = _server(tmp_path, port, app)
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=90)
 
 
@@ -140,7 +158,7 @@ def test_workers_that_cannot_start_stop_the_server_with_an_error(tmp_path: Path)
     (tmp_path / "broken_app.py").write_text("def make():\n    raise RuntimeError('no database')\n")
     done = _supervise(tmp_path, _free_port(), "broken_app:make")
     assert done.returncode != 0
-    assert "keep ending at start-up" in done.stderr
+    assert "a worker could not start" in done.stderr
     assert "no database" in done.stderr
 
 
