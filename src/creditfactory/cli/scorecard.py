@@ -37,6 +37,9 @@ def fit(
     base_odds: Annotated[float, typer.Option(help="Goods per bad at the base score.")] = 50.0,
     rounding: Annotated[bool, typer.Option(help="Integer points per bin.")] = False,
     n_bags: Annotated[int, typer.Option(help="Bootstrap cards to average (0: none).")] = 0,
+    chance_dof: Annotated[str, typer.Option(
+        help="Selection's chance adjustment counts, per feature, the parameters the objective "
+             "fits (coefficients: one for logistic) or bins - 1 (bins).")] = "coefficients",
 ) -> None:
     """Fit a scorecard on TRAIN; every column but the target (and --exclude) is a candidate."""
     from creditfactory.scorecard import Scorecard, metrics, read_table, save_card, split_target
@@ -49,7 +52,8 @@ def fit(
         raise InvalidArgument(f"--exclude names columns not in the data: {', '.join(missing)}")
     x, y = split_target(frame.drop(columns=list(exclude or [])), target, bad)
     card = Scorecard(objective=objective, pdo=pdo, base_score=base_score, base_odds=base_odds,
-                     rounding=rounding, n_bags=n_bags, random_state=0).fit(x, y)
+                     rounding=rounding, n_bags=n_bags, chance_dof=chance_dof,
+                     random_state=0).fit(x, y)
     risk = card.predict_proba(x)[:, 1]
     auc, ks = metrics.auc(y, risk), metrics.ks(y, risk)
     save_card(card, out, metadata={

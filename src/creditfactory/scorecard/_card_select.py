@@ -49,14 +49,18 @@ def select_by_contribution(
     max_features: int | None,
     penalty: float,
     chance_adjusted: bool,
+    dof: Sequence[int] | None = None,
 ) -> tuple[list[int], dict[int, Decision]]:
-    """Positions of the chosen features and a (status, reason) for every candidate."""
+    """Positions of the chosen features and a (status, reason) for every candidate.
+
+    ``dof``: free parameters per candidate for the chance adjustment (default bins − 1).
+    """
     decisions: dict[int, Decision] = {
         j: ("dropped", "marginal contribution too small") for j in range(len(binnings))}
     if not binnings or stats is None:
         return [], decisions
     chosen, steps = stepwise_select(stats, list(range(len(binnings))), min_contribution,
-                                    max_features, penalty, chance_adjusted)
+                                    max_features, penalty, chance_adjusted, dof)
     for s in steps:
         status = "kept" if s.action == "added" else "dropped"
         decisions[s.feature] = (status, f"{s.action} with contribution {s.contribution:.4f}")

@@ -29,9 +29,11 @@ __all__ = ["SCHEMA_VERSION", "card_from_dict", "card_to_dict", "load_card", "loa
 
 SCHEMA_VERSION = 1
 KIND = "creditfactory.scorecard"
-_SCALAR_PARAMS = ("objective", "selection", "min_contribution", "chance_adjusted", "min_iv",
+_SCALAR_PARAMS = ("objective", "selection", "min_contribution", "chance_adjusted",
+                  "chance_dof", "min_iv",
                   "max_features", "penalty", "monotone_weights", "pdo", "base_score",
                   "base_odds", "rounding", "n_bags", "random_state")
+_LATER_DEFAULTS = {"chance_dof": "bins"}
 
 
 def _label(value: Any) -> Any:
@@ -71,7 +73,10 @@ def card_to_dict(card: Scorecard, metadata: dict[str, Any] | None = None) -> dic
             }
             for f in card.scorer_.features
         ],
-        "params": {k: _label(params[k]) for k in _SCALAR_PARAMS},
+        # a parameter added later is written only when set, so files of cards that do not
+        # use it stay byte for byte what earlier versions wrote (bundle digests included)
+        "params": {k: _label(params[k]) for k in _SCALAR_PARAMS
+                   if k not in _LATER_DEFAULTS or params[k] != _LATER_DEFAULTS[k]},
         "metadata": dict(metadata or {}),
     }
 

@@ -40,6 +40,7 @@ __all__ = ["Scorecard"]
 
 _OBJECTIVES = ("logistic", "divergence")
 _SELECTIONS = ("contribution", "none")
+_CHANCE_DOF = ("bins", "coefficients")
 
 
 class Scorecard(ClassifierMixin, BaseEstimator):
@@ -61,6 +62,12 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         Smallest divergence a feature must add (or would lose on removal) to stay.
     chance_adjusted : bool
         Measure contributions net of what a feature without signal gains by chance.
+    chance_dof : {"bins", "coefficients"}
+        The free parameters a feature's chance gain is counted in. ``bins``: ``bins − 1``
+        per feature whatever the objective. ``coefficients``: what the objective fits per
+        feature -- one coefficient for ``logistic`` (its weights are that coefficient times
+        the WoE), ``bins − 1`` bin weights for ``divergence``; on small samples ``bins``
+        over-penalises a logistic card's features and leaves real ones out.
     min_iv : float
         Features whose binning has a lower information value are not candidates.
     max_features : int, optional
@@ -128,6 +135,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         selection: Any = "contribution",
         min_contribution: float = 0.001,
         chance_adjusted: bool = True,
+        chance_dof: str = "bins",
         min_iv: float = 0.0,
         max_features: int | None = None,
         penalty: float | str = "auto",
@@ -146,6 +154,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.selection = selection
         self.min_contribution = min_contribution
         self.chance_adjusted = chance_adjusted
+        self.chance_dof = chance_dof
         self.min_iv = min_iv
         self.max_features = max_features
         self.penalty = penalty
@@ -162,6 +171,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> Scaling:
         if self.objective not in _OBJECTIVES:
             raise InvalidArgument(f"objective must be one of {_OBJECTIVES}, got {self.objective!r}")
+        if self.chance_dof not in _CHANCE_DOF:
+            raise InvalidArgument(f"chance_dof must be one of {_CHANCE_DOF}, got "
+                                  f"{self.chance_dof!r}")
         if isinstance(self.selection, str) and self.selection not in _SELECTIONS:
             raise InvalidArgument(f"selection must be one of {_SELECTIONS}, got {self.selection!r}")
         if not (self.penalty == "auto" or isinstance(self.penalty, int | float)
@@ -228,7 +240,10 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         elif self.selection == "contribution":
             chosen, decisions = select_by_contribution(
                 cand_binnings, stats, self.min_contribution, self.max_features,
-                self.penalty_, bool(self.chance_adjusted))
+                self.penalty_, bool(self.chance_adjusted),
+                [1] * len(cand_binnings)
+                if self.chance_dof == "coefficients" and self.objective == "logistic"
+                else None)
         for j, (status, reason) in decisions.items():
             record[candidates[j]] = (cand_binnings[j].iv, status, reason)
         names = [candidates[j] for j in chosen]

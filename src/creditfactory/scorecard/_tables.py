@@ -147,8 +147,12 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
         if name in numeric and isinstance(features[name].dtype, pd.CategoricalDtype):
             features[name] = features[name].astype(object)
     points = scorer.score(features)
-    kept = [c for c in table.column_names if c not in ("score", "pd")]
-    result = table.select(kept).append_column("score", pa.array(points)).append_column(
+    # a pandas index stored in the file is not a column of the data (as read_table reads it)
+    index = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
+             if isinstance(c, str)}
+    kept = [c for c in table.column_names if c not in ("score", "pd") and c not in index]
+    result = table.select(kept).replace_schema_metadata(None)
+    result = result.append_column("score", pa.array(points)).append_column(
         "pd", pa.array(scorer.scaling.pd(points)))
     _write_arrow(result, target)
     return int(table.num_rows)

@@ -125,8 +125,8 @@ def fit_card(
         return CardWeights([], a)
     if options.objective == "logistic":
         woe = np.empty((len(is_bad), len(binnings)), order="F")
-        for j, b in enumerate(binnings):
-            np.take(b.woe, bins[:, j], out=woe[:, j])
+        for j, binning in enumerate(binnings):
+            np.take(binning.woe, bins[:, j], out=woe[:, j])
         fit = fit_logistic(woe, is_bad, range(len(binnings)), options.penalty, sample_weight)
         weights = [fit.coefficients.get(j, 0.0) * b.woe for j, b in enumerate(binnings)]
         return CardWeights(weights, fit.intercept, fit.dropped)

@@ -78,14 +78,17 @@ def stepwise_select(
     max_features: int | None = None,
     penalty: float = 0.0,
     chance_adjusted: bool = True,
+    dof: Sequence[int] | None = None,
 ) -> tuple[list[int], list[SelectionStep]]:
     """Forward selection by marginal gain, then backward removal of weak features.
 
     A feature enters while its gain is at least ``min_contribution``; afterwards every
     feature whose drop-one contribution is below it leaves, weakest first. With
     ``chance_adjusted`` each contribution is first reduced by what a feature without any
-    signal gains on average in sample, ``(bins − 1)(1/goods + 1/bads)`` (Hotelling), so
-    small samples do not fill the card with noise.
+    signal gains on average in sample, ``dof·(1/goods + 1/bads)`` (Hotelling), so small
+    samples do not fill the card with noise. ``dof`` are the free parameters each candidate
+    brings to the card: by default ``bins − 1`` (free bin weights, the divergence card); a
+    logistic card on WoE gives each feature one coefficient, so 1 each.
 
     Examples
     --------
@@ -99,7 +102,9 @@ def stepwise_select(
     [0]
     """
     unit = (1.0 / stats.weight_good + 1.0 / stats.weight_bad) if chance_adjusted else 0.0
-    chance = {j: unit * (stats.n_bins[j] - 1) for j in candidates}
+    free = {j: stats.n_bins[j] - 1 for j in candidates} if dof is None else dict(
+        zip(candidates, dof, strict=True))
+    chance = {j: unit * free[j] for j in candidates}
     chosen: list[int] = []
     steps: list[SelectionStep] = []
     current = 0.0
