@@ -1,21 +1,35 @@
-"""Scorecards, ours vs optbinning 1.0.0, side by side in one run; prints the ratios.
+"""The scorecard toolkit end to end, ours vs optbinning, side by side in one run, with ratios.
 
-(a) German Credit (70/30 stratified, random_state=42): test AUC/KS of our logistic and
-    divergence cards vs optbinning's ``Scorecard`` (BinningProcess + LogisticRegression).
-(b) Scoring 1,000,000 rows: our compiled scorer vs optbinning's ``Scorecard.score``.
-(c) One-record scoring: median of ``score_record`` (target <= 20 us).
-(d) BIN's binning benchmark (bench/scorecard_binning.py) when present.
+(1) Fit on N rows x 33 features (bench/scorecard_binning.py's synthetic table, Parquet):
+    ``creditfactory scorecard fit`` as a process (start-up, file reading, fit, model file)
+    against optbinning's ``Scorecard.fit`` (BinningProcess + LogisticRegression) in memory,
+    and against the same as a process (start-up, reading, fit, pickle); then both in memory.
+(2) Score M rows: ``creditfactory scorecard score`` as a process (start-up, reading, scoring,
+    writing the table with score and pd) against optbinning's ``Scorecard.score`` in memory
+    and as a process doing the same; then both in memory; then one record.
+(3) German Credit (70/30 stratified): test AUC of the CLI with its default settings (the
+    CLI itself on the random_state=42 split; the same settings on ten more seeds) against
+    optbinning's defaults.
 
-Run: ``.venv/bin/python bench/scorecard_vs_optbinning.py [--rows 1000000] [--skip-binning]``
+Times are the best of ``--repeat`` runs, wall clock and CPU (CPU of a process includes its
+children; steadier than wall on a shared machine). Targets: fit >= 3x, score >= 10x,
+German AUC >= optbinning's.
+Run: ``.venv/bin/python bench/scorecard_vs_optbinning.py [--rows 200000] [--score-rows 1000000]``
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
+import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,124 +37,207 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from creditfactory.scorecard import Binner, Scorecard, metrics
+from creditfactory.scorecard import Scorecard, load_card, load_scorer, metrics
 
-GERMAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "german_credit.csv"
+HERE = Path(__file__).resolve().parent
+GERMAN = HERE.parents[1] / "shared" / "data" / "german_credit.csv"
+_SCRIPT = Path(sys.executable).with_name("creditfactory")
+CLI = ([str(_SCRIPT)] if _SCRIPT.exists()
+       else [sys.executable, "-c", "from creditfactory.cli import main; main()"])
+# the settings `creditfactory scorecard fit` uses by default
+CLI_DEFAULTS = {"chance_dof": "coefficients", "random_state": 0}
+
+OPT_FIT = """
+import pickle, sys, warnings
+warnings.filterwarnings("ignore")
+import pandas as pd
+from optbinning import BinningProcess, Scorecard
+from sklearn.linear_model import LogisticRegression
+frame = pd.read_parquet(sys.argv[1])
+y = frame.pop(sys.argv[2]).to_numpy()
+text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+card = Scorecard(binning_process=BinningProcess(list(frame.columns), categorical_variables=text),
+                 estimator=LogisticRegression(), scaling_method="pdo_odds",
+                 scaling_method_params={"pdo": 20, "odds": 50, "scorecard_points": 600})
+card.fit(frame, y)
+with open(sys.argv[3], "wb") as f:
+    pickle.dump(card, f)
+"""
+
+OPT_SCORE = """
+import pickle, sys, warnings
+warnings.filterwarnings("ignore")
+import pandas as pd
+with open(sys.argv[1], "rb") as f:
+    card = pickle.load(f)
+frame = pd.read_parquet(sys.argv[2])
+points = card.score(frame)
+frame.assign(score=points).to_parquet(sys.argv[3], index=False)
+"""
 
 
-def _optbinning_card(x: pd.DataFrame, y: np.ndarray):
+def _load_binning_bench():
+    spec = importlib.util.spec_from_file_location("scorecard_binning", HERE / "scorecard_binning.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _opt_card(x: pd.DataFrame, y: np.ndarray):
     from optbinning import BinningProcess
     from optbinning import Scorecard as OptScorecard
 
-    process = BinningProcess(list(x.columns))
-    card = OptScorecard(binning_process=process, estimator=LogisticRegression(),
-                        scaling_method="pdo_odds",
+    text = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])]
+    card = OptScorecard(binning_process=BinningProcess(list(x.columns), categorical_variables=text),
+                        estimator=LogisticRegression(), scaling_method="pdo_odds",
                         scaling_method_params={"pdo": 20, "odds": 50, "scorecard_points": 600})
     return card.fit(x, y)
 
 
-def german() -> None:
-    df = pd.read_csv(GERMAN)
-    y = (df.pop("creditability") == "bad").to_numpy().astype(int)
-    xtr, xte, ytr, yte = train_test_split(df, y, test_size=0.3, stratify=y, random_state=42)
-    rows = []
-    t = time.perf_counter()
-    opt = _optbinning_card(xtr, ytr)
-    t_opt = time.perf_counter() - t
-    risk = opt.predict_proba(xte)[:, 1]
-    base = metrics.auc(yte, risk)
-    rows.append(("optbinning Scorecard", base, metrics.ks(yte, risk), t_opt))
-    for objective in ("logistic", "divergence"):
-        t = time.perf_counter()
-        card = Scorecard(objective=objective, selection="none",
-                         binner=Binner(n_prebins=20)).fit(xtr, ytr)
-        elapsed = time.perf_counter() - t
-        risk = -card.points(xte)
-        rows.append((f"ours {objective}", metrics.auc(yte, risk), metrics.ks(yte, risk), elapsed))
-    print("(a) German Credit, test 30 % (target: AUC >= optbinning - 0.005)")
-    for name, auc, ks, secs in rows:
-        print(f"    {name:<22} AUC {auc:.4f} (diff {auc - base:+.4f})  KS {ks:.4f}  fit {secs:.2f}s")
-
-
-def _synthetic(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    cols = {f"n{j}": rng.normal(size=n) for j in range(13)}
-    cols["c0"] = rng.choice([f"a{k}" for k in range(8)], n)
-    cols["c1"] = rng.choice([f"b{k}" for k in range(25)], n)
-    x = pd.DataFrame(cols)
-    x.loc[rng.random(n) < 0.01, "n0"] = np.nan
-    logit = -3 + 0.5 * x["n0"].fillna(0) - 0.4 * x["n1"] + 0.3 * x["n2"] ** 2 + 0.2 * x["n3"]
-    logit += x["c0"].str[1:].astype(int) * 0.08
-    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).to_numpy().astype(int)
-    return x, y
-
-
-def _best(fn, repeat: int) -> tuple[float, float]:
-    """Best wall-clock and best process-CPU seconds of ``repeat`` calls."""
+def _best(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best wall-clock and best CPU seconds (this process and its children) of ``repeat`` calls."""
     walls, cpus = [], []
     for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
+        r0, c0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.process_time()
+        w0 = time.perf_counter()
         fn()
         walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(time.process_time() - c0 + (r1.ru_utime + r1.ru_stime)
+                    - (r0.ru_utime + r0.ru_stime))
     return min(walls), min(cpus)
 
 
-def scoring(n_rows: int) -> None:
-    x_fit, y_fit = _synthetic(100_000)
-    opt = _optbinning_card(x_fit, y_fit)
-    ours = Scorecard(selection="none").fit(x_fit, y_fit)
-    big, _ = _synthetic(n_rows, seed=1)
-    wall_ours, cpu_ours = _best(lambda: ours.points(big), 7)
-    wall_opt, cpu_opt = _best(lambda: opt.score(big), 3)
-    print(f"(b) scoring {n_rows:,} rows x {big.shape[1]} features, best of 7 (ours) and of 3 "
-          "(optbinning); target >= 10x")
-    print(f"    wall  optbinning Scorecard.score {wall_opt:.3f}s  ours {wall_ours:.3f}s  "
-          f"ratio {wall_opt / wall_ours:.1f}x")
-    print(f"    CPU   optbinning Scorecard.score {cpu_opt:.3f}s  ours {cpu_ours:.3f}s  "
-          f"ratio {cpu_opt / cpu_ours:.1f}x  (process time: steadier on a shared machine)")
+def _run(cmd: list[str]) -> None:
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=os.environ.copy())
+
+
+def _row(label: str, ours: tuple[float, float], theirs: tuple[float, float],
+         target: float, results: list[tuple[str, float, float]]) -> None:
+    wall, cpu = theirs[0] / ours[0], theirs[1] / ours[1]
+    print(f"    {label:<44} ours {ours[0]:6.2f}s ({ours[1]:5.2f} CPU)  optbinning "
+          f"{theirs[0]:6.2f}s ({theirs[1]:5.2f} CPU)  ratio {wall:5.1f}x wall, {cpu:5.1f}x CPU"
+          f"  (target >= {target:g}x)")
+    results.append((label, wall, cpu))
+
+
+def fit_and_score(folder: Path, rows: int, score_rows: int, repeat: int,
+                  results: list[tuple[str, float, float]]) -> None:
+    bench = _load_binning_bench()
+    x, y = bench.synthetic(rows)
+    train = folder / "train.parquet"
+    x.assign(bad=y).to_parquet(train, index=False)
+    big, _ = bench.synthetic(score_rows, seed=11)
+    data = folder / "score.parquet"
+    big.to_parquet(data, index=False)
+    (folder / "opt_fit.py").write_text(OPT_FIT)
+    (folder / "opt_score.py").write_text(OPT_SCORE)
+    card_json, card_pkl = folder / "card.json", folder / "card.pkl"
+
+    print(f"(1) fit, {rows:,} rows x {x.shape[1]} features, best of {repeat}", flush=True)
+    cli_fit = _best(lambda: _run([*CLI, "scorecard", "fit", str(train), "--target", "bad",
+                                  "--out", str(card_json)]), repeat)
+    opt_proc = _best(lambda: _run([sys.executable, str(folder / "opt_fit.py"), str(train), "bad",
+                                   str(card_pkl)]), repeat)
+    opt_mem = _best(lambda: _opt_card(x, y), repeat)
+    ours_mem = _best(lambda: Scorecard(**CLI_DEFAULTS).fit(x, y), repeat)
+    _row("CLI fit vs optbinning Scorecard.fit in memory", cli_fit, opt_mem, 3, results)
+    _row("CLI fit vs optbinning fit as a process", cli_fit, opt_proc, 3, results)
+    _row("in-memory fit vs optbinning Scorecard.fit", ours_mem, opt_mem, 3, results)
+    card, opt = load_card(card_json), _opt_card(x, y)
+    holdout, y_hold = bench.synthetic(rows // 2, seed=5)
+    print(f"    holdout AUC: ours {metrics.auc(y_hold, card.predict_proba(holdout)[:, 1]):.4f}  "
+          f"optbinning {metrics.auc(y_hold, opt.predict_proba(holdout)[:, 1]):.4f}")
+
+    print(f"(2) score, {score_rows:,} rows x {big.shape[1]} features, best of {repeat}", flush=True)
+    out = folder / "scored.parquet"
+    cli_score = _best(lambda: _run([*CLI, "scorecard", "score", str(card_json), str(data),
+                                    "--out", str(out)]), repeat)
+    opt_score_proc = _best(lambda: _run([sys.executable, str(folder / "opt_score.py"),
+                                         str(card_pkl), str(data), str(out)]), repeat)
+    opt_score_mem = _best(lambda: opt.score(big), repeat)
+    scorer = load_scorer(card_json)
+    ours_score_mem = _best(lambda: scorer.score(big), repeat)
+    _row("CLI score vs optbinning Scorecard.score in memory", cli_score, opt_score_mem, 10,
+         results)
+    _row("CLI score vs optbinning score as a process", cli_score, opt_score_proc, 10, results)
+    _row("in-memory score vs optbinning Scorecard.score", ours_score_mem, opt_score_mem, 10,
+         results)
     records = big.head(2000).to_dict("records")
-    scorer = ours.scorer_
-    clock = time.perf_counter_ns
     samples = np.empty(20_000)
     for i in range(samples.size):
-        rec = records[i % len(records)]
-        t0 = clock()
-        scorer.score_record(rec)
-        samples[i] = clock() - t0
-    print(f"(c) one record, {len(scorer.features)} features: median "
-          f"{np.median(samples) / 1e3:.1f} us, p90 {np.percentile(samples, 90) / 1e3:.1f} us "
-          f"(target: median <= 20 us)")
+        t0 = time.perf_counter_ns()
+        scorer.score_record(records[i % len(records)])
+        samples[i] = time.perf_counter_ns() - t0
+    print(f"    one record, {len(scorer.features)} features: median "
+          f"{np.median(samples) / 1e3:.1f} us, p90 {np.percentile(samples, 90) / 1e3:.1f} us")
 
 
-def binning() -> None:
-    path = Path(__file__).with_name("scorecard_binning.py")
-    if not path.exists():
-        print("(d) bench/scorecard_binning.py not present: skipped")
+def _german_split(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    df = pd.read_csv(GERMAN)
+    y = (df["creditability"] == "bad").to_numpy().astype(int)
+    return train_test_split(df, y, test_size=0.3, stratify=y, random_state=seed)
+
+
+def german(folder: Path, results: list[tuple[str, float, float]]) -> None:
+    if not GERMAN.exists():
+        print(f"(3) German Credit: {GERMAN} not found, skipped")
         return
-    spec = importlib.util.spec_from_file_location("scorecard_binning", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    print("(d) binning + WoE, from bench/scorecard_binning.py (its defaults)", flush=True)
-    saved = sys.argv
-    sys.argv = [str(path)]
-    try:
-        module.main()
-    finally:
-        sys.argv = saved
+    tr, te, ytr, yte = _german_split(42)
+    tr.to_csv(folder / "german_train.csv", index=False)
+    te.to_csv(folder / "german_test.csv", index=False)
+    _run([*CLI, "scorecard", "fit", str(folder / "german_train.csv"), "--target",
+          "creditability", "--bad", "bad", "--out", str(folder / "german.json")])
+    _run([*CLI, "scorecard", "score", str(folder / "german.json"),
+          str(folder / "german_test.csv"), "--out", str(folder / "german_scored.csv")])
+    scored = pd.read_csv(folder / "german_scored.csv")
+    cli_auc = metrics.auc(yte, scored["pd"].to_numpy())
+    target = "creditability"
+    opt = _opt_card(tr.drop(columns=target), ytr)
+    opt_auc = metrics.auc(yte, opt.predict_proba(te.drop(columns=target))[:, 1])
+    print("(3) German Credit, test 30 %, default settings")
+    print(f"    random_state=42, through the CLI: ours {cli_auc:.4f}  optbinning {opt_auc:.4f}  "
+          f"diff {cli_auc - opt_auc:+.4f}")
+    results.append(("German AUC (seed 42), ours - optbinning", cli_auc - opt_auc, np.nan))
+    diffs = []
+    for seed in range(10):
+        tr, te, ytr, yte = _german_split(seed)
+        x_tr, x_te = tr.drop(columns=target), te.drop(columns=target)
+        ours = metrics.auc(yte, Scorecard(**CLI_DEFAULTS).fit(x_tr, ytr).predict_proba(x_te)[:, 1])
+        theirs = metrics.auc(yte, _opt_card(x_tr, ytr).predict_proba(x_te)[:, 1])
+        diffs.append((ours, theirs))
+    arr = np.asarray(diffs)
+    wins = int((arr[:, 0] >= arr[:, 1]).sum())
+    print(f"    random_state=0..9, CLI settings in memory: mean ours {arr[:, 0].mean():.4f}  "
+          f"optbinning {arr[:, 1].mean():.4f}  diff {arr[:, 0].mean() - arr[:, 1].mean():+.4f}"
+          f"  (ours >= optbinning on {wins} of 10)")
+    results.append(("German AUC (mean of 10 seeds), ours - optbinning",
+                    float(arr[:, 0].mean() - arr[:, 1].mean()), np.nan))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--skip-binning", action="store_true")
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--score-rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-german", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    german()
-    scoring(args.rows)
-    if not args.skip_binning:
-        binning()
+    results: list[tuple[str, float, float]] = []
+    folder = Path(tempfile.mkdtemp(prefix="scorecard_bench_"))
+    try:
+        fit_and_score(folder, args.rows, args.score_rows, args.repeat, results)
+        if not args.skip_german:
+            german(folder, results)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print("summary (optbinning / ours; AUC rows: ours - optbinning)")
+    for label, wall, cpu in results:
+        if np.isnan(cpu):
+            print(f"    {label:<52} {wall:+.4f}")
+        else:
+            print(f"    {label:<52} {wall:5.1f}x wall  {cpu:5.1f}x CPU")
 
 
 if __name__ == "__main__":

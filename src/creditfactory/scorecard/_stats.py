@@ -146,13 +146,16 @@ def gather_stats(
         raise TrainingDataInvalid("the training sample has one class only; a card needs goods and bads")
     off = np.concatenate([[0], np.cumsum(nb)]).astype(np.intp)
     second = np.zeros((2, total, total))
-    cls = y.astype(np.int64)
-    cols = [bins[:, j].astype(np.int64) for j in range(n_feat)]
+    cls = y.astype(np.intp)
+    cols = [bins[:, j].astype(np.intp) for j in range(n_feat)]
+    weights = None if sample_weight is None else sw  # unweighted counting is twice as fast
+    code = np.empty(n_rows, dtype=np.intp)
     for i in range(n_feat):
         base_i = cls * nb[i] + cols[i]
         for j in range(i, n_feat):
-            code = base_i * nb[j] + cols[j]
-            counts = np.bincount(code, weights=sw, minlength=2 * nb[i] * nb[j])
+            np.multiply(base_i, nb[j], out=code)
+            code += cols[j]
+            counts = np.bincount(code, weights=weights, minlength=2 * nb[i] * nb[j])
             counts = counts.reshape(2, nb[i], nb[j])
             second[:, off[i] : off[i + 1], off[j] : off[j + 1]] = counts
             if i != j:
