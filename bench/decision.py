@@ -147,11 +147,12 @@ def bench_world(world_dir: str, decisions: int) -> None:
     from creditfactory.data import load
     from creditfactory.evaluation.backtest import evaluate_backtest
     from creditfactory.models import train_lending_models
+    from creditfactory.settings import load_settings
     from creditfactory.strategy.backtest_run import backtest_strategies, write_backtest
 
     world = load(world_dir, money="float")
     t = time.perf_counter()
-    models = train_lending_models(world)
+    models = train_lending_models(world, key=load_settings().identity_key)
     print(f"world {world_dir}: {len(world.applications):,} applications; models trained in {time.perf_counter() - t:.1f} s: {models.versions()}")
     apps = derive_fields(world.applications)
     t = time.perf_counter()

@@ -1,8 +1,9 @@
-"""Service settings read from ``CREDITFACTORY_*`` environment variables.
+"""Settings read from ``CREDITFACTORY_*`` environment variables: the one place that reads them.
 
 Development gets convenient defaults; ``CREDITFACTORY_ENV=production`` refuses to start with
 the development secret key or admin password, because a leaked default key would let anyone
-forge tokens and decrypt personal data.
+forge tokens, decrypt personal data and recompute the fraud graph's link keys. The engines never
+read the environment: the wiring hands them what they need from here (the identity key).
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ class Settings(BaseSettings):
     token_minutes: int = 480
     login_attempts_per_minute: int = 10
     simulate_banks: bool = True
+
+    @property
+    def identity_key(self) -> bytes:
+        """The HMAC key that turns phones, IDs and addresses into the fraud graph's link keys
+        (the models keep a check of it: they must be served with the key they were trained
+        with)."""
+        return self.secret_key.encode()
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -35,9 +35,11 @@ def backtest(
     provider: ScoreProvider = NoScores()
     if uses_scores(strategies):
         from creditfactory.models import train_lending_models
+        from creditfactory.settings import load_settings
 
         with console.status("training models..."):
-            provider = train_lending_models(data, train_months=train_months)
+            provider = train_lending_models(data, key=load_settings().identity_key,
+                                            train_months=train_months)
     with console.status("deciding..."):
         run = evaluate_backtest(backtest_strategies(data, strategies, provider, train_months=train_months),
                                 data.truth)

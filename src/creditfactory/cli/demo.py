@@ -84,7 +84,7 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
             secret = out / "admin-password.txt"
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
-            ctx = with_decisions(ctx)
+            ctx = with_decisions(ctx, settings.identity_key)
         newcomers = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications.tail(size)
         rows = [ApplicationCreate.model_validate(r).model_dump()
                 for r in newcomers.drop(columns="application_id").to_dict("records")]
@@ -116,6 +116,7 @@ def demo(
     """Simulate a world, then run the factory's engines on it and write a report."""
     from creditfactory.evaluation.backtest import evaluate_backtest
     from creditfactory.models import train_lending_models
+    from creditfactory.settings import load_settings
     from creditfactory.strategy import load_strategy
     from creditfactory.strategy.backtest_run import backtest_strategies, write_backtest
 
@@ -130,7 +131,7 @@ def demo(
     world = load(world_dir, money="float")
     strategies = [load_strategy("default"), load_strategy("policy_only")]
     with console.status("training the A-card, challenger and fraud models on the first year..."):
-        models = train_lending_models(world)
+        models = train_lending_models(world, key=load_settings().identity_key)
     with console.status("deciding the later applications with both strategies..."):
         run = evaluate_backtest(backtest_strategies(world, strategies, models), world.truth)
         write_backtest(run, out / "backtest")

@@ -31,14 +31,15 @@ def scan(
     A simulated world's truth adds the flags' recall and precision."""
     from creditfactory.errors import InvalidArgument
     from creditfactory.fraud.scan import ScanOptions, scan_world
+    from creditfactory.settings import load_settings
 
     if not 0 < train_fraction < 1:
         raise InvalidArgument(f"--train-fraction must be in (0, 1), got {train_fraction}")
     if payout_days < 0:
         raise InvalidArgument(f"--payout-days must be at least 0, got {payout_days}")
     start = time.perf_counter()
-    summary = scan_world(world_dir, out, ScanOptions(train_fraction=train_fraction,
-                                                     payout_days=payout_days))
+    summary = scan_world(world_dir, out, load_settings().identity_key,
+                         ScanOptions(train_fraction=train_fraction, payout_days=payout_days))
     rows = [(k, f"{v:,.0f}" if float(v).is_integer() else f"{v:.2f}") for k, v in summary.items()]
     console.print(table("Fraud scan", ["figure", "value"], rows))
     console.print(f"wrote {out}/applications.parquet and {out}/channels.parquet "

@@ -67,7 +67,8 @@ def setup(
     data = _lending_data(world)
     ctx = store_context(settings)
     try:
-        report = setup_service(ctx, settings.db_url, settings.admin_password, data)
+        report = setup_service(ctx, settings.db_url, settings.admin_password, data,
+                               identity_key=settings.identity_key)
     finally:
         ctx.engine.dispose()
     console.print(

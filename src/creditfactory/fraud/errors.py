@@ -1,7 +1,6 @@
 """Errors the anti-fraud engine raises on purpose.
 
 FraudError (CreditFactoryError)
- +-- UnsafeSecretKey       the development HMAC key was about to be used in production
  +-- ApplicationOutOfOrder an application arrived earlier than one already in the graph
  +-- UnknownApplication    a neighbourhood was asked for an application the graph never saw
  +-- WorldIncomplete       a world directory lacks a table the scan needs
@@ -14,10 +13,6 @@ from creditfactory.errors import CreditFactoryError
 
 class FraudError(CreditFactoryError):
     """Base class for anti-fraud errors."""
-
-
-class UnsafeSecretKey(FraudError):
-    """``CREDITFACTORY_SECRET_KEY`` is unset or the dev default while ``CREDITFACTORY_ENV=production``."""
 
 
 class ApplicationOutOfOrder(FraudError):

@@ -36,7 +36,6 @@ from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.fraud.model import card_reasons, fraud_card, save_fraud_card
 from creditfactory.fraud.packaging import FINDINGS, ChannelFrame, fit_and_score
 from creditfactory.fraud.rules import RULES, reasons_by_row, rule_hits
-from creditfactory.fraud.settings import secret_key
 
 MONTH = 30 * 86_400
 FLAG_RULES = ("IMP_AGE_MISMATCH", "IMP_ID_REUSED")
@@ -68,7 +67,7 @@ def _load(world_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return world.applications, world.performance
 
 
-def scan_world(world_dir: str | Path, out_dir: str | Path,
+def scan_world(world_dir: str | Path, out_dir: str | Path, key: bytes,
                options: ScanOptions | None = None) -> dict[str, float]:
     """Run the scan and write ``applications.parquet`` and ``channels.parquet``; a summary.
 
@@ -78,12 +77,13 @@ def scan_world(world_dir: str | Path, out_dir: str | Path,
     apps, perf = _load(world)
     findings_file = world / "findings.parquet"
     findings = pd.read_parquet(findings_file) if findings_file.exists() else None
-    return scan(apps, perf, Path(out_dir), options or ScanOptions(), findings)
+    return scan(apps, perf, Path(out_dir), key, options or ScanOptions(), findings)
 
 
-def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, options: ScanOptions,
+def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, key: bytes, options: ScanOptions,
          findings: pd.DataFrame | None = None) -> dict[str, float]:
-    """The scan on in-memory tables (applications sorted by ``applied_at``)."""
+    """The scan on in-memory tables (applications sorted by ``applied_at``); ``key``: the
+    identity HMAC key (``Settings.identity_key``)."""
     apps = apps.sort_values(["applied_at", "application_id"], kind="stable", ignore_index=True)
     t = applied_seconds(apps["applied_at"])
     ids = apps["application_id"].to_numpy(np.int64)
@@ -92,7 +92,6 @@ def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, options: ScanOptions
               .astype("datetime64[M]").astype("datetime64[s]").astype(np.int64))
     end = int(t.max())
     bad = known_bad_times(perf, ids)
-    key = secret_key()
     graph = IdentityGraph.build(identity_table(apps, key), bad, options.config)
     hits = rule_hits(graph, apps)
     X = graph.features.drop(columns="application_id")

@@ -36,7 +36,6 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from creditfactory.fraud.settings import secret_key
 from creditfactory.models.channel import ChannelModel
 from creditfactory.models.errors import ModelBundleInvalid
 from creditfactory.models.features import CardFeatures
@@ -189,15 +188,14 @@ def _checked_entries(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str,
     return out
 
 
-def load_models(data: bytes, key: bytes | None = None) -> TrainedModels:
-    """The models in a bundle; ``key`` (default: the configured one) must be the key the
-    fraud history was hashed with."""
+def load_models(data: bytes, key: bytes) -> TrainedModels:
+    """The models in a bundle; ``key`` must be the identity key the fraud history was hashed
+    with."""
     import lightgbm as lgb
 
     from creditfactory.scorecard import card_from_dict
 
     zf, manifest = _open(data)
-    key = secret_key() if key is None else key
     if manifest.get("key_check") != key_check(key):
         raise ModelBundleInvalid(
             "the bundle's identity history was hashed with another secret key "
@@ -268,7 +266,7 @@ def save_models(models: TrainedModels, target: str | Path | IO[bytes]) -> str:
     return bundle_digest(data)
 
 
-def read_models(source: str | Path | bytes | IO[bytes], key: bytes | None = None) -> TrainedModels:
+def read_models(source: str | Path | bytes | IO[bytes], key: bytes) -> TrainedModels:
     """Read models written by :func:`save_models`; they score exactly as the ones written."""
     if isinstance(source, str | Path):
         return load_models(Path(source).read_bytes(), key)

@@ -36,7 +36,6 @@ import pandas as pd
 
 from creditfactory.data.outcomes import align_outcomes, loan_outcomes
 from creditfactory.fraud.live import Assessment
-from creditfactory.fraud.settings import secret_key
 from creditfactory.models._tree_code import compile_booster
 from creditfactory.models.channel import ChannelModel, train_channel_model
 from creditfactory.models.features import CardFeatures, fraud_like
@@ -68,7 +67,7 @@ class TrainedModels:
 
     def __init__(self, card: Any, challenger: Any, features: CardFeatures, fraud: pd.DataFrame,
                  packaging: Mapping[str, float], packaging_default: float, versions: dict[str, str],
-                 fraud_model: FraudModel | None = None, key: bytes | None = None,
+                 fraud_model: FraudModel | None, key: bytes,
                  channel_model: ChannelModel | None = None):
         self.card = card
         self.challenger = challenger
@@ -79,7 +78,6 @@ class TrainedModels:
         self.channel_model = channel_model
         self._versions = versions
         self.fraud_model = fraud_model
-        key = secret_key() if key is None else key
         self.key_check = key_check(key)
         self._challenger = compile_booster(challenger)
         self._fraud_score = dict(zip(fraud.index, fraud["fraud_score"], strict=True))
@@ -138,8 +136,10 @@ class TrainedModels:
         }
 
 
-def train_lending_models(world: Any, *, train_months: int = 12, seed: int = 0) -> TrainedModels:
-    """Fit every model on applications of the first ``train_months`` months."""
+def train_lending_models(world: Any, *, key: bytes, train_months: int = 12,
+                         seed: int = 0) -> TrainedModels:
+    """Fit every model on applications of the first ``train_months`` months; ``key``: the
+    identity HMAC key (``Settings.identity_key``) the fraud history is hashed with."""
     import lightgbm as lgb
 
     from creditfactory.scorecard import Scorecard
@@ -152,7 +152,6 @@ def train_lending_models(world: Any, *, train_months: int = 12, seed: int = 0) -
     x = features.frame(apps)
     card = Scorecard(min_iv=0.02, random_state=seed).fit(x[credit], bad[credit].astype(int))
     challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int)).booster_
-    key = secret_key()
     fraud, fraud_model = train_fraud_model(apps, perf, dev, key)
     ring = fraud["fraud_rule_hits"].reindex(apps["application_id"].to_numpy(np.int64)).fillna("").to_numpy(object) != ""
     channel_model = train_channel_model(apps, perf, dev, ring, dev_end(apps, train_months))

@@ -19,7 +19,6 @@ from typing import Any
 
 from creditfactory.factory import BankPolicy, load_banks, load_process
 from creditfactory.fraud.live import LiveFraud
-from creditfactory.fraud.settings import secret_key
 from creditfactory.models import ModelBundleInvalid, TrainedModels, bundle_digest, load_models
 from creditfactory.services.channel_findings import start_channel_refresh
 from creditfactory.services.context import ServiceContext
@@ -66,10 +65,11 @@ def bootstrap(settings: Settings, *, strategy: DecisionStrategy | None = None,
     ctx = store_context(settings, banks)
     if strategy is not None:
         return replace(ctx, strategy=strategy)
-    return with_decisions(ctx, catch_up_every=catch_up_every)
+    return with_decisions(ctx, settings.identity_key, catch_up_every=catch_up_every)
 
 
-def with_decisions(ctx: ServiceContext, *, catch_up_every: float = 0.0) -> ServiceContext:
+def with_decisions(ctx: ServiceContext, key: bytes, *,
+                   catch_up_every: float = 0.0) -> ServiceContext:
     """``ctx`` with the active strategy and its stored models, the live fraud graph caught up
     with every application the store keeps and the channel packaging scores refreshed with the
     store's findings in the background.
@@ -78,7 +78,7 @@ def with_decisions(ctx: ServiceContext, *, catch_up_every: float = 0.0) -> Servi
     rather than before every score (they reach this graph at most this late).
     """
     with ctx.uow(write=False) as uow:
-        ports = load_decision_ports(uow)
+        ports = load_decision_ports(uow, key)
     wired = replace(ctx, strategy=ports.strategy, models=ports.models, fraud=ports.fraud,
                     packaging=ports.packaging)
     if ports.fraud is not None:
@@ -89,7 +89,7 @@ def with_decisions(ctx: ServiceContext, *, catch_up_every: float = 0.0) -> Servi
     return wired
 
 
-def load_decision_ports(uow: UnitOfWork, key: bytes | None = None) -> DecisionPorts:
+def load_decision_ports(uow: UnitOfWork, key: bytes) -> DecisionPorts:
     """The active strategy and its stored models (``key``: the identity key, from settings)."""
     row = uow.strategies.active()
     if row is None:
@@ -98,7 +98,6 @@ def load_decision_ports(uow: UnitOfWork, key: bytes | None = None) -> DecisionPo
     registry = StrategyRegistry()
     registry.release(compiled)
     registered = row["meta"].get("models") or {}
-    key = secret_key() if key is None else key
     trained = _stored_models(uow, registered, key) if registered else None
     models: ModelScores = NoScores() if trained is None else trained
     decider = Decider(registry, champion=compiled.name, model_versions=models.versions())

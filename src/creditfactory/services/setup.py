@@ -71,17 +71,19 @@ def setup_service(
     *,
     train: bool = True,
     models: Any = None,
+    identity_key: bytes | None = None,
 ) -> SetupReport:
     """Bring a database from empty (or any earlier state) to ready-to-serve; safe to re-run.
 
     ``data`` gives the channels and the history the models learn from; ``train=False`` registers the strategy without models (it then decides without scores);
-    ``models`` (already trained on that world) saves training them again. The trained models
-    are kept in the store, where the server reads them.
+    ``models`` (already trained on that world) saves training them again; ``identity_key``
+    (``Settings.identity_key``) hashes the fraud history of models trained here. The trained
+    models are kept in the store, where the server reads them.
     """
     revision = upgrade_head(url, ctx.engine)
     added = _seed_channels(ctx, data.channels)
     if train and models is None:
-        models = train_models(data)
+        models = train_models(data, identity_key)
     with ctx.uow() as uow:
         for bank in load_banks():
             uow.banks.upsert(bank.code, bank.name, bank.as_json())

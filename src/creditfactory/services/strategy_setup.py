@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from creditfactory.errors import InvalidArgument
 from creditfactory.store import UnitOfWork
 
 __all__ = ["register_default_strategy", "store_models", "train_models"]
@@ -27,11 +28,13 @@ def register_default_strategy(uow: UnitOfWork, models: dict[str, Any] | None = N
     return f"{compiled.name}@{compiled.version}"
 
 
-def train_models(world: Any) -> Any:
-    """Train the strategy's models on ``world``."""
+def train_models(world: Any, key: bytes | None) -> Any:
+    """Train the strategy's models on ``world`` (``key``: the identity key, from settings)."""
+    if key is None:
+        raise InvalidArgument("training the models needs the identity key (Settings.identity_key)")
     from creditfactory.models.training import train_lending_models
 
-    return train_lending_models(world)
+    return train_lending_models(world, key=key)
 
 
 def store_models(uow: UnitOfWork, models: Any, actor: str) -> dict[str, Any]:

@@ -11,19 +11,20 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.services.sample_run import run_sample
 from creditfactory.services.setup import setup_service
+from creditfactory.settings import DEV_SECRET_KEY
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.world import generate
 
 
 def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_human_touch(tmp_path: Path) -> None:
     world = generate(3_000, 24, seed=7)
-    models = train_lending_models(world)
+    models = train_lending_models(world, key=DEV_SECRET_KEY.encode())
     url = f"sqlite:///{tmp_path / 'factory.db'}"
     engine = make_engine(url)
     try:
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
         setup_service(ctx, url, "a-long-admin-password", world, models=models)
-        ctx = with_decisions(ctx)
+        ctx = with_decisions(ctx, DEV_SECRET_KEY.encode())
         newcomers = generate(1_000, 24, seed=8).applications.tail(40)
         rows = [ApplicationCreate.model_validate(r).model_dump()
                 for r in newcomers.drop(columns="application_id").to_dict("records")]

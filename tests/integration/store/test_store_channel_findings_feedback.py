@@ -21,6 +21,7 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor
 from creditfactory.services.setup import setup_service
+from creditfactory.settings import DEV_SECRET_KEY
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.types import utcnow
 from creditfactory.world import generate
@@ -34,7 +35,7 @@ def trained() -> tuple[Any, Any]:
     from creditfactory.models.training import train_lending_models
 
     world = generate(4_000, 24, seed=7)
-    return world, train_lending_models(world)
+    return world, train_lending_models(world, key=DEV_SECRET_KEY.encode())
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def factory(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceCont
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
         setup_service(ctx, empty_db_url, "a-long-admin-password", world,
                       models=models)
-        yield with_decisions(ctx)
+        yield with_decisions(ctx, DEV_SECRET_KEY.encode())
     finally:
         engine.dispose()
 

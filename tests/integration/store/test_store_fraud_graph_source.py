@@ -19,7 +19,6 @@ from creditfactory.fraud.identity import (
     unpack_identity,
 )
 from creditfactory.fraud.live import Assessment, LiveFraud
-from creditfactory.fraud.settings import secret_key
 from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.fraud_graph import (
@@ -31,6 +30,7 @@ from creditfactory.services.fraud_graph import (
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.services.setup import setup_service
+from creditfactory.settings import DEV_SECRET_KEY
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.tables_case import applications
 from creditfactory.store.types import utcnow
@@ -50,7 +50,7 @@ class RejectAll:
 
 def _scorer(identity: Any) -> LiveFraud:
     live = LiveFraud(lambda row: float(np.dot(row, WEIGHTS)), FEATURES, np.linspace(0, 40, 400),
-                     secret_key()).seed(identity, np.full(len(identity), np.iinfo(np.int64).max))
+                     DEV_SECRET_KEY.encode()).seed(identity, np.full(len(identity), np.iinfo(np.int64).max))
     live.background_refresh = False
     return live
 
@@ -76,7 +76,7 @@ def _factory(
     """A factory with a 1,500-application world, a live fraud graph caught up with its store,
     and ``n`` new applications to submit: (engine, ctx, the running graph, identity, rows)."""
     world = generate(1_500, 12, seed=7)
-    identity = identity_table(world.applications, secret_key())
+    identity = identity_table(world.applications, DEV_SECRET_KEY.encode())
     newcomers = generate(600, 12, seed=newcomers_seed).applications.tail(n)
     rows = [ApplicationCreate.model_validate(r).model_dump()
             for r in newcomers.drop(columns="application_id").to_dict("records")]
@@ -122,7 +122,7 @@ def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: 
 
 
 def _hashed(app: dict[str, Any]) -> dict[str, int]:
-    return {c: v for c, v in record_identity(app, secret_key()).items() if c in PACKED_COLUMNS}
+    return {c: v for c, v in record_identity(app, DEV_SECRET_KEY.encode()).items() if c in PACKED_COLUMNS}
 
 
 def test_submissions_keep_their_identity_and_older_rows_are_hashed_from_sealed_values(

@@ -12,6 +12,7 @@ from creditfactory.services.bootstrap import load_decision_ports
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import DecisionUnavailable
 from creditfactory.services.setup import setup_service
+from creditfactory.settings import DEV_SECRET_KEY
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.tables_models import model_artifacts
 
@@ -24,7 +25,7 @@ def trained() -> tuple[Any, Any]:
     from creditfactory.world import generate
 
     world = generate(2000, months=18, seed=3)
-    return world, train_lending_models(world)
+    return world, train_lending_models(world, key=DEV_SECRET_KEY.encode())
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_the_server_decides_with_the_stored_models_without_retraining(
         assert c.execute(sa.select(sa.func.count()).select_from(model_artifacts)).scalar() == 1
     _no_training(monkeypatch)
     with ctx.uow(write=False) as uow:
-        ports = load_decision_ports(uow)
+        ports = load_decision_ports(uow, DEV_SECRET_KEY.encode())
     channels = world.channels.set_index("channel_id")["channel_type"]
     for row in world.applications.tail(20).to_dict("records"):
         app = {**row, "channel_type": channels[row["channel_id"]], "repeat_customer": False}
@@ -83,4 +84,4 @@ def test_the_server_refuses_to_start_on_missing_or_corrupt_models(
         c.execute(damage)
     _no_training(monkeypatch)
     with ctx.uow(write=False) as uow, pytest.raises(DecisionUnavailable, match=message):
-        load_decision_ports(uow)
+        load_decision_ports(uow, DEV_SECRET_KEY.encode())

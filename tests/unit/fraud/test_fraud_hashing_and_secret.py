@@ -1,4 +1,4 @@
-"""Identity values are stored only as keyed hashes; the dev key is refused in production."""
+"""Identity values are stored only as keyed hashes."""
 
 from __future__ import annotations
 
@@ -6,13 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from creditfactory.domain.identity import keyed_hash
 from creditfactory.fraud import IdentityGraph, identity_table
-from creditfactory.fraud.errors import UnsafeSecretKey
 from creditfactory.fraud.identity import hash_strings
-from creditfactory.fraud.settings import DEV_SECRET_KEY, secret_key
 
 PHONES = ["13812345678", "13912345678", "13712345678"]
 IDS = ["110101198001011234", "110101198502021235", "110101199003031236"]
@@ -62,20 +59,3 @@ def test_no_raw_phone_id_or_card_in_any_stored_graph_file(tmp_path: Path) -> Non
         for value in raw:
             assert value.encode() not in blob and value not in text, (f.name, value)
 
-
-def test_the_dev_key_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CREDITFACTORY_ENV", "production")
-    monkeypatch.delenv("CREDITFACTORY_SECRET_KEY", raising=False)
-    with pytest.raises(UnsafeSecretKey):
-        secret_key()
-    monkeypatch.setenv("CREDITFACTORY_SECRET_KEY", DEV_SECRET_KEY)
-    with pytest.raises(UnsafeSecretKey):
-        secret_key()
-    monkeypatch.setenv("CREDITFACTORY_SECRET_KEY", "a-private-key")
-    assert secret_key() == b"a-private-key"
-
-
-def test_development_falls_back_to_the_visible_dev_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CREDITFACTORY_ENV", raising=False)
-    monkeypatch.delenv("CREDITFACTORY_SECRET_KEY", raising=False)
-    assert secret_key() == DEV_SECRET_KEY.encode()

@@ -11,8 +11,8 @@ import pytest
 
 from creditfactory.fraud.identity import identity_table, record_identity
 from creditfactory.fraud.labels import NEVER, known_bad_times
-from creditfactory.fraud.settings import secret_key
 from creditfactory.models.features import fraud_like
+from creditfactory.settings import DEV_SECRET_KEY
 
 pytest.importorskip("lightgbm")
 
@@ -25,7 +25,7 @@ def trained() -> tuple[Any, Any]:
     from creditfactory.world import generate
 
     world = generate(3000, months=18, seed=11)
-    return world, train_lending_models(world)
+    return world, train_lending_models(world, key=DEV_SECRET_KEY.encode())
 
 
 def _decider(models: Any) -> Any:
@@ -36,7 +36,7 @@ def _decider(models: Any) -> Any:
     registry = StrategyRegistry()
     registry.release(load_strategy("default"))
     decider = Decider(registry, champion="default", model_versions=models.versions())
-    live = models.fraud_model.live(secret_key())
+    live = models.fraud_model.live(DEV_SECRET_KEY.encode())
 
     def decide(app: dict[str, Any]) -> Any:
         fraud = live.assess(app) if app["application_id"] == 0 else None
@@ -73,10 +73,10 @@ def _fresh(row: dict[str, Any], n: int) -> dict[str, Any]:
 def test_record_identity_hashes_like_the_identity_table(trained: tuple[Any, Any]) -> None:
     world, _ = trained
     apps = world.applications.head(400)
-    table = identity_table(apps, secret_key())
+    table = identity_table(apps, DEV_SECRET_KEY.encode())
     columns = [c for c in table.columns if c != "channel_id"]
     for record, row in zip(apps.to_dict("records"), table[columns].to_dict("records"), strict=True):
-        assert record_identity(record, secret_key()) == {k: int(v) for k, v in row.items()}
+        assert record_identity(record, DEV_SECRET_KEY.encode()) == {k: int(v) for k, v in row.items()}
 
 
 def test_world_applications_replayed_live_get_their_batch_fraud_score_and_hits(
@@ -84,11 +84,11 @@ def test_world_applications_replayed_live_get_their_batch_fraud_score_and_hits(
 ) -> None:
     world, models = trained
     apps = world.applications
-    identity = identity_table(apps, secret_key())
+    identity = identity_table(apps, DEV_SECRET_KEY.encode())
     bad = known_bad_times(world.performance, apps["application_id"].to_numpy(np.int64))
     order = np.lexsort((identity["application_id"].to_numpy(), identity["applied_at"].to_numpy()))
     seed, live = order[:-600], order[-600:]
-    scorer = models.fraud_model.live(secret_key()).empty().seed(identity.iloc[seed], bad[seed])
+    scorer = models.fraud_model.live(DEV_SECRET_KEY.encode()).empty().seed(identity.iloc[seed], bad[seed])
     got = [scorer.score(apps.iloc[r].to_dict()) for r in live]
     expected = models.fraud.loc[apps["application_id"].to_numpy()[live]]
     assert [s for s, _ in got] == expected["fraud_score"].tolist()
@@ -126,7 +126,7 @@ def test_a_clean_new_application_is_auto_approved_and_a_fraud_linked_one_is_not(
 def test_live_scoring_is_fast_and_safe_from_many_threads(trained: tuple[Any, Any]) -> None:
     world, models = trained
     base = world.applications.iloc[-1].to_dict()
-    live = models.fraud_model.live(secret_key())
+    live = models.fraud_model.live(DEV_SECRET_KEY.encode())
     before = len(live)
     times: list[float] = []
     errors: list[BaseException] = []

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from creditfactory.settings import DEV_SECRET_KEY
+
 pytest.importorskip("lightgbm")
 
 
@@ -19,7 +21,7 @@ def trained() -> tuple[Any, Any]:
     from creditfactory.world import generate
 
     world = generate(4000, months=24, seed=7)
-    return world, train_lending_models(world)
+    return world, train_lending_models(world, key=DEV_SECRET_KEY.encode())
 
 
 def _findings(channels: list[str], bad: str, per_channel: int = 12) -> pd.DataFrame:
@@ -54,7 +56,7 @@ def test_loaded_models_keep_the_channel_card_and_rescore_identically(
     world, models = trained
     buf = io.BytesIO()
     save_models(models, buf)
-    loaded = read_models(buf.getvalue())
+    loaded = read_models(buf.getvalue(), DEV_SECRET_KEY.encode())
     assert loaded.packaging == models.packaging
     assert loaded.packaging_default == models.packaging_default
     channels = sorted(models.packaging)[:6]

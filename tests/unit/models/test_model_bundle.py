@@ -12,7 +12,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from creditfactory.fraud.settings import secret_key
 from creditfactory.models.bundle import (
     FORMAT_VERSION,
     ModelBundleInvalid,
@@ -22,6 +21,7 @@ from creditfactory.models.bundle import (
     read_models,
     save_models,
 )
+from creditfactory.settings import DEV_SECRET_KEY
 
 pytest.importorskip("lightgbm")
 
@@ -32,7 +32,7 @@ def trained() -> tuple[Any, Any, bytes]:
     from creditfactory.world import generate
 
     world = generate(2500, months=18, seed=5)
-    models = train_lending_models(world)
+    models = train_lending_models(world, key=DEV_SECRET_KEY.encode())
     buf = io.BytesIO()
     save_models(models, buf)
     return world, models, buf.getvalue()
@@ -65,7 +65,7 @@ def test_loaded_models_score_frames_and_records_exactly_as_the_trained_ones(
     path = tmp_path / "models.zip"
     digest = save_models(models, path)
     assert digest == bundle_digest(path.read_bytes()) == bundle_digest(data)
-    loaded = read_models(path)
+    loaded = read_models(path, DEV_SECRET_KEY.encode())
     assert loaded.versions() == models.versions()
     apps = world.applications
     pd.testing.assert_frame_equal(loaded.score_frame(apps), models.score_frame(apps), check_exact=True)
@@ -78,9 +78,9 @@ def test_a_new_application_gets_the_same_live_fraud_score_after_loading(
     trained: tuple[Any, Any, bytes],
 ) -> None:
     world, models, data = trained
-    loaded = load_models(data)
-    live = loaded.fraud_model.live(secret_key())
-    fresh = models.fraud_model.live(secret_key()).empty()
+    loaded = load_models(data, DEV_SECRET_KEY.encode())
+    live = loaded.fraud_model.live(DEV_SECRET_KEY.encode())
+    fresh = models.fraud_model.live(DEV_SECRET_KEY.encode()).empty()
     fresh.seed(models.fraud_model.identity, models.fraud_model.bad_time)
     rows = world.applications.tail(30).to_dict("records")
     newcomers = [_newcomer(r, n) for n, r in enumerate(rows)]
@@ -142,7 +142,7 @@ def test_a_damaged_or_foreign_bundle_is_refused_with_a_reason(
 ) -> None:
     _, _, data = trained
     with pytest.raises(ModelBundleInvalid, match=message):
-        load_models(_rewrite(data, name, change))
+        load_models(_rewrite(data, name, change), DEV_SECRET_KEY.encode())
 
 
 def test_truncated_bytes_and_another_identity_key_are_refused(
@@ -150,6 +150,6 @@ def test_truncated_bytes_and_another_identity_key_are_refused(
 ) -> None:
     _, _, data = trained
     with pytest.raises(ModelBundleInvalid, match="not a model bundle"):
-        load_models(data[: len(data) // 2])
+        load_models(data[: len(data) // 2], DEV_SECRET_KEY.encode())
     with pytest.raises(ModelBundleInvalid, match="another secret key"):
         load_models(data, key=b"some-other-identity-key")

@@ -1,11 +1,12 @@
-"""Settings refuse unsafe defaults in production and route database URLs to the right driver."""
+"""Settings refuse unsafe defaults in production, give the fraud graph its identity key from the
+one secret, and route database URLs to the right driver."""
 
 from __future__ import annotations
 
 import pytest
 
 from creditfactory.errors import InvalidArgument
-from creditfactory.settings import load_settings
+from creditfactory.settings import DEV_SECRET_KEY, load_settings
 
 
 def test_production_refuses_the_development_secret_and_password(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,6 +18,14 @@ def test_production_refuses_the_development_secret_and_password(monkeypatch: pyt
         load_settings(env="production", secret_key="p" * 40)
     ok = load_settings(env="production", secret_key="p" * 40, admin_password="a-long-admin-pass")
     assert ok.env == "production"
+
+
+def test_the_identity_key_is_the_one_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CREDITFACTORY_SECRET_KEY", raising=False)
+    monkeypatch.delenv("CREDITFACTORY_ENV", raising=False)
+    assert load_settings().identity_key == DEV_SECRET_KEY.encode()
+    monkeypatch.setenv("CREDITFACTORY_SECRET_KEY", "s" * 40)
+    assert load_settings().identity_key == b"s" * 40
 
 
 def test_short_secret_keys_are_refused_everywhere() -> None:

@@ -48,7 +48,7 @@ class LiveFraud:
     ranks : array
         Sorted development-period probabilities; the score is the rank among them.
     key : bytes
-        The identity HMAC key (``creditfactory.fraud.settings.secret_key``).
+        The identity HMAC key (``creditfactory.settings.Settings.identity_key``).
     """
 
     def __init__(self, predict: Callable[[list[float]], float], columns: Sequence[str],
