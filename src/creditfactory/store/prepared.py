@@ -36,6 +36,8 @@ from creditfactory.store.write_pipeline import (
 
 __all__ = ["Prepared", "next_id", "use_ids"]
 
+_ROWS_PER_INSERT = 100  # rows of one multi-row INSERT (its parameters stay far below 65,535)
+
 
 class _Plan:
     """One statement compiled for a dialect: its SQL, parameter order and bind processors."""
@@ -74,7 +76,7 @@ class Prepared:
     def __init__(self, statement: sa.Insert | sa.Update | sa.Select[Any]) -> None:
         self._statement = statement
         self._by_keys = isinstance(statement, sa.Insert)  # a bare INSERT: columns as given
-        self._plans: dict[tuple[int, tuple[str, ...] | None], _Plan] = {}
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
         self._lock = threading.Lock()
         self._with_id: Prepared | None = None  # the plain INSERT of a reserved id
         self._result_columns: dict[int, tuple[list[str], list[Any]]] = {}
@@ -134,9 +136,33 @@ class Prepared:
         return int(self._run(conn, values, None, False))
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run the statement once per row (all rows with the same keys)."""
-        if rows:
+        """Run the statement once per row (all rows with the same keys).
+
+        Queued in a PostgreSQL write transaction, a plain INSERT's rows go as one multi-row
+        INSERT (in order, so ids are taken in the rows' order): each statement in the driver's
+        pipeline costs about 15 µs of CPU of its own.
+        """
+        if len(rows) > 1 and type(self._statement) is sa.Insert and is_pipelined(conn):
+            for start in range(0, len(rows), _ROWS_PER_INSERT):
+                chunk = rows[start:start + _ROWS_PER_INSERT]
+                plan = self._rows_plan(conn.dialect, tuple(sorted(chunk[0])), len(chunk))
+                values = {f"r{i}_{k}": v for i, row in enumerate(chunk) for k, v in row.items()}
+                queue(conn, plan.sql, plan.parameters(values))
+        elif rows:
             self._run(conn, rows[0], list(rows), False)
+
+    def _rows_plan(self, dialect: Dialect, keys: tuple[str, ...], n: int) -> _Plan:
+        key = (id(dialect), keys, n)
+        plan = self._plans.get(key)
+        if plan is None:
+            assert isinstance(self._statement, sa.Insert)
+            table = self._statement.table
+            assert isinstance(table, sa.Table)
+            rows = [{k: sa.bindparam(f"r{i}_{k}", type_=table.c[k].type) for k in keys}
+                    for i in range(n)]
+            with self._lock:
+                plan = self._plans.setdefault(key, _Plan(sa.insert(table).values(rows), dialect, None))
+        return plan
 
     def scalar(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Run the statement once; the one integer it returns (``RETURNING id``).

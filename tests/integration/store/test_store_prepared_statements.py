@@ -257,3 +257,19 @@ def test_a_write_transaction_leaves_the_driver_as_it_found_it(engine: sa.Engine)
         assert uow.idempotency.get("am", "dropped") is None
         assert uow.idempotency.get("am", "plain") is None
         assert uow.audit.of_entity("thing", "dropped") == []
+
+
+@pytest.mark.parametrize("n", [3, 250])
+def test_rows_written_together_keep_their_order_and_values(engine: sa.Engine, n: int) -> None:
+    """On PostgreSQL a queued INSERT's rows go as multi-row INSERTs (100 rows each): ids in
+    the rows' order, values as one insert each would store them."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [{**_audit_row(f"step {i}"), "detail": {"i": i, "amount": str(Decimal(i) / 4)},
+             "at": start + timedelta(seconds=i)} for i in range(n)]
+    with UnitOfWork(engine) as uow:
+        Prepared(sa.insert(audit_log)).execute_many(uow.conn, rows)
+        uow.commit()
+    with engine.connect() as c:
+        got = c.execute(sa.select(audit_log.c.action, audit_log.c.detail, audit_log.c.at)
+                        .order_by(audit_log.c.id)).all()
+    assert [tuple(r) for r in got] == [(r["action"], r["detail"], r["at"]) for r in rows]
