@@ -28,6 +28,7 @@ __all__ = ["serve_workers", "spreads_connections"]
 
 _STOP_GRACE = 10  # seconds a worker has to finish its requests after SIGTERM
 _SILENT = 120  # seconds a worker may go without a sign of life (start-up included)
+_KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open (uvicorn's own default)
 
 
 def spreads_connections(port: int) -> bool:
@@ -93,6 +94,7 @@ def serve_workers(workers: int, host: str, port: int, app: str, options: dict[st
         "reuse_port": True,
         "graceful_timeout": _STOP_GRACE,
         "timeout": _SILENT,
+        "keepalive": _KEEP_ALIVE,
         "loglevel": options.get("log_level", "warning"),
         "accesslog": None,
         "control_socket_disable": True,
