@@ -16,7 +16,7 @@ import pandas as pd
 from networkx.utils import UnionFind
 
 from creditfactory.fraud._features import DAY, FEATURES
-from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
+from creditfactory.fraud.graph_config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.identity import LINK_COLUMNS
 
 PHONE, CONTACT = KIND_CODE["phone"], KIND_CODE["contact"]

@@ -5,8 +5,8 @@ cards, addresses, companies, the referring channel); hubs are capped; every feat
 application uses only what was known before it applied, in batch and online alike.
 """
 
-from creditfactory.fraud.config import KINDS, GraphConfig
 from creditfactory.fraud.graph import IdentityGraph
+from creditfactory.fraud.graph_config import KINDS, GraphConfig
 from creditfactory.fraud.identity import identity_table
 from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.labels import known_bad_times

@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import connected_components
 
 from creditfactory.fraud._kernels import component_sizes
 from creditfactory.fraud._links import Links
-from creditfactory.fraud.config import KINDS, GraphConfig
+from creditfactory.fraud.graph_config import KINDS, GraphConfig
 from creditfactory.fraud.propagation import month_starts, snapshot_risk
 
 DAY = 86_400

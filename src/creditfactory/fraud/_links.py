@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from creditfactory.errors import InvalidArgument
-from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
+from creditfactory.fraud.graph_config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.identity import LINK_COLUMNS
 
 _PHONE, _CONTACT = KIND_CODE["phone"], KIND_CODE["contact"]

@@ -11,8 +11,8 @@ from scipy.sparse.csgraph import connected_components
 
 from creditfactory.fraud._features import batch_features
 from creditfactory.fraud._links import Links, build_links
-from creditfactory.fraud.config import KINDS, GraphConfig
 from creditfactory.fraud.errors import UnknownApplication
+from creditfactory.fraud.graph_config import KINDS, GraphConfig
 from creditfactory.fraud.identity import HASH_COLUMNS
 
 NEVER = np.iinfo(np.int64).max

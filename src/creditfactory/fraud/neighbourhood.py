@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from creditfactory.fraud.config import KINDS
 from creditfactory.fraud.graph import IdentityGraph
+from creditfactory.fraud.graph_config import KINDS
 from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.labels import NEVER
 

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creditfactory.fraud.config import KIND_CODE, KINDS
 from creditfactory.fraud.graph import IdentityGraph
+from creditfactory.fraud.graph_config import KIND_CODE, KINDS
 from creditfactory.fraud.identity import SELF_COLUMNS
 from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.labels import NEVER

@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.errors import WorldIncomplete
 from creditfactory.fraud.graph import IdentityGraph
+from creditfactory.fraud.graph_config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.identity import applied_seconds, hash_strings, identity_table
 from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.fraud.model import card_reasons, fraud_card, save_fraud_card

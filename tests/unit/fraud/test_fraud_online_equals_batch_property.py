@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditfactory.fraud import GraphConfig, IdentityGraph, OnlineGraph
-from creditfactory.fraud.config import KINDS
+from creditfactory.fraud.graph_config import KINDS
 from creditfactory.fraud.identity import HASH_COLUMNS
 from creditfactory.fraud.propagation import month_starts
 

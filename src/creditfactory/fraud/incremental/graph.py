@@ -22,8 +22,8 @@ import pandas as pd
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.fraud._features import DAY, FEATURES
-from creditfactory.fraud.config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.errors import ApplicationOutOfOrder
+from creditfactory.fraud.graph_config import KIND_CODE, KINDS, GraphConfig
 from creditfactory.fraud.identity import LINK_COLUMNS, SELF_COLUMNS
 from creditfactory.fraud.incremental.risk import PreparedRisk, RiskSnapshots
 from creditfactory.fraud.incremental.seeding import SeededIndex, adjacency, seed_state

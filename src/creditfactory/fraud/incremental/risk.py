@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from creditfactory.fraud.config import GraphConfig
+from creditfactory.fraud.graph_config import GraphConfig
 from creditfactory.fraud.propagation import snapshot_risk
 
 __all__ = ["PreparedRisk", "RiskMark", "RiskSnapshots"]

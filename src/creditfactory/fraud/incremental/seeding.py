@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import connected_components
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.fraud._links import holder_ranks, structural_pairs
-from creditfactory.fraud.config import KIND_CODE, GraphConfig
+from creditfactory.fraud.graph_config import KIND_CODE, GraphConfig
 from creditfactory.fraud.identity import LINK_COLUMNS
 
 __all__ = ["SeedState", "SeededIndex", "adjacency", "seed_state"]

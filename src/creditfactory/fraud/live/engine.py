@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creditfactory.fraud.config import GraphConfig
+from creditfactory.fraud.graph_config import GraphConfig
 from creditfactory.fraud.identity import record_identity
 from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.live.assessment import Assessment, assess

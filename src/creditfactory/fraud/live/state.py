@@ -17,7 +17,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from creditfactory.fraud.config import GraphConfig
+from creditfactory.fraud.graph_config import GraphConfig
 from creditfactory.fraud.identity import HASH_COLUMNS
 from creditfactory.fraud.incremental import OnlineGraph, RiskMark
 from creditfactory.fraud.rules import judge_one, online_one_evidence
