@@ -16,7 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import linalg
 
-from creditfactory.scorecard._stats import IndicatorStats, block_diagonal
+from creditfactory.scorecard._stats import IndicatorStats
 
 
 def optimal_divergence(
@@ -42,10 +42,16 @@ def optimal_divergence(
     cov = stats.pooled_cov[np.ix_(idx, idx)]
     gap = stats.delta[idx]
     ridge = penalty * (1.0 / stats.weight_good + 1.0 / stats.weight_bad)
-    sizes = [stats.n_bins[j] - 1 for j in features]
-    q = cov + ridge * block_diagonal(cov, sizes)
-    q += 1e-9 * max(float(np.trace(q)) / idx.size, 1e-12) * np.eye(idx.size)
-    w = linalg.solve(q, gap, assume_a="pos")
+    # cov + ridge * block_diagonal(cov) and + eps * I, written in place (same sums)
+    q = cov.copy()
+    if ridge != 0.0:
+        start = 0
+        for j in features:
+            end = start + stats.n_bins[j] - 1
+            q[start:end, start:end] += ridge * cov[start:end, start:end]
+            start = end
+    q[np.diag_indices_from(q)] += 1e-9 * max(float(np.trace(q)) / idx.size, 1e-12)
+    w = linalg.solve(q, gap, assume_a="pos", overwrite_a=True, check_finite=False)
     var = float(w @ cov @ w)
     return 0.0 if var <= 0.0 else float((w @ gap) ** 2 / var)
 
