@@ -12,9 +12,9 @@ __all__ = ["Application", "ApplicationTerms", "RecordedDecision"]
 
 @dataclass(slots=True)
 class Application:
-    """A submitted application; personal values only as hash, mask and ciphertext."""
+    """A submitted application; personal values only as hash, mask and ciphertext.
+    ``application_id`` is 0 until the store has it."""
 
-    application_id: int
     applicant_id: int
     channel_id: str
     branch: str
@@ -35,6 +35,7 @@ class Application:
     created_by: str
     created_at: datetime
     fraud_identity: bytes | None = None
+    application_id: int = 0
 
     @property
     def terms(self) -> ApplicationTerms:

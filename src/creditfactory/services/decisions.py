@@ -63,16 +63,18 @@ def store_decision(
     if record is None:
         record = decision_record(d)
     uow.applications.add_decision(
-        application_id=application_id,
-        seq=seq,
-        basis=basis,
-        tier=d.tier,
-        limit_amount=d.limit,
-        rate=d.rate,
-        product=d.product,
-        score=d.score,
-        record=record,
-        created_at=at,
+        RecordedDecision(
+            application_id=application_id,
+            seq=seq,
+            basis=basis,
+            tier=d.tier,
+            limit_amount=d.limit,
+            rate=d.rate,
+            product=d.product,
+            score=d.score,
+            record=record,
+            created_at=at,
+        )
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from creditfactory.domain.application import Application
 from creditfactory.domain.case import Case
 from creditfactory.domain.route import route_of
 from creditfactory.services.application_input import check_application, sealed_forms, stored_fields
@@ -167,7 +168,7 @@ def _write(
                 name=app["name"],
                 created_at=now,
             )
-        app_id = uow.applications.add(
+        application = Application(
             applicant_id=applicant_id,
             channel_id=app["channel_id"],
             branch=app["branch"],
@@ -189,6 +190,7 @@ def _write(
             created_by=actor.username,
             created_at=now,
         )
+        app_id = uow.applications.add(application)
         store_decision(uow, app_id, 1, "application", decision, now, record=record)
         case = Case.open(app_id, decision.tier, route_of(ctx.process.steps), now)
         uow.cases.add(case)

@@ -50,6 +50,8 @@ _TERMS = sa.select(
     applications.c.industry,
     applications.c.branch,
 ).where(applications.c.application_id == sa.bindparam("i"))
+_APPLICATION_COLUMNS = tuple(c.name for c in applications.c if c.name != "application_id")
+_DECISION_COLUMNS = tuple(c.name for c in decisions.c if c.name != "id")
 _CASE_MOVED = Prepared(
     sa.update(cases)
     .where(cases.c.id == sa.bindparam("case_id"))
@@ -105,9 +107,13 @@ class ApplicationRepository:
         q = sa.select(applicants).where(applicants.c.id == applicant_id)
         return self._c.execute(q).mappings().one()
 
-    def add(self, **values: Any) -> int:
-        app_id = _ADD_APPLICATION.scalar(self._c, values)
-        row = _as_stored(applications, {**values, "application_id": app_id}, self._c.dialect)
+    def add(self, app: Application) -> int:
+        """Store a new application; its id (also set on ``app``)."""
+        # a column left NULL is not named: a store before migration 0003 has no fraud_identity
+        values = {k: v for k in _APPLICATION_COLUMNS if (v := getattr(app, k)) is not None}
+        app.application_id = app_id = _ADD_APPLICATION.scalar(self._c, values)
+        values["application_id"] = app_id
+        row = _as_stored(applications, values, self._c.dialect)
         if row is not None:
             self._written[app_id] = row
             self._written_decisions[app_id] = []
@@ -134,17 +140,21 @@ class ApplicationRepository:
         if application_id in self._written:
             self._written[application_id]["status"] = status
 
-    def add_decision(self, **values: Any) -> None:
+    def add_decision(self, d: RecordedDecision) -> int:
+        """Store a decision on an application; its id."""
+        values = {k: getattr(d, k) for k in _DECISION_COLUMNS}
         decision_id = _ADD_DECISION.scalar(self._c, values)
-        known = self._written_decisions.get(values["application_id"])
+        known = self._written_decisions.get(d.application_id)
         if known is None:
-            return
-        row = _as_stored(decisions, {**values, "id": decision_id}, self._c.dialect)
+            return decision_id
+        values["id"] = decision_id
+        row = _as_stored(decisions, values, self._c.dialect)
         if row is None:
-            del self._written_decisions[values["application_id"]]
+            del self._written_decisions[d.application_id]
         else:
             known.append(RecordedDecision(**row))
-            known.sort(key=lambda d: d.seq)
+            known.sort(key=lambda k: k.seq)
+        return decision_id
 
     def decisions(self, application_id: int) -> list[RecordedDecision]:
         """The application's decisions, by number."""

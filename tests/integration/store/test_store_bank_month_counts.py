@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from creditfactory.domain.application import Application, RecordedDecision
 from creditfactory.domain.bank import BankSubmission
 from creditfactory.domain.case import Case
 from creditfactory.domain.route import route_of
@@ -48,17 +49,17 @@ def _case(uow: UnitOfWork, n: int, amount: str = "150000") -> Case:
     applicant = uow.applications.add_applicant(
         resident_id_hash=f"{n:032d}", resident_id_masked="1101**********1234",
         resident_id_enc="v1:x", name="Li Lei", created_at=now)
-    app_id = uow.applications.add(
+    app_id = uow.applications.add(Application(
         applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
         amount=Decimal(amount), term_months=12, applied_at=now, status="in_process",
         phone_hash="p" * 32, phone_masked="138****0000", phone_enc="v1:p",
         bank_card_hash="b" * 32, bank_card_masked="6222********0001", bank_card_enc="v1:b",
         contact_phones_masked="139****0000", contact_phones_enc="v1:c",
-        fields={}, created_by="am", created_at=now)
-    uow.applications.add_decision(
+        fields={}, created_by="am", created_at=now))
+    uow.applications.add_decision(RecordedDecision(
         application_id=app_id, seq=1, basis="application", tier="auto_approve",
         limit_amount=Decimal(amount), rate=Decimal("0.18"), product="STANDARD", score=700.0,
-        record={"reasons": []}, created_at=now)
+        record={"reasons": []}, created_at=now))
     case = Case(app_id, "auto_approve", "bank_package", "open", None, False, now, now)
     uow.cases.add(case)
     return case

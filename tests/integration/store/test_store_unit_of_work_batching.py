@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from creditfactory.domain.application import Application, RecordedDecision
 from creditfactory.store import UnitOfWork, make_engine
 from creditfactory.store.engine import write_lock
 from creditfactory.store.types import utcnow
@@ -33,14 +34,14 @@ def _application(uow: UnitOfWork, applied_at: datetime) -> int:
     applicant = uow.applications.add_applicant(
         resident_id_hash="h" * 32, resident_id_masked="1101**********1234",
         resident_id_enc="v1:x", name="Li Lei", created_at=utcnow())
-    return uow.applications.add(
+    return uow.applications.add(Application(
         applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
         amount=Decimal("123456.7"), term_months=12, applied_at=applied_at, status="in_process",
         phone_hash="p" * 32, phone_masked="138****0000", phone_enc="v1:p",
         bank_card_hash="b" * 32, bank_card_masked="6222********0001", bank_card_enc="v1:b",
         contact_phones_masked="139****0000", contact_phones_enc="v1:c",
         fields={"purpose": "stock", "amount": "123456.70", "n": [1, 2.5, None]},
-        created_by="am", created_at=utcnow())
+        created_by="am", created_at=utcnow()))
 
 
 def test_audit_entries_are_kept_in_order_and_readable_before_commit(engine: sa.Engine) -> None:
@@ -62,10 +63,10 @@ def test_an_application_written_in_a_unit_of_work_reads_back_as_the_database_kee
     applied = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
     with UnitOfWork(engine) as uow:
         app_id = _application(uow, applied)
-        uow.applications.add_decision(
+        uow.applications.add_decision(RecordedDecision(
             application_id=app_id, seq=1, basis="application", tier="auto_approve",
             limit_amount=Decimal("100000"), rate=Decimal("0.18"), product="STANDARD",
-            score=612.5, record={"reasons": ["A"], "inputs": {"x": 1.25}}, created_at=utcnow())
+            score=612.5, record={"reasons": ["A"], "inputs": {"x": 1.25}}, created_at=utcnow()))
         uow.applications.set_status(app_id, "at_bank")
         in_work = uow.applications.get(app_id)
         decisions_in_work = uow.applications.decisions(app_id)

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from creditfactory.domain.application import Application
 from creditfactory.domain.case import Case
 from creditfactory.domain.task import Task
 from creditfactory.services.context import ServiceContext
@@ -34,13 +35,13 @@ def _queue(uow: UnitOfWork, n: int) -> None:
         applicant = uow.applications.add_applicant(
             resident_id_hash=f"{i:032d}", resident_id_masked="1101**********1234",
             resident_id_enc="v1:x", name="Li Lei", created_at=now)
-        app_id = uow.applications.add(
+        app_id = uow.applications.add(Application(
             applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
             amount=Decimal(100000 + 1000 * i), term_months=12, applied_at=now,
             status="in_process", phone_hash="p" * 32, phone_masked="138****0000",
             phone_enc="v1:p", bank_card_hash="b" * 32, bank_card_masked="6222********0001",
             bank_card_enc="v1:b", contact_phones_masked="139****0000", contact_phones_enc="v1:c",
-            fields={}, created_by="am", created_at=now)
+            fields={}, created_by="am", created_at=now))
         tier = "remote_verification" if i % 2 else "field_investigation"
         case_id = uow.cases.add(Case(app_id, tier, STATION, "open", None, False, now, now))
         task = Task.open(case_id, STATION, STATION, "verifier", now, now + timedelta(minutes=n - i))
