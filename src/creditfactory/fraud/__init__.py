@@ -3,6 +3,11 @@
 Applications are linked by keyed hashes of shared values (phones, contacts, devices, IPs,
 cards, addresses, companies, the referring channel); hubs are capped; every feature of an
 application uses only what was known before it applied, in batch and online alike.
+
+The batch graph is :mod:`.graph`; :mod:`.incremental` grows the same graph one application at
+a time; :mod:`.live` is the live fraud graph a service holds (seeded with the training
+history, caught up with kept applications and findings, assessing one application, drawing a
+case's neighbourhood); :mod:`.packaging` is the channel packaging evidence.
 """
 
 from creditfactory.fraud.graph import IdentityGraph
