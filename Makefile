@@ -22,6 +22,7 @@ demo: $(VENV)/.base
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy
