@@ -1,21 +1,19 @@
-"""Rich pieces every command shares: the console, progress bars and tables."""
+"""Rich pieces every command shares: the console, progress bars and tables.
+
+Progress bars and tables are imported when a command draws one, so a command that prints a
+line (``scorecard score``) does not load them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 console = Console()
 
@@ -23,6 +21,15 @@ console = Console()
 @contextmanager
 def progress_bar(description: str, total: int) -> Iterator[Any]:
     """A progress bar; yields ``update(done, total)``."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
@@ -37,6 +44,8 @@ def progress_bar(description: str, total: int) -> Iterator[Any]:
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
     """A simple Rich table."""
+    from rich.table import Table
+
     t = Table(title=title, title_justify="left")
     for c in columns:
         t.add_column(c)

@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from creditfactory.cli import app
-
-console = Console()
+from creditfactory.cli._ui import console
 
 
 @app.command()

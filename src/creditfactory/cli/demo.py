@@ -17,8 +17,6 @@ import typer
 from creditfactory.cli import app
 from creditfactory.cli._ui import console, progress_bar, table
 from creditfactory.cli.simulate import calibration_rows, calibration_table
-from creditfactory.data import load
-from creditfactory.world import WorldConfig, write_world
 
 TIERS = ("auto_approve", "remote_verification", "field_investigation", "reject")
 
@@ -114,11 +112,13 @@ def demo(
                            ] = 200,
 ) -> None:
     """Simulate a world, then run the factory's engines on it and write a report."""
+    from creditfactory.data import load
     from creditfactory.evaluation.backtest import evaluate_backtest
     from creditfactory.models import train_lending_models
     from creditfactory.settings import load_settings
     from creditfactory.strategy import load_strategy
     from creditfactory.strategy.backtest_run import backtest_strategies, write_backtest
+    from creditfactory.world import WorldConfig, write_world
 
     t0 = time.perf_counter()
     world_dir = out / "world"

@@ -1,11 +1,13 @@
 """``creditfactory scorecard``: fit a card from a table and score a table with a card.
 
 ``scorecard_app`` is the sub-app; other modules add commands to it (``report``) by importing
-it and decorating, then being imported in ``creditfactory.cli._register``.
+it and decorating, then being imported in ``creditfactory.cli._register``. The toolkit is
+imported inside each command, so ``scorecard score`` loads the scorer, NumPy and Arrow only.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +23,22 @@ scorecard_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(scorecard_app, name="scorecard")
+
+
+def arrow_memory() -> None:
+    """Arrow's buffers from jemalloc unless ``ARROW_DEFAULT_MEMORY_POOL`` names a pool.
+
+    Reading a 200 MB Parquet file cost 0.6-1.2 s of system time with Arrow's default mimalloc
+    pool on Linux (huge pages committed and zeroed) and 0.2-0.26 s with jemalloc.
+    """
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return
+    import pyarrow as pa
+
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:  # a pyarrow built without jemalloc keeps its default
+        pass
 
 
 @scorecard_app.command("fit")
@@ -44,6 +62,7 @@ def fit(
     """Fit a scorecard on TRAIN; every column but the target (and --exclude) is a candidate."""
     from creditfactory.scorecard import Scorecard, metrics, read_table, save_card, split_target
 
+    arrow_memory()
     if objective not in ("logistic", "divergence"):
         raise InvalidArgument(f"--objective must be logistic or divergence, got {objective!r}")
     frame = read_table(train)
@@ -74,6 +93,7 @@ def score(
     """Write DATA with two more columns: score (points, higher is safer) and pd."""
     from creditfactory.scorecard import load_scorer, score_table
 
+    arrow_memory()
     rows = score_table(load_scorer(model), data, out)
     console.print(f"scored {rows:,} rows -> {out}")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from creditfactory.cli._ui import console
-from creditfactory.cli.scorecard import scorecard_app
+from creditfactory.cli.scorecard import arrow_memory, scorecard_app
 from creditfactory.errors import InvalidArgument
 
 
@@ -37,6 +37,7 @@ def report(
         raise InvalidArgument(f"--excel must end in .xlsx, got {str(excel)!r}")
     if bands < 2 or bootstrap < 0:
         raise InvalidArgument("--bands must be at least 2 and --bootstrap not negative")
+    arrow_memory()
     card = load_card(model)
     x, y = split_target(read_table(data), target, bad)
     base_frame = None if base is None else read_table(base)

@@ -10,10 +10,6 @@ import typer
 
 from creditfactory.cli import app
 from creditfactory.cli._ui import console, progress_bar, table
-from creditfactory.data.io import FORMATS, check_output_dir
-from creditfactory.world import WorldConfig, write_world
-from creditfactory.world.errors import InvalidWorldParameters
-from creditfactory.world.simulate import validate_parameters
 
 
 def calibration_rows(meta: dict) -> list[list[str]]:
@@ -41,6 +37,11 @@ def simulate(
     format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
 ) -> None:
     """Simulate the small-business lending world with its ground truth."""
+    from creditfactory.data.io import FORMATS, check_output_dir
+    from creditfactory.world import WorldConfig, write_world
+    from creditfactory.world.errors import InvalidWorldParameters
+    from creditfactory.world.simulate import validate_parameters
+
     if format not in FORMATS:
         raise InvalidWorldParameters(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     cfg = WorldConfig(applications, months, seed)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["FeatureBinning", "count_at_or_below", "level_key", "woe_from_counts"]
 
@@ -189,6 +191,8 @@ class FeatureBinning:
         return self._categorical_index(values)
 
     def _numeric_index(self, values: np.ndarray | pd.Series) -> np.ndarray:
+        import pandas as pd
+
         if isinstance(values, pd.Series | pd.Index):
             x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         else:
@@ -205,6 +209,8 @@ class FeatureBinning:
         return out
 
     def _categorical_index(self, values: np.ndarray | pd.Series) -> np.ndarray:
+        import pandas as pd
+
         codes, uniques = pd.factorize(np.asarray(values, dtype=object).ravel()
                                       if not isinstance(values, pd.Series) else values,
                                       use_na_sentinel=True)
@@ -227,6 +233,8 @@ class FeatureBinning:
 
     def table(self) -> pd.DataFrame:
         """The binning table: bin, count, count_share, goods, bads, event_rate, woe, iv."""
+        import pandas as pd
+
         count = self.count.astype(np.float64)
         bads = self.n_event.astype(np.float64)
         goods = count - bads

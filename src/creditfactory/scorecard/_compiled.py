@@ -5,29 +5,46 @@ and the missing bin's points; per categorical feature a level -> points dict wit
 fallback. A block is scored column by column with ``searchsorted`` / ``factorize`` and array
 indexing (a handful of cut points is faster as summed comparisons than as a binary search);
 a record (dict) with ``bisect`` on plain Python lists and dict look-ups, so one
-record costs a few microseconds and no NumPy call.
+record costs a few microseconds and no NumPy call. A block is a DataFrame, a NumPy array or an
+Arrow table; scoring an Arrow table does not import pandas.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from creditfactory.scorecard._bins import FeatureBinning, level_key
 from creditfactory.scorecard._points import Scaling
 from creditfactory.scorecard._stats import FloatArray
 from creditfactory.scorecard.errors import FeatureMissing
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
 __all__ = ["CompiledFeature", "CompiledScorer"]
 
 _COMPARE_MAX = 48  # up to this many cut points, summed comparisons beat a binary search
 _CHUNK = 1 << 16  # rows per chunk: a float64 chunk (512 KiB) stays in L2 across the passes
+
+
+class Levels(NamedTuple):
+    """A categorical column as codes into its distinct levels (-1: missing) and the levels."""
+
+    codes: np.ndarray
+    uniques: list[Any]
+
+
+def _loaded(module: str) -> Any:
+    """The module if something has imported it (an object cannot be of a module not loaded)."""
+    return sys.modules.get(module)
 
 
 @dataclass(frozen=True)
@@ -68,26 +85,22 @@ class CompiledFeature:
             for start, stop, chunk in self._numeric_chunks(x):
                 out[start:stop] = chunk
             return out
-        codes: np.ndarray
-        uniques: Any
-        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy()
-            uniques = values.cat.categories
-        else:
-            codes, uniques = pd.factorize(
-                values if isinstance(values, pd.Series)
-                else np.asarray(values, dtype=object).ravel()
-            )
+        codes, uniques = _levels(values)
+        return self._level_bins(uniques)[codes]
+
+    def _level_bins(self, uniques: Any) -> np.ndarray:
+        """Bin of every level in ``uniques``, then the missing bin (the bin of code -1)."""
         table = np.fromiter(
             (self.levels.get(level_key(u), self.unseen_bin) for u in uniques),
             dtype=np.intp, count=len(uniques),
         )
-        return np.append(table, self.missing_bin)[np.asarray(codes)]
+        return np.append(table, self.missing_bin)
 
     def add_points(self, values: Any, total: FloatArray) -> None:
         """Add this feature's points of every value of a column to ``total``, in place."""
         if not self.numeric:
-            total += self.points.take(self.bins(values))
+            codes, uniques = _levels(values)
+            total += self.points.take(self._level_bins(uniques))[codes]
             return
         buf = np.empty(min(_CHUNK, total.size))
         for start, stop, chunk in self._numeric_chunks(_as_float(values)):
@@ -151,28 +164,49 @@ class CompiledFeature:
         unseen = pts[self.unseen_bin]
 
         def categorical(v: Any) -> float:
-            if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+            if type(v) is str:
+                return lookup.get(v, unseen)
+            if v is None or (isinstance(v, float) and v != v) or _is_na(v):
                 return miss
-            if type(v) is not str:
-                v = level_key(v)
-            return lookup.get(v, unseen)
+            return lookup.get(level_key(v), unseen)
 
         return categorical
 
 
+def _levels(values: Any) -> tuple[np.ndarray, Any]:
+    """Codes of a categorical column into its distinct levels (-1: missing) and the levels."""
+    if isinstance(values, Levels):
+        return values.codes, values.uniques
+    import pandas as pd
+
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories
+    codes, uniques = pd.factorize(
+        values if isinstance(values, pd.Series) else np.asarray(values, dtype=object).ravel())
+    return np.asarray(codes), uniques
+
+
+def _is_na(value: Any) -> bool:
+    pd = _loaded("pandas")
+    return pd is not None and value is pd.NA
+
+
 def _as_float(values: Any) -> np.ndarray:
-    if isinstance(values, pd.Series):
+    pd = _loaded("pandas")
+    if pd is not None and isinstance(values, pd.Series):
         if values.dtype.kind in "fiub":
             return values.to_numpy(dtype=np.float64, na_value=np.nan)
         return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     x = np.asarray(values)
     if x.dtype.kind not in "fiub":
+        import pandas as pd
+
         return _as_float(pd.Series(x.ravel()))
-    return x.astype(np.float64).ravel()
+    return x.astype(np.float64, copy=False).ravel()
 
 
 class CompiledScorer:
-    """Scores a DataFrame, a NumPy block or one record with a fitted card's lookup tables.
+    """Scores a DataFrame, an Arrow table, a NumPy block or one record with a card's tables.
 
     Parameters
     ----------
@@ -188,6 +222,9 @@ class CompiledScorer:
     >>> b = FeatureBinning.from_counts("age", "numeric", splits=(30.0,),
     ...     count=[50, 50, 0], n_event=[10, 5, 0])
     >>> scorer = CompiledScorer([CompiledFeature.build(b, [10.0, 30.0, 0.0])], Scaling())
+    >>> import pandas as pd, pyarrow as pa
+    >>> scorer.score(pa.table({"age": [20, 40, None]})).tolist()
+    [10.0, 30.0, 0.0]
     >>> scorer.score(pd.DataFrame({"age": [20, 40, None]})).tolist()
     [10.0, 30.0, 0.0]
     >>> scorer.score_record({"age": 45})
@@ -214,11 +251,19 @@ class CompiledScorer:
         """Feature names, in scoring order."""
         return [f.name for f in self.features]
 
-    def _column(self, data: Any, pos: int, name: str) -> Any:
-        if isinstance(data, pd.DataFrame):
+    def _column(self, data: Any, pos: int, feature: CompiledFeature) -> Any:
+        name = feature.name
+        pd, pa = _loaded("pandas"), _loaded("pyarrow")
+        if pd is not None and isinstance(data, pd.DataFrame):
             if name not in data.columns:
                 raise FeatureMissing(f"feature {name!r} is missing from the scoring data")
             return data[name]
+        if pa is not None and isinstance(data, pa.Table):
+            from creditfactory.scorecard._arrow import arrow_column
+
+            if name not in data.column_names:
+                raise FeatureMissing(f"feature {name!r} is missing from the scoring data")
+            return arrow_column(data.column(name), feature.numeric)
         arr = np.asarray(data)
         if arr.ndim != 2 or arr.shape[1] != len(self.features):
             raise FeatureMissing(
@@ -226,26 +271,28 @@ class CompiledScorer:
             )
         return arr[:, pos]
 
-    def points_matrix(self, data: pd.DataFrame | np.ndarray) -> FloatArray:
+    def points_matrix(self, data: pd.DataFrame | pa.Table | np.ndarray) -> FloatArray:
         """Points of every row in every feature (rows x features)."""
         n = len(data)
         out = np.empty((n, len(self.features)))
         for j, f in enumerate(self.features):
-            out[:, j] = f.points.take(f.bins(self._column(data, j, f.name)))
+            out[:, j] = f.points.take(f.bins(self._column(data, j, f)))
         return out
 
-    def score(self, data: pd.DataFrame | np.ndarray) -> FloatArray:
+    def score(self, data: pd.DataFrame | pa.Table | np.ndarray) -> FloatArray:
         """Points of every row (higher is safer)."""
         total = np.full(len(data), self.constant)
         for j, f in enumerate(self.features):
-            f.add_points(self._column(data, j, f.name), total)
+            f.add_points(self._column(data, j, f), total)
         return total
 
-    def reason_codes(self, data: pd.DataFrame | np.ndarray, n: int = 4) -> pd.DataFrame:
+    def reason_codes(self, data: pd.DataFrame | pa.Table | np.ndarray, n: int = 4) -> pd.DataFrame:
         """Per row, the ``n`` features losing most points against their best bin.
 
         A feature appears only when it costs points; the other slots hold None.
         """
+        import pandas as pd
+
         short = np.array([f.points.max() for f in self.features]) - self.points_matrix(data)
         order = np.argsort(-short, axis=1, kind="stable")[:, :n]
         taken = np.take_along_axis(short, order, axis=1)
@@ -269,7 +316,7 @@ class CompiledScorer:
                 short.append((-gap, len(short), name))
         return [name for _, _, name in sorted(short)[:n]]
 
-    def pd(self, data: pd.DataFrame | np.ndarray) -> FloatArray:
+    def pd(self, data: pd.DataFrame | pa.Table | np.ndarray) -> FloatArray:
         """Probability of bad of every row."""
         return self.scaling.pd(self.score(data))
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.scorecard._stats import FloatArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def points_table(
     binnings: Sequence[Any], weights: Sequence[FloatArray], points: Sequence[FloatArray]
 ) -> pd.DataFrame:
     """One row per bin of every feature: feature, bin_index, bin, woe, weight, points."""
+    import pandas as pd
+
     rows = []
     for b, w, p in zip(binnings, weights, points, strict=True):
         for k, label in enumerate(b.labels()):

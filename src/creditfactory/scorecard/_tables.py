@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from creditfactory.scorecard.errors import (
     DataFileInvalid,
@@ -20,6 +19,7 @@ from creditfactory.scorecard.errors import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
 
     from creditfactory.scorecard._compiled import CompiledScorer
@@ -32,6 +32,8 @@ _PARQUET = (".parquet", ".pq")
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """A CSV or Parquet file as a DataFrame (text columns stay text: they are categorical)."""
+    import pandas as pd
+
     p = _existing(path)
     try:
         frame = (pd.read_parquet(p) if p.suffix.lower() in _PARQUET
@@ -74,15 +76,21 @@ _NULLS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", 
           "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
-def _read_arrow(p: Path) -> pa.Table:
-    """The file as an Arrow table; CSV text that looks like dates stays text, as in pandas."""
+def _read_arrow(p: Path, memory_map: bool = False) -> pa.Table:
+    """The file as an Arrow table; CSV text that looks like dates stays text, as in pandas.
+
+    A mapped Parquet file is not copied into memory once more; its columns may then point
+    into the file, which must not be overwritten while the table lives.
+    """
     import pyarrow as pa
 
     try:
         if p.suffix.lower() in _PARQUET:
             import pyarrow.parquet as pq
 
-            return pq.read_table(p)
+            # ParquetFile, not read_table: the dataset layer behind read_table imports pandas
+            with pq.ParquetFile(p, memory_map=memory_map) as source:
+                return source.read()
         from pyarrow import csv
 
         def read(types: dict[str, Any]) -> pa.Table:
@@ -115,13 +123,14 @@ def _write_arrow(table: pa.Table, p: Path) -> None:
 def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> int:
     """Write the rows of ``source`` to ``out`` with two more columns, ``score`` and ``pd``.
 
-    Only the card's features are converted for scoring (text as categoricals); the other
-    columns go from reader to writer as they are. Returns the number of rows. Existing
-    ``score`` and ``pd`` columns are replaced.
+    Only the card's features are converted for scoring (numbers to float64, text to codes
+    into its levels), without pandas; the other columns go from reader to writer as Arrow
+    arrays. Returns the number of rows. Existing ``score`` and ``pd`` columns are replaced.
 
     Examples
     --------
     >>> import tempfile
+    >>> import pandas as pd
     >>> from creditfactory.scorecard import CompiledFeature, CompiledScorer, FeatureBinning
     >>> from creditfactory.scorecard import Scaling
     >>> b = FeatureBinning.from_counts("age", "numeric", splits=(30.0,),
@@ -134,26 +143,20 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
     >>> pd.read_parquet(folder / "out.parquet")[["id", "score"]].values.tolist()
     [['a', 10.0], ['b', 30.0]]
     """
-    import pyarrow as pa
+    from creditfactory.scorecard._arrow import float_array
 
     p, target = _existing(source), _output_path(out)
-    table = _read_arrow(p)
+    table = _read_arrow(p, memory_map=not (target.exists() and target.samefile(p)))
     if table.num_rows == 0:
         raise DataFileInvalid(f"{str(p)!r} holds no rows")
-    present = [n for n in scorer.names if n in table.column_names]
-    features = table.select(present).to_pandas(strings_to_categorical=True)
-    numeric = {f.name for f in scorer.features if f.numeric}
-    for name in present:
-        if name in numeric and isinstance(features[name].dtype, pd.CategoricalDtype):
-            features[name] = features[name].astype(object)
-    points = scorer.score(features)
+    points = scorer.score(table)
     # a pandas index stored in the file is not a column of the data (as read_table reads it)
     index = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
              if isinstance(c, str)}
     kept = [c for c in table.column_names if c not in ("score", "pd") and c not in index]
     result = table.select(kept).replace_schema_metadata(None)
-    result = result.append_column("score", pa.array(points)).append_column(
-        "pd", pa.array(scorer.scaling.pd(points)))
+    result = result.append_column("score", float_array(points)).append_column(
+        "pd", float_array(scorer.scaling.pd(points)))
     _write_arrow(result, target)
     return int(table.num_rows)
 
@@ -174,11 +177,14 @@ def split_target(frame: pd.DataFrame, target: str, bad: str = "1") -> tuple[pd.D
 
     Examples
     --------
+    >>> import pandas as pd
     >>> f = pd.DataFrame({"x": [1, 2, 3], "y": ["good", "bad", None]})
     >>> X, y = split_target(f, "y", "bad")
     >>> list(X.columns), y.tolist()
     (['x'], [0, 1])
     """
+    import pandas as pd
+
     if target not in frame.columns:
         raise TargetColumnMissing(f"target column {target!r} is not in the data")
     column = frame[target]
