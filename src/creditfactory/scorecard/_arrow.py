@@ -35,7 +35,10 @@ def arrow_column(column: pa.ChunkedArray, numeric: bool) -> Any:
         kind = column.type
     if numeric and (pa.types.is_floating(kind) or pa.types.is_integer(kind)
                     or pa.types.is_boolean(kind)):
-        return _numpy(column.combine_chunks().cast(pa.float64(), safe=False), np.float64, np.nan)
+        values = column.combine_chunks()
+        if kind != pa.float64():
+            values = values.cast(pa.float64(), safe=False)
+        return _numpy(values, np.float64, np.nan)
     if not numeric and (pa.types.is_string(kind) or pa.types.is_large_string(kind)
                         or pa.types.is_integer(kind)):
         encoded = column.combine_chunks().dictionary_encode()
@@ -46,8 +49,10 @@ def arrow_column(column: pa.ChunkedArray, numeric: bool) -> Any:
 def _numpy(array: pa.Array, dtype: type[np.generic], null: float) -> np.ndarray:
     """A NumPy array of a fixed-width Arrow array with ``null`` for its nulls, built from its
     buffers (``Array.to_numpy`` and ``fill_null`` would import pandas)."""
-    validity, data = array.buffers()[:2]
     n, start = len(array), array.offset
+    if n == 0:
+        return np.empty(0, dtype=dtype)
+    validity, data = array.buffers()[:2]
     values = np.frombuffer(data, dtype=dtype, count=start + n)[start:]
     if not array.null_count:
         return values
