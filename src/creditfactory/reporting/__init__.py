@@ -1,8 +1,8 @@
 """Self-contained HTML reports: Jinja2 templates and matplotlib charts as inline SVG.
 
 A report is one file (inline CSS and SVG; no script, no image files, no URLs) that prints and
-zooms cleanly. The back-test report is drawn with these helpers; they are the same figure
-size, SVG output and axis style as the scorecard report's charts.
+zooms cleanly. The scorecard and back-test reports are drawn with these helpers, so every
+report has the same figure size, SVG output and axis style.
 """
 
 from creditfactory.reporting._charts import (

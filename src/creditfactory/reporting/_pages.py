@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,12 @@ def _environment(folder: Path) -> Environment:
     return env
 
 
-def render_page(folder: Path, template: str, **context: Any) -> str:
+def render_page(folder: Path, template: str, *,
+                filters: Mapping[str, Callable[..., Any]] | None = None, **context: Any) -> str:
     """Render ``template`` from ``folder`` with ``context``; values are HTML-escaped unless
-    marked ``|safe`` (the charts' SVG)."""
-    return _environment(Path(folder)).get_template(template).render(**context)
+    marked ``|safe`` (the charts' SVG). ``filters`` adds the template's own filters to
+    ``num`` and ``pct``."""
+    env = _environment(Path(folder))
+    if filters:
+        env.filters.update(filters)
+    return env.get_template(template).render(**context)

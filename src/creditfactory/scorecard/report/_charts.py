@@ -6,54 +6,22 @@ script) that prints and zooms cleanly.
 
 from __future__ import annotations
 
-import io
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+from creditfactory.reporting import BAD, GOOD, GRID, INK, figure_svg, new_figure, style_axes
 
+if TYPE_CHECKING:
     from creditfactory.scorecard.report._data import ScorecardReport
 
 __all__ = ["report_charts"]
-
-GOOD, BAD, INK, GRID = "#2f6f9f", "#c8553d", "#333333", "#dddddd"
-
-
-def _figure(width: float = 5.6, height: float = 3.3) -> Figure:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    return fig
-
-
-def _svg(fig: Figure) -> str:
-    import matplotlib as mpl
-
-    buf = io.StringIO()
-    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "creditfactory"}):
-        fig.savefig(buf, format="svg")
-    text = buf.getvalue()
-    return re.sub(r"<metadata>.*?</metadata>", "", text[text.index("<svg") :], flags=re.S)
-
-
-def _style(ax, title: str, xlabel: str, ylabel: str) -> None:  # type: ignore[no-untyped-def]
-    ax.set_title(title, fontsize=11, color=INK, loc="left")
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_ylabel(ylabel, fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.grid(True, color=GRID, linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
 
 
 def distribution_chart(report: ScorecardReport) -> str:
     """Goods and bads per score bin, each as a share of its class."""
     d = report.distribution
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     width = float((d["right"] - d["left"]).iloc[0]) or 1.0
     goods, bads = d["goods"].to_numpy(float), d["bads"].to_numpy(float)
@@ -62,14 +30,14 @@ def distribution_chart(report: ScorecardReport) -> str:
     ax.bar(d["left"], bads / max(bads.sum(), 1), width=width, align="edge",
            color=BAD, alpha=0.6, label="bads")
     ax.legend(fontsize=8, frameon=False)
-    _style(ax, "Score distribution", "score (points)", "share of class")
-    return _svg(fig)
+    style_axes(ax, "Score distribution", "score (points)", "share of class")
+    return figure_svg(fig)
 
 
 def ks_chart(report: ScorecardReport) -> str:
     """Cumulative shares of bads and goods by score, with the KS gap marked."""
     t, bad, good = report.ks_curve
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     ax.step(t, bad, where="post", color=BAD, label="bads")
     ax.step(t, good, where="post", color=GOOD, label="goods")
@@ -78,31 +46,31 @@ def ks_chart(report: ScorecardReport) -> str:
     ax.annotate(f"KS {abs(bad[i] - good[i]):.3f} at {t[i]:.0f}", (t[i], (bad[i] + good[i]) / 2),
                 xytext=(6, 0), textcoords="offset points", fontsize=8, color=INK)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
-    _style(ax, "KS", "score (points)", "cumulative share")
-    return _svg(fig)
+    style_axes(ax, "KS", "score (points)", "cumulative share")
+    return figure_svg(fig)
 
 
 def roc_chart(report: ScorecardReport) -> str:
     """ROC curve of the card against the diagonal."""
     fpr, tpr = report.roc
-    fig = _figure(4.2, 3.3)
+    fig = new_figure(4.2, 3.3)
     ax = fig.add_subplot()
     ax.plot(fpr, tpr, color=BAD, label=f"AUC {report.summary['auc']:.3f}")
     ax.plot([0, 1], [0, 1], color=GRID, linestyle="--")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
-    _style(ax, "ROC", "share of goods", "share of bads")
-    return _svg(fig)
+    style_axes(ax, "ROC", "share of goods", "share of bads")
+    return figure_svg(fig)
 
 
 def gains_chart(report: ScorecardReport) -> str:
     """Bad rate per score band (bars) and cumulative capture of bads (line)."""
     g = report.gains
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     ax.bar(g["band"], g["bad_rate"].fillna(0), color=BAD, alpha=0.7, label="bad rate")
-    _style(ax, "Gains by score band (1 = riskiest)", "band", "bad rate")
+    style_axes(ax, "Gains by score band (1 = riskiest)", "band", "bad rate")
     ax2 = ax.twinx()
     ax2.plot(g["band"], g["cum_bad_capture"], color=INK, marker="o", markersize=3,
              label="cumulative capture")
@@ -111,7 +79,7 @@ def gains_chart(report: ScorecardReport) -> str:
     ax2.spines["top"].set_visible(False)
     ax2.set_ylabel("cumulative capture of bads", fontsize=9)
     ax.set_xticks(g["band"])
-    return _svg(fig)
+    return figure_svg(fig)
 
 
 def psi_chart(report: ScorecardReport) -> str:
@@ -119,14 +87,14 @@ def psi_chart(report: ScorecardReport) -> str:
     assert report.psi_table is not None
     p = report.psi_table
     x = np.arange(len(p))
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     ax.bar(x - 0.2, p["expected_pct"], width=0.4, color=GOOD, label="base")
     ax.bar(x + 0.2, p["actual_pct"], width=0.4, color=BAD, label="this sample")
     ax.set_xticks(x, p["band"].tolist())
     ax.legend(fontsize=8, frameon=False)
-    _style(ax, f"Score bands: PSI {report.psi:.3f}", "band of the base sample", "share")
-    return _svg(fig)
+    style_axes(ax, f"Score bands: PSI {report.psi:.3f}", "band of the base sample", "share")
+    return figure_svg(fig)
 
 
 def report_charts(report: ScorecardReport) -> dict[str, str]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 
+from creditfactory.reporting import render_page
 from creditfactory.scorecard._stability import psi_label
 from creditfactory.scorecard.report._charts import report_charts
 from creditfactory.scorecard.report._data import ScorecardReport
@@ -13,20 +13,6 @@ from creditfactory.scorecard.report._data import ScorecardReport
 __all__ = ["render_html", "write_html"]
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def _num(value: float, digits: int = 2) -> str:
-    value = float(value)
-    if math.isnan(value):
-        return "–"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    return f"{value:,.{digits}f}"
-
-
-def _pct(value: float, digits: int = 1) -> str:
-    value = float(value)
-    return "–" if math.isnan(value) else f"{100 * value:.{digits}f}%"
 
 
 def render_html(report: ScorecardReport, *, generated: str | None = None) -> str:
@@ -45,23 +31,11 @@ def render_html(report: ScorecardReport, *, generated: str | None = None) -> str
     >>> "<svg" in html, "<script" in html, 'href="http' in html, 'src="http' in html
     (True, False, False, False)
     """
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = _num
-    env.filters["pct"] = _pct
-    env.filters["psi_label"] = psi_label
     csi = None
     if report.csi_table is not None:
         csi = {row.feature: row for row in report.csi_table.itertuples()}
-    return env.get_template("scorecard_report.html.j2").render(
-        r=report, charts=report_charts(report), csi=csi, generated=generated
-    )
+    return render_page(TEMPLATES, "scorecard_report.html.j2", filters={"psi_label": psi_label},
+                       r=report, charts=report_charts(report), csi=csi, generated=generated)
 
 
 def write_html(report: ScorecardReport, path: str | Path) -> Path:
