@@ -9,8 +9,8 @@
 Each store gets a fresh database, `creditfactory setup` (with the trained models), an account
 manager, and `creditfactory serve --workers N` (default 2: one per core) in its own process
 group; the CPU figure counts every server process (on PostgreSQL the database CPU figure counts
-the backends serving the server's connections, found by their application name). Requests are sent open-loop at a fixed
-rate; latency is measured from each request's *scheduled* time (no coordinated omission), and
+the backends serving the server's connections, found by their application name). Requests are
+sent open-loop at a fixed rate; latency is measured from each request's *scheduled* time (no coordinated omission), and
 every request carries its own Idempotency-Key. `--crash` kills every server process with SIGKILL
 mid-load, restarts the server and checks that every application that got a 201 is there with its
 decision and case, that nothing is half-written, and that cases carry on (bank answers resume).
@@ -212,9 +212,9 @@ def payloads(n: int) -> list[dict[str, Any]]:
     from creditfactory.world import generate
 
     apps = generate(max(n, 500), 12, 7).applications.drop(columns=["application_id"])
-    out = []
+    out: list[dict[str, Any]] = []
     for row in apps.head(n).to_dict("records"):
-        out.append({k: (v.isoformat() if hasattr(v, "isoformat") else (v.item() if hasattr(v, "item") else v))
+        out.append({str(k): (v.isoformat() if hasattr(v, "isoformat") else (v.item() if hasattr(v, "item") else v))
                     for k, v in row.items()})
     while len(out) < n:
         out.extend(out[: n - len(out)])
