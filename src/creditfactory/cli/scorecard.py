@@ -25,15 +25,17 @@ scorecard_app = typer.Typer(
 app.add_typer(scorecard_app, name="scorecard")
 
 
-def arrow_memory() -> None:
-    """Arrow's buffers from the C library's allocator unless ``ARROW_DEFAULT_MEMORY_POOL``
-    names a pool.
+def tune_memory() -> None:
+    """Memory settings for one command on large tables; a setting in the environment wins.
 
-    Measured on Linux with bench/scorecard_vs_optbinning.py's tables: Arrow's default
-    mimalloc pool spent 0.6-1.2 s of system time reading a 200 MB Parquet file to score it
-    (jemalloc and the system allocator 0.2-0.3 s), and in a 200,000-row fit jemalloc spent
-    1.0-1.2 s of system time and mimalloc 0.7-0.9 s against 0.4-0.8 s.
+    Called before NumPy and pyarrow are imported. Measured on Linux with
+    bench/scorecard_vs_optbinning.py's tables: Arrow's default mimalloc pool spent 0.6-1.2 s
+    of system time reading a 200 MB Parquet file to score it, the system allocator 0.2-0.3 s
+    (jemalloc as little there, but 1.0-1.2 s in a 200,000-row fit against 0.4-0.8 s).
+    NumPy asks for transparent huge pages on large arrays; on a busy machine the kernel's
+    compaction for them made the fit's system time 0.4-0.85 s, without them 0.45-0.5 s.
     """
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         return
     import pyarrow as pa
@@ -60,9 +62,9 @@ def fit(
              "fits (coefficients: one for logistic) or bins - 1 (bins).")] = "coefficients",
 ) -> None:
     """Fit a scorecard on TRAIN; every column but the target (and --exclude) is a candidate."""
+    tune_memory()
     from creditfactory.scorecard import Scorecard, metrics, read_table, save_card, split_target
 
-    arrow_memory()
     if objective not in ("logistic", "divergence"):
         raise InvalidArgument(f"--objective must be logistic or divergence, got {objective!r}")
     frame = read_table(train)
@@ -91,9 +93,9 @@ def score(
     out: Annotated[Path, typer.Option(help="Output table (.csv or .parquet).")],
 ) -> None:
     """Write DATA with two more columns: score (points, higher is safer) and pd."""
+    tune_memory()
     from creditfactory.scorecard import load_scorer, score_table
 
-    arrow_memory()
     rows = score_table(load_scorer(model), data, out)
     console.print(f"scored {rows:,} rows -> {out}")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from creditfactory.cli._ui import console
-from creditfactory.cli.scorecard import arrow_memory, scorecard_app
+from creditfactory.cli.scorecard import scorecard_app, tune_memory
 from creditfactory.errors import InvalidArgument
 
 
@@ -28,6 +28,7 @@ def report(
         help="Bootstrap replicates for confidence intervals of KS, AUC, divergence (0: none).")] = 0,
 ) -> None:
     """Report MODEL on DATA: KS, AUC, Gini, divergence, gains, characteristics, PSI/CSI."""
+    tune_memory()
     from creditfactory.scorecard import load_card, read_table, split_target
     from creditfactory.scorecard.report import report_for_card, write_excel, write_html
 
@@ -37,7 +38,6 @@ def report(
         raise InvalidArgument(f"--excel must end in .xlsx, got {str(excel)!r}")
     if bands < 2 or bootstrap < 0:
         raise InvalidArgument("--bands must be at least 2 and --bootstrap not negative")
-    arrow_memory()
     card = load_card(model)
     x, y = split_target(read_table(data), target, bad)
     base_frame = None if base is None else read_table(base)
