@@ -8,10 +8,12 @@ and commit take one round trip; when the transaction has not begun, its ``BEGIN`
 first too (the driver is switched to autocommit for that transaction, else it would send
 ``BEGIN`` and wait for its answer on its own). Each queued statement is prepared on the server
 the first time a connection sends it (``prepare=True``); the driver keeps the names and drops
-them itself after a rollback or DDL. Before any statement SQLAlchemy runs itself the pipeline
-is synced and left, so reads see every earlier write and SQLAlchemy's cursors never run in
-pipeline mode. The first error among the queued statements is raised as SQLAlchemy's
-exception. SQLite has no round trips; nothing here applies to it.
+them itself after a rollback or DDL. The driver flushes the socket after every statement, and
+on TCP each segment wakes the backend: the socket is corked (``TCP_CORK``) while the pipeline
+is open, so the statements leave together when it is synced. Before any statement SQLAlchemy
+runs itself the pipeline is synced and left, so reads see every earlier write and
+SQLAlchemy's cursors never run in pipeline mode. The first error among the queued statements
+is raised as SQLAlchemy's exception. SQLite has no round trips; nothing here applies to it.
 
 Inside a pipelined transaction a queued UPDATE's row count is not known when it returns.
 
@@ -24,6 +26,8 @@ sequence, as after a rollback.
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
@@ -93,10 +97,33 @@ def _open(conn: Connection) -> _Open:
         conn.info[_AUTOCOMMIT_SET] = True
     stack = contextlib.ExitStack()
     stack.enter_context(driver.pipeline())
+    _cork(stack, driver.pgconn.socket)
     found = conn.info[_OPEN] = _Open(driver, stack, driver.cursor())
     if begin:
         _send(conn, found, lambda cur: cur.execute("BEGIN"))
     return found
+
+
+def _cork(stack: contextlib.ExitStack, fd: int) -> None:
+    """Hold what the pipeline sends in the kernel until it is left (uncorked just before its
+    Sync): psycopg flushes after every statement, and each segment would wake the backend."""
+    cork = getattr(socket, "TCP_CORK", None)  # Linux
+    if cork is None:
+        return
+    sock = socket.socket(fileno=os.dup(fd))
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, cork, 1)
+    except OSError:  # not TCP (a Unix socket): sent as psycopg sends it
+        sock.close()
+        return
+
+    def uncork() -> None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, cork, 0)
+        finally:
+            sock.close()
+
+    stack.callback(uncork)
 
 
 def _send(conn: Connection, pipe: _Open, send: Any) -> None:

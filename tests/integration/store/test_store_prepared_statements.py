@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -273,3 +274,31 @@ def test_rows_written_together_keep_their_order_and_values(engine: sa.Engine, n:
         got = c.execute(sa.select(audit_log.c.action, audit_log.c.detail, audit_log.c.at)
                         .order_by(audit_log.c.id)).all()
     assert [tuple(r) for r in got] == [(r["action"], r["detail"], r["at"]) for r in rows]
+
+
+def test_the_driver_socket_is_uncorked_once_the_pipeline_is_left(engine: sa.Engine) -> None:
+    """The queued statements are held in the kernel while the pipeline is open; left corked,
+    every later statement on the connection would wait up to 200 ms to leave."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL pipeline")
+    import socket
+
+    def corked(c: sa.Connection) -> int:
+        fd = c.connection.driver_connection.pgconn.socket  # type: ignore[union-attr]
+        with socket.socket(fileno=os.dup(fd)) as sock:
+            return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK)
+
+    with UnitOfWork(engine) as uow:
+        uow.audit.append("am", "thing.done", "thing", "held")
+        uow.audit.flush()
+        assert corked(uow.conn) == 1
+        uow.conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one()
+        assert corked(uow.conn) == 0  # synced and left before SQLAlchemy's read
+        uow.idempotency.add("am", "held", "h", 201, {})
+        uow.commit()
+        assert corked(uow.conn) == 0
+    with pytest.raises(sa.exc.IntegrityError), UnitOfWork(engine) as uow:
+        uow.idempotency.add("am", "held", "h", 201, {})
+        uow.commit()
+    with engine.connect() as c:
+        assert corked(c) == 0
