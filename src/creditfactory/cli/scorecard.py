@@ -76,7 +76,7 @@ def fit(
                      rounding=rounding, n_bags=n_bags, chance_dof=chance_dof,
                      random_state=0).fit(x, y)
     risk = card.predict_proba(x)[:, 1]
-    auc, ks = metrics.auc(y, risk), metrics.ks(y, risk)
+    auc, ks = metrics.auc_ks(y, risk)
     save_card(card, out, metadata={
         "target": target, "bad_value": bad, "train_file": str(train), "train_rows": len(x),
         "bad_rate": float(y.mean()), "train_auc": auc, "train_ks": ks,

@@ -111,3 +111,20 @@ def test_divergence_score_of_woe_columns_grows_with_signal():
     x = rng.normal(size=(4000, 2))
     y = rng.random(4000) < 1 / (1 + np.exp(2 + 1.5 * x[:, 0]))
     assert divergence_score(x[:, :1], y) > 10 * divergence_score(x[:, 1:], y)
+
+
+@pytest.mark.parametrize("sizes", [(4,), (4, 3), (4, 3, 5), (2, 6, 3, 7, 1)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gather_stats_equals_indicator_moments(sizes, weighted):
+    rng = np.random.default_rng(len(sizes))
+    n = 500
+    bins = np.column_stack([rng.integers(0, k, n) for k in sizes])
+    bad = rng.random(n) < 0.3
+    w = rng.random(n) * 3 if weighted else np.ones(n)
+    onehot = np.hstack([np.eye(k)[bins[:, j]] for j, k in enumerate(sizes)])
+    stats = gather_stats(bins, sizes, bad, w if weighted else None)
+    for cls, second, mean in ((bad, stats.second_bad, stats.mean_bad),
+                              (~bad, stats.second_good, stats.mean_good)):
+        z, wc = onehot[cls], w[cls]
+        np.testing.assert_allclose(second, (z * wc[:, None]).T @ z / wc.sum(), atol=1e-12)
+        np.testing.assert_allclose(mean, wc @ z / wc.sum(), atol=1e-12)

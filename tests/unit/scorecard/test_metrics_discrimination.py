@@ -96,3 +96,11 @@ def test_docstring_examples_hold(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(labelled_scores)
+def test_auc_ks_is_auc_and_ks_bit_for_bit(data):
+    y, s, w = (np.asarray(v, dtype=float) for v in data)
+    assert metrics.auc_ks(y, s) == (metrics.auc(y, s), metrics.ks(y, s))
+    assert metrics.auc_ks(y, s, w) == (metrics.auc(y, s, w), metrics.ks(y, s, w))
