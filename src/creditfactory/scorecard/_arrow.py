@@ -28,9 +28,15 @@ def arrow_column(column: pa.ChunkedArray, numeric: bool) -> Any:
     [1.0, nan, 3.0]
     >>> arrow_column(pa.chunked_array([["a", None, "b", "a"]]), numeric=False)
     Levels(codes=array([ 0, -1,  1,  0], dtype=int32), uniques=['a', 'b'])
+    >>> arrow_column(pa.chunked_array([pa.DictionaryArray.from_arrays(
+    ...     pa.array([1, None, 0], pa.int32()), pa.array(["a", "b"]))]), numeric=False)
+    Levels(codes=array([ 1, -1,  0], dtype=int32), uniques=['a', 'b'])
     """
     kind = column.type
     if pa.types.is_dictionary(kind):
+        if not numeric and column.num_chunks == 1 and _text_dictionary(kind):
+            chunk = column.chunk(0)
+            return Levels(_numpy(chunk.indices, np.int32, -1), chunk.dictionary.to_pylist())
         column = column.cast(kind.value_type)
         kind = column.type
     if numeric and (pa.types.is_floating(kind) or pa.types.is_integer(kind)
@@ -44,6 +50,13 @@ def arrow_column(column: pa.ChunkedArray, numeric: bool) -> Any:
         encoded = column.combine_chunks().dictionary_encode()
         return Levels(_numpy(encoded.indices, np.int32, -1), encoded.dictionary.to_pylist())
     return column.to_pandas()
+
+
+def _text_dictionary(kind: pa.DataType) -> bool:
+    """Text levels behind int32 codes: what Parquet's dictionary pages read into."""
+    value = kind.value_type
+    return pa.types.is_int32(kind.index_type) and (pa.types.is_string(value)
+                                                    or pa.types.is_large_string(value))
 
 
 def _numpy(array: pa.Array, dtype: type[np.generic], null: float) -> np.ndarray:

@@ -89,7 +89,8 @@ def _read_arrow(p: Path, memory_map: bool = False) -> pa.Table:
             import pyarrow.parquet as pq
 
             # ParquetFile, not read_table: the dataset layer behind read_table imports pandas
-            with pq.ParquetFile(p, memory_map=memory_map) as source:
+            # a mapped file is read in place; pre-buffering would copy it once more
+            with pq.ParquetFile(p, memory_map=memory_map, pre_buffer=not memory_map) as source:
                 return source.read()
         from pyarrow import csv
 
@@ -146,10 +147,11 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
     from creditfactory.scorecard._arrow import float_array
 
     p, target = _existing(source), _output_path(out)
-    table = _read_arrow(p, memory_map=not (target.exists() and target.samefile(p)))
+    memory_map = not (target.exists() and target.samefile(p))
+    table = _read_arrow(p, memory_map=memory_map)
     if table.num_rows == 0:
         raise DataFileInvalid(f"{str(p)!r} holds no rows")
-    points = scorer.score(table)
+    points = scorer.score(_scoring_view(p, table, scorer, memory_map))
     # a pandas index stored in the file is not a column of the data (as read_table reads it)
     index = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
              if isinstance(c, str)}
@@ -159,6 +161,29 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
         "pd", float_array(scorer.scaling.pd(points)))
     _write_arrow(result, target)
     return int(table.num_rows)
+
+
+def _scoring_view(p: Path, table: pa.Table, scorer: CompiledScorer, memory_map: bool) -> pa.Table:
+    """``table`` with the card's text features of a Parquet file read as its dictionaries
+    (codes and levels, as the scorer takes them), not as one string per row to encode again.
+    The output keeps the columns as they were read."""
+    import pyarrow as pa
+
+    if p.suffix.lower() not in _PARQUET:
+        return table
+    names = table.column_names
+    text = [f.name for f in scorer.features if not f.numeric and names.count(f.name) == 1
+            and (pa.types.is_string(table.schema.field(f.name).type)
+                 or pa.types.is_large_string(table.schema.field(f.name).type))]
+    if not text:
+        return table
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(p, memory_map=memory_map, read_dictionary=text) as source:
+        coded = source.read(columns=text)
+    for name in text:
+        table = table.set_column(table.schema.get_field_index(name), name, coded.column(name))
+    return table
 
 
 def _matches(column: pd.Series, bad: str) -> np.ndarray:

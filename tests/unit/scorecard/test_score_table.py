@@ -56,3 +56,21 @@ def test_a_missing_feature_is_named_and_a_bad_extension_refused(tmp_path, card):
         score_table(scorer, tmp_path / "in.csv", tmp_path / "out.csv")
     with pytest.raises(DataFileInvalid, match="must end in .csv or .parquet"):
         score_table(scorer, tmp_path / "in.csv", tmp_path / "out.json")
+
+
+@pytest.mark.parametrize("row_group_size", [None, 3])
+def test_parquet_text_features_score_as_in_pandas_and_stay_text(tmp_path, card, row_group_size):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame({"income": np.linspace(-2, 2, 10),
+                          "region": ["a", "b", None, "zz", "c", "a", "a", None, "b", "c"]})
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "in.parquet",
+                   row_group_size=row_group_size)
+    score_table(card.scorer_, tmp_path / "in.parquet", tmp_path / "out.parquet")
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.schema.field("region").type == pq.read_schema(tmp_path / "in.parquet").field(
+        "region").type
+    assert not pa.types.is_dictionary(out.schema.field("region").type)
+    assert out.column("region").to_pylist() == frame["region"].tolist()
+    np.testing.assert_array_equal(out.column("score").to_numpy(), card.points(frame))
