@@ -41,15 +41,20 @@ def arrow_column(column: pa.ChunkedArray, numeric: bool) -> Any:
         kind = column.type
     if numeric and (pa.types.is_floating(kind) or pa.types.is_integer(kind)
                     or pa.types.is_boolean(kind)):
-        values = column.combine_chunks()
+        values = _one_array(column)
         if kind != pa.float64():
             values = values.cast(pa.float64(), safe=False)
         return _numpy(values, np.float64, np.nan)
     if not numeric and (pa.types.is_string(kind) or pa.types.is_large_string(kind)
                         or pa.types.is_integer(kind)):
-        encoded = column.combine_chunks().dictionary_encode()
+        encoded = _one_array(column).dictionary_encode()
         return Levels(_numpy(encoded.indices, np.int32, -1), encoded.dictionary.to_pylist())
     return column.to_pandas()
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array: its only chunk as it is (``combine_chunks`` would copy it)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _text_dictionary(kind: pa.DataType) -> bool:
