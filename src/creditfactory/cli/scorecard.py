@@ -8,6 +8,7 @@ imported inside each command, so ``scorecard score`` loads the scorer, NumPy and
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,7 @@ scorecard_app = typer.Typer(
 app.add_typer(scorecard_app, name="scorecard")
 
 
-def tune_memory() -> None:
+def tune_memory(keep_freed: bool = False) -> None:
     """Memory settings for one command on large tables; a setting in the environment wins.
 
     Called before NumPy and pyarrow are imported. Measured on Linux with
@@ -34,13 +35,37 @@ def tune_memory() -> None:
     (jemalloc as little there, but 1.0-1.2 s in a 200,000-row fit against 0.4-0.8 s).
     NumPy asks for transparent huge pages on large arrays; on a busy machine the kernel's
     compaction for them made the fit's system time 0.4-0.85 s, without them 0.45-0.5 s.
+    With ``keep_freed`` (the fit), glibc's malloc serves large arrays from its heap and keeps
+    freed memory for the next one, instead of a fresh mapping, page faults included, for
+    every temporary array of the rows: measured on the 200,000 x 33 fit, 0.2 s less CPU
+    (2.8-3.0 s against 3.0-3.2 s) at the same peak memory.
     """
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    if keep_freed:
+        _keep_freed_memory()
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         return
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())
+
+
+def _keep_freed_memory() -> None:
+    """glibc only (``mallopt``), and only where MALLOC_MMAP_THRESHOLD_ and
+    MALLOC_TRIM_THRESHOLD_ are not set."""
+    if (sys.platform != "linux" or "MALLOC_MMAP_THRESHOLD_" in os.environ
+            or "MALLOC_TRIM_THRESHOLD_" in os.environ):
+        return
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return
+    except (ValueError, OSError):
+        return
+    import ctypes
+
+    mallopt = ctypes.CDLL(None).mallopt
+    mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: blocks up to 1 GiB from the heap
+    mallopt(-1, (1 << 31) - 1)  # M_TRIM_THRESHOLD: keep up to 2 GiB of freed heap
 
 
 @scorecard_app.command("fit")
@@ -62,7 +87,7 @@ def fit(
              "fits (coefficients: one for logistic) or bins - 1 (bins).")] = "coefficients",
 ) -> None:
     """Fit a scorecard on TRAIN; every column but the target (and --exclude) is a candidate."""
-    tune_memory()
+    tune_memory(keep_freed=True)
     from creditfactory.scorecard import Scorecard, metrics, read_table, save_card, split_target
 
     if objective not in ("logistic", "divergence"):
