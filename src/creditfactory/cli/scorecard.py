@@ -46,6 +46,8 @@ def tune_memory(keep_freed: bool = False, jemalloc: bool = False) -> None:
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     if keep_freed:
         _keep_freed_memory()
+        # the fit runs BLAS on one thread (Scorecard.fit); no idle OpenBLAS workers either
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         return
     import pyarrow as pa
