@@ -90,7 +90,7 @@ class Case:
         """Move to the next step; that step."""
         if self.status != OPEN:
             self._must_be_open(f"move on from {self.step}")
-        if not self.released and self.step in route.holding(self.tier, self.exception):
+        if self.waits_at(route):
             raise IllegalCaseMove(f"case {self.id} waits at {self.step}")
         nxt = route.after(self.step)
         if nxt is None:
