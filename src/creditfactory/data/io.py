@@ -93,13 +93,16 @@ class TableWriter:
         self._w.close()
 
 
+def _table_file(data_dir: Path | str, name: str) -> Path | None:
+    return next((p for ext in FORMATS if (p := Path(data_dir) / f"{name}.{ext}").exists()), None)
+
+
 def table_path(data_dir: Path, name: str) -> Path:
     """The file of table ``name`` in ``data_dir``, Parquet preferred over CSV."""
-    for ext in FORMATS:
-        p = Path(data_dir) / f"{name}.{ext}"
-        if p.exists():
-            return p
-    raise LendingDataNotFound(f"{data_dir}: no {name}.parquet or {name}.csv")
+    found = _table_file(data_dir, name)
+    if found is None:
+        raise LendingDataNotFound(f"{data_dir}: no {name}.parquet or {name}.csv")
+    return found
 
 
 def read_table(data_dir: Path | str, name: str, money: Literal["decimal", "float"] = "decimal",
@@ -128,7 +131,7 @@ def money_as_float(tbl: pa.Table) -> pa.Table:
 
 def has_table(data_dir: Path | str, name: str) -> bool:
     """Whether ``data_dir`` holds table ``name`` (as Parquet or CSV)."""
-    return any((Path(data_dir) / f"{name}.{ext}").exists() for ext in FORMATS)
+    return _table_file(data_dir, name) is not None
 
 
 def load(data_dir: Path | str, money: Literal["decimal", "float"] = "float") -> LendingData:
