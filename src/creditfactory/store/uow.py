@@ -19,6 +19,7 @@ from creditfactory.store.repo_org import (
     StrategyRepository,
     UserRepository,
 )
+from creditfactory.store.repo_sessions import SessionRepository
 from creditfactory.store.repo_worklists import WorklistRepository
 from creditfactory.store.write_pipeline import leave, one_round_trip, pipelined
 
@@ -40,6 +41,7 @@ class UnitOfWork:
     submissions: SubmissionRepository
     channels: ChannelRepository
     users: UserRepository
+    sessions: SessionRepository
     banks: BankRepository
     strategies: StrategyRepository
     models: ModelArtifactRepository
@@ -77,6 +79,7 @@ class UnitOfWork:
         self.submissions = SubmissionRepository(c)
         self.channels = ChannelRepository(c)
         self.users = UserRepository(c)
+        self.sessions = SessionRepository(c)
         self.banks = BankRepository(c, self._reference)
         self.strategies = StrategyRepository(c)
         self.models = ModelArtifactRepository(c)

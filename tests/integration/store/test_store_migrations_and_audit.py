@@ -42,6 +42,7 @@ EXPECTED = {
     "idempotency_keys",
     "model_artifacts",
     "bank_month_counts",
+    "sessions",
 }
 
 
