@@ -11,9 +11,13 @@ The moves the flow makes:
 - :meth:`Case.release` when the wait at the current step ends, then :meth:`Case.move_on`;
 - :meth:`Case.move_on` at once past a step that does not hold the case;
 - :meth:`Case.send_to_bank` at or just before a bank step; :meth:`Case.mark_exception`;
+- :meth:`Case.put_on_hold` at any step, in a named queue with its reason (the step could not be
+  done: data the platform could not fetch, a scoring error, a fraud hit before payout), and
+  :meth:`Case.resume` when the hold ends, to do the step again;
 - :meth:`Case.close` with a closed status.
 
-:meth:`Case.walk` makes the start or release and the moves on of one stretch in one loop.
+:meth:`Case.walk` makes the start or release and the moves on of one stretch in one loop;
+:meth:`Case.walk_again` does the same from a resumed hold, the held step first.
 """
 
 from __future__ import annotations
@@ -49,6 +53,10 @@ class Case:
     opened_at: datetime
     updated_at: datetime
     closed_at: datetime | None = None
+    hold: str | None = None
+    """The queue holding the case at its step, or None."""
+    hold_reason: str | None = None
+    held_at: datetime | None = None
     id: int = 0
     released: bool = field(default=False, repr=False, compare=False)
     """The wait at the current step has ended in this unit of work (never stored)."""
@@ -66,9 +74,33 @@ class Case:
         if self.status != OPEN:
             raise IllegalCaseMove(f"case {self.id} is {self.status}: it cannot {move}")
 
+    @property
+    def is_held(self) -> bool:
+        return self.hold is not None
+
     def waits_at(self, route: Route[S]) -> bool:
-        """True when the current step holds the case (and its wait has not been released)."""
-        return not self.released and self.step in route.holding(self.tier, self.exception)
+        """True when the current step holds the case (and its wait has not been released), or
+        the case is on hold."""
+        return self.hold is not None or (
+            not self.released and self.step in route.holding(self.tier, self.exception)
+        )
+
+    def put_on_hold(self, queue: str, reason: str, at: datetime) -> None:
+        """Stop the case at its step in ``queue`` because of ``reason``; a hold in another queue
+        is replaced (the case moved on to a queue of people, say)."""
+        self._must_be_open(f"be held in {queue}")
+        if not queue or not reason:
+            raise IllegalCaseMove(f"case {self.id}: a hold needs a queue and a reason")
+        if self.hold != queue:
+            self.held_at = at
+        self.hold, self.hold_reason, self.released = queue, reason, False
+
+    def resume(self) -> None:
+        """End the hold: the held step is to be done again."""
+        self._must_be_open("resume")
+        if self.hold is None:
+            raise IllegalCaseMove(f"case {self.id} at {self.step} is not on hold")
+        self.hold = self.hold_reason = self.held_at = None
 
     def start(self, route: Route[S]) -> S:
         """Pass into the first step, where :meth:`open` put the case; that step."""
@@ -80,6 +112,8 @@ class Case:
     def release(self, step_id: str, route: Route[S]) -> None:
         """The wait at ``step_id`` ended (its task completed, or the bank approved)."""
         self._must_be_open(f"leave {step_id}")
+        if self.hold is not None:
+            raise IllegalCaseMove(f"case {self.id} is on hold in {self.hold}: resume it instead")
         if self.step != step_id:
             raise IllegalCaseMove(f"case {self.id} is at {self.step}, not at {step_id}")
         if step_id not in route.holding(self.tier, self.exception):
@@ -115,6 +149,16 @@ class Case:
         else:
             self.release(after, route)
             i = route.index(after) + 1
+        return self._walk_from(route, i, effect)
+
+    def walk_again(self, route: Route[S], effect: Callable[[S], bool]) -> tuple[list[str], S | None]:
+        """End the hold (:meth:`resume`) and walk on from the held step, doing it again."""
+        self.resume()
+        return self._walk_from(route, route.index(self.step), effect)
+
+    def _walk_from(
+        self, route: Route[S], i: int, effect: Callable[[S], bool]
+    ) -> tuple[list[str], S | None]:
         steps = route.steps
         exception = self.exception
         holding = route.holding(self.tier, exception)
@@ -126,8 +170,11 @@ class Case:
             self.step, self.released = step.id, False
             if step.id in holding:
                 return passed, step
+            done = effect(step)
+            if self.hold is not None:  # the effect could not do the step: held in a queue
+                return passed, None
             passed.append(step.id)
-            if not effect(step) or self.status != OPEN:
+            if not done or self.status != OPEN:
                 return passed, None
             if self.exception is not exception:  # the effect flagged an exception
                 exception = self.exception
@@ -154,3 +201,4 @@ class Case:
             raise IllegalCaseMove(f"{status!r} is not a way to close a case")
         self._must_be_open(f"close as {status}")
         self.status, self.closed_at, self.released = status, at, False
+        self.hold = self.hold_reason = self.held_at = None

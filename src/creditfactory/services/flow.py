@@ -15,6 +15,7 @@ from datetime import datetime
 
 from creditfactory.domain.bank import Loan, contract_no
 from creditfactory.domain.case import Case
+from creditfactory.domain.errors import IllegalCaseMove
 from creditfactory.domain.route import route_of
 from creditfactory.domain.task import Task
 from creditfactory.factory import Step, due_at
@@ -84,13 +85,20 @@ def advance(
     at: datetime,
 ) -> Case:
     """Move ``case`` past ``after`` (None: a new case, into its first step) as far as it goes
-    without a person; persist and audit it."""
+    without a person; persist and audit it. A case on hold at ``after`` resumes: its held step
+    is done again first."""
 
     def run_effect(step: Step) -> bool:
         effect = EFFECTS.get(step.id)
         return effect is None or effect(uow, ctx, case, at)
 
-    passed, stop = case.walk(route_of(ctx.process.steps), after, run_effect)
+    route = route_of(ctx.process.steps)
+    if case.is_held and after is not None:
+        if after != case.step:
+            raise IllegalCaseMove(f"case {case.id} is held at {case.step}, not at {after}")
+        passed, stop = case.walk_again(route, run_effect)
+    else:
+        passed, stop = case.walk(route, after, run_effect)
     if stop is not None and stop.mode == "staffed":
         assert stop.role is not None
         task = Task.open(case.id, stop.id, stop.station, stop.role, at, due_at(stop, at))
@@ -107,6 +115,7 @@ def advance(
             "passed": passed,
             "waiting_at": None if stop is None else stop.id,
             "status": case.status,
+            "held_in": case.hold,
         },
         at=at,
     )

@@ -7,6 +7,7 @@ row by keyword, nothing validated again) and cases and tasks go in as entities.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,6 +64,9 @@ _CASE_MOVED = Prepared(
         bank_code=sa.bindparam("bank_code"),
         updated_at=sa.bindparam("updated_at"),
         closed_at=sa.bindparam("closed_at"),
+        hold=sa.bindparam("hold"),
+        hold_reason=sa.bindparam("hold_reason"),
+        held_at=sa.bindparam("held_at"),
     )
 )
 
@@ -223,6 +227,9 @@ class CaseRepository:
                 "bank_code": case.bank_code,
                 "updated_at": case.updated_at,
                 "closed_at": case.closed_at,
+                "hold": case.hold,
+                "hold_reason": case.hold_reason,
+                "held_at": case.held_at,
             },
         )
 
@@ -235,6 +242,14 @@ class CaseRepository:
     ) -> list[Case]:
         q = _case_filter(sa.select(cases), status, bank_code)
         q = q.order_by(cases.c.id.desc()).offset(offset).limit(limit)
+        return [Case(**r) for r in self._c.execute(q).mappings()]
+
+    def held(self, queue: str, *, limit: int, held_before: datetime | None = None) -> list[Case]:
+        """Open cases on hold in ``queue``, longest held first."""
+        q = sa.select(cases).where(cases.c.hold == queue, cases.c.status == "open")
+        if held_before is not None:
+            q = q.where(cases.c.held_at < held_before)
+        q = q.order_by(cases.c.held_at, cases.c.id).limit(limit)
         return [Case(**r) for r in self._c.execute(q).mappings()]
 
     def count(self, *, status: str | None, bank_code: str | None) -> int:

@@ -69,6 +69,9 @@ cases = sa.Table(
     sa.Column("opened_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("closed_at", UTCDateTime(), nullable=True),
+    sa.Column("hold", sa.String(40), nullable=True, index=True),
+    sa.Column("hold_reason", sa.Text, nullable=True),
+    sa.Column("held_at", UTCDateTime(), nullable=True),
 )
 
 tasks = sa.Table(

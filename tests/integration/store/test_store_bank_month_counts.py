@@ -65,6 +65,41 @@ def _case(uow: UnitOfWork, n: int, amount: str = "150000") -> Case:
     return case
 
 
+def _old_schema_rows(engine: sa.Engine, cases: int) -> list[int]:
+    """Reference data and ``cases`` open cases written through the tables as the database has
+    them (reflected), so that the rows fit the schema of an old revision; the case ids."""
+    old = sa.MetaData()
+    old.reflect(engine)
+    t = old.tables
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(sa.insert(t["branches"]).values(code="SZ01", city="Shenzhen", name="Futian"))
+        conn.execute(sa.insert(t["channels"]).values(
+            channel_id="IM-T", channel_type="intermediary", branch="SZ01", city="Shenzhen",
+            status="active", deposit="0", onboarded_at=now))
+        for bank in BANKS:
+            conn.execute(sa.insert(t["partner_banks"]).values(
+                code=bank.code, name=bank.name, policy=bank.as_json(), active=True))
+        ids = []
+        for n in range(cases):
+            applicant = conn.execute(sa.insert(t["applicants"]).values(
+                resident_id_hash=f"{n:032d}", resident_id_masked="1101**********1234",
+                resident_id_enc="v1:x", name="L*", created_at=now)).inserted_primary_key[0]
+            app_id = conn.execute(sa.insert(t["applications"]).values(
+                applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
+                amount="150000", term_months=12, applied_at=now, status="in_process",
+                phone_hash="p" * 32, phone_masked="138****0000", phone_enc="v1:p",
+                bank_card_hash="b" * 32, bank_card_masked="6222********0001",
+                bank_card_enc="v1:b", contact_phones_masked="139****0000",
+                contact_phones_enc="v1:c", fields={}, created_by="am", created_at=now,
+            )).inserted_primary_key[0]
+            ids.append(conn.execute(sa.insert(t["cases"]).values(
+                application_id=app_id, tier="auto_approve", step="bank_approval",
+                status="open", exception=False, opened_at=now, updated_at=now,
+            )).inserted_primary_key[0])
+    return ids
+
+
 def _send(uow: UnitOfWork, case: Case, at: datetime) -> str | None:
     """Route ``case`` to a bank and leave it waiting for the answer."""
     bank = submit_to_bank(uow, case, at, exclude=set(), steps=STEPS_OF_PROCESS)
@@ -114,14 +149,12 @@ def test_migration_0003_backfills_the_counts_the_old_query_gives_and_downgrades(
 ) -> None:
     engine = empty_engine
     migrate(empty_db_url, "0002", engine)
-    with UnitOfWork(engine) as uow:
-        _reference_data(uow)
-        cases = [_case(uow, n) for n in range(3)]
+    cases = _old_schema_rows(engine, 3)
+    with engine.begin() as conn:
         for n, (at, status) in enumerate(SUBMITTED * 3):
-            uow.conn.execute(sa.insert(bank_submissions).values(
-                case_id=cases[n % 3].id, bank_code=BANKS[n % len(BANKS)].code,
+            conn.execute(sa.insert(bank_submissions).values(
+                case_id=cases[n % 3], bank_code=BANKS[n % len(BANKS)].code,
                 status=status, package={}, submitted_at=at, answer_due_at=at))
-        uow.commit()
     migrate(empty_db_url, "0003", engine)
     assert current_revision(engine) == "0003"
     _assert_counts_match_the_submissions(engine)
