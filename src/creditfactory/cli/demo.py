@@ -72,7 +72,8 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
 
     db = out / "factory.db"
     db.unlink(missing_ok=True)
-    settings = load_settings(db_url=f"sqlite:///{db}")
+    # the demo's partner banks are simulated: they answer the packages the sample sends
+    settings = load_settings(db_url=f"sqlite:///{db}", simulate_banks=True)
     ctx = store_context(settings)
     engine = ctx.engine
     try:

@@ -1,4 +1,5 @@
-"""``creditfactory setup``, ``users add`` and ``serve``: the credit factory as a service."""
+"""``creditfactory setup``, ``users`` (add, list, disable, enable, role) and ``serve``: the
+credit factory as a service."""
 
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ DbOption = Annotated[
 ]
 
 
-def _settings(db: str | None):  # type: ignore[no-untyped-def]
+def _settings(db: str | None, **overrides: object):  # type: ignore[no-untyped-def]
     from creditfactory.settings import load_settings
 
-    return load_settings(**({"db_url": db} if db else {}))
+    return load_settings(**({"db_url": db} if db else {}), **overrides)
 
 
 BUILTIN_WORLD = {"n_applications": 2000, "months": 12, "seed": 7}
@@ -78,6 +79,37 @@ def setup(
     )
 
 
+RoleArg = Annotated[
+    str,
+    typer.Argument(
+        help="account_manager, verifier, investigator, approver, "
+        "risk_analyst, channel_manager, bank_officer or admin."
+    ),
+]
+BankOption = Annotated[
+    str | None, typer.Option(help="The bank code (bank officers only).")
+]
+
+
+def _as_system(db: str | None, call: Any) -> Any:
+    """Run a users service function as the system on the store ``db`` names."""
+    from creditfactory.services.bootstrap import store_context
+    from creditfactory.services.ports import SYSTEM
+
+    ctx = store_context(_settings(db))
+    try:
+        return call(ctx, SYSTEM)
+    finally:
+        ctx.engine.dispose()
+
+
+def _read_password() -> str:
+    """Prompted without echo (twice) at a terminal; otherwise the first line of stdin."""
+    if sys.stdin.isatty():
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="The new user's login name.")],
@@ -88,24 +120,79 @@ def users_add(
             "risk_analyst, channel_manager, bank_officer or admin."
         ),
     ],
-    bank: Annotated[str | None, typer.Option(help="The bank code (bank officers only).")] = None,
+    bank: BankOption = None,
     db: DbOption = None,
 ) -> None:
-    """Add a user; the password is read from standard input."""
-    from creditfactory.services.bootstrap import store_context
-    from creditfactory.services.ports import SYSTEM
+    """Add a user; the password is prompted for (not echoed), or read from piped stdin."""
     from creditfactory.services.users import add_user
 
-    password = sys.stdin.readline().rstrip("\r\n")
-    ctx = store_context(_settings(db))
-    try:
-        user = add_user(ctx, SYSTEM, name, password, role, bank)
-    finally:
-        ctx.engine.dispose()
+    password = _read_password()
+    user = _as_system(db, lambda ctx, me: add_user(ctx, me, name, password, role, bank))
     console.print(f"user {user['username']} added with role {user['role']}")
 
 
+@users_app.command("list")
+def users_list(db: DbOption = None) -> None:
+    """List the accounts: role, bank, and whether they may sign in."""
+    from creditfactory.cli._ui import table
+    from creditfactory.services.users import list_users
+
+    rows = _as_system(db, list_users)
+    console.print(
+        table(
+            "Users",
+            ["user", "role", "bank", "status", "created"],
+            [
+                [r["username"], r["role"], r["bank_code"] or "",
+                 "active" if r["active"] else "deactivated", f"{r['created_at']:%Y-%m-%d %H:%M}"]
+                for r in rows
+            ],
+        )
+    )
+
+
+@users_app.command("disable")
+def users_disable(
+    name: Annotated[str, typer.Argument(help="The user to deactivate.")], db: DbOption = None
+) -> None:
+    """Deactivate a user: they cannot sign in, and their sessions end at once."""
+    from creditfactory.services.users import deactivate_user
+
+    user = _as_system(db, lambda ctx, me: deactivate_user(ctx, me, name))
+    console.print(f"user {name} deactivated; {user['sessions_ended']} session(s) ended")
+
+
+@users_app.command("enable")
+def users_enable(
+    name: Annotated[str, typer.Argument(help="The user to reactivate.")], db: DbOption = None
+) -> None:
+    """Let a deactivated user sign in again."""
+    from creditfactory.services.users import reactivate_user
+
+    _as_system(db, lambda ctx, me: reactivate_user(ctx, me, name))
+    console.print(f"user {name} reactivated")
+
+
+@users_app.command("role")
+def users_role(
+    name: Annotated[str, typer.Argument(help="The user whose role changes.")],
+    role: RoleArg,
+    bank: BankOption = None,
+    db: DbOption = None,
+) -> None:
+    """Change a user's role (bank officers: and bank); their sessions end at once."""
+    from creditfactory.services.users import change_role
+
+    user = _as_system(db, lambda ctx, me: change_role(ctx, me, name, role, bank))
+    console.print(
+        f"user {name} is now {user['role']}"
+        + (f" at {user['bank_code']}" if user["bank_code"] else "")
+        + f"; {user['sessions_ended']} session(s) ended"
+    )
+
+
 _THREADS_ENV = "CREDITFACTORY_SERVE_THREADS"
+_SIMULATE_ENV = "CREDITFACTORY_SIMULATE_BANKS"
 
 
 class _ThreadLimit:
@@ -161,6 +248,14 @@ def serve(
     threads: Annotated[
         int, typer.Option(min=1, max=256, help="Requests each process works on at once.")
     ] = 8,
+    simulate_banks: Annotated[
+        bool,
+        typer.Option(
+            "--simulate-banks",
+            help="Let simulated partner banks answer the packages (demos and tests; refused "
+            "with CREDITFACTORY_ENV=production). Without it banks answer through the API.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the API (`/api/v1`, OpenAPI at `/api/v1/openapi.json`)."""
     # One decision per request thread: OpenMP worker threads inside single-row model
@@ -168,8 +263,12 @@ def serve(
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import uvicorn
 
-    settings = _settings(db)
+    from creditfactory.server import check_simulated_banks
+
+    settings = _settings(db, simulate_banks=simulate_banks)
+    check_simulated_banks(settings)
     os.environ["CREDITFACTORY_DB_URL"] = settings.db_url
+    os.environ[_SIMULATE_ENV] = "true" if simulate_banks else "false"
     os.environ[_THREADS_ENV] = str(threads)
     from creditfactory.cli.workers import serve_workers, spreads_connections
 

@@ -2,7 +2,8 @@
 
 A case at a step either passes it at once (intake, automatic, skipped by its tier, or an
 ``only_if: exception`` step for a case that is no exception) or stops there: staffed steps
-wait for a task, bank steps for the bank's answer.
+wait for a task, bank steps for the bank's answer. A waiting step may bar the people who did
+earlier steps of the same case (``not_by``: four eyes).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Step:
     role: str | None = None
     skip_tiers: frozenset[str] = field(default_factory=frozenset)
     only_if: str | None = None
+    not_by: tuple[str, ...] = ()
 
     def passes_by(self, tier: str, exception: bool) -> bool:
         """True when a case of ``tier`` does not stop here at all."""
@@ -81,6 +83,10 @@ class Process:
         """Each staffed or bank station with the role that works it."""
         return {s.station: s.role for s in self.steps if s.waits}
 
+    def roles_of(self, mode: str) -> frozenset[str]:
+        """The roles that do the steps of ``mode`` (``intake``: who may submit)."""
+        return frozenset(s.role for s in self.steps if s.mode == mode and s.role is not None)
+
 
 def _step(raw: dict[str, Any], n: int) -> Step:
     where = f"step {n} ({raw.get('id', '?')})"
@@ -102,7 +108,35 @@ def _step(raw: dict[str, Any], n: int) -> Step:
         raise ProcessInvalid(f"{where}: only_if may only be 'exception'")
     if not isinstance(raw["sla_minutes"], int) or raw["sla_minutes"] <= 0:
         raise ProcessInvalid(f"{where}: sla_minutes must be a positive integer")
-    return Step(**{**raw, "skip_tiers": skip})
+    not_by = raw.get("not_by", [])
+    if not isinstance(not_by, list) or not all(isinstance(x, str) for x in not_by):
+        raise ProcessInvalid(f"{where}: not_by must be a list of step ids")
+    return Step(**{**raw, "skip_tiers": skip, "not_by": tuple(dict.fromkeys(not_by))})
+
+
+_DONE_BY_PEOPLE = ("intake", "staffed")
+
+
+def _check_not_by(steps: tuple[Step, ...]) -> None:
+    """Each ``not_by`` names earlier steps that people do, on a step that people or banks do."""
+    seen: dict[str, Step] = {}
+    for n, step in enumerate(steps, 1):
+        where = f"step {n} ({step.id})"
+        if step.not_by and not step.waits:
+            raise ProcessInvalid(f"{where}: not_by applies only to staffed or bank steps")
+        for barred in step.not_by:
+            if barred not in seen:
+                what = ("itself" if barred == step.id else "a later step"
+                        if barred in {s.id for s in steps} else "an unknown step")
+                raise ProcessInvalid(
+                    f"{where}: not_by names {what} {barred!r} (it must name earlier steps)"
+                )
+            if seen[barred].mode not in _DONE_BY_PEOPLE:
+                raise ProcessInvalid(
+                    f"{where}: not_by names {barred!r}, which no person does (mode "
+                    f"{seen[barred].mode}; it must name {' or '.join(_DONE_BY_PEOPLE)} steps)"
+                )
+        seen[step.id] = step
 
 
 def parse_process(text: str) -> Process:
@@ -114,6 +148,7 @@ def parse_process(text: str) -> Process:
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):
         raise ProcessInvalid("step ids must be unique")
+    _check_not_by(steps)
     return Process(version=int(raw.get("version", 1)), steps=steps)
 
 

@@ -13,11 +13,13 @@ from typing import Any
 
 from creditfactory.domain.bank import BankSubmission
 from creditfactory.domain.case import Case
+from creditfactory.domain.roles import BANK_ROLES
 from creditfactory.domain.route import route_of
 from creditfactory.services.bank_routing import active_banks, submit_to_bank, unit_draw
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import AlreadyAnswered, RoleNotAllowed, SubmissionNotFound
 from creditfactory.services.flow import advance, close_case
+from creditfactory.services.four_eyes import check_not_by, refusals_audited, works_cases
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
 from creditfactory.store.repo_banks import AnswerRows
@@ -40,16 +42,25 @@ def submission_view(sub: BankSubmission) -> dict[str, Any]:
     }
 
 
+QUEUE_OVERSEERS = ("admin", "risk_analyst")
+"""Roles that read every bank's pending packages (and answer none)."""
+
+
+def _own_bank(actor: Actor) -> str:
+    """The bank a bank role acts for; refused when the account carries none."""
+    if not actor.bank_code:
+        raise RoleNotAllowed(f"a {actor.role} account without a bank acts for no bank")
+    return actor.bank_code
+
+
 def bank_queue(
     ctx: ServiceContext, actor: Actor, bank_code: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Pending packages; a bank officer sees only their own bank's."""
-    if actor.role == "bank_officer":
-        if not actor.bank_code:
-            raise RoleNotAllowed("a bank officer without a bank sees no bank's packages")
-        bank_code = actor.bank_code
-    elif actor.role not in ("admin", "risk_analyst"):
-        raise RoleNotAllowed("bank queues are for bank officers")
+    """Pending packages; a bank's own accounts see only their bank's."""
+    if actor.role in BANK_ROLES:
+        bank_code = _own_bank(actor)
+    elif actor.role not in QUEUE_OVERSEERS:
+        raise RoleNotAllowed("bank queues are for the banks' own accounts")
     with ctx.uow(write=False) as uow:
         rows = uow.submissions.pending(
             bank_codes=[bank_code] if bank_code else None, due_before=None, limit=limit
@@ -107,19 +118,30 @@ def _record_all(
 def answer(
     ctx: ServiceContext, actor: Actor, submission_id: int, approve: bool, reason: str
 ) -> dict[str, Any]:
-    """Record the bank's answer (once); an officer may answer only for their bank."""
-    if actor.role not in ("bank_officer", "admin"):
-        raise RoleNotAllowed("only a bank officer answers for a bank")
+    """Record the bank's answer (once): only the bank's own accounts answer, each for its bank
+    alone (another bank's package is not found to them, and the attempt is audited)."""
     now = utcnow()
-    with ctx.uow() as uow:
-        locked = uow.submissions.lock_pending([submission_id])
-        sub = locked[0] if locked else uow.submissions.get(submission_id)
-        if sub is None or (actor.role == "bank_officer" and sub.bank_code != actor.bank_code):
-            raise SubmissionNotFound(f"no submission {submission_id} for your bank")
-        if not locked:
-            raise AlreadyAnswered(f"submission {submission_id} was already answered")
-        case = _record_all(uow, ctx, [(sub, approve, reason, actor)], now)[submission_id]
-        uow.commit()
+    with refusals_audited(ctx, actor, "bank.answer", "bank_submission", submission_id) as attempt:
+        works_cases(actor, "answer for a bank")
+        if actor.role not in BANK_ROLES:
+            raise RoleNotAllowed(f"only a bank's own accounts ({', '.join(BANK_ROLES)}) answer")
+        bank = _own_bank(actor)
+        with ctx.uow() as uow:
+            locked = uow.submissions.lock_pending([submission_id])
+            sub = locked[0] if locked else uow.submissions.get(submission_id)
+            if sub is None:
+                raise SubmissionNotFound(f"no submission {submission_id} for your bank")
+            attempt.case_id = sub.case_id
+            if sub.bank_code != bank:
+                attempt.refused = True
+                raise SubmissionNotFound(f"no submission {submission_id} for your bank")
+            if not locked:
+                raise AlreadyAnswered(f"submission {submission_id} was already answered")
+            for step in ctx.process.steps:
+                if step.mode == "bank":
+                    check_not_by(uow, ctx, step, sub.case_id, actor)
+            case = _record_all(uow, ctx, [(sub, approve, reason, actor)], now)[submission_id]
+            uow.commit()
     return {
         "submission_id": submission_id,
         "status": "approved" if approve else "declined",
@@ -148,7 +170,7 @@ def simulate_bank_answers(ctx: ServiceContext, limit: int = 10) -> int:
         for sub in uow.submissions.lock_pending([s.id for s in due]):
             bank = banks[sub.bank_code]
             approve = unit_draw("answer", sub.id) < bank.approve_rate
-            actor = Actor(f"sim:{bank.code}", "bank_officer", bank.code)
+            actor = Actor(f"sim:{bank.code}", "bank_system", bank.code)
             answers.setdefault(sub.case_id, (sub, approve, "simulated bank policy", actor))
         _record_all(uow, ctx, list(answers.values()), utcnow())
         uow.commit()

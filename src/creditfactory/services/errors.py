@@ -5,7 +5,7 @@ ServiceError
  |                                 ChannelNotFound, SubmissionNotFound
  +-- Conflict                 409: TaskAlreadyCompleted, TaskNotClaimable, AlreadyAnswered,
  |                                 UserExists, IdempotencyKeyReused
- +-- Forbidden                403: RoleNotAllowed
+ +-- Forbidden                403: RoleNotAllowed, SeparationOfDuties
  +-- InvalidInput             422: carries ``errors``, one (field, message) per bad field
  +-- AuthenticationFailed     401
  +-- TooManyAttempts          429
@@ -75,6 +75,10 @@ class Forbidden(ServiceError, PermissionError):
 
 class RoleNotAllowed(Forbidden):
     pass
+
+
+class SeparationOfDuties(Forbidden):
+    """Four eyes: the caller did an earlier step of the case that the process bars from this one."""
 
 
 class InvalidInput(ServiceError, ValueError):

@@ -20,7 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from creditfactory.domain.application import Application
 from creditfactory.domain.case import Case
 from creditfactory.domain.route import route_of
-from creditfactory.services.application_input import check_application, sealed_forms, stored_fields
+from creditfactory.services.application_input import (
+    SealedForms,
+    check_application,
+    sealed_forms,
+    stored_fields,
+)
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decision_pipeline import (
     active_strategy,
@@ -37,6 +42,7 @@ from creditfactory.services.decisions import (
 )
 from creditfactory.services.errors import IdempotencyKeyReused, InvalidInput
 from creditfactory.services.flow import advance
+from creditfactory.services.four_eyes import check_submitter, refusals_audited
 from creditfactory.services.fraud_graph import catch_up_if_due, identity_kept, stored_identity
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.store.repo_intake import Opening
@@ -71,6 +77,8 @@ def submit_application(
     validate → opening read → catch-up → fraud assessment → model scores → strategy
     decision → write → tell the fraud graph the kept id.
     """
+    with refusals_audited(ctx, actor, "application.submit", "submission", idempotency_key):
+        check_submitter(ctx, actor)
     digest = _request_hash(app)
     check_application(app)
     resident_hash = ctx.vault.hash(app["resident_id"], "resident_id")
@@ -114,7 +122,7 @@ def _decidable(app: dict[str, Any], opening: Opening) -> dict[str, Any]:
 
 
 def _keep(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str, digest: str,
-          sealed: dict[str, Any], decision: Decision, identity: dict[str, int] | None,
+          sealed: SealedForms, decision: Decision, identity: dict[str, int] | None,
           opening: Opening, resident_hash: str) -> Submitted:
     """Write the submission; when a concurrent one with the same key won, its answer."""
     args = (ctx, actor, app, key, digest, sealed, decision, decision_record(decision), identity,
@@ -143,7 +151,7 @@ def _write(
     app: dict[str, Any],
     key: str,
     digest: str,
-    sealed: dict[str, Any],
+    sealed: SealedForms,
     decision: Decision,
     record: dict[str, Any],
     identity: dict[str, int] | None,
@@ -156,18 +164,11 @@ def _write(
     attempt inserts the same ones, so the application id leaves no gap.
     """
     now = utcnow()
-    rid = sealed["resident_id"]
     fields = stored_fields(app)
     with ctx.uow() as uow:
         uow.intake.use_ids(ids)
         if applicant_id is None:
-            applicant_id = uow.applications.add_applicant(
-                resident_id_hash=rid.hash,
-                resident_id_masked=rid.masked,
-                resident_id_enc=rid.encrypted,
-                name=app["name"],
-                created_at=now,
-            )
+            applicant_id = uow.applications.add_applicant(**sealed.applicant, created_at=now)
         application = Application(
             applicant_id=applicant_id,
             channel_id=app["channel_id"],
@@ -177,14 +178,7 @@ def _write(
             term_months=app["term_months"],
             applied_at=app["applied_at"],
             status="in_process",
-            phone_hash=sealed["phone"].hash,
-            phone_masked=sealed["phone"].masked,
-            phone_enc=sealed["phone"].encrypted,
-            bank_card_hash=sealed["bank_card"].hash,
-            bank_card_masked=sealed["bank_card"].masked,
-            bank_card_enc=sealed["bank_card"].encrypted,
-            contact_phones_masked=sealed["contact_phones_masked"],
-            contact_phones_enc=sealed["contact_phones_enc"],
+            **sealed.application,
             fraud_identity=stored_identity(identity),
             fields=fields,
             created_by=actor.username,
@@ -203,7 +197,7 @@ def _write(
             detail={
                 "channel": app["channel_id"],
                 "amount": str(app["amount"]),
-                "resident_id": rid.masked,
+                "resident_id": sealed.applicant["resident_id_masked"],
                 "tier": decision.tier,
             },
             at=now,

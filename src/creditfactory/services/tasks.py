@@ -19,6 +19,7 @@ from creditfactory.services.errors import (
     TaskNotFound,
 )
 from creditfactory.services.flow import advance, close_case
+from creditfactory.services.four_eyes import check_not_by, refusals_audited, works_cases
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
@@ -55,9 +56,12 @@ def task_view(task: Task, now: datetime) -> dict[str, Any]:
     }
 
 
-def _may_work(actor: Actor, role: str) -> None:
-    if actor.role not in (role, "admin"):
-        raise RoleNotAllowed(f"this task needs the role {role}")
+def _may_work(uow: UnitOfWork, ctx: ServiceContext, actor: Actor, task: Task) -> None:
+    """The task's role, and not someone the step's four eyes rule bars from this case."""
+    works_cases(actor, "work a task")
+    if actor.role != task.role:
+        raise RoleNotAllowed(f"this task needs the role {task.role}")
+    check_not_by(uow, ctx, ctx.process.step(task.step), task.case_id, actor)
 
 
 def check_queue_reader(ctx: ServiceContext, actor: Actor, station: str) -> None:
@@ -100,9 +104,11 @@ def _claim(uow: UnitOfWork, task: Task, actor: Actor, at: datetime, taken: str) 
 def claim_task(ctx: ServiceContext, actor: Actor, task_id: int) -> dict[str, Any]:
     """Take an open task into the caller's hands."""
     now = utcnow()
-    with ctx.uow() as uow:
+    with (refusals_audited(ctx, actor, "task.claim", "task", task_id) as attempt,
+          ctx.uow() as uow):
         task = _task(uow, task_id)
-        _may_work(actor, task.role)
+        attempt.case_id = task.case_id
+        _may_work(uow, ctx, actor, task)
         if task.status == "done":
             raise TaskAlreadyCompleted(f"task {task_id} is already completed")
         if task.held_by(actor.username):
@@ -131,9 +137,11 @@ def complete_task(
     if outcome.get("verdict", "pass") not in VERDICTS:
         raise InvalidInput([("verdict", f"must be one of {VERDICTS}")])
     now = utcnow()
-    with ctx.uow() as uow:
+    with (refusals_audited(ctx, actor, "task.complete", "task", task_id) as attempt,
+          ctx.uow() as uow):
         task = _task(uow, task_id)
-        _may_work(actor, task.role)
+        attempt.case_id = task.case_id
+        _may_work(uow, ctx, actor, task)
         if task.status == "done":
             raise TaskAlreadyCompleted(f"task {task_id} is already completed")
         held_by = task.assignee

@@ -48,7 +48,7 @@ def _case(uow: UnitOfWork, n: int, amount: str = "150000") -> Case:
     now = utcnow()
     applicant = uow.applications.add_applicant(
         resident_id_hash=f"{n:032d}", resident_id_masked="1101**********1234",
-        resident_id_enc="v1:x", name="Li Lei", created_at=now)
+        resident_id_enc="v1:x", name_masked="L*****", created_at=now)
     app_id = uow.applications.add(Application(
         applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
         amount=Decimal(amount), term_months=12, applied_at=now, status="in_process",
@@ -84,7 +84,7 @@ def _old_schema_rows(engine: sa.Engine, cases: int) -> list[int]:
         for n in range(cases):
             applicant = conn.execute(sa.insert(t["applicants"]).values(
                 resident_id_hash=f"{n:032d}", resident_id_masked="1101**********1234",
-                resident_id_enc="v1:x", name="L*", created_at=now)).inserted_primary_key[0]
+                resident_id_enc="v1:x", name_masked="L*", created_at=now)).inserted_primary_key[0]
             app_id = conn.execute(sa.insert(t["applications"]).values(
                 applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
                 amount="150000", term_months=12, applied_at=now, status="in_process",
@@ -178,7 +178,11 @@ def ctx(migrated_engine: sa.Engine) -> ServiceContext:
     )
 
 
-ADMIN = Actor("admin", "admin")
+def _officer_of(sub: BankSubmission) -> Actor:
+    """An officer of the bank the package went to (only its own bank's accounts answer)."""
+    return Actor(f"officer_{sub.bank_code}", "bank_officer", sub.bank_code)
+
+
 _SERIAL = iter(range(10**6, 10**9))
 # (submit a new case in month m | an officer answers the n-th pending package: approve or
 # decline | the simulated banks answer up to n of theirs)
@@ -212,7 +216,8 @@ def test_counts_follow_submissions_declines_and_reroutes(
         with ctx.uow(write=False) as uow:
             pending = uow.submissions.pending(bank_codes=None, due_before=None, limit=50)
         if pending:
-            answer(ctx, ADMIN, pending[a % len(pending)].id, kind == "approve", "test")
+            sub = pending[a % len(pending)]
+            answer(ctx, _officer_of(sub), sub.id, kind == "approve", "test")
     _assert_counts_match_the_submissions(ctx.engine)
 
 
@@ -269,7 +274,7 @@ def test_a_full_bank_takes_no_more_this_month_until_it_declines_one(
     with ctx.uow(write=False) as uow:
         first = uow.submissions.pending(bank_codes=[BANKS[0].code], due_before=None, limit=9)
     this_month = [s for s in first if month_of(s.submitted_at) == month_of(now)]
-    declined = answer(ctx, ADMIN, this_month[0].id, False, "no")
+    declined = answer(ctx, _officer_of(this_month[0]), this_month[0].id, False, "no")
     assert declined["case_status"] == "declined"  # every other bank is full
     assert send(now) == BANKS[0].code  # the decline gave its place back
     _assert_counts_match_the_submissions(ctx.engine)

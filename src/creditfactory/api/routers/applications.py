@@ -27,7 +27,7 @@ from creditfactory.services.queries import application_view, reveal_personal_dat
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 AppId = Annotated[int, Path(ge=1, le=2**62)]
-SUBMITTERS = ("account_manager", "admin")
+SUBMITTERS = ("account_manager",)
 
 
 @router.post(
@@ -65,5 +65,7 @@ def personal_data(
     ctx: CtxDep,
     user: CurrentUser,
     purpose: Annotated[str, Query(min_length=1, max_length=200, pattern=PRINTABLE)],
-) -> dict[str, str]:
+) -> dict[str, str | None]:
+    """The clear values a task held or completed on the case needs, with a purpose; audited
+    (403 for anyone not assigned the case)."""
     return reveal_personal_data(ctx, user, application_id, purpose)
