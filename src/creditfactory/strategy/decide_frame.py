@@ -17,7 +17,7 @@ from creditfactory.strategy import compiler as c
 from creditfactory.strategy.compiler import CompiledStrategy
 from creditfactory.strategy.conditions import FrameColumns, first_hit_index, mask_of
 from creditfactory.strategy.decide_one import _limit
-from creditfactory.strategy.limits import capacity_steps_vector
+from creditfactory.strategy.limits import capacity_steps_vector, fen_vector
 from creditfactory.strategy.record import DECISION_COLUMNS
 from creditfactory.strategy.spec import TIERS
 
@@ -154,9 +154,9 @@ def _limit_steps(
 ) -> np.ndarray:
     spec = s.spec
     step = float(spec.limit.step)
-    revenue = np.nan_to_num(np.round(_float(apps, "declared_monthly_revenue"), 2))
-    debt = np.nan_to_num(np.round(_float(apps, "bureau_debt"), 2))
-    amount = np.nan_to_num(np.round(_float(apps, "amount"), 2))
+    revenue = np.nan_to_num(fen_vector(_float(apps, "declared_monthly_revenue")))
+    debt = np.nan_to_num(fen_vector(_float(apps, "bureau_debt")))
+    amount = np.nan_to_num(fen_vector(_float(apps, "amount")))
     pkg = _float(scores, "packaging_score")
     pkg = np.where(np.isnan(pkg), 1.0, pkg)
     factor = np.array([float(g.limit_factor) for g in spec.grades])[grade]

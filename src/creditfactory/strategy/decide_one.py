@@ -153,7 +153,7 @@ def _limit(
     factor = s.spec.grades[gi].limit_factor
     cap = capacity(engine, revenue, packaging, debt, s.annuity[(pi, gi, term)], factor)
     step = engine.step
-    steps = min(steps_of(cap.pop("_exact"), step), steps_of(amount, step), s.max_steps[pi], s.grade_max_steps[gi])
+    steps = min(steps_of(cap["capacity"], step), steps_of(amount, step), s.max_steps[pi], s.grade_max_steps[gi])
     limit = step * max(steps, 0)
     parts = {k: str(v) for k, v in cap.items()}
     parts["packaging_score"] = str(packaging)

@@ -1,6 +1,10 @@
 """Pricing by risk grade: expected loss + cost of funds + operating cost + margin, within bounds.
 
 Every (product, grade) rate is computed once at compile time, with its parts, as Decimals.
+Rates are not money and keep their own precision: an annual rate is rounded half-up to the
+basis point (0.0001), an annuity factor (principal per unit of monthly instalment) half-up to
+1e-10, so that a limit computed from it is exact to far below a fen. Amounts of money are
+rounded only by ``domain.money``.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ def annuity_factor(rate: Decimal, term_months: int) -> Decimal:
     """Principal repaid by an instalment of 1 a month over ``term_months`` at annual ``rate``.
 
     >>> annuity_factor(Decimal("0.12"), 12)
-    Decimal('11.2550774747')
+    Decimal('11.2550774735')
     """
     if rate == 0:
         return Decimal(term_months)
