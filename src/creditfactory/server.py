@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     )
     if ctx is not None:
         app.state.ctx = ctx
-    app.state.signer = TokenSigner(settings.secret_key, settings.token_minutes)
+    app.state.signer = TokenSigner(settings.token_secrets, settings.token_minutes)
     app.state.limiter = LoginLimiter(settings.login_attempts_per_minute)
     install_error_handlers(app)
     app.include_router(api_router)

@@ -1,8 +1,8 @@
 """The API's own dependencies: the bearer token's user and role guards (the context and the
 signer come from :mod:`creditfactory.http.deps`).
 
-They are ``async`` because they only check an HMAC: a plain ``def`` dependency would cost a
-hop to the thread pool (and back) on every request.
+They are ``async``: checking a token is a signature and one primary-key read of its session,
+cheaper on the event loop than a hop to the thread pool and back on every request.
 """
 
 from __future__ import annotations
@@ -12,16 +12,18 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
 
-from creditfactory.http.deps import SignerDep
+from creditfactory.http.deps import CtxDep, SignerDep
 from creditfactory.http.security import InvalidToken
 from creditfactory.services.ports import Actor
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
 
 
-async def current_user(token: Annotated[str, Depends(oauth2)], signer: SignerDep) -> Actor:
+async def current_user(
+    token: Annotated[str, Depends(oauth2)], ctx: CtxDep, signer: SignerDep
+) -> Actor:
     try:
-        return signer.check(token)
+        return signer.check(ctx, token)
     except InvalidToken as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}

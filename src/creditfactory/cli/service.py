@@ -83,11 +83,11 @@ RoleArg = Annotated[
     str,
     typer.Argument(
         help="account_manager, verifier, investigator, approver, "
-        "risk_analyst, channel_manager, bank_officer or admin."
+        "risk_analyst, channel_manager, bank_officer, bank_system or admin."
     ),
 ]
 BankOption = Annotated[
-    str | None, typer.Option(help="The bank code (bank officers only).")
+    str | None, typer.Option(help="The bank code (bank_officer and bank_system only).")
 ]
 
 

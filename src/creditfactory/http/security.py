@@ -1,69 +1,135 @@
-"""Bearer tokens (HMAC-signed, expiring) and the login rate limiter.
+"""Bearer tokens and the login rate limiter.
 
-Tokens carry the username, role and bank so a request is authorised without a database round
-trip; they are signed with a key derived from the service secret and expire.
+A token is a JWT (PyJWT, HS256) naming the key that signed it (``kid``) and the session it
+belongs to (``jti``). A request is admitted only if the signature checks out under a known key
+*and* the session is live in the store (one primary-key read, no cache): logging out, a user's
+deactivation or role change ends the session at once in every server process, and a token
+that merely has a valid signature (or a key that leaked) is not enough on its own.
+
+The key ring comes from settings: the first key signs new tokens, the others only verify, so a
+key is rotated by putting a new one first and keeping the old one until its tokens expire.
+Each key is derived (HKDF, its own label) from its secret, so even the key derived from the
+service secret is independent of the personal-data vault's keys.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+import jwt
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
+from creditfactory.services.sessions import end_session, open_session, session_actor
 
-__all__ = ["TokenSigner", "LoginLimiter", "InvalidToken"]
+__all__ = ["TokenSigner", "TokenClaims", "LoginLimiter", "InvalidToken"]
+
+_ALGORITHM = "HS256"
+_ISSUER = "creditfactory"
+_REQUIRED = ["exp", "iat", "jti", "sub", "iss"]
 
 
 class InvalidToken(Exception):
-    """The token is malformed, forged or expired."""
+    """The token is malformed, forged, expired, or its session has ended."""
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+def _derive(secret: str, key_id: str) -> bytes:
+    label = b"creditfactory/token/v2:" + key_id.encode()
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret.encode())
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a verified token says: its session, user and the key that signed it."""
+
+    session_id: str
+    username: str
+    role: str
+    bank_code: str | None
+    key_id: str
 
 
 class TokenSigner:
-    """Issue and check ``v1.<claims>.<mac>`` tokens."""
+    """Issue, check and revoke session tokens signed with a key ring.
 
-    def __init__(self, secret_key: str, minutes: int) -> None:
-        self._key = hashlib.sha256(b"creditfactory/token/v1:" + secret_key.encode()).digest()
-        self._seconds = minutes * 60
+    ``keys`` are (key id, secret) pairs, the signing key first (``Settings.token_secrets``).
+    """
 
-    def issue(self, actor: Actor) -> str:
+    def __init__(self, keys: Sequence[tuple[str, str]], minutes: int) -> None:
+        if not keys:
+            raise ValueError("a token signer needs at least one key")
+        self._keys = {kid: _derive(secret, kid) for kid, secret in keys}
+        self._current = keys[0][0]
+        self._minutes = minutes
+
+    @property
+    def key_id(self) -> str:
+        """The id of the key new tokens are signed with."""
+        return self._current
+
+    def sign(self, actor: Actor, session_id: str, issued_at: datetime, expires_at: datetime) -> str:
+        """The token for session ``session_id`` of ``actor`` (no store involved)."""
         claims = {
+            "iss": _ISSUER,
             "sub": actor.username,
             "role": actor.role,
             "bank": actor.bank_code,
-            "exp": int(time.time()) + self._seconds,
+            "jti": session_id,
+            "iat": int(issued_at.timestamp()),
+            "exp": int(expires_at.timestamp()),
         }
-        body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-        mac = _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
-        return f"v1.{body}.{mac}"
+        return jwt.encode(
+            claims, self._keys[self._current], algorithm=_ALGORITHM, headers={"kid": self._current}
+        )
 
-    def check(self, token: str) -> Actor:
+    def verify(self, token: str) -> TokenClaims:
+        """The claims of a token signed by a key of the ring and not expired (the session is
+        not looked at: see :meth:`check`)."""
         try:
-            version, body, mac = token.split(".")
-        except ValueError:
-            raise InvalidToken("malformed token") from None
-        expected = _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
-        if version != "v1" or not hmac.compare_digest(mac, expected):
-            raise InvalidToken("bad signature")
-        try:
-            claims = json.loads(_unb64(body))
-        except ValueError:
-            raise InvalidToken("malformed token") from None
-        if claims["exp"] < time.time():
-            raise InvalidToken("token expired")
-        return Actor(claims["sub"], claims["role"], claims["bank"])
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.get(kid) if isinstance(kid, str) else None
+            if key is None or not isinstance(kid, str):
+                raise InvalidToken("token signed with an unknown key")
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[_ALGORITHM],
+                issuer=_ISSUER,
+                options={"require": _REQUIRED},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token expired") from None
+        except jwt.PyJWTError:
+            raise InvalidToken("malformed or forged token") from None
+        sub, jti, role, bank = (claims.get(k) for k in ("sub", "jti", "role", "bank"))
+        if not (isinstance(sub, str) and isinstance(jti, str) and isinstance(role, str)):
+            raise InvalidToken("malformed token")
+        return TokenClaims(jti, sub, role, bank if isinstance(bank, str) else None, kid)
+
+    def issue(self, ctx: ServiceContext, actor: Actor) -> str:
+        """Open a session for ``actor`` (already authenticated) and return its token."""
+        grant = open_session(ctx, actor, key_id=self._current, minutes=self._minutes)
+        return self.sign(actor, grant.id, grant.issued_at, grant.expires_at)
+
+    def check(self, ctx: ServiceContext, token: str) -> Actor:
+        """The actor of a valid token whose session is live; :class:`InvalidToken` if not."""
+        claims = self.verify(token)
+        actor = session_actor(ctx, claims.session_id, claims.username)
+        if actor is None:
+            raise InvalidToken("session ended; sign in again")
+        return actor
+
+    def revoke(self, ctx: ServiceContext, token: str) -> None:
+        """End the session of ``token`` (idempotent once the token itself is valid)."""
+        claims = self.verify(token)
+        end_session(ctx, claims.session_id, claims.username)
 
 
 class LoginLimiter:

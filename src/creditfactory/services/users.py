@@ -1,4 +1,9 @@
-"""Staff accounts: adding users and checking passwords (argon2id)."""
+"""Staff accounts: adding, listing, deactivating and re-roling users, checking passwords
+(argon2id).
+
+Deactivating a user or changing their role ends all their sessions in the same transaction, so
+no token issued before the change admits another request; each change is audited.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,29 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from creditfactory.domain.roles import BANK_ROLES
 from creditfactory.factory import ROLES
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import (
     AuthenticationFailed,
+    Conflict,
     InvalidInput,
+    NotFound,
     RoleNotAllowed,
     UserExists,
 )
 from creditfactory.services.ports import Actor
+from creditfactory.store.types import utcnow
 
-__all__ = ["add_user", "authenticate", "set_password"]
+__all__ = [
+    "add_user",
+    "authenticate",
+    "set_password",
+    "list_users",
+    "deactivate_user",
+    "reactivate_user",
+    "change_role",
+]
 
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("timing-equaliser")
@@ -35,10 +52,19 @@ def _check(username: str, password: str, role: str, bank_code: str | None) -> No
         errors.append(("password", "at least 8 characters"))
     if role not in ROLES:
         errors.append(("role", f"must be one of {', '.join(ROLES)}"))
-    if role == "bank_officer" and not bank_code:
-        errors.append(("bank_code", "a bank officer needs the code of their bank"))
+    if role in BANK_ROLES and not bank_code:
+        errors.append(("bank_code", f"a {role} account needs the code of its bank"))
     if errors:
         raise InvalidInput(errors)
+
+
+def _must_be_admin(actor: Actor, what: str) -> None:
+    if actor.role not in ("admin", "system"):
+        raise RoleNotAllowed(f"only an admin {what}")
+
+
+def _public(row: Any) -> dict[str, Any]:
+    return {k: row[k] for k in ("id", "username", "role", "bank_code", "active", "created_at")}
 
 
 def add_user(
@@ -50,8 +76,7 @@ def add_user(
     bank_code: str | None = None,
 ) -> dict[str, Any]:
     """Create a user; only admins (or the system at setup) may."""
-    if actor.role not in ("admin", "system"):
-        raise RoleNotAllowed("only an admin adds users")
+    _must_be_admin(actor, "adds users")
     _check(username, password, role, bank_code)
     with ctx.uow() as uow:
         if uow.users.by_name(username) is not None:
@@ -88,3 +113,86 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
     if row is None or not row["active"]:
         raise AuthenticationFailed("wrong username or password")
     return Actor(row["username"], row["role"], row["bank_code"])
+
+
+def list_users(ctx: ServiceContext, actor: Actor) -> list[dict[str, Any]]:
+    """Every account with its role, bank and whether it may sign in (admins only)."""
+    _must_be_admin(actor, "lists users")
+    with ctx.uow(write=False) as uow:
+        return [_public(row) for row in uow.users.all()]
+
+
+def _existing(uow: Any, username: str) -> Any:
+    row = uow.users.by_name(username) if _well_formed(username) else None
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    return row
+
+
+def _keeps_an_admin(uow: Any, row: Any) -> None:
+    if row["role"] == "admin" and row["active"] and uow.users.active_admins() <= 1:
+        raise Conflict(f"{row['username']!r} is the last active admin")
+
+
+def deactivate_user(ctx: ServiceContext, actor: Actor, username: str) -> dict[str, Any]:
+    """Stop ``username`` signing in and end all their sessions at once; audited."""
+    _must_be_admin(actor, "deactivates users")
+    if username == actor.username:
+        raise Conflict("an admin cannot deactivate their own account")
+    with ctx.uow() as uow:
+        row = _existing(uow, username)
+        _keeps_an_admin(uow, row)
+        now = utcnow()
+        uow.users.set_active(username, False)
+        ended = uow.sessions.revoke_user(username, now)
+        uow.audit.append(
+            actor.username, "user.deactivated", "user", username,
+            detail={"sessions_ended": ended}, at=now,
+        )
+        uow.commit()
+    return {**_public(row), "active": False, "sessions_ended": ended}
+
+
+def reactivate_user(ctx: ServiceContext, actor: Actor, username: str) -> dict[str, Any]:
+    """Let a deactivated user sign in again (their old sessions stay ended); audited."""
+    _must_be_admin(actor, "reactivates users")
+    with ctx.uow() as uow:
+        row = _existing(uow, username)
+        uow.users.set_active(username, True)
+        uow.audit.append(actor.username, "user.reactivated", "user", username)
+        uow.commit()
+    return {**_public(row), "active": True, "sessions_ended": 0}
+
+
+def change_role(
+    ctx: ServiceContext, actor: Actor, username: str, role: str, bank_code: str | None = None
+) -> dict[str, Any]:
+    """Give ``username`` another role (bank roles: and bank), ending their sessions so the
+    next request is made under the new role; audited."""
+    _must_be_admin(actor, "changes roles")
+    errors = []
+    if role not in ROLES:
+        errors.append(("role", f"must be one of {', '.join(ROLES)}"))
+    elif role in BANK_ROLES and not bank_code:
+        errors.append(("bank_code", f"a {role} account needs the code of its bank"))
+    elif role not in BANK_ROLES and bank_code:
+        errors.append(("bank_code", f"only {' and '.join(BANK_ROLES)} accounts belong to a bank"))
+    if errors:
+        raise InvalidInput(errors)
+    with ctx.uow() as uow:
+        row = _existing(uow, username)
+        if bank_code and uow.banks.get(bank_code) is None:
+            raise InvalidInput([("bank_code", f"no partner bank {bank_code!r}")])
+        if role != "admin":
+            _keeps_an_admin(uow, row)
+        now = utcnow()
+        uow.users.set_role(username, role, bank_code)
+        ended = uow.sessions.revoke_user(username, now)
+        uow.audit.append(
+            actor.username, "user.role_changed", "user", username,
+            detail={"from": [row["role"], row["bank_code"]], "to": [role, bank_code],
+                    "sessions_ended": ended},
+            at=now,
+        )
+        uow.commit()
+    return {**_public(row), "role": role, "bank_code": bank_code, "sessions_ended": ended}

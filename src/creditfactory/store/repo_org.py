@@ -113,6 +113,25 @@ class UserRepository:
             sa.update(users).where(users.c.username == username).values(password_hash=password_hash)
         )
 
+    def all(self) -> list[RowMapping]:
+        """Every account by name (without password hashes)."""
+        q = sa.select(*(c for c in users.c if c.name != "password_hash")).order_by(users.c.username)
+        return list(self._c.execute(q).mappings())
+
+    def set_active(self, username: str, active: bool) -> None:
+        self._c.execute(sa.update(users).where(users.c.username == username).values(active=active))
+
+    def set_role(self, username: str, role: str, bank_code: str | None) -> None:
+        self._c.execute(
+            sa.update(users)
+            .where(users.c.username == username)
+            .values(role=role, bank_code=bank_code)
+        )
+
+    def active_admins(self) -> int:
+        q = sa.select(sa.func.count()).where(users.c.role == "admin", users.c.active)
+        return int(self._c.execute(q).scalar_one())
+
 
 class BankRepository:
     """Partner banks with their policies (the quota used is kept with the submissions)."""

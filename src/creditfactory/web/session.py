@@ -1,6 +1,7 @@
 """Who is signed in to the staff pages, and the CSRF tokens their forms carry.
 
-The session cookie holds the same signed token the API issues (HttpOnly, SameSite=Strict).
+The session cookie holds the same token the API issues (HttpOnly, SameSite=Strict): it is
+honoured only while its session is live in the store, so signing out ends it for good.
 A form's CSRF token is an HMAC keyed by a secret only this browser and the server hold: the
 session token once signed in, a random login nonce before.
 """
@@ -14,6 +15,7 @@ import secrets
 from fastapi import Request, Response
 
 from creditfactory.http.security import InvalidToken, TokenSigner
+from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 
 SESSION_COOKIE = "cf_session"
@@ -28,6 +30,8 @@ __all__ = [
     "LOGIN_COOKIE",
     "CSRF_FIELD",
     "signed_in",
+    "sign_in",
+    "sign_out",
     "csrf_for",
     "check_csrf",
     "login_nonce",
@@ -48,15 +52,37 @@ def _signer(request: Request) -> TokenSigner:
     return request.app.state.signer  # type: ignore[no-any-return]
 
 
+def _ctx(request: Request) -> ServiceContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
 def signed_in(request: Request) -> Actor:
-    """The actor of the session cookie; :class:`NotSignedIn` when there is none or it is bad."""
+    """The actor of the session cookie; :class:`NotSignedIn` when there is none, it is bad or
+    its session has ended."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotSignedIn("no session")
     try:
-        return _signer(request).check(token)
+        return _signer(request).check(_ctx(request), token)
     except InvalidToken as exc:
         raise NotSignedIn(str(exc)) from exc
+
+
+def sign_in(request: Request, response: Response, actor: Actor) -> None:
+    """Open a session for ``actor`` (already authenticated) and set its cookie."""
+    token = _signer(request).issue(_ctx(request), actor)
+    set_cookie(request, response, SESSION_COOKIE, token)
+
+
+def sign_out(request: Request, response: Response) -> None:
+    """End the cookie's session in the store (if it is a valid one) and clear the cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            _signer(request).revoke(_ctx(request), token)
+        except InvalidToken:
+            pass  # forged or expired: nothing to end
+    clear_cookie(request, response, SESSION_COOKIE)
 
 
 def csrf_for(secret: str) -> str:

@@ -134,11 +134,11 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         if uv.started:
             break
         time.sleep(0.05)
-    # Tokens are signed exactly as a login would sign them; logging in 9 users would cost 9
+    # Tokens are issued exactly as a login issues them (a session each); logging in 9 users would cost 9
     # argon2 verifications (about half a second each on a busy machine).
-    tokens = {role: app.state.signer.issue(Actor(role, role)) for role in ROLES}
-    tokens["officer_cmb"] = app.state.signer.issue(Actor("officer_cmb", "bank_officer", MANUAL_BANK))
-    tokens["officer_icbc"] = app.state.signer.issue(Actor("officer_icbc", "bank_officer", "ICBC_SZ"))
+    tokens = {role: app.state.signer.issue(ctx, Actor(role, role)) for role in ROLES}
+    tokens["officer_cmb"] = app.state.signer.issue(ctx, Actor("officer_cmb", "bank_officer", MANUAL_BANK))
+    tokens["officer_icbc"] = app.state.signer.issue(ctx, Actor("officer_icbc", "bank_officer", "ICBC_SZ"))
     try:
         yield Server(base, ctx, tokens, small_world)
     finally:

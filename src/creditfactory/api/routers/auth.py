@@ -1,18 +1,27 @@
-"""``POST /auth/token``: OAuth2 password login, rate limited per user and address."""
+"""``POST /auth/token``: OAuth2 password login, rate limited per user and address, opening a
+session; ``POST /auth/logout``: end the presenting token's session."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from creditfactory.api.deps import oauth2
 from creditfactory.http.deps import CtxDep, SignerDep
 from creditfactory.http.schemas.org import Token
+from creditfactory.http.security import InvalidToken
 from creditfactory.services.errors import AuthenticationFailed
 from creditfactory.services.users import authenticate
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 @router.post("/token", response_model=Token, responses={401: {}, 429: {}})
@@ -35,8 +44,16 @@ def login(
         actor = authenticate(ctx, form.username, form.password)
     except AuthenticationFailed as exc:
         limiter.failed(*keys)
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
-        ) from exc
+        raise _unauthorised(str(exc)) from exc
     limiter.succeeded(*keys)
-    return Token(access_token=signer.issue(actor), role=actor.role)
+    return Token(access_token=signer.issue(ctx, actor), role=actor.role)
+
+
+@router.post("/logout", status_code=204, response_class=Response, responses={401: {}})
+def logout(token: Annotated[str, Depends(oauth2)], ctx: CtxDep, signer: SignerDep) -> Response:
+    """End the session of the presenting token at once (again is harmless: still 204)."""
+    try:
+        signer.revoke(ctx, token)
+    except InvalidToken as exc:
+        raise _unauthorised(str(exc)) from exc
+    return Response(status_code=204)

@@ -1,4 +1,4 @@
-"""Signing in and out of the staff pages."""
+"""Signing in and out of the staff pages (each sign-in is a session in the store)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from creditfactory.web.forms import LoginForm, PostedForm
 from creditfactory.web.rendering import PageRoute, page, redirect
 from creditfactory.web.session import (
     LOGIN_COOKIE,
-    SESSION_COOKIE,
     NotSignedIn,
     clear_cookie,
     csrf_for,
     login_nonce,
     set_cookie,
+    sign_in,
+    sign_out,
     signed_in,
 )
 
@@ -97,13 +98,14 @@ def login(request: Request, form: LoginForm, ctx: CtxDep) -> Response:
         return _login_page(request, next_url, 401, str(exc), username)
     limiter.succeeded(*keys)
     response = redirect(_safe_next(next_url) or home_of(actor))
-    set_cookie(request, response, SESSION_COOKIE, request.app.state.signer.issue(actor))
+    sign_in(request, response, actor)
     clear_cookie(request, response, LOGIN_COOKIE)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, form: PostedForm) -> Response:
+    """Sign out: the session ends in the store, so a copy of the cookie no longer works."""
     response = redirect("/ui/login")
-    clear_cookie(request, response, SESSION_COOKIE)
+    sign_out(request, response)
     return response
