@@ -12,7 +12,9 @@ __all__ = ["Application", "ApplicationTerms", "RecordedDecision"]
 
 @dataclass(slots=True)
 class Application:
-    """A submitted application; personal values only as hash, mask and ciphertext.
+    """A submitted application; personal values only as hash, mask and ciphertext (the
+    ``<field>_hash``, ``_masked`` and ``_enc`` of each field of
+    :data:`~creditfactory.domain.personal.APPLICATION_FIELDS`), ``fields`` holds the rest.
     ``application_id`` is 0 until the store has it."""
 
     applicant_id: int
@@ -35,6 +37,20 @@ class Application:
     created_by: str
     created_at: datetime
     fraud_identity: bytes | None = None
+    # sealed since migration 0008 (None only on a row kept before it, until start-up seals it)
+    contact_phones_hash: str | None = None
+    home_address_hash: str | None = None
+    home_address_masked: str | None = None
+    home_address_enc: str | None = None
+    business_address_hash: str | None = None
+    business_address_masked: str | None = None
+    business_address_enc: str | None = None
+    device_id_hash: str | None = None
+    device_id_masked: str | None = None
+    device_id_enc: str | None = None
+    ip_hash: str | None = None
+    ip_masked: str | None = None
+    ip_enc: str | None = None
     application_id: int = 0
 
     @property

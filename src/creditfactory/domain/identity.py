@@ -8,8 +8,8 @@ ours because every page, log and graph file must use the same forms.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import re
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -23,6 +23,11 @@ __all__ = [
     "mask_resident_id",
     "mask_phone",
     "mask_bank_card",
+    "mask_name",
+    "mask_address",
+    "mask_device_id",
+    "mask_ip",
+    "mask_contact_phones",
     "keyed_hash",
 ]
 
@@ -71,7 +76,55 @@ def mask_bank_card(value: str) -> str:
     return "**** " * 3 + value[-4:] if len(value) > 4 else "*" * len(value)
 
 
+def mask_contact_phones(value: str) -> str:
+    """Each of the comma-joined numbers masked as :func:`mask_phone`."""
+    return ",".join(mask_phone(p) for p in value.split(",") if p)
+
+
+def mask_name(value: str) -> str:
+    """Keep the first character: ``张**``, ``L*****``; a one-character name is all ``*``."""
+    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else "*" * len(value)
+
+
+# province / prefecture / county units of a Chinese address, outermost first (a 市场 is a
+# market and a 小区 a housing estate, not units)
+_UNIT = r"[^省市区县\d\s,，]{1,8}?"
+_CITY = "市(?!场)"
+_ADDRESS_UNITS = re.compile(
+    rf"({_UNIT}(?:省|自治区))?({_UNIT}(?:{_CITY}|州(?!市)|盟|地区))?"
+    rf"({_UNIT}(?:(?<!小)区|县|旗|{_CITY}))?"
+)
+HIDDEN = "****"
+
+
+def mask_address(value: str) -> str:
+    """The address cut to its district (or city, or province) followed by ``****``:
+    ``佛山市南区幸光路47号`` -> ``佛山市南区****``. Nothing is kept of an address with no
+    administrative unit, nor a unit that is the whole address."""
+    units = [u for u in _ADDRESS_UNITS.match(value).groups() if u]  # type: ignore[union-attr]
+    while units and len("".join(units)) >= len(value):
+        units.pop()
+    return "".join(units) + HIDDEN
+
+
+def mask_device_id(value: str) -> str:
+    """Keep a quarter of the characters at each end (at most 4): ``dv30**********90a7``."""
+    keep = min(4, len(value) // 4)
+    return value[:keep] + "*" * (len(value) - 2 * keep) + (value[-keep:] if keep else "")
+
+
+def mask_ip(value: str) -> str:
+    """The network half of an address: ``22.204.*.*``; of IPv6 the first two groups
+    (``2001:db8:*``); anything else as a device id."""
+    parts = value.split(".")
+    if len(parts) == 4 and all(p.isdigit() for p in parts):
+        return f"{parts[0]}.{parts[1]}.*.*"
+    groups = value.split(":")
+    if len(groups) > 2:
+        return ":".join(groups[:2]) + ":*"
+    return mask_device_id(value)
+
+
 def keyed_hash(value: str, key: bytes, kind: str = "") -> str:
     """HMAC-SHA256 of ``kind:value`` as 32 hex characters: links without revealing the value."""
-    msg = f"{kind}:{value}".encode()
-    return hmac.new(key, msg, hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, f"{kind}:{value}".encode(), "sha256").hex()[:32]

@@ -6,7 +6,8 @@ consistency. Personal values leave this module only sealed (hash, mask, cipherte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,16 +18,45 @@ from creditfactory.domain.identity import (
     is_valid_phone,
     is_valid_resident_id,
     is_valid_uscc,
+    mask_address,
     mask_bank_card,
+    mask_contact_phones,
+    mask_device_id,
+    mask_ip,
+    mask_name,
     mask_phone,
     mask_resident_id,
 )
+from creditfactory.domain.personal import APPLICANT_FIELDS, APPLICATION_FIELDS, PERSONAL_FIELDS
 from creditfactory.services.errors import InvalidInput
 from creditfactory.store import PersonalDataVault
 
-PERSONAL = ("resident_id", "name", "phone", "bank_card", "contact_phones")
+PERSONAL = PERSONAL_FIELDS
+MASKS: dict[str, Callable[[str], str]] = {
+    "resident_id": mask_resident_id,
+    "name": mask_name,
+    "phone": mask_phone,
+    "bank_card": mask_bank_card,
+    "contact_phones": mask_contact_phones,
+    "home_address": mask_address,
+    "business_address": mask_address,
+    "device_id": mask_device_id,
+    "ip": mask_ip,
+}
+"""Personal field -> its masked form."""
 
-__all__ = ["check_application", "sealed_forms", "stored_fields", "PERSONAL"]
+__all__ = [
+    "MASKS",
+    "PERSONAL",
+    "SealedForms",
+    "check_application",
+    "contact_phones_hash",
+    "open_personal",
+    "rebuild_application",
+    "seal_values",
+    "sealed_forms",
+    "stored_fields",
+]
 
 
 def check_application(app: dict[str, Any]) -> None:
@@ -49,22 +79,40 @@ def check_application(app: dict[str, Any]) -> None:
         raise InvalidInput(errors)
 
 
-def sealed_forms(app: dict[str, Any], vault: PersonalDataVault) -> dict[str, Any]:
-    """Columns for the applicant and application rows holding personal data."""
-    rid = vault.seal(app["resident_id"], "resident_id", mask_resident_id(app["resident_id"]))
-    phone = vault.seal(app["phone"], "phone", mask_phone(app["phone"]))
-    card = vault.seal(app["bank_card"], "bank_card", mask_bank_card(app["bank_card"]))
-    contacts = app["contact_phones"]
-    return {
-        "resident_id": rid,
-        "phone": phone,
-        "bank_card": card,
-        "contact_phones_masked": ",".join(mask_phone(p) for p in contacts.split(",") if p),
-        "contact_phones_enc": vault.encrypt(contacts, "contact_phones"),
-    }
+@dataclass(frozen=True, slots=True)
+class SealedForms:
+    """The personal values of one submission as the columns of its two rows."""
+
+    applicant: dict[str, Any]
+    application: dict[str, Any]
 
 
-def stored_fields(app: dict[str, Any]) -> dict[str, Any]:
+def seal_values(values: Mapping[str, str], vault: PersonalDataVault) -> dict[str, str]:
+    """Personal ``values`` (by field) as their ``_hash``, ``_masked`` and ``_enc`` columns.
+
+    Contact phones are hashed one by one under the ``phone`` kind, comma-joined, so a contact
+    who is another applicant matches that applicant's phone.
+    """
+    out = vault.seal_columns({k: (v, MASKS[k](v)) for k, v in values.items()})
+    if "contact_phones" in values:
+        out["contact_phones_hash"] = contact_phones_hash(values["contact_phones"], vault)
+    return out
+
+
+def contact_phones_hash(contact_phones: str, vault: PersonalDataVault) -> str:
+    """Each contact's keyed hash under the ``phone`` kind, comma-joined."""
+    return ",".join(vault.hash(p, "phone") for p in contact_phones.split(",") if p)
+
+
+def sealed_forms(app: Mapping[str, Any], vault: PersonalDataVault) -> SealedForms:
+    """The applicant's and the application's personal columns (nothing else in clear)."""
+    return SealedForms(
+        seal_values({k: app[k] for k in APPLICANT_FIELDS}, vault),
+        seal_values({k: app[k] for k in APPLICATION_FIELDS}, vault),
+    )
+
+
+def stored_fields(app: Mapping[str, Any]) -> dict[str, Any]:
     """The non-personal fields as JSON-safe values (money and times as strings)."""
     out: dict[str, Any] = {}
     for key, value in app.items():
@@ -82,6 +130,23 @@ def stored_fields(app: dict[str, Any]) -> dict[str, Any]:
 MONEY_FIELDS = ("amount", "declared_monthly_revenue", "bureau_debt", "insurance_annual_premium")
 
 
+def open_personal(sealed: Mapping[Any, Any], vault: PersonalDataVault,
+                  fields: Iterable[str] = PERSONAL_FIELDS) -> dict[str, str]:
+    """The clear values of ``fields`` from a mapping holding their ``<field>_enc`` columns
+    (a field sealed as nothing, as a row not yet sealed, is left out)."""
+    out: dict[str, str] = {}
+    for key in fields:
+        token = sealed.get(f"{key}_enc")
+        if token is not None:
+            out[key] = vault.decrypt(token, key)
+    return out
+
+
+def _application_columns(application: Application) -> dict[str, Any]:
+    """The sealed columns of an application, by column name."""
+    return {f"{k}_enc": getattr(application, f"{k}_enc") for k in APPLICATION_FIELDS}
+
+
 def rebuild_application(
     application: Application, applicant: Mapping[Any, Any], vault: PersonalDataVault
 ) -> dict[str, Any]:
@@ -92,9 +157,6 @@ def rebuild_application(
             out[key] = Decimal(out[key])
     if isinstance(out.get("applied_at"), str):
         out["applied_at"] = datetime.fromisoformat(out["applied_at"])
-    out["resident_id"] = vault.decrypt(applicant["resident_id_enc"], "resident_id")
-    out["name"] = applicant["name"]
-    out["phone"] = vault.decrypt(application.phone_enc, "phone")
-    out["bank_card"] = vault.decrypt(application.bank_card_enc, "bank_card")
-    out["contact_phones"] = vault.decrypt(application.contact_phones_enc, "contact_phones")
+    out.update(open_personal(applicant, vault, APPLICANT_FIELDS))
+    out.update(open_personal(_application_columns(application), vault, APPLICATION_FIELDS))
     return out

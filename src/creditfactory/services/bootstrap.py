@@ -24,6 +24,7 @@ from creditfactory.services.channel_findings import start_channel_refresh
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import DecisionUnavailable
 from creditfactory.services.fraud_graph import catch_up
+from creditfactory.services.personal_sealing import seal_pending_personal
 from creditfactory.services.ports import ChannelRescoring, DecisionStrategy, ModelScores
 from creditfactory.services.strategy_port import StrategyDecisions
 from creditfactory.settings import Settings
@@ -77,6 +78,7 @@ def with_decisions(ctx: ServiceContext, key: bytes, *,
     ``catch_up_every`` (seconds): a score reads what other processes kept once per interval
     rather than before every score (they reach this graph at most this late).
     """
+    seal_pending_personal(ctx)
     with ctx.uow(write=False) as uow:
         ports = load_decision_ports(uow, key)
     wired = replace(ctx, strategy=ports.strategy, models=ports.models, fraud=ports.fraud,

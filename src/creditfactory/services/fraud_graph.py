@@ -26,6 +26,7 @@ from sqlalchemy.engine import RowMapping
 
 from creditfactory.fraud.identity import pack_identity
 from creditfactory.fraud.live import CatchUp, KeptApplication, KnownBad
+from creditfactory.services.application_input import open_personal
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import ApplicationNotFound, DecisionUnavailable
 from creditfactory.services.ports import FraudGraph
@@ -64,10 +65,7 @@ def kept_identity(row: RowMapping, vault: PersonalDataVault, graph: FraudGraph) 
     sealed values: for applications kept without their record."""
     app: dict[str, Any] = dict(row["fields"])
     app.setdefault("applied_at", row["applied_at"])
-    app["resident_id"] = vault.decrypt(row["resident_id_enc"], "resident_id")
-    app["phone"] = vault.decrypt(row["phone_enc"], "phone")
-    app["bank_card"] = vault.decrypt(row["bank_card_enc"], "bank_card")
-    app["contact_phones"] = vault.decrypt(row["contact_phones_enc"], "contact_phones")
+    app.update(open_personal(row, vault))
     return graph.identity_of(app)
 
 

@@ -1,11 +1,27 @@
-"""Reading applications, cases and their audit trail, masked; revealing personal data, audited."""
+"""Reading applications, cases and their audit trail, masked; revealing personal data, audited.
+
+Who reads which personal field, masked, and who may reveal which in clear is the table of
+:mod:`creditfactory.domain.personal`: each role its job's fields, a reveal only on a case
+whose task the user holds or completed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from creditfactory.domain.application import Application
 from creditfactory.domain.bank import Loan
 from creditfactory.domain.case import Case
+from creditfactory.domain.personal import (
+    APPLICANT_FIELDS,
+    APPLICATION_FIELDS,
+    PERSONAL_FIELDS,
+    REVEALED_FOR,
+    masked_fields,
+    revealed_fields,
+)
+from creditfactory.services.application_input import open_personal
 from creditfactory.services.bank_answers import submission_view
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import decision_summary
@@ -25,7 +41,6 @@ CASE_READERS = (
     "bank_officer",
 )
 AUDIT_READERS = ("approver", "risk_analyst", "admin")
-PII_READERS = ("verifier", "investigator", "admin")
 
 __all__ = ["application_view", "case_view", "list_cases", "case_audit", "reveal_personal_data"]
 
@@ -38,7 +53,9 @@ def _visible_case(uow: UnitOfWork, actor: Actor, case: Case | None) -> None:
 
 
 def application_view(ctx: ServiceContext, actor: Actor, application_id: int) -> dict[str, Any]:
-    """The application with masked personal data, its decisions and its case."""
+    """The application with the personal fields the actor's role needs, masked (the others
+    ``None``), its decisions and its case. An account manager reads the applications they
+    submitted, a bank officer those of its bank's cases."""
     with ctx.uow(write=False) as uow:
         app = uow.applications.get(application_id)
         if app is None:
@@ -48,6 +65,8 @@ def application_view(ctx: ServiceContext, actor: Actor, application_id: int) -> 
             _visible_case(uow, actor, case)
         except CaseNotFound as exc:
             raise ApplicationNotFound(f"no application {application_id}") from exc
+        if actor.role == "account_manager" and app.created_by != actor.username:
+            raise ApplicationNotFound(f"no application {application_id} of yours")
         applicant = uow.applications.applicant(app.applicant_id)
         decisions = uow.applications.decisions(application_id)
         return {
@@ -55,13 +74,7 @@ def application_view(ctx: ServiceContext, actor: Actor, application_id: int) -> 
             "status": app.status,
             "applied_at": app.applied_at,
             "fields": app.fields,
-            "personal": {
-                "name": applicant["name"],
-                "resident_id": applicant["resident_id_masked"],
-                "phone": app.phone_masked,
-                "bank_card": app.bank_card_masked,
-                "contact_phones": app.contact_phones_masked,
-            },
+            "personal": _masked(app, applicant, masked_fields(actor.role)),
             "decision": decision_summary(decisions[-1]),
             "decisions": [
                 {"seq": d.seq, "basis": d.basis, "score": d.score, **decision_summary(d)}
@@ -69,6 +82,16 @@ def application_view(ctx: ServiceContext, actor: Actor, application_id: int) -> 
             ],
             "case": _case_body(uow, case) if case is not None else None,
         }
+
+
+def _masked(app: Application, applicant: Mapping[Any, Any],
+            visible: frozenset[str]) -> dict[str, str | None]:
+    """The masked form of each personal field in ``visible``, ``None`` for the others."""
+    out: dict[str, str | None] = dict.fromkeys(PERSONAL_FIELDS)
+    for key in visible:
+        column = f"{key}_masked"
+        out[key] = applicant[column] if key in APPLICANT_FIELDS else getattr(app, column)
+    return out
 
 
 def _loan_view(loan: Loan) -> dict[str, Any]:
@@ -162,34 +185,43 @@ def case_audit(ctx: ServiceContext, actor: Actor, case_id: int) -> list[dict[str
         ]
 
 
+def _assigned_roles(uow: UnitOfWork, actor: Actor, case: Case | None) -> list[str]:
+    """The roles of the tasks on ``case`` the actor holds or completed."""
+    if case is None:
+        return []
+    return [
+        t.role for t in uow.cases.tasks_of(case.id)
+        if t.assignee == actor.username and t.status in ("claimed", "done")
+    ]
+
+
 def reveal_personal_data(
     ctx: ServiceContext, actor: Actor, application_id: int, purpose: str
-) -> dict[str, str]:
-    """The full personal values, for roles that must call or visit the applicant; audited."""
-    if actor.role not in PII_READERS:
-        raise RoleNotAllowed(
-            "personal data is shown in full only to verifiers, investigators and admins"
-        )
+) -> dict[str, str | None]:
+    """The clear personal values the actor's task on the application's case needs (the others
+    ``None``), to whoever holds or completed that task, with a purpose; audited."""
+    if actor.role not in REVEALED_FOR:
+        raise RoleNotAllowed("personal data is revealed only to verifiers and investigators")
     with ctx.uow() as uow:
         app = uow.applications.get(application_id)
         if app is None:
             raise ApplicationNotFound(f"no application {application_id}")
-        applicant = uow.applications.applicant(app.applicant_id)
         case = uow.cases.by_application(application_id)
-        v = ctx.vault
-        out = {
-            "resident_id": v.decrypt(applicant["resident_id_enc"], "resident_id"),
-            "phone": v.decrypt(app.phone_enc, "phone"),
-            "bank_card": v.decrypt(app.bank_card_enc, "bank_card"),
-            "contact_phones": v.decrypt(app.contact_phones_enc, "contact_phones"),
-        }
+        fields = revealed_fields(_assigned_roles(uow, actor, case))
+        if not fields:
+            raise RoleNotAllowed(
+                "personal data is revealed only on a case whose task you hold or completed"
+            )
+        applicant = uow.applications.applicant(app.applicant_id)
+        sealed = {f"{k}_enc": getattr(app, f"{k}_enc") for k in APPLICATION_FIELDS}
+        opened = open_personal({**applicant, **sealed}, ctx.vault, sorted(fields))
         uow.audit.append(
             actor.username,
             "personal_data.revealed",
             "application",
             application_id,
             case_id=case.id if case else None,
-            detail={"purpose": purpose},
+            detail={"purpose": purpose, "fields": sorted(fields)},
         )
         uow.commit()
-    return out
+    return {k: opened.get(k) for k in PERSONAL_FIELDS}

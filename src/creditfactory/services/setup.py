@@ -11,6 +11,7 @@ from creditfactory.data import LendingData
 from creditfactory.domain.money import to_money
 from creditfactory.factory import load_banks
 from creditfactory.services.context import ServiceContext
+from creditfactory.services.personal_sealing import seal_pending_personal
 from creditfactory.services.ports import SYSTEM
 from creditfactory.services.strategy_setup import (
     register_default_strategy,
@@ -81,6 +82,7 @@ def setup_service(
     models are kept in the store, where the server reads them.
     """
     revision = upgrade_head(url, ctx.engine)
+    seal_pending_personal(ctx)
     added = _seed_channels(ctx, data.channels)
     if train and models is None:
         models = train_models(data, identity_key)

@@ -23,11 +23,10 @@ _SEALED = (
     sa.select(
         applications.c.application_id,
         applications.c.applied_at,
-        applications.c.phone_enc,
-        applications.c.bank_card_enc,
-        applications.c.contact_phones_enc,
         applications.c.fields,
+        *(c for c in applications.c if c.name.endswith("_enc")),
         applicants.c.resident_id_enc,
+        applicants.c.name_enc,
     )
     .join(applicants, applicants.c.id == applications.c.applicant_id)
     .where(applications.c.application_id.in_(sa.bindparam("ids", expanding=True)))

@@ -1,8 +1,10 @@
 """The schema: every table the credit factory keeps, as SQLAlchemy Core tables.
 
-Personal data (resident ID, phone, bank card, contact phones) is kept three ways: a keyed
-hash to find and link, a masked form to show, and an authenticated ciphertext that only an
-allowed role may open (and that opening is audited).
+Personal data (every field of ``domain.personal.PERSONAL_FIELDS``: name, resident ID, phone,
+bank card, contact phones, home and business address, device id, IP) is kept three ways: a
+keyed hash to find and link, a masked form to show, and an authenticated ciphertext that only
+the one assigned the case may open (and that opening is audited). No column and no JSON
+field holds one in clear.
 """
 
 from __future__ import annotations
@@ -103,6 +105,9 @@ applicants = sa.Table(
     sa.Column("resident_id_hash", sa.String(32), nullable=False, unique=True),
     sa.Column("resident_id_masked", sa.String(24), nullable=False),
     sa.Column("resident_id_enc", sa.Text, nullable=False),
-    sa.Column("name", sa.String(64), nullable=False),
+    # sealed since migration 0008 (NULL only until start-up seals a row kept before it)
+    sa.Column("name_hash", sa.String(32), nullable=True),
+    sa.Column("name_masked", sa.Text, nullable=True),
+    sa.Column("name_enc", sa.Text, nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
 )

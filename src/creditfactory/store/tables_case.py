@@ -35,6 +35,14 @@ applications = sa.Table(
     # the fraud graph's identity record (keyed hashes and time, no personal value), so other
     # processes add the application to their graphs without opening its sealed fields
     sa.Column("fraud_identity", sa.LargeBinary, nullable=True),
+    # sealed since migration 0008 (NULL only until start-up seals a row kept before it);
+    # contact_phones_hash: each contact's hash under the phone kind, comma-joined
+    sa.Column("contact_phones_hash", sa.Text, nullable=True),
+    *(
+        sa.Column(f"{field}_{form}", sa.String(32) if form == "hash" else sa.Text, nullable=True)
+        for field in ("home_address", "business_address", "device_id", "ip")
+        for form in ("hash", "masked", "enc")
+    ),
 )
 
 decisions = sa.Table(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -64,3 +65,16 @@ class PersonalDataVault:
     def seal(self, value: str, kind: str, masked: str) -> Sealed:
         """All three stored forms of ``value``."""
         return Sealed(self.hash(value, kind), masked, self.encrypt(value, kind))
+
+    def seal_columns(self, values: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+        """``{kind: (value, masked)}`` as the columns ``<kind>_hash``, ``<kind>_masked`` and
+        ``<kind>_enc``, each value bound to its kind; one draw of randomness for all nonces."""
+        nonces = os.urandom(12 * len(values))
+        out: dict[str, str] = {}
+        for n, (kind, (value, masked)) in enumerate(values.items()):
+            nonce = nonces[12 * n:12 * n + 12]
+            ct = self._aead.encrypt(nonce, value.encode(), kind.encode())
+            out[f"{kind}_hash"] = keyed_hash(value, self._hash_key, kind)
+            out[f"{kind}_masked"] = masked
+            out[f"{kind}_enc"] = "v1:" + base64.urlsafe_b64encode(nonce + ct).decode()
+        return out

@@ -91,13 +91,16 @@ def test_case_page_shows_personal_data_only_masked(web: Web, context: Any) -> No
     page.goto(f"{web.root}/ui/cases/{sub['case_id']}")
     expect(page.locator("#decision-tier")).to_have_text("remote verification")
     html = page.content()
-    for key in ("resident_id", "phone", "bank_card"):
+    for key in ("resident_id", "phone", "bank_card", "name", "home_address", "business_address",
+                "device_id", "ip"):
         assert raw[key] not in html, key
     for phone in str(raw["contact_phones"]).split(","):
         assert phone not in html
     personal = page.locator("#personal")
     expect(personal).to_contain_text(raw["resident_id"][:3] + "*" * 11 + raw["resident_id"][-4:])
     expect(personal).to_contain_text(raw["phone"][:3] + "****" + raw["phone"][-4:])
+    expect(personal).to_contain_text(raw["name"][0] + "*" * (len(raw["name"]) - 1))
+    expect(personal.locator("[data-field=device_id], [data-field=ip]")).to_have_count(0)
 
 
 def _case_at_manual_bank(web: Web, i: int) -> dict[str, Any]:

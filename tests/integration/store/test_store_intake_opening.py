@@ -64,7 +64,7 @@ def test_a_used_key_answers_with_its_stored_response_and_the_known_applicant(
 ) -> None:
     with UnitOfWork(engine) as uow:
         uow.applications.add_applicant(resident_id_hash="resident-hash", resident_id_masked="1***",
-                                       resident_id_enc=b"x", name="Li", created_at=utcnow())
+                                       resident_id_enc=b"x", name_masked="L*", created_at=utcnow())
         uow.commit()
     opening = _opening(engine, "used", "IM-S")
     assert opening.answered == {"request_hash": "h", "status_code": 201,

@@ -43,6 +43,7 @@ EXPECTED = {
     "model_artifacts",
     "bank_month_counts",
     "sessions",
+    "unsealed_personal",
 }
 
 

@@ -33,7 +33,7 @@ def engine(migrated_engine: sa.Engine) -> sa.Engine:
 def _application(uow: UnitOfWork, applied_at: datetime) -> int:
     applicant = uow.applications.add_applicant(
         resident_id_hash="h" * 32, resident_id_masked="1101**********1234",
-        resident_id_enc="v1:x", name="Li Lei", created_at=utcnow())
+        resident_id_enc="v1:x", name_masked="L*****", created_at=utcnow())
     return uow.applications.add(Application(
         applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
         amount=Decimal("123456.7"), term_months=12, applied_at=applied_at, status="in_process",

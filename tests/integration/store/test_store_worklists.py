@@ -34,7 +34,7 @@ def _queue(uow: UnitOfWork, n: int) -> None:
     for i in range(n):
         applicant = uow.applications.add_applicant(
             resident_id_hash=f"{i:032d}", resident_id_masked="1101**********1234",
-            resident_id_enc="v1:x", name="Li Lei", created_at=now)
+            resident_id_enc="v1:x", name_masked="L*****", created_at=now)
         app_id = uow.applications.add(Application(
             applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
             amount=Decimal(100000 + 1000 * i), term_months=12, applied_at=now,

@@ -99,11 +99,18 @@ class ApplicationSubmitted(BaseModel):
 
 
 class PersonalMasked(BaseModel):
-    name: str
-    resident_id: str
-    phone: str
-    bank_card: str
-    contact_phones: str
+    """The personal fields in masked form; ``None`` where the reader's role does not need it
+    (``domain.personal.MASKED_FOR``)."""
+
+    name: str | None = None
+    resident_id: str | None = None
+    phone: str | None = None
+    bank_card: str | None = None
+    contact_phones: str | None = None
+    home_address: str | None = None
+    business_address: str | None = None
+    device_id: str | None = None
+    ip: str | None = None
 
 
 class DecisionHistory(DecisionPublic):
@@ -113,6 +120,9 @@ class DecisionHistory(DecisionPublic):
 
 
 class ApplicationPublic(BaseModel):
+    """An application as a case reader sees it: ``fields`` holds nothing personal, ``personal``
+    the masked fields the reader's role needs."""
+
     application_id: int
     status: str
     applied_at: datetime
@@ -124,7 +134,15 @@ class ApplicationPublic(BaseModel):
 
 
 class PersonalDataPublic(BaseModel):
-    resident_id: str
-    phone: str
-    bank_card: str
-    contact_phones: str
+    """The clear values the revealer's task needs (``domain.personal.REVEALED_FOR``); ``None``
+    for every other field."""
+
+    name: str | None = None
+    resident_id: str | None = None
+    phone: str | None = None
+    bank_card: str | None = None
+    contact_phones: str | None = None
+    home_address: str | None = None
+    business_address: str | None = None
+    device_id: str | None = None
+    ip: str | None = None

@@ -7,6 +7,7 @@ from alembic import context
 from creditfactory.store import (
     tables_case,  # noqa: F401  (registers the case tables)
     tables_models,  # noqa: F401  (registers the model tables)
+    tables_personal,  # noqa: F401  (registers the personal values awaiting sealing)
     tables_sessions,  # noqa: F401  (registers the sessions table)
 )
 from creditfactory.store.engine import make_engine

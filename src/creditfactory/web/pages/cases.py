@@ -40,6 +40,18 @@ SUMMARY_FIELDS = (
     "applied_at",
 )
 
+PERSONAL_LABELS = (
+    ("name", "Name"),
+    ("resident_id", "Resident ID"),
+    ("phone", "Phone"),
+    ("bank_card", "Bank card"),
+    ("contact_phones", "Contact phones"),
+    ("home_address", "Home address"),
+    ("business_address", "Business address"),
+    ("device_id", "Device"),
+    ("ip", "IP"),
+)
+
 
 def neighbourhood_picture(ctx: ServiceContext, application_id: int) -> Markup | None:
     """The fraud neighbourhood as SVG; None when there is no live fraud graph to ask."""
@@ -91,6 +103,7 @@ def case(case_id: CaseId, request: Request, ctx: CtxDep) -> Response:
         case=body,
         app=app,
         summary=[(k, app["fields"].get(k)) for k in SUMMARY_FIELDS],
+        personal_labels=PERSONAL_LABELS,
         track=step_track(ctx.process, body),
         audit=audit,
         audit_readers=AUDIT_READERS,
