@@ -113,26 +113,49 @@ class TrainedModels:
     def score_record(self, app: Mapping[str, Any],
                      fraud: Assessment | None = None) -> dict[str, Any]:
         """The scores of one application; its fraud score and hits are the batch ones when
-        its id is a lending-data application's, else ``fraud`` (its live assessment)."""
-        rec = self.features.record(app)
+        its id is a lending-data application's, else ``fraud`` (its live assessment).
+
+        A card input absent from the record (``FeatureMissing``) gives no A-card score: the
+        strategy routes a missing score (``scoring.on_missing``). Any other failure, and a
+        score that is not a finite number, raises :class:`ScoringFailed` naming the model.
+        """
+        import math
+
+        from creditfactory.models.errors import ScoringFailed
+        from creditfactory.scorecard.errors import FeatureMissing
+
+        stage = "features"
         try:
-            a_score = self.card.scorer_.score_record(rec)
-            a_pd = self.card.scorer_.pd_record(rec)
-        except Exception:  # a missing card input: the strategy decides what that means
-            a_score = a_pd = None
-        challenger = self._challenger(self.features.encoded_record(rec))
-        app_id = int(app.get("application_id") or 0)
-        fraud_score = self._fraud_score.get(app_id)
-        fraud_hits = self._fraud_hits.get(app_id, "")
-        if fraud_score is None and fraud is not None:
-            fraud_score, fraud_hits = fraud.fraud_score, fraud.codes
+            rec = self.features.record(app)
+            stage = "a_card"
+            try:
+                a_score: float | None = self.card.scorer_.score_record(rec)
+                a_pd: float | None = self.card.scorer_.pd_record(rec)
+            except FeatureMissing:
+                a_score = a_pd = None
+            if a_score is not None and not (math.isfinite(a_score) and math.isfinite(a_pd)):  # type: ignore[arg-type]
+                raise ScoringFailed("a_card", "score not finite")
+            stage = "challenger"
+            challenger = self._challenger(self.features.encoded_record(rec))
+            stage = "fraud"
+            app_id = int(app.get("application_id") or 0)
+            fraud_score = self._fraud_score.get(app_id)
+            fraud_hits = self._fraud_hits.get(app_id, "")
+            if fraud_score is None and fraud is not None:
+                fraud_score, fraud_hits = fraud.fraud_score, fraud.codes
+            stage = "packaging"
+            packaging = self.packaging.get(app.get("channel_id"), self.packaging_default)  # type: ignore[arg-type]
+        except ScoringFailed:
+            raise
+        except Exception as exc:
+            raise ScoringFailed(stage, type(exc).__name__) from exc
         return {
             "a_score": a_score,
             "a_pd": a_pd,
             "challenger_pd": challenger,
             "fraud_score": fraud_score,
             "fraud_rule_hits": fraud_hits,
-            "packaging_score": self.packaging.get(app.get("channel_id"), self.packaging_default),  # type: ignore[arg-type]
+            "packaging_score": packaging,
         }
 
 

@@ -8,19 +8,49 @@ catch-up (:func:`~creditfactory.services.fraud_graph.catch_up_if_due`) → fraud
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from creditfactory.fraud.live import Assessment
+from creditfactory.models.errors import ScoringFailed as ModelScoringFailed
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.errors import DecisionUnavailable
+from creditfactory.services.errors import DecisionUnavailable, ScoringFailed
 from creditfactory.services.fraud_graph import catch_up_if_due
 from creditfactory.services.ports import Decision, DecisionStrategy
 from creditfactory.strategy import NoScores
 
-__all__ = ["active_strategy", "assess_fraud", "decide", "fraud_identity", "model_scores"]
+__all__ = ["active_strategy", "assess_fraud", "decide", "fraud_identity", "model_scores",
+           "scoring_failures"]
 
 _NO_SCORES = NoScores()
+_log = logging.getLogger(__name__)
+
+
+class _FailureCount:
+    """Scoring failures in this process, by the model that failed (for the health route)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def add(self, model: str) -> None:
+        with self._lock:
+            self._counts[model] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
+_FAILURES = _FailureCount()
+
+
+def scoring_failures() -> dict[str, int]:
+    """How many applications each model failed to score since this process started."""
+    return _FAILURES.snapshot()
 
 
 def active_strategy(ctx: ServiceContext) -> DecisionStrategy:
@@ -45,8 +75,18 @@ def assess_fraud(ctx: ServiceContext, application: Mapping[str, Any],
 def model_scores(ctx: ServiceContext, application: Mapping[str, Any],
                  fraud: Assessment | None) -> dict[str, Any]:
     """The models' scores of the application with its fraud assessment (every score missing
-    when the strategy decides without models)."""
-    return (ctx.models or _NO_SCORES).score_record(application, fraud)
+    when the strategy decides without models).
+
+    A model that fails (not a missing input, which the strategy routes) is logged by model and
+    kind of failure only, counted, and raised as :class:`ScoringFailed`: no decision is made
+    from scores that were never computed.
+    """
+    try:
+        return (ctx.models or _NO_SCORES).score_record(application, fraud)
+    except ModelScoringFailed as exc:
+        _FAILURES.add(exc.model)
+        _log.error("scoring failed: model=%s cause=%s", exc.model, exc.cause)
+        raise ScoringFailed(str(exc)) from exc
 
 
 def decide(ctx: ServiceContext, application: Mapping[str, Any]) -> Decision:

@@ -9,7 +9,7 @@ ServiceError
  +-- InvalidInput             422: carries ``errors``, one (field, message) per bad field
  +-- AuthenticationFailed     401
  +-- TooManyAttempts          429
- +-- DecisionUnavailable      503: no strategy could be loaded
+ +-- DecisionUnavailable      503: no strategy could be loaded; ScoringFailed (a model failed)
 """
 
 from __future__ import annotations
@@ -99,3 +99,7 @@ class TooManyAttempts(ServiceError):
 
 class DecisionUnavailable(ServiceError):
     """No decision strategy is available to decide applications."""
+
+
+class ScoringFailed(DecisionUnavailable):
+    """A model failed on the application (not a missing input): no decision is made from it."""
