@@ -4,7 +4,8 @@ Batch back-tests look fraud scores up by application id; an application arriving
 API has no id the training world knows. :class:`LiveFraud` keeps an incremental identity graph
 seeded with the training history (:mod:`.seeding`), caught up with what was kept since
 (:mod:`.catch_up`), adds each live application to it and scores it (:mod:`.assessment`), and
-draws a kept application's neighbourhood for the case page (:mod:`.neighbourhood`). Replayed
+draws a kept application's neighbourhood for the case page (:mod:`.neighbourhood`) and
+re-checks a decided one before payout with what arrived since (:mod:`.recheck`). Replayed
 in time order, world applications get exactly their batch score and hits (the tests check it).
 
 The identity record is computed once per application: a caller that needs it too (to keep it
@@ -18,7 +19,7 @@ every application added before them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from creditfactory.fraud.incremental import OnlineGraph
 from creditfactory.fraud.live.assessment import Assessment, assess
 from creditfactory.fraud.live.catch_up import CatchingUp, CatchUp
 from creditfactory.fraud.live.neighbourhood import kept_neighbourhood
+from creditfactory.fraud.live.recheck import Recheck, RecheckPolicy, recheck
 from creditfactory.fraud.live.seeding import HistorySeed
 from creditfactory.fraud.live.state import LiveState, Model
 
@@ -159,3 +161,10 @@ class LiveFraud:
         """The neighbourhood of the kept application ``application_id``; ``None`` if unknown."""
         self._seed.ensure()
         return kept_neighbourhood(self._state, application_id, hops, max_nodes)
+
+    def recheck(self, application_id: int, policy: RecheckPolicy,
+                cleared: Collection[str] = (), at: int | None = None) -> Recheck | None:
+        """Re-check the kept application before payout with the links that arrived since its
+        decision (:func:`creditfactory.fraud.live.recheck.recheck`); ``None`` if unknown."""
+        self._seed.ensure()
+        return recheck(self._state, application_id, policy, cleared, at)
