@@ -10,6 +10,12 @@ thing everywhere. Float analytics over the whole table, not money arithmetic:
 - ``net_loss``: ``npl_balance`` less ``recoveries`` (never below zero);
 - ``earning_balance`` / ``funded_balance``: opening balances of the months paid on time /
   of every month, before any 90+ event (interest earned and funding cost in a back-test).
+
+What a lender knows at a date is less: :func:`observed_performance` keeps the months before
+it, :func:`mature` says whose ``bad12`` window had closed by then (a label of an immature loan
+would come from the future), and :func:`maturity_cut` is the first date at which every loan of
+a development period is mature -- the earliest point from which models trained on it may be
+judged.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import pandas as pd
 BAD_DPD = 90
 BAD_WINDOW_MOB = 12
 
-__all__ = ["BAD_DPD", "BAD_WINDOW_MOB", "outcome_arrays", "loan_outcomes", "align_outcomes"]
+__all__ = ["BAD_DPD", "BAD_WINDOW_MOB", "align_outcomes", "loan_outcomes", "mature", "maturity_cut",
+           "month_start", "observed_performance", "outcome_arrays"]
 
 
 def outcome_arrays(ids: np.ndarray, mob: np.ndarray, dpd: np.ndarray, balance: np.ndarray,
@@ -87,6 +94,43 @@ def align_outcomes(applications: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Dat
     for col in ("bad12", "ever90"):
         aligned[col] = aligned[col].fillna(False).astype(bool)
     return aligned.fillna(0.0)
+
+
+def month_start(when: pd.Timestamp | str) -> pd.Timestamp:
+    """The first day of ``when``'s calendar month."""
+    return pd.Timestamp(when).to_period("M").to_timestamp()
+
+
+def maturity_cut(development_end: pd.Timestamp | str, window: int = BAD_WINDOW_MOB) -> pd.Timestamp:
+    """The first date by which every loan applied before ``development_end`` has its
+    ``window``-month outcome: MOB 1 is the month after the application, so an application of
+    the last development month has its MOB ``window`` month ``window`` months after that."""
+    return month_start(development_end) + pd.DateOffset(months=window)
+
+
+def observed_performance(performance: pd.DataFrame, as_of: pd.Timestamp | str | None) -> pd.DataFrame:
+    """The performance rows a lender has seen at ``as_of``: a month's row (its status at the
+    month's end) from the first day of the next month on; all with ``None``."""
+    if as_of is None:
+        return performance
+    return performance[_months_before(performance["month"], as_of) >= 1]
+
+
+def mature(applications: pd.DataFrame, as_of: pd.Timestamp | str | None,
+           window: int = BAD_WINDOW_MOB) -> np.ndarray:
+    """Per application: whether its MOB-``window`` month had ended by ``as_of`` (so its
+    ``window``-month outcome is known then, whatever its term); all when ``as_of`` is ``None``."""
+    if as_of is None:
+        return np.ones(len(applications), dtype=bool)
+    return _months_before(applications["applied_at"], as_of) >= window + 1
+
+
+def _months_before(when: pd.Series, as_of: pd.Timestamp | str) -> np.ndarray:
+    """Calendar months from each month of ``when`` to the month of ``as_of`` (a month has
+    ended by ``as_of`` when this is at least one)."""
+    months = pd.to_datetime(when).to_numpy().astype("datetime64[M]").astype(np.int64)
+    last = np.datetime64(month_start(as_of), "M").astype(np.int64)
+    return np.asarray(last - months)
 
 
 def _in_order(ids: np.ndarray, mob: np.ndarray) -> bool:

@@ -4,6 +4,10 @@ First-payment default (the first instalment missed and still unpaid at MOB 3) is
 start of the month after MOB 3; an early default (over 90 DPD within 12 MOB) at the start of
 the month after it happened. Features and rules only count a known bad whose date is before
 the application they describe, so training rows and live decisions see the same past.
+
+Only a booked loan has a repayment record: an application the lender rejected never becomes a
+known bad from performance, whatever a simulated world says it would have done (``booked``).
+Investigation findings are the other source of known bads (``creditfactory.fraud.live``).
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ def known_bad_times(
     application_ids: np.ndarray,
     early_default_mob: int | None = 12,
     as_of: int | None = None,
+    booked: np.ndarray | None = None,
 ) -> np.ndarray:
     """Epoch seconds at which each application became a known bad, ``NEVER`` if not (yet).
 
     ``early_default_mob=None`` counts first-payment defaults only; ``as_of`` drops knowledge
-    dated at or after it (the scan's training cut-off).
+    dated at or after it (the scan's training cut-off); ``booked`` (a mask over
+    ``application_ids``) keeps only the loans the lender booked -- the others' outcomes are
+    never observed.
     """
     perf = performance[["application_id", "mob", "month", "dpd"]]
     m1 = perf[(perf["mob"] == 1) & (perf["dpd"] > 0)]["application_id"]
@@ -45,4 +52,6 @@ def known_bad_times(
     out[seen] = aligned.to_numpy()[seen].astype(np.int64)
     if as_of is not None:
         out[out >= as_of] = NEVER
+    if booked is not None:
+        out[~np.asarray(booked, bool)] = NEVER
     return out

@@ -1,8 +1,11 @@
 """The application scorecard (A-card) on a world: modelling table, out-of-time validation.
 
-Bad is *ever more than 90 DPD within the first 12 months on book*. The modeller stands at
-``as_of`` (default: the month after the last application): a loan whose 12th month on book
-falls after it is immature and left out. Features are what the application and the bureau
+Bad is *ever more than 90 DPD within the first 12 months on book*. The table stands at
+``as_of`` (default: the month after the last performance month, everything the data holds):
+a loan whose 12th month on book falls after it is immature and left out. The out-of-time
+sample starts at the development period's maturity cut, twelve months after it, when every
+development label had been observed: a card is never judged on applications decided before
+the outcomes it learnt from were known. Features are what the application and the bureau
 report show at application time, plus a few ratios. Lending data is all it reads: the
 figures that need a simulated world's truth (the true-PD ceiling, the sample without fraud)
 are passed in by ``creditfactory.evaluation``.
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from creditfactory.data.outcomes import maturity_cut
 from creditfactory.errors import InvalidArgument
 from creditfactory.scorecard import metrics
 
@@ -97,11 +101,11 @@ def modelling_table(
     bad_dpd : int
         Bad when days past due exceed this within the window.
     as_of : date, optional
-        Observation date; default the first day after the application window.
+        Observation date; default the first day after the last performance month.
     """
     apps, perf = world.applications, world.performance
     if as_of is None:
-        as_of = pd.Timestamp(apps["applied_at"].max()).to_period("M").to_timestamp() + pd.DateOffset(months=1)
+        as_of = pd.Timestamp(pd.to_datetime(perf["month"]).max()).to_period("M").to_timestamp() + pd.DateOffset(months=1)
     cutoff = pd.Timestamp(as_of)
     first = _first_month(perf)
     last_needed = first + pd.DateOffset(months=window - 1)
@@ -133,10 +137,12 @@ def evaluate(name: str, sample: str, y: np.ndarray, risk: np.ndarray) -> dict[st
 def split_out_of_time(
     table: pd.DataFrame, train_until: str | pd.Timestamp | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Development sample (applied before ``train_until``; default the first 12 months)."""
+    """Development sample (applied before ``train_until``; default the first 12 months) and
+    out-of-time sample (applied from its maturity cut on, when the development labels were
+    known)."""
     start = pd.Timestamp(table["applied_at"].min()).to_period("M").to_timestamp()
     cut = pd.Timestamp(train_until) if train_until else start + pd.DateOffset(months=12)
-    dev, oot = table[table["applied_at"] < cut], table[table["applied_at"] >= cut]
+    dev, oot = table[table["applied_at"] < cut], table[table["applied_at"] >= maturity_cut(cut)]
     if dev["bad"].nunique() < 2 or oot["bad"].nunique() < 2:
         raise InvalidArgument(
             f"both samples need goods and bads: development {len(dev)} rows, "

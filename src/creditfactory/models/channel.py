@@ -1,9 +1,10 @@
 """The channel packaging score the strategy reads: the fraud package's channel scorecard.
 
 The card (``creditfactory.fraud.packaging``, the one ``creditfactory fraud scan`` trains) learns
-on development-period snapshots which channels' applications become credit early defaults
-(known bads from performance; first-payment defaults, the fraud engine's job, left out), and
-scores each channel as of the end of the development period. The strategy reads the rank of a
+on snapshots of the history before the maturity cut ``as_of`` which channels' applications
+become credit early defaults (known bads from the performance observed before ``as_of``;
+first-payment defaults, the fraud engine's job, left out), and scores each channel as of
+``as_of``. The strategy reads the rank of a
 channel's predicted rate among the development channels' rates (0-1, higher = more packaging
 risk), so its weights and haircuts keep their meaning whatever the rates' scale. Verification
 findings recorded later re-score the channels (:meth:`ChannelModel.lookup`) against the same
@@ -20,7 +21,6 @@ import pandas as pd
 from creditfactory.fraud.identity import applied_seconds
 from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.fraud.packaging import (
-    MONTH,
     ChannelFrame,
     channel_features,
     channel_rates,
@@ -30,8 +30,6 @@ from creditfactory.fraud.packaging import (
 from creditfactory.scorecard import Scorecard
 
 __all__ = ["ChannelModel", "train_channel_model"]
-
-LABEL_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -72,25 +70,24 @@ class ChannelModel:
         return {str(c): float(s) for c, s in zip(feats.index, scores, strict=True)}, default
 
 
-def train_channel_model(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray,
-                        ring_member: np.ndarray, dev_end: pd.Timestamp) -> ChannelModel:
-    """Fit the channel card on the development applications ``apps[dev]`` (bads known from
-    ``perf`` within ``LABEL_MONTHS`` after the development period) and score the channels as
-    of its end; ``ring_member`` marks applications the fraud rules flag."""
-    d = apps[dev].reset_index(drop=True)
+def train_channel_model(apps: pd.DataFrame, perf: pd.DataFrame, history: np.ndarray,
+                        ring_member: np.ndarray, as_of: pd.Timestamp) -> ChannelModel:
+    """Fit the channel card on the applications ``apps[history]`` (applied before ``as_of``)
+    with the bads known from ``perf`` before ``as_of``, and score the channels as of
+    ``as_of``; ``ring_member`` marks applications the fraud rules flag."""
+    d = apps[history].reset_index(drop=True)
     t = applied_seconds(d["applied_at"])
     ids = d["application_id"].to_numpy(np.int64)
-    end = int(pd.Timestamp(dev_end).timestamp())
-    label_cut = end + LABEL_MONTHS * MONTH
-    fraud = known_bad_times(perf, ids, early_default_mob=None, as_of=label_cut) < NEVER
-    bad = known_bad_times(perf, ids, as_of=label_cut)
+    cut = int(pd.Timestamp(as_of).timestamp())
+    fraud = known_bad_times(perf, ids, early_default_mob=None, as_of=cut) < NEVER
+    bad = known_bad_times(perf, ids, as_of=cut)
     money = d.assign(amount=d["amount"].astype(float),
                      declared_monthly_revenue=d["declared_monthly_revenue"].astype(float))
     frame = ChannelFrame.from_applications(money, t, np.where(fraud, NEVER, bad),
-                                           np.asarray(ring_member)[dev], fraud)
-    _, card, summary = fit_and_score(frame, label_cut, end, outcome_months=6, label_lag_months=5,
+                                           np.asarray(ring_member)[history], fraud)
+    _, card, summary = fit_and_score(frame, cut, cut, outcome_months=6, label_lag_months=5,
                                      step_months=1, first_months=3)
-    feats, base = channel_features(frame, end)
+    feats, base = channel_features(frame, cut)
     fallback = summary["channel_training_bads"] / max(summary["channel_training_rows"], 1.0)
     rates = channel_rates(card, feats, base, fallback)
     return ChannelModel(card, feats, base, np.sort(_steady(rates)), fallback)

@@ -18,7 +18,7 @@ from creditfactory.fraud.live import LiveFraud
 from creditfactory.models._tree_code import compile_booster
 from creditfactory.models.features import fraud_like
 
-__all__ = ["FraudModel", "LGB_PARAMS", "train_fraud_model"]
+__all__ = ["FraudModel", "LGB_PARAMS", "rescore_fraud", "train_fraud_model"]
 
 LGB_PARAMS: dict[str, Any] = dict(
     n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50, subsample=0.8,
@@ -48,29 +48,56 @@ class FraudModel:
 
 
 def train_fraud_model(apps: pd.DataFrame, perf: pd.DataFrame, dev: np.ndarray,
-                      key: bytes) -> tuple[pd.DataFrame, FraudModel]:
+                      key: bytes, known_bad: np.ndarray | None = None
+                      ) -> tuple[pd.DataFrame, FraudModel]:
     """The batch fraud score and rule hits of every application (by id) and the model,
-    fitted on the development applications ``dev``."""
+    fitted on the development applications ``dev``; ``known_bad`` (aligned with ``apps``):
+    when each became a known bad to the lender (default: from ``perf``, every application
+    counted as booked)."""
     import lightgbm as lgb
 
-    from creditfactory.fraud import IdentityGraph, identity_table
+    from creditfactory.fraud import identity_table
     from creditfactory.fraud.labels import known_bad_times
-    from creditfactory.fraud.rules import rule_hits
 
     ids = apps["application_id"].to_numpy(np.int64)
     identity = identity_table(apps, key)
-    bad = known_bad_times(perf, ids)
-    graph = IdentityGraph.build(identity, bad)
-    feats = graph.features.drop(columns=["application_id"]).astype(float)
+    bad = known_bad_times(perf, ids) if known_bad is None else np.asarray(known_bad, np.int64)
+    feats, graph = _graph_features(identity, bad)
     label = fraud_like(apps, perf)
     model = lgb.LGBMClassifier(**LGB_PARAMS).fit(feats[dev], label[dev].astype(int))
     p = np.asarray(model.predict_proba(feats))[:, 1]
-    ranks = np.sort(p[dev])
+    fm = FraudModel(model.booster_, tuple(feats.columns), np.sort(p[dev]), identity, bad)
+    return _scored(fm, graph, apps, p), fm
+
+
+def rescore_fraud(model: FraudModel, apps: pd.DataFrame, known_bad: np.ndarray) -> pd.DataFrame:
+    """The batch fraud score and rule hits (by id) of ``apps`` -- applications of the model's
+    history, in its order -- as the graph sees them with ``known_bad`` (aligned with ``apps``)
+    as the known bads: what a back-test decides with when only the loans it booked can turn bad."""
+    rows = pd.Index(model.identity["application_id"]).get_indexer(apps["application_id"])
+    if (rows < 0).any():
+        raise ValueError("rescore_fraud: applications outside the model's history")
+    feats, graph = _graph_features(model.identity.iloc[rows], np.asarray(known_bad, np.int64))
+    p = model.booster.predict(feats[list(model.columns)])
+    return _scored(model, graph, apps, np.asarray(p))
+
+
+def _graph_features(identity: pd.DataFrame, bad: np.ndarray) -> tuple[pd.DataFrame, Any]:
+    from creditfactory.fraud import IdentityGraph
+
+    graph = IdentityGraph.build(identity, bad)
+    return graph.features.drop(columns=["application_id"]).astype(float), graph
+
+
+def _scored(model: FraudModel, graph: Any, apps: pd.DataFrame, p: np.ndarray) -> pd.DataFrame:
+    from creditfactory.fraud.rules import rule_hits
+
+    ranks = model.ranks
     score = np.searchsorted(ranks, p, side="right") / max(len(ranks), 1)
     hits = rule_hits(graph, apps)
     joined = hits.groupby("row")["code"].agg(lambda c: ",".join(sorted(set(c))))
     texts = np.full(len(apps), "", dtype=object)
     texts[joined.index.to_numpy(int)] = joined.to_numpy(object)
-    frame = pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts},
-                         index=pd.Index(ids, name="application_id"))
-    return frame, FraudModel(model.booster_, tuple(feats.columns), ranks, identity, bad)
+    ids = apps["application_id"].to_numpy(np.int64)
+    return pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts},
+                        index=pd.Index(ids, name="application_id"))

@@ -1,5 +1,12 @@
 """The real models behind the score-provider seam, trained on a world's first year.
 
+Labels come only from what the lender had seen at ``as_of``, the maturity cut (by default
+:func:`creditfactory.data.outcomes.maturity_cut` of the development period: twelve months after
+it, when every development loan's 12-MOB window has closed): performance months before it, and
+only loans whose window closed by then. A back-test judges these models on applications from
+``as_of`` on, never earlier. Known bads (the fraud graph's) come only from ``booked``
+applications (default: every application with performance, a lender's own history).
+
 - A-card: ``creditfactory.scorecard`` ``Scorecard`` (logistic, ``min_iv=0.02``) on the
   scorecard package's application features; bad = ever over 90 DPD within 12 MOB, learnt on
   credit cases only: fraud-like applications (first instalment never paid) are left out of
@@ -34,20 +41,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creditfactory.data.outcomes import align_outcomes, loan_outcomes
+from creditfactory.data.outcomes import (
+    align_outcomes,
+    loan_outcomes,
+    mature,
+    maturity_cut,
+    observed_performance,
+)
+from creditfactory.fraud.labels import known_bad_times
 from creditfactory.fraud.live import Assessment
 from creditfactory.models._tree_code import compile_booster
 from creditfactory.models.channel import ChannelModel, train_channel_model
 from creditfactory.models.features import CardFeatures, fraud_like
-from creditfactory.models.fraud import LGB_PARAMS, FraudModel, train_fraud_model
+from creditfactory.models.fraud import LGB_PARAMS, FraudModel, rescore_fraud, train_fraud_model
 
-__all__ = ["SCORES", "TrainedModels", "dev_end", "development_samples", "key_check",
+__all__ = ["LABELS_AS_OF", "SCORES", "TrainedModels", "dev_end", "development_samples", "key_check",
            "train_lending_models"]
 
 SCORES: tuple[str, ...] = (
     "a_score", "a_pd", "challenger_pd", "fraud_score", "fraud_rule_hits", "packaging_score")
 """The scores the models serve, in the order the strategy reads them."""
 _LGB = LGB_PARAMS
+LABELS_AS_OF = "labels_as_of"
+"""The versions entry naming the maturity cut the models' labels were observed at."""
 
 
 def key_check(key: bytes) -> str:
@@ -95,6 +111,19 @@ class TrainedModels:
         packaging, default = self.channel_model.lookup(findings)
         self.packaging, self.packaging_default = packaging, default
         return dict(packaging)
+
+    def labels_as_of(self) -> pd.Timestamp | None:
+        """The maturity cut the models learnt at: nothing they learnt was observed later."""
+        value = self._versions.get(LABELS_AS_OF)
+        return None if value is None else pd.Timestamp(value)
+
+    def fraud_with_known_bads(self, apps: pd.DataFrame, known_bad: np.ndarray) -> pd.DataFrame:
+        """``fraud_score`` and ``fraud_rule_hits`` of ``apps`` (applications of the training
+        data, in its order, with every earlier one) when only ``known_bad`` (epoch seconds per
+        row, ``NEVER`` for none) are known bads; by application id."""
+        if self.fraud_model is None:
+            return self.fraud.reindex(apps["application_id"].to_numpy(np.int64))
+        return rescore_fraud(self.fraud_model, apps, known_bad)
 
     def score_frame(self, apps: pd.DataFrame) -> pd.DataFrame:
         x = self.features.frame(apps)
@@ -160,30 +189,40 @@ class TrainedModels:
 
 
 def train_lending_models(world: Any, *, key: bytes, train_months: int = 12,
-                         seed: int = 0) -> TrainedModels:
-    """Fit every model on applications of the first ``train_months`` months; ``key``: the
-    identity HMAC key (``Settings.identity_key``) the fraud history is hashed with."""
+                         seed: int = 0, as_of: pd.Timestamp | str | None = None,
+                         booked: np.ndarray | None = None) -> TrainedModels:
+    """Fit every model on applications of the first ``train_months`` months with the outcomes
+    observed at ``as_of`` (default: the development period's maturity cut); ``key``: the
+    identity HMAC key (``Settings.identity_key``) the fraud history is hashed with;
+    ``booked`` (a mask over the applications): whose outcomes the lender has, for known bads."""
     import lightgbm as lgb
 
     from creditfactory.scorecard import Scorecard
 
     apps, perf = world.applications, world.performance
-    dev, credit, _ = development_samples(apps, perf, train_months)
-    outcomes = align_outcomes(apps, loan_outcomes(apps, perf))
+    end = dev_end(apps, train_months)
+    cut = pd.Timestamp(as_of) if as_of is not None else maturity_cut(end)
+    seen = observed_performance(perf, cut)
+    dev, credit, _ = development_samples(apps, seen, train_months)
+    credit &= mature(apps, cut)
+    outcomes = align_outcomes(apps, loan_outcomes(apps, seen))
     bad = outcomes["bad12"].to_numpy(bool)
     features = CardFeatures.fit(apps[dev], world.channels)
     x = features.frame(apps)
     card = Scorecard(min_iv=0.02, random_state=seed).fit(x[credit], bad[credit].astype(int))
     challenger = lgb.LGBMClassifier(**_LGB).fit(features.encoded(x[credit]), bad[credit].astype(int)).booster_
-    fraud, fraud_model = train_fraud_model(apps, perf, dev, key)
-    ring = fraud["fraud_rule_hits"].reindex(apps["application_id"].to_numpy(np.int64)).fillna("").to_numpy(object) != ""
-    channel_model = train_channel_model(apps, perf, dev, ring, dev_end(apps, train_months))
+    ids = apps["application_id"].to_numpy(np.int64)
+    fraud, fraud_model = train_fraud_model(apps, seen, dev, key, known_bad_times(perf, ids, booked=booked))
+    ring = fraud["fraud_rule_hits"].reindex(ids).fillna("").to_numpy(object) != ""
+    history = (apps["applied_at"] < cut).to_numpy()
+    channel_model = train_channel_model(apps, seen, history, ring, cut)
     packaging, default = channel_model.lookup()
     versions = {
         "a_card": f"scorecard-logistic/{len(card.features_)}f/credit-bad12/dev{int(credit.sum())}",
         "challenger": f"lightgbm-{lgb.__version__}/{_LGB['n_estimators']}t",
         "fraud": "lightgbm-graph-features+fraud.rules",
         "packaging": _channel_version(channel_model),
+        LABELS_AS_OF: cut.date().isoformat(),
     }
     return TrainedModels(card, challenger, features, fraud, packaging, default, versions, fraud_model, key,
                        channel_model)

@@ -1,9 +1,19 @@
 """Back-test one or two strategies on lending data; write summary, analysis, decisions, report.
 
-Every strategy is judged on the same out-of-time applications: those after the first
-``train_months`` months, the months the caller's score provider was trained on. The data is
-a lender's own or a simulated world; figures that need a world's truth are added to the run
-by ``creditfactory.evaluation`` before it is written.
+Every strategy is judged on the same out-of-time applications: those from the date the
+provider's labels were observed at (its maturity cut, ``labels_as_of`` in its versions) on,
+and never before the first ``train_months`` months -- a model is never judged on decisions
+made before the outcomes it learnt from were known.
+
+Known bads are what a lender can know: the fraud graph of a strategy that reads fraud scores
+counts, besides the history before the judged window, only the loans that strategy booked.
+The judged months are decided in order, each with the fraud scores of a graph whose known
+bads are the history's and the strategy's own earlier bookings (a loan becomes a known bad
+months after it is booked, so a month's decisions never wait on one another); an application
+the strategy rejected never becomes a known bad. Its cut-off curve reuses those scores.
+
+The data is a lender's own or a simulated world; figures that need a world's truth are added
+to the run by ``creditfactory.evaluation`` before it is written.
 """
 
 from __future__ import annotations
@@ -12,14 +22,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from creditfactory.data.outcomes import align_outcomes, loan_outcomes
+from creditfactory.data.outcomes import align_outcomes, loan_outcomes, month_start
+from creditfactory.errors import InvalidArgument
+from creditfactory.fraud.labels import NEVER, known_bad_times
 from creditfactory.strategy.backtest import BacktestResult, run_backtest
 from creditfactory.strategy.backtest_analysis import (
     compare_to_baseline,
@@ -29,10 +41,22 @@ from creditfactory.strategy.backtest_analysis import (
 )
 from creditfactory.strategy.backtest_report import render_report
 from creditfactory.strategy.compiler import CompiledStrategy
+from creditfactory.strategy.decide_frame import decide_frame
 from creditfactory.strategy.fields import derive_fields
 from creditfactory.strategy.providers import ScoreProvider
 
-__all__ = ["BacktestRun", "backtest_strategies", "out_of_time_mask", "uses_scores", "write_backtest"]
+__all__ = ["BacktestRun", "KnownBadRescoring", "backtest_strategies", "judged_from", "out_of_time_mask",
+           "uses_scores", "write_backtest"]
+
+LABELS_AS_OF = "labels_as_of"
+
+
+@runtime_checkable
+class KnownBadRescoring(Protocol):
+    """A provider whose fraud scores can be recomputed with the known bads a strategy's own
+    bookings give (``creditfactory.models.TrainedModels``)."""
+
+    def fraud_with_known_bads(self, apps: pd.DataFrame, known_bad: np.ndarray) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)
@@ -65,10 +89,17 @@ def uses_scores(strategies: list[CompiledStrategy]) -> bool:
     return any(s.spec.scoring.enabled or s.spec.fraud.enabled for s in strategies)
 
 
-def out_of_time_mask(apps: pd.DataFrame, train_months: int) -> np.ndarray:
-    """Applications from ``train_months`` after the first month on."""
-    start = pd.Timestamp(apps["applied_at"].min()).to_period("M").to_timestamp()
-    return (apps["applied_at"] >= start + pd.DateOffset(months=train_months)).to_numpy()
+def judged_from(apps: pd.DataFrame, train_months: int, versions: Mapping[str, str] | None = None) -> pd.Timestamp:
+    """The first judged date: ``train_months`` after the first month, or the provider's
+    maturity cut (``labels_as_of``) when later."""
+    start = month_start(apps["applied_at"].min()) + pd.DateOffset(months=train_months)
+    cut = (versions or {}).get(LABELS_AS_OF)
+    return max(start, pd.Timestamp(cut)) if cut else start
+
+
+def out_of_time_mask(apps: pd.DataFrame, train_months: int, versions: Mapping[str, str] | None = None) -> np.ndarray:
+    """Applications from :func:`judged_from` on."""
+    return (apps["applied_at"] >= judged_from(apps, train_months, versions)).to_numpy()
 
 
 def backtest_strategies(
@@ -81,17 +112,59 @@ def backtest_strategies(
     """Decide the out-of-time applications of ``data`` (lending tables: ``applications`` and
     ``performance``) with each strategy, scores from ``provider``."""
     apps_all = derive_fields(data.applications)
-    apps = apps_all[out_of_time_mask(apps_all, train_months)].reset_index(drop=True)
+    if not apps_all["applied_at"].is_monotonic_increasing:
+        apps_all = apps_all.sort_values("applied_at", kind="stable", ignore_index=True)
+    versions = provider.versions()
+    judged = out_of_time_mask(apps_all, train_months, versions)
+    if not judged.any():
+        raise InvalidArgument(f"no application on or after {judged_from(apps_all, train_months, versions).date()} "
+                              "to judge: the data ends before the models' labels matured")
+    apps = apps_all[judged].reset_index(drop=True)
     outcomes = align_outcomes(apps, loan_outcomes(apps, data.performance))
     scores = provider.score_frame(apps).reset_index(drop=True)
-    results = [run_backtest(s, apps, scores, outcomes) for s in strategies]
+    known = _KnownBads(apps_all, judged, data.performance) if isinstance(provider, KnownBadRescoring) else None
+    own = [known.scores(s, apps, scores, provider) if known is not None and s.spec.fraud.enabled else scores  # type: ignore[arg-type]
+           for s in strategies]
+    results = [run_backtest(s, apps, sc, outcomes) for s, sc in zip(strategies, own, strict=True)]
     curves = [
-        cutoff_curve(run_backtest(without_cutoff(s), apps, scores, outcomes)) if without_cutoff(s) is not s else cutoff_curve(r)
-        for s, r in zip(strategies, results, strict=True)
+        cutoff_curve(run_backtest(without_cutoff(s), apps, sc, outcomes)) if without_cutoff(s) is not s else cutoff_curve(r)
+        for s, r, sc in zip(strategies, results, own, strict=True)
     ]
     comparison = compare_to_baseline(curves[0], results[1].summary) if len(results) > 1 else None
     swap = swap_set(results[1], results[0]) if len(results) > 1 else None
-    return BacktestRun(results, _labels(strategies), curves, comparison, swap, provider.versions(), train_months)
+    months = int(round((judged_from(apps_all, train_months, versions) - month_start(apps_all["applied_at"].min())).days / 30.44))
+    return BacktestRun(results, _labels(strategies), curves, comparison, swap, versions, months)
+
+
+class _KnownBads:
+    """When each application would become a known bad if booked, and the history before the
+    judged window (every application of it booked: the lender's own records)."""
+
+    def __init__(self, apps_all: pd.DataFrame, judged: np.ndarray, performance: pd.DataFrame):
+        self.apps = apps_all
+        self.judged = judged
+        self.bad_if_booked = known_bad_times(performance, apps_all["application_id"].to_numpy(np.int64))
+        self.month = pd.to_datetime(apps_all["applied_at"]).to_numpy().astype("datetime64[M]").astype(np.int64)
+
+    def scores(self, strategy: CompiledStrategy, apps: pd.DataFrame, scores: pd.DataFrame,
+               provider: KnownBadRescoring) -> pd.DataFrame:
+        """``scores`` with the fraud columns of each judged month recomputed from the known
+        bads of the history and of ``strategy``'s bookings in the months before."""
+        booked = ~self.judged
+        out = scores.copy()
+        rows = np.flatnonzero(self.judged)
+        judged_month = self.month[rows]
+        for month in np.unique(judged_month):
+            upto = int(np.searchsorted(self.month, month, side="right"))
+            known = np.where(booked[:upto], self.bad_if_booked[:upto], NEVER)
+            fraud = provider.fraud_with_known_bads(self.apps.iloc[:upto], known)
+            mine = np.flatnonzero(judged_month == month)
+            ids = apps["application_id"].to_numpy(np.int64)[mine]
+            out.loc[mine, "fraud_score"] = fraud["fraud_score"].reindex(ids).to_numpy(float)
+            out.loc[mine, "fraud_rule_hits"] = fraud["fraud_rule_hits"].reindex(ids).fillna("").to_numpy(object)
+            decided = decide_frame(strategy, apps.iloc[mine], out.iloc[mine])
+            booked[rows[mine]] = (decided["decision"] == "approve").to_numpy()
+        return out
 
 
 def write_backtest(run: BacktestRun, out: Path) -> None:

@@ -42,7 +42,8 @@ def test_backtest_runs_without_truth_and_the_truth_only_adds_fraud_kept_out(
 ) -> None:
     world, lender = worlds
     for name, data in (("world", world), ("lender", lender)):
-        cli("backtest", str(data), "--strategy", "default", "--vs", "policy_only", "--out", str(tmp_path / name))
+        cli("backtest", str(data), "--strategy", "default", "--vs", "policy_only", "--out", str(tmp_path / name),
+            "--train-months", "6")
         assert {p.name for p in (tmp_path / name).iterdir()} >= {
             "summary.json", "analysis.json", "decisions.parquet", "report.html"}
     with_truth = json.loads((tmp_path / "world" / "summary.json").read_text())
