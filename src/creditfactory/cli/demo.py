@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -69,6 +70,7 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
     from creditfactory.services.setup import setup_service
     from creditfactory.settings import load_settings
     from creditfactory.world import generate
+    from creditfactory.world.borrowers import SimulatedBorrowers
 
     db = out / "factory.db"
     db.unlink(missing_ok=True)
@@ -84,11 +86,14 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
             ctx = with_decisions(ctx, settings.identity_key)
+        # the demo's borrowers are simulated too: they sign the contracts they are sent
+        borrowers = SimulatedBorrowers(seed=seed)
+        ctx = replace(ctx, borrowers=borrowers)
         newcomers = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications.tail(size)
         rows = [ApplicationCreate.model_validate(r).model_dump()
                 for r in newcomers.drop(columns="application_id").to_dict("records")]
         with console.status(f"submitting {len(rows)} applications; partner banks answering..."):
-            return run_sample(ctx, rows, Actor("demo", "account_manager"))
+            return run_sample(ctx, rows, Actor("demo", "account_manager"), borrowers=borrowers)
     finally:
         engine.dispose()
 

@@ -17,6 +17,7 @@ import heapq
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ def live_replay(apps: pd.DataFrame, perf: pd.DataFrame, scan_dir: Path, key: byt
     tied = np.zeros(len(rows), bool)
     first_tie = np.full(len(rows), "", dtype=object)
     events: list[tuple[int, int, int]] = []  # (time, kind, k): kind 0 known bad, 1 re-check
-    records = apps.iloc[rows].to_dict("records")
+    records: list[dict[str, Any]] = apps.iloc[rows].to_dict("records")  # type: ignore[assignment]
 
     def run_until(limit: int) -> None:
         while events and events[0][0] < limit:

@@ -1,7 +1,11 @@
-"""A working hour of the factory: submit a batch of applications, let the banks answer.
+"""A working hour of the factory: submit a batch of applications, let the banks answer and
+the borrowers sign.
 
 The demo uses it to show the process on a real store: auto-approved applications go straight
-to a partner bank and to payout with no human touch; the others wait at their stations.
+to a partner bank, to the contract (signed by the borrower through the signing service) and
+to payout with no staff touch; the others wait at their stations. The borrowers are a port
+(``borrowers``, the simulated ones of the world in the demo), the same object the context
+delivers signing codes through.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from typing import Any
 
 from creditfactory.services.bank_answers import simulate_bank_answers
 from creditfactory.services.context import ServiceContext
+from creditfactory.services.contract_signing import sign_contract
+from creditfactory.services.errors import ServiceError
 from creditfactory.services.intake import submit_application
+from creditfactory.services.notifications import SigningBorrowers
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
@@ -53,9 +60,26 @@ def _where(uow: UnitOfWork, application_id: int, sent: datetime, run: SampleRun)
     return f"waiting at {case.step}"
 
 
+def _signatures(ctx: ServiceContext, borrowers: SigningBorrowers | None,
+                run: SampleRun) -> int:
+    """The borrowers ready to sign sign now; how many signed."""
+    if borrowers is None:
+        return 0
+    signed = 0
+    for s in borrowers.signatures_due(utcnow()):
+        try:
+            sign_contract(ctx, s.contract_id, s.digest, s.code, s.channel)
+            signed += 1
+        except ServiceError as exc:
+            run.errors[f"signature: {type(exc).__name__}"] += 1
+    return signed
+
+
 def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], actor: Actor,
-               wait_seconds: float = 20.0) -> SampleRun:
-    """Submit ``applications`` (world rows without their id), then let banks answer."""
+               wait_seconds: float = 20.0,
+               borrowers: SigningBorrowers | None = None) -> SampleRun:
+    """Submit ``applications`` (world rows without their id), then let banks answer and
+    ``borrowers`` (who receive their codes through ``ctx.borrowers``) sign."""
     run = SampleRun()
     ids: list[int] = []
     sent: dict[int, datetime] = {}
@@ -72,7 +96,8 @@ def run_sample(ctx: ServiceContext, applications: Iterable[dict[str, Any]], acto
     deadline = time.monotonic() + wait_seconds
     quiet = 0
     while time.monotonic() < deadline and quiet < 8:
-        quiet = 0 if simulate_bank_answers(ctx, limit=500) else quiet + 1
+        busy = simulate_bank_answers(ctx, limit=500) + _signatures(ctx, borrowers, run)
+        quiet = 0 if busy else quiet + 1
         time.sleep(0.5)
     with ctx.uow(write=False) as uow:
         for application_id in ids:

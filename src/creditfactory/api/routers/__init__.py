@@ -8,11 +8,12 @@ from creditfactory.api.routers import (
     banks,
     cases,
     channels,
+    contracts,
     health,
     stations,
     users,
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (auth, applications, stations, cases, banks, channels, users, health):
+for _module in (auth, applications, stations, cases, banks, contracts, channels, users, health):
     api_router.include_router(_module.router)

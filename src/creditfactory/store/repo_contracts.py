@@ -1,0 +1,60 @@
+"""Contracts (document, digest, signing code, signature) and the re-checks before payout."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from creditfactory.store.tables_contracts import contracts, payout_checks
+
+__all__ = ["ContractRepository"]
+
+
+class ContractRepository:
+    """One contract per case, written once and then only its code and signature columns;
+    the payout re-checks of a case, in order."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def add(self, **values: Any) -> int:
+        q = sa.insert(contracts).values(**values).returning(contracts.c.id)
+        return int(self._c.execute(q).scalar_one())
+
+    def get(self, contract_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
+        q = sa.select(contracts).where(contracts.c.id == contract_id)
+        if for_update:
+            q = q.with_for_update()
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else dict(row)
+
+    def of_case(self, case_id: int) -> dict[str, Any] | None:
+        row = self._c.execute(
+            sa.select(contracts).where(contracts.c.case_id == case_id)).mappings().first()
+        return None if row is None else dict(row)
+
+    def update(self, contract_id: int, **values: Any) -> None:
+        self._c.execute(sa.update(contracts).where(contracts.c.id == contract_id).values(**values))
+
+    def count_attempt(self, contract_id: int) -> None:
+        """One more attempt at the signing code (the caller commits it before refusing)."""
+        self._c.execute(sa.update(contracts).where(contracts.c.id == contract_id)
+                        .values(code_attempts=contracts.c.code_attempts + 1))
+
+    def add_check(self, case_id: int, at: datetime, outcome: str,
+                  evidence: dict[str, Any]) -> int:
+        q = sa.insert(payout_checks).values(case_id=case_id, checked_at=at, outcome=outcome,
+                                            evidence=evidence).returning(payout_checks.c.id)
+        return int(self._c.execute(q).scalar_one())
+
+    def checks(self, case_id: int) -> list[dict[str, Any]]:
+        q = sa.select(payout_checks).where(payout_checks.c.case_id == case_id).order_by(
+            payout_checks.c.id)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def clear_check(self, check_id: int, by: str, at: datetime) -> None:
+        self._c.execute(sa.update(payout_checks).where(payout_checks.c.id == check_id)
+                        .values(outcome="cleared", cleared_by=by, cleared_at=at))
