@@ -2,18 +2,21 @@
 signer come from :mod:`creditfactory.http.deps`).
 
 They are ``async``: checking a token is a signature and one primary-key read of its session,
-cheaper on the event loop than a hop to the thread pool and back on every request.
+cheaper on the event loop than a hop to the thread pool and back on every request. Only a
+refused role pays one, to audit it.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 
 from creditfactory.http.deps import CtxDep, SignerDep
 from creditfactory.http.security import InvalidToken
+from creditfactory.services.four_eyes import record_refusal
 from creditfactory.services.ports import Actor
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
@@ -34,13 +37,14 @@ CurrentUser = Annotated[Actor, Depends(current_user)]
 
 
 def require(*roles: str):  # type: ignore[no-untyped-def]
-    """A dependency admitting only ``roles`` (403 otherwise)."""
+    """A dependency admitting only ``roles`` (403 otherwise, the refused attempt audited)."""
 
-    async def guard(user: CurrentUser) -> Actor:
+    async def guard(user: CurrentUser, ctx: CtxDep, request: Request) -> Actor:
         if user.role not in roles:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"needs one of the roles: {', '.join(roles)}"
-            )
+            reason = f"needs one of the roles: {', '.join(roles)}"
+            where = f"{request.method} {request.url.path}"
+            await run_in_threadpool(record_refusal, ctx, user, where, "endpoint", where, reason)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, reason)
         return user
 
     return Depends(guard)

@@ -53,6 +53,14 @@ def _own_bank(actor: Actor) -> str:
     return actor.bank_code
 
 
+def _answers_for(actor: Actor) -> str:
+    """The bank ``actor`` answers for: only a bank's own accounts answer, for it alone."""
+    works_cases(actor, "answer for a bank")
+    if actor.role not in BANK_ROLES:
+        raise RoleNotAllowed(f"only a bank's own accounts ({', '.join(BANK_ROLES)}) answer")
+    return _own_bank(actor)
+
+
 def bank_queue(
     ctx: ServiceContext, actor: Actor, bank_code: str | None, limit: int
 ) -> list[dict[str, Any]]:
@@ -122,10 +130,13 @@ def answer(
     alone (another bank's package is not found to them, and the attempt is audited)."""
     now = utcnow()
     with refusals_audited(ctx, actor, "bank.answer", "bank_submission", submission_id) as attempt:
-        works_cases(actor, "answer for a bank")
-        if actor.role not in BANK_ROLES:
-            raise RoleNotAllowed(f"only a bank's own accounts ({', '.join(BANK_ROLES)}) answer")
-        bank = _own_bank(actor)
+        try:
+            bank = _answers_for(actor)
+        except RoleNotAllowed:
+            with ctx.uow(write=False) as uow:  # the refusal is audited on the package's case
+                sub = uow.submissions.get(submission_id)
+            attempt.case_id = None if sub is None else sub.case_id
+            raise
         with ctx.uow() as uow:
             locked = uow.submissions.lock_pending([submission_id])
             sub = locked[0] if locked else uow.submissions.get(submission_id)

@@ -20,6 +20,6 @@ from creditfactory.settings import load_settings  # noqa: E402
 
 if __name__ == "__main__":
     url, port = sys.argv[1], int(sys.argv[2])
-    settings = load_settings(db_url=url, env="test")
+    settings = load_settings(db_url=url, env="test", simulate_banks=True)  # as --simulate-banks
     ctx = bootstrap(settings, strategy=FakeDecisions())
     uvicorn.run(create_app(settings, ctx), host="127.0.0.1", port=port, log_level="warning", access_log=False)
