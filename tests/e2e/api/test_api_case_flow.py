@@ -1,4 +1,5 @@
-"""Cases through stations and banks: payout without a person, findings, double completion."""
+"""Cases through stations and banks: payout with no staff touch once the borrower signed,
+findings, double completion."""
 
 from __future__ import annotations
 
@@ -24,15 +25,54 @@ def _app(server: Server, client: httpx.Client, app_id: int) -> dict[str, Any]:
     return r.json()
 
 
+class Inbox:
+    """The borrowers' phones: the signing notices the platform sent."""
+
+    def __init__(self) -> None:
+        self.notices: list[Any] = []
+
+    def send_signing_code(self, notice: Any) -> None:
+        self.notices.append(notice)
+
+
+def _inbox(server: Server) -> Inbox:
+    if not isinstance(server.ctx.borrowers, Inbox):
+        server.ctx.borrowers = Inbox()
+    return server.ctx.borrowers
+
+
+def _sign(server: Server, client: httpx.Client, case_id: int) -> httpx.Response:
+    """The borrower signs the contract of ``case_id`` with the code sent to them (a new code is
+    asked for when none reached this inbox)."""
+    inbox = _inbox(server)
+    contract = server.wait_for(lambda: (r := client.get(
+        "/contracts", params={"case_id": case_id}, headers=server.h("account_manager"))
+    ).status_code == 200 and r.json())
+    if not any(n.contract_id == contract["contract_id"] for n in inbox.notices):
+        r = client.post(f"/contracts/{contract['contract_id']}/signing-code",
+                        headers=server.h("account_manager"))
+        assert r.status_code == 200, r.text
+    notice = [n for n in inbox.notices if n.contract_id == contract["contract_id"]][-1]
+    assert notice.digest == contract["digest"]
+    return client.post(f"/contracts/{notice.contract_id}/signature",
+                       json={"digest": notice.digest, "code": notice.code, "channel": "app"})
+
+
 def _task_at(server: Server, client: httpx.Client, app_id: int, step: str) -> dict[str, Any]:
     tasks = _app(server, client, app_id)["case"]["tasks"]
     return next(t for t in tasks if t["step"] == step and t["status"] != "done")
 
 
-def test_auto_approved_application_reaches_payout_with_no_human_touch(server: Server, client: httpx.Client) -> None:
+def test_auto_approved_application_reaches_payout_once_the_borrower_signs(server: Server, client: httpx.Client) -> None:
     sub = _submit(server, client, 0, amount=200000.0, declared_monthly_revenue=80000.0)
     assert sub["decision"]["tier"] == "auto_approve"
     assert sub["status"] == "at_bank"
+    _inbox(server)
+    server.wait_for(lambda: _app(server, client, sub["application_id"])["case"]["step"] == "contract")
+    assert _app(server, client, sub["application_id"])["status"] != "paid_out"
+    signed = _sign(server, client, sub["case_id"])
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["case_status"] == "done"
     view = server.wait_for(lambda: (v := _app(server, client, sub["application_id"]))["status"] == "paid_out" and v)
     case = view["case"]
     assert case["status"] == "done" and case["step"] == "booking_and_enrolment"
@@ -96,9 +136,11 @@ def test_field_case_with_findings_is_redecided_and_waits_for_its_bank(server: Se
     assert client.get(f"/cases/{view['case']['case_id']}", headers=server.h("officer_icbc")).status_code == 404
     mine = client.get("/bank-submissions", headers=server.h("officer_cmb")).json()["data"]
     assert sub_id in [s["submission_id"] for s in mine]
+    _inbox(server)
     ok = client.post(f"/bank-submissions/{sub_id}/decision", headers=server.h("officer_cmb"),
                      json={"approve": True, "reason": "within policy"})
-    assert ok.status_code == 200 and ok.json()["case_status"] == "done"
+    assert ok.status_code == 200 and ok.json()["case_step"] == "contract"
+    assert _sign(server, client, view["case"]["case_id"]).json()["case_status"] == "done"
     twice = client.post(f"/bank-submissions/{sub_id}/decision", headers=server.h("officer_cmb"),
                         json={"approve": False, "reason": "changed mind"})
     assert twice.status_code == 409
@@ -124,3 +166,35 @@ def test_case_list_count_is_the_total_not_the_page(server: Server, client: httpx
     body = page.json()
     assert len(body["data"]) == 1
     assert body["count"] >= 2
+
+
+def test_the_borrower_signs_with_no_account_and_another_digest_or_code_is_refused(
+        server: Server, client: httpx.Client) -> None:
+    sub = _submit(server, client, 40, amount=180000.0, declared_monthly_revenue=80000.0)
+    inbox = _inbox(server)
+    contract = server.wait_for(lambda: (r := client.get(
+        "/contracts", params={"case_id": sub["case_id"]}, headers=server.h("account_manager"))
+    ).status_code == 200 and r.json())
+    cid = contract["contract_id"]
+    assert contract["status"] == "awaiting_signature"
+    assert {"amount", "term_months", "annual_rate", "purpose", "repayment_method",
+            "schedule", "borrower"} <= set(contract["document"])
+    text = client.get(f"/contracts/{cid}/text", headers=server.h("account_manager"))
+    assert text.status_code == 200 and contract["digest"] in text.text
+    assert client.get(f"/contracts/{cid}", headers=server.h("verifier")).status_code == 403
+    if not any(n.contract_id == cid for n in inbox.notices):
+        client.post(f"/contracts/{cid}/signing-code", headers=server.h("account_manager"))
+    notice = [n for n in inbox.notices if n.contract_id == cid][-1]
+    other = "0" * 64
+    r = client.post(f"/contracts/{cid}/signature", json={"digest": other, "code": notice.code})
+    assert r.status_code == 403
+    wrong = f"{(int(notice.code) + 1) % 10**6:06d}"
+    r = client.post(f"/contracts/{cid}/signature", json={"digest": notice.digest, "code": wrong})
+    assert r.status_code == 403
+    r = client.post(f"/contracts/{cid}/signature", json={"digest": notice.digest, "code": notice.code})
+    assert r.status_code == 201, r.text
+    assert client.post(f"/contracts/{cid}/signature",
+                       json={"digest": notice.digest, "code": notice.code}).status_code == 409
+    audit = client.get(f"/cases/{sub['case_id']}/audit", headers=server.h("risk_analyst")).json()["data"]
+    actions = [e["action"] for e in audit]
+    assert actions.count("contract.signature_refused") == 2 and "contract.signed" in actions

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.models.training import train_lending_models
 from creditfactory.services.bootstrap import with_decisions
 from creditfactory.services.context import ServiceContext
@@ -14,9 +15,11 @@ from creditfactory.services.setup import setup_service
 from creditfactory.settings import DEV_SECRET_KEY
 from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.world import generate
+from creditfactory.world.borrowers import SimulatedBorrowers
 
 
-def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_human_touch(tmp_path: Path) -> None:
+def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_staff_touch(
+        tmp_path: Path, counterparts: Any, wire: Any, declared: Any) -> None:
     world = generate(3_000, 24, seed=7)
     models = train_lending_models(world, key=DEV_SECRET_KEY.encode())
     url = f"sqlite:///{tmp_path / 'factory.db'}"
@@ -24,11 +27,13 @@ def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_human_touch(tmp
     try:
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
         setup_service(ctx, url, "a-long-admin-password", world, models=models)
-        ctx = with_decisions(ctx, DEV_SECRET_KEY.encode())
-        newcomers = generate(1_000, 24, seed=8).applications.tail(40)
-        rows = [ApplicationCreate.model_validate(r).model_dump()
-                for r in newcomers.drop(columns="application_id").to_dict("records")]
-        run = run_sample(ctx, rows, Actor("am", "account_manager"), wait_seconds=20)
+        borrowers = SimulatedBorrowers(sign_rate=1.0, delay=(0.1, 0.5))
+        ctx = replace(with_decisions(ctx, DEV_SECRET_KEY.encode()), borrowers=borrowers)
+        outside = generate(1_000, 24, seed=8).applications
+        ctx = wire(ctx, counterparts(outside))  # the bureau knows the newcomers' world
+        rows = [declared(r, n) for n, r in enumerate(outside.tail(40).to_dict("records"))]
+        run = run_sample(ctx, rows, Actor("am", "account_manager"), wait_seconds=20,
+                         borrowers=borrowers)
     finally:
         engine.dispose()
     assert run.submitted == 40 and not run.errors
