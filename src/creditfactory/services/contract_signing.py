@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
+import threading
 from typing import Any
 
 from creditfactory.services.context import ServiceContext
@@ -26,12 +28,23 @@ from creditfactory.services.contracts import (
     contract_repo,
     issue_code,
 )
-from creditfactory.services.errors import Forbidden
+from creditfactory.services.errors import Forbidden, ServiceError
 from creditfactory.services.flow import advance
+from creditfactory.services.notifications import SigningBorrowers
 from creditfactory.services.ports import Actor
 from creditfactory.store.types import utcnow
 
-__all__ = ["CHANNELS", "case_contract", "contract_view", "send_signing_code", "sign_contract"]
+__all__ = [
+    "CHANNELS",
+    "case_contract",
+    "contract_view",
+    "send_signing_code",
+    "sign_contract",
+    "sign_due",
+    "signing_loop",
+]
+
+log = logging.getLogger(__name__)
 
 CHANNELS = ("app", "sms_link", "branch_tablet")
 """Where a borrower signs: the borrower app, a link sent by SMS, a tablet at the branch."""
@@ -97,7 +110,7 @@ def sign_contract(ctx: ServiceContext, contract_id: int, digest: str, code: str,
 def send_signing_code(ctx: ServiceContext, actor: Actor, contract_id: int) -> dict[str, Any]:
     """Send the borrower a new code (the last one expired or was used up): staff who work
     the case ask for it; the code itself goes only to the borrower."""
-    if actor.role not in ("account_manager", "admin", "system"):
+    if actor.role not in ("account_manager", "system"):  # an admin works no case
         raise Forbidden("an account manager asks for a new signing code")
     now = utcnow()
     with ctx.uow() as uow:
@@ -145,3 +158,28 @@ def case_contract(ctx: ServiceContext, actor: Actor, case_id: int) -> dict[str, 
     view = contract_view(ctx, actor, int(row["id"]))
     assert isinstance(view, dict)
     return view
+
+
+def sign_due(ctx: ServiceContext, borrowers: SigningBorrowers) -> tuple[int, list[str]]:
+    """The simulated borrowers ready to sign sign now, through :func:`sign_contract`; how many
+    signed and the names of the refusals (a code that expired meanwhile, say)."""
+    signed, refused = 0, []
+    for s in borrowers.signatures_due(utcnow()):
+        try:
+            sign_contract(ctx, s.contract_id, s.digest, s.code, s.channel)
+            signed += 1
+        except ServiceError as exc:
+            refused.append(type(exc).__name__)
+    return signed, refused
+
+
+def signing_loop(ctx: ServiceContext, borrowers: SigningBorrowers, stop: threading.Event,
+                 every: float = 0.25) -> None:
+    """Let simulated borrowers sign until ``stop`` (``serve --simulate-banks``: the borrowers
+    of the simulated world sign what the simulated banks approve). Each server process runs
+    one: a notice reaches the borrowers of the process that wrote the contract."""
+    while not stop.wait(every):
+        try:
+            sign_due(ctx, borrowers)
+        except Exception:  # the simulator must never take the server down
+            log.exception("simulated borrowers failed to sign; retrying")
