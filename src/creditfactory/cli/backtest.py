@@ -18,6 +18,7 @@ def backtest(
     vs: Annotated[str | None, typer.Option("--vs", help="A second strategy to compare against.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("backtest"),
     train_months: Annotated[int, typer.Option("--train-months", help="Months of applications the models learn from.")] = 12,
+    blacklist: Annotated[Path | None, typer.Option("--blacklist", help="CSV of blacklist entries (kind,value); without it the blacklist rule knocks no one out.")] = None,
 ) -> None:
     """Back-test STRATEGY (and --vs) and write summary.json, decisions.parquet and report.html.
 
@@ -30,6 +31,10 @@ def backtest(
 
     strategies = [load_strategy(strategy)] + ([load_strategy(vs)] if vs else [])
     data = load(world_dir, money="float")
+    if blacklist is not None:
+        from creditfactory.strategy.blacklist_file import mark_blacklisted, read_blacklist
+
+        data.applications = mark_blacklisted(data.applications, read_blacklist(blacklist))
     provider: ScoreProvider = NoScores()
     if uses_scores(strategies):
         from creditfactory.models import train_lending_models

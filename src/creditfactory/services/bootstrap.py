@@ -20,16 +20,17 @@ from typing import Any
 from creditfactory.factory import BankPolicy, load_banks, load_process
 from creditfactory.fraud.live import LiveFraud
 from creditfactory.models import ModelBundleInvalid, TrainedModels, bundle_digest, load_models
+from creditfactory.services.blacklists import StoreBlacklist
 from creditfactory.services.channel_findings import start_channel_refresh
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import DecisionUnavailable
 from creditfactory.services.fraud_graph import catch_up
 from creditfactory.services.personal_sealing import seal_pending_personal
 from creditfactory.services.ports import ChannelRescoring, DecisionStrategy, ModelScores
-from creditfactory.services.strategy_port import StrategyDecisions
+from creditfactory.services.strategy_setup import live_strategy
 from creditfactory.settings import Settings
 from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine
-from creditfactory.strategy import Decider, NoScores, StrategyRegistry, parse_strategy
+from creditfactory.strategy import NoScores, parse_strategy
 
 __all__ = ["DecisionPorts", "bootstrap", "load_decision_ports", "store_context",
            "with_decisions"]
@@ -80,7 +81,7 @@ def with_decisions(ctx: ServiceContext, key: bytes, *,
     """
     seal_pending_personal(ctx)
     with ctx.uow(write=False) as uow:
-        ports = load_decision_ports(uow, key)
+        ports = load_decision_ports(uow, key, ctx.vault, StoreBlacklist(ctx.engine, ctx.vault))
     wired = replace(ctx, strategy=ports.strategy, models=ports.models, fraud=ports.fraud,
                     packaging=ports.packaging)
     if ports.fraud is not None:
@@ -91,19 +92,21 @@ def with_decisions(ctx: ServiceContext, key: bytes, *,
     return wired
 
 
-def load_decision_ports(uow: UnitOfWork, key: bytes) -> DecisionPorts:
-    """The active strategy and its stored models (``key``: the identity key, from settings)."""
+def load_decision_ports(uow: UnitOfWork, key: bytes, vault: PersonalDataVault | None = None,
+                        blacklist: StoreBlacklist | None = None) -> DecisionPorts:
+    """The active strategy (with its challenger, if set) and its stored models (``key``: the
+    identity key, from settings); ``vault`` keys the champion/challenger split by applicant,
+    ``blacklist`` is what the strategy's blacklist rule reads."""
     row = uow.strategies.active()
     if row is None:
         raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
     compiled = parse_strategy(row["meta"]["text"], source=row["location"])
-    registry = StrategyRegistry()
-    registry.release(compiled)
     registered = row["meta"].get("models") or {}
     trained = _stored_models(uow, registered, key) if registered else None
     models: ModelScores = NoScores() if trained is None else trained
-    decider = Decider(registry, champion=compiled.name, model_versions=models.versions())
-    strategy = StrategyDecisions(decider, f"{compiled.name}@{compiled.version}")
+    applicant_key = None if vault is None else (lambda r: vault.hash(r, "resident_id"))
+    strategy = live_strategy(row["meta"], compiled, models.versions(), blacklist=blacklist,
+                             applicant_key=applicant_key)
     if trained is None:
         return DecisionPorts(strategy, models, None, None)
     fraud = trained.fraud_model.live(key) if trained.fraud_model is not None else None

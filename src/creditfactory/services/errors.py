@@ -2,9 +2,9 @@
 
 ServiceError
  +-- NotFound                 404: ApplicationNotFound, CaseNotFound, TaskNotFound,
- |                                 ChannelNotFound, SubmissionNotFound
+ |                                 ChannelNotFound, SubmissionNotFound, BlacklistEntryNotFound
  +-- Conflict                 409: TaskAlreadyCompleted, TaskNotClaimable, AlreadyAnswered,
- |                                 UserExists, IdempotencyKeyReused
+ |                                 UserExists, IdempotencyKeyReused, AlreadyBlacklisted
  +-- Forbidden                403: RoleNotAllowed, SeparationOfDuties
  +-- InvalidInput             422: carries ``errors``, one (field, message) per bad field
  +-- AuthenticationFailed     401
@@ -103,3 +103,11 @@ class DecisionUnavailable(ServiceError):
 
 class ScoringFailed(DecisionUnavailable):
     """A model failed on the application (not a missing input): no decision is made from it."""
+
+
+class BlacklistEntryNotFound(NotFound):
+    pass
+
+
+class AlreadyBlacklisted(Conflict):
+    """The identifier already has a live entry on the blacklist."""

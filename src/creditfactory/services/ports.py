@@ -87,12 +87,17 @@ class ChannelRescoring(Protocol):
 
 
 class DecisionStrategy(Protocol):
-    """Decide one application from its scores; the same inputs give the same decision."""
+    """Decide one application from its scores; the same inputs give the same decision.
+
+    ``split_key`` (any stable text or number) chooses the arm when a challenger is live; by
+    default the applicant's keyed resident-ID hash, else the application id.
+    """
 
     @property
     def version(self) -> str: ...
 
-    def decide(self, application: Mapping[str, Any], scores: Mapping[str, Any]) -> Decision: ...
+    def decide(self, application: Mapping[str, Any], scores: Mapping[str, Any], *,
+               split_key: str | int | None = None) -> Decision: ...
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def setup_service(
         for bank in load_banks():
             uow.banks.upsert(bank.code, bank.name, bank.as_json())
         registered = store_models(uow, models, "system") if train else None
-        strategy = register_default_strategy(uow, registered)
+        strategy = register_default_strategy(uow, registered, ctx.vault)
         uow.audit.append(
             "system",
             "setup.strategy",

@@ -1,31 +1,124 @@
-"""Registering the strategy and its trained models at setup.
+"""Registering the strategy, its trained models and its challenger at setup.
 
 The strategy text and its trained models are kept in the store, so a server needs nothing but
 the database URL (and the identity key the models were trained with). Setup writes the models
 as one bundle (``creditfactory.models.bundle``) into the store and registers its digest
 and model versions with the strategy; ``services/bootstrap.py`` reads them back at start-up.
+
+Champion/challenger is part of the active strategy's setting: :func:`set_challenger` keeps the
+challenger's text, its share of applications and the split's salt in the active row, and
+:func:`live_strategy` builds the decider that splits applications between the two arms.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from creditfactory.errors import InvalidArgument
-from creditfactory.store import UnitOfWork
+from creditfactory.services.blacklists import seed_entries
+from creditfactory.services.errors import DecisionUnavailable
+from creditfactory.services.strategy_port import Blacklist, StrategyDecisions
+from creditfactory.store import PersonalDataVault, UnitOfWork
+from creditfactory.strategy import (
+    ChampionChallenger,
+    CompiledStrategy,
+    Decider,
+    StrategyRegistry,
+    parse_strategy,
+)
 
-__all__ = ["register_default_strategy", "store_models", "train_models"]
+__all__ = ["clear_challenger", "live_strategy", "register_default_strategy", "set_challenger",
+           "store_models", "train_models"]
+
+CHALLENGER = "challenger"
+"""The key of the active strategy's setting that holds its challenger."""
 
 
-def register_default_strategy(uow: UnitOfWork, models: dict[str, Any] | None = None) -> str:
-    """Register the shipped ``default`` strategy (with its models) and make it the active one."""
+def register_default_strategy(uow: UnitOfWork, models: dict[str, Any] | None = None,
+                              vault: PersonalDataVault | None = None) -> str:
+    """Register the shipped ``default`` strategy (with its models) and make it the active one.
+
+    A challenger set on the strategy active before is kept. With ``vault``, the shipped
+    blacklist entries (``services.blacklists.SHIPPED``) are added when not already listed.
+    """
     from creditfactory.strategy import load_strategy
     from creditfactory.strategy.loader import shipped_text
 
     compiled = load_strategy("default")
-    meta = {"text": shipped_text("default"), "digest": compiled.digest, "models": models or {}}
+    meta: dict[str, Any] = {"text": shipped_text("default"), "digest": compiled.digest,
+                            "models": models or {}}
+    before = uow.strategies.active()
+    kept = None if before is None else before["meta"].get(CHALLENGER)
+    if kept and (kept["name"], kept["version"]) != (compiled.name, compiled.version):
+        meta[CHALLENGER] = kept
     uow.strategies.register(compiled.name, compiled.version, "shipped:default", meta)
     uow.strategies.activate(compiled.name, compiled.version)
+    if vault is not None:
+        seed_entries(uow, vault)
     return f"{compiled.name}@{compiled.version}"
+
+
+def _active(uow: UnitOfWork) -> Any:
+    row = uow.strategies.active()
+    if row is None:
+        raise DecisionUnavailable("no strategy is active: run `creditfactory setup`")
+    return row
+
+
+def _rewrite_active(uow: UnitOfWork, row: Any, meta: dict[str, Any]) -> None:
+    uow.strategies.register(row["name"], row["version"], row["location"], meta)
+    uow.strategies.activate(row["name"], row["version"])
+
+
+def set_challenger(uow: UnitOfWork, actor: str, text: str, location: str, share: float,
+                   salt: str = "cc-1") -> str:
+    """Make the strategy in ``text`` the active strategy's challenger, deciding ``share`` of the
+    applications (a stable split on ``salt``); its ``name@version``. Servers read it at start."""
+    if not 0 < share < 1:
+        raise InvalidArgument(f"share: the challenger's share must be between 0 and 1, not {share}")
+    compiled = parse_strategy(text, source=location)
+    row = _active(uow)
+    if (compiled.name, compiled.version) == (row["name"], row["version"]):
+        raise InvalidArgument(f"the challenger must differ from the champion "
+                              f"{row['name']}@{row['version']} in name or version")
+    uow.strategies.register(compiled.name, compiled.version, location,
+                            {"text": text, "digest": compiled.digest, "role": CHALLENGER})
+    setting = {"name": compiled.name, "version": compiled.version, "location": location,
+               "text": text, "digest": compiled.digest, "share": share, "salt": salt}
+    _rewrite_active(uow, row, {**row["meta"], CHALLENGER: setting})
+    uow.audit.append(actor, "strategy.challenger", "strategy", f"{row['name']}@{row['version']}",
+                     detail={"challenger": f"{compiled.name}@{compiled.version}",
+                             "digest": compiled.digest, "share": share, "salt": salt})
+    return f"{compiled.name}@{compiled.version}"
+
+
+def clear_challenger(uow: UnitOfWork, actor: str) -> None:
+    """End the experiment: the champion decides every application (from the next start)."""
+    row = _active(uow)
+    meta = {k: v for k, v in row["meta"].items() if k != CHALLENGER}
+    _rewrite_active(uow, row, meta)
+    uow.audit.append(actor, "strategy.challenger_cleared", "strategy",
+                     f"{row['name']}@{row['version']}", detail={})
+
+
+def live_strategy(setting: Mapping[str, Any], champion: CompiledStrategy,
+                  model_versions: Mapping[str, str], *, blacklist: Blacklist | None = None,
+                  applicant_key: Callable[[str], str] | None = None) -> StrategyDecisions:
+    """The strategy port of the active ``setting`` (its stored ``meta``): ``champion`` alone, or
+    with the challenger it names taking its share of applications."""
+    registry = StrategyRegistry()
+    registry.release(champion, as_name="champion")
+    chosen = setting.get(CHALLENGER)
+    routing = None
+    if chosen:
+        registry.release(parse_strategy(chosen["text"], source=chosen["location"]),
+                         as_name=CHALLENGER)
+        routing = ChampionChallenger(share=float(chosen["share"]), salt=str(chosen["salt"]))
+    decider = Decider(registry, champion="champion", challenger=CHALLENGER if chosen else None,
+                      routing=routing, model_versions=model_versions)
+    return StrategyDecisions(decider, f"{champion.name}@{champion.version}",
+                             blacklist=blacklist, applicant_key=applicant_key)
 
 
 def train_models(world: Any, key: bytes | None) -> Any:

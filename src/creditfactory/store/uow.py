@@ -10,6 +10,7 @@ from creditfactory.store.engine import is_sqlite, write_lock
 from creditfactory.store.reference import reference_cache
 from creditfactory.store.repo_audit import AuditLog, IdempotencyRepository
 from creditfactory.store.repo_banks import SubmissionRepository
+from creditfactory.store.repo_blacklists import BlacklistRepository
 from creditfactory.store.repo_cases import ApplicationRepository, CaseRepository
 from creditfactory.store.repo_intake import IntakeReads
 from creditfactory.store.repo_models import ModelArtifactRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
     idempotency: IdempotencyRepository
     intake: IntakeReads
     worklists: WorklistRepository
+    blacklists: BlacklistRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -87,6 +89,7 @@ class UnitOfWork:
         self.idempotency = IdempotencyRepository(c)
         self.intake = IntakeReads(c)
         self.worklists = WorklistRepository(c)
+        self.blacklists = BlacklistRepository(c)
         self._committed = False
         return self
 

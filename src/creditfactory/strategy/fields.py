@@ -15,7 +15,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "fraud_rule_hits",
     "packaging_score",
 )
-DERIVED_FIELDS: tuple[str, ...] = ("channel_type", "repeat_customer")
+DERIVED_FIELDS: tuple[str, ...] = ("channel_type", "repeat_customer", "blacklisted")
 APPLICATION_FIELDS: tuple[str, ...] = tuple(APPLICATIONS.names)
 KNOWN_FIELDS: frozenset[str] = frozenset(APPLICATION_FIELDS + DERIVED_FIELDS + SCORE_COLUMNS)
 LIMIT_INPUTS: tuple[str, ...] = ("declared_monthly_revenue", "bureau_debt", "amount", "term_months")

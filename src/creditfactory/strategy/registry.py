@@ -108,10 +108,16 @@ class Decider:
         self.routing = routing
         self.model_versions = dict(model_versions or {})
 
-    def decide(self, app: Mapping[str, Any], scores: Mapping[str, Any]) -> DecisionRecord:
-        """The decision record of one application with its ``scores`` (see ``ScoreProvider``)."""
+    def decide(self, app: Mapping[str, Any], scores: Mapping[str, Any], *,
+               split_key: int | None = None) -> DecisionRecord:
+        """The decision record of one application with its ``scores`` (see ``ScoreProvider``).
+
+        The arm follows ``split_key`` (default: the application id); without one (no key, id
+        0) the champion decides.
+        """
+        key = split_key if split_key is not None else int(app.get("application_id") or 0) or None
         arm = "champion"
-        if self.challenger and self.routing and self.routing.is_challenger(int(app["application_id"])):
+        if self.challenger and self.routing and key is not None and self.routing.is_challenger(key):
             arm = "challenger"
         strategy = self.registry.live(self.challenger if arm == "challenger" else self.champion)  # type: ignore[arg-type]
         return decide_one(strategy, app, scores, arm=arm, model_versions=self.model_versions)

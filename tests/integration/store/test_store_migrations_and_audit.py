@@ -44,6 +44,7 @@ EXPECTED = {
     "bank_month_counts",
     "sessions",
     "unsealed_personal",
+    "blacklist_entries",
 }
 
 

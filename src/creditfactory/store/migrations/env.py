@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from creditfactory.store import (
+    tables_blacklists,  # noqa: F401  (registers the blacklist entries)
     tables_case,  # noqa: F401  (registers the case tables)
     tables_models,  # noqa: F401  (registers the model tables)
     tables_personal,  # noqa: F401  (registers the personal values awaiting sealing)
