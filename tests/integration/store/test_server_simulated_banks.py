@@ -81,3 +81,22 @@ def test_serve_with_simulated_banks_in_production_is_a_clear_error(tmp_path: Pat
     assert isinstance(refused.exception, InvalidArgument)
     assert "simulate_banks" in str(refused.exception)
     assert not (tmp_path / "x.db").exists()  # refused before anything was opened
+
+
+def test_serve_simulates_banks_only_with_the_flag(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    import uvicorn
+
+    from creditfactory.cli import service
+
+    for name, value in (("CREDITFACTORY_SIMULATE_BANKS", "true"), ("CREDITFACTORY_DB_URL", ""),
+                        ("CREDITFACTORY_SERVE_THREADS", "8"), ("OMP_NUM_THREADS", "1")):
+        monkeypatch.setenv(name, value)  # serve sets them for its workers; restored after
+    served: list[bool] = []
+    monkeypatch.setattr(service, "worker_app", lambda: service._settings(None).simulate_banks)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(app))
+    _register()
+    for flags in ([], ["--simulate-banks"]):
+        result = CliRunner().invoke(app, ["serve", "--db", f"{tmp_path}/x.db", *flags])
+        assert result.exit_code == 0, result.output
+    assert served == [False, True]  # the environment alone does not turn the simulator on
