@@ -27,3 +27,5 @@ BANK_ROLES: tuple[str, ...] = ("bank_officer", "bank_system")
 """Roles that act for the one bank whose code their account carries."""
 NO_CASE_WORK: tuple[str, ...] = ("admin",)
 """Roles that manage the factory and may not submit, work a task or answer for a bank."""
+OVERSEERS: tuple[str, ...] = ("admin", "risk_analyst")
+"""Roles that read every station's and every bank's queue (and work none of them)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from creditfactory.domain.bank import BankSubmission
 from creditfactory.domain.case import Case
-from creditfactory.domain.roles import BANK_ROLES
+from creditfactory.domain.roles import BANK_ROLES, OVERSEERS
 from creditfactory.domain.route import route_of
 from creditfactory.services.bank_routing import active_banks, submit_to_bank, unit_draw
 from creditfactory.services.context import ServiceContext
@@ -42,10 +42,6 @@ def submission_view(sub: BankSubmission) -> dict[str, Any]:
     }
 
 
-QUEUE_OVERSEERS = ("admin", "risk_analyst")
-"""Roles that read every bank's pending packages (and answer none)."""
-
-
 def _own_bank(actor: Actor) -> str:
     """The bank a bank role acts for; refused when the account carries none."""
     if not actor.bank_code:
@@ -67,7 +63,7 @@ def bank_queue(
     """Pending packages; a bank's own accounts see only their bank's."""
     if actor.role in BANK_ROLES:
         bank_code = _own_bank(actor)
-    elif actor.role not in QUEUE_OVERSEERS:
+    elif actor.role not in OVERSEERS:
         raise RoleNotAllowed("bank queues are for the banks' own accounts")
     with ctx.uow(write=False) as uow:
         rows = uow.submissions.pending(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from creditfactory.domain.errors import IllegalTaskMove
+from creditfactory.domain.roles import OVERSEERS
 from creditfactory.domain.task import Task
 from creditfactory.factory import sla_state
 from creditfactory.services.context import ServiceContext
@@ -36,8 +37,9 @@ VERDICTS = ("pass", "reject")
 __all__ = ["QUEUE_OVERSEERS", "station_queue", "claim_task", "complete_task", "task_view"]
 
 
-QUEUE_OVERSEERS = ("admin", "risk_analyst")
+QUEUE_OVERSEERS = OVERSEERS
 """Roles that may read every station's queue besides the role working it."""
+
 
 def task_view(task: Task, now: datetime) -> dict[str, Any]:
     """A task as the API shows it, with its SLA state."""
