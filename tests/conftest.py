@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
+from typing import Any
+
+import pandas as pd
 import pytest
 
 from creditfactory.world import World, generate
@@ -11,3 +16,51 @@ from creditfactory.world import World, generate
 def small_world() -> World:
     """A 6,000-application world (seed 11): quick, yet with rings, packagers and a downturn."""
     return generate(6_000, 36, seed=11, chunk_size=2_500)
+
+
+def declared_form(row: Mapping[str, Any], n: int = 0) -> dict[str, Any]:
+    """A world row as an account manager submits it (``ApplicationCreate``'s fields only: no
+    id, no time, no bureau fields) with a consent reference."""
+    from creditfactory.http.schemas.applications import ApplicationCreate
+
+    body = {k: row[k] for k in ApplicationCreate.model_fields if k in row}
+    body["bureau_consent_ref"] = f"CONSENT-{n:06d}"
+    return ApplicationCreate.model_validate(body).model_dump()
+
+
+@pytest.fixture(scope="session")
+def declared() -> Callable[..., dict[str, Any]]:
+    """World row (and a number for its consent) -> the validated body a submission takes."""
+    return declared_form
+
+
+@pytest.fixture
+def counterparts() -> Iterator[Callable[..., Any]]:
+    """Start the simulated credit bureau and business registry of a world's applications on
+    loopback (``faults``: ``BureauFaults`` keyword arguments); the running server, stopped
+    after the test. ``wire(ctx, running)`` gives a context their HTTP clients."""
+    from creditfactory.world.bureau_server import (
+        BureauFaults,
+        BureauServer,
+        WorldRecords,
+        running_bureau,
+    )
+
+    with ExitStack() as stack:
+        def start(applications: pd.DataFrame, **faults: Any) -> Any:
+            server = BureauServer(WorldRecords(applications), BureauFaults(**faults))
+            return stack.enter_context(running_bureau(server))
+
+        yield start
+
+
+@pytest.fixture(scope="session")
+def wire() -> Callable[..., Any]:
+    """``wire(ctx, running_bureau)``: ``ctx`` with the HTTP clients of that bureau."""
+    from creditfactory.services.bootstrap import with_counterparts
+    from creditfactory.settings import load_settings
+
+    def wired(ctx: Any, running: Any, **settings: Any) -> Any:
+        return with_counterparts(ctx, load_settings(bureau_url=running.url, **settings))
+
+    return wired

@@ -29,6 +29,7 @@ def _register() -> None:
         scorecard_report,
         service,
         simulate,
+        world,
     )
 
 

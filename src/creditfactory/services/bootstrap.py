@@ -4,7 +4,9 @@ It builds, once per process, the store's engine, the personal-data vault, the pr
 simulated partner banks, and the decision pipeline's ports: the active strategy (compiled from
 the text kept in the store), the trained models (read back from their bundle in the store,
 checked against the digest and versions the strategy registered) and the live fraud graph
-(seeded with the models' history and caught up with every application the store keeps).
+(seeded with the models' history and caught up with every application the store keeps),
+and the HTTP clients of the counterparts the platform fetches data from (the credit bureau at
+``bureau_url``, the business registry at ``external_data_url`` or the bureau's server).
 The API, the pages, the CLI, the benchmarks and the tests' fixtures all start here.
 
 A server needs nothing but the database URL (and the identity key the models were trained
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from creditfactory.adapters import HttpCreditBureau, HttpExternalData, RetryPolicy
 from creditfactory.factory import BankPolicy, load_banks, load_process
 from creditfactory.fraud.live import LiveFraud
 from creditfactory.models import ModelBundleInvalid, TrainedModels, bundle_digest, load_models
@@ -33,7 +36,7 @@ from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine
 from creditfactory.strategy import NoScores, parse_strategy
 
 __all__ = ["DecisionPorts", "bootstrap", "load_decision_ports", "store_context",
-           "with_decisions"]
+           "with_counterparts", "with_decisions"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,25 @@ class DecisionPorts:
 
 def store_context(settings: Settings,
                   banks: tuple[BankPolicy, ...] | None = None) -> ServiceContext:
-    """The store, the vault, the process and the simulated partner banks (``banks``, default:
-    the shipped ones), without decisions: for setup and user administration."""
-    return ServiceContext(make_engine(settings.db_url), PersonalDataVault(settings.secret_key),
-                          process=load_process(),
-                          simulated_banks=load_banks() if banks is None else banks)
+    """The store, the vault, the process, the simulated partner banks (``banks``, default:
+    the shipped ones) and the counterparts' clients, without decisions: for setup and user
+    administration."""
+    ctx = ServiceContext(make_engine(settings.db_url), PersonalDataVault(settings.secret_key),
+                         process=load_process(),
+                         simulated_banks=load_banks() if banks is None else banks)
+    return with_counterparts(ctx, settings)
+
+
+def with_counterparts(ctx: ServiceContext, settings: Settings) -> ServiceContext:
+    """``ctx`` with HTTP clients of the bureau and the registry the settings name (none when
+    ``bureau_url`` is unset: submissions then wait at bureau_pull)."""
+    if not settings.bureau_url:
+        return ctx
+    policy = RetryPolicy(timeout=settings.fetch_timeout_ms / 1000,
+                         budget=settings.fetch_budget_ms / 1000)
+    return replace(ctx, bureau=HttpCreditBureau(settings.bureau_url, policy),
+                   external=HttpExternalData(settings.external_data_url or settings.bureau_url,
+                                             policy))
 
 
 def bootstrap(settings: Settings, *, strategy: DecisionStrategy | None = None,

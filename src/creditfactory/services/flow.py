@@ -2,8 +2,9 @@
 
 The case's moves are the domain's (:class:`~creditfactory.domain.case.Case`, which refuses an
 illegal one); the order of the steps and which tier skips which come from the process
-definition. Each automatic step may carry an effect (close a rejected case, re-decide with
-findings, route to a bank, sign, pay out, enrol for servicing). Everything happens inside the
+definition. Each automatic step may carry an effect (check and require the fetched data, close
+a rejected case, re-decide with findings, route to a bank, sign, pay out, enrol for
+servicing). Everything happens inside the
 caller's unit of work, so a crash leaves the case at its last committed step and nothing
 half-written.
 """
@@ -13,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from creditfactory.domain.bank import Loan, contract_no
+from creditfactory.domain.bank import contract_no
 from creditfactory.domain.case import Case
 from creditfactory.domain.errors import IllegalCaseMove
 from creditfactory.domain.route import route_of
 from creditfactory.domain.task import Task
 from creditfactory.factory import Step, due_at
-from creditfactory.services import bank_routing, limit_and_pricing
+from creditfactory.services import bank_routing, contracts, data_fetch, limit_and_pricing, payout
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
@@ -41,37 +42,18 @@ def _tier_routing(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime
     return True
 
 
-def _contract(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> bool:
-    uow.audit.append(
-        "system",
-        "contract.signed",
-        "case",
-        case.id,
-        case_id=case.id,
-        detail={"contract_no": contract_no(case.id), "bank": case.bank_code},
-        at=at,
-    )
-    return True
-
-
-def _payout(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> bool:
-    terms, decision = bank_routing.case_application(uow, case.application_id)
-    uow.submissions.add_loan(Loan.pay_out(case, terms, decision, at))
-    uow.applications.set_status(case.application_id, "paid_out")
-    return True
-
-
 def _booking(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> bool:
     case.close("done", at)  # the application is paid out since payout
     return True
 
 
 EFFECTS: dict[str, Effect] = {
+    **data_fetch.STEP_EFFECTS,
     "tier_routing": _tier_routing,
     "limit_and_pricing": limit_and_pricing.limit_and_pricing,
     "bank_package": bank_routing.bank_package,
-    "contract": _contract,
-    "payout": _payout,
+    "contract": contracts.contract_step,
+    "payout": payout.payout_step,
     "booking_and_enrolment": _booking,
 }
 

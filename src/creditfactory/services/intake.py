@@ -1,4 +1,11 @@
-"""Submitting an application: validate, decide, open the case, walk it as far as it goes.
+"""Submitting an application: validate, fetch, decide, open the case, walk it as far as it goes.
+
+The application's time is the server's clock (``ctx.clock``), never the submitter's, and the
+bureau fields the decision reads are pulled from the credit bureau (the business'
+registration from the registry) before the write, never taken from the body. When the bureau
+does not answer in the request's budget the application and its case are still kept, the
+case held at ``bureau_pull`` with no decision (202); the retry job decides it once the bureau
+answers (``services/fetch_retry.py``).
 
 Idempotent by (user, key): a retried request with the same body gets the stored answer and
 never creates a second application; the same key with another body is a conflict. The
@@ -27,6 +34,7 @@ from creditfactory.services.application_input import (
     stored_fields,
 )
 from creditfactory.services.context import ServiceContext
+from creditfactory.services.data_fetch import Fetched, fetch, record_fetched
 from creditfactory.services.decision_pipeline import (
     active_strategy,
     assess_fraud,
@@ -51,6 +59,8 @@ from creditfactory.store.types import utcnow
 __all__ = ["submit_application", "Submitted"]
 
 Submitted = tuple[int, dict[str, Any], bool]
+PENDING_TIER = "pending"
+"""The tier of a case kept before it could be decided (its report not yet pulled)."""
 
 
 def _request_hash(app: dict[str, Any]) -> str:
@@ -74,12 +84,14 @@ def submit_application(
 ) -> Submitted:
     """Return (status code, response body, replayed?) for one submitted application.
 
-    validate → opening read → catch-up → fraud assessment → model scores → strategy
-    decision → write → tell the fraud graph the kept id.
+    validate → opening read → fetch (bureau, registry) → catch-up → fraud assessment →
+    model scores → strategy decision (only on a pulled report) → write → tell the fraud graph
+    the kept id. 201 when the case moved on, 202 when it is held for data not yet fetched.
     """
     with refusals_audited(ctx, actor, "application.submit", "submission", idempotency_key):
         check_submitter(ctx, actor)
     digest = _request_hash(app)
+    app = {**app, "applied_at": ctx.clock()}
     check_application(app)
     resident_hash = ctx.vault.hash(app["resident_id"], "resident_id")
     opening = _opening_read(ctx, actor, app, idempotency_key, resident_hash)
@@ -87,14 +99,20 @@ def submit_application(
         return _replay(opening.answered, idempotency_key, digest)
     strategy = active_strategy(ctx)
     application = _decidable(app, opening)
+    fetched = fetch(ctx, app["resident_id"], app["bureau_consent_ref"], app["uscc"],
+                    app["applied_at"])
+    if fetched.report is not None:
+        application.update(fetched.report.fields)
     sealed = sealed_forms(app, ctx.vault)
     catch_up_if_due(ctx)
     identity = fraud_identity(ctx, application)
-    fraud = assess_fraud(ctx, application, identity)
-    scores = model_scores(ctx, application, fraud)
-    decision = strategy.decide(application, scores)
+    decision = None
+    if fetched.report is not None:
+        fraud = assess_fraud(ctx, application, identity)
+        scores = model_scores(ctx, application, fraud)
+        decision = strategy.decide(application, scores)
     status, body, replayed = _keep(ctx, actor, app, idempotency_key, digest, sealed, decision,
-                                   identity, opening, resident_hash)
+                                   identity, opening, resident_hash, (application, fetched))
     if not replayed:
         identity_kept(ctx, identity, body["application_id"])
     return status, body, replayed
@@ -122,11 +140,12 @@ def _decidable(app: dict[str, Any], opening: Opening) -> dict[str, Any]:
 
 
 def _keep(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str, digest: str,
-          sealed: SealedForms, decision: Decision, identity: dict[str, int] | None,
-          opening: Opening, resident_hash: str) -> Submitted:
+          sealed: SealedForms, decision: Decision | None, identity: dict[str, int] | None,
+          opening: Opening, resident_hash: str,
+          data: tuple[dict[str, Any], Fetched]) -> Submitted:
     """Write the submission; when a concurrent one with the same key won, its answer."""
-    args = (ctx, actor, app, key, digest, sealed, decision, decision_record(decision), identity,
-            opening.ids)
+    record = None if decision is None else decision_record(decision)
+    args = (ctx, actor, app, key, digest, sealed, decision, record, identity, opening.ids, data)
     try:
         return _write(*args, opening.applicant_id)
     except IntegrityError:
@@ -152,19 +171,22 @@ def _write(
     key: str,
     digest: str,
     sealed: SealedForms,
-    decision: Decision,
-    record: dict[str, Any],
+    decision: Decision | None,
+    record: dict[str, Any] | None,
     identity: dict[str, int] | None,
     ids: dict[str, int] | None,
+    data: tuple[dict[str, Any], Fetched],
     applicant_id: int | None,
 ) -> Submitted:
     """The one write transaction of a submission; IntegrityError when a concurrent one won.
 
     ``ids`` are the row ids the opening read took (PostgreSQL): a retry after a rolled-back
-    attempt inserts the same ones, so the application id leaves no gap.
+    attempt inserts the same ones, so the application id leaves no gap. ``data``: the
+    application as decided (the bureau's fields in it once pulled) and what was fetched.
     """
     now = utcnow()
-    fields = stored_fields(app)
+    decided, fetched = data
+    fields = stored_fields({k: v for k, v in decided.items() if k != "application_id"})
     with ctx.uow() as uow:
         uow.intake.use_ids(ids)
         if applicant_id is None:
@@ -185,8 +207,11 @@ def _write(
             created_at=now,
         )
         app_id = uow.applications.add(application)
-        store_decision(uow, app_id, 1, "application", decision, now, record=record)
-        case = Case.open(app_id, decision.tier, route_of(ctx.process.steps), now)
+        record_fetched(uow, app_id, app, fetched, actor.username, now)
+        if decision is not None:
+            store_decision(uow, app_id, 1, "application", decision, now, record=record)
+        tier = PENDING_TIER if decision is None else decision.tier
+        case = Case.open(app_id, tier, route_of(ctx.process.steps), now)
         uow.cases.add(case)
         uow.audit.append(
             actor.username,
@@ -198,7 +223,7 @@ def _write(
                 "channel": app["channel_id"],
                 "amount": str(app["amount"]),
                 "resident_id": sealed.applicant["resident_id_masked"],
-                "tier": decision.tier,
+                "tier": tier,
             },
             at=now,
         )
@@ -210,8 +235,12 @@ def _write(
             "status": written.status,
             "case_id": case.id,
             "step": case.step,
-            "decision": decision_summary(latest_decision(uow, app_id)),
+            "decision": None if decision is None else decision_summary(
+                latest_decision(uow, app_id)),
+            "held": None if case.hold is None else {"queue": case.hold,
+                                                    "reason": case.hold_reason},
         }
-        uow.idempotency.add(actor.username, key, digest, 201, body)
+        code = 202 if case.is_held else 201
+        uow.idempotency.add(actor.username, key, digest, code, body)
         uow.commit()
-        return 201, body, False
+        return code, body, False

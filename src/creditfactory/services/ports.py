@@ -6,25 +6,33 @@ the live fraud graph (:class:`FraudGraph`) assesses the application, the models
 (:class:`DecisionStrategy`) decides from the application and its scores. Production wires
 ``creditfactory.fraud.live``, ``creditfactory.models`` and the compiled strategy
 (``services/bootstrap.py``); tests pass hand-written fakes.
+
+The data the decision reads about the applicant's borrowing come from the counterparts, not
+from the submission: the credit bureau (:class:`CreditBureau`) and the business registry
+(:class:`ExternalData`), HTTP clients in ``creditfactory.adapters``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 import pandas as pd
 
-from creditfactory.fraud.live import Assessment, CatchUp
+from creditfactory.domain.external_data import BureauReport, BusinessRegistration
+from creditfactory.fraud.live import Assessment, CatchUp, Recheck, RecheckPolicy
 
 __all__ = [
     "SYSTEM",
     "Actor",
     "ChannelRescoring",
+    "CreditBureau",
     "Decision",
     "DecisionStrategy",
+    "ExternalData",
     "FraudGraph",
     "ModelScores",
 ]
@@ -70,6 +78,9 @@ class FraudGraph(Protocol):
     def neighbourhood(self, application_id: int, hops: int = 2,
                       max_nodes: int = 200) -> dict[str, Any] | None: ...
 
+    def recheck(self, application_id: int, policy: RecheckPolicy,
+                cleared: Collection[str] = (), at: int | None = None) -> Recheck | None: ...
+
 
 class ModelScores(Protocol):
     """The trained models: the scores of one application, given its fraud assessment."""
@@ -98,6 +109,30 @@ class DecisionStrategy(Protocol):
 
     def decide(self, application: Mapping[str, Any], scores: Mapping[str, Any], *,
                split_key: str | int | None = None) -> Decision: ...
+
+
+class CreditBureau(Protocol):
+    """The credit bureau: the applicant's report, pulled with the consent they signed.
+
+    ``as_of``: the report as the bureau held it then (the submission's time). ``None`` when
+    the bureau has no file on the resident; :class:`~creditfactory.domain.external_data.
+    CounterpartUnavailable` when it did not answer within the client's retries.
+    """
+
+    @property
+    def source(self) -> str: ...
+
+    def pull(self, resident_id: str, consent_ref: str, as_of: datetime) -> BureauReport | None: ...
+
+
+class ExternalData(Protocol):
+    """The business registry: a business by its unified social credit code (``None`` when it
+    is not on the register); ``CounterpartUnavailable`` as for the bureau."""
+
+    @property
+    def source(self) -> str: ...
+
+    def registration(self, uscc: str, as_of: datetime) -> BusinessRegistration | None: ...
 
 
 @dataclass(frozen=True)

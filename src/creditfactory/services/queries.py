@@ -75,7 +75,7 @@ def application_view(ctx: ServiceContext, actor: Actor, application_id: int) -> 
             "applied_at": app.applied_at,
             "fields": app.fields,
             "personal": _masked(app, applicant, masked_fields(actor.role)),
-            "decision": decision_summary(decisions[-1]),
+            "decision": decision_summary(decisions[-1]) if decisions else None,
             "decisions": [
                 {"seq": d.seq, "basis": d.basis, "score": d.score, **decision_summary(d)}
                 for d in decisions

@@ -144,6 +144,11 @@ class ApplicationRepository:
         if application_id in self._written:
             self._written[application_id]["status"] = status
 
+    def set_fields(self, application_id: int, fields: Mapping[str, Any]) -> None:
+        """Replace the application's non-personal fields (the bureau's, once pulled)."""
+        q = sa.update(applications).where(applications.c.application_id == application_id)
+        self._c.execute(q.values(fields=dict(fields)))
+
     def add_decision(self, d: RecordedDecision) -> int:
         """Store a decision on an application; its id."""
         values = {k: getattr(d, k) for k in _DECISION_COLUMNS}

@@ -12,6 +12,8 @@ from creditfactory.store.repo_audit import AuditLog, IdempotencyRepository
 from creditfactory.store.repo_banks import SubmissionRepository
 from creditfactory.store.repo_blacklists import BlacklistRepository
 from creditfactory.store.repo_cases import ApplicationRepository, CaseRepository
+from creditfactory.store.repo_contracts import ContractRepository
+from creditfactory.store.repo_data_fetch import DataFetchRepository
 from creditfactory.store.repo_intake import IntakeReads
 from creditfactory.store.repo_models import ModelArtifactRepository
 from creditfactory.store.repo_org import (
@@ -51,6 +53,8 @@ class UnitOfWork:
     intake: IntakeReads
     worklists: WorklistRepository
     blacklists: BlacklistRepository
+    contracts: ContractRepository
+    fetched: DataFetchRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -90,6 +94,8 @@ class UnitOfWork:
         self.intake = IntakeReads(c)
         self.worklists = WorklistRepository(c)
         self.blacklists = BlacklistRepository(c)
+        self.contracts = ContractRepository(c)
+        self.fetched = DataFetchRepository(c)
         self._committed = False
         return self
 

@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 
+from creditfactory.domain.external_data import BUREAU_FIELDS
 from creditfactory.factory import load_banks
 from creditfactory.server import create_app
 from creditfactory.services.bootstrap import bootstrap
@@ -64,6 +65,13 @@ class Server:
     world: Any
 
     manual_bank: str = MANUAL_BANK
+    bureau_url: str = ""
+    signer: Any = None
+
+    def fresh(self, name: str) -> dict[str, str]:
+        """Headers with a new token (a session of its own) for the user of ``tokens[name]``."""
+        actor = self.signer.check(self.ctx, self.tokens[name])
+        return {"Authorization": f"Bearer {self.signer.issue(self.ctx, actor)}"}
 
     def h(self, role: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
@@ -92,10 +100,22 @@ def small_world() -> Any:
     return generate(400, 12, 11)
 
 
+@pytest.fixture(scope="session")
+def world_bureau(small_world: Any) -> Iterator[Any]:
+    """The small world's credit bureau and business registry on loopback (no faults)."""
+    from creditfactory.world.bureau_server import BureauServer, WorldRecords, running_bureau
+
+    with running_bureau(BureauServer(WorldRecords(small_world.applications))) as bureau:
+        yield bureau
+
+
 def application_json(world: Any, i: int, **overrides: Any) -> dict[str, Any]:
-    """Row ``i`` of the world's applications as the API takes it (no application_id)."""
+    """Row ``i`` of the world's applications as the API takes it: what the applicant declares
+    (no id, no time, no bureau fields: the platform stamps and pulls those) and the consent."""
     row = world.applications.iloc[i].to_dict()
-    row.pop("application_id")
+    for name in ("application_id", "applied_at", *BUREAU_FIELDS):
+        row.pop(name)
+    row["bureau_consent_ref"] = f"CONSENT-{i:06d}"
     out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
     for k, v in out.items():
         if hasattr(v, "item"):
@@ -105,7 +125,8 @@ def application_json(world: Any, i: int, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, small_world: Any) -> Iterator[Server]:
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, small_world: Any,
+           world_bureau: Any) -> Iterator[Server]:
     schema = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db')}/e2e.db"
@@ -117,12 +138,16 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         with admin.begin() as c:
             c.exec_driver_sql(f"CREATE SCHEMA {schema}")
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    settings = load_settings(db_url=url, env="test", login_attempts_per_minute=3)
+    # the other banks are simulated, as `serve --simulate-banks` does; MANUAL_BANK answers
+    # through the API with its own accounts
+    settings = load_settings(db_url=url, env="test", login_attempts_per_minute=3,
+                             simulate_banks=True, bureau_url=world_bureau.url)
     banks = tuple(b for b in load_banks() if b.code != MANUAL_BANK)
     ctx = bootstrap(settings, strategy=FakeDecisions(), banks=banks)
     engine = ctx.engine
     setup_service(ctx, settings.db_url, PASSWORD, small_world, train=False)
     add_user(ctx, Actor("system", "system"), "officer_cmb", PASSWORD, "bank_officer", MANUAL_BANK)
+    add_user(ctx, Actor("system", "system"), "system_cmb", PASSWORD, "bank_system", MANUAL_BANK)
     port = _free_port()
     app = create_app(settings, ctx)
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
@@ -139,8 +164,10 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     tokens = {role: app.state.signer.issue(ctx, Actor(role, role)) for role in ROLES}
     tokens["officer_cmb"] = app.state.signer.issue(ctx, Actor("officer_cmb", "bank_officer", MANUAL_BANK))
     tokens["officer_icbc"] = app.state.signer.issue(ctx, Actor("officer_icbc", "bank_officer", "ICBC_SZ"))
+    tokens["system_cmb"] = app.state.signer.issue(ctx, Actor("system_cmb", "bank_system", MANUAL_BANK))
     try:
-        yield Server(base, ctx, tokens, small_world)
+        yield Server(base, ctx, tokens, small_world, signer=app.state.signer,
+                     bureau_url=world_bureau.url)
     finally:
         uv.should_exit = True
         thread.join(timeout=10)

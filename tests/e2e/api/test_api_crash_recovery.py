@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 
 
-def _start(url: str, port: int) -> subprocess.Popen[bytes]:
+def _start(url: str, port: int, bureau_url: str) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([sys.executable, str(HERE / "fake_decision_server.py"), url, str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "CREDITFACTORY_BUREAU_URL": bureau_url})
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
@@ -42,7 +43,7 @@ def test_kill_9_mid_load_keeps_every_acknowledged_application_whole(server: Serv
         pytest.skip("one store is enough here; bench/api_load.py --crash covers PostgreSQL")
     url = str(server.ctx.engine.url)
     port = int(server.base.split(":")[2].split("/")[0]) + 1
-    proc = _start(url, port)
+    proc = _start(url, port, server.bureau_url)
     base = f"http://127.0.0.1:{port}/api/v1"
     acked: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     stop = threading.Event()
@@ -83,7 +84,7 @@ def test_kill_9_mid_load_keeps_every_acknowledged_application_whole(server: Serv
             "d.application_id = a.application_id) OR NOT EXISTS (SELECT 1 FROM cases k WHERE "
             "k.application_id = a.application_id)")).scalar_one()
     assert orphans == 0
-    proc = _start(url, port)
+    proc = _start(url, port, server.bureau_url)
     try:
         with httpx.Client(base_url=base, timeout=10) as c:
             for _key, _body, answer in acked:

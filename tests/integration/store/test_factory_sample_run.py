@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,11 @@ def test_auto_approved_newcomers_reach_payout_in_seconds_with_no_staff_touch(
         ctx = replace(with_decisions(ctx, DEV_SECRET_KEY.encode()), borrowers=borrowers)
         outside = generate(1_000, 24, seed=8).applications
         ctx = wire(ctx, counterparts(outside))  # the bureau knows the newcomers' world
-        rows = [declared(r, n) for n, r in enumerate(outside.tail(40).to_dict("records"))]
+        newcomers = outside.tail(40)
+        rows = [declared(r, n) for n, r in enumerate(newcomers.to_dict("records"))]
+        times = [t.to_pydatetime().replace(tzinfo=UTC) for t in newcomers["applied_at"]]
         run = run_sample(ctx, rows, Actor("am", "account_manager"), wait_seconds=20,
-                         borrowers=borrowers)
+                         borrowers=borrowers, times=times)
     finally:
         engine.dispose()
     assert run.submitted == 40 and not run.errors

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.services.bootstrap import with_decisions
 from creditfactory.services.channel_findings import (
     channel_findings,
@@ -30,6 +29,10 @@ pytest.importorskip("lightgbm")
 PER_CHANNEL = 8
 
 
+def _newcomers() -> Any:
+    return generate(600, 24, seed=8).applications
+
+
 @pytest.fixture(scope="module")
 def trained() -> tuple[Any, Any]:
     from creditfactory.models.training import train_lending_models
@@ -39,25 +42,28 @@ def trained() -> tuple[Any, Any]:
 
 
 @pytest.fixture
-def factory(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceContext]:
-    """A factory set up on the trained world, deciding with the stored models."""
+def factory(empty_db_url: str, trained: tuple[Any, Any], counterparts: Any,
+            wire: Any) -> Iterator[ServiceContext]:
+    """A factory set up on the trained world, deciding with the stored models, its bureau
+    the newcomers' world."""
     world, models = trained
     engine = make_engine(empty_db_url)
     try:
         ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
         setup_service(ctx, empty_db_url, "a-long-admin-password", world,
                       models=models)
-        yield with_decisions(ctx, DEV_SECRET_KEY.encode())
+        yield wire(with_decisions(ctx, DEV_SECRET_KEY.encode()), counterparts(_newcomers()))
     finally:
         engine.dispose()
 
 
-def _submit(ctx: ServiceContext, channels: list[str]) -> dict[str, list[tuple[int, Decimal]]]:
-    rows = generate(600, 24, seed=8).applications.drop(columns="application_id")
+def _submit(ctx: ServiceContext, channels: list[str],
+            declared: Any) -> dict[str, list[tuple[int, Decimal]]]:
+    rows = _newcomers()
     out: dict[str, list[tuple[int, Decimal]]] = {c: [] for c in channels}
     for n, raw in enumerate(rows.head(PER_CHANNEL * len(channels)).to_dict("records")):
         channel = channels[n % len(channels)]
-        app = ApplicationCreate.model_validate({**raw, "channel_id": channel}).model_dump()
+        app = declared({**raw, "channel_id": channel}, n)
         code, body, _ = submit_application(ctx, Actor("am", "account_manager"), app, f"k-{n}")
         assert code in (200, 201), body
         out[channel].append((int(body["application_id"]),
@@ -79,13 +85,13 @@ def _record(ctx: ServiceContext, apps: dict[str, list[tuple[int, Decimal]]], bad
 
 
 def test_overstated_revenue_and_unreal_business_raise_the_channels_packaging_score(
-        factory: ServiceContext) -> None:
+        factory: ServiceContext, declared: Any) -> None:
     ctx = factory
     before = refresh_channel_scores(ctx)
     assert before is not None
     channels = sorted(before, key=before.__getitem__)[10:14]
     bad = channels[1]
-    _record(ctx, _submit(ctx, channels), bad)
+    _record(ctx, _submit(ctx, channels, declared), bad)
     with ctx.uow(write=False) as uow:
         found = channel_findings(uow)
     assert len(found) == PER_CHANNEL * len(channels)
@@ -103,7 +109,8 @@ def test_overstated_revenue_and_unreal_business_raise_the_channels_packaging_sco
     assert decision_scores["packaging_score"] == after[bad]
 
 
-def test_the_background_refresher_picks_up_new_findings(factory: ServiceContext) -> None:
+def test_the_background_refresher_picks_up_new_findings(factory: ServiceContext,
+                                                        declared: Any) -> None:
     ctx = factory
     provider: Any = ctx.packaging
     before = dict(provider.packaging)
@@ -112,7 +119,7 @@ def test_the_background_refresher_picks_up_new_findings(factory: ServiceContext)
     refresher = start_channel_refresh(ctx, interval=0.05)
     assert refresher is not None
     try:
-        _record(ctx, _submit(ctx, channels), bad)
+        _record(ctx, _submit(ctx, channels, declared), bad)
         deadline = time.monotonic() + 20
         while provider.packaging[bad] <= before[bad] and time.monotonic() < deadline:
             time.sleep(0.05)

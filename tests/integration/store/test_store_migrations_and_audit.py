@@ -45,6 +45,12 @@ EXPECTED = {
     "sessions",
     "unsealed_personal",
     "blacklist_entries",
+    "bureau_consents",
+    "bureau_pulls",
+    "external_records",
+    "data_checks",
+    "contracts",
+    "payout_checks",
 }
 
 

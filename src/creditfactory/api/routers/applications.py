@@ -1,9 +1,8 @@
 """Applications: submit (idempotent), read (masked), reveal personal data (audited).
 
-A submission is CPU work with short store calls, so it runs on the server's event loop rather
-than being handed to the thread pool and back (two thread switches, about a third of a
-millisecond each, measured cheaper overall on both stores); ``serve --workers`` gives it more
-cores, and more workers than cores lets PostgreSQL round trips of one overlap another's work.
+A submission waits for the credit bureau and the business registry (the platform fetches
+their data itself), so it runs in the server's thread pool: the event loop keeps serving while
+a submission waits on a counterpart. ``serve --workers`` gives it more cores.
 """
 
 from __future__ import annotations
@@ -34,9 +33,16 @@ SUBMITTERS = ("account_manager",)
     "",
     status_code=201,
     response_model=ApplicationSubmitted,
-    responses={403: {}, 409: {}, 422: {}, 503: {}},
+    responses={
+        202: {"model": ApplicationSubmitted,
+              "description": "Kept, but the credit bureau (or the business registry) did not "
+              "answer in time: the case is held at that step (`held`), with no decision "
+              "(`decision` null); it is retried in the background and decided when the data "
+              "come. The same Idempotency-Key gets this same answer."},
+        403: {}, 409: {}, 422: {}, 503: {},
+    },
 )
-async def submit(
+def submit(
     body: ApplicationCreate,
     ctx: CtxDep,
     response: Response,

@@ -23,17 +23,20 @@ def _fen_float(value: Any) -> Any:
 Money = Annotated[
     Decimal, BeforeValidator(_fen_float), Field(ge=0, max_digits=14, decimal_places=2)
 ]
-Count = Annotated[int, Field(ge=0, le=10_000)]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=PRINTABLE)]
 
 
 class ApplicationCreate(BaseModel):
-    """One application with the world's ``applications`` columns (no ``application_id``)."""
+    """One application as the applicant declares it: the world's ``applications`` columns less
+    ``application_id``, ``applied_at`` (the server's clock stamps it) and the credit-bureau
+    fields (the platform pulls the report itself, with ``bureau_consent_ref``: the reference
+    of the authorisation the applicant signed at the ``bureau_consent`` step). A body carrying
+    any of those is refused (422, the field named)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    applied_at: datetime
+    bureau_consent_ref: Annotated[str, Field(min_length=4, max_length=64, pattern=PRINTABLE)]
     channel_id: Code
     branch: Code
     city: Text
@@ -59,21 +62,6 @@ class ApplicationCreate(BaseModel):
     employees: Annotated[int, Field(ge=0, le=100_000)]
     premises: Text
     declared_monthly_revenue: Money
-    bureau_cards: Count
-    bureau_utilisation: Annotated[float, Field(ge=0, le=5)]
-    bureau_loans: Count
-    bureau_debt: Money
-    overdue_count_6m: Count
-    overdue_count_12m: Count
-    overdue_count_24m: Count
-    max_dpd_ever: Annotated[int, Field(ge=0, le=10_000)]
-    inquiries_1m: Count
-    inquiries_3m: Count
-    inquiries_6m: Count
-    has_mortgage: bool
-    has_car_loan: bool
-    has_insurance_policy: bool
-    insurance_annual_premium: Money
     device_id: Text
     ip: Annotated[str, Field(min_length=3, max_length=64, pattern=PRINTABLE)]
     contact_phones: Annotated[str, Field(min_length=11, max_length=120, pattern=PRINTABLE)]
@@ -90,12 +78,21 @@ class DecisionPublic(BaseModel):
     reasons: list[str]
 
 
+class HoldPublic(BaseModel):
+    queue: str
+    reason: str
+
+
 class ApplicationSubmitted(BaseModel):
+    """201: decided and on its way; 202: kept, its case held (``held``) at a step whose data
+    could not be fetched yet, ``decision`` null until the report is pulled."""
+
     application_id: int
     status: str
     case_id: int
     step: str
-    decision: DecisionPublic
+    decision: DecisionPublic | None
+    held: HoldPublic | None = None
 
 
 class PersonalMasked(BaseModel):
@@ -128,7 +125,7 @@ class ApplicationPublic(BaseModel):
     applied_at: datetime
     fields: dict[str, Any]
     personal: PersonalMasked
-    decision: DecisionPublic
+    decision: DecisionPublic | None
     decisions: list[DecisionHistory]
     case: dict[str, Any] | None
 

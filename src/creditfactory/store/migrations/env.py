@@ -7,6 +7,8 @@ from alembic import context
 from creditfactory.store import (
     tables_blacklists,  # noqa: F401  (registers the blacklist entries)
     tables_case,  # noqa: F401  (registers the case tables)
+    tables_contracts,  # noqa: F401  (registers the contract and payout-check tables)
+    tables_data_fetch,  # noqa: F401  (registers the fetched-data tables)
     tables_models,  # noqa: F401  (registers the model tables)
     tables_personal,  # noqa: F401  (registers the personal values awaiting sealing)
     tables_sessions,  # noqa: F401  (registers the sessions table)

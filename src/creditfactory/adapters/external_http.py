@@ -1,0 +1,40 @@
+"""The business registry over HTTP: ``GET /v1/registrations/{uscc}?as_of=``.
+
+It answers ``{"uscc", "registered_name", "industry", "established_on", "status"}``, 404 for
+a code that is not on the register.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+
+from creditfactory.adapters.retrying import RetryPolicy, call_json, new_client
+from creditfactory.domain.external_data import BusinessRegistration, CounterpartUnavailable
+
+__all__ = ["HttpExternalData"]
+
+
+class HttpExternalData:
+    """:class:`~creditfactory.services.ports.ExternalData` at ``base_url``."""
+
+    def __init__(self, base_url: str, policy: RetryPolicy | None = None,
+                 client: httpx.Client | None = None) -> None:
+        self.policy = policy or RetryPolicy()
+        self._client = client or new_client(base_url, self.policy)
+        self.source = f"registry@{base_url.rstrip('/')}"
+
+    def registration(self, uscc: str, as_of: datetime) -> BusinessRegistration | None:
+        """The business registered under ``uscc`` as of ``as_of``; None when none is."""
+        body = call_json(self._client, self.policy, "the business registry", "GET",
+                         f"/v1/registrations/{uscc}", params={"as_of": as_of.isoformat()})
+        if body is None:
+            return None
+        try:
+            return BusinessRegistration.from_answer(body, self.source)
+        except ValueError as exc:
+            raise CounterpartUnavailable(f"the business registry's answer is malformed: {exc}") from exc
+
+    def close(self) -> None:
+        self._client.close()
