@@ -44,10 +44,12 @@ def tune_memory(keep_freed: bool = False, jemalloc: bool = False) -> None:
     system allocator, output unchanged.
     """
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    if keep_freed or jemalloc:
+        # the fit runs BLAS on one thread (Scorecard.fit) and scoring none: no OpenBLAS
+        # workers, whose start-up spin cost the scoring process 0.03-0.09 s of CPU
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if keep_freed:
         _keep_freed_memory()
-        # the fit runs BLAS on one thread (Scorecard.fit); no idle OpenBLAS workers either
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         return
     import pyarrow as pa

@@ -114,6 +114,7 @@ class CompiledFeature:
         step = min(_CHUNK, max(x.size, 1))
         acc = np.empty(step, dtype=np.uint8)
         hit = np.empty(step, dtype=bool)
+        ones = hit.view(np.uint8)  # the same flags as 0/1 bytes: a uint8 add, no cast
         idx = np.empty(step, dtype=np.intp)
         search = self.splits.size > _COMPARE_MAX
         for start in range(0, x.size, step):
@@ -127,7 +128,7 @@ class CompiledFeature:
                 ac.fill(0)
                 for split in self.splits:
                     np.greater_equal(xc, split, out=h)
-                    np.add(ac, h, out=ac, casting="unsafe")
+                    np.add(ac, ones[:m], out=ac)
                 ix[...] = ac
             for special, b in self.specials:
                 if not isinstance(special, str):

@@ -21,6 +21,7 @@ from creditfactory.scorecard.errors import (
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from creditfactory.scorecard._compiled import CompiledScorer
 
@@ -76,22 +77,20 @@ _NULLS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", 
           "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
-def _read_arrow(p: Path, memory_map: bool = False) -> pa.Table:
-    """The file as an Arrow table; CSV text that looks like dates stays text, as in pandas.
-
-    A mapped Parquet file is not copied into memory once more; its columns may then point
-    into the file, which must not be overwritten while the table lives.
+def _read_arrow(p: Path, memory_map: bool = False, text_features: frozenset[str] = frozenset()
+                ) -> tuple[pa.Table, pq.FileMetaData | None, dict[str, pa.DataType]]:
+    """The file as an Arrow table, a Parquet file's metadata (else None) and the columns read
+    as dictionaries with their stored types: a Parquet file's text columns named in
+    ``text_features`` (:func:`~creditfactory.scorecard._parquet_io.read_for_scoring`).
+    CSV text that looks like dates stays text, as in pandas.
     """
     import pyarrow as pa
 
     try:
         if p.suffix.lower() in _PARQUET:
-            import pyarrow.parquet as pq
+            from creditfactory.scorecard._parquet_io import read_for_scoring
 
-            # ParquetFile, not read_table: the dataset layer behind read_table imports pandas
-            # a mapped file is read in place; pre-buffering would copy it once more
-            with pq.ParquetFile(p, memory_map=memory_map, pre_buffer=not memory_map) as source:
-                return source.read()
+            return read_for_scoring(p, set(text_features), memory_map)
         from pyarrow import csv
 
         def read(types: dict[str, Any]) -> pa.Table:
@@ -101,20 +100,21 @@ def _read_arrow(p: Path, memory_map: bool = False) -> pa.Table:
 
         table = read({})
         dated = {f.name: pa.string() for f in table.schema if pa.types.is_temporal(f.type)}
-        return read(dated) if dated else table
+        return (read(dated) if dated else table), None, {}
     except (OSError, pa.ArrowInvalid) as exc:
         raise DataFileInvalid(f"{str(p)!r} cannot be read: {str(exc).splitlines()[0]}") from exc
 
 
-def _write_arrow(table: pa.Table, p: Path) -> None:
-    import pyarrow as pa
-
+def _write_arrow(table: pa.Table, p: Path, source: pq.FileMetaData | None = None) -> None:
+    """Write ``table`` as CSV or Parquet; Parquet columns are encoded as they were in the
+    file whose metadata is ``source`` (:func:`~creditfactory.scorecard._parquet_io.write_options`).
+    """
     if p.suffix.lower() in _PARQUET:
         import pyarrow.parquet as pq
 
-        text = [f.name for f in table.schema
-                if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-        pq.write_table(table, p, use_dictionary=text)
+        from creditfactory.scorecard._parquet_io import write_options
+
+        pq.write_table(table, p, **write_options(table, source))
     else:
         from pyarrow import csv
 
@@ -148,42 +148,24 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
 
     p, target = _existing(source), _output_path(out)
     memory_map = not (target.exists() and target.samefile(p))
-    table = _read_arrow(p, memory_map=memory_map)
+    text = frozenset(f.name for f in scorer.features if not f.numeric)
+    table, metadata, coded = _read_arrow(p, memory_map=memory_map, text_features=text)
     if table.num_rows == 0:
         raise DataFileInvalid(f"{str(p)!r} holds no rows")
-    points = scorer.score(_scoring_view(p, table, scorer, memory_map))
+    points = scorer.score(table)
     # a pandas index stored in the file is not a column of the data (as read_table reads it)
     index = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
              if isinstance(c, str)}
     kept = [c for c in table.column_names if c not in ("score", "pd") and c not in index]
     result = table.select(kept).replace_schema_metadata(None)
+    for name, stored in coded.items():  # a text feature read as codes: text again, as stored
+        if name in kept:
+            i = result.schema.get_field_index(name)
+            result = result.set_column(i, name, result.column(i).cast(stored))
     result = result.append_column("score", float_array(points)).append_column(
         "pd", float_array(scorer.scaling.pd(points)))
-    _write_arrow(result, target)
+    _write_arrow(result, target, metadata)
     return int(table.num_rows)
-
-
-def _scoring_view(p: Path, table: pa.Table, scorer: CompiledScorer, memory_map: bool) -> pa.Table:
-    """``table`` with the card's text features of a Parquet file read as its dictionaries
-    (codes and levels, as the scorer takes them), not as one string per row to encode again.
-    The output keeps the columns as they were read."""
-    import pyarrow as pa
-
-    if p.suffix.lower() not in _PARQUET:
-        return table
-    names = table.column_names
-    text = [f.name for f in scorer.features if not f.numeric and names.count(f.name) == 1
-            and (pa.types.is_string(table.schema.field(f.name).type)
-                 or pa.types.is_large_string(table.schema.field(f.name).type))]
-    if not text:
-        return table
-    import pyarrow.parquet as pq
-
-    with pq.ParquetFile(p, memory_map=memory_map, read_dictionary=text) as source:
-        coded = source.read(columns=text)
-    for name in text:
-        table = table.set_column(table.schema.get_field_index(name), name, coded.column(name))
-    return table
 
 
 def _matches(column: pd.Series, bad: str) -> np.ndarray:
