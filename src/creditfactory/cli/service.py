@@ -214,6 +214,22 @@ class _ThreadLimit:
         await self._app(scope, receive, send)
 
 
+def _simulated_borrowers(ctx: Any) -> Any:
+    """``ctx`` delivering signing codes to simulated borrowers, who sign in a thread of their
+    own (this process's: a notice reaches the process that wrote the contract)."""
+    import threading
+    from dataclasses import replace
+
+    from creditfactory.services.contract_signing import signing_loop
+    from creditfactory.world.borrowers import SimulatedBorrowers
+
+    borrowers = SimulatedBorrowers()
+    ctx = replace(ctx, borrowers=borrowers)
+    threading.Thread(target=signing_loop, args=(ctx, borrowers, threading.Event()),
+                     name="borrower-simulator", daemon=True).start()
+    return ctx
+
+
 def worker_app() -> Any:
     """One server worker's application (settings from the environment ``serve`` set)."""
     from creditfactory.server import create_app
@@ -223,6 +239,8 @@ def worker_app() -> Any:
     # Under load, read applications kept by the other workers once per interval rather than
     # before every score (they reach this worker's graph at most this late).
     ctx = bootstrap(settings, catch_up_every=_CATCH_UP_EVERY)
+    if settings.simulate_banks:  # the simulated world's borrowers sign what its banks approve
+        ctx = _simulated_borrowers(ctx)
     app = create_app(settings, ctx)
     # The models and the fraud graph loaded above are a few hundred thousand objects that live
     # as long as the process: keep them out of the collector's full passes (each one otherwise
@@ -252,8 +270,9 @@ def serve(
         bool,
         typer.Option(
             "--simulate-banks",
-            help="Let simulated partner banks answer the packages (demos and tests; refused "
-            "with CREDITFACTORY_ENV=production). Without it banks answer through the API.",
+            help="Let simulated partner banks answer the packages and simulated borrowers sign "
+            "their contracts (demos and tests; refused with CREDITFACTORY_ENV=production). "
+            "Without it banks answer and borrowers sign through the API.",
         ),
     ] = False,
 ) -> None:

@@ -108,7 +108,8 @@ def _record_all(
     uow: UnitOfWork, ctx: ServiceContext, answers: list[Answer], at: datetime
 ) -> dict[int, Case]:
     """Record the answers on their (locked, pending) submissions and move each case on; the
-    case of each submission id. The rows the cases need are read once for all of them."""
+    case of each submission id. The rows the cases need are read once for all of them (the
+    approved ones' borrowers too, for their contracts)."""
     for sub, ok, why, by in answers:
         sub.answer(ok, by.username, why, at)
     with uow.submissions.counts_at_end():
@@ -116,6 +117,7 @@ def _record_all(
         rows = uow.submissions.read_ahead(
             [s.case_id for s, _, _, _ in answers], tried=not all(ok for _, ok, _, _ in answers)
         )
+        uow.contracts.read_ahead([s.case_id for s, ok, _, _ in answers if ok])
         return {s.id: _record(uow, ctx, rows[s.case_id], s, by, at) for s, _, _, by in answers}
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from creditfactory.domain.application import Application, ApplicationTerms, RecordedDecision
+from creditfactory.domain.application import ApplicationTerms, RecordedDecision
 from creditfactory.domain.case import Case
 from creditfactory.servicing import repayment_schedule
 
@@ -30,34 +31,35 @@ _METHOD_NAMES = {"equal_instalment": "equal instalment (等额本息)",
                  "interest_first": "interest first, principal at the end (先息后本)"}
 
 
-def contract_document(case: Case, contract_no: str, app: Application, borrower: dict[str, Any],
+def contract_document(case: Case, contract_no: str, borrower: Mapping[str, Any],
                       terms: ApplicationTerms, decision: RecordedDecision,
                       at: datetime) -> dict[str, Any]:
-    """The contract of ``case`` from its latest decision; ``borrower``: the applicant row
-    (hash, masked forms)."""
+    """The contract of ``case`` from its latest decision; ``borrower``: the masked and hashed
+    fields of its applicant and application (``ContractRepository.borrower``)."""
     amount = decision.loan_amount(terms)
     schedule = repayment_schedule(amount, decision.rate, terms.term_months, REPAYMENT_METHOD,
                                   start=at.date())
+    fields = borrower.get("fields") or {}
     return {
         "schema": SCHEMA,
         "contract_no": contract_no,
         "case_id": case.id,
-        "application_id": app.application_id,
+        "application_id": case.application_id,
         "bank": case.bank_code,
         "dated": at.date().isoformat(),
         "borrower": {
-            "applicant_id": app.applicant_id,
+            "applicant_id": borrower["applicant_id"],
             "name": borrower.get("name_masked"),
             "resident_id": borrower["resident_id_masked"],
             "resident_id_hash": borrower["resident_id_hash"],
-            "phone": app.phone_masked,
-            "payout_card": app.bank_card_masked,
+            "phone": borrower["phone_masked"],
+            "payout_card": borrower["bank_card_masked"],
         },
         "amount": str(amount),
         "currency": "CNY",
         "term_months": terms.term_months,
         "annual_rate": str(decision.rate),
-        "purpose": app.fields.get("purpose"),
+        "purpose": fields.get("purpose"),
         "product": decision.product,
         "decision_seq": decision.seq,
         "repayment_method": REPAYMENT_METHOD,

@@ -70,7 +70,8 @@ class SigningLocked(TooManyAttempts):
 
 
 def contract_repo(uow: UnitOfWork) -> ContractRepository:
-    return ContractRepository(uow.conn)
+    """The unit of work's contracts (and payout checks)."""
+    return uow.contracts
 
 
 def code_hash(ctx: ServiceContext, contract_id: int, code: str) -> str:
@@ -85,8 +86,8 @@ def issue_code(uow: UnitOfWork, ctx: ServiceContext, row: dict[str, Any],
         return False
     code = f"{secrets.randbelow(10**6):06d}"
     expires = at + CODE_VALID
-    contract_repo(uow).update(row["id"], code_hash=code_hash(ctx, row["id"], code), code_sent_at=at,
-                      code_expires_at=expires, code_attempts=0)
+    contract_repo(uow).update(row["id"], code_hash=code_hash(ctx, row["id"], code),
+                              code_sent_at=at, code_expires_at=expires, code_attempts=0)
     doc = json.loads(row["document"])
     ctx.borrowers.send_signing_code(SigningNotice(
         row["id"], row["contract_no"], row["application_id"], doc["borrower"]["phone"],
@@ -105,11 +106,9 @@ def contract_step(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime
         return True
     if row is None:
         terms, decision = bank_routing.case_application(uow, case.application_id)
-        app = uow.applications.get(case.application_id)
-        assert app is not None
-        borrower = dict(uow.applications.applicant(app.applicant_id))
         number = contract_no(case.id)
-        text = canonical(contract_document(case, number, app, borrower, terms, decision, at))
+        text = canonical(contract_document(case, number, repo.borrower(case.id), terms,
+                                           decision, at))
         digest = digest_of(text)
         values = {"case_id": case.id, "application_id": case.application_id,
                   "contract_no": number, "status": AWAITING_SIGNATURE, "document": text,

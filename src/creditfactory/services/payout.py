@@ -50,7 +50,7 @@ def _cleared_keys(uow: UnitOfWork, repo: ContractRepository, case: Case,
 
 def _recheck(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> bool:
     """Re-check the case; False when it was held for an investigator."""
-    repo = ContractRepository(uow.conn)
+    repo = uow.contracts
     cleared = _cleared_keys(uow, repo, case, at)
     if ctx.fraud is None:
         repo.add_check(case.id, at, "unchecked", {"reason": "no live fraud graph"})

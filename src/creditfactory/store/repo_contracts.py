@@ -8,9 +8,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from creditfactory.store.tables import applicants
+from creditfactory.store.tables_case import applications, cases
 from creditfactory.store.tables_contracts import contracts, payout_checks
 
 __all__ = ["ContractRepository"]
+
+_PARTIES = (
+    sa.select(cases.c.id.label("case_id"), applications.c.application_id,
+              applications.c.applicant_id, applications.c.phone_masked,
+              applications.c.bank_card_masked, applications.c.fields,
+              applicants.c.name_masked, applicants.c.resident_id_masked,
+              applicants.c.resident_id_hash, contracts.c.id.label("contract_id"))
+    .join(applications, applications.c.application_id == cases.c.application_id)
+    .join(applicants, applicants.c.id == applications.c.applicant_id)
+    .outerjoin(contracts, contracts.c.case_id == cases.c.id)
+)
 
 
 class ContractRepository:
@@ -19,10 +32,30 @@ class ContractRepository:
 
     def __init__(self, conn: Connection) -> None:
         self._c = conn
+        self._parties: dict[int, dict[str, Any]] = {}
+
+    def read_ahead(self, case_ids: list[int]) -> None:
+        """Read the borrower of each case (masked and hashed only) and whether it has a
+        contract, one statement for any number; :meth:`borrower` and :meth:`of_case` use them
+        for the rest of the unit of work (a batch of bank answers reaches the contract step
+        for each of its cases)."""
+        if case_ids:
+            q = _PARTIES.where(cases.c.id.in_(case_ids))
+            self._parties.update({int(r["case_id"]): dict(r)
+                                  for r in self._c.execute(q).mappings()})
+
+    def borrower(self, case_id: int) -> dict[str, Any]:
+        """The borrower's masked and hashed fields, applicant and application of a case."""
+        if case_id not in self._parties:
+            self.read_ahead([case_id])
+        return self._parties[case_id]
 
     def add(self, **values: Any) -> int:
         q = sa.insert(contracts).values(**values).returning(contracts.c.id)
-        return int(self._c.execute(q).scalar_one())
+        contract_id = int(self._c.execute(q).scalar_one())
+        if values["case_id"] in self._parties:
+            self._parties[values["case_id"]]["contract_id"] = contract_id
+        return contract_id
 
     def get(self, contract_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
         q = sa.select(contracts).where(contracts.c.id == contract_id)
@@ -32,6 +65,9 @@ class ContractRepository:
         return None if row is None else dict(row)
 
     def of_case(self, case_id: int) -> dict[str, Any] | None:
+        known = self._parties.get(case_id)
+        if known is not None and known["contract_id"] is None:
+            return None  # read ahead with no contract, and this unit of work wrote none since
         row = self._c.execute(
             sa.select(contracts).where(contracts.c.case_id == case_id)).mappings().first()
         return None if row is None else dict(row)

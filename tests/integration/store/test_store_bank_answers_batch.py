@@ -112,8 +112,8 @@ def test_a_crash_in_a_batch_answers_none_and_the_next_runs_answer_each_once(
         subs = c.execute(sa.text("SELECT id, case_id, status FROM bank_submissions")).all()
         audit = Counter(c.execute(sa.text(
             "SELECT entity_id, action FROM audit_log WHERE action LIKE 'bank.%'")).all())
-        cases = c.execute(sa.text("SELECT status, step FROM cases")).all()
-        loans = c.execute(sa.text("SELECT count(*) FROM loans")).scalar_one()
+        cases = c.execute(sa.text("SELECT status, step, hold FROM cases")).all()
+        contracts = c.execute(sa.text("SELECT count(*) FROM contracts")).scalar_one()
     assert answered == sum(1 for s in subs if s.status != "pending") > 12
     assert {s.status for s in subs} <= {"approved", "declined"}
     per_case = Counter(s.case_id for s in subs)
@@ -122,8 +122,10 @@ def test_a_crash_in_a_batch_answers_none_and_the_next_runs_answer_each_once(
     answers = sum(n for (_, action), n in audit.items() if action != "bank.submitted")
     assert answers == len(subs)
     approved = sum(1 for s in subs if s.status == "approved")
-    assert loans == approved == sum(1 for c in cases if c.status == "done")
-    assert all(c.status in ("done", "declined") for c in cases)
+    # an approved case has its contract and waits for the borrower's signature
+    at_contract = [c for c in cases if (c.step, c.hold) == ("contract", "awaiting_signature")]
+    assert contracts == approved == len(at_contract)
+    assert all(c.status == "declined" for c in cases if c not in at_contract)
     _assert_counts_match_the_submissions(mixed.engine)
 
 
@@ -145,8 +147,9 @@ def _selects_for_a_batch(ctx: ServiceContext, n: int, first: int) -> int:
 def test_a_batch_reads_what_its_answers_need_a_fixed_number_of_times(
     approving: ServiceContext,
 ) -> None:
-    # the due packages, locking them, then the cases with their applications and decisions
-    assert _selects_for_a_batch(approving, 2, 0) == _selects_for_a_batch(approving, 12, 100) == 3
+    # the due packages, locking them, the cases with their applications and decisions, then
+    # the approved ones' borrowers for their contracts
+    assert _selects_for_a_batch(approving, 2, 0) == _selects_for_a_batch(approving, 12, 100) == 4
 
 
 def test_an_officer_and_the_simulator_racing_answer_each_package_once(
@@ -191,6 +194,6 @@ def test_an_officer_and_the_simulator_racing_answer_each_package_once(
         answers = Counter(c.execute(sa.text(
             "SELECT entity_id FROM audit_log WHERE action = 'bank.approved'")).scalars())
         by = dict(c.execute(sa.text("SELECT id, answered_by FROM bank_submissions")).all())
-        loans = c.execute(sa.text("SELECT count(*) FROM loans")).scalar_one()
-    assert len(answers) == 24 and set(answers.values()) == {1} and loans == 24
+        contracts = c.execute(sa.text("SELECT count(*) FROM contracts")).scalar_one()
+    assert len(answers) == 24 and set(answers.values()) == {1} and contracts == 24
     assert {i for i, who in by.items() if who == "root"} == set(by_officer)
