@@ -91,12 +91,31 @@ def add_user(
     return {"id": uid, "username": username, "role": role, "bank_code": bank_code}
 
 
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def set_password(ctx: ServiceContext, actor: Actor, username: str, password: str) -> None:
-    """Replace a user's password (setup uses it to keep the admin's in step with the env)."""
+    """Replace a user's password (setup uses it to keep the admin's in step with the env).
+
+    A new password ends the user's sessions (whoever knew the old one may hold a token); the
+    same password again changes nothing.
+    """
     _check(username, password, "admin", None)
     with ctx.uow() as uow:
+        row = _existing(uow, username)
+        if _matches(row["password_hash"], password):
+            return
+        now = utcnow()
         uow.users.set_password(username, _hasher.hash(password))
-        uow.audit.append(actor.username, "user.password_set", "user", username)
+        ended = uow.sessions.revoke_user(username, now)
+        uow.audit.append(
+            actor.username, "user.password_set", "user", username,
+            detail={"sessions_ended": ended}, at=now,
+        )
         uow.commit()
 
 

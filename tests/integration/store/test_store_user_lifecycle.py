@@ -24,6 +24,7 @@ from creditfactory.services.users import (
     deactivate_user,
     list_users,
     reactivate_user,
+    set_password,
 )
 from creditfactory.settings import load_settings
 
@@ -99,6 +100,17 @@ def test_only_admins_act_and_one_active_admin_always_remains(ctx: ServiceContext
     change_role(ctx, root, "alice", "admin")
     assert deactivate_user(ctx, Actor("alice", "admin"), "root")["active"] is False
     assert {u["username"]: u["active"] for u in list_users(ctx, SYSTEM)} == {"alice": True, "root": False}
+
+
+def test_a_new_password_ends_the_sessions_the_same_one_again_does_not(ctx: ServiceContext) -> None:
+    grant = open_session(ctx, Actor("alice", "verifier"), key_id="k", minutes=5)
+    set_password(ctx, SYSTEM, "alice", PASSWORD)  # setup re-applying the configured password
+    assert _live(ctx, grant.id, "alice")
+    set_password(ctx, SYSTEM, "alice", "another-long-password")
+    assert not _live(ctx, grant.id, "alice")
+    with pytest.raises(AuthenticationFailed):
+        authenticate(ctx, "alice", PASSWORD)
+    assert _actions(ctx)[-1] == ("system", "user.password_set", "alice")
 
 
 def _cli(*args: str, input: str | None = None) -> Result:
