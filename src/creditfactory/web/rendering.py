@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.http.errors import status_of
+from creditfactory.services import blacklists as blacklist_rules
 from creditfactory.services import channels as channel_rules
 from creditfactory.services.errors import InvalidInput, ServiceError
 from creditfactory.services.ports import Actor
@@ -69,6 +70,7 @@ def _nav(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
         ("/ui/queue", "Queue", (actor.role,) if works_a_station else ()),
         ("/ui/cases", "Cases", CASE_READERS),
         ("/ui/channels", "Channels", channel_rules.READERS),
+        ("/ui/blacklists", "Blacklists", blacklist_rules.READERS),
         ("/ui/bank", "Bank", BANK_READERS),
     ]
     return [(href, label) for href, label, roles in links if actor.role in roles]

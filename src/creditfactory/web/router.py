@@ -8,10 +8,10 @@ from importlib import resources
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from creditfactory.web.pages import auth, bank, cases, channels, queue
+from creditfactory.web.pages import auth, bank, blacklists, cases, channels, queue
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-for _module in (auth, queue, cases, channels, bank):
+for _module in (auth, queue, cases, channels, bank, blacklists):
     router.include_router(_module.router)
 
 

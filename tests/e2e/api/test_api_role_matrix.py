@@ -253,6 +253,26 @@ def _signature_statuses(scene: Scene) -> dict[str, int]:
     return dict.fromkeys(IDENTITIES, 409)
 
 
+def _blacklist_phone() -> str:
+    return "136" + f"{uuid.uuid4().int % 10**8:08d}"
+
+
+def _blacklist_add(scene: Scene, who: str, fresh: bool) -> Call:
+    return "/blacklists", {"json": {"kind": "phone", "value": _blacklist_phone(),
+                                    "reason": "role matrix"}}
+
+
+def _blacklist_entry(scene: Scene, who: str, fresh: bool) -> Call:
+    entry = 1
+    if fresh:  # a live entry of its own for each role that may remove one
+        r = scene.client.post("/blacklists", headers=scene.server.h("risk_analyst"),
+                              json={"kind": "phone", "value": _blacklist_phone(),
+                                    "reason": "role matrix"})
+        assert r.status_code == 201, r.text
+        entry = r.json()["id"]
+    return f"/blacklists/{entry}/remove", {"json": {"reason": "role matrix"}}
+
+
 CONTRACT_READS = grid({**dict.fromkeys(("account_manager", "approver", "risk_analyst",
                                         "bank_officer", "bank_system", "admin"), 200),
                        "other_bank_officer": 404})
@@ -297,6 +317,9 @@ MATRIX: dict[tuple[str, str], Op] = {
         grid(CHANNEL_MANAGERS, 201),
         _channel("/deposit-movements",
                  json={"kind": "post", "amount": "100.00", "reason": "role matrix"})),
+    ("GET", "/blacklists"): Op(grid(["risk_analyst", "admin"]), _static("/blacklists")),
+    ("POST", "/blacklists"): Op(grid(["risk_analyst"], 201), _blacklist_add),
+    ("POST", "/blacklists/{entry_id}/remove"): Op(grid(["risk_analyst"]), _blacklist_entry),
     ("GET", "/users"): Op(grid(["admin"]), _static("/users")),
     ("POST", "/users"): Op(grid(["admin"], 201), _new_user),
     ("GET", "/users/me"): Op(grid(EVERYONE), _static("/users/me")),

@@ -6,6 +6,7 @@ from creditfactory.api.routers import (
     applications,
     auth,
     banks,
+    blacklists,
     cases,
     channels,
     contracts,
@@ -15,5 +16,6 @@ from creditfactory.api.routers import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (auth, applications, stations, cases, banks, contracts, channels, users, health):
+for _module in (auth, applications, stations, cases, banks, contracts, channels, users, health,
+                blacklists):
     api_router.include_router(_module.router)
