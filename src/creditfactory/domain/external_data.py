@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from creditfactory.domain.money import to_money
 from creditfactory.errors import CreditFactoryError
 
 __all__ = [
@@ -74,7 +75,10 @@ class BureauReport:
             if value is None or isinstance(value, (list, dict)):
                 raise ValueError(f"{name}: missing from the report")
             if name in _MONEY:
-                fields[name] = Decimal(str(value)).quantize(Decimal("0.01"))
+                try:
+                    fields[name] = to_money(value)
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from exc
             elif name in _FLAGS:
                 fields[name] = bool(value)
             elif name == "bureau_utilisation":

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
+
+from creditfactory.domain.money import to_money
 
 __all__ = ["money", "when", "words"]
 
 
 def money(value: Any) -> str:
-    """``1234567.5`` as ``1,234,567.50``; empty for nothing."""
+    """``1234567.5`` as ``1,234,567.50`` (half-up to the fen); empty for nothing."""
     if value is None or value == "":
         return ""
-    return f"{Decimal(str(value)):,.2f}"
+    return f"{to_money(value):,.2f}"
 
 
 def when(value: Any) -> str:
