@@ -19,7 +19,6 @@ from creditfactory.fraud.identity import (
     unpack_identity,
 )
 from creditfactory.fraud.live import Assessment, LiveFraud
-from creditfactory.http.schemas.applications import ApplicationCreate
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.fraud_graph import (
     case_neighbourhood,
@@ -71,31 +70,45 @@ def _assessed(ctx: ServiceContext, application: dict[str, Any]) -> Assessment:
 
 
 def _factory(
-    url: str, newcomers_seed: int, n: int
+    url: str, newcomers_seed: int, n: int, counterparts: Any, wire: Any, declared: Any
 ) -> tuple[Any, ServiceContext, LiveFraud, Any, list[dict[str, Any]]]:
     """A factory with a 1,500-application world, a live fraud graph caught up with its store,
-    and ``n`` new applications to submit: (engine, ctx, the running graph, identity, rows)."""
+    its bureau the newcomers' world, and ``n`` new applications to submit (the world's rows,
+    the bureau fields and times the platform will fetch and stamp included): (engine, ctx, the
+    running graph, identity, rows)."""
     world = generate(1_500, 12, seed=7)
     identity = identity_table(world.applications, DEV_SECRET_KEY.encode())
-    newcomers = generate(600, 12, seed=newcomers_seed).applications.tail(n)
-    rows = [ApplicationCreate.model_validate(r).model_dump()
-            for r in newcomers.drop(columns="application_id").to_dict("records")]
+    outside = generate(600, 12, seed=newcomers_seed).applications
+    rows = [{**r, **declared(r, i), "applied_at": r["applied_at"].to_pydatetime()}
+            for i, r in enumerate(outside.tail(n).to_dict("records"))]
+    for r in rows:
+        r.pop("application_id")
     engine = make_engine(url)
     running = _scorer(identity)
     ctx = ServiceContext(engine, PersonalDataVault("k" * 40), RejectAll(), fraud=running)
     setup_service(ctx, url, "a-long-admin-password", world, train=False)
     catch_up(ctx)
-    return engine, ctx, running, identity, rows
+    return engine, wire(ctx, counterparts(outside)), running, identity, rows
 
 
-def test_kept_applications_and_fraud_findings_reach_every_process(empty_db_url: str) -> None:
-    engine, ctx, running, identity, rows = _factory(empty_db_url, 8, 12)
+def _submit(ctx: ServiceContext, row: dict[str, Any], key: str, declared: Any) -> int:
+    """Submit ``row`` as declared, replayed at its own time; the application id."""
+    at = row["applied_at"]
+    code, body, _ = submit_application(replace(ctx, clock=lambda: at),
+                                       Actor("am", "account_manager"), declared(row), key)
+    assert code == 201, body
+    return int(body["application_id"])
+
+
+def test_kept_applications_and_fraud_findings_reach_every_process(
+    empty_db_url: str, counterparts: Any, wire: Any, declared: Any
+) -> None:
+    engine, ctx, running, identity, rows = _factory(empty_db_url, 8, 12, counterparts, wire,
+                                                    declared)
     for row in rows[6:]:
         row["device_id"] = rows[0]["device_id"]
     try:
-        actor = Actor("am", "account_manager")
-        ids = [submit_application(ctx, actor, row, f"k-{n}")[1]["application_id"]
-               for n, row in enumerate(rows[:8])]
+        ids = [_submit(ctx, row, f"k-{n}", declared) for n, row in enumerate(rows[:8])]
         restarted, graph = _restarted(ctx, identity)
         assert len(graph) == len(running) == 1_500 + 8
         assert _assessed(restarted, rows[8]) == _assessed(ctx, rows[8])
@@ -126,15 +139,14 @@ def _hashed(app: dict[str, Any]) -> dict[str, int]:
 
 
 def test_submissions_keep_their_identity_and_older_rows_are_hashed_from_sealed_values(
-    empty_db_url: str,
+    empty_db_url: str, counterparts: Any, wire: Any, declared: Any
 ) -> None:
-    engine, ctx, running, identity, rows = _factory(empty_db_url, 9, 8)
+    engine, ctx, running, identity, rows = _factory(empty_db_url, 9, 8, counterparts, wire,
+                                                    declared)
     try:
         catch_up(ctx)
         running.catch_up_every = 3_600.0  # no read while submitting (after the first)
-        actor = Actor("am", "account_manager")
-        ids = [submit_application(ctx, actor, row, f"k-{n}")[1]["application_id"]
-               for n, row in enumerate(rows[:6])]
+        ids = [_submit(ctx, row, f"k-{n}", declared) for n, row in enumerate(rows[:6])]
         assert [running.graph.row_of(-i) for i in ids] == list(range(1_500, 1_506))
 
         with engine.connect() as conn:
