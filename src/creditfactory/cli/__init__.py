@@ -23,6 +23,7 @@ def _register() -> None:
     # each module adds its commands to ``app`` when imported
     from creditfactory.cli import (  # noqa: F401
         backtest,
+        challenger,
         demo,
         fraud,
         scorecard,
