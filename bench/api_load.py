@@ -5,6 +5,7 @@
     .venv/bin/python bench/api_load.py --store sqlite --crash
     .venv/bin/python bench/api_load.py --store sqlite --workers 1 --rate 100 --seconds 20
     .venv/bin/python bench/api_load.py --store postgresql --seconds 30 --against HEAD~3 --rounds 3
+    .venv/bin/python bench/api_load.py --store both --bureau-fail-rate 0.1 --bureau-fail-seconds 60
 
 Each store gets a fresh database, `creditfactory setup` (with the trained models), an account
 manager, and `creditfactory serve --workers N` (default 2: one per core) in its own process
@@ -17,6 +18,15 @@ decision and case, that nothing is half-written, and that cases carry on (bank a
 The peer figure is the same run on the other store: the script prints SQLite/PostgreSQL ratios.
 `--against REV` serves another revision (a git worktree of it) in alternate runs with this tree
 and prints each pair's ratios: the machines' speed drifts by minutes, so only neighbours compare.
+
+The platform pulls each applicant's credit report and business registration itself: the bench
+writes the payloads' world to a directory and serves its bureau and registry with
+`creditfactory world bureau` on loopback (`--bureau-latency-ms`, 20 by default, on every call),
+which `serve` finds at CREDITFACTORY_BUREAU_URL; the bodies carry only what an applicant
+declares (their age as of today, since the server's clock stamps the application). With
+`--bureau-fail-rate R` the bureau fails that share of calls for the first
+`--bureau-fail-seconds` of the load, then recovers; the bench then waits for the held cases
+and checks that no request got a 5xx, no case was lost and every case was decided.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +129,13 @@ class Store:
             eng.dispose()
 
 
+BUREAU: dict[str, str] = {}  # the simulated bureau's address, once started
+
+
 def env(source: Path | None = None) -> dict[str, str]:
     """The commands' environment; ``source``: another revision's package to run instead."""
-    return {**os.environ, "CREDITFACTORY_ADMIN_PASSWORD": ADMIN_PASSWORD, **python_path(source)}
+    return {**os.environ, "CREDITFACTORY_ADMIN_PASSWORD": ADMIN_PASSWORD, **python_path(source),
+            **({"CREDITFACTORY_BUREAU_URL": BUREAU["url"]} if BUREAU else {})}
 
 
 def prepare(store: Store, source: Path | None = None) -> None:
@@ -208,17 +223,70 @@ class Server:
         return str(r.json()["access_token"])
 
 
-def payloads(n: int) -> list[dict[str, Any]]:
-    from creditfactory.world import generate
+def write_payload_world(n: int, out: Path) -> Path:
+    """The world the payloads come from, on disk for the simulated bureau to serve."""
+    from creditfactory.world import WorldConfig, write_world
 
-    apps = generate(max(n, 500), 12, 7).applications.drop(columns=["application_id"])
+    write_world(WorldConfig(max(n, 500), 12, 7), out)
+    return out
+
+
+def _age_today(resident_id: str) -> int:
+    born = date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
+    today = date.today()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def payloads(n: int, world_dir: Path) -> list[dict[str, Any]]:
+    """What an applicant declares for the first ``n`` applications of the world (no time, no
+    bureau fields), with a consent reference and their age today."""
+    from creditfactory.data.io import read_table
+    from creditfactory.http.schemas.applications import ApplicationCreate
+
+    apps = read_table(world_dir, "applications", money="float")
+    fields = [k for k in ApplicationCreate.model_fields if k in apps.columns]
     out: list[dict[str, Any]] = []
-    for row in apps.head(n).to_dict("records"):
-        out.append({str(k): (v.isoformat() if hasattr(v, "isoformat") else (v.item() if hasattr(v, "item") else v))
-                    for k, v in row.items()})
+    for i, row in enumerate(apps.head(n)[fields].to_dict("records")):
+        body = {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        body["age"] = _age_today(body["resident_id"])
+        body["bureau_consent_ref"] = f"BENCH-CONSENT-{i:06d}"
+        out.append(body)
     while len(out) < n:
         out.extend(out[: n - len(out)])
     return out
+
+
+class Bureau:
+    """`creditfactory world bureau` on a free loopback port, in its own process group."""
+
+    def __init__(self, world_dir: Path, latency_ms: float):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([CLI, "world", "bureau", "--world", str(world_dir), "--port",
+                                      str(self.port), "--latency-ms", str(latency_ms)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     start_new_session=True)
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stderr.read().decode() if self.proc.stderr else "bureau died")
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+
+    def faults(self, **values: float) -> None:
+        httpx.put(self.url + "/control", json=values, timeout=5).raise_for_status()
+
+    def calls(self) -> dict[str, int]:
+        return dict(httpx.get(self.url + "/stats", timeout=5).json())
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=10)
 
 
 class RawClient:
@@ -331,7 +399,7 @@ async def run_load(base: str, token: str, bodies: list[dict[str, Any]], rate: fl
             status, payload = await client.post(
                 "/applications", encoded[i % len(encoded)],
                 {"Authorization": f"Bearer {token}", "Idempotency-Key": key})
-            body = json.loads(payload) if status == 201 else None
+            body = json.loads(payload) if status in (201, 202) else None
             results.append((time.perf_counter() - when, status, key, body))
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
             results.append((time.perf_counter() - when, 0, key, None))
@@ -369,15 +437,19 @@ def warm_up(base: str, token: str, bodies: list[dict[str, Any]], n: int = 200) -
 
 def summarise(kind: str, rate: float, seconds: float, res: list[Any]) -> dict[str, float]:
     lat = np.array([r[0] for r in res]) * 1000
-    ok = sum(1 for r in res if r[1] == 201)
+    ok = sum(1 for r in res if r[1] in (201, 202))
+    held = sum(1 for r in res if r[1] == 202)
     errors = len(res) - ok
-    s = {"rate": rate, "sent": len(res), "ok": ok, "errors": errors,
+    if held:
+        print(f"[{kind}]   {held} accepted with 202: held for data the bureau or the registry "
+              "did not give in time", flush=True)
+    s = {"rate": rate, "sent": len(res), "ok": ok, "errors": errors, "held": held,
          "p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95)),
          "p99": float(np.percentile(lat, 99)), "max": float(lat.max())}
     print(f"[{kind}] {rate:.0f}/s x {seconds:.0f}s: sent {len(res)} ok {ok} errors {errors} "
           f"p50 {s['p50']:.1f} ms p95 {s['p95']:.1f} ms p99 {s['p99']:.1f} ms max {s['max']:.0f} ms", flush=True)
     if errors:
-        codes = Counter(r[1] for r in res if r[1] != 201)
+        codes = Counter(r[1] for r in res if r[1] not in (201, 202))
         print(f"[{kind}]   errors by status (0: no answer): {dict(codes)}", flush=True)
     return s
 
@@ -420,6 +492,45 @@ def machine_ticks() -> tuple[int, int, int]:
     return busy, steal, busy + steal + idle + iowait
 
 
+OUTAGE = {"fail_rate": 0.0, "seconds": 0.0}  # the bureau's failure during the load
+
+
+async def _outage(start: float) -> None:
+    """Fail ``OUTAGE['fail_rate']`` of the bureau's calls from the load's start for
+    ``OUTAGE['seconds']``, then recover."""
+    bureau = BUREAU_PROCESS[0]
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    await asyncio.to_thread(bureau.faults, fail_rate=OUTAGE["fail_rate"])
+    await asyncio.sleep(max(0.0, start + OUTAGE["seconds"] - time.perf_counter()))
+    await asyncio.to_thread(bureau.faults, fail_rate=0.0)
+
+
+def outage_check(kind: str, store: Store, res: list[Any], within: float = 180.0) -> bool:
+    """After the bureau recovered: no 5xx, every accepted application kept with its case, and
+    every case decided (none still pending or held for data) within ``within`` seconds."""
+    server_errors = sum(1 for r in res if r[1] >= 500 or r[1] == 0)
+    accepted = {int(r[3]["application_id"]) for r in res if r[1] in (201, 202) and r[3]}
+    held = sum(1 for r in res if r[1] == 202)
+    waiting = ("SELECT count(*) FROM cases WHERE tier = 'pending' OR hold IN "
+               "('bureau_unavailable', 'registry_unavailable', 'data_exceptions')")
+    t0 = time.monotonic()
+    while (left := store.sql(waiting)[0][0]) and time.monotonic() - t0 < within:
+        time.sleep(1.0)
+    kept = {int(r[0]) for r in store.sql("SELECT application_id FROM cases")}
+    decided = {int(r[0]) for r in store.sql("SELECT DISTINCT application_id FROM decisions")}
+    lost = len(accepted - kept)
+    undecided = len(accepted - decided)
+    ok = server_errors == 0 and lost == 0 and undecided == 0 and left == 0
+    print(f"[{kind}] bureau outage check: {len(accepted)} accepted ({held} held with 202), 5xx or "
+          f"no answer {server_errors}, cases lost {lost}, undecided {undecided}, still held "
+          f"{left} after {time.monotonic() - t0:.0f}s; bureau calls {BUREAU_PROCESS[0].calls()}; "
+          f"{'PASS' if ok else 'FAIL'}", flush=True)
+    return ok
+
+
+BUREAU_PROCESS: list[Bureau] = []
+
+
 def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]],
            source: Path | None = None) -> dict[str, float]:
     with served(kind, source) as (store, server):
@@ -429,7 +540,9 @@ def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]],
         by0, load0, own0 = server.cpu_by_process(), os.getloadavg()[0], time.process_time()
         db0 = store.database_cpu()
         ticks0 = machine_ticks()
-        res = asyncio.run(run_load(server.base, token, bodies, rate, seconds))
+        failing = bool(BUREAU_PROCESS and OUTAGE["fail_rate"] > 0)
+        res = asyncio.run(run_load(server.base, token, bodies, rate, seconds,
+                                   on_tick=_outage if failing else None))
         busy, steal, total = (b - a for a, b in zip(ticks0, machine_ticks(), strict=True))
         used = {p: t - by0.get(p, 0.0) for p, t in server.cpu_by_process().items()}
         cpu = sum(used.values()) / max(len(res), 1) * 1000
@@ -452,6 +565,8 @@ def steady(kind: str, rate: float, seconds: float, bodies: list[dict[str, Any]],
             cores = os.cpu_count() or 1
             print(f"[{kind}] machine: {busy / total * cores:.2f} of {cores} cores busy, "
                   f"{steal / total:.1%} of CPU time stolen by the hypervisor", flush=True)
+        if failing:
+            out["outage_ok"] = float(outage_check(kind, store, res))
         return out
 
 
@@ -562,10 +677,32 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="server processes (`serve --workers`)")
     ap.add_argument("--against", help="a git revision served in alternate runs, side by side")
     ap.add_argument("--rounds", type=int, default=2, help="alternate runs of each (--against)")
+    ap.add_argument("--bureau-latency-ms", type=float, default=20.0,
+                    help="added to every call of the simulated bureau and registry")
+    ap.add_argument("--bureau-fail-rate", type=float, default=0.0,
+                    help="share of the bureau's calls failing during the outage")
+    ap.add_argument("--bureau-fail-seconds", type=float, default=None,
+                    help="how long the outage lasts from the load's start (default: all of it)")
     a = ap.parse_args()
     Server.workers = a.workers
     kinds = ["sqlite", "postgresql"] if a.store == "both" else [a.store]
-    bodies = payloads(min(int(a.rate * a.seconds), 5000))
+    OUTAGE.update(fail_rate=a.bureau_fail_rate,
+                  seconds=a.seconds if a.bureau_fail_seconds is None else a.bureau_fail_seconds)
+    with tempfile.TemporaryDirectory() as tmp:
+        world_dir = write_payload_world(min(int(a.rate * a.seconds), 5000), Path(tmp) / "world")
+        bodies = payloads(min(int(a.rate * a.seconds), 5000), world_dir)
+        bureau = Bureau(world_dir, a.bureau_latency_ms)
+        BUREAU_PROCESS.append(bureau)
+        BUREAU["url"] = bureau.url
+        print(f"simulated bureau and registry at {bureau.url}, {a.bureau_latency_ms:.0f} ms a call",
+              flush=True)
+        try:
+            _run(a, kinds, bodies)
+        finally:
+            bureau.stop()
+
+
+def _run(a: argparse.Namespace, kinds: list[str], bodies: list[dict[str, Any]]) -> None:
     if a.crash:
         sys.exit(0 if all(crash(k, a.rate, a.seconds, bodies) for k in kinds) else 1)
     if a.find_max:
@@ -580,6 +717,11 @@ def main() -> None:
     if len(res) == 2:
         print(f"sqlite/postgresql ratios: p99 {res['sqlite']['p99'] / res['postgresql']['p99']:.2f}, "
               f"server CPU per submission {res['sqlite']['cpu_ms'] / res['postgresql']['cpu_ms']:.2f}")
+    if a.bureau_fail_rate > 0:
+        held = all(r.get("outage_ok") == 1.0 for r in res.values())
+        print(f"bureau failing {a.bureau_fail_rate:.0%} of calls for {OUTAGE['seconds']:.0f} s: "
+              f"no 5xx, no case lost, every case decided after recovery: "
+              f"{'MET' if held else 'NOT MET'}")
     met = all(r["errors"] == 0 and r["p99"] <= 100 for r in res.values())
     if a.rate < 200 or a.seconds < 60:
         print(f"target 200/s for 60 s p99<=100ms zero errors: not measured by this run "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,13 +65,19 @@ def _versus_rows(c: dict[str, Any]) -> list[list[Any]]:
 def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) -> Any:
     """Set up a SQLite factory on the world and send it applications from new people."""
     from creditfactory.http.schemas.applications import ApplicationCreate
-    from creditfactory.services.bootstrap import store_context, with_decisions
+    from creditfactory.services.bootstrap import store_context, with_counterparts, with_decisions
     from creditfactory.services.ports import Actor
     from creditfactory.services.sample_run import run_sample
     from creditfactory.services.setup import setup_service
     from creditfactory.settings import load_settings
     from creditfactory.world import generate
     from creditfactory.world.borrowers import SimulatedBorrowers
+    from creditfactory.world.bureau_server import (
+        BureauFaults,
+        BureauServer,
+        WorldRecords,
+        running_bureau,
+    )
 
     db = out / "factory.db"
     db.unlink(missing_ok=True)
@@ -89,17 +96,31 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
         # the demo's borrowers are simulated too: they sign the contracts they are sent
         borrowers = SimulatedBorrowers(seed=seed)
         ctx = replace(ctx, borrowers=borrowers)
-        newcomers = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications.tail(size)
-        rows = [ApplicationCreate.model_validate(r).model_dump()
-                for r in newcomers.drop(columns="application_id").to_dict("records")]
-        with console.status(f"submitting {len(rows)} applications; partner banks answering..."):
-            return run_sample(ctx, rows, Actor("demo", "account_manager"), borrowers=borrowers)
+        # the newcomers' world is the outside: its credit bureau and business registry answer
+        # the platform's HTTP client on loopback; the newcomers declare only what an applicant
+        # declares, and are replayed at their own times (the world's clock)
+        outside = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications
+        newcomers = outside.tail(size)
+        rows = [ApplicationCreate.model_validate(
+                    {**{k: r[k] for k in ApplicationCreate.model_fields if k in r},
+                     "bureau_consent_ref": f"DEMO-CONSENT-{n:06d}"}).model_dump()
+                for n, r in enumerate(newcomers.to_dict("records"))]
+        times = [t.to_pydatetime().replace(tzinfo=UTC) for t in newcomers["applied_at"]]
+        bureau = BureauServer(WorldRecords(outside), BureauFaults(latency_ms=20, seed=seed))
+        with running_bureau(bureau) as served, console.status(
+                f"submitting {len(rows)} applications (bureau and registry at {served.url}); "
+                "partner banks answering..."):
+            ctx = with_counterparts(ctx, load_settings(db_url=settings.db_url,
+                                                       bureau_url=served.url))
+            return run_sample(ctx, rows, Actor("demo", "account_manager"), borrowers=borrowers,
+                              times=times)
     finally:
         engine.dispose()
 
 
 def _factory_rows(run: Any) -> list[list[Any]]:
     rows: list[list[Any]] = [[f"tier: {t}", run.tiers.get(t, 0)] for t in TIERS]
+    rows += [[k, v] for k, v in run.tiers.items() if k not in TIERS]  # held for data
     rows += [[k, v] for k, v in sorted(run.outcome.items())]
     if run.seconds_to_payout:
         secs = sorted(run.seconds_to_payout)
