@@ -26,7 +26,7 @@ from creditfactory.domain.identity import (
     mask_resident_id,
 )
 
-__all__ = ["KINDS", "BlacklistKind", "identifiers", "normalise"]
+__all__ = ["KINDS", "BlacklistKind", "canonical", "identifiers", "normalise"]
 
 
 def _is_ip(value: str) -> bool:
@@ -70,28 +70,39 @@ KINDS: dict[str, BlacklistKind] = {
 """Every kind an entry may name, by name."""
 
 
-def normalise(kind: str, value: Any) -> str | None:
-    """``value`` written the one way it is hashed, or ``None`` when it is not a ``kind``.
+def canonical(kind: str, value: Any) -> str | None:
+    """``value`` written the one way it is hashed (unchecked); ``None`` when it is blank.
 
-    >>> normalise("phone", " 138 0000 0000 "), normalise("ip", "2001:DB8::0:1")
+    >>> canonical("phone", " 138 0000 0000 "), canonical("ip", "2001:DB8::0:1")
     ('13800000000', '2001:db8::1')
     """
-    spec = KINDS[kind]
     if not isinstance(value, str):
         return None
     text = "".join(value.split())
-    if kind in ("resident_id", "uscc"):
-        text = text.upper()
-    if not text or not spec.valid(text):
+    if not text:
         return None
-    return str(ipaddress.ip_address(text)) if kind == "ip" else text
+    if kind in ("resident_id", "uscc"):
+        return text.upper()
+    if kind == "ip":
+        try:
+            return str(ipaddress.ip_address(text))
+        except ValueError:
+            return text
+    return text
+
+
+def normalise(kind: str, value: Any) -> str | None:
+    """The canonical form of a valid ``kind`` (what an entry keeps); ``None`` when invalid."""
+    text = canonical(kind, value)
+    return text if text is not None and KINDS[kind].valid(text) else None
 
 
 def identifiers(application: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(kind, normalised value)`` of every identifier the application carries."""
+    """``(kind, canonical value)`` of every identifier the application carries (not checked:
+    an invalid value matches no entry, every entry having been checked)."""
     out = []
     for name, spec in KINDS.items():
-        value = normalise(name, application.get(spec.field))
+        value = canonical(name, application.get(spec.field))
         if value is not None:
             out.append((name, value))
     return out

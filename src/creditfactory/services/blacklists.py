@@ -8,6 +8,9 @@ on the list; the strategy's blacklist rule reads the answer as the ``blacklisted
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -143,19 +146,37 @@ def seed_entries(uow: UnitOfWork, vault: PersonalDataVault,
 class StoreBlacklist:
     """The live blacklist check: which kinds of an application's identifiers are listed.
 
-    Each call reads the store (one indexed query), so an entry counts from the moment it is
-    committed, in every process.
+    The live entries' hashes are held in memory and read again when the list changed (a
+    cheap aggregate tells), at most once per ``refresh_every`` seconds: 0 checks before every
+    decision, so an entry counts from its commit; a server passes its catch-up interval, so
+    an entry made by another process counts at most that much later.
     """
 
-    def __init__(self, engine: Engine, vault: PersonalDataVault) -> None:
+    def __init__(self, engine: Engine, vault: PersonalDataVault, *,
+                 refresh_every: float = 0.0) -> None:
         self._engine = engine
         self._vault = vault
+        self._refresh_every = refresh_every
+        self._lock = threading.Lock()
+        self._live: frozenset[tuple[str, str]] = frozenset()
+        self._version: tuple[int, int, str] | None = None
+        self._read_at = -math.inf
+
+    def _entries(self) -> frozenset[tuple[str, str]]:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._read_at >= self._refresh_every:
+                with UnitOfWork(self._engine, write=False) as uow:
+                    version = uow.blacklists.version()
+                    if version != self._version:
+                        self._live, self._version = uow.blacklists.live_pairs(), version
+                self._read_at = now
+            return self._live
 
     def __call__(self, application: Mapping[str, Any]) -> tuple[str, ...]:
-        pairs = [(kind, self._vault.hash(value, KINDS[kind].field))
-                 for kind, value in identifiers(application)]
+        pairs = identifiers(application)
         if not pairs:
             return ()
-        with UnitOfWork(self._engine, write=False) as uow:
-            found = uow.blacklists.matches(pairs)
-        return tuple(sorted({kind for _, kind in found}))
+        live = self._entries()
+        return tuple(sorted({kind for kind, value in pairs
+                             if (kind, self._vault.hash(value, KINDS[kind].field)) in live}))

@@ -98,7 +98,8 @@ def with_decisions(ctx: ServiceContext, key: bytes, *,
     """
     seal_pending_personal(ctx)
     with ctx.uow(write=False) as uow:
-        ports = load_decision_ports(uow, key, ctx.vault, StoreBlacklist(ctx.engine, ctx.vault))
+        blacklist = StoreBlacklist(ctx.engine, ctx.vault, refresh_every=catch_up_every)
+        ports = load_decision_ports(uow, key, ctx.vault, blacklist)
     wired = replace(ctx, strategy=ports.strategy, models=ports.models, fraud=ports.fraud,
                     packaging=ports.packaging)
     if ports.fraud is not None:

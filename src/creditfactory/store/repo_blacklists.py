@@ -1,8 +1,7 @@
-"""Blacklist entries: added, removed (stamped, never deleted), listed, and matched by hash."""
+"""Blacklist entries: added, removed (stamped, never deleted), listed, and read as a set."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,10 +11,6 @@ from sqlalchemy.engine import Connection, RowMapping
 from creditfactory.store.tables_blacklists import blacklist_entries as t
 
 __all__ = ["BlacklistRepository"]
-
-_LIVE_MATCH = sa.select(t.c.id, t.c.kind, t.c.value_hash).where(
-    t.c.removed_at.is_(None), t.c.value_hash.in_(sa.bindparam("hashes", expanding=True))
-)
 
 
 class BlacklistRepository:
@@ -67,10 +62,14 @@ class BlacklistRepository:
         q = sa.select(sa.func.count()).select_from(t).where(*self._where(kind, include_removed))
         return int(self._c.execute(q).scalar_one())
 
-    def matches(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[int, str]]:
-        """``(entry id, kind)`` of every live entry equal to one of the ``(kind, hash)`` pairs."""
-        wanted = set(pairs)
-        if not wanted:
-            return []
-        rows = self._c.execute(_LIVE_MATCH, {"hashes": sorted({h for _, h in wanted})})
-        return [(int(r.id), r.kind) for r in rows if (r.kind, r.value_hash) in wanted]
+    def version(self) -> tuple[int, int, str]:
+        """Changes whenever an entry is added or removed: (live entries, last id, last removal)."""
+        q = sa.select(sa.func.count(t.c.id).filter(t.c.removed_at.is_(None)), sa.func.max(t.c.id),
+                      sa.func.max(t.c.removed_at))
+        live, last_id, last_removed = self._c.execute(q).one()
+        return int(live or 0), int(last_id or 0), str(last_removed)
+
+    def live_pairs(self) -> frozenset[tuple[str, str]]:
+        """``(kind, keyed hash)`` of every live entry."""
+        q = sa.select(t.c.kind, t.c.value_hash).where(t.c.removed_at.is_(None))
+        return frozenset((r.kind, r.value_hash) for r in self._c.execute(q))

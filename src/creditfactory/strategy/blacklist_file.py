@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from creditfactory.domain.blacklist import KINDS, normalise
+from creditfactory.domain.blacklist import KINDS, canonical, normalise
 from creditfactory.errors import InvalidArgument
 
 __all__ = ["mark_blacklisted", "read_blacklist"]
@@ -45,5 +45,5 @@ def mark_blacklisted(apps: pd.DataFrame, entries: frozenset[tuple[str, str]]) ->
         field = KINDS[kind].field
         if field in apps.columns:
             listed = {v for k, v in entries if k == kind}
-            hit |= apps[field].map(lambda v, kind=kind: normalise(kind, v)).isin(listed)
+            hit |= apps[field].map(lambda v, kind=kind: canonical(kind, v)).isin(listed)
     return apps.assign(blacklisted=hit.to_numpy(bool))

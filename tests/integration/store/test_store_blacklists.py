@@ -142,3 +142,17 @@ def test_the_challenger_set_on_the_active_strategy_takes_its_share_of_applicants
         clear_challenger(uow, "rita")
         uow.commit()
     assert {_port(ctx).decide(a, {}).record["arm"] for a in apps[:50]} == {"champion"}
+
+
+def test_a_server_reads_the_list_again_only_when_it_changed_and_its_interval_passed(
+    ctx: ServiceContext, world: Any
+) -> None:
+    app = _app(world, 3)
+    exact = StoreBlacklist(ctx.engine, ctx.vault)
+    lazy = StoreBlacklist(ctx.engine, ctx.vault, refresh_every=3600)
+    assert exact(app) == lazy(app) == ()
+    entry = add_entry(ctx, ANALYST, "bank_card", app["bank_card"], "stolen card")
+    assert exact(app) == ("bank_card",)
+    assert lazy(app) == ()  # read less than an interval ago
+    remove_entry(ctx, ANALYST, entry["id"], "card reissued")
+    assert exact(app) == ()
