@@ -216,15 +216,17 @@ class _ThreadLimit:
 
 def _simulated_borrowers(ctx: Any) -> Any:
     """``ctx`` delivering signing codes to simulated borrowers, who sign in a thread of their
-    own (this process's: a notice reaches the process that wrote the contract)."""
+    own (this process's: a notice reaches the process that wrote the contract); the contracts
+    left unsigned by an earlier run get new codes."""
     import threading
     from dataclasses import replace
 
-    from creditfactory.services.contract_signing import signing_loop
+    from creditfactory.services.contract_signing import resend_pending_codes, signing_loop
     from creditfactory.world.borrowers import SimulatedBorrowers
 
     borrowers = SimulatedBorrowers()
     ctx = replace(ctx, borrowers=borrowers)
+    resend_pending_codes(ctx)  # the notices of a process that stopped died with it
     threading.Thread(target=signing_loop, args=(ctx, borrowers, threading.Event()),
                      name="borrower-simulator", daemon=True).start()
     return ctx

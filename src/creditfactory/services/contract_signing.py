@@ -40,6 +40,7 @@ __all__ = [
     "contract_view",
     "send_signing_code",
     "sign_contract",
+    "resend_pending_codes",
     "sign_due",
     "signing_loop",
 ]
@@ -177,9 +178,28 @@ def signing_loop(ctx: ServiceContext, borrowers: SigningBorrowers, stop: threadi
                  every: float = 0.25) -> None:
     """Let simulated borrowers sign until ``stop`` (``serve --simulate-banks``: the borrowers
     of the simulated world sign what the simulated banks approve). Each server process runs
-    one: a notice reaches the borrowers of the process that wrote the contract."""
+    one: a notice reaches the borrowers of the process that wrote the contract, and a
+    contract written where no channel to the borrowers was wired gets its code here."""
     while not stop.wait(every):
         try:
+            resend_pending_codes(ctx, unsent=True)
             sign_due(ctx, borrowers)
         except Exception:  # the simulator must never take the server down
             log.exception("simulated borrowers failed to sign; retrying")
+
+
+def resend_pending_codes(ctx: ServiceContext, limit: int = 10_000, *,
+                         unsent: bool = False) -> int:
+    """Send a new code for every contract still awaiting its signature (``unsent``: only
+    those written where no channel to the borrowers was wired); how many were sent. A
+    borrower channel that lost what it was sent is caught up: simulated borrowers live in
+    the server process, so a restart loses their notices."""
+    now = utcnow()
+    with ctx.uow(write=False) as uow:
+        if not contract_repo(uow).awaiting_signature(1, unsent=unsent):
+            return 0
+    with ctx.uow() as uow:
+        pending = contract_repo(uow).awaiting_signature(limit, unsent=unsent)
+        sent = sum(issue_code(uow, ctx, row, now) for row in pending)
+        uow.commit()
+    return sent

@@ -72,6 +72,15 @@ class ContractRepository:
             sa.select(contracts).where(contracts.c.case_id == case_id)).mappings().first()
         return None if row is None else dict(row)
 
+    def awaiting_signature(self, limit: int, *, unsent: bool = False) -> list[dict[str, Any]]:
+        """Contracts not signed yet (``unsent``: only those no code was sent for), oldest
+        first."""
+        q = sa.select(contracts).where(contracts.c.status == "awaiting_signature")
+        if unsent:
+            q = q.where(contracts.c.code_sent_at.is_(None))
+        q = q.order_by(contracts.c.id).limit(limit)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
     def update(self, contract_id: int, **values: Any) -> None:
         self._c.execute(sa.update(contracts).where(contracts.c.id == contract_id).values(**values))
 

@@ -18,7 +18,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest import FakeDecisions  # noqa: E402
 from creditfactory.server import create_app  # noqa: E402
 from creditfactory.services.bootstrap import bootstrap  # noqa: E402
-from creditfactory.services.contract_signing import signing_loop  # noqa: E402
+from creditfactory.services.contract_signing import (  # noqa: E402
+    resend_pending_codes,
+    signing_loop,
+)
 from creditfactory.settings import load_settings  # noqa: E402
 from creditfactory.world.borrowers import SimulatedBorrowers  # noqa: E402
 
@@ -28,6 +31,7 @@ if __name__ == "__main__":
     ctx = bootstrap(settings, strategy=FakeDecisions())
     borrowers = SimulatedBorrowers(sign_rate=1.0)  # as --simulate-banks: they sign, in a thread
     ctx = replace(ctx, borrowers=borrowers)
+    resend_pending_codes(ctx)  # the borrowers of the killed process lost their notices
     threading.Thread(target=signing_loop, args=(ctx, borrowers, threading.Event()),
                      daemon=True).start()
     uvicorn.run(create_app(settings, ctx), host="127.0.0.1", port=port, log_level="warning", access_log=False)

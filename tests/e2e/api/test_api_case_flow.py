@@ -4,9 +4,11 @@ findings, double completion."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 
 if TYPE_CHECKING:
     from conftest import Server
@@ -35,9 +37,18 @@ class Inbox:
         self.notices.append(notice)
 
 
+@pytest.fixture
+def borrowers(server: Server) -> Iterator[Inbox]:
+    """The server delivers signing codes to an inbox for the test's duration (the other
+    tests' server has no channel to the borrowers)."""
+    before = server.ctx.borrowers
+    server.ctx.borrowers = inbox = Inbox()
+    yield inbox
+    server.ctx.borrowers = before
+
+
 def _inbox(server: Server) -> Inbox:
-    if not isinstance(server.ctx.borrowers, Inbox):
-        server.ctx.borrowers = Inbox()
+    assert isinstance(server.ctx.borrowers, Inbox), "use the borrowers fixture"
     return server.ctx.borrowers
 
 
@@ -63,11 +74,11 @@ def _task_at(server: Server, client: httpx.Client, app_id: int, step: str) -> di
     return next(t for t in tasks if t["step"] == step and t["status"] != "done")
 
 
-def test_auto_approved_application_reaches_payout_once_the_borrower_signs(server: Server, client: httpx.Client) -> None:
+def test_auto_approved_application_reaches_payout_once_the_borrower_signs(
+        server: Server, client: httpx.Client, borrowers: Inbox) -> None:
     sub = _submit(server, client, 0, amount=200000.0, declared_monthly_revenue=80000.0)
     assert sub["decision"]["tier"] == "auto_approve"
     assert sub["status"] == "at_bank"
-    _inbox(server)
     server.wait_for(lambda: _app(server, client, sub["application_id"])["case"]["step"] == "contract")
     assert _app(server, client, sub["application_id"])["status"] != "paid_out"
     signed = _sign(server, client, sub["case_id"])
@@ -110,7 +121,8 @@ def test_unconfirmed_identity_rejects_the_case(server: Server, client: httpx.Cli
     assert [d["basis"] for d in view["decisions"]] == ["application", "findings"]
 
 
-def test_field_case_with_findings_is_redecided_and_waits_for_its_bank(server: Server, client: httpx.Client) -> None:
+def test_field_case_with_findings_is_redecided_and_waits_for_its_bank(
+        server: Server, client: httpx.Client, borrowers: Inbox) -> None:
     sub = _submit(server, client, 1, amount=450000.0, declared_monthly_revenue=150000.0, industry="F52")
     assert sub["decision"]["tier"] == "field_investigation"
     app_id = sub["application_id"]
@@ -136,7 +148,6 @@ def test_field_case_with_findings_is_redecided_and_waits_for_its_bank(server: Se
     assert client.get(f"/cases/{view['case']['case_id']}", headers=server.h("officer_icbc")).status_code == 404
     mine = client.get("/bank-submissions", headers=server.h("officer_cmb")).json()["data"]
     assert sub_id in [s["submission_id"] for s in mine]
-    _inbox(server)
     ok = client.post(f"/bank-submissions/{sub_id}/decision", headers=server.h("officer_cmb"),
                      json={"approve": True, "reason": "within policy"})
     assert ok.status_code == 200 and ok.json()["case_step"] == "contract"
@@ -169,9 +180,9 @@ def test_case_list_count_is_the_total_not_the_page(server: Server, client: httpx
 
 
 def test_the_borrower_signs_with_no_account_and_another_digest_or_code_is_refused(
-        server: Server, client: httpx.Client) -> None:
+        server: Server, client: httpx.Client, borrowers: Inbox) -> None:
     sub = _submit(server, client, 40, amount=180000.0, declared_monthly_revenue=80000.0)
-    inbox = _inbox(server)
+    inbox = borrowers
     contract = server.wait_for(lambda: (r := client.get(
         "/contracts", params={"case_id": sub["case_id"]}, headers=server.h("account_manager"))
     ).status_code == 200 and r.json())
