@@ -43,6 +43,7 @@ __all__ = [
     "EXCEPTIONS_QUEUE",
     "EXCEPTIONS_ROLE",
     "FETCH_STEPS",
+    "REGISTRATION",
     "REGISTRY_QUEUE",
     "Fetched",
     "business_checks",

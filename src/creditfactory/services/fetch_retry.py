@@ -7,13 +7,15 @@ the case resumes its held step; when the registration comes, the data check's fi
 recorded and the case resumes. Past the step's SLA the case moves to the people's queue
 :data:`~creditfactory.services.data_fetch.EXCEPTIONS_QUEUE` with its reason, for a risk
 analyst, and is still retried; the analyst's task is closed when the retry resolves it.
-Rounds back off exponentially while nothing resolves (:class:`RetryBackoff`).
+Each case is asked again only when its own backoff has passed (:class:`CaseBackoff`: the
+pause doubles with each failed attempt, every attempt is stored), and the rounds themselves
+back off while nothing resolves (:class:`RetryBackoff`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from creditfactory.domain.case import Case
@@ -25,6 +27,7 @@ from creditfactory.services.data_fetch import (
     EXCEPTIONS_QUEUE,
     EXCEPTIONS_ROLE,
     FETCH_STEPS,
+    REGISTRATION,
     REGISTRY_QUEUE,
     business_checks,
     look_up_registration,
@@ -40,7 +43,7 @@ from creditfactory.services.ports import SYSTEM, Decision
 from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
 
-__all__ = ["RetryBackoff", "RetryRound", "retry_held_fetches"]
+__all__ = ["CaseBackoff", "RetryBackoff", "RetryRound", "retry_held_fetches"]
 
 RETRIED_QUEUES = (BUREAU_QUEUE, REGISTRY_QUEUE, EXCEPTIONS_QUEUE)
 
@@ -72,17 +75,39 @@ class RetryBackoff:
 
 
 @dataclass(frozen=True)
+class CaseBackoff:
+    """A case is asked again ``base`` seconds after its first failed attempt, then after twice
+    that, and so on, at most ``cap`` seconds apart."""
+
+    base: float = 1.0
+    cap: float = 300.0
+
+    def due(self, attempts: list[dict[str, Any]], at_key: str, now: datetime) -> bool:
+        """Whether a case with these stored ``attempts`` (oldest first) is due at ``now``."""
+        failed = 0
+        for row in reversed(attempts):
+            if row["outcome"] in ("report", "found", "not_found"):
+                break
+            failed += 1
+        if not failed:
+            return True
+        pause = min(self.base * 2 ** (failed - 1), self.cap)
+        return now >= attempts[-1][at_key] + timedelta(seconds=pause)
+
+
+@dataclass(frozen=True)
 class _Held:
     case: Case
     application: dict[str, Any]
     consent_ref: str | None
 
 
-def retry_held_fetches(ctx: ServiceContext, *, limit: int = 100) -> RetryRound:
-    """Ask the counterparts again for up to ``limit`` held cases per queue, longest held
-    first; decide and move on those that get their data."""
+def retry_held_fetches(ctx: ServiceContext, *, limit: int = 100,
+                       backoff: CaseBackoff | None = None) -> RetryRound:
+    """Ask the counterparts again for up to ``limit`` held cases per queue whose backoff has
+    passed, longest held first; decide and move on those that get their data."""
     done = RetryRound()
-    for held in _held_cases(ctx, limit):
+    for held in _held_cases(ctx, limit, backoff or CaseBackoff()):
         if held.case.step == "bureau_pull":
             if held.consent_ref is None:
                 continue  # nothing to pull with: the analyst's task says so
@@ -92,12 +117,18 @@ def retry_held_fetches(ctx: ServiceContext, *, limit: int = 100) -> RetryRound:
     return done
 
 
-def _held_cases(ctx: ServiceContext, limit: int) -> list[_Held]:
+def _held_cases(ctx: ServiceContext, limit: int, backoff: CaseBackoff) -> list[_Held]:
     out: list[_Held] = []
+    now = utcnow()
     with ctx.uow(write=False) as uow:
         for queue in RETRIED_QUEUES:
             for case in uow.cases.held(queue, limit=limit):
                 if case.step not in FETCH_STEPS:
+                    continue
+                tried = (uow.fetched.pulls(case.application_id) if case.step == "bureau_pull"
+                         else uow.fetched.records(case.application_id, REGISTRATION))
+                if not backoff.due(tried, "pulled_at" if case.step == "bureau_pull"
+                                   else "fetched_at", now):
                     continue
                 app = uow.applications.get(case.application_id)
                 assert app is not None

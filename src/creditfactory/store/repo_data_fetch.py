@@ -84,6 +84,14 @@ class DataFetchRepository:
         row = self._c.execute(q).mappings().first()
         return None if row is None else dict(row)
 
+    def records(self, application_id: int, kind: str) -> list[dict[str, Any]]:
+        """Every lookup of ``kind`` for the application, oldest first."""
+        q = (sa.select(external_records)
+             .where(external_records.c.application_id == application_id,
+                    external_records.c.kind == kind)
+             .order_by(external_records.c.id))
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
     def add_checks(self, rows: Sequence[dict[str, Any]]) -> None:
         """The data check's rows, in one statement."""
         if rows:

@@ -16,7 +16,12 @@ import sqlalchemy as sa
 from creditfactory.domain.external_data import BUREAU_FIELDS
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.data_fetch import BUREAU_QUEUE, EXCEPTIONS_QUEUE, EXCEPTIONS_ROLE
-from creditfactory.services.fetch_retry import RetryBackoff, RetryRound, retry_held_fetches
+from creditfactory.services.fetch_retry import (
+    CaseBackoff,
+    RetryBackoff,
+    RetryRound,
+    retry_held_fetches,
+)
 from creditfactory.services.intake import submit_application
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.services.setup import setup_service
@@ -73,7 +78,10 @@ def test_a_failing_bureau_holds_cases_undecided_and_the_retry_job_decides_them(
     again = submit_application(ctx, AM, declared(rows[0], 0), "k-0")
     assert again == (202, answers[0][1], True)
 
-    still = retry_held_fetches(ctx)
+    # each case waits its own backoff (a second after its failed pull, then two, four ...)
+    assert retry_held_fetches(ctx) == RetryRound()
+    at_once = CaseBackoff(base=0.0)
+    still = retry_held_fetches(ctx, backoff=at_once)
     assert (still.tried, still.resolved, still.failed, still.escalated) == (6, 0, 6, 0)
     assert RetryBackoff(base=0.5, cap=4).after(still) == 1.0
 
@@ -82,7 +90,7 @@ def test_a_failing_bureau_holds_cases_undecided_and_the_retry_job_decides_them(
     with ctx.uow() as uow:
         uow.cases.update(late, held_at=utcnow() - timedelta(minutes=5))
         uow.commit()
-    assert retry_held_fetches(ctx).escalated == 1
+    assert retry_held_fetches(ctx, backoff=at_once).escalated == 1
     with ctx.uow(write=False) as uow:
         case = uow.cases.get(late)
         assert case is not None and case.hold == EXCEPTIONS_QUEUE and case.step == "bureau_pull"
@@ -94,7 +102,7 @@ def test_a_failing_bureau_holds_cases_undecided_and_the_retry_job_decides_them(
     ByBureauDebt.seen.clear()
     # the bureau's round decides them; they stop next at external_data, whose registry
     # failed too, and the next round looks the businesses up
-    rounds = [retry_held_fetches(ctx) for _ in range(3)]
+    rounds = [retry_held_fetches(ctx, backoff=at_once) for _ in range(3)]
     assert [(r.tried, r.resolved, r.failed) for r in rounds] == [(6, 6, 0), (6, 6, 0), (0, 0, 0)]
     assert rounds[2] == RetryRound()
     # decided on the bureau's fields, as the world holds them, never on the submission's
