@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from creditfactory.fraud.live import Recheck, RecheckPolicy, Tie
+from creditfactory.fraud._features import FEATURES
+from creditfactory.fraud.identity import pack_identity
+from creditfactory.fraud.live import LiveFraud, Recheck, RecheckPolicy, Tie
 from creditfactory.services.bank_answers import simulate_bank_answers
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.contract_signing import (
@@ -36,6 +38,7 @@ from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgr
 from creditfactory.store.types import utcnow
 
 from .test_store_bank_answers_batch import BANKS, _due_packages, _setup
+from .test_store_bank_month_counts import _case
 
 STAFF = Actor("am", "account_manager")
 INVESTIGATOR = Actor("ivy", "investigator")
@@ -207,3 +210,36 @@ def test_a_reject_verdict_on_the_held_payout_closes_the_case_unpaid(ctx: Service
     assert view["case_status"] == "rejected"
     assert _rows(ctx, f"SELECT status, hold FROM cases WHERE id={case_id}") == [("rejected", None)]
     assert _rows(ctx, "SELECT count(*) FROM loans") == [(0,)]
+
+
+def test_the_live_graph_ties_the_case_to_a_ring_mate_kept_since_and_holds_its_payout(
+        ctx: ServiceContext) -> None:
+    strong = FEATURES.index("n_strong_1hop")
+    live = LiveFraud(lambda row: row[strong], FEATURES, [0.5], b"payout-recheck-key")
+    live.background_refresh = False
+    ctx.fraud = live  # scores 1.0 (the rejecting band) when strongly linked on arrival
+    case_id, notice = _at_contract(ctx)
+    with UnitOfWork(ctx.engine) as uow:
+        mate = _case(uow, 77)  # a later applicant with the same phone and device
+        uow.commit()
+    t = utcnow()
+    for app_id, hours in ((notice.application_id, 2), (mate.application_id, 1)):
+        record = live.identity_of({"applied_at": t - timedelta(hours=hours),
+                                   "phone": "13900000001", "device_id": "dev-ring-1",
+                                   "channel_id": "IM-T"})
+        with ctx.engine.begin() as c:
+            c.execute(sa.text("UPDATE applications SET fraud_identity = :f "
+                              "WHERE application_id = :a"),
+                      {"f": pack_identity(record), "a": app_id})
+    signed = sign_contract(ctx, notice.contract_id, notice.digest, notice.code, "app")
+    assert (signed["case_step"], signed["case_hold"]) == ("payout", "payout_fraud_review")
+    ((evidence,),) = _rows(ctx, "SELECT evidence FROM payout_checks")
+    evidence = evidence if isinstance(evidence, dict) else json.loads(evidence)
+    (tie,) = evidence["ties"]
+    assert (tie["key"], tie["reason"], tie["score"]) == (
+        f"store:{mate.application_id}", "ring_score", 1.0)
+    assert set(tie["kinds"].split(",")) == {"phone", "device"}
+    view = complete_task(ctx, INVESTIGATOR, _held_task(ctx, case_id), {"verdict": "pass"})
+    assert view["case_status"] == "done"
+    assert [o for (o,) in _rows(ctx, "SELECT outcome FROM payout_checks ORDER BY id")] == [
+        "cleared", "clear"]
