@@ -7,6 +7,8 @@ package for the figures only it can give and merge them into their summaries and
 - :mod:`.backtest` the fraud each back-tested strategy kept out;
 - :mod:`.models` the A-card and reject-inference experiments beside the true-PD ceiling;
 - :mod:`.fraud_scan` the fraud scan's recall and precision, by stage, and its channel flags.
+- :mod:`.payout_recheck` a world replayed through the live fraud graph and its re-check before
+  payout, with the ring recall it reaches by payout.
 
 Each module imports only what its figures need, so the CLI pays for no model it does not run.
 """
