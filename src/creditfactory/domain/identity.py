@@ -8,6 +8,7 @@ ours because every page, log and graph file must use the same forms.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 
@@ -29,6 +30,7 @@ __all__ = [
     "mask_ip",
     "mask_contact_phones",
     "keyed_hash",
+    "KeyedHasher",
 ]
 
 
@@ -123,6 +125,28 @@ def mask_ip(value: str) -> str:
     if len(groups) > 2:
         return ":".join(groups[:2]) + ":*"
     return mask_device_id(value)
+
+
+class KeyedHasher:
+    """:func:`keyed_hash` under one key, with HMAC's inner and outer SHA-256 states prepared
+    once (RFC 2104) and copied per value: the same digests in less than half the time."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes) -> None:
+        block = hashlib.sha256().block_size
+        if len(key) > block:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(block, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def __call__(self, value: str, kind: str = "") -> str:
+        inner = self._inner.copy()
+        inner.update(f"{kind}:{value}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()[:32]
 
 
 def keyed_hash(value: str, key: bytes, kind: str = "") -> str:

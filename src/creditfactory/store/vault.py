@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from creditfactory.domain.identity import keyed_hash
+from creditfactory.domain.identity import KeyedHasher
 from creditfactory.store.errors import StoreError
 
 __all__ = ["PersonalDataVault", "Sealed"]
@@ -39,12 +39,12 @@ class PersonalDataVault:
     """Seal and open personal values with keys derived from the service secret."""
 
     def __init__(self, secret_key: str) -> None:
-        self._hash_key = _derive(secret_key, b"creditfactory/pii-hash/v1")
+        self._hash = KeyedHasher(_derive(secret_key, b"creditfactory/pii-hash/v1"))
         self._aead = AESGCM(_derive(secret_key, b"creditfactory/pii-encrypt/v1"))
 
     def hash(self, value: str, kind: str) -> str:
         """Keyed hash of ``value`` (the same value and kind always give the same hash)."""
-        return keyed_hash(value, self._hash_key, kind)
+        return self._hash(value, kind)
 
     def encrypt(self, value: str, kind: str) -> str:
         """Authenticated ciphertext bound to ``kind`` so a phone cannot pass as an ID."""
@@ -74,7 +74,7 @@ class PersonalDataVault:
         for n, (kind, (value, masked)) in enumerate(values.items()):
             nonce = nonces[12 * n:12 * n + 12]
             ct = self._aead.encrypt(nonce, value.encode(), kind.encode())
-            out[f"{kind}_hash"] = keyed_hash(value, self._hash_key, kind)
+            out[f"{kind}_hash"] = self._hash(value, kind)
             out[f"{kind}_masked"] = masked
             out[f"{kind}_enc"] = "v1:" + base64.urlsafe_b64encode(nonce + ct).decode()
         return out

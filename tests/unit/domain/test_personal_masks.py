@@ -3,10 +3,15 @@ the need-to-know table names only personal fields, revealing no more than a role
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from creditfactory.domain.identity import (
+    KeyedHasher,
+    keyed_hash,
     mask_address,
     mask_contact_phones,
     mask_device_id,
@@ -106,3 +111,9 @@ def test_only_a_verifiers_or_investigators_task_opens_clear_values() -> None:
     assert revealed_fields(["verifier", "investigator"]) == (
         REVEALED_FOR["verifier"] | REVEALED_FOR["investigator"])
     assert not {"bank_card", "device_id", "ip"} & revealed_fields(["verifier", "investigator"])
+
+
+@given(st.binary(min_size=1, max_size=100), st.text(max_size=40), st.sampled_from(["phone", "name", ""]))
+def test_the_prepared_hasher_gives_hmac_sha256s_own_digest(key: bytes, value: str, kind: str) -> None:
+    expected = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+    assert KeyedHasher(key)(value, kind) == keyed_hash(value, key, kind) == expected
