@@ -37,6 +37,7 @@ def _api_conftest() -> Any:
 _api = _api_conftest()
 server = _api.server
 small_world = _api.small_world
+world_bureau = _api.world_bureau
 PASSWORD = _api.PASSWORD
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
