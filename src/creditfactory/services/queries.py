@@ -26,6 +26,7 @@ from creditfactory.services.bank_answers import submission_view
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import decision_summary
 from creditfactory.services.errors import ApplicationNotFound, CaseNotFound, RoleNotAllowed
+from creditfactory.services.four_eyes import refusals_audited
 from creditfactory.services.ports import Actor
 from creditfactory.services.tasks import task_view
 from creditfactory.store import UnitOfWork
@@ -199,29 +200,32 @@ def reveal_personal_data(
     ctx: ServiceContext, actor: Actor, application_id: int, purpose: str
 ) -> dict[str, str | None]:
     """The clear personal values the actor's task on the application's case needs (the others
-    ``None``), to whoever holds or completed that task, with a purpose; audited."""
-    if actor.role not in REVEALED_FOR:
-        raise RoleNotAllowed("personal data is revealed only to verifiers and investigators")
-    with ctx.uow() as uow:
-        app = uow.applications.get(application_id)
-        if app is None:
-            raise ApplicationNotFound(f"no application {application_id}")
-        case = uow.cases.by_application(application_id)
-        fields = revealed_fields(_assigned_roles(uow, actor, case))
-        if not fields:
-            raise RoleNotAllowed(
-                "personal data is revealed only on a case whose task you hold or completed"
+    ``None``), to whoever holds or completed that task, with a purpose; audited, and so is a
+    refusal."""
+    with refusals_audited(ctx, actor, "personal_data.reveal", "application", application_id) as attempt:
+        if actor.role not in REVEALED_FOR:
+            raise RoleNotAllowed("personal data is revealed only to verifiers and investigators")
+        with ctx.uow() as uow:
+            app = uow.applications.get(application_id)
+            if app is None:
+                raise ApplicationNotFound(f"no application {application_id}")
+            case = uow.cases.by_application(application_id)
+            attempt.case_id = case.id if case else None
+            fields = revealed_fields(_assigned_roles(uow, actor, case))
+            if not fields:
+                raise RoleNotAllowed(
+                    "personal data is revealed only on a case whose task you hold or completed"
+                )
+            applicant = uow.applications.applicant(app.applicant_id)
+            sealed = {f"{k}_enc": getattr(app, f"{k}_enc") for k in APPLICATION_FIELDS}
+            opened = open_personal({**applicant, **sealed}, ctx.vault, sorted(fields))
+            uow.audit.append(
+                actor.username,
+                "personal_data.revealed",
+                "application",
+                application_id,
+                case_id=attempt.case_id,
+                detail={"purpose": purpose, "fields": sorted(fields)},
             )
-        applicant = uow.applications.applicant(app.applicant_id)
-        sealed = {f"{k}_enc": getattr(app, f"{k}_enc") for k in APPLICATION_FIELDS}
-        opened = open_personal({**applicant, **sealed}, ctx.vault, sorted(fields))
-        uow.audit.append(
-            actor.username,
-            "personal_data.revealed",
-            "application",
-            application_id,
-            case_id=case.id if case else None,
-            detail={"purpose": purpose, "fields": sorted(fields)},
-        )
-        uow.commit()
+            uow.commit()
     return {k: opened.get(k) for k in PERSONAL_FIELDS}

@@ -107,3 +107,5 @@ def test_clear_values_go_to_the_verifier_holding_the_case_with_a_purpose_and_are
     reveal = [e for e in trail if e["action"] == "personal_data.revealed"]
     assert reveal[-1]["actor"] == "verifier" and reveal[-1]["detail"]["purpose"] == "phone check"
     assert set(reveal[-1]["detail"]["fields"]) == {k for k, v in body.items() if v is not None}
+    refused = [(e["actor"], e["detail"]["attempt"]) for e in trail if e["action"] == "refused"]
+    assert ("verifier", "personal_data.reveal") in refused and ("investigator", "personal_data.reveal") in refused
