@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import httpx
-
-from creditfactory.adapters.retrying import RetryPolicy, call_json, new_client
+from creditfactory.adapters.keepalive import KeepAlivePool
+from creditfactory.adapters.retrying import RetryPolicy, call_json
 from creditfactory.domain.external_data import BureauReport, CounterpartUnavailable
 
 __all__ = ["HttpCreditBureau"]
@@ -20,15 +19,14 @@ __all__ = ["HttpCreditBureau"]
 class HttpCreditBureau:
     """:class:`~creditfactory.services.ports.CreditBureau` at ``base_url``."""
 
-    def __init__(self, base_url: str, policy: RetryPolicy | None = None,
-                 client: httpx.Client | None = None) -> None:
+    def __init__(self, base_url: str, policy: RetryPolicy | None = None) -> None:
         self.policy = policy or RetryPolicy()
-        self._client = client or new_client(base_url, self.policy)
+        self._pool = KeepAlivePool(base_url)
         self.source = f"bureau@{base_url.rstrip('/')}"
 
     def pull(self, resident_id: str, consent_ref: str, as_of: datetime) -> BureauReport | None:
         """The resident's report as of ``as_of``; None when the bureau has no file."""
-        body = call_json(self._client, self.policy, "the credit bureau", "POST", "/v1/reports",
+        body = call_json(self._pool, self.policy, "the credit bureau", "POST", "/v1/reports",
                          body={"resident_id": resident_id, "consent": consent_ref,
                                "as_of": as_of.isoformat()})
         if body is None:
@@ -39,4 +37,4 @@ class HttpCreditBureau:
             raise CounterpartUnavailable(f"the credit bureau's report is malformed: {exc}") from exc
 
     def close(self) -> None:
-        self._client.close()
+        self._pool.close()

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import httpx
-
-from creditfactory.adapters.retrying import RetryPolicy, call_json, new_client
+from creditfactory.adapters.keepalive import KeepAlivePool
+from creditfactory.adapters.retrying import RetryPolicy, call_json
 from creditfactory.domain.external_data import BusinessRegistration, CounterpartUnavailable
 
 __all__ = ["HttpExternalData"]
@@ -19,15 +18,14 @@ __all__ = ["HttpExternalData"]
 class HttpExternalData:
     """:class:`~creditfactory.services.ports.ExternalData` at ``base_url``."""
 
-    def __init__(self, base_url: str, policy: RetryPolicy | None = None,
-                 client: httpx.Client | None = None) -> None:
+    def __init__(self, base_url: str, policy: RetryPolicy | None = None) -> None:
         self.policy = policy or RetryPolicy()
-        self._client = client or new_client(base_url, self.policy)
+        self._pool = KeepAlivePool(base_url)
         self.source = f"registry@{base_url.rstrip('/')}"
 
     def registration(self, uscc: str, as_of: datetime) -> BusinessRegistration | None:
         """The business registered under ``uscc`` as of ``as_of``; None when none is."""
-        body = call_json(self._client, self.policy, "the business registry", "GET",
+        body = call_json(self._pool, self.policy, "the business registry", "GET",
                          f"/v1/registrations/{uscc}", params={"as_of": as_of.isoformat()})
         if body is None:
             return None
@@ -37,4 +35,4 @@ class HttpExternalData:
             raise CounterpartUnavailable(f"the business registry's answer is malformed: {exc}") from exc
 
     def close(self) -> None:
-        self._client.close()
+        self._pool.close()

@@ -1,4 +1,4 @@
-"""A JSON request with a bounded number of attempts, exponential backoff and a total time budget.
+"""A JSON request with a bounded number of attempts, exponential backoff and a total budget.
 
 A submission waits for its counterparts in the request path, so the whole exchange, every
 retry included, ends within ``budget`` seconds: an attempt gets at most what is left, and no
@@ -8,15 +8,15 @@ are retried; a 404 is an answer (no record); any other status is not retried.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from creditfactory.adapters.keepalive import KeepAlivePool, TransportError, TransportTimeout
 from creditfactory.domain.external_data import CounterpartUnavailable
 
-__all__ = ["RetryPolicy", "call_json", "new_client"]
+__all__ = ["RetryPolicy", "call_json"]
 
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -36,23 +36,14 @@ class RetryPolicy:
             raise ValueError("a retry policy needs attempts >= 1 and positive times")
 
 
-def new_client(base_url: str, policy: RetryPolicy) -> httpx.Client:
-    """A pooled client for one counterpart (shared by the server's threads)."""
-    return httpx.Client(
-        base_url=base_url.rstrip("/"),
-        timeout=httpx.Timeout(policy.timeout),
-        limits=httpx.Limits(max_connections=128, max_keepalive_connections=64),
-        headers={"Accept": "application/json"},
-    )
-
-
-def call_json(client: httpx.Client, policy: RetryPolicy, what: str, method: str, path: str,
+def call_json(pool: KeepAlivePool, policy: RetryPolicy, what: str, method: str, path: str,
               *, params: dict[str, str] | None = None,
               body: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The JSON answer to ``method path``; ``None`` on 404; :class:`CounterpartUnavailable` naming
-    ``what`` and the last failure when no attempt succeeded within the policy."""
+    """The JSON answer to ``method path``; ``None`` on 404; :class:`CounterpartUnavailable`
+    naming ``what`` and the last failure when no attempt succeeded within the policy."""
     start = time.monotonic()
     last = "no attempt made"
+    attempt = 0
     for attempt in range(policy.attempts):
         if attempt:
             pause = policy.backoff * 2 ** (attempt - 1)
@@ -63,23 +54,23 @@ def call_json(client: httpx.Client, policy: RetryPolicy, what: str, method: str,
         if left <= 0:
             break
         try:
-            resp = client.request(method, path, params=params, json=body,
-                                  timeout=min(policy.timeout, left))
-        except httpx.TimeoutException:
+            status, payload = pool.request(method, path, params=params, body=body,
+                                           timeout=min(policy.timeout, left))
+        except TransportTimeout:
             last = "timed out"
             continue
-        except httpx.TransportError as exc:
-            last = f"could not be reached ({type(exc).__name__})"
+        except TransportError as exc:
+            last = f"could not be reached ({exc})"
             continue
-        if resp.status_code == 404:
+        if status == 404:
             return None
-        if resp.status_code in _RETRIED_STATUS:
-            last = f"answered HTTP {resp.status_code}"
+        if status in _RETRIED_STATUS:
+            last = f"answered HTTP {status}"
             continue
-        if resp.status_code != 200:
-            raise CounterpartUnavailable(f"{what} refused the request: HTTP {resp.status_code}")
+        if status != 200:
+            raise CounterpartUnavailable(f"{what} refused the request: HTTP {status}")
         try:
-            answer = resp.json()
+            answer = json.loads(payload)
         except ValueError as exc:
             raise CounterpartUnavailable(f"{what} answered with something not JSON") from exc
         if not isinstance(answer, dict):

@@ -87,3 +87,18 @@ def test_the_faults_are_drawn_from_the_seed() -> None:
     assert [a.draw() for _ in range(50)] == [b.draw() for _ in range(50)]
     with pytest.raises(ValueError, match="shares"):
         BureauFaults(fail_rate=0.8, timeout_rate=0.5)
+
+
+def test_a_kept_alive_connection_closed_meanwhile_is_replaced_without_an_attempt(
+    apps: Any, counterparts: Any
+) -> None:
+    from creditfactory.adapters.keepalive import KeepAlivePool
+
+    running = counterparts(apps)
+    pool = KeepAlivePool(running.url)
+    assert pool.request("GET", "/health", timeout=1.0) == (200, b'{"ok": true}')
+    [idle] = pool._idle
+    assert idle.sock is not None
+    idle.sock.close()  # as if the counterpart had dropped the idle connection
+    assert pool.request("GET", "/health", timeout=1.0)[0] == 200
+    assert running.server.calls == {}  # /health draws no fault: nothing counted
