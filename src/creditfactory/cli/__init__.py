@@ -19,7 +19,10 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 
-def _register() -> None:
+def _register(command: str | None = None) -> None:
+    if command == "scorecard":  # its modules only: `scorecard score` imports no other command's
+        from creditfactory.cli import scorecard, scorecard_report  # noqa: F401
+        return
     # each module adds its commands to ``app`` when imported
     from creditfactory.cli import (  # noqa: F401
         backtest,
@@ -36,7 +39,7 @@ def _register() -> None:
 
 def main() -> None:
     """Run the CLI, turning every ``CreditFactoryError`` into one line and exit code 2."""
-    _register()
+    _register(sys.argv[1] if len(sys.argv) > 1 else None)
     try:
         app(standalone_mode=False)
     except CreditFactoryError as exc:

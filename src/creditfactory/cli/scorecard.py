@@ -7,6 +7,7 @@ imported inside each command, so ``scorecard score`` loads the scorer, NumPy and
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ scorecard_app = typer.Typer(
 app.add_typer(scorecard_app, name="scorecard")
 
 
-def tune_memory(keep_freed: bool = False, jemalloc: bool = False) -> None:
+def tune_memory(keep_freed: bool = False, jemalloc: bool = False, streamed: bool = False) -> None:
     """Memory settings for one command on large tables; a setting in the environment wins.
 
     Called before NumPy and pyarrow are imported. Measured on Linux with
@@ -41,20 +42,32 @@ def tune_memory(keep_freed: bool = False, jemalloc: bool = False) -> None:
     (2.8-3.0 s against 3.0-3.2 s) at the same peak memory. With ``jemalloc`` (the scoring,
     which allocates Arrow buffers and hardly any NumPy temporaries) Arrow takes jemalloc's
     pool where pyarrow has it: 1,000,000 rows scored with 0.07-0.1 s less CPU than with the
-    system allocator, output unchanged.
+    system allocator, output unchanged. With ``streamed`` (a Parquet file scored in blocks of
+    rows) Arrow takes mimalloc's pool, told to keep freed pages: each block's buffers reuse
+    the previous block's memory, where jemalloc and glibc mapped fresh pages (and faulted on
+    them) for every block; reading 1,000,000 x 33 rows took 0.03 s of system time against
+    0.13-0.15 s.
     """
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
-    if keep_freed or jemalloc:
+    if keep_freed or jemalloc or streamed:
         # the fit runs BLAS on one thread (Scorecard.fit) and scoring none: no OpenBLAS
         # workers, whose start-up spin cost the scoring process 0.03-0.09 s of CPU
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if keep_freed:
         _keep_freed_memory()
+    if streamed:
+        os.environ.setdefault("MIMALLOC_PURGE_DELAY", "-1")  # read when pyarrow loads mimalloc
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         return
     import pyarrow as pa
 
-    if jemalloc:
+    if streamed:
+        try:
+            pa.set_memory_pool(pa.mimalloc_memory_pool())
+            return
+        except NotImplementedError:  # a pyarrow built without mimalloc
+            pass
+    if jemalloc or streamed:
         try:
             pa.set_memory_pool(pa.jemalloc_memory_pool())
             return
@@ -131,9 +144,12 @@ def score(
     out: Annotated[Path, typer.Option(help="Output table (.csv or .parquet).")],
 ) -> None:
     """Write DATA with two more columns: score (points, higher is safer) and pd."""
-    tune_memory(jemalloc=True)
+    tune_memory(jemalloc=True, streamed=data.suffix.lower() in (".parquet", ".pq"))
     from creditfactory.scorecard import load_scorer, score_table
 
+    # what is loaded by now (modules, mostly) lives as long as the process: kept out of the
+    # collector, the interpreter's last collection at exit skips it (0.03-0.05 s less CPU)
+    gc.freeze()
     rows = score_table(load_scorer(model), data, out)
     console.print(f"scored {rows:,} rows -> {out}")
 

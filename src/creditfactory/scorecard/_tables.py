@@ -7,6 +7,7 @@ the columns the card does not use pass from reader to writer without becoming Py
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
     from creditfactory.scorecard._compiled import CompiledScorer
+    from creditfactory.scorecard._parquet_io import ScoringInput
 
 __all__ = ["read_table", "score_table", "split_target", "write_table"]
 
@@ -77,20 +79,20 @@ _NULLS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", 
           "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
-def _read_arrow(p: Path, memory_map: bool = False, text_features: frozenset[str] = frozenset()
-                ) -> tuple[pa.Table, pq.FileMetaData | None, dict[str, pa.DataType]]:
-    """The file as an Arrow table, a Parquet file's metadata (else None) and the columns read
-    as dictionaries with their stored types: a Parquet file's text columns named in
-    ``text_features`` (:func:`~creditfactory.scorecard._parquet_io.read_for_scoring`).
-    CSV text that looks like dates stays text, as in pandas.
+def _read_arrow(p: Path, memory_map: bool = False, text_features: frozenset[str] = frozenset(),
+                streamed: bool = False) -> ScoringInput:
+    """The file's rows as Arrow tables, blocks of a Parquet file when ``streamed``, with a
+    Parquet file's metadata and its text columns named in ``text_features`` read as
+    dictionaries (:func:`~creditfactory.scorecard._parquet_io.read_for_scoring`).
+    A CSV file is one table; its text that looks like dates stays text, as in pandas.
     """
     import pyarrow as pa
 
+    from creditfactory.scorecard._parquet_io import ScoringInput, read_for_scoring
+
     try:
         if p.suffix.lower() in _PARQUET:
-            from creditfactory.scorecard._parquet_io import read_for_scoring
-
-            return read_for_scoring(p, set(text_features), memory_map)
+            return read_for_scoring(p, set(text_features), memory_map, streamed)
         from pyarrow import csv
 
         def read(types: dict[str, Any]) -> pa.Table:
@@ -100,25 +102,28 @@ def _read_arrow(p: Path, memory_map: bool = False, text_features: frozenset[str]
 
         table = read({})
         dated = {f.name: pa.string() for f in table.schema if pa.types.is_temporal(f.type)}
-        return (read(dated) if dated else table), None, {}
+        return ScoringInput(iter([read(dated) if dated else table]), None, {}, set())
     except (OSError, pa.ArrowInvalid) as exc:
-        raise DataFileInvalid(f"{str(p)!r} cannot be read: {str(exc).splitlines()[0]}") from exc
+        raise _unreadable(p, exc) from exc
 
 
-def _write_arrow(table: pa.Table, p: Path, source: pq.FileMetaData | None = None) -> None:
-    """Write ``table`` as CSV or Parquet; Parquet columns are encoded as they were in the
-    file whose metadata is ``source`` (:func:`~creditfactory.scorecard._parquet_io.write_options`).
-    """
+def _unreadable(p: Path, exc: Exception) -> DataFileInvalid:
+    return DataFileInvalid(f"{str(p)!r} cannot be read: {str(exc).splitlines()[0]}")
+
+
+def _open_writer(p: Path, schema: pa.Schema, source: pq.FileMetaData | None) -> Any:
+    """A writer of CSV or Parquet taking tables of ``schema`` one after another; Parquet
+    columns are encoded as they were in the file whose metadata is ``source``
+    (:func:`~creditfactory.scorecard._parquet_io.write_options`)."""
     if p.suffix.lower() in _PARQUET:
         import pyarrow.parquet as pq
 
         from creditfactory.scorecard._parquet_io import write_options
 
-        pq.write_table(table, p, **write_options(table, source))
-    else:
-        from pyarrow import csv
+        return pq.ParquetWriter(p, schema, **write_options(schema, source))
+    from pyarrow import csv
 
-        csv.write_csv(table, p, write_options=csv.WriteOptions(quoting_style="needed"))
+    return csv.CSVWriter(p, schema, write_options=csv.WriteOptions(quoting_style="needed"))
 
 
 def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> int:
@@ -126,7 +131,9 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
 
     Only the card's features are converted for scoring (numbers to float64, text to codes
     into its levels), without pandas; the other columns go from reader to writer as Arrow
-    arrays. Returns the number of rows. Existing ``score`` and ``pd`` columns are replaced.
+    arrays. A Parquet file is scored in blocks of rows (unless ``out`` is the same file).
+    Returns the number of rows. Existing ``score`` and ``pd`` columns are replaced. A failure
+    leaves no output file.
 
     Examples
     --------
@@ -144,28 +151,56 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
     >>> pd.read_parquet(folder / "out.parquet")[["id", "score"]].values.tolist()
     [['a', 10.0], ['b', 30.0]]
     """
+    p, target = _existing(source), _output_path(out)
+    same = target.exists() and target.samefile(p)
+    text = frozenset(f.name for f in scorer.features if not f.numeric)
+    data = _read_arrow(p, memory_map=not same, text_features=text, streamed=not same)
+    rows, writer = 0, None
+    try:
+        while (block := _next_block(p, data.blocks)) is not None:
+            if block.num_rows == 0:
+                continue
+            scored = _scored(scorer, block, data.coded, data.index_columns)
+            if writer is None:
+                writer = _open_writer(target, scored.schema, data.metadata)
+            writer.write_table(scored)
+            rows += block.num_rows
+        if writer is not None:
+            writer.close()
+    except BaseException:
+        if writer is not None:
+            writer.close()
+            target.unlink(missing_ok=True)
+        raise
+    if writer is None:
+        raise DataFileInvalid(f"{str(p)!r} holds no rows")
+    return rows
+
+
+def _next_block(p: Path, blocks: Iterator[pa.Table]) -> pa.Table | None:
+    import pyarrow as pa
+
+    try:
+        return next(blocks, None)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise _unreadable(p, exc) from exc
+
+
+def _scored(scorer: CompiledScorer, block: pa.Table, coded: dict[str, pa.DataType],
+            index: set[str]) -> pa.Table:
+    """``block`` with its score and pd, without a pandas index or former score and pd, its
+    text features read as codes turned back into text as stored."""
     from creditfactory.scorecard._arrow import float_array
 
-    p, target = _existing(source), _output_path(out)
-    memory_map = not (target.exists() and target.samefile(p))
-    text = frozenset(f.name for f in scorer.features if not f.numeric)
-    table, metadata, coded = _read_arrow(p, memory_map=memory_map, text_features=text)
-    if table.num_rows == 0:
-        raise DataFileInvalid(f"{str(p)!r} holds no rows")
-    points = scorer.score(table)
-    # a pandas index stored in the file is not a column of the data (as read_table reads it)
-    index = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
-             if isinstance(c, str)}
-    kept = [c for c in table.column_names if c not in ("score", "pd") and c not in index]
-    result = table.select(kept).replace_schema_metadata(None)
-    for name, stored in coded.items():  # a text feature read as codes: text again, as stored
+    points = scorer.score(block)
+    kept = [c for c in block.column_names if c not in ("score", "pd") and c not in index]
+    result = block.select(kept).replace_schema_metadata(None)
+    for name, stored in coded.items():
         if name in kept:
             i = result.schema.get_field_index(name)
             result = result.set_column(i, name, result.column(i).cast(stored))
-    result = result.append_column("score", float_array(points)).append_column(
+    return result.append_column("score", float_array(points)).append_column(
         "pd", float_array(scorer.scaling.pd(points)))
-    _write_arrow(result, target, metadata)
-    return int(table.num_rows)
 
 
 def _matches(column: pd.Series, bad: str) -> np.ndarray:

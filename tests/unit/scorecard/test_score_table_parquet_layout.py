@@ -89,3 +89,54 @@ def test_a_dictionary_column_of_the_input_stays_a_dictionary(tmp_path, card):
     assert out["segment"].tolist() == ["x", "y"] * 500
     assert out["region"].astype(str).tolist() == frame["region"].astype(str).tolist()
     np.testing.assert_allclose(out["score"], card.points(frame))
+
+
+def test_a_file_scored_in_blocks_is_the_file_scored_whole(tmp_path, card, monkeypatch):
+    from creditfactory.scorecard import _parquet_io
+
+    frame = _frame(2_500).assign(segment=lambda f: pd.Categorical(
+        np.where(f.index % 3 == 0, "x", np.where(f.index < 1_500, "y", "z"))))
+    frame.loc[frame.index % 7 == 0, "region"] = None
+    frame.to_parquet(tmp_path / "in.parquet", index=False, row_group_size=1_000)
+    score_table(card.scorer_, tmp_path / "in.parquet", tmp_path / "whole.parquet")
+    monkeypatch.setattr(_parquet_io, "BLOCK_ROWS", 400)
+    for name in ("blocks.parquet", "blocks.csv"):
+        assert score_table(card.scorer_, tmp_path / "in.parquet", tmp_path / name) == 2_500
+    assert pq.ParquetFile(tmp_path / "blocks.parquet").metadata.num_row_groups > 3
+    whole = pq.read_table(tmp_path / "whole.parquet")
+    assert pq.read_table(tmp_path / "blocks.parquet").equals(whole)
+    from_csv = pd.read_csv(tmp_path / "blocks.csv")
+    assert from_csv["segment"].tolist() == frame["segment"].astype(str).tolist()
+    np.testing.assert_allclose(from_csv["score"], whole.column("score").to_numpy())
+
+
+def test_a_file_that_fails_in_a_later_block_leaves_no_output(tmp_path, card, monkeypatch):
+    from creditfactory.scorecard import _parquet_io
+    from creditfactory.scorecard.errors import DataFileInvalid
+
+    frame = _frame(1_000)
+    frame.to_parquet(tmp_path / "in.parquet", index=False)
+    monkeypatch.setattr(_parquet_io, "BLOCK_ROWS", 300)
+    calls = []
+    real = card.scorer_.score
+
+    def fails_third(block):
+        calls.append(len(block))
+        if len(calls) == 3:
+            raise DataFileInvalid("third block refused")
+        return real(block)
+
+    monkeypatch.setattr(card.scorer_, "score", fails_third)
+    with pytest.raises(DataFileInvalid, match="third block"):
+        score_table(card.scorer_, tmp_path / "in.parquet", tmp_path / "out.parquet")
+    assert calls == [300, 300, 300]
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_a_parquet_file_without_rows_is_refused_and_nothing_is_written(tmp_path, card):
+    from creditfactory.scorecard.errors import DataFileInvalid
+
+    _frame(10).head(0).to_parquet(tmp_path / "in.parquet", index=False)
+    with pytest.raises(DataFileInvalid, match="holds no rows"):
+        score_table(card.scorer_, tmp_path / "in.parquet", tmp_path / "out.parquet")
+    assert not (tmp_path / "out.parquet").exists()
