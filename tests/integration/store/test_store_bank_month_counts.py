@@ -84,7 +84,7 @@ def _old_schema_rows(engine: sa.Engine, cases: int) -> list[int]:
         for n in range(cases):
             applicant = conn.execute(sa.insert(t["applicants"]).values(
                 resident_id_hash=f"{n:032d}", resident_id_masked="1101**********1234",
-                resident_id_enc="v1:x", name_masked="L*", created_at=now)).inserted_primary_key[0]
+                resident_id_enc="v1:x", name="L*", created_at=now)).inserted_primary_key[0]
             app_id = conn.execute(sa.insert(t["applications"]).values(
                 applicant_id=applicant, channel_id="IM-T", branch="SZ01", industry="C",
                 amount="150000", term_months=12, applied_at=now, status="in_process",
