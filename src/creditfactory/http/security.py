@@ -94,12 +94,11 @@ class TokenSigner:
         not looked at: see :meth:`check`)."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-            key = self._keys.get(kid) if isinstance(kid, str) else None
-            if key is None or not isinstance(kid, str):
+            if not isinstance(kid, str) or kid not in self._keys:
                 raise InvalidToken("token signed with an unknown key")
             claims = jwt.decode(
                 token,
-                key,
+                self._keys[kid],
                 algorithms=[_ALGORITHM],
                 issuer=_ISSUER,
                 options={"require": _REQUIRED},
