@@ -109,3 +109,20 @@ def test_clear_values_go_to_the_verifier_holding_the_case_with_a_purpose_and_are
     assert set(reveal[-1]["detail"]["fields"]) == {k for k, v in body.items() if v is not None}
     refused = [(e["actor"], e["detail"]["attempt"]) for e in trail if e["action"] == "refused"]
     assert ("verifier", "personal_data.reveal") in refused and ("investigator", "personal_data.reveal") in refused
+
+
+def test_an_account_manager_reads_the_applications_they_submitted_only(
+        server: Server, client: httpx.Client, submitted: dict[str, int]) -> None:
+    from creditfactory.services.errors import UserExists
+    from creditfactory.services.ports import SYSTEM
+    from creditfactory.services.users import add_user
+
+    try:
+        add_user(server.ctx, SYSTEM, "am_other", "another-long-password", "account_manager")
+    except UserExists:
+        pass
+    token = client.post("/auth/token", data={"username": "am_other", "password": "another-long-password"})
+    assert token.status_code == 200, token.text
+    other = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert client.get(f"/applications/{submitted['app']}", headers=other).status_code == 404
+    assert client.get(f"/applications/{submitted['app']}", headers=server.h("account_manager")).status_code == 200
