@@ -4,7 +4,9 @@
     .venv/bin/python bench/submission_cost.py --store both --against cc926a1 --rounds 2
 
 Each run sets up a fresh factory (`creditfactory setup`, trained models), submits ``n``
-applications through `submit_application` with the simulated banks answering every ten
+applications (what an applicant declares; the bureau and registry of their world answer from
+`creditfactory world bureau` in a process of its own, no added latency) through
+`submit_application` with the simulated banks answering every ten
 submissions, and reports CPU and wall milliseconds per submission (on PostgreSQL also the CPU
 of the backends serving the run's connections, read from /proc). The live fraud graph reads
 other processes' applications once per interval, as under `serve`. With ``--against REV`` the
@@ -66,12 +68,17 @@ def measure(kind: str, n: int) -> dict[str, float]:
 
     os.environ["CREDITFACTORY_ADMIN_PASSWORD"] = al.ADMIN_PASSWORD
     store = al.Store(kind, Path(tempfile.mkdtemp()))
+    # the payloads' world answers as the bureau and registry, in a process of its own (its CPU
+    # is not the submission's), with no added latency
+    world_dir = al.write_payload_world(n + 50, Path(tempfile.mkdtemp()) / "world")
+    bureau = al.Bureau(world_dir, 0.0)
+    os.environ["CREDITFACTORY_BUREAU_URL"] = bureau.url
     try:
         subprocess.run([sys.executable, "-m", "creditfactory", "setup", "--db", store.url],
                        check=True, env=os.environ, stdout=subprocess.DEVNULL)
         # as `serve` has it: the graph reads others' applications once per interval
         ctx = _serving_context(load_settings(db_url=store.url), service_cli._CATCH_UP_EVERY)
-        bodies = al.on_channels_of(store, al.payloads(n + 50))
+        bodies = al.on_channels_of(store, al.payloads(n + 50, world_dir))
         apps = [ApplicationCreate.model_validate(json.loads(json.dumps(b))).model_dump()
                 for b in bodies]
         actor = Actor("am", "account_manager")
@@ -91,6 +98,7 @@ def measure(kind: str, n: int) -> dict[str, float]:
         ctx.engine.dispose()
         return out
     finally:
+        bureau.stop()
         store.drop()
 
 
