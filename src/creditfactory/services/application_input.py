@@ -31,7 +31,6 @@ from creditfactory.domain.personal import APPLICANT_FIELDS, APPLICATION_FIELDS, 
 from creditfactory.services.errors import InvalidInput
 from creditfactory.store import PersonalDataVault
 
-PERSONAL = PERSONAL_FIELDS
 MASKS: dict[str, Callable[[str], str]] = {
     "resident_id": mask_resident_id,
     "name": mask_name,
@@ -47,7 +46,6 @@ MASKS: dict[str, Callable[[str], str]] = {
 
 __all__ = [
     "MASKS",
-    "PERSONAL",
     "SealedForms",
     "check_application",
     "contact_phones_hash",
@@ -116,7 +114,7 @@ def stored_fields(app: Mapping[str, Any]) -> dict[str, Any]:
     """The non-personal fields as JSON-safe values (money and times as strings)."""
     out: dict[str, Any] = {}
     for key, value in app.items():
-        if key in PERSONAL:
+        if key in PERSONAL_FIELDS:
             continue
         if isinstance(value, Decimal):
             out[key] = str(value)
