@@ -48,6 +48,7 @@ __all__ = [
     "MASKS",
     "SealedForms",
     "check_application",
+    "ciphertexts",
     "contact_phones_hash",
     "open_personal",
     "rebuild_application",
@@ -140,8 +141,8 @@ def open_personal(sealed: Mapping[Any, Any], vault: PersonalDataVault,
     return out
 
 
-def _application_columns(application: Application) -> dict[str, Any]:
-    """The sealed columns of an application, by column name."""
+def ciphertexts(application: Application) -> dict[str, Any]:
+    """The ``<field>_enc`` columns of an application, by column name (for :func:`open_personal`)."""
     return {f"{k}_enc": getattr(application, f"{k}_enc") for k in APPLICATION_FIELDS}
 
 
@@ -156,5 +157,5 @@ def rebuild_application(
     if isinstance(out.get("applied_at"), str):
         out["applied_at"] = datetime.fromisoformat(out["applied_at"])
     out.update(open_personal(applicant, vault, APPLICANT_FIELDS))
-    out.update(open_personal(_application_columns(application), vault, APPLICATION_FIELDS))
+    out.update(open_personal(ciphertexts(application), vault, APPLICATION_FIELDS))
     return out

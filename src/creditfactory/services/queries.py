@@ -15,13 +15,12 @@ from creditfactory.domain.bank import Loan
 from creditfactory.domain.case import Case
 from creditfactory.domain.personal import (
     APPLICANT_FIELDS,
-    APPLICATION_FIELDS,
     PERSONAL_FIELDS,
     REVEALED_FOR,
     masked_fields,
     revealed_fields,
 )
-from creditfactory.services.application_input import open_personal
+from creditfactory.services.application_input import ciphertexts, open_personal
 from creditfactory.services.bank_answers import submission_view
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import decision_summary
@@ -217,8 +216,7 @@ def reveal_personal_data(
                     "personal data is revealed only on a case whose task you hold or completed"
                 )
             applicant = uow.applications.applicant(app.applicant_id)
-            sealed = {f"{k}_enc": getattr(app, f"{k}_enc") for k in APPLICATION_FIELDS}
-            opened = open_personal({**applicant, **sealed}, ctx.vault, sorted(fields))
+            opened = open_personal({**applicant, **ciphertexts(app)}, ctx.vault, sorted(fields))
             uow.audit.append(
                 actor.username,
                 "personal_data.revealed",
