@@ -3,7 +3,8 @@
 Reading: one pass over the file, mapped, in blocks of rows, the card's text features read as
 their dictionaries (codes and levels, what the scorer takes), every other column as stored.
 
-Writing: each column's encoding and codec follow what they achieved in the input file. A
+Writing: text features go back to the file as the dictionaries they were read as. Each
+column's encoding and codec follow what they achieved in the input file. A
 column that the input's codec could not shrink (random floats under Snappy: a ratio of 1.00)
 is written uncompressed, since compressing it again only spends CPU; a column stored compactly
 as a dictionary (a few distinct values) stays a dictionary; statistics are written for
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-__all__ = ["BLOCK_ROWS", "ScoringInput", "read_for_scoring", "write_options"]
+__all__ = ["BLOCK_ROWS", "ScoringInput", "open_writer", "read_for_scoring", "write_options"]
 
 # rows read, scored and written at a time: one block's buffers serve the next (no page
 # faults on fresh memory for every column of the file), and the output gets a row group of
@@ -80,6 +81,32 @@ def _blocks(source: pq.ParquetFile, streamed: bool) -> Iterator[pa.Table]:
             return
         for batch in source.iter_batches(batch_size=BLOCK_ROWS, use_threads=False):
             yield pa.Table.from_batches([batch])
+
+
+def open_writer(p: Path, schema: pa.Schema, source: pq.FileMetaData | None,
+                coded: dict[str, pa.DataType]) -> pq.ParquetWriter:
+    """A Parquet writer of tables of ``schema``, whose ``coded`` columns (text features read
+    as dictionaries) are stored as the text they were: their codes and levels go to the
+    file's dictionary pages as they are, without decoding every row and hashing it again, and
+    the file's Arrow schema (``ARROW:schema``, what readers restore types from) names their
+    text type, so the file is the one ``pq.write_table`` writes for the decoded table.
+    """
+    import base64
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stored = pa.schema([f.with_type(coded[f.name])
+                        if f.name in coded and pa.types.is_dictionary(f.type) else f
+                        for f in schema])
+    options = write_options(stored, source)
+    if stored.equals(schema):
+        return pq.ParquetWriter(p, schema, **options)
+    writer = pq.ParquetWriter(p, schema, store_schema=False, **options)
+    # what store_schema=True writes: the IPC-serialised schema, base64
+    writer.add_key_value_metadata(
+        {"ARROW:schema": base64.b64encode(stored.serialize().to_pybytes()).decode("ascii")})
+    return writer
 
 
 def write_options(schema: pa.Schema, source: pq.FileMetaData | None) -> dict[str, Any]:

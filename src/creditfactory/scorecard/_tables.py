@@ -111,19 +111,39 @@ def _unreadable(p: Path, exc: Exception) -> DataFileInvalid:
     return DataFileInvalid(f"{str(p)!r} cannot be read: {str(exc).splitlines()[0]}")
 
 
-def _open_writer(p: Path, schema: pa.Schema, source: pq.FileMetaData | None) -> Any:
-    """A writer of CSV or Parquet taking tables of ``schema`` one after another; Parquet
-    columns are encoded as they were in the file whose metadata is ``source``
-    (:func:`~creditfactory.scorecard._parquet_io.write_options`)."""
+def _open_writer(p: Path, schema: pa.Schema, source: pq.FileMetaData | None,
+                 coded: dict[str, pa.DataType]) -> Any:
+    """A writer of CSV or Parquet taking tables of ``schema`` one after another (``write_table``,
+    ``close``), the ``coded`` columns (dictionaries) written as their stored text type;
+    Parquet columns are encoded as they were in the file whose metadata is ``source``
+    (:func:`~creditfactory.scorecard._parquet_io.open_writer`)."""
     if p.suffix.lower() in _PARQUET:
-        import pyarrow.parquet as pq
+        from creditfactory.scorecard._parquet_io import open_writer
 
-        from creditfactory.scorecard._parquet_io import write_options
+        return open_writer(p, schema, source, coded)
+    return _CsvWriter(p, schema, coded)
 
-        return pq.ParquetWriter(p, schema, **write_options(schema, source))
-    from pyarrow import csv
 
-    return csv.CSVWriter(p, schema, write_options=csv.WriteOptions(quoting_style="needed"))
+class _CsvWriter:
+    """pyarrow's CSV writer, given the ``coded`` columns decoded to their stored type."""
+
+    def __init__(self, p: Path, schema: pa.Schema, coded: dict[str, pa.DataType]) -> None:
+        from pyarrow import csv
+
+        self._coded = {n: t for n, t in coded.items() if n in schema.names}
+        for name, kind in self._coded.items():
+            schema = schema.set(schema.get_field_index(name), schema.field(name).with_type(kind))
+        self._writer = csv.CSVWriter(p, schema,
+                                     write_options=csv.WriteOptions(quoting_style="needed"))
+
+    def write_table(self, table: pa.Table) -> None:
+        for name, kind in self._coded.items():
+            i = table.schema.get_field_index(name)
+            table = table.set_column(i, name, table.column(i).cast(kind))
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        self._writer.close()
 
 
 def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> int:
@@ -160,9 +180,9 @@ def score_table(scorer: CompiledScorer, source: str | Path, out: str | Path) -> 
         while (block := _next_block(p, data.blocks)) is not None:
             if block.num_rows == 0:
                 continue
-            scored = _scored(scorer, block, data.coded, data.index_columns)
+            scored = _scored(scorer, block, data.index_columns)
             if writer is None:
-                writer = _open_writer(target, scored.schema, data.metadata)
+                writer = _open_writer(target, scored.schema, data.metadata, data.coded)
             writer.write_table(scored)
             rows += block.num_rows
         if writer is not None:
@@ -186,21 +206,14 @@ def _next_block(p: Path, blocks: Iterator[pa.Table]) -> pa.Table | None:
         raise _unreadable(p, exc) from exc
 
 
-def _scored(scorer: CompiledScorer, block: pa.Table, coded: dict[str, pa.DataType],
-            index: set[str]) -> pa.Table:
-    """``block`` with its score and pd, without a pandas index or former score and pd, its
-    text features read as codes turned back into text as stored."""
+def _scored(scorer: CompiledScorer, block: pa.Table, index: set[str]) -> pa.Table:
+    """``block`` with its score and pd, without a pandas index or former score and pd."""
     from creditfactory.scorecard._arrow import float_array
 
     points = scorer.score(block)
     kept = [c for c in block.column_names if c not in ("score", "pd") and c not in index]
-    result = block.select(kept).replace_schema_metadata(None)
-    for name, stored in coded.items():
-        if name in kept:
-            i = result.schema.get_field_index(name)
-            result = result.set_column(i, name, result.column(i).cast(stored))
-    return result.append_column("score", float_array(points)).append_column(
-        "pd", float_array(scorer.scaling.pd(points)))
+    return block.select(kept).replace_schema_metadata(None).append_column(
+        "score", float_array(points)).append_column("pd", float_array(scorer.scaling.pd(points)))
 
 
 def _matches(column: pd.Series, bad: str) -> np.ndarray:

@@ -140,3 +140,20 @@ def test_a_parquet_file_without_rows_is_refused_and_nothing_is_written(tmp_path,
     with pytest.raises(DataFileInvalid, match="holds no rows"):
         score_table(card.scorer_, tmp_path / "in.parquet", tmp_path / "out.parquet")
     assert not (tmp_path / "out.parquet").exists()
+
+
+def test_text_features_written_from_their_codes_make_the_file_pyarrow_writes_for_text(
+        tmp_path, card):
+    frame = _frame(3_000)
+    frame.loc[frame.index % 5 == 0, "region"] = None
+    frame.to_parquet(tmp_path / "in.parquet", index=False)
+    score_table(card.scorer_, tmp_path / "in.parquet", tmp_path / "out.parquet")
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.schema.field("region").type == pa.large_string()  # as pandas stored it
+    assert out.column("region").to_pylist() == [None if pd.isna(v) else v for v in frame["region"]]
+    pq.write_table(out, tmp_path / "reference.parquet")
+    written, reference = pq.ParquetFile(tmp_path / "out.parquet"), pq.ParquetFile(
+        tmp_path / "reference.parquet")
+    assert written.schema.equals(reference.schema)
+    assert written.metadata.metadata == reference.metadata.metadata  # ARROW:schema included
+    assert _chunks(tmp_path / "out.parquet")["region"].has_dictionary_page
