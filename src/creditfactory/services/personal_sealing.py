@@ -22,8 +22,9 @@ PAGE = 500
 def seal_pending_personal(ctx: ServiceContext, page: int = PAGE) -> int:
     """Seal every waiting personal value into its row's columns; how many values were sealed
     (0 on a schema before migration 0008)."""
-    with ctx.uow(write=False) as uow:
-        if not UnsealedPersonal(uow.conn).exists():
+    with ctx.uow(write=False) as uow:  # most starts find nothing: no writer's lock then
+        reads = UnsealedPersonal(uow.conn)
+        if not reads.exists() or not reads.page(1):
             return 0
     sealed = 0
     while True:
