@@ -32,6 +32,7 @@ def _register(command: str | None = None) -> None:
         scorecard,
         scorecard_report,
         service,
+        servicing,
         simulate,
         world,
     )

@@ -5,9 +5,24 @@ Each month's interest is the opening balance times the monthly rate (the annual 
 twelve), rounded to the fen; the principal of each instalment follows from the method, and
 the last instalment takes whatever balance is left, so the principal repaid sums to the
 amount lent exactly and the rounding of every month ends in the last one. Rounding is
-half-up, as everywhere money is rounded (:func:`creditfactory.domain.money.round_money`),
-unless a contract asks for half-even. Instalment ``n`` falls due ``n`` months after the
-start date (the payout), on the same day of the month or the month's last day.
+half-up, as everywhere money is rounded (:func:`creditfactory.domain.money.round_money`).
+
+A contract may ask for half-even instead: that is Apache Fineract's progressive (EMI)
+calculator for monthly loans counted 30/360 (its default rounding), reproduced to the fen --
+its own tests' schedules are ours (``tests/unit/servicing``):
+
+- a month's rate factor is the annual rate times 30/360 in 12 significant digits, kept to 12
+  decimals, and interest is the opening balance times it; intermediate products and
+  quotients keep 12 significant digits (Fineract's ``MathContext(12)``), which on an exact
+  half fen may tip the rounding, as it does there;
+- the level instalment is ``P * F / fn`` (``F`` the product of the months' ``1 + factor``,
+  ``fn`` their running sum), rounded to the fen;
+- when the last instalment ends more than ``floor(n / 2)`` fen away from the others, the level
+  instalment moves by that gap spread over the term (at most three times, only while the gap
+  shrinks): Fineract's EMI adjustment.
+
+Instalment ``n`` falls due ``n`` months after the start date (the payout), on the same day of
+the month or the month's last day.
 """
 
 from __future__ import annotations
@@ -15,19 +30,27 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from creditfactory.domain.money import round_money
 
-__all__ = ["METHODS", "ROUNDINGS", "Instalment", "Schedule", "repayment_schedule"]
+__all__ = ["METHODS", "ROUNDINGS", "Instalment", "Schedule", "add_months", "monthly_factor",
+           "repayment_schedule"]
 
 METHODS = ("equal_instalment", "equal_principal", "interest_first")
 """The repayment methods: 等额本息 (the default), 等额本金, 先息后本."""
 ROUNDINGS = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 """The roundings a schedule may use, by name."""
 MAX_TERM_MONTHS = 360
+PRECISION = 12
+"""Significant digits of intermediate values (Fineract's ``MathContext`` precision)."""
 _ZERO = Decimal("0.00")
+_ONE = Decimal(1)
+_FACTOR_SCALE = Decimal(1).scaleb(-PRECISION)
+_MAX_ADJUSTMENTS = 3
+_MC12 = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN)
+_EXACT = Context(prec=40, rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +114,56 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def monthly_factor(annual_rate: Decimal, days: int) -> Decimal:
+    """Fineract's rate factor of a month: ``annual_rate * 30 / 360`` in 12 significant digits,
+    through the period's ``days`` (actual over calculated days: they cancel but for the last
+    digit), to 12 decimals (half-even).
+
+    >>> monthly_factor(Decimal("0.094822"), 31)
+    Decimal('0.007901833333')
+    """
+    d = Decimal(days)
+    fraction = _MC12.divide(Decimal(30), Decimal(360))
+    factor = _MC12.divide(_MC12.multiply(_MC12.multiply(_MC12.plus(annual_rate), fraction), d), d)
+    return factor.quantize(_FACTOR_SCALE, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class _Arithmetic:
+    """How a schedule computes: exactly and half-up (the platform), or as Fineract does."""
+
+    mode: str
+    fineract: bool
+
+    def factors(self, annual_rate: Decimal, days: list[int]) -> list[Decimal]:
+        if self.fineract:
+            return [monthly_factor(annual_rate, d) for d in days]
+        return [_EXACT.divide(annual_rate, Decimal(12))] * len(days)
+
+    def interest(self, balance: Decimal, factor: Decimal, days: int) -> Decimal:
+        if not self.fineract:
+            return round_money(_EXACT.multiply(balance, factor), self.mode)
+        d = Decimal(days)
+        return round_money(_MC12.multiply(_MC12.divide(_MC12.multiply(balance, factor), d), d),
+                           self.mode)
+
+    def level_instalment(self, amount: Decimal, factors: list[Decimal]) -> Decimal:
+        """The annuity; Fineract's as ``F * amount / fn`` in 12 digits."""
+        if not self.fineract:
+            m, n = factors[0], len(factors)
+            if m == 0:
+                return round_money(_EXACT.divide(amount, Decimal(n)), self.mode)
+            annuity = _EXACT.divide(_EXACT.multiply(amount, m),
+                                    _EXACT.subtract(_ONE, _EXACT.power(_ONE + m, -n)))
+            return round_money(annuity, self.mode)
+        product, fn = _ONE, _ONE
+        for i, f in enumerate(factors):
+            product = _MC12.multiply(product, _ONE + f)
+            if i:
+                fn = _MC12.add(_ONE, _MC12.multiply(fn, _ONE + f))
+        return round_money(_MC12.divide(_MC12.multiply(product, amount), fn), self.mode)
+
+
 def _check(amount: Decimal, annual_rate: Decimal, term_months: int, method: str,
            rounding: str) -> None:
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
@@ -124,34 +197,69 @@ def repayment_schedule(amount: Decimal, annual_rate: Decimal, term_months: int,
     Decimal('100000.00')
     """
     _check(amount, annual_rate, term_months, method, rounding)
-    mode = ROUNDINGS[rounding]
-    with localcontext() as ctx:
-        ctx.prec = 40
-        monthly = annual_rate / 12
-        level = _level_principal(amount, monthly, term_months, method, mode)
-        rows: list[Instalment] = []
-        balance = amount
-        for n in range(1, term_months + 1):
-            interest = round_money(balance * monthly, mode)
-            if n == term_months:
-                principal = balance
-            elif method == "equal_instalment":
-                principal = min(level - interest, balance)
-            else:
-                principal = min(level, balance)
-            closing = balance - principal
-            rows.append(Instalment(n, add_months(start, n), principal, interest,
-                                   principal + interest, balance, closing))
-            balance = closing
+    arith = _Arithmetic(ROUNDINGS[rounding], fineract=rounding == "half_even")
+    dues = [add_months(start, n) for n in range(term_months + 1)]
+    days = [(b - a).days for a, b in zip(dues, dues[1:], strict=False)]
+    plan = _Plan(amount, arith.factors(annual_rate, days), days, dues, arith)
+    if method == "equal_instalment":
+        level = arith.level_instalment(amount, plan.factors)
+        rows = plan.project(level)
+        if arith.fineract:
+            rows = plan.adjust(level, rows)
+    else:
+        step = _ZERO if method == "interest_first" else round_money(amount / term_months,
+                                                                    arith.mode)
+        rows = plan.project(step, level_principal=True)
     return Schedule(method, amount, annual_rate, term_months, start, rounding, tuple(rows))
 
 
-def _level_principal(amount: Decimal, monthly: Decimal, n: int, method: str,
-                     mode: str) -> Decimal:
-    """The level amount of the method: the instalment (equal instalment), the principal
-    (equal principal) or no principal (interest first) of each month before the last."""
-    if method == "interest_first":
-        return _ZERO
-    if method == "equal_principal" or monthly == 0:
-        return round_money(amount / n, mode)
-    return round_money(amount * monthly / (1 - (1 + monthly) ** -n), mode)
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A loan's months (factors, days, due dates) to project instalments over."""
+
+    amount: Decimal
+    factors: list[Decimal]
+    days: list[int]
+    dues: list[date]
+    arith: _Arithmetic
+
+    def project(self, level: Decimal, *, level_principal: bool = False) -> list[Instalment]:
+        """The instalments for a level instalment (or a level principal when
+        ``level_principal``); the last one takes the balance left."""
+        rows: list[Instalment] = []
+        balance = self.amount
+        last = len(self.factors) - 1
+        for n, (factor, d) in enumerate(zip(self.factors, self.days, strict=True)):
+            interest = self.arith.interest(balance, factor, d)
+            if n == last:
+                principal = balance
+            elif level_principal:
+                principal = min(level, balance)
+            else:
+                principal = min(max(level - interest, _ZERO), balance)
+            closing = balance - principal
+            rows.append(Instalment(n + 1, self.dues[n + 1], principal, interest,
+                                   principal + interest, balance, closing))
+            balance = closing
+        return rows
+
+    def adjust(self, level: Decimal, rows: list[Instalment]) -> list[Instalment]:
+        """Fineract's EMI adjustment: move the level instalment by the last one's gap spread
+        over the term while the gap exceeds ``floor(n / 2)`` fen and shrinks (three times at
+        most)."""
+        n = len(rows)
+        half = n // 2
+        for _ in range(_MAX_ADJUSTMENTS):
+            if half == 0:
+                break
+            gap = rows[-1].total - rows[-2].total
+            if gap == 0 or abs(gap) * 100 <= half:
+                break
+            adjusted = level + round_money(_MC12.divide(gap, Decimal(n)), self.arith.mode)
+            if adjusted == level:
+                break
+            trial = self.project(adjusted)
+            if not abs(trial[-1].total - trial[-2].total) < abs(gap):
+                break
+            level, rows = adjusted, trial
+        return rows

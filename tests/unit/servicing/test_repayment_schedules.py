@@ -41,15 +41,25 @@ def test_principal_sums_to_the_amount_and_balances_run_down_to_zero(
     assert s.total_repaid == amount + s.total_interest
 
 
-@given(amounts, rates, terms, st.sampled_from(METHODS), starts, roundings)
-def test_interest_is_the_opening_balance_times_the_monthly_rate_rounded_to_the_fen(
-        amount, rate, term, method, start, rounding):
-    mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}[rounding]
-    s = repayment_schedule(amount, rate, term, method, start=start, rounding=rounding)
+@given(amounts, rates, terms, st.sampled_from(METHODS), starts)
+def test_interest_is_the_opening_balance_times_the_monthly_rate_rounded_half_up(
+        amount, rate, term, method, start):
+    s = repayment_schedule(amount, rate, term, method, start=start)
     for i in s.instalments:
         exact = i.opening_balance * rate / 12
-        assert i.interest == exact.quantize(Decimal("0.01"), rounding=mode)
-        assert abs(i.interest - exact) <= Decimal("0.005")
+        assert i.interest == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@given(amounts, rates, terms, st.sampled_from(METHODS), starts)
+def test_half_even_interest_is_within_half_a_fen_of_the_exact_interest(
+        amount, rate, term, method, start):
+    # Fineract's 12-digit arithmetic may tip an exact half fen either way, never more
+    s = repayment_schedule(amount, rate, term, method, start=start, rounding="half_even")
+    for i in s.instalments:
+        exact = i.opening_balance * rate / 12
+        assert abs(i.interest - exact) <= Decimal("0.005") + Decimal("1e-6")
+        if abs(abs(exact - exact.quantize(Decimal("0.01"))) - Decimal("0.005")) > Decimal("1e-6"):
+            assert i.interest == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 @given(product_amounts, product_rates, st.integers(6, 36), starts, roundings)
@@ -96,6 +106,18 @@ def test_half_even_and_half_up_differ_on_an_exact_half_fen():
                               rounding="half_even")
     assert up.instalments[0].interest == Decimal("1.01")
     assert even.instalments[0].interest == Decimal("1.00")
+
+
+def test_fineracts_emi_adjustment_moves_the_level_instalment_when_the_last_drifts():
+    # the annuity rounds to 18,884.21; kept, the last instalment would drift more than
+    # floor(24 / 2) fen, so Fineract (and half-even here) raises the level by a fen
+    s = repayment_schedule(Decimal("365993.70"), Decimal("0.2143"), 24,
+                           start=date(2026, 1, 15), rounding="half_even")
+    assert {i.total for i in s.instalments[:-1]} == {Decimal("18884.22")}
+    assert s.instalments[-1].total == Decimal("18884.08")
+    up = repayment_schedule(Decimal("365993.70"), Decimal("0.2143"), 24,
+                            start=date(2026, 1, 15))
+    assert up.instalments[0].total == Decimal("18884.21")
 
 
 def test_due_dates_keep_the_day_or_take_the_month_end():
