@@ -135,10 +135,15 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
 
 
 def list_users(ctx: ServiceContext, actor: Actor) -> list[dict[str, Any]]:
-    """Every account with its role, bank and whether it may sign in (admins only)."""
+    """Every account with its role, bank, whether it may sign in and its live sessions
+    (admins only)."""
     _must_be_admin(actor, "lists users")
     with ctx.uow(write=False) as uow:
-        return [_public(row) for row in uow.users.all()]
+        live = uow.sessions.live_counts(utcnow())
+        return [
+            {**_public(row), "live_sessions": live.get(row["username"], 0)}
+            for row in uow.users.all()
+        ]
 
 
 def _existing(uow: Any, username: str) -> Any:

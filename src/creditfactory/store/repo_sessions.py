@@ -63,14 +63,14 @@ class SessionRepository:
         )
         return int(self._c.execute(q).rowcount)
 
-    def live_count(self, username: str, at: datetime) -> int:
-        """Sessions of ``username`` neither ended nor expired at ``at``."""
-        q = sa.select(sa.func.count()).where(
-            sessions.c.username == username,
-            sessions.c.revoked_at.is_(None),
-            sessions.c.expires_at > at,
+    def live_counts(self, at: datetime) -> dict[str, int]:
+        """Per user, the sessions neither ended nor expired at ``at`` (users with none left out)."""
+        q = (
+            sa.select(sessions.c.username, sa.func.count())
+            .where(sessions.c.revoked_at.is_(None), sessions.c.expires_at > at)
+            .group_by(sessions.c.username)
         )
-        return int(self._c.execute(q).scalar_one())
+        return {name: int(n) for name, n in self._c.execute(q)}
 
     def purge(self, expired_before: datetime) -> int:
         """Drop sessions that expired before ``expired_before`` (they can admit no one)."""

@@ -110,13 +110,16 @@ def test_a_session_ended_in_one_process_is_refused_by_another_at_once(server: Se
 def test_deactivation_ends_every_session_and_stops_login_until_reactivated(server: Server, client: httpx.Client) -> None:
     name = _new_user(server)
     tokens = [_signer().issue(server.ctx, Actor(name, "verifier")) for _ in range(2)]
+    listed = {u["username"]: u for u in client.get("/users", headers=server.h("admin")).json()["data"]}
+    assert (listed[name]["active"], listed[name]["live_sessions"]) == (True, 2)
     r = client.post(f"/users/{name}/deactivate", headers=server.h("admin"))
     assert r.status_code == 200
     assert (r.json()["active"], r.json()["sessions_ended"]) == (False, 2)
     assert [client.get("/users/me", headers=_bearer(t)).status_code for t in tokens] == [401, 401]
     assert _login(client, name).status_code == 401
     listed = {u["username"]: u for u in client.get("/users", headers=server.h("admin")).json()["data"]}
-    assert listed[name]["active"] is False and listed["admin"]["active"] is True
+    assert (listed[name]["active"], listed[name]["live_sessions"]) == (False, 0)
+    assert listed["admin"]["active"] is True
     assert "password_hash" not in listed[name]
     assert client.post(f"/users/{name}/reactivate", headers=server.h("admin")).json()["active"] is True
     fresh = _login(client, name)

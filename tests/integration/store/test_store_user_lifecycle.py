@@ -132,6 +132,7 @@ def test_the_users_commands(ctx: ServiceContext, empty_db_url: str, monkeypatch:
     assert "1 session(s) ended" in _cli("users", "disable", "bob", *db).output
     listed = _cli("users", "list", *db).output
     assert "bob" in listed and "deactivated" in listed and "carol" in listed
+    assert "live sessions" in listed
     assert _cli("users", "enable", "bob", *db).exit_code == 0
     moved = _cli("users", "role", "bob", "bank_officer", "--bank", BANK, *db)
     assert moved.exit_code == 0 and f"bank_officer at {BANK}" in moved.output

@@ -20,8 +20,12 @@ class UserAccount(BaseModel):
     created_at: datetime
 
 
+class UserListed(UserAccount):
+    live_sessions: int
+
+
 class UsersPublic(BaseModel):
-    data: list[UserAccount]
+    data: list[UserListed]
     count: int
 
 
