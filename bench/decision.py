@@ -189,6 +189,9 @@ def bench_world(world_dir: str, decisions: int) -> None:
         def score_record(self, app):  # type: ignore[no-untyped-def]
             return models.score_record(app)
 
+        def fraud_with_known_bads(self, frame, known_bad):  # type: ignore[no-untyped-def]
+            return models.fraud_with_known_bads(frame, known_bad)
+
     t = time.perf_counter()
     run = evaluate_backtest(backtest_strategies(world, [load_strategy("default"), load_strategy("policy_only")], Cached()),
                             world.truth)
@@ -196,7 +199,27 @@ def bench_world(world_dir: str, decisions: int) -> None:
     print(f"back-test (two strategies, cut-off curves, swap set, report; scores precomputed) {time.perf_counter() - t:.1f} s")
     for label, summ in run.summary.items():
         print(f"  {label:12s} approval {summ['approval_rate']:.1%}  NPL {summ['npl_rate']:.2%}  loss {summ['loss_rate']:.2%}  profit {summ['profit']:,.0f}")
+    print_profit_parts(run)
+    for label, result in zip(run.labels, run.results, strict=True):
+        cal = result.strategy.spec.calibration
+        if cal is not None:
+            print(f"  {label} calibrated: cut-off PD {cal.cutoff_pd}, limit scale {cal.limit_scale}, "
+                  f"window {cal.window}, figures {cal.figures}")
     print(f"  comparison {run.comparison}")
+
+
+PROFIT_PARTS = ("interest_income", "funding_cost", "operating_cost", "loss", "process_cost", "profit")
+
+
+def print_profit_parts(run) -> None:  # type: ignore[no-untyped-def]
+    """Profit and its parts (CNY, millions), the strategies side by side; process cost by tier."""
+    labels = list(run.summary)
+    print("  " + f"{'profit parts (M CNY)':28s}" + "".join(f"{label:>14s}" for label in labels))
+    rows = [(k, [run.summary[label][k] for label in labels]) for k in PROFIT_PARTS]
+    rows[-1:-1] = [(f"  process: {tier}", [run.summary[label]["process_cost_by_tier"][tier] for label in labels])
+                   for tier in run.summary[labels[0]]["process_cost_by_tier"]]
+    for key, values in rows:
+        print("  " + f"{key:28s}" + "".join(f"{v / 1e6:14.1f}" for v in values))
 
 
 def bench_big_backtest(world_dir: str) -> None:

@@ -47,12 +47,20 @@ def backtest(
         run = evaluate_backtest(backtest_strategies(data, strategies, provider, train_months=train_months),
                                 data.truth)
         write_backtest(run, out)
+    console.print(f"judged: {run.results[0].summary['applications']:,} applications from month {run.train_months} "
+                  f"on (models' labels observed at {run.model_versions.get('labels_as_of', 'n/a')})")
     for label, s in run.summary.items():
         console.print(
             f"{label:14s} approval {s['approval_rate']:.1%}  NPL {s['npl_rate']:.2%}  loss {s['loss_rate']:.2%}  "
-            f"profit {s['profit']:,.0f}  tiers "
+            f"profit {s['profit']:,.0f} = interest {s['interest_income']:,.0f} - funding {s['funding_cost']:,.0f} "
+            f"- operating {s['operating_cost']:,.0f} - loss {s['loss']:,.0f} - process {s['process_cost']:,.0f}  tiers "
             + " ".join(f"{k}={v:.1%}" for k, v in s["tier_mix"].items())
         )
+    for label, result in zip(run.labels, run.results, strict=True):
+        cal = result.strategy.spec.calibration
+        if cal is not None:
+            console.print(f"{label}: the appetite chose cut-off PD {cal.cutoff_pd} and limit scale {cal.limit_scale} "
+                          f"on {cal.window} ({cal.figures})")
     if run.comparison:
         c = run.comparison
         console.print(f"against {c['baseline']}: NPL at its approval rate {c['npl_at_baseline_approval']}, "

@@ -14,6 +14,7 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.personal_sealing import seal_pending_personal
 from creditfactory.services.ports import SYSTEM
 from creditfactory.services.strategy_setup import (
+    calibrated_default,
     register_default_strategy,
     store_models,
     train_models,
@@ -86,11 +87,12 @@ def setup_service(
     added = _seed_channels(ctx, data.channels)
     if train and models is None:
         models = train_models(data, identity_key)
+    text = calibrated_default(data, models) if train else None
     with ctx.uow() as uow:
         for bank in load_banks():
             uow.banks.upsert(bank.code, bank.name, bank.as_json())
         registered = store_models(uow, models, "system") if train else None
-        strategy = register_default_strategy(uow, registered, ctx.vault)
+        strategy = register_default_strategy(uow, registered, ctx.vault, text=text)
         uow.audit.append(
             "system",
             "setup.strategy",

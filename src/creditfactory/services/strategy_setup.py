@@ -28,25 +28,40 @@ from creditfactory.strategy import (
     parse_strategy,
 )
 
-__all__ = ["clear_challenger", "live_strategy", "register_default_strategy", "set_challenger",
-           "store_models", "train_models"]
+__all__ = ["calibrated_default", "clear_challenger", "live_strategy", "register_default_strategy",
+           "set_challenger", "store_models", "train_models"]
 
 CHALLENGER = "challenger"
 """The key of the active strategy's setting that holds its challenger."""
 
 
+def calibrated_default(data: Any, models: Any) -> str:
+    """The shipped ``default`` strategy's text with the cut-off and limits its appetite chooses
+    on ``data``'s development window with ``models``, exactly as the back-test chooses them."""
+    from creditfactory.strategy import load_strategy
+    from creditfactory.strategy.appetite import calibrate, needs_calibration
+    from creditfactory.strategy.backtest_run import judged_from
+
+    strategy = load_strategy("default")
+    if models is None or not needs_calibration(strategy):
+        return strategy.source_text
+    as_of = judged_from(data.applications, 12, models.versions())
+    return calibrate(strategy, data, models, train_months=12, as_of=as_of).source_text
+
+
 def register_default_strategy(uow: UnitOfWork, models: dict[str, Any] | None = None,
-                              vault: PersonalDataVault | None = None) -> str:
-    """Register the shipped ``default`` strategy (with its models) and make it the active one.
+                              vault: PersonalDataVault | None = None, text: str | None = None) -> str:
+    """Register the shipped ``default`` strategy (with its models; ``text``: its calibrated
+    text, see :func:`calibrated_default`) and make it the active one.
 
     A challenger set on the strategy active before is kept. With ``vault``, the shipped
     blacklist entries (``services.blacklists.SHIPPED``) are added when not already listed.
     """
-    from creditfactory.strategy import load_strategy
     from creditfactory.strategy.loader import shipped_text
 
-    compiled = load_strategy("default")
-    meta: dict[str, Any] = {"text": shipped_text("default"), "digest": compiled.digest,
+    text = text or shipped_text("default")
+    compiled = parse_strategy(text, source="default.yaml")
+    meta: dict[str, Any] = {"text": text, "digest": compiled.digest,
                             "models": models or {}}
     before = uow.strategies.active()
     kept = None if before is None else before["meta"].get(CHALLENGER)

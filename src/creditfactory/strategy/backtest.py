@@ -4,9 +4,11 @@ Every approved application is booked at its limit (balances of the world's as-if
 scaled by limit / amount) and priced at its rate. Figures are analytics (floats), not ledger
 money: cumulative NPL = principal outstanding when each booked loan first went over 90 DPD
 over booked principal; loss = that less what was paid afterwards; interest = rate on the
-opening balance of months paid on time; cost = (cost of funds + operating cost) on every
-opening balance before default; profit = interest - cost - loss - the process cost of each
-application's tier (``process_cost`` in the strategy file: a visit costs more than a phone call).
+opening balance of months paid on time; funding cost and operating cost = ``cost_of_funds`` and
+``operating_cost`` (the strategy's pricing parameters, the same in both shipped strategies) on
+every opening balance before default; profit = interest - funding cost - operating cost - loss -
+the process cost of each application's tier (``process_cost`` in the strategy file: a visit
+costs more than a phone call), shown per tier.
 """
 
 from __future__ import annotations
@@ -71,7 +73,9 @@ def booked_figures(frame: pd.DataFrame, approved: np.ndarray, strategy: Compiled
     loss = scale * frame["net_loss"].to_numpy(float)[approved]
     interest = scale * rate / 12 * frame["earning_balance"].to_numpy(float)[approved]
     p = strategy.spec.pricing
-    cost = scale * float(p.cost_of_funds + p.operating_cost) / 12 * frame["funded_balance"].to_numpy(float)[approved]
+    funded = scale / 12 * frame["funded_balance"].to_numpy(float)[approved]
+    funding, operating = float(p.cost_of_funds) * funded, float(p.operating_cost) * funded
+    cost = funding + operating
     booked = limit.sum()
     safe = booked if booked > 0 else np.nan
     return {
@@ -83,6 +87,8 @@ def booked_figures(frame: pd.DataFrame, approved: np.ndarray, strategy: Compiled
         "npl_rate": float(npl.sum() / safe) if booked > 0 else 0.0,
         "loss_rate": float(loss.sum() / safe) if booked > 0 else 0.0,
         "interest_income": round(float(interest.sum()), 2),
+        "funding_cost": round(float(funding.sum()), 2),
+        "operating_cost": round(float(operating.sum()), 2),
         "funding_and_operating_cost": round(float(cost.sum()), 2),
         "loss": round(float(loss.sum()), 2),
         "profit": round(float(interest.sum() - cost.sum() - loss.sum()), 2),
@@ -103,11 +109,18 @@ def summarise(strategy: CompiledStrategy, frame: pd.DataFrame) -> dict[str, Any]
         "tier_mix": {t: float(tiers.get(t, 0)) / n if n else 0.0 for t in TIERS},
     }
     out.update(booked_figures(frame, approved, strategy))
-    costs: dict[str, float] = {str(t): float(c) for t, c in strategy.spec.process_cost.items()}
-    process = float(sum(costs.get(t, 0.0) * float(tiers.get(t, 0)) for t in TIERS))
+    costs = process_costs(strategy)
+    by_tier = {t: round(costs.get(t, 0.0) * float(tiers.get(t, 0)), 2) for t in TIERS}
+    process = float(sum(by_tier.values()))
+    out["process_cost_by_tier"] = by_tier
     out["process_cost"] = round(process, 2)
     out["profit"] = round(out["profit"] - process, 2)
     return out
+
+
+def process_costs(strategy: CompiledStrategy) -> dict[str, float]:
+    """What deciding one application costs in each tier (``process_cost``), CNY."""
+    return {str(t): float(c) for t, c in strategy.spec.process_cost.items()}
 
 
 def rule_hits(strategy: CompiledStrategy, frame: pd.DataFrame) -> pd.DataFrame:

@@ -21,8 +21,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 _FIELDS = (("applications", "{:,}"), ("approval_rate", "{:.1%}"), ("booked_loans", "{:,}"),
            ("booked_principal", "{:,.0f}"), ("mean_limit", "{:,.0f}"), ("mean_rate", "{:.2%}"),
            ("bad_rate", "{:.2%}"), ("npl_rate", "{:.2%}"), ("loss_rate", "{:.2%}"),
-           ("interest_income", "{:,.0f}"), ("funding_and_operating_cost", "{:,.0f}"), ("loss", "{:,.0f}"),
-           ("process_cost", "{:,.0f}"),
+           ("interest_income", "{:,.0f}"), ("funding_cost", "{:,.0f}"), ("operating_cost", "{:,.0f}"),
+           ("loss", "{:,.0f}"), ("process_cost", "{:,.0f}"),
            ("profit", "{:,.0f}"), ("fraud_caught", "{:.1%}"))
 _SWAP = {"share": "{:.1%}", "bad_rate": "{:.2%}", "npl_rate": "{:.2%}", "booked_principal": "{:,.0f}"}
 _RULES = {"hit_rate": "{:.2%}", "unique_hit_rate": "{:.2%}"}
@@ -57,6 +57,9 @@ def summary_table(results: list[BacktestResult]) -> Table:
     rows = [[key, *(fmt.format(r.summary[key]) if key in r.summary else "" for r in results)]
             for key, fmt in _FIELDS if any(key in r.summary for r in results)]
     rows += [[f"tier: {tier}", *(f"{r.summary['tier_mix'][tier]:.1%}" for r in results)] for tier in TIERS]
+    rows += [[f"process cost: {tier}", *(f"{r.summary['process_cost_by_tier'][tier]:,.0f}"
+                                         if "process_cost_by_tier" in r.summary else "" for r in results)]
+             for tier in TIERS]
     return Table(columns, rows)
 
 

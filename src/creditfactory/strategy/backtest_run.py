@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from creditfactory.data.outcomes import align_outcomes, loan_outcomes, month_start
 from creditfactory.errors import InvalidArgument
 from creditfactory.fraud.labels import NEVER, known_bad_times
+from creditfactory.strategy.appetite import calibrate, needs_calibration
 from creditfactory.strategy.backtest import BacktestResult, run_backtest
 from creditfactory.strategy.backtest_analysis import (
     compare_to_baseline,
@@ -119,6 +120,10 @@ def backtest_strategies(
     if not judged.any():
         raise InvalidArgument(f"no application on or after {judged_from(apps_all, train_months, versions).date()} "
                               "to judge: the data ends before the models' labels matured")
+    if uses_scores(strategies):
+        start = judged_from(apps_all, train_months, versions)
+        strategies = [calibrate(s, data, provider, train_months=train_months, as_of=start)
+                      if needs_calibration(s) else s for s in strategies]
     apps = apps_all[judged].reset_index(drop=True)
     outcomes = align_outcomes(apps, loan_outcomes(apps, data.performance))
     scores = provider.score_frame(apps).reset_index(drop=True)
@@ -171,14 +176,20 @@ def write_backtest(run: BacktestRun, out: Path) -> None:
     """Write ``summary.json``, ``analysis.json``, ``decisions.parquet`` and ``report.html``."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(run.summary, indent=2), "utf-8")
+    calibrations = {label: r.strategy.spec.calibration.model_dump(mode="json")
+                    for label, r in zip(run.labels, run.results, strict=True) if r.strategy.spec.calibration}
     extra = {"comparison": run.comparison, "model_versions": run.model_versions, "train_months": run.train_months,
+             "calibration": calibrations,
              "curves": {label: c.to_dict("records") for label, c in zip(run.labels, run.curves, strict=True)},
              "swap_set": None if run.swap is None else run.swap.to_dict("records")}
     (out / "analysis.json").write_text(json.dumps(_jsonable(extra), indent=2, default=str), "utf-8")
     _write_decisions(run.results, run.labels, out / "decisions.parquet")
     n = len(run.results[0].decisions)
-    label = (f"{n:,} out-of-time applications (models trained on the first {run.train_months} months); "
-             f"models: {run.model_versions}")
+    label = (f"{n:,} out-of-time applications, from month {run.train_months} on (the models' labels were "
+             f"observed then); models: {run.model_versions}")
+    for name, cal in calibrations.items():
+        label += (f"; {name}: cut-off PD {cal['cutoff_pd']} and limit scale {cal['limit_scale']} chosen by its "
+                  f"appetite on {cal['window']}, projected {cal['figures']}")
     (out / "report.html").write_text(render_report(run.results, run.curves, run.comparison, run.swap, label), "utf-8")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from creditfactory.strategy._yaml_lines import line_of, load_with_lines
 from creditfactory.strategy.compiler import CompiledStrategy, compile_strategy
 from creditfactory.strategy.errors import StrategyInvalid, StrategyNotFound
 from creditfactory.strategy.fields import KNOWN_FIELDS, SCORE_COLUMNS
-from creditfactory.strategy.spec import StrategySpec
+from creditfactory.strategy.spec import Grade, StrategySpec
 
 SHIPPED = ("default", "policy_only")
 _CONDITION_FIELDS = KNOWN_FIELDS - frozenset(SCORE_COLUMNS)
@@ -50,8 +51,17 @@ def parse_strategy(text: str, *, source: str = "<strategy>") -> CompiledStrategy
         else:
             msg = f"{where}: {err['msg']}"
         raise StrategyInvalid(msg, source=source, line=line_of(loc, lines)) from exc
+    if spec.calibration is not None:
+        spec = calibrated(spec, spec.calibration.grades, spec.calibration.product_max_limits)
     _check_meaning(spec, lines, source)
     return compile_strategy(spec, text)
+
+
+def calibrated(spec: StrategySpec, grades: list[Grade], product_max_limits: dict[str, Decimal]) -> StrategySpec:
+    """``spec`` deciding with ``grades`` and the products' caps in ``product_max_limits``."""
+    products = [p.model_copy(update={"max_limit": product_max_limits[p.code]}) if p.code in product_max_limits else p
+                for p in spec.products]
+    return spec.model_copy(update={"grades": list(grades), "products": products})
 
 
 def _fail(msg: str, loc: tuple[Any, ...], lines: dict[Any, int], source: str) -> StrategyInvalid:

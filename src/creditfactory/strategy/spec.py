@@ -167,8 +167,37 @@ class TierRow(_Spec):
         return self
 
 
+class Appetite(_Spec):
+    """The risk appetite the cut-offs and limits are chosen from on the development window
+    (``creditfactory.strategy.appetite``): the best projected profit with the projected
+    cumulative NPL at most ``target_npl``; or, with ``target_approval``, the cut-off approving
+    that share and the limits giving the best profit there, ``target_npl`` then being the
+    ceiling it may not pass."""
+
+    target_npl: Annotated[Decimal, Field(gt=0, le=1)]
+    target_approval: Annotated[Decimal, Field(gt=0, le=1)] | None = None
+    cutoff_grid: Annotated[list[Rate], Field(min_length=1)] = [
+        Decimal(f"0.{k:03d}") for k in range(10, 62, 2)]
+    limit_scales: Annotated[list[Annotated[Decimal, Field(gt=0, le=3)]], Field(min_length=1)] = [
+        Decimal(x) for x in ("0.8", "1", "1.2", "1.4", "1.6", "1.8", "2")]
+
+
+class Calibration(_Spec):
+    """What the appetite chose on the development window, kept with the strategy version:
+    the grade table (cut-off and limits), the products' limit caps, the window, the models and
+    the figures."""
+
+    cutoff_pd: Rate
+    limit_scale: Annotated[Decimal, Field(gt=0, le=3)]
+    grades: Annotated[list[Grade], Field(min_length=1)]
+    product_max_limits: dict[str, Annotated[Decimal, Field(gt=0)]] = {}
+    window: dict[str, str]
+    models: dict[str, str] = {}
+    figures: dict[str, float] = {}
+
+
 class StrategySpec(_Spec):
-    """A whole strategy file."""
+    """A whole strategy file (with ``calibration``, its grade table is the calibrated one)."""
 
     name: Name
     version: Annotated[str, Field(min_length=1, max_length=32)]
@@ -183,3 +212,5 @@ class StrategySpec(_Spec):
     pricing: Pricing
     tiers: Annotated[list[TierRow], Field(min_length=1)]
     process_cost: dict[Tier, Annotated[Decimal, Field(ge=0)]] = {}
+    appetite: Appetite | None = None
+    calibration: Calibration | None = None

@@ -93,7 +93,7 @@ def test_unknown_strategy_name_is_not_found() -> None:
 
 def test_strategy_file_by_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "mine.yaml"
-    path.write_text(_default().replace('version: "1.1.0"', 'version: "1.2.0"'), "utf-8")
+    path.write_text(_default().replace('version: "1.2.0"', 'version: "1.3.0"'), "utf-8")
     s = load_strategy(path)
-    assert s.version == "1.2.0"
+    assert s.version == "1.3.0"
     assert s.digest != load_strategy("default").digest

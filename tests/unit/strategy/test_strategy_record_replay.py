@@ -56,7 +56,7 @@ def test_replay_detects_a_changed_decision(good_app, good_scores) -> None:  # ty
 def test_record_keeps_inputs_scores_versions_and_timings(good_app, good_scores) -> None:  # type: ignore[no-untyped-def]
     r = decide_one(load_strategy("default"), good_app, good_scores, model_versions={"a_card": "v3"})
     assert r.inputs["age"] == 35 and r.scores["a_pd"] == 0.005
-    assert (r.strategy, r.strategy_version, r.model_versions) == ("default", "1.1.0", {"a_card": "v3"})
+    assert (r.strategy, r.strategy_version, r.model_versions) == ("default", "1.2.0", {"a_card": "v3"})
     assert r.timings_ns["total"] > 0 and r.rate_parts and r.limit_parts
 
 
@@ -64,7 +64,7 @@ def test_release_swaps_without_disturbing_decisions_in_flight(good_app, good_sco
     reg = _registry()
     old = reg.live("default")
     stricter = parse_strategy(
-        shipped_text("default").replace('version: "1.1.0"', 'version: "2.0.0"').replace("value: 22}", "value: 40}")
+        shipped_text("default").replace('version: "1.2.0"', 'version: "2.0.0"').replace("value: 22}", "value: 40}")
     )
     in_flight = reg.live("default")
     reg.release(stricter)
@@ -76,7 +76,7 @@ def test_release_swaps_without_disturbing_decisions_in_flight(good_app, good_sco
 
 def test_concurrent_releases_leave_a_consistent_registry() -> None:
     reg = _registry()
-    versions = [parse_strategy(shipped_text("default").replace('"1.1.0"', f'"1.0.{i}"')) for i in range(8)]
+    versions = [parse_strategy(shipped_text("default").replace('"1.2.0"', f'"1.0.{i}"')) for i in range(8)]
     threads = [threading.Thread(target=reg.release, args=(v,)) for v in versions]
     for t in threads:
         t.start()
