@@ -47,6 +47,7 @@ PRECISION = 12
 """Significant digits of intermediate values (Fineract's ``MathContext`` precision)."""
 _ZERO = Decimal("0.00")
 _ONE = Decimal(1)
+_TWELVE = Decimal(12)
 _FACTOR_SCALE = Decimal(1).scaleb(-PRECISION)
 _MAX_ADJUSTMENTS = 3
 _MC12 = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN)
@@ -130,7 +131,8 @@ def monthly_factor(annual_rate: Decimal, days: int) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class _Arithmetic:
-    """How a schedule computes: exactly and half-up (the platform), or as Fineract does."""
+    """How a schedule computes: exactly (the platform: a month's interest is the balance
+    times the annual rate over twelve, rounded once), or as Fineract does."""
 
     mode: str
     fineract: bool
@@ -138,11 +140,12 @@ class _Arithmetic:
     def factors(self, annual_rate: Decimal, days: list[int]) -> list[Decimal]:
         if self.fineract:
             return [monthly_factor(annual_rate, d) for d in days]
-        return [_EXACT.divide(annual_rate, Decimal(12))] * len(days)
+        return [annual_rate] * len(days)
 
     def interest(self, balance: Decimal, factor: Decimal, days: int) -> Decimal:
         if not self.fineract:
-            return round_money(_EXACT.multiply(balance, factor), self.mode)
+            return round_money(_EXACT.divide(_EXACT.multiply(balance, factor), _TWELVE),
+                               self.mode)
         d = Decimal(days)
         return round_money(_MC12.multiply(_MC12.divide(_MC12.multiply(balance, factor), d), d),
                            self.mode)
@@ -150,7 +153,7 @@ class _Arithmetic:
     def level_instalment(self, amount: Decimal, factors: list[Decimal]) -> Decimal:
         """The annuity; Fineract's as ``F * amount / fn`` in 12 digits."""
         if not self.fineract:
-            m, n = factors[0], len(factors)
+            m, n = _EXACT.divide(factors[0], _TWELVE), len(factors)
             if m == 0:
                 return round_money(_EXACT.divide(amount, Decimal(n)), self.mode)
             annuity = _EXACT.divide(_EXACT.multiply(amount, m),
