@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from creditfactory.domain.application import Application
+from creditfactory.domain.blacklist import canonical
 from creditfactory.domain.identity import (
     is_valid_bank_card,
     is_valid_phone,
@@ -92,10 +93,21 @@ def seal_values(values: Mapping[str, str], vault: PersonalDataVault) -> dict[str
     Contact phones are hashed one by one under the ``phone`` kind, comma-joined, so a contact
     who is another applicant matches that applicant's phone.
     """
-    out = vault.seal_columns({k: (v, MASKS[k](v)) for k, v in values.items()})
+    out = vault.seal_columns({k: (v, MASKS[k](v), _matched(k, v)) for k, v in values.items()})
     if "contact_phones" in values:
         out["contact_phones_hash"] = contact_phones_hash(values["contact_phones"], vault)
     return out
+
+
+# the identifiers first hashed by migration 0008 are hashed in the form a blacklist entry is
+# written in (an IP in its canonical form, no spaces), so an entry finds the kept applications;
+# the older ones keep the submitted form that their kept hashes (and intake's look-ups) are of
+_MATCHED_AS = {"device_id": "device", "ip": "ip"}
+
+
+def _matched(field: str, value: str) -> str:
+    kind = _MATCHED_AS.get(field)
+    return value if kind is None else canonical(kind, value) or value
 
 
 def contact_phones_hash(contact_phones: str, vault: PersonalDataVault) -> str:

@@ -66,15 +66,16 @@ class PersonalDataVault:
         """All three stored forms of ``value``."""
         return Sealed(self.hash(value, kind), masked, self.encrypt(value, kind))
 
-    def seal_columns(self, values: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-        """``{kind: (value, masked)}`` as the columns ``<kind>_hash``, ``<kind>_masked`` and
-        ``<kind>_enc``, each value bound to its kind; one draw of randomness for all nonces."""
+    def seal_columns(self, values: Mapping[str, tuple[str, str, str]]) -> dict[str, str]:
+        """``{kind: (value, masked, matched)}`` as the columns ``<kind>_hash`` (of ``matched``,
+        the form values are matched in), ``<kind>_masked`` and ``<kind>_enc`` (of ``value``,
+        bound to its kind); one draw of randomness for all nonces."""
         nonces = os.urandom(12 * len(values))
         out: dict[str, str] = {}
-        for n, (kind, (value, masked)) in enumerate(values.items()):
+        for n, (kind, (value, masked, matched)) in enumerate(values.items()):
             nonce = nonces[12 * n:12 * n + 12]
             ct = self._aead.encrypt(nonce, value.encode(), kind.encode())
-            out[f"{kind}_hash"] = self._hash(value, kind)
+            out[f"{kind}_hash"] = self._hash(matched, kind)
             out[f"{kind}_masked"] = masked
             out[f"{kind}_enc"] = "v1:" + base64.urlsafe_b64encode(nonce + ct).decode()
         return out

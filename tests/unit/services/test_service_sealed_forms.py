@@ -47,3 +47,14 @@ def test_a_redecision_gets_the_whole_application_back() -> None:
                       status="in_process", fields=fields, created_by="am",
                       created_at=APP["applied_at"], **sealed.application)
     assert rebuild_application(app, sealed.applicant, VAULT) == APP
+
+
+def test_device_and_ip_are_hashed_as_a_blacklist_entry_writes_them() -> None:
+    from creditfactory.domain.blacklist import KINDS, normalise
+
+    odd = {**APP, "ip": "2001:DB8::0:1", "device_id": " dv30ef96 ec63090a7f "}
+    sealed = sealed_forms(odd, VAULT).application
+    for kind in ("ip", "device"):
+        field = KINDS[kind].field
+        assert sealed[f"{field}_hash"] == VAULT.hash(normalise(kind, odd[field]) or "", field)
+        assert VAULT.decrypt(sealed[f"{field}_enc"], field) == odd[field]
