@@ -60,6 +60,7 @@ class Book:
     written_off_principal: np.ndarray
     first_npl_on: np.ndarray
     npl_principal: np.ndarray
+    closed_on: int = -1
 
     @classmethod
     def new(cls, rate_ppm: np.ndarray, offsets: np.ndarray, due: np.ndarray,
@@ -162,34 +163,56 @@ def close_day(book: Book, d: date, pay_loan: np.ndarray | None = None,
               product: ServicingProduct | None = None) -> DayClose:
     """Close business on ``d`` for every loan: post the day's repayments (``pay_loan`` loan
     indices, ``pay_amount`` fen; several per loan allowed), credit, penalty, write-off, and
-    report. Updates ``book`` in place."""
+    report. Updates ``book`` in place.
+
+    Days close one after the other; closing the last closed day again with no payments
+    changes nothing and reports the same (a rerun of a batch is harmless). Raises
+    ``ValueError`` for a day skipped or already past, or payments on a closed day."""
     product = product or ServicingProduct()
     day = day_number(d)
-    n = book.n
-    if pay_loan is not None and pay_amount is not None and len(pay_loan):
+    paying = pay_loan is not None and pay_amount is not None and len(pay_loan) > 0
+    if book.closed_on >= 0 and day == book.closed_on:
+        if paying:
+            raise ValueError(f"{d} is closed: post its payments with the next day's close")
+        return _report(book, day)
+    if book.closed_on >= 0 and day != book.closed_on + 1:
+        raise ValueError(f"day must be the day after the last close, got {d}")
+    if pay_loan is not None and pay_amount is not None and paying:
         if (np.asarray(pay_amount) <= 0).any():
             raise ValueError("pay_amount must be positive fen")
         _post(book, day, np.bincount(pay_loan, np.asarray(pay_amount, np.float64),
-                                     minlength=n).astype(np.int64))
+                                     minlength=book.n).astype(np.int64))
     _apply_credit(book, day)
     overdue_rows = (book.due < day) & (book.principal_left > 0)
     overdue = np.bincount(book.loan[overdue_rows], book.principal_left[overdue_rows],
-                          minlength=n).astype(np.int64)
+                          minlength=book.n).astype(np.int64)
     mult = int(product.penalty_multiplier * 1000)
     den = product.days_in_year * 1_000_000_000
     daily = (2 * overdue * book.rate_ppm * mult + den) // (2 * den)
     live = book.written_off_on < 0
     book.penalty_accrued += np.where(live, daily, 0)
+    report = _report(book, day, overdue)
+    newly = live & (report.dpd >= product.write_off_dpd)
+    book.written_off_on[newly] = day
+    book.written_off_principal[newly] = report.principal_outstanding[newly]
+    first_npl = (report.five_class >= 2) & (book.first_npl_on < 0)
+    book.first_npl_on[first_npl] = day
+    book.npl_principal[first_npl] = report.principal_outstanding[first_npl]
+    book.closed_on = day
+    return DayClose(day, report.dpd, report.bucket, report.five_class,
+                    report.principal_outstanding, report.overdue_principal,
+                    book.written_off_on >= 0)
+
+
+def _report(book: Book, day: int, overdue: np.ndarray | None = None) -> DayClose:
+    """DPD, bucket, class and balances of every loan at the end of ``day``."""
+    if overdue is None:
+        rows = (book.due < day) & (book.principal_left > 0)
+        overdue = np.bincount(book.loan[rows], book.principal_left[rows],
+                              minlength=book.n).astype(np.int64)
     unpaid = (book.due <= day) & ((book.principal_left > 0) | (book.interest_left > 0))
     oldest = np.minimum.reduceat(np.where(unpaid, book.due, _NEVER), book.offsets[:-1])
     dpd = np.where(oldest < _NEVER, day - oldest, 0).astype(np.int32)
-    outstanding = np.bincount(book.loan, book.principal_left, minlength=n).astype(np.int64)
-    newly = live & (dpd >= product.write_off_dpd)
-    book.written_off_on[newly] = day
-    book.written_off_principal[newly] = outstanding[newly]
-    klass = class_code(dpd)
-    first_npl = (klass >= 2) & (book.first_npl_on < 0)
-    book.first_npl_on[first_npl] = day
-    book.npl_principal[first_npl] = outstanding[first_npl]
-    return DayClose(day, dpd, bucket_code(dpd), klass, outstanding, overdue,
+    outstanding = np.bincount(book.loan, book.principal_left, minlength=book.n).astype(np.int64)
+    return DayClose(day, dpd, bucket_code(dpd), class_code(dpd), outstanding, overdue,
                     book.written_off_on >= 0)

@@ -95,3 +95,19 @@ def test_the_vectorised_close_equals_the_per_loan_statements_day_by_day():
                 assert book.written_off_principal[i] == int(state.written_off_principal * 100)
     assert (book.written_off_on >= 0).any() and (book.recovered > 0).any()
     assert (book.credit > 0).any() or (book.penalty_paid > 0).any()
+
+
+def test_closing_a_day_again_changes_nothing_and_days_close_in_order():
+    s = repayment_schedule(Decimal("100000.00"), Decimal("0.18"), 6, start=date(2026, 1, 15))
+    book = book_from_schedules([s])
+    first = close_day(book, date(2026, 3, 1))
+    snapshot = {k: v.copy() for k, v in vars(book).items() if isinstance(v, np.ndarray)}
+    again = close_day(book, date(2026, 3, 1))
+    assert all(np.array_equal(v, getattr(book, k)) for k, v in snapshot.items())
+    assert again.dpd[0] == first.dpd[0] == 14 and book.penalty_accrued[0] > 0
+    with pytest.raises(ValueError, match="is closed"):
+        close_day(book, date(2026, 3, 1), np.array([0]), np.array([100]))
+    with pytest.raises(ValueError, match="the day after"):
+        close_day(book, date(2026, 3, 5))
+    with pytest.raises(ValueError, match="the day after"):
+        close_day(book, date(2026, 2, 20))
