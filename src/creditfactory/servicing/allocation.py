@@ -34,6 +34,8 @@ from creditfactory.servicing.schedules import Schedule, repayment_schedule
 __all__ = ["KINDS", "Allocation", "InstalmentState", "Statement", "Transaction", "statement"]
 
 KINDS = ("repayment", "prepayment", "reversal")
+NPL_DPD = 91
+"""Days past due from which a loan is non-performing (substandard: past 90)."""
 _RANK = {"repayment": 0, "prepayment": 1}
 _ZERO = Decimal("0.00")
 
@@ -97,6 +99,8 @@ class InstalmentState:
 class Statement:
     """A loan at the end of ``as_of``: its instalments, allocations and balances.
 
+    ``first_npl_on`` is the day it first became non-performing and ``npl_principal`` the
+    principal outstanding then (what the cumulative NPL rate sums).
     ``received`` = penalty paid + fees paid + instalments' principal and interest paid +
     ``prepaid_principal`` (partial prepayments, off the re-amortised instalments) + credit.
     """
@@ -115,6 +119,8 @@ class Statement:
     written_off_on: date | None = None
     written_off_principal: Decimal = _ZERO
     closed_on: date | None = None
+    first_npl_on: date | None = None
+    npl_principal: Decimal = _ZERO
 
     @property
     def principal_outstanding(self) -> Decimal:
@@ -188,19 +194,24 @@ class _Ledger:
         """Close the days after the last closed one and before ``day`` (no events in them):
         the same overdue principal every day, written off on the threshold day."""
         first = self.closed + timedelta(days=1)
-        if first >= day or self.st.written_off_on is not None:
-            self.closed = max(self.closed, day - timedelta(days=1))
-            return
         last = day - timedelta(days=1)
-        oldest = self.st.oldest_unpaid_due(first)
-        threshold = (oldest + timedelta(days=self.product.write_off_dpd)
-                     if oldest is not None else None)
-        writes_off = threshold is not None and threshold <= last
-        end = max(first, threshold) if writes_off and threshold else last
-        daily = self.product.daily_penalty(self.st.overdue_principal(first), self.st.annual_rate)
-        self.st.penalty_accrued += daily * ((end - first).days + 1)
-        if writes_off:
-            self._write_off(end)
+        if first > last:
+            return
+        st = self.st
+        oldest = st.oldest_unpaid_due(first)
+        if oldest is not None and st.first_npl_on is None:
+            npl = oldest + timedelta(days=NPL_DPD)
+            if first <= npl <= last:
+                st.first_npl_on, st.npl_principal = npl, st.principal_outstanding
+        if st.written_off_on is None:
+            threshold = (oldest + timedelta(days=self.product.write_off_dpd)
+                         if oldest is not None else None)
+            writes_off = threshold is not None and threshold <= last
+            end = max(first, threshold) if writes_off and threshold else last
+            daily = self.product.daily_penalty(st.overdue_principal(first), st.annual_rate)
+            st.penalty_accrued += daily * ((end - first).days + 1)
+            if writes_off:
+                self._write_off(end)
         self.closed = last
 
     def close_day(self, day: date) -> None:
@@ -209,12 +220,15 @@ class _Ledger:
         for inst in st.instalments:
             if inst.due_date == day and st.credit:
                 st.credit -= self._pay_instalment("credit", day, inst, st.credit)
+        oldest = st.oldest_unpaid_due(day)
+        dpd = (day - oldest).days if oldest is not None else 0
         if st.written_off_on is None:
             st.penalty_accrued += self.product.daily_penalty(st.overdue_principal(day),
                                                              st.annual_rate)
-            oldest = st.oldest_unpaid_due(day)
-            if oldest is not None and (day - oldest).days >= self.product.write_off_dpd:
+            if dpd >= self.product.write_off_dpd:
                 self._write_off(day)
+        if dpd >= NPL_DPD and st.first_npl_on is None:
+            st.first_npl_on, st.npl_principal = day, st.principal_outstanding
         self.closed = day
 
     def receive(self, t: Transaction, day: date) -> None:

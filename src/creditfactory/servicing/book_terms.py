@@ -54,8 +54,8 @@ def book_from_terms(amount_fen: np.ndarray, rate_ppm: np.ndarray, term: np.ndarr
         raise ValueError("amount_fen and term must be positive, rate_ppm in [0, 1,000,000)")
     n, longest = len(amount), int(term.max())
     level = _level(amount, rate, term, method)
-    principal = np.zeros((n, longest), np.int64)
-    interest = np.zeros((n, longest), np.int64)
+    principal = np.zeros((longest, n), np.int64)
+    interest = np.zeros((longest, n), np.int64)
     balance = amount.copy()
     for k in range(longest):
         live = k < term
@@ -65,12 +65,12 @@ def book_from_terms(amount_fen: np.ndarray, rate_ppm: np.ndarray, term: np.ndarr
         else:
             pr = np.minimum(level, balance)
         pr = np.where(k == term - 1, balance, pr)
-        principal[:, k] = np.where(live, pr, 0)
-        interest[:, k] = np.where(live, it, 0)
-        balance = balance - principal[:, k]
+        principal[k] = np.where(live, pr, 0)
+        interest[k] = np.where(live, it, 0)
+        balance = balance - principal[k]
     mask = np.arange(longest) < term[:, None]
     starts, inverse = np.unique(np.asarray(start_day, np.int64), return_inverse=True)
     dues = np.array([[day_number(add_months(_EPOCH + timedelta(days=int(s)), k + 1))
                       for k in range(longest)] for s in starts], np.int32)
     offsets = np.concatenate([[0], np.cumsum(term)])
-    return Book.new(rate, offsets, dues[inverse][mask], principal[mask], interest[mask])
+    return Book.new(rate, offsets, dues[inverse][mask], principal.T[mask], interest.T[mask])

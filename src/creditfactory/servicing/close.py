@@ -71,6 +71,8 @@ class LoanState:
     written_off_on: date | None
     written_off_principal: Decimal
     recovered: Decimal
+    first_npl_on: date | None
+    npl_principal: Decimal
     closed: bool
 
     @property
@@ -99,5 +101,6 @@ def state_of(st: Statement) -> LoanState:
         penalty_accrued=st.penalty_accrued, penalty_outstanding=st.penalty_outstanding,
         credit=st.credit, written_off_on=st.written_off_on,
         written_off_principal=st.written_off_principal, recovered=st.recovered,
+        first_npl_on=st.first_npl_on, npl_principal=st.npl_principal,
         closed=st.principal_outstanding == 0 and not any(i.interest_left for i in st.instalments))
 

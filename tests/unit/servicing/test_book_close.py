@@ -51,9 +51,10 @@ def test_the_books_schedules_are_the_contracts(method):
         assert np.array_equal(getattr(book, name), getattr(ref, name)), name
 
 
-def test_the_vectorised_close_equals_the_per_loan_statements_day_by_day():
+@pytest.mark.parametrize("write_off_dpd", [75, 120])
+def test_the_vectorised_close_equals_the_per_loan_statements_day_by_day(write_off_dpd):
     rng = np.random.default_rng(9)
-    product = ServicingProduct(write_off_dpd=75)
+    product = ServicingProduct(write_off_dpd=write_off_dpd)
     start = date(2026, 1, 10)
     schedules = [repayment_schedule(Decimal(int(a)) / 100, Decimal(int(r)) / 10**4, int(t),
                                     str(m), start=start + timedelta(days=int(s)))
@@ -93,7 +94,11 @@ def test_the_vectorised_close_equals_the_per_loan_statements_day_by_day():
             if state.written_off_on is not None:
                 assert book.written_off_on[i] == day_number(state.written_off_on)
                 assert book.written_off_principal[i] == int(state.written_off_principal * 100)
+            assert book.first_npl_on[i] == (day_number(state.first_npl_on)
+                                            if state.first_npl_on is not None else -1)
+            assert book.npl_principal[i] == int(state.npl_principal * 100)
     assert (book.written_off_on >= 0).any() and (book.recovered > 0).any()
+    assert (book.first_npl_on >= 0).any()
     assert (book.credit > 0).any() or (book.penalty_paid > 0).any()
 
 
