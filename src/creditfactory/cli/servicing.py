@@ -35,6 +35,7 @@ def schedule(
     """Write a loan's repayment schedule: due dates, principal, interest, balances."""
     from decimal import Decimal, InvalidOperation
 
+    from creditfactory.domain.money import round_money
     from creditfactory.errors import InvalidArgument
     from creditfactory.servicing import repayment_schedule
     from creditfactory.servicing.export import write_schedule
@@ -46,6 +47,8 @@ def schedule(
                               f"{rate!r}") from exc
     try:
         start_d = date.fromisoformat(start)
+        if amount_d.is_finite() and round_money(amount_d) == amount_d:
+            amount_d = round_money(amount_d)
     except ValueError as exc:
         raise InvalidArgument(f"--start must be a date YYYY-MM-DD, got {start!r}") from exc
     try:

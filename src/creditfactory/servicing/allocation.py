@@ -3,7 +3,7 @@ transactions.
 
 A statement is a pure function of the schedule, the *set* of transactions and the date: the
 transactions are replayed in value-date order (same-day ones by kind, then id), so the order
-they arrive in never matters, and a reversal is a new transaction that takes its original out
+they arrive in never matters, a transaction delivered twice counts once, and a reversal is a new transaction that takes its original out
 of the replay -- nothing is edited, and the state after a reversal is exactly the state had the
 original never come.
 
@@ -165,19 +165,21 @@ def statement(schedule: Schedule, transactions: list[Transaction], as_of: date,
 
 
 def _effective(transactions: list[Transaction]) -> list[Transaction]:
-    """The transactions that count: every one not reversed, reversals themselves removed."""
-    ids = [t.txn_id for t in transactions]
-    if len(set(ids)) != len(ids):
-        raise ValueError("transaction ids must be unique")
-    known = {t.txn_id: t for t in transactions}
-    reversed_ids = set()
+    """The transactions that count: each once (a transaction delivered again is the same
+    transaction), every one not reversed, reversals themselves removed."""
+    known: dict[str, Transaction] = {}
     for t in transactions:
+        if known.setdefault(t.txn_id, t) != t:
+            raise ValueError(f"transaction id {t.txn_id!r} is used by two different "
+                             f"transactions")
+    reversed_ids = set()
+    for t in known.values():
         if t.kind == "reversal":
             target = known.get(t.reverses or "")
             if target is None or target.kind == "reversal":
                 raise ValueError(f"reversal {t.txn_id!r} names no payment: {t.reverses!r}")
             reversed_ids.add(target.txn_id)
-    return [t for t in transactions if t.kind != "reversal" and t.txn_id not in reversed_ids]
+    return [t for t in known.values() if t.kind != "reversal" and t.txn_id not in reversed_ids]
 
 
 class _Ledger:
