@@ -39,7 +39,7 @@ from creditfactory.web.router import router as web_router
 
 log = logging.getLogger(__name__)
 
-__all__ = ["check_simulated_banks", "create_app"]
+__all__ = ["check_counterparts", "check_simulated_banks", "create_app"]
 
 
 def check_simulated_banks(settings: Settings) -> None:
@@ -68,6 +68,15 @@ def _bank_loop(ctx: ServiceContext, stop: threading.Event, every: float) -> None
         lead.release()
 
 
+def check_counterparts(settings: Settings) -> None:
+    """Refuse to serve in production with no credit bureau: every submission would wait."""
+    if settings.env == "production" and not settings.bureau_url:
+        raise InvalidArgument(
+            "set CREDITFACTORY_BUREAU_URL in production: the platform pulls every applicant's "
+            "credit report itself, and without a bureau no submission can be decided"
+        )
+
+
 def _fetch_retry_loop(ctx: ServiceContext, stop: threading.Event, backoff: RetryBackoff) -> None:
     lead = Leadership(ctx.engine, "data-fetch-retry")
     pause = backoff.base
@@ -88,6 +97,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     port."""
     settings = settings or Settings()
     check_simulated_banks(settings)
+    check_counterparts(settings)
     stop = threading.Event()
 
     @asynccontextmanager
