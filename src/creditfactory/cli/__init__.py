@@ -40,8 +40,14 @@ def _register(command: str | None = None) -> None:
 
 def main() -> None:
     """Run the CLI, turning every ``CreditFactoryError`` into one line and exit code 2."""
-    _register(sys.argv[1] if len(sys.argv) > 1 else None)
+    command = sys.argv[1] if len(sys.argv) > 1 else None
+    _register(command)
     try:
+        if command == "scorecard":  # `scorecard score` without Typer's parsing, which imports pydantic
+            from creditfactory.cli.scorecard import run_plain_score
+
+            if run_plain_score(sys.argv[2:]):
+                return
         app(standalone_mode=False)
     except CreditFactoryError as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)

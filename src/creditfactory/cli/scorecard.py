@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -152,6 +153,47 @@ def score(
     gc.freeze()
     rows = score_table(load_scorer(model), data, out)
     console.print(f"scored {rows:,} rows -> {out}")
+
+
+def run_plain_score(args: Sequence[str]) -> bool:
+    """Run ``scorecard score`` when ``args`` (what follows ``scorecard``) are ``score``, MODEL,
+    DATA and ``--out OUT`` (or ``--out=OUT``) in any order, as Typer would run it; else
+    return False and leave them to Typer (help, a mistake, anything else).
+
+    Typer's parsing of the three paths imports pydantic and builds the command tree: measured
+    at 0.1-0.2 s of the 0.9-1.0 s of CPU that scoring 1,000,000 rows takes end to end.
+    """
+    if not args or args[0] != "score":
+        return False
+    paths = _plain_score_paths(args[1:])
+    if paths is None:
+        return False
+    score(*paths)
+    return True
+
+
+def _plain_score_paths(args: Sequence[str]) -> tuple[Path, Path, Path] | None:
+    """MODEL, DATA and OUT from two arguments and one ``--out``, else None. A value Typer
+    would refuse or treat specially (empty, starting with '-', a path that exists but cannot
+    be read) is left to Typer, so that its message is the one shown."""
+    positional: list[str] = []
+    out: list[str] = []
+    tokens = iter(args)
+    for token in tokens:
+        if token == "--out":
+            out.append(next(tokens, ""))
+        elif token.startswith("--out="):
+            out.append(token.removeprefix("--out="))
+        elif token.startswith("-"):
+            return None
+        else:
+            positional.append(token)
+    values = [*positional, *out]
+    if (len(positional) != 2 or len(out) != 1
+            or any(not v or v.startswith("-") for v in values)
+            or any(os.path.exists(v) and not os.access(v, os.R_OK) for v in values)):
+        return None
+    return Path(positional[0]), Path(positional[1]), Path(out[0])
 
 
 @scorecard_app.command("export")
