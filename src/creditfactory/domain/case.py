@@ -30,9 +30,12 @@ from typing import TypeVar
 from creditfactory.domain.errors import IllegalCaseMove
 from creditfactory.domain.route import Route, StepSpec
 
-__all__ = ["Case", "OPEN", "CLOSED"]
+__all__ = ["Case", "OPEN", "CLOSED", "UNDECIDED"]
 
 OPEN = "open"
+UNDECIDED = "pending"
+"""The tier of a case kept before it could be decided (its data not fetched, or a model failed
+to score it); the ``scoring`` step decides it."""
 CLOSED = ("rejected", "declined", "no_bank", "done")
 """How a case ends: rejected (by the decision, a finding or a verifier), declined by every
 bank that could take it, no bank fitting it at all, or done (paid out and booked)."""
@@ -160,8 +163,8 @@ class Case:
         self, route: Route[S], i: int, effect: Callable[[S], bool]
     ) -> tuple[list[str], S | None]:
         steps = route.steps
-        exception = self.exception
-        holding = route.holding(self.tier, exception)
+        exception, tier = self.exception, self.tier
+        holding = route.holding(tier, exception)
         passed: list[str] = []
         while True:
             if i == len(steps):
@@ -176,9 +179,10 @@ class Case:
             passed.append(step.id)
             if not done or self.status != OPEN:
                 return passed, None
-            if self.exception is not exception:  # the effect flagged an exception
-                exception = self.exception
-                holding = route.holding(self.tier, exception)
+            if self.exception is not exception or self.tier != tier:
+                # the effect flagged an exception, or decided an undecided case
+                exception, tier = self.exception, self.tier
+                holding = route.holding(tier, exception)
             i += 1
 
     def send_to_bank(self, bank_code: str, route: Route[S]) -> None:

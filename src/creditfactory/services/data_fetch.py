@@ -35,7 +35,7 @@ from creditfactory.domain.external_data import (
     CounterpartUnavailable,
 )
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.holds import hold_case
+from creditfactory.services.holds import DATA_EXCEPTIONS, PEOPLE_QUEUES, hold_case
 from creditfactory.store import UnitOfWork
 
 __all__ = [
@@ -54,8 +54,8 @@ __all__ = [
 
 BUREAU_QUEUE = "bureau_unavailable"
 REGISTRY_QUEUE = "registry_unavailable"
-EXCEPTIONS_QUEUE = "data_exceptions"
-EXCEPTIONS_ROLE = "risk_analyst"
+EXCEPTIONS_QUEUE = DATA_EXCEPTIONS
+EXCEPTIONS_ROLE = PEOPLE_QUEUES[DATA_EXCEPTIONS]
 FETCH_STEPS = ("bureau_pull", "external_data")
 REGISTRATION = "business_registration"
 NOT_CONFIGURED = "no {} is configured"

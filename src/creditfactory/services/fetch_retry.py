@@ -37,6 +37,7 @@ from creditfactory.services.data_fetch import (
 )
 from creditfactory.services.decision_pipeline import decide
 from creditfactory.services.decisions import store_decision
+from creditfactory.services.errors import ScoringFailed
 from creditfactory.services.flow import advance
 from creditfactory.services.holds import hold_case
 from creditfactory.services.ports import SYSTEM, Decision
@@ -147,7 +148,10 @@ def _retry_bureau(ctx: ServiceContext, held: _Held, done: RetryRound) -> None:
     decision: Decision | None = None
     if report is not None:
         app = {**app, **report.fields, "application_id": 0}
-        decision = decide(ctx, app)
+        try:
+            decision = decide(ctx, app)
+        except ScoringFailed:
+            pass  # the case moves on undecided: the scoring step holds it for the analysts
     with ctx.uow() as uow:
         case = _still_held(uow, held.case)
         if case is None:
@@ -155,18 +159,19 @@ def _retry_bureau(ctx: ServiceContext, held: _Held, done: RetryRound) -> None:
         now = utcnow()
         source = "not configured" if ctx.bureau is None else ctx.bureau.source
         record_pull(uow, case.application_id, report, error, source, app["applied_at"], now)
-        if decision is None:
+        if report is None:
             reason = (f"no credit report: {error}" if error
                       else "the credit bureau has no file on the applicant")
             _still_failing(uow, ctx, case, reason, now, done, at_once=error is None)
         else:
-            seq = len(uow.applications.decisions(case.application_id)) + 1
-            store_decision(uow, case.application_id, seq, "application", decision, now)
+            if decision is not None:
+                seq = len(uow.applications.decisions(case.application_id)) + 1
+                store_decision(uow, case.application_id, seq, "application", decision, now)
+                case.tier = decision.tier
             uow.applications.set_fields(
                 case.application_id,
                 stored_fields({k: v for k, v in app.items() if k != "application_id"}),
             )
-            case.tier = decision.tier
             _resume(uow, ctx, case, now, done)
         uow.commit()
 

@@ -20,7 +20,14 @@ from creditfactory.domain.errors import IllegalCaseMove
 from creditfactory.domain.route import route_of
 from creditfactory.domain.task import Task
 from creditfactory.factory import Step, due_at
-from creditfactory.services import bank_routing, contracts, data_fetch, limit_and_pricing, payout
+from creditfactory.services import (
+    bank_routing,
+    contracts,
+    data_fetch,
+    limit_and_pricing,
+    payout,
+    scoring_step,
+)
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
@@ -49,6 +56,7 @@ def _booking(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> 
 
 EFFECTS: dict[str, Effect] = {
     **data_fetch.STEP_EFFECTS,
+    "scoring": scoring_step.scoring_step,
     "tier_routing": _tier_routing,
     "limit_and_pricing": limit_and_pricing.limit_and_pricing,
     "bank_package": bank_routing.bank_package,

@@ -16,7 +16,19 @@ from creditfactory.domain.case import Case
 from creditfactory.domain.task import Task
 from creditfactory.store import UnitOfWork
 
-__all__ = ["hold_case"]
+__all__ = ["hold_case", "PEOPLE_QUEUES", "DATA_EXCEPTIONS", "SCORING_ERRORS",
+           "PAYOUT_FRAUD_REVIEW"]
+
+DATA_EXCEPTIONS = "data_exceptions"
+SCORING_ERRORS = "scoring_errors"
+PAYOUT_FRAUD_REVIEW = "payout_fraud_review"
+PEOPLE_QUEUES: dict[str, str] = {
+    DATA_EXCEPTIONS: "risk_analyst",
+    SCORING_ERRORS: "risk_analyst",
+    PAYOUT_FRAUD_REVIEW: "investigator",
+}
+"""The queues where people clear held cases, with the role that works each: their stations
+besides the process's (a hold for a role names one of these)."""
 
 
 def hold_case(
@@ -33,6 +45,8 @@ def hold_case(
 ) -> Task | None:
     """Put ``case`` on hold at its step in ``queue``; with ``role``, a task for that role at the
     queue's station (due ``due_in`` from now, a day by default). Audited with ``evidence``."""
+    if role is not None and PEOPLE_QUEUES.get(queue) != role:
+        raise ValueError(f"{queue!r} is not a people's queue for {role!r}")
     case.put_on_hold(queue, reason, at)
     task = None
     if role is not None:

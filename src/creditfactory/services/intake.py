@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from creditfactory.domain.application import Application
-from creditfactory.domain.case import Case
+from creditfactory.domain.case import UNDECIDED, Case
 from creditfactory.domain.route import route_of
 from creditfactory.services.application_input import (
     SealedForms,
@@ -48,7 +48,7 @@ from creditfactory.services.decisions import (
     latest_decision,
     store_decision,
 )
-from creditfactory.services.errors import IdempotencyKeyReused, InvalidInput
+from creditfactory.services.errors import IdempotencyKeyReused, InvalidInput, ScoringFailed
 from creditfactory.services.flow import advance
 from creditfactory.services.four_eyes import check_submitter, refusals_audited
 from creditfactory.services.fraud_graph import catch_up_if_due, identity_kept, stored_identity
@@ -59,8 +59,7 @@ from creditfactory.store.types import utcnow
 __all__ = ["submit_application", "Submitted"]
 
 Submitted = tuple[int, dict[str, Any], bool]
-PENDING_TIER = "pending"
-"""The tier of a case kept before it could be decided (its report not yet pulled)."""
+PENDING_TIER = UNDECIDED
 
 
 def _request_hash(app: dict[str, Any]) -> str:
@@ -109,8 +108,12 @@ def submit_application(
     decision = None
     if fetched.report is not None:
         fraud = assess_fraud(ctx, application, identity)
-        scores = model_scores(ctx, application, fraud)
-        decision = strategy.decide(application, scores)
+        try:
+            scores = model_scores(ctx, application, fraud)
+        except ScoringFailed:
+            pass  # logged and counted; the scoring step holds the case for the analysts
+        else:
+            decision = strategy.decide(application, scores)
     status, body, replayed = _keep(ctx, actor, app, idempotency_key, digest, sealed, decision,
                                    identity, opening, resident_hash, (application, fetched))
     if not replayed:

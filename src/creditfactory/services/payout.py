@@ -20,13 +20,12 @@ from creditfactory.fraud.live import RecheckPolicy
 from creditfactory.services import bank_routing
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.fraud_graph import catch_up
-from creditfactory.services.holds import hold_case
+from creditfactory.services.holds import PAYOUT_FRAUD_REVIEW, PEOPLE_QUEUES, hold_case
 from creditfactory.store import UnitOfWork
 from creditfactory.store.repo_contracts import ContractRepository
 
 __all__ = ["PAYOUT_FRAUD_REVIEW", "RECHECK", "payout_step"]
 
-PAYOUT_FRAUD_REVIEW = "payout_fraud_review"
 RECHECK = RecheckPolicy(flag_score=0.98, strong_kinds=2, burst_days=30, burst_score=0.995)
 """An application is a source of ties when its fraud score reached the strategy's rejecting
 band (0.98, ``very_high`` in ``default.yaml``) or it was found bad; one shared value in the
@@ -68,7 +67,7 @@ def _recheck(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> 
     reasons = sorted({t.reason for t in found.ties})
     hold_case(uow, case, PAYOUT_FRAUD_REVIEW,
               f"re-check before payout: tied to {len(found.ties)} application(s) "
-              f"({', '.join(reasons)})", at, role="investigator", evidence=evidence)
+              f"({', '.join(reasons)})", at, role=PEOPLE_QUEUES[PAYOUT_FRAUD_REVIEW], evidence=evidence)
     return False
 
 

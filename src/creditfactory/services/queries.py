@@ -119,6 +119,9 @@ def _case_body(uow: UnitOfWork, case: Case) -> dict[str, Any]:
         "status": case.status,
         "bank_code": case.bank_code,
         "exception": case.exception,
+        "hold": case.hold,
+        "hold_reason": case.hold_reason,
+        "held_at": case.held_at,
         "opened_at": case.opened_at,
         "updated_at": case.updated_at,
         "closed_at": case.closed_at,
@@ -158,6 +161,7 @@ def list_cases(
                 "status": c.status,
                 "bank_code": c.bank_code,
                 "exception": c.exception,
+                "hold": c.hold,
                 "opened_at": c.opened_at,
                 "updated_at": c.updated_at,
             }

@@ -21,6 +21,7 @@ from creditfactory.services.errors import (
 )
 from creditfactory.services.flow import advance, close_case
 from creditfactory.services.four_eyes import check_not_by, refusals_audited, works_cases
+from creditfactory.services.holds import PEOPLE_QUEUES
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
@@ -67,8 +68,9 @@ def _may_work(uow: UnitOfWork, ctx: ServiceContext, actor: Actor, task: Task) ->
 
 
 def check_queue_reader(ctx: ServiceContext, actor: Actor, station: str) -> None:
-    """A known station, read by its own role or by one overseeing every queue."""
-    roles = ctx.process.stations()
+    """A known station (the process's, or a people's queue of held cases), read by its own
+    role or by one overseeing every queue."""
+    roles = {**ctx.process.stations(), **PEOPLE_QUEUES}
     if station not in roles:
         raise CaseNotFound(f"no station {station!r}")
     if actor.role not in (roles[station], *QUEUE_OVERSEERS):

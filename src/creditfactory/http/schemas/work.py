@@ -61,6 +61,7 @@ class CaseSummary(BaseModel):
     status: str
     bank_code: str | None
     exception: bool
+    hold: str | None = None
     opened_at: datetime
     updated_at: datetime
 
