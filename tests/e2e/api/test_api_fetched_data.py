@@ -51,3 +51,18 @@ def test_the_openapi_schema_documents_the_held_answer(client: httpx.Client) -> N
     create = client.get("/openapi.json").json()["components"]["schemas"]["ApplicationCreate"]
     assert "bureau_consent_ref" in create["required"]
     assert not {"applied_at", *BUREAU_FIELDS} & set(create["properties"])
+
+
+def test_a_refused_personal_value_is_named_but_never_echoed(
+    server: object, client: httpx.Client
+) -> None:
+    body = server.application(13)  # type: ignore[attr-defined]
+    body["phone"] = body["phone"][:-1] + "\u0007"  # a control character: refused by the pattern
+    body["resident_id"] = body["resident_id"][:-1]  # too short
+    r = client.post("/applications", json=body,
+                    headers=server.h("account_manager", **{"Idempotency-Key": uuid.uuid4().hex}))  # type: ignore[attr-defined]
+    assert r.status_code == 422
+    named = {e["loc"][-1] for e in r.json()["detail"]}
+    assert named == {"phone", "resident_id"}
+    assert body["resident_id"] not in r.text and body["phone"][:-1] not in r.text
+    assert all("input" not in e for e in r.json()["detail"])
