@@ -2,7 +2,9 @@
 
 ``scorecard_app`` is the sub-app; other modules add commands to it (``report``) by importing
 it and decorating, then being imported in ``creditfactory.cli._register``. The toolkit is
-imported inside each command, so ``scorecard score`` loads the scorer, NumPy and Arrow only.
+imported inside each command, so ``scorecard score`` loads the scorer, NumPy and Arrow only;
+in its plain form (MODEL DATA --out OUT) ``main`` runs it without Typer's parsing
+(:func:`run_plain_score`).
 """
 
 from __future__ import annotations

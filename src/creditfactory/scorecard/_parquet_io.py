@@ -43,7 +43,7 @@ class ScoringInput(NamedTuple):
     """A table to score as blocks of rows, with what writing the scored copy needs."""
 
     blocks: Iterator[pa.Table]
-    metadata: pq.FileMetaData
+    metadata: pq.FileMetaData | None  # None: not a Parquet file
     coded: dict[str, pa.DataType]  # text features read as dictionaries -> their stored type
     index_columns: set[str]  # columns holding a pandas index, not data
 
