@@ -1,22 +1,44 @@
-"""The one ``creditfactory`` command; each sub-command lives in a sibling module."""
+"""The one ``creditfactory`` command; each sub-command lives in a sibling module.
+
+``app``, the Typer application, is built when first asked for (``from creditfactory.cli
+import app``): the plain ``scorecard score MODEL DATA --out OUT`` runs without importing Typer.
+"""
 
 from __future__ import annotations
 
 import sys
-
-import typer
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from creditfactory.errors import CreditFactoryError
 
-app = typer.Typer(
-    name="creditfactory",
-    help="Credit Factory: data-driven lending to small businesses, from referral to collections.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    import typer
+
+    app: typer.Typer
+
+_app: Any = None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _application()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _application() -> Any:
+    global _app
+    if _app is None:
+        import typer
+
+        _app = typer.Typer(
+            name="creditfactory",
+            help="Credit Factory: data-driven lending to small businesses, from referral to "
+                 "collections.",
+            no_args_is_help=True,
+            add_completion=False,
+            pretty_exceptions_enable=False,
+        )
+    return _app
 
 
 def _register(command: str | None = None) -> None:
@@ -41,24 +63,28 @@ def _register(command: str | None = None) -> None:
 def main() -> None:
     """Run the CLI, turning every ``CreditFactoryError`` into one line and exit code 2."""
     command = sys.argv[1] if len(sys.argv) > 1 else None
-    _register(command)
     try:
-        if command == "scorecard":  # `scorecard score` without Typer's parsing, which imports pydantic
-            from creditfactory.cli.scorecard import run_plain_score
+        if command == "scorecard":  # `scorecard score` in its plain form runs without Typer
+            from creditfactory.cli._scoring import run_plain_score
 
             if run_plain_score(sys.argv[2:]):
                 return
-        app(standalone_mode=False)
+        _register(command)
+        _application()(standalone_mode=False)
     except CreditFactoryError as exc:
-        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        from rich.console import Console
+
+        Console(stderr=True).print(f"error: {exc}", markup=False, highlight=False,
+                                   soft_wrap=True)
         sys.exit(2)
-    except typer.Abort:
-        sys.exit(130)
     except SystemExit:
         raise
     except Exception as exc:  # click usage errors arrive here in non-standalone mode
         import click
+        import typer
 
+        if isinstance(exc, typer.Abort):
+            sys.exit(130)
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from creditfactory.cli import _register, app, main
-from creditfactory.cli.scorecard import _plain_score_paths, run_plain_score
+from creditfactory.cli._scoring import _plain_score_paths, run_plain_score
 from creditfactory.scorecard import Scorecard, save_card
 
 
@@ -81,11 +81,12 @@ def test_main_turns_a_scoring_error_into_one_line(files, monkeypatch, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_the_plain_command_imports_no_pydantic_and_help_still_works(files):
+def test_the_plain_command_imports_no_typer_pydantic_or_rich_and_help_still_works(files):
     code = ("import sys\n"
             "from creditfactory.cli import main\n"
             "main()\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))\n")
+            "print(sorted(m for m in sys.modules\n"
+            "             if m.split('.')[0] in ('typer', 'click', 'pydantic', 'rich')))\n")
     args = ["scorecard", "score", str(files / "card.json"), str(files / "in.parquet"), "--out",
             str(files / "sub.parquet")]
     run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
