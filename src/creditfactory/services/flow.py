@@ -27,6 +27,7 @@ from creditfactory.services import (
     limit_and_pricing,
     payout,
     scoring_step,
+    servicing_book,
 )
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
@@ -62,7 +63,7 @@ EFFECTS: dict[str, Effect] = {
     "bank_package": bank_routing.bank_package,
     "contract": contracts.contract_step,
     "payout": payout.payout_step,
-    "booking_and_enrolment": _booking,
+    "booking_and_enrolment": servicing_book.booking_step,
 }
 
 

@@ -22,6 +22,7 @@ from creditfactory.store.repo_org import (
     StrategyRepository,
     UserRepository,
 )
+from creditfactory.store.repo_servicing import ServicingRepository
 from creditfactory.store.repo_sessions import SessionRepository
 from creditfactory.store.repo_worklists import WorklistRepository
 from creditfactory.store.write_pipeline import leave, one_round_trip, pipelined
@@ -55,6 +56,7 @@ class UnitOfWork:
     blacklists: BlacklistRepository
     contracts: ContractRepository
     fetched: DataFetchRepository
+    servicing: ServicingRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -96,6 +98,7 @@ class UnitOfWork:
         self.blacklists = BlacklistRepository(c)
         self.contracts = ContractRepository(c)
         self.fetched = DataFetchRepository(c)
+        self.servicing = ServicingRepository(c)
         self._committed = False
         return self
 

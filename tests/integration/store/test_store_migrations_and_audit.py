@@ -51,6 +51,11 @@ EXPECTED = {
     "data_checks",
     "contracts",
     "payout_checks",
+    "servicing_calendar",
+    "close_runs",
+    "loan_accounts",
+    "loan_schedule",
+    "loan_transactions",
 }
 
 

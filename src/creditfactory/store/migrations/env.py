@@ -11,6 +11,7 @@ from creditfactory.store import (
     tables_data_fetch,  # noqa: F401  (registers the fetched-data tables)
     tables_models,  # noqa: F401  (registers the model tables)
     tables_personal,  # noqa: F401  (registers the personal values awaiting sealing)
+    tables_servicing,  # noqa: F401  (registers the loan book's tables)
     tables_sessions,  # noqa: F401  (registers the sessions table)
 )
 from creditfactory.store.engine import make_engine

@@ -1,0 +1,180 @@
+"""The loan book's repository: accounts, booked schedules, transactions, the business date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from creditfactory.store.engine import is_sqlite
+from creditfactory.store.tables_servicing import (
+    close_runs,
+    loan_accounts,
+    loan_schedule,
+    loan_transactions,
+    servicing_calendar,
+)
+
+__all__ = ["BOOK_COLUMNS", "ServicingRepository"]
+
+BOOK_COLUMNS = ("loan_id", "rate", "status", "dpd", "principal_outstanding_fen",
+                "overdue_principal_fen", "penalty_accrued_fen", "penalty_paid_fen", "credit_fen",
+                "received_fen", "recovered_fen", "written_off_principal_fen",
+                "npl_principal_fen", "written_off_on", "first_npl_on", "dues", "principal_left",
+                "interest_left")
+"""What the close of business loads of each loan (its state, in the book's units)."""
+_STATE = [c for c in loan_accounts.c if c.name in (
+    "status", "dpd", "bucket", "five_class", "written_off_on", "first_npl_on", "dues",
+    "principal_left", "interest_left") or c.name.endswith("_fen")]
+_UPDATE_STATE = (sa.update(loan_accounts)
+                 .where(loan_accounts.c.loan_id == sa.bindparam("b_loan_id"))
+                 .values({c.name: sa.bindparam(c.name) for c in _STATE}))
+_CHUNK = 900
+
+
+def _day_of(conn: Connection, col: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A date column as days since 1970-01-01 (-1 when NULL), computed by the database."""
+    days: sa.ColumnElement[Any]
+    if is_sqlite(conn.engine):
+        days = sa.cast(sa.func.julianday(col) - 2440587.5, sa.Integer)
+    else:
+        days = col - sa.literal(date(1970, 1, 1), sa.Date)
+    return sa.func.coalesce(days, -1)
+
+
+class ServicingRepository:
+    """Reads and writes of the loan book inside one unit of work."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    # the business date -------------------------------------------------------------------
+    def business_date(self, *, for_update: bool = False) -> date | None:
+        """The last day closed (``None`` before the first close); ``for_update`` locks it
+        until the unit of work ends, so a close and the writes it races take turns."""
+        q = sa.select(servicing_calendar.c.business_date).where(servicing_calendar.c.id == 1)
+        if for_update and not is_sqlite(self._c.engine):
+            q = q.with_for_update()
+        return self._c.execute(q).scalar()
+
+    def set_business_date(self, day: date, at: datetime) -> None:
+        done = self._c.execute(sa.update(servicing_calendar).where(servicing_calendar.c.id == 1)
+                               .values(business_date=day, updated_at=at)).rowcount
+        if not done:
+            self._c.execute(sa.insert(servicing_calendar).values(id=1, business_date=day,
+                                                                 updated_at=at))
+
+    def record_close(self, **values: Any) -> None:
+        self._c.execute(sa.insert(close_runs).values(**values))
+
+    def closes(self) -> list[dict[str, Any]]:
+        q = sa.select(close_runs).order_by(close_runs.c.business_date)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    # accounts and schedules --------------------------------------------------------------
+    def add_account(self, values: Mapping[str, Any], schedule: Sequence[Mapping[str, Any]]
+                    ) -> None:
+        self._c.execute(sa.insert(loan_accounts), [dict(values)])
+        for k in range(0, len(schedule), _CHUNK):
+            self._c.execute(sa.insert(loan_schedule), list(schedule[k:k + _CHUNK]))
+
+    def account(self, loan_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
+        q = sa.select(loan_accounts).where(loan_accounts.c.loan_id == loan_id)
+        if for_update and not is_sqlite(self._c.engine):
+            q = q.with_for_update()
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else dict(row)
+
+    def accounts_by_contract(self, contract_nos: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``loan_id``, ``bank_code``, ``start_date`` and ``status`` of each contract found."""
+        nos = sorted(set(contract_nos))
+        cols = (loan_accounts.c.contract_no, loan_accounts.c.loan_id, loan_accounts.c.bank_code,
+                loan_accounts.c.start_date, loan_accounts.c.status)
+        found: dict[str, dict[str, Any]] = {}
+        for k in range(0, len(nos), _CHUNK):
+            q = sa.select(*cols).where(loan_accounts.c.contract_no.in_(nos[k:k + _CHUNK]))
+            found.update({r["contract_no"]: dict(r) for r in self._c.execute(q).mappings()})
+        return found
+
+    def accounts_of_bank(self, bank_code: str) -> list[dict[str, Any]]:
+        q = (sa.select(loan_accounts).where(loan_accounts.c.bank_code == bank_code)
+             .order_by(loan_accounts.c.loan_id))
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def schedule(self, loan_id: int) -> list[dict[str, Any]]:
+        q = (sa.select(loan_schedule).where(loan_schedule.c.loan_id == loan_id)
+             .order_by(loan_schedule.c.number))
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def schedules(self, loan_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        out: dict[int, list[dict[str, Any]]] = {i: [] for i in loan_ids}
+        for k in range(0, len(loan_ids), _CHUNK):
+            q = (sa.select(loan_schedule)
+                 .where(loan_schedule.c.loan_id.in_(list(loan_ids[k:k + _CHUNK])))
+                 .order_by(loan_schedule.c.loan_id, loan_schedule.c.number))
+            for r in self._c.execute(q).mappings():
+                out[r["loan_id"]].append(dict(r))
+        return out
+
+    def set_state(self, loan_id: int, state: Mapping[str, Any]) -> None:
+        self.set_states([{**state, "b_loan_id": loan_id}])
+
+    def set_states(self, states: Sequence[Mapping[str, Any]]) -> None:
+        """Write the state of many loans (each mapping names its ``b_loan_id``)."""
+        for k in range(0, len(states), 5000):
+            self._c.execute(_UPDATE_STATE, list(states[k:k + 5000]))
+
+    def book_rows(self, statuses: Sequence[str]) -> Iterator[Sequence[Any]]:
+        """Every loan in ``statuses`` in :data:`BOOK_COLUMNS` order, dates as day numbers."""
+        cols = [_day_of(self._c, loan_accounts.c[n]).label(n) if n.endswith("_on")
+                else loan_accounts.c[n] for n in BOOK_COLUMNS]
+        q = (sa.select(*cols).where(loan_accounts.c.status.in_(list(statuses)))
+             .order_by(loan_accounts.c.loan_id))
+        yield from self._c.execute(q)
+
+    # transactions ------------------------------------------------------------------------
+    def transaction(self, bank_code: str, reference: str) -> dict[str, Any] | None:
+        q = sa.select(loan_transactions).where(loan_transactions.c.bank_code == bank_code,
+                                               loan_transactions.c.reference == reference)
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else dict(row)
+
+    def references(self, bank_code: str, references: Iterable[str]) -> set[str]:
+        """Which of ``references`` the bank already used."""
+        refs = sorted(set(references))
+        used: set[str] = set()
+        for k in range(0, len(refs), _CHUNK):
+            q = sa.select(loan_transactions.c.reference).where(
+                loan_transactions.c.bank_code == bank_code,
+                loan_transactions.c.reference.in_(refs[k:k + _CHUNK]))
+            used.update(self._c.execute(q).scalars())
+        return used
+
+    def transactions(self, loan_id: int) -> list[dict[str, Any]]:
+        q = (sa.select(loan_transactions).where(loan_transactions.c.loan_id == loan_id)
+             .order_by(loan_transactions.c.id))
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def add_transactions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        for k in range(0, len(rows), 5000):
+            self._c.execute(sa.insert(loan_transactions), [dict(r) for r in rows[k:k + 5000]])
+
+    def day_transactions(self, day: date) -> list[dict[str, Any]]:
+        """The transactions dated ``day`` that count (reversed ones left out), any kind but
+        reversals."""
+        t, r = loan_transactions, loan_transactions.alias("r")
+        reversed_ = sa.exists().where(r.c.bank_code == t.c.bank_code,
+                                      r.c.reverses == t.c.reference)
+        q = (sa.select(t.c.loan_id, t.c.kind, t.c.amount)
+             .where(t.c.value_date == day, t.c.kind != "reversal", ~reversed_))
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def movements(self, bank_code: str, day: date) -> list[dict[str, Any]]:
+        q = (sa.select(loan_transactions)
+             .where(loan_transactions.c.bank_code == bank_code,
+                    loan_transactions.c.value_date == day)
+             .order_by(loan_transactions.c.id))
+        return [dict(r) for r in self._c.execute(q).mappings()]
