@@ -65,12 +65,14 @@ class ChannelFrame:
     credit_bad_time: np.ndarray
     fraud: np.ndarray
     findings: pd.DataFrame | None = None
+    booked: np.ndarray | None = None
 
     @classmethod
     def from_applications(cls, apps: pd.DataFrame, t: np.ndarray, credit_bad_time: np.ndarray,
                           ring_member: np.ndarray, fraud: np.ndarray,
                           findings: pd.DataFrame | None = None,
-                          amount_max: float = 500_000.0) -> ChannelFrame:
+                          amount_max: float = 500_000.0,
+                          booked: np.ndarray | None = None) -> ChannelFrame:
         """From an applications table (money as float) aligned with the other arrays."""
         key = pd.MultiIndex.from_frame(
             apps[["purpose", "premises", "employees", "amount"]].astype(str)
@@ -90,7 +92,12 @@ class ChannelFrame:
             credit_bad_time=np.asarray(credit_bad_time, np.int64),
             fraud=np.asarray(fraud, bool),
             findings=None if findings is None else findings.reset_index(drop=True),
+            booked=None if booked is None else np.asarray(booked, bool),
         )
+
+    def with_outcome(self) -> np.ndarray:
+        """Which applications have an outcome to learn from (booked ones)."""
+        return np.ones(len(self.t), bool) if self.booked is None else self.booked
 
     def feature_names(self) -> list[str]:
         """The features this data can carry: findings only where some were made."""
@@ -134,7 +141,7 @@ def channel_features(frame: ChannelFrame, as_of: int, label_lag_months: int = 6
         "revenue_bunching": frame.revenue_bunching[seen].astype(float),
         "template": dup.astype(float),
         "amount_at_max": frame.amount_at_max[seen].astype(float),
-        "early_default": np.where(old, frame.credit_bad_time[seen] < as_of, np.nan),
+        "early_default": np.where(old & frame.with_outcome()[seen], frame.credit_bad_time[seen] < as_of, np.nan),
         "ring_member": frame.ring_member[seen].astype(float),
     }
     if frame.findings is not None:
@@ -256,7 +263,7 @@ def training_rows(frame: ChannelFrame, cut: int, outcome_months: int = 6,
     as_of = last
     while as_of >= start + first_months * MONTH:
         feats, base = channel_features(frame, as_of)
-        rows = (frame.t >= as_of) & (frame.t < as_of + outcome_months * MONTH) & ~frame.fraud
+        rows = (frame.t >= as_of) & (frame.t < as_of + outcome_months * MONTH) & ~frame.fraud & frame.with_outcome()
         x = feats.reindex(frame.channel[rows])[names]
         xs.append(x.fillna(neutral_features(names, base)).reset_index(drop=True))
         ys.append(frame.credit_bad_time[rows] < cut)

@@ -18,6 +18,10 @@ the first member of a ring has no earlier link to be caught by); or only retrosp
 The channel scorecard (:mod:`creditfactory.fraud.packaging`) learns from the development
 period which channels' applications turn into credit early defaults (those the scan
 attributes to fraud left out) and scores every channel active in the window.
+
+Only booked loans have outcomes: an application without performance rows (a lender's rejected
+one) is never a known bad and never a training row of the cards -- its outcome is unknown, not
+good.
 """
 
 from __future__ import annotations
@@ -99,7 +103,8 @@ def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, key: bytes, options:
         X[f"rule_{code}"] = np.bincount(hits["row"][hits["code"] == code], minlength=len(X))
 
     fpd = known_bad_times(perf, ids, early_default_mob=None, as_of=cut)
-    train = t < cut - options.label_lag_months * MONTH
+    booked = np.isin(ids, perf["application_id"].to_numpy(np.int64))
+    train = (t < cut - options.label_lag_months * MONTH) & booked
     window = t >= cut
     y = fpd[train] < NEVER
     graph_cols = [c for c in X.columns if not c.startswith("rule_")]
@@ -143,7 +148,7 @@ def scan(apps: pd.DataFrame, perf: pd.DataFrame, out: Path, key: bytes, options:
     ring = (p_ring >= ring_th) | ring_flag
     fraud = ring | imp_any
     frame = ChannelFrame.from_applications(apps, t, np.where(fraud, NEVER, bad), ring, fraud,
-                                           _aligned_findings(findings, ids))
+                                           _aligned_findings(findings, ids), booked=booked)
     active = np.unique(apps["channel_id"].to_numpy()[window])
     channels, channel_model, channel_summary = fit_and_score(
         frame, cut, end + 1, options.channel_watch_share, active)

@@ -83,8 +83,9 @@ def train_channel_model(apps: pd.DataFrame, perf: pd.DataFrame, history: np.ndar
     bad = known_bad_times(perf, ids, as_of=cut)
     money = d.assign(amount=d["amount"].astype(float),
                      declared_monthly_revenue=d["declared_monthly_revenue"].astype(float))
+    booked = np.isin(ids, perf["application_id"].to_numpy(np.int64))
     frame = ChannelFrame.from_applications(money, t, np.where(fraud, NEVER, bad),
-                                           np.asarray(ring_member)[history], fraud)
+                                           np.asarray(ring_member)[history], fraud, booked=booked)
     _, card, summary = fit_and_score(frame, cut, cut, outcome_months=6, label_lag_months=5,
                                      step_months=1, first_months=3)
     feats, base = channel_features(frame, cut)

@@ -1,6 +1,7 @@
 """The real models behind the score-provider seam, trained on a world's first year.
 
-Labels come only from what the lender had seen at ``as_of``, the maturity cut (by default
+Labels come only from booked loans (those with performance rows: a rejected application's
+outcome is unknown, not good) and from what the lender had seen at ``as_of``, the maturity cut (by default
 :func:`creditfactory.data.outcomes.maturity_cut` of the development period: twelve months after
 it, when every development loan's 12-MOB window has closed): performance months before it, and
 only loans whose window closed by then. A back-test judges these models on applications from
@@ -204,7 +205,7 @@ def train_lending_models(world: Any, *, key: bytes, train_months: int = 12,
     cut = pd.Timestamp(as_of) if as_of is not None else maturity_cut(end)
     seen = observed_performance(perf, cut)
     dev, credit, _ = development_samples(apps, seen, train_months)
-    credit &= mature(apps, cut)
+    credit &= mature(apps, cut) & apps["application_id"].isin(seen["application_id"]).to_numpy()
     outcomes = align_outcomes(apps, loan_outcomes(apps, seen))
     bad = outcomes["bad12"].to_numpy(bool)
     features = CardFeatures.fit(apps[dev], world.channels)

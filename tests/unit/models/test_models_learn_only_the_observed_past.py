@@ -94,3 +94,16 @@ def test_an_earlier_cut_learns_from_fewer_outcomes(world: Any) -> None:
     n_full = int(full.versions()["a_card"].rsplit("dev", 1)[1])
     assert 0 < n_early < n_full
     assert models.labels_as_of() == cut
+
+
+def test_an_application_without_a_repayment_record_is_no_training_row(world: Any) -> None:
+    """A rejected application has no performance: its outcome is unknown, not good."""
+    from creditfactory.models.training import train_lending_models
+
+    full = train_lending_models(world, key=KEY)
+    first = world.applications["application_id"].iloc[:300]
+    perf = world.performance[~world.performance["application_id"].isin(first)]
+    fewer = train_lending_models(_World(world, perf), key=KEY)
+    n_full = int(full.versions()["a_card"].rsplit("dev", 1)[1])
+    n_fewer = int(fewer.versions()["a_card"].rsplit("dev", 1)[1])
+    assert n_full - 300 <= n_fewer < n_full
