@@ -61,3 +61,89 @@ def schedule(
     console.print(f"{n} instalments of {s.instalments[0].total} "
                   f"(last {s.instalments[-1].total}), interest {s.total_interest}, "
                   f"repaid {s.total_repaid}: wrote {out}")
+
+
+def _day(value: str, option: str) -> date:
+    from creditfactory.errors import InvalidArgument
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidArgument(f"{option} must be a date YYYY-MM-DD, got {value!r}") from exc
+
+
+DbUrl = Annotated[str, typer.Option("--db", help="Database URL (sqlite:///file.db or "
+                                                 "postgresql://...).")]
+
+
+@servicing_app.command("close")
+def close(
+    db: DbUrl,
+    on: Annotated[str, typer.Option("--date", help="Business date to close through, "
+                                                   "YYYY-MM-DD.")],
+) -> None:
+    """Close business through --date: every day missed, in order, one commit per day."""
+    from creditfactory.services.servicing_close import close_business
+    from creditfactory.store import make_engine
+
+    engine = make_engine(db)
+    try:
+        s = close_business(engine, _day(on, "--date"))
+    finally:
+        engine.dispose()
+    if not s.days:
+        console.print(f"already closed through {s.business_date}: nothing to do")
+        return
+    console.print(f"closed {len(s.days)} day(s) {s.days[0]} .. {s.days[-1]}: {s.loans} loans, "
+                  f"{s.payments} payments, {s.changed} loan-days changed, "
+                  f"{s.written_off} written off, {s.restated} restated")
+
+
+@servicing_app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="CSV: reference,loan,date,amount.")],
+    bank: Annotated[str, typer.Option(help="The partner bank's code.")],
+    db: DbUrl,
+    report: Annotated[Path | None, typer.Option(
+        help="Where the refused rows go (default FILE.report.csv).")] = None,
+) -> None:
+    """Post a partner bank's repayment file; refused rows to the report with line and reason."""
+    from creditfactory.errors import InvalidArgument
+    from creditfactory.services.servicing_files import import_bank_file
+    from creditfactory.store import make_engine
+
+    if not file.is_file():
+        raise InvalidArgument(f"FILE {file} does not exist")
+    engine = make_engine(db)
+    try:
+        s = import_bank_file(engine, file, bank, report or file.with_suffix(".report.csv"))
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from exc
+    finally:
+        engine.dispose()
+    console.print(f"posted {s.posted}, refused {s.refused} (report {s.report}), "
+                  f"{s.restated} loans restated")
+
+
+@servicing_app.command("reconcile")
+def reconcile_bank(
+    bank: Annotated[str, typer.Option(help="The partner bank's code.")],
+    on: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD (closed already).")],
+    out: Annotated[Path, typer.Option(help="Output CSV.")],
+    db: DbUrl,
+) -> None:
+    """Per loan of the bank: the day's movements and balances, each loan checked."""
+    from creditfactory.errors import InvalidArgument
+    from creditfactory.services.servicing_files import reconcile
+    from creditfactory.store import make_engine
+
+    engine = make_engine(db)
+    try:
+        loans, ok = reconcile(engine, bank, _day(on, "--date"), out)
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from exc
+    finally:
+        engine.dispose()
+    console.print(f"{loans} loans, {ok} reconciled: wrote {out}")
+    if ok != loans:
+        raise typer.Exit(1)
