@@ -11,11 +11,12 @@ from creditfactory.api.routers import (
     channels,
     contracts,
     health,
+    loans,
     stations,
     users,
 )
 
 api_router = APIRouter(prefix="/api/v1")
 for _module in (auth, applications, stations, cases, banks, contracts, channels, users, health,
-                blacklists):
+                blacklists, loans):
     api_router.include_router(_module.router)
