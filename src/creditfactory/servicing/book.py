@@ -25,7 +25,7 @@ from creditfactory.servicing.close import bucket_code, class_code
 from creditfactory.servicing.product import ServicingProduct
 from creditfactory.servicing.schedules import Schedule
 
-__all__ = ["Book", "DayClose", "book_from_schedules", "close_day", "day_number"]
+__all__ = ["Book", "DayClose", "book_from_schedules", "close_day", "day_number", "prepay_in_full"]
 
 _EPOCH = date(1970, 1, 1).toordinal()
 _NEVER = np.iinfo(np.int32).max
@@ -216,3 +216,31 @@ def _report(book: Book, day: int, overdue: np.ndarray | None = None) -> DayClose
     outstanding = np.bincount(book.loan, book.principal_left, minlength=book.n).astype(np.int64)
     return DayClose(day, dpd, bucket_code(dpd), class_code(dpd), outstanding, overdue,
                     book.written_off_on >= 0)
+
+
+def prepay_in_full(book: Book, d: date, loans: np.ndarray,
+                   product: ServicingProduct | None = None) -> np.ndarray:
+    """Settle ``loans`` on the closed day ``d`` from their credit (a payoff posted that day):
+    principal not yet due with the product's prepayment fee; the future interest is not owed
+    (as :func:`.allocation.statement` does for a prepayment covering it). Loans whose credit
+    falls short, or written off, are left as they are; returns which were settled."""
+    from fractions import Fraction
+
+    product = product or ServicingProduct()
+    day = day_number(d)
+    if day != book.closed_on:
+        raise ValueError(f"{d} must be the day just closed")
+    loans = np.asarray(loans, np.int64)
+    rows, lengths = _rows_of(book, loans)
+    future = book.due[rows] > day
+    owner = np.repeat(np.arange(len(loans)), lengths)
+    owed = np.bincount(owner, np.where(future, book.principal_left[rows], 0),
+                       minlength=len(loans)).astype(np.int64)
+    rate = Fraction(str(product.prepayment_fee_rate))
+    fee = (2 * owed * rate.numerator + rate.denominator) // (2 * rate.denominator)
+    ok = (book.credit[loans] >= owed + fee) & (book.written_off_on[loans] < 0)
+    settle = rows[future & ok[owner]]
+    book.principal_left[settle] = 0
+    book.interest_left[settle] = 0
+    book.credit[loans[ok]] -= (owed + fee)[ok]
+    return ok

@@ -1,0 +1,167 @@
+"""A portfolio run's figures by the design's definitions, its files and its report.
+
+Cumulative NPL: principal outstanding when each loan first became non-performing (past 90
+DPD), summed, over principal paid out; net loss: per loan that principal less everything
+received afterwards (never below zero), summed, over principal paid out. Vintage: loans by
+payout month (quarter in the report), at each month on book the share of paid-out principal
+30+ or 90+ DPD. Roll rate: the share of balance in bucket Mn at a month end that is in M(n+1)
+at the next.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from creditfactory.data.schema import MONEY
+from creditfactory.evaluation.portfolio import LOAN_COLUMNS, STATUS, PortfolioBook
+from creditfactory.reporting import SERIES, figure_svg, new_figure, pct, render_page, style_axes
+from creditfactory.servicing.close import BUCKETS, CLASSES
+
+__all__ = ["SEED_NET_LOSS", "SEED_NPL", "portfolio_summary", "roll_rates", "vintages",
+           "write_portfolio"]
+
+SEED_NPL, SEED_NET_LOSS = 0.0237, 0.006
+TEMPLATES = Path(__file__).parent / "templates"
+_MONEY = {"schedules": ("principal_due", "interest_due"),
+          "transactions": ("amount", "principal", "interest", "penalty"),
+          "monthly": ("principal_outstanding",)}
+
+
+def vintages(loans: pd.DataFrame, monthly: pd.DataFrame, dpd: int, by: str = "Q") -> pd.DataFrame:
+    """Share of each vintage's paid-out principal more than ``dpd`` days past due, by MOB
+    (rows: payout period, columns: MOB)."""
+    period = pd.to_datetime(loans["booked_on"]).dt.to_period(by).astype(str)
+    vint = pd.Series(period.to_numpy(), index=loans["loan_id"].to_numpy())
+    paid_out = loans.groupby(period.to_numpy())["principal"].sum()
+    m = monthly[["loan_id", "mob", "dpd", "principal_outstanding"]]
+    bad = np.where(m["dpd"].to_numpy() > dpd, m["principal_outstanding"].to_numpy() / 100, 0.0)
+    frame = pd.DataFrame({"vintage": vint.reindex(m["loan_id"]).to_numpy(), "mob": m["mob"].to_numpy(),
+                          "bad": bad})
+    table = frame.groupby(["vintage", "mob"])["bad"].sum().unstack("mob").fillna(0.0)
+    return table.div(paid_out.reindex(table.index), axis=0)
+
+
+def roll_rates(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Balance-weighted roll rates from each bucket to the next, month end to month end."""
+    m = monthly.sort_values(["loan_id", "month"], kind="stable")
+    same = m["loan_id"].to_numpy()[1:] == m["loan_id"].to_numpy()[:-1]
+    src, dst = m["bucket"].to_numpy()[:-1][same], m["bucket"].to_numpy()[1:][same]
+    bal = m["principal_outstanding"].to_numpy()[:-1][same] / 100
+    rows = []
+    for b in range(len(BUCKETS) - 1):
+        at = src == b
+        base = float(bal[at].sum())
+        rows.append({"source": BUCKETS[b], "target": BUCKETS[b + 1],
+                     "rate": float(bal[at & (dst == b + 1)].sum() / base) if base else 0.0,
+                     "balance": base})
+    return pd.DataFrame(rows)
+
+
+def portfolio_summary(loans: pd.DataFrame, pb: PortfolioBook, strategy: str) -> dict[str, Any]:
+    """The run's figures (``summary.json``)."""
+    book = pb.book
+    disbursed = float(pb.disbursed.sum())
+    npl = book.npl_principal.astype(np.int64)
+    net = np.maximum(npl - pb.received_after_npl, 0)
+    v30, v90 = vintages(loans, pb.monthly, 30), vintages(loans, pb.monthly, 90)
+    end = pb.monthly.sort_values("month").groupby("loan_id").tail(1)
+    return {
+        "strategy": strategy,
+        "booked_loans": len(loans),
+        "booked_principal": round(disbursed / 100, 2),
+        "mean_rate": float((loans["rate"] * loans["principal"]).sum() / loans["principal"].sum()),
+        "cumulative_npl_rate": float(npl.sum() / disbursed),
+        "net_loss_rate": float(net.sum() / disbursed),
+        "written_off_rate": float(book.written_off_principal.sum() / disbursed),
+        "recovered": round(float(book.recovered.sum()) / 100, 2),
+        "principal_outstanding": round(float(book.principal_left.astype(np.int64).sum()) / 100, 2),
+        "seed": {"cumulative_npl_rate": SEED_NPL, "net_loss_rate": SEED_NET_LOSS},
+        "final_status": {STATUS[s]: int(c) for s, c in
+                         zip(*np.unique(end["status"].to_numpy(), return_counts=True), strict=True)},
+        "vintages_30plus": {k: [round(float(x), 5) for x in row] for k, row in v30.iterrows()},
+        "vintages_90plus": {k: [round(float(x), 5) for x in row] for k, row in v90.iterrows()},
+        "roll_rates": roll_rates(pb.monthly).to_dict("records"),
+        "banks": {str(k): int(v) for k, v in loans["bank"].value_counts().items()},
+    }
+
+
+def _vintage_chart(table: pd.DataFrame, title: str) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    for i, (name, row) in enumerate(table.iterrows()):
+        ax.plot(row.index, row.to_numpy(), color=SERIES[i % len(SERIES)], linewidth=1.3,
+                alpha=0.5 + 0.5 * (i + 1) / len(table), label=str(name) if i % 2 == 0 else None)
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    style_axes(ax, title, "months on book", "share of paid-out principal")
+    ax.legend(fontsize=7, ncol=2, frameon=False)
+    return figure_svg(fig)
+
+
+def _roll_chart(rolls: pd.DataFrame) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    ax.bar([f"{s}→{t}" for s, t in zip(rolls["source"], rolls["target"], strict=True)], rolls["rate"],
+           color=SERIES[1])
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    style_axes(ax, "Roll rates (balance)", "bucket move", "share of balance")
+    return figure_svg(fig)
+
+
+def _decimal(fen: np.ndarray) -> pa.Array:
+    """Fen as CNY ``decimal128(14, 2)``: Arrow rounds ``fen / 100`` to the nearest fen, which
+    is the fen itself (exact for amounts below 2**53 fen)."""
+    return pc.cast(pa.array(fen / 100), MONEY, safe=False)
+
+
+def _money_table(frame: pd.DataFrame, money: tuple[str, ...]) -> pa.Table:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name in money:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, _decimal(frame[name].to_numpy(np.int64)))
+    return table
+
+
+def write_portfolio(loans: pd.DataFrame, pb: PortfolioBook, strategy: str, out: Path,
+                    label: str = "") -> dict[str, Any]:
+    """Write loans, schedules, transactions, monthly rows, ``summary.json`` and ``report.html``."""
+    out.mkdir(parents=True, exist_ok=True)
+    frame = loans[list(LOAN_COLUMNS)].copy()
+    frame["principal"] = np.round(frame["principal"].to_numpy(float) * 100).astype(np.int64)
+    pq.write_table(_money_table(frame, ("principal",)), out / "loans.parquet")
+    monthly = pb.monthly.copy()
+    monthly["bucket"] = np.array(BUCKETS)[monthly["bucket"].to_numpy(np.int64)]
+    monthly["class5"] = np.array(CLASSES)[monthly["class5"].to_numpy(np.int64)]
+    monthly["status"] = np.array(STATUS)[monthly["status"].to_numpy(np.int64)]
+    for name, f in (("schedules", pb.schedules), ("transactions", pb.transactions), ("monthly", monthly)):
+        pq.write_table(_money_table(f, _MONEY[name]), out / f"{name}.parquet")
+    summary = portfolio_summary(loans, pb, strategy)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), "utf-8")
+    rolls = roll_rates(pb.monthly)
+    figures = [
+        ("booked loans", f"{summary['booked_loans']:,}", ""),
+        ("booked principal (CNY)", f"{summary['booked_principal']:,.0f}", "20.4 bn in 3 years"),
+        ("mean rate", pct(summary["mean_rate"], 2), "18–24 %"),
+        ("cumulative NPL", pct(summary["cumulative_npl_rate"], 2), pct(SEED_NPL, 2)),
+        ("net loss (after write-off and recovery)", pct(summary["net_loss_rate"], 2), pct(SEED_NET_LOSS, 2)),
+        ("written off", pct(summary["written_off_rate"], 2), ""),
+        ("recovered after write-off (CNY)", f"{summary['recovered']:,.0f}", ""),
+    ]
+    charts = [_vintage_chart(vintages(loans, pb.monthly, 30), "Vintages: 30+ DPD"),
+              _vintage_chart(vintages(loans, pb.monthly, 90), "Vintages: 90+ DPD"),
+              _roll_chart(rolls)]
+    (out / "report.html").write_text(render_page(
+        TEMPLATES, "portfolio_report.html.j2", strategy=strategy, label=label, figures=figures,
+        charts=charts, rolls=rolls.to_dict("records")), "utf-8")
+    return summary
