@@ -26,9 +26,10 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from creditfactory.evaluation.portfolio_play import Group, play_groups, transactions
 from creditfactory.factory.banks import load_banks, refusals
 from creditfactory.services.strategy_port import platform_score
-from creditfactory.servicing.book import Book, DayClose, close_day, day_number, prepay_in_full
+from creditfactory.servicing.book import day_number
 from creditfactory.servicing.book_terms import book_from_terms
 from creditfactory.servicing.product import ServicingProduct
 from creditfactory.servicing.schedules import add_months
@@ -40,6 +41,7 @@ __all__ = ["LOAN_COLUMNS", "PortfolioBook", "book_approved", "play_portfolio"]
 LOAN_COLUMNS = ("loan_id", "application_id", "bank", "booked_on", "principal", "rate", "term_months",
                 "method", "branch", "product", "industry", "channel_id", "a_pd")
 STATUS = ("current", "delinquent", "prepaid", "paid_off", "written_off", "recovered")
+"""Month-end status codes (``monthly.status``)."""
 _EPOCH = date(1970, 1, 1)
 
 
@@ -96,43 +98,22 @@ def book_approved(apps: pd.DataFrame, decisions: pd.DataFrame,
 
 @dataclass
 class PortfolioBook:
-    """What a portfolio run leaves: the book, its schedules, transactions, month-end rows,
-    and each loan's net loss inputs (principal at first NPL and what came in after)."""
+    """What a portfolio run leaves: schedules, transactions and month-end rows, and each
+    loan's figures at the end (fen; day numbers, -1 for never): principal paid out and
+    outstanding, write-off, first NPL, recoveries and what came in after the first NPL."""
 
-    book: Book
     schedules: pd.DataFrame
     transactions: pd.DataFrame
     monthly: pd.DataFrame
-    received_after_npl: np.ndarray
     disbursed: np.ndarray
-
-
-def _owners(book: Book, loans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    starts = book.offsets[loans]
-    lengths = book.offsets[loans + 1] - starts
-    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts, lengths) + within, np.repeat(np.arange(len(loans)), lengths)
-
-
-def _sums(book: Book, loans: np.ndarray, day: int, fee_rate: Decimal
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The statement a borrower sees at the start of ``day``: owed now, the payoff, and the
-    principal and interest left (for the allocation of a day's payments)."""
-    rows, owner = _owners(book, loans)
-    k = len(loans)
-    wo = book.written_off_on[loans] >= 0
-    due = book.due[rows] <= day
-    p, i = book.principal_left[rows].astype(np.int64), book.interest_left[rows].astype(np.int64)
-    p_due = np.bincount(owner, np.where(due | wo[owner], p, 0), minlength=k).astype(np.int64)
-    i_due = np.bincount(owner, np.where(due, i, 0), minlength=k).astype(np.int64)
-    p_all = np.bincount(owner, p, minlength=k).astype(np.int64)
-    i_all = np.bincount(owner, i, minlength=k).astype(np.int64)
-    pen = book.penalty_accrued[loans] - book.penalty_paid[loans]
-    owed = np.maximum(pen + p_due + i_due - book.credit[loans], 0)
-    future = p_all - p_due
-    num, den = fee_rate.as_integer_ratio()
-    payoff = owed + future + (2 * future * num + den) // (2 * den)
-    return owed, payoff, p_all, i_all
+    principal_outstanding: np.ndarray
+    written_off_on: np.ndarray
+    written_off_principal: np.ndarray
+    npl_principal: np.ndarray
+    penalty_accrued: np.ndarray
+    recovered: np.ndarray
+    received_after_npl: np.ndarray
+    as_of: date
 
 
 def _due_days(start_day: np.ndarray, months: int) -> np.ndarray:
@@ -141,6 +122,26 @@ def _due_days(start_day: np.ndarray, months: int) -> np.ndarray:
     table = np.array([[day_number(add_months(_EPOCH + timedelta(days=int(s)), k))
                        for k in range(1, months + 1)] for s in starts], np.int64)
     return table[inverse.ravel()].T
+
+
+def _groups(amount: np.ndarray, rate_ppm: np.ndarray, term: np.ndarray, start: np.ndarray,
+            method: str) -> list[Group]:
+    """One book per payout day of the month (their loans fall due on the same days)."""
+    days = start.astype("datetime64[D]")
+    dom = (days - days.astype("datetime64[M]")).astype(np.int64)
+    out = []
+    for v in np.unique(dom):
+        members = np.flatnonzero(dom == v)
+        out.append(Group(book_from_terms(amount[members], rate_ppm[members], term[members],
+                                         start[members], method), members))
+    return out
+
+
+def _gather(groups: list[Group], n: int, name: str) -> np.ndarray:
+    out = np.zeros(n, np.int64)
+    for g in groups:
+        out[g.members] = getattr(g.book, name)
+    return out
 
 
 def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame, meta: dict,
@@ -158,124 +159,40 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
     methods = loans["method"].unique()
     if len(methods) != 1:
         raise ValueError("one repayment method per portfolio run")
-    book = book_from_terms(amount, rate_ppm, term, start, str(methods[0]))
-    schedules = pd.DataFrame({
-        "loan_id": loans["loan_id"].to_numpy(np.int64)[book.loan],
-        "instalment": (np.arange(len(book.loan)) - book.offsets[book.loan] + 1).astype(np.int16),
-        "due_on": book.due.astype("datetime64[D]"),
-        "principal_due": book.principal_left.astype(np.int64),
-        "interest_due": book.interest_left.astype(np.int64),
-    })
+    groups = _groups(amount, rate_ppm, term, start, str(methods[0]))
+    loan_ids = loans["loan_id"].to_numpy(np.int64)
     width = int(term.max())
     inst = np.zeros((width + tail_months + 1, n), np.int64)
-    k_of_row = np.arange(len(book.loan)) - book.offsets[book.loan]
-    inst[k_of_row + 1, book.loan] = book.principal_left.astype(np.int64) + book.interest_left
+    parts = []
+    for g in groups:
+        b = g.book
+        k = np.arange(len(b.loan)) - b.offsets[b.loan]
+        inst[k + 1, g.members[b.loan]] = b.principal_left.astype(np.int64) + b.interest_left
+        parts.append(pd.DataFrame({
+            "loan_id": loan_ids[g.members[b.loan]], "instalment": (k + 1).astype(np.int16),
+            "due_on": b.due.astype("datetime64[D]"), "principal_due": b.principal_left.astype(np.int64),
+            "interest_due": b.interest_left.astype(np.int64)}))
+    schedules = pd.concat(parts, ignore_index=True).sort_values(["loan_id", "instalment"], ignore_index=True)
     macro = world_macro(meta)
     borrowers = hidden_borrowers(apps, truth, macro, seed)
     booked_month = month_index(start.astype("datetime64[D]"))
     world = Repayment(borrowers, inst.sum(axis=0) / term / 100, term, booked_month, macro, seed,
                       tail_months)
     months = width + tail_months
-    dates = _due_days(start, months)
-    ev_day = dates.ravel()
+    ev_day = _due_days(start, months).ravel()
     ev_loan = np.tile(np.arange(n), months)
     ev_k = np.repeat(np.arange(1, months + 1), n)
     keep = ev_k <= term[ev_loan] + tail_months
-    order = np.argsort(ev_day[keep], kind="stable")
-    ev_day, ev_loan, ev_k = ev_day[keep][order], ev_loan[keep][order], ev_k[keep][order]
-    return _play(book, world, loans, product, start, inst, ev_day, ev_loan, ev_k, schedules,
-                 amount)
-
-
-def _play(book: Book, world: Repayment, loans: pd.DataFrame, product: ServicingProduct,
-          start: np.ndarray, inst: np.ndarray, ev_day: np.ndarray, ev_loan: np.ndarray,
-          ev_k: np.ndarray, schedules: pd.DataFrame, amount: np.ndarray) -> PortfolioBook:
-    n = book.n
-    ended = np.zeros(n, bool)
-    status_end = np.full(n, -1, np.int8)
-    at_npl = np.full(n, -1, np.int64)
-    txn: dict[str, list[np.ndarray]] = {k: [] for k in ("loan", "day", "kind", "amount", "p", "i", "pen")}
-    monthly: list[pd.DataFrame] = []
-    first, last = int(start.min()) + 1, int(ev_day.max())
-    bounds = np.searchsorted(ev_day, np.arange(first, last + 2))
-    loan_ids = loans["loan_id"].to_numpy(np.int64)
-    start_m = start.astype("datetime64[D]").astype("datetime64[M]")
-    for day in range(first, last + 1):
-        sl = slice(bounds[day - first], bounds[day - first + 1])
-        idx, k = ev_loan[sl], ev_k[sl]
-        live = ~ended[idx] & ~world.done[idx]
-        idx, k = idx[live], k[live]
-        paying = amt = np.zeros(0, np.int64)
-        if len(idx):
-            owed, payoff, p0, i0 = _sums(book, idx, day, product.prepayment_fee_rate)
-            wo = book.written_off_on[idx] >= 0
-            act = world.month(idx, k, inst[np.minimum(k, inst.shape[0] - 1), idx], owed, payoff, wo)
-            pay = act.amount > 0
-            paying, amt = idx[pay], act.amount[pay]
-            gone = world.done[idx] & wo
-            ended[idx[gone]], status_end[idx[gone]] = True, 4
-            pen0 = book.penalty_paid[paying].copy()
-        d = _EPOCH + timedelta(days=day)
-        report = close_day(book, d, paying, amt, product) if len(paying) else close_day(book, d, product=product)
-        if len(paying):
-            prepaid = act.prepay[pay]
-            _, _, _, i1 = _sums(book, paying, day, product.prepayment_fee_rate)
-            if prepaid.any():  # the interest not yet due is forgiven, not paid
-                prepay_in_full(book, d, paying[prepaid], product)
-            _, _, p1, _ = _sums(book, paying, day, product.prepayment_fee_rate)
-            kind = np.where(wo[pay], 2, np.where(prepaid, 1, 0))
-            for key, v in (("loan", paying), ("day", np.full(len(paying), day)), ("kind", kind),
-                           ("amount", amt), ("p", p0[pay] - p1), ("i", i0[pay] - i1),
-                           ("pen", book.penalty_paid[paying] - pen0)):
-                txn[key].append(v)
-            out = p1 == 0
-            status_end[paying[out]] = np.where(wo[pay][out], 5, np.where(prepaid[out], 2, 3))
-            ended[paying[out]] = True
-        newly_npl = (book.first_npl_on == day) & (at_npl < 0)
-        at_npl[newly_npl] = book.received[newly_npl]
-        if (_EPOCH + timedelta(days=day + 1)).day == 1:
-            monthly.append(_month_rows(report, day, start, start_m, status_end, loan_ids, book))
-            status_end[ended & (status_end != 4)] = -2  # written off: on the books to the end
-    received_after = np.where(at_npl >= 0, book.received - at_npl, 0)
-    return PortfolioBook(book, schedules, _transactions(txn, loan_ids),
-                         pd.concat(monthly, ignore_index=True), received_after, amount)
-
-
-def _month_rows(report: DayClose, day: int, start: np.ndarray, start_m: np.ndarray,
-                status_end: np.ndarray, loan_ids: np.ndarray, book: Book) -> pd.DataFrame:
-    """Month-end rows of the loans on book this month (those ended this month included);
-    money in fen."""
-    on = (start <= day) & (status_end != -2)
-    month = np.datetime64(_EPOCH + timedelta(days=day), "M")
-    wo = book.written_off_on >= 0
-    status = np.where(report.dpd > 0, 1, 0)
-    status = np.where(wo, 4, status)
-    status = np.where(status_end >= 0, status_end, status)
-    rows = np.flatnonzero(on)
-    return pd.DataFrame({
-        "loan_id": loan_ids[rows],
-        "month": np.full(len(rows), month.astype("datetime64[D]")),
-        "mob": (month - start_m[rows]).astype(np.int16),
-        "dpd": np.minimum(report.dpd[rows], 32_000).astype(np.int16),
-        "bucket": report.bucket[rows],
-        "class5": report.five_class[rows],
-        "principal_outstanding": report.principal_outstanding[rows],
-        "status": status[rows].astype(np.int8),
-    })
-
-
-def _transactions(txn: dict[str, list[np.ndarray]], loan_ids: np.ndarray) -> pd.DataFrame:
-    """The payments posted, with their principal, interest and penalty (fen)."""
-    cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in txn.items()}
-    loan = cat["loan"].astype(np.int64)
-    seq = np.arange(len(loan))
-    return pd.DataFrame({
-        "loan_id": loan_ids[loan] if len(loan) else np.zeros(0, np.int64),
-        "posted_on": cat["day"].astype("datetime64[D]"),
-        "kind": np.array(["repayment", "prepayment", "recovery"])[cat["kind"].astype(np.int64)],
-        "amount": cat["amount"].astype(np.int64),
-        "principal": cat["p"].astype(np.int64),
-        "interest": cat["i"].astype(np.int64),
-        "penalty": cat["pen"].astype(np.int64),
-        "reference": np.char.add("PMT", seq.astype(str)),
-    })
+    led = play_groups(groups, world, inst, start, ev_day[keep], ev_loan[keep], ev_k[keep], loan_ids,
+                      product)
+    outstanding = np.zeros(n, np.int64)
+    for g in groups:
+        outstanding[g.members] = np.bincount(g.book.loan, g.book.principal_left, minlength=g.book.n)
+    received = _gather(groups, n, "received")
+    monthly = pd.concat(led.monthly, ignore_index=True).sort_values(["loan_id", "month"], ignore_index=True)
+    return PortfolioBook(
+        schedules, transactions(led.txn, loan_ids), monthly, amount, outstanding,
+        _gather(groups, n, "written_off_on"), _gather(groups, n, "written_off_principal"),
+        _gather(groups, n, "npl_principal"), _gather(groups, n, "penalty_accrued"),
+        _gather(groups, n, "recovered"), np.where(led.at_npl >= 0, received - led.at_npl, 0),
+        _EPOCH + timedelta(days=int(groups[0].book.closed_on)))

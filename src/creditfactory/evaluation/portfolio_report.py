@@ -67,9 +67,8 @@ def roll_rates(monthly: pd.DataFrame) -> pd.DataFrame:
 
 def portfolio_summary(loans: pd.DataFrame, pb: PortfolioBook, strategy: str) -> dict[str, Any]:
     """The run's figures (``summary.json``)."""
-    book = pb.book
     disbursed = float(pb.disbursed.sum())
-    npl = book.npl_principal.astype(np.int64)
+    npl = pb.npl_principal
     net = np.maximum(npl - pb.received_after_npl, 0)
     v30, v90 = vintages(loans, pb.monthly, 30), vintages(loans, pb.monthly, 90)
     end = pb.monthly.sort_values("month").groupby("loan_id").tail(1)
@@ -80,9 +79,10 @@ def portfolio_summary(loans: pd.DataFrame, pb: PortfolioBook, strategy: str) -> 
         "mean_rate": float((loans["rate"] * loans["principal"]).sum() / loans["principal"].sum()),
         "cumulative_npl_rate": float(npl.sum() / disbursed),
         "net_loss_rate": float(net.sum() / disbursed),
-        "written_off_rate": float(book.written_off_principal.sum() / disbursed),
-        "recovered": round(float(book.recovered.sum()) / 100, 2),
-        "principal_outstanding": round(float(book.principal_left.astype(np.int64).sum()) / 100, 2),
+        "written_off_rate": float(pb.written_off_principal.sum() / disbursed),
+        "recovered": round(float(pb.recovered.sum()) / 100, 2),
+        "principal_outstanding": round(float(pb.principal_outstanding.sum()) / 100, 2),
+        "as_of": pb.as_of.isoformat(),
         "seed": {"cumulative_npl_rate": SEED_NPL, "net_loss_rate": SEED_NET_LOSS},
         "final_status": {STATUS[s]: int(c) for s, c in
                          zip(*np.unique(end["status"].to_numpy(), return_counts=True), strict=True)},

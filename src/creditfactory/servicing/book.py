@@ -21,11 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from creditfactory.servicing.allocation import NPL_DPD
 from creditfactory.servicing.close import bucket_code, class_code
 from creditfactory.servicing.product import ServicingProduct
 from creditfactory.servicing.schedules import Schedule
 
-__all__ = ["Book", "DayClose", "book_from_schedules", "close_day", "day_number", "prepay_in_full"]
+__all__ = ["Book", "DayClose", "book_from_schedules", "close_day", "close_quiet_days", "day_number",
+           "prepay_in_full"]
 
 _EPOCH = date(1970, 1, 1).toordinal()
 _NEVER = np.iinfo(np.int32).max
@@ -244,3 +246,45 @@ def prepay_in_full(book: Book, d: date, loans: np.ndarray,
     book.interest_left[settle] = 0
     book.credit[loans[ok]] -= (owed + fee)[ok]
     return ok
+
+
+def close_quiet_days(book: Book, through: date, product: ServicingProduct | None = None
+                     ) -> DayClose:
+    """Close every day after the last close through ``through`` in one pass, when none of
+    them brings a payment or an instalment due: the same as closing them one by one with
+    :func:`close_day` (penalty accrues each day on the unchanged overdue principal, a loan is
+    written off the day it reaches the product's threshold and becomes non-performing the day
+    it passes 90 DPD), reported at ``through``. Raises ``ValueError`` before the book's first
+    close or when an instalment falls due in those days."""
+    product = product or ServicingProduct()
+    last = day_number(through)
+    if book.closed_on < 0 or last < book.closed_on:
+        raise ValueError(f"{through} must be on or after the last close, and the book closed once")
+    first = book.closed_on + 1
+    if last < first:
+        return _report(book, last)
+    if ((book.due >= first) & (book.due <= last)).any():
+        raise ValueError(f"an instalment falls due between {first} and {through}: close it by day")
+    overdue_rows = (book.due < first) & (book.principal_left > 0)
+    overdue = np.bincount(book.loan[overdue_rows], book.principal_left[overdue_rows],
+                          minlength=book.n).astype(np.int64)
+    mult = int(product.penalty_multiplier * 1000)
+    den = product.days_in_year * 1_000_000_000
+    daily = (2 * overdue * book.rate_ppm * mult + den) // (2 * den)
+    unpaid = (book.due < first) & ((book.principal_left > 0) | (book.interest_left > 0))
+    oldest = np.minimum.reduceat(np.where(unpaid, book.due, _NEVER), book.offsets[:-1]).astype(np.int64)
+    late = oldest < _NEVER
+    live = book.written_off_on < 0
+    wo_day = oldest + product.write_off_dpd
+    end = np.where(late, np.minimum(wo_day, last), last)
+    book.penalty_accrued += np.where(live, daily * np.maximum(end - first + 1, 0), 0)
+    outstanding = np.bincount(book.loan, book.principal_left, minlength=book.n).astype(np.int64)
+    newly = live & late & (wo_day <= last)
+    book.written_off_on[newly] = wo_day[newly]
+    book.written_off_principal[newly] = outstanding[newly]
+    npl_day = oldest + NPL_DPD
+    first_npl = late & (book.first_npl_on < 0) & (npl_day <= last)
+    book.first_npl_on[first_npl] = np.maximum(npl_day[first_npl], first)
+    book.npl_principal[first_npl] = outstanding[first_npl]
+    book.closed_on = last
+    return _report(book, last, overdue)

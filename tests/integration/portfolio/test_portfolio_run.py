@@ -5,7 +5,6 @@ and the same seed giving the same run."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,14 +72,13 @@ def test_portfolio_run_writes_every_file_with_its_columns(world: Path, tmp_path:
 
 def test_disbursed_is_principal_repaid_plus_outstanding(played: tuple[pd.DataFrame, PortfolioBook]) -> None:
     loans, pb = played
-    book = pb.book
     repaid = pb.transactions.groupby("loan_id")["principal"].sum().reindex(loans["loan_id"], fill_value=0)
-    outstanding = np.bincount(book.loan, book.principal_left, minlength=book.n).astype(np.int64)
+    outstanding = pb.principal_outstanding
     assert (pb.disbursed == repaid.to_numpy() + outstanding).all()
     scheduled = pb.schedules.groupby("loan_id")["principal_due"].sum().to_numpy()
     assert (scheduled == pb.disbursed).all()
-    wo = book.written_off_on >= 0
-    assert wo.any() and (outstanding[wo] <= book.written_off_principal[wo]).all()
+    wo = pb.written_off_on >= 0
+    assert wo.any() and (outstanding[wo] <= pb.written_off_principal[wo]).all()
     assert (outstanding[~wo] == 0).all()  # every loan not written off is paid or settled
     by_txn = pb.transactions[["principal", "interest", "penalty"]].sum(axis=1)
     assert (by_txn <= pb.transactions["amount"]).all()
@@ -100,9 +98,7 @@ def test_a_loan_paid_off_without_penalty_paid_its_schedule_exactly(
 
 def test_the_statement_of_each_loan_agrees_with_the_book(played: tuple[pd.DataFrame, PortfolioBook]) -> None:
     loans, pb = played
-    book = pb.book
-    end = date(1970, 1, 1).toordinal() + int(book.closed_on)
-    as_of = date.fromordinal(end)
+    as_of = pb.as_of
     troubled = pb.transactions.loc[pb.transactions["kind"] != "repayment", "loan_id"].unique()[:15]
     late = pb.monthly.loc[pb.monthly["dpd"] > 0, "loan_id"].unique()[:15]
     for loan_id in np.unique(np.concatenate([troubled, late])):
@@ -115,10 +111,10 @@ def test_the_statement_of_each_loan_agrees_with_the_book(played: tuple[pd.DataFr
                         pd.Timestamp(r.posted_on).date(), Decimal(int(r.amount)) / 100)
             for r in txns.itertuples()], as_of)
         i = int(loan_id) - 1
-        assert st.principal_outstanding * 100 == int(book.principal_left[book.loan == i].sum())
-        assert st.penalty_accrued * 100 == int(book.penalty_accrued[i])
-        assert st.npl_principal * 100 == int(book.npl_principal[i])
-        assert (st.written_off_on is not None) == (book.written_off_on[i] >= 0)
+        assert st.principal_outstanding * 100 == int(pb.principal_outstanding[i])
+        assert st.penalty_accrued * 100 == int(pb.penalty_accrued[i])
+        assert st.npl_principal * 100 == int(pb.npl_principal[i])
+        assert (st.written_off_on is not None) == (pb.written_off_on[i] >= 0)
 
 
 def test_the_same_seed_plays_the_same_portfolio(world: Path, played: tuple[pd.DataFrame, PortfolioBook]) -> None:

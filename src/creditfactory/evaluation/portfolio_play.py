@@ -1,0 +1,199 @@
+"""The days of a portfolio run: the world's borrowers and the servicing book, in step.
+
+Loans paid out on the same day of the month fall due on the same day of each month, and the
+borrowers act only on those days, so each such group is one book: its event days are closed
+one by one with :func:`~creditfactory.servicing.book.close_day` (the day's payments posted)
+and the quiet days between them in one pass with
+:func:`~creditfactory.servicing.book.close_quiet_days` -- the same figures as closing every
+day, a few dozen closes a year instead of 365. Month ends are closed too, for the month-end
+rows (DPD, bucket, class, principal outstanding, status).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.servicing.book import Book, DayClose, close_day, close_quiet_days, prepay_in_full
+from creditfactory.servicing.product import ServicingProduct
+from creditfactory.world.repayment import Repayment
+
+__all__ = ["Group", "Ledger", "play_groups"]
+
+_EPOCH = date(1970, 1, 1)
+_TXN = ("loan", "day", "kind", "amount", "p", "i", "pen")
+PREPAID, PAID_OFF, WRITTEN_OFF, RECOVERED, GONE = 2, 3, 4, 5, -2
+
+
+@dataclass
+class Group:
+    """One book: loans (global indices ``members``) sharing their monthly due day."""
+
+    book: Book
+    members: np.ndarray
+
+
+@dataclass
+class Ledger:
+    """Per-loan bookkeeping of the run (global indices) and what it writes."""
+
+    n: int
+    ended: np.ndarray = field(init=False)
+    status_end: np.ndarray = field(init=False)
+    at_npl: np.ndarray = field(init=False)
+    txn: dict[str, list[np.ndarray]] = field(default_factory=lambda: {k: [] for k in _TXN})
+    monthly: list[pd.DataFrame] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ended = np.zeros(self.n, bool)
+        self.status_end = np.full(self.n, -1, np.int8)
+        self.at_npl = np.full(self.n, -1, np.int64)
+
+
+def _owners(book: Book, loans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts = book.offsets[loans]
+    lengths = book.offsets[loans + 1] - starts
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + within, np.repeat(np.arange(len(loans)), lengths)
+
+
+def statement_sums(book: Book, loans: np.ndarray, day: int, fee_rate: Decimal
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What a borrower's statement shows at the start of ``day``: owed now, the payoff, and
+    the principal and interest left (fen)."""
+    rows, owner = _owners(book, loans)
+    k = len(loans)
+    wo = book.written_off_on[loans] >= 0
+    due = book.due[rows] <= day
+    p, i = book.principal_left[rows].astype(np.int64), book.interest_left[rows].astype(np.int64)
+    p_due = np.bincount(owner, np.where(due | wo[owner], p, 0), minlength=k).astype(np.int64)
+    i_due = np.bincount(owner, np.where(due, i, 0), minlength=k).astype(np.int64)
+    p_all = np.bincount(owner, p, minlength=k).astype(np.int64)
+    i_all = np.bincount(owner, i, minlength=k).astype(np.int64)
+    owed = np.maximum(book.penalty_accrued[loans] - book.penalty_paid[loans] + p_due + i_due
+                      - book.credit[loans], 0)
+    future = p_all - p_due
+    num, den = fee_rate.as_integer_ratio()
+    return owed, owed + future + (2 * future * num + den) // (2 * den), p_all, i_all
+
+
+def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repayment,
+           inst: np.ndarray, product: ServicingProduct, led: Ledger) -> DayClose:
+    """The borrowers due today act on their statements; the day is closed with their payments."""
+    book, d = g.book, _EPOCH + timedelta(days=day)
+    glob = g.members[local]
+    live = ~led.ended[glob] & ~world.done[glob]
+    local, glob, k = local[live], glob[live], k[live]
+    if not len(local):
+        return close_day(book, d, product=product)
+    owed, payoff, p0, i0 = statement_sums(book, local, day, product.prepayment_fee_rate)
+    wo = book.written_off_on[local] >= 0
+    act = world.month(glob, k, inst[np.minimum(k, inst.shape[0] - 1), glob], owed, payoff, wo)
+    gone = world.done[glob] & wo
+    led.ended[glob[gone]], led.status_end[glob[gone]] = True, WRITTEN_OFF
+    pay = act.amount > 0
+    if not pay.any():
+        return close_day(book, d, product=product)
+    paying, amt, prepaid, wo_p = local[pay], act.amount[pay], act.prepay[pay], wo[pay]
+    pen0 = book.penalty_paid[paying].copy()
+    report = close_day(book, d, paying, amt, product)
+    _, _, _, i1 = statement_sums(book, paying, day, product.prepayment_fee_rate)
+    if prepaid.any():  # the interest not yet due is forgiven, not paid
+        prepay_in_full(book, d, paying[prepaid], product)
+    _, _, p1, _ = statement_sums(book, paying, day, product.prepayment_fee_rate)
+    kind = np.where(wo_p, 2, np.where(prepaid, 1, 0))
+    for key, v in zip(_TXN, (g.members[paying], np.full(len(paying), day), kind, amt, p0[pay] - p1,
+                             i0[pay] - i1, book.penalty_paid[paying] - pen0), strict=True):
+        led.txn[key].append(v)
+    out = p1 == 0
+    who = g.members[paying[out]]
+    led.status_end[who] = np.where(wo_p[out], RECOVERED, np.where(prepaid[out], PREPAID, PAID_OFF))
+    led.ended[who] = True
+    return report
+
+
+def _month_rows(report: DayClose, day: int, g: Group, start: np.ndarray, led: Ledger,
+                loan_ids: np.ndarray) -> pd.DataFrame:
+    """Month-end rows of the group's loans on book this month (money in fen)."""
+    book, glob = g.book, g.members
+    rows = np.flatnonzero((start[glob] <= day) & (led.status_end[glob] != GONE))
+    who = glob[rows]
+    month = np.datetime64(_EPOCH + timedelta(days=day), "M")
+    status = np.where(report.dpd[rows] > 0, 1, 0)
+    status = np.where(book.written_off_on[rows] >= 0, WRITTEN_OFF, status)
+    status = np.where(led.status_end[who] >= 0, led.status_end[who], status)
+    return pd.DataFrame({
+        "loan_id": loan_ids[who],
+        "month": np.full(len(rows), month.astype("datetime64[D]")),
+        "mob": (month - start[who].astype("datetime64[D]").astype("datetime64[M]")).astype(np.int16),
+        "dpd": np.minimum(report.dpd[rows], 32_000).astype(np.int16),
+        "bucket": report.bucket[rows],
+        "class5": report.five_class[rows],
+        "principal_outstanding": report.principal_outstanding[rows],
+        "status": status.astype(np.int8),
+    })
+
+
+def play_groups(groups: list[Group], world: Repayment, inst: np.ndarray, start: np.ndarray,
+                ev_day: np.ndarray, ev_loan: np.ndarray, ev_k: np.ndarray, loan_ids: np.ndarray,
+                product: ServicingProduct) -> Ledger:
+    """Every group's days from its first payout to the last monthly date of any loan."""
+    led = Ledger(len(start))
+    last = int(ev_day.max())
+    local_of = np.zeros(len(start), np.int64)
+    group_of = np.zeros(len(start), np.int64)
+    for j, g in enumerate(groups):
+        local_of[g.members], group_of[g.members] = np.arange(len(g.members)), j
+    order = np.lexsort((ev_day, group_of[ev_loan]))
+    ev_day, ev_loan, ev_k = ev_day[order], ev_loan[order], ev_k[order]
+    ev_group = group_of[ev_loan]
+    for j, g in enumerate(groups):
+        lo, hi = np.searchsorted(ev_group, [j, j + 1])
+        days, loans, ks = ev_day[lo:hi], ev_loan[lo:hi], ev_k[lo:hi]
+        first = int(start[g.members].min())
+        month_ends = np.arange(np.datetime64(_EPOCH + timedelta(days=first), "M") + 1,
+                               np.datetime64(_EPOCH + timedelta(days=last), "M") + 2
+                               ).astype("datetime64[D]").astype(np.int64) - 1
+        month_ends = month_ends[month_ends <= last]
+        timeline = np.union1d(np.unique(days), month_ends)
+        timeline = np.union1d(timeline, [last])
+        close_day(g.book, _EPOCH + timedelta(days=first), product=product)
+        bounds = np.searchsorted(days, np.append(timeline, last + 1))
+        ends = set(month_ends.tolist())
+        for t, day in enumerate(timeline.tolist()):
+            if day - 1 > g.book.closed_on:
+                close_quiet_days(g.book, _EPOCH + timedelta(days=day - 1), product)
+            a, b = bounds[t], bounds[t + 1]
+            if b > a:
+                report = _event(g, day, local_of[loans[a:b]], ks[a:b], world, inst, product, led)
+            else:
+                report = close_quiet_days(g.book, _EPOCH + timedelta(days=day), product)
+            fresh = (g.book.first_npl_on >= 0) & (led.at_npl[g.members] < 0)
+            led.at_npl[g.members[fresh]] = g.book.received[fresh]
+            if day in ends:
+                led.monthly.append(_month_rows(report, day, g, start, led, loan_ids))
+                done = led.ended[g.members] & (led.status_end[g.members] != WRITTEN_OFF)
+                led.status_end[g.members[done]] = GONE
+    return led
+
+
+def transactions(txn: dict[str, list[np.ndarray]], loan_ids: np.ndarray) -> pd.DataFrame:
+    """The payments posted, with their principal, interest and penalty (fen), in date order."""
+    cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in txn.items()}
+    order = np.lexsort((cat["loan"], cat["day"]))
+    cat = {k: v[order] for k, v in cat.items()}
+    loan = cat["loan"].astype(np.int64)
+    return pd.DataFrame({
+        "loan_id": loan_ids[loan],
+        "posted_on": cat["day"].astype("datetime64[D]"),
+        "kind": np.array(["repayment", "prepayment", "recovery"])[cat["kind"].astype(np.int64)],
+        "amount": cat["amount"].astype(np.int64),
+        "principal": cat["p"].astype(np.int64),
+        "interest": cat["i"].astype(np.int64),
+        "penalty": cat["pen"].astype(np.int64),
+        "reference": np.char.add("PMT", np.arange(len(loan)).astype(str)),
+    })
