@@ -14,11 +14,13 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from creditfactory.domain.roles import ROLES
 
@@ -157,9 +159,10 @@ class Scene:
     def contract(self) -> dict[str, int]:
         return self.approved_contract()
 
-    def signature(self) -> dict[str, str]:
+    def signature(self) -> dict[str, Any]:
         """What the borrower of a new contract signs with: its digest and the code sent."""
-        contract = self.approved_contract()["contract"]
+        approved = self.approved_contract()
+        contract = approved["contract"]
         phones = self.server.ctx.borrowers
         assert isinstance(phones, Phones)
         if not any(n.contract_id == contract for n in phones.notices):
@@ -167,7 +170,27 @@ class Scene:
                                  headers=self.server.h("account_manager"))
             assert r.status_code == 200, r.text
         notice = [n for n in phones.notices if n.contract_id == contract][-1]
-        return {"contract": contract, "digest": notice.digest, "code": notice.code}
+        return {**approved, "digest": notice.digest, "code": notice.code}
+
+    @cached_property
+    def loan(self) -> dict[str, Any]:
+        """A loan of the manual bank, paid out once its borrower signed, and its first day."""
+        signed = self.signature()
+        r = self.client.post(f"/contracts/{signed['contract']}/signature",
+                             json={"digest": signed["digest"], "code": signed["code"],
+                                   "channel": "app"})
+        assert r.status_code == 201, r.text
+        query = sa.text("SELECT id FROM loans WHERE case_id = :case")
+
+        def paid_out() -> int | None:
+            with self.server.ctx.engine.connect() as c:
+                return c.execute(query, {"case": signed["case"]}).scalar()
+
+        loan_id = self.server.wait_for(paid_out)
+        r = self.client.get(f"/loans/{loan_id}", headers=self.server.h("risk_analyst"))
+        assert r.status_code == 200, r.text
+        day = date.fromisoformat(r.json()["start_date"]) + timedelta(days=1)
+        return {"loan": loan_id, "value_date": day.isoformat()}
 
     @cached_property
     def channel(self) -> str:
@@ -284,6 +307,16 @@ def _blacklist_entry(scene: Scene, who: str, fresh: bool) -> Call:
     return f"/blacklists/{entry}/remove", {"json": {"reason": "role matrix"}}
 
 
+def _loan(path: str) -> Callable[[Scene, str, bool], Call]:
+    return lambda scene, who, fresh: (f"/loans/{scene.loan['loan']}{path}", {})
+
+
+def _repayment(scene: Scene, who: str, fresh: bool) -> Call:
+    return (f"/loans/{scene.loan['loan']}/repayments",
+            {"json": {"reference": f"RM-{uuid.uuid4().hex[:12]}", "kind": "repayment",
+                      "value_date": scene.loan["value_date"], "amount": "100.00"}})
+
+
 CONTRACT_READS = grid({**dict.fromkeys(("account_manager", "approver", "risk_analyst",
                                         "bank_officer", "bank_system", "admin"), 200),
                        "other_bank_officer": 404})
@@ -346,6 +379,12 @@ MATRIX: dict[tuple[str, str], Op] = {
     # the borrower signs with no account: anyone holding the digest and the code, alike
     ("POST", "/contracts/{contract_id}/signature"): Op(grid(EVERYONE, 201, anonymous=201),
                                                        _signature),
+    # a loan is its bank's: read by its accounts and the overseers, repaid by its accounts
+    ("GET", "/loans/{loan_id}"): Op(
+        grid({"bank_officer": 200, "bank_system": 200, "other_bank_officer": 404,
+              "risk_analyst": 200, "admin": 200}), _loan("")),
+    ("POST", "/loans/{loan_id}/repayments"): Op(
+        grid({"bank_officer": 201, "bank_system": 201, "other_bank_officer": 404}), _repayment),
 }
 
 
