@@ -40,6 +40,8 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 _MONEY = ("bureau_debt", "insurance_annual_premium")
 _BUSINESS = ("uscc", "business_name", "industry", "years_in_business")
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _naive_utc(at: datetime) -> datetime:
@@ -57,6 +59,9 @@ class WorldRecords:
             for r in apps[["applied_at", *BUREAU_FIELDS, *_BUSINESS]].to_dict("records")]
         self._by_resident = self._index(apps["resident_id"].to_numpy(object))
         self._by_uscc = self._index(apps["uscc"].to_numpy(object))
+        # each row's answers but for the date asked, built once: a call only looks them up
+        self._reports: dict[int, tuple[str, dict[str, Any]]] = {}
+        self._registrations: dict[int, dict[str, Any]] = {}
 
     def _index(self, keys: np.ndarray) -> dict[str, tuple[list[int], list[int]]]:
         out: dict[str, tuple[list[int], list[int]]] = {}
@@ -67,36 +72,42 @@ class WorldRecords:
         return out
 
     def _latest(self, index: dict[str, tuple[list[int], list[int]]], key: str,
-                as_of: datetime) -> dict[str, Any] | None:
+                as_of: datetime) -> int | None:
         found = index.get(key)
         if found is None:
             return None
-        at = int(np.datetime64(_naive_utc(as_of), "us").astype(np.int64))
-        n = bisect_right(found[0], at)
-        return None if n == 0 else self._rows[found[1][n - 1]]
+        n = bisect_right(found[0], (_naive_utc(as_of) - _EPOCH) // _MICROSECOND)
+        return None if n == 0 else found[1][n - 1]
 
     def report(self, resident_id: str, as_of: datetime) -> dict[str, Any] | None:
         """The resident's bureau fields as of ``as_of`` (JSON-safe), or None."""
-        row = self._latest(self._by_resident, resident_id, as_of)
-        if row is None:
+        i = self._latest(self._by_resident, resident_id, as_of)
+        if i is None:
             return None
-        fields = {k: _plain(row[k]) for k in BUREAU_FIELDS}
-        for k in _MONEY:
-            fields[k] = f"{float(row[k]):.2f}"
-        key = f"{resident_id}|{row['applied_at']}".encode()
-        return {"report_id": "R" + hashlib.sha256(key).hexdigest()[:16],
-                "as_of": as_of.isoformat(), "fields": fields}
+        known = self._reports.get(i)
+        if known is None:
+            row = self._rows[i]
+            fields = {k: _plain(row[k]) for k in BUREAU_FIELDS}
+            for k in _MONEY:
+                fields[k] = f"{float(row[k]):.2f}"
+            key = f"{resident_id}|{row['applied_at']}".encode()
+            known = self._reports[i] = ("R" + hashlib.sha256(key).hexdigest()[:16], fields)
+        return {"report_id": known[0], "as_of": as_of.isoformat(), "fields": known[1]}
 
     def registration(self, uscc: str, as_of: datetime) -> dict[str, Any] | None:
         """The business registered under ``uscc`` as of ``as_of``, or None."""
-        row = self._latest(self._by_uscc, uscc, as_of)
-        if row is None:
+        i = self._latest(self._by_uscc, uscc, as_of)
+        if i is None:
             return None
-        applied = pd.Timestamp(row["applied_at"]).to_pydatetime()
-        established = applied.date() - timedelta(days=365 * int(row["years_in_business"]) + 180)
-        return {"uscc": uscc, "registered_name": row["business_name"],
-                "industry": row["industry"], "established_on": established.isoformat(),
-                "status": "active"}
+        known = self._registrations.get(i)
+        if known is None:
+            row = self._rows[i]
+            applied = pd.Timestamp(row["applied_at"]).to_pydatetime()
+            established = applied.date() - timedelta(days=365 * int(row["years_in_business"]) + 180)
+            known = self._registrations[i] = {
+                "registered_name": row["business_name"], "industry": row["industry"],
+                "established_on": established.isoformat(), "status": "active"}
+        return {"uscc": uscc, **known}
 
 
 def _plain(value: Any) -> Any:
