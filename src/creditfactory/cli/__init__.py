@@ -71,22 +71,13 @@ def main() -> None:
             if run_plain_score(sys.argv[2:]):
                 return
         _register(command)
-        _application()(standalone_mode=False)
+        _application()()  # standalone: usage mistakes print one line and exit 2
+    except SystemExit as done:
+        if done.code not in (0, None):
+            raise
     except CreditFactoryError as exc:
         from rich.console import Console
 
         Console(stderr=True).print(f"error: {exc}", markup=False, highlight=False,
                                    soft_wrap=True)
         sys.exit(2)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-        import typer
-
-        if isinstance(exc, typer.Abort):
-            sys.exit(130)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
