@@ -136,7 +136,7 @@ def _close_one(engine: Engine, lo: _Loaded, day: date, at: datetime,
         special, pay_idx, pay_fen, payments = _day_payments(uow, lo, day)
         book, n = lo.book, len(lo.loan_ids)
         before = {s: getattr(book, s).copy() for s in SCALARS} if n else {}
-        states: list[dict[str, Any]] = []
+        states: list[tuple[Any, ...]] = []
         written_off = 0
         if n:
             report = close_day(book, day, pay_idx, pay_fen, PRODUCT)
@@ -150,7 +150,7 @@ def _close_one(engine: Engine, lo: _Loaded, day: date, at: datetime,
             lo.dpd, lo.outstanding = report.dpd.astype(np.int64), report.principal_outstanding
             lo.overdue = report.overdue_principal
             written_off = int(((book.written_off_on == day_number(day))).sum())
-        uow.servicing.set_states(states)
+        uow.servicing.set_state_rows(states)
         for loan_id in sorted(special):
             account = uow.servicing.account(loan_id)
             assert account is not None

@@ -121,32 +121,30 @@ SCALARS = ("penalty_accrued", "penalty_paid", "credit", "received", "recovered",
 
 
 def book_states(book: Book, report: DayClose, idx: np.ndarray, loan_ids: np.ndarray
-                ) -> list[dict[str, Any]]:
-    """The stored states (with ``b_loan_id``) of the book's loans ``idx`` after ``report``."""
-    owed = (np.bincount(book.loan, book.principal_left + book.interest_left, minlength=book.n)
-            + book.penalty_accrued - book.penalty_paid) > 0
+                ) -> list[tuple[Any, ...]]:
+    """The stored states of the book's loans ``idx`` after ``report``, as rows of
+    ``repo_servicing.STATE_COLUMNS`` and the loan id."""
+    owed = (np.bincount(book.loan, book.principal_left.astype(np.int64)
+                        + book.interest_left, minlength=book.n)
+            + book.penalty_accrued - book.penalty_paid)[idx] > 0
+    wo = book.written_off_on[idx]
+    status = np.where(wo >= 0, "written_off", np.where(owed, "active", "closed")).tolist()
+    bucket = [BUCKETS[b] for b in report.bucket[idx].tolist()]
+    five = [CLASSES[c] for c in report.five_class[idx].tolist()]
+    wo_on = [date_of(d) for d in wo.tolist()]
+    npl_on = [date_of(d) for d in book.first_npl_on[idx].tolist()]
     off = book.offsets
-    out = []
-    for i in idx.tolist():
-        a, b = int(off[i]), int(off[i + 1])
-        wo = int(book.written_off_on[i])
-        out.append({
-            "b_loan_id": int(loan_ids[i]),
-            "status": _status(wo >= 0, bool(owed[i])),
-            "dpd": int(report.dpd[i]), "bucket": BUCKETS[int(report.bucket[i])],
-            "five_class": CLASSES[int(report.five_class[i])],
-            "principal_outstanding_fen": int(report.principal_outstanding[i]),
-            "overdue_principal_fen": int(report.overdue_principal[i]),
-            "penalty_accrued_fen": int(book.penalty_accrued[i]),
-            "penalty_paid_fen": int(book.penalty_paid[i]), "credit_fen": int(book.credit[i]),
-            "received_fen": int(book.received[i]), "recovered_fen": int(book.recovered[i]),
-            "written_off_principal_fen": int(book.written_off_principal[i]),
-            "npl_principal_fen": int(book.npl_principal[i]),
-            "written_off_on": date_of(wo), "first_npl_on": date_of(int(book.first_npl_on[i])),
-            "dues": book.due[a:b].tobytes(), "principal_left": book.principal_left[a:b].tobytes(),
-            "interest_left": book.interest_left[a:b].tobytes(),
-        })
-    return out
+    starts, ends = off[idx].tolist(), off[idx + 1].tolist()
+    due, pl, il = book.due, book.principal_left, book.interest_left
+    cols = [report.dpd[idx].tolist(), report.principal_outstanding[idx].tolist(),
+            report.overdue_principal[idx].tolist()] + [
+        getattr(book, s)[idx].tolist() for s in ("penalty_accrued", "penalty_paid", "credit",
+                                                  "received", "recovered",
+                                                  "written_off_principal", "npl_principal")]
+    return [(status[k], cols[0][k], bucket[k], five[k], *(c[k] for c in cols[1:]), wo_on[k],
+             npl_on[k], due[a:b].tobytes(), pl[a:b].tobytes(), il[a:b].tobytes(),
+             int(loan_ids[i]))
+            for k, (i, a, b) in enumerate(zip(idx.tolist(), starts, ends, strict=True))]
 
 
 def set_loan(book: Book, i: int, state: Mapping[str, Any]) -> None:
