@@ -137,13 +137,6 @@ def _groups(amount: np.ndarray, rate_ppm: np.ndarray, term: np.ndarray, start: n
     return out
 
 
-def _gather(groups: list[Group], n: int, name: str) -> np.ndarray:
-    out = np.zeros(n, np.int64)
-    for g in groups:
-        out[g.members] = getattr(g.book, name)
-    return out
-
-
 def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame, meta: dict,
                    seed: int | None = None, product: ServicingProduct | None = None,
                    tail_months: int = 24) -> PortfolioBook:
@@ -183,16 +176,11 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
     ev_loan = np.tile(np.arange(n), months)
     ev_k = np.repeat(np.arange(1, months + 1), n)
     keep = ev_k <= term[ev_loan] + tail_months
-    led = play_groups(groups, world, inst, start, ev_day[keep], ev_loan[keep], ev_k[keep], loan_ids,
-                      product)
-    outstanding = np.zeros(n, np.int64)
-    for g in groups:
-        outstanding[g.members] = np.bincount(g.book.loan, g.book.principal_left, minlength=g.book.n)
-    received = _gather(groups, n, "received")
-    monthly = pd.concat(led.monthly, ignore_index=True).sort_values(["loan_id", "month"], ignore_index=True)
+    led = play_groups(groups, world, inst, start, ev_day[keep], ev_loan[keep], ev_k[keep], product)
+    f = led.final
     return PortfolioBook(
-        schedules, transactions(led.txn, loan_ids), monthly, amount, outstanding,
-        _gather(groups, n, "written_off_on"), _gather(groups, n, "written_off_principal"),
-        _gather(groups, n, "npl_principal"), _gather(groups, n, "penalty_accrued"),
-        _gather(groups, n, "recovered"), np.where(led.at_npl >= 0, received - led.at_npl, 0),
+        schedules, transactions(led.txn, loan_ids), led.monthly_frame(loan_ids), amount,
+        f["principal_outstanding"], f["written_off_on"], f["written_off_principal"], f["npl_principal"],
+        f["penalty_accrued"], f["recovered"],
+        np.where(led.at_npl >= 0, f["received"] - led.at_npl, 0),
         _EPOCH + timedelta(days=int(groups[0].book.closed_on)))

@@ -26,6 +26,11 @@ __all__ = ["Group", "Ledger", "play_groups"]
 
 _EPOCH = date(1970, 1, 1)
 _TXN = ("loan", "day", "kind", "amount", "p", "i", "pen")
+FINAL = ("received", "recovered", "written_off_on", "written_off_principal", "npl_principal",
+         "penalty_accrued", "principal_outstanding")
+COMPACT_MONTHS = 6
+"""Every so many month ends, loans paid or settled leave their group's book (their figures
+kept), so the closes scan only the loans still there."""
 PREPAID, PAID_OFF, WRITTEN_OFF, RECOVERED, GONE = 2, 3, 4, 5, -2
 
 
@@ -46,12 +51,28 @@ class Ledger:
     status_end: np.ndarray = field(init=False)
     at_npl: np.ndarray = field(init=False)
     txn: dict[str, list[np.ndarray]] = field(default_factory=lambda: {k: [] for k in _TXN})
-    monthly: list[pd.DataFrame] = field(default_factory=list)
+    monthly: list[dict[str, np.ndarray]] = field(default_factory=list)
+    final: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ended = np.zeros(self.n, bool)
         self.status_end = np.full(self.n, -1, np.int8)
         self.at_npl = np.full(self.n, -1, np.int64)
+        self.final = {name: np.zeros(self.n, np.int64) for name in FINAL}
+
+    def keep_final(self, g: Group, loans: np.ndarray) -> None:
+        """Record the end figures of the group's ``loans`` (local indices)."""
+        b = g.book
+        for name in FINAL[:-1]:
+            self.final[name][g.members[loans]] = getattr(b, name)[loans]
+        outstanding = np.bincount(b.loan, b.principal_left, minlength=b.n)
+        self.final["principal_outstanding"][g.members[loans]] = outstanding[loans]
+
+    def monthly_frame(self, loan_ids: np.ndarray) -> pd.DataFrame:
+        """Every month-end row, by loan and month."""
+        cols = {k: np.concatenate([m[k] for m in self.monthly]) for k in self.monthly[0]}
+        cols["loan_id"] = loan_ids[cols["loan_id"]]
+        return pd.DataFrame(cols).sort_values(["loan_id", "month"], ignore_index=True)
 
 
 def _owners(book: Book, loans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,9 +137,9 @@ def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repaymen
     return report
 
 
-def _month_rows(report: DayClose, day: int, g: Group, start: np.ndarray, led: Ledger,
-                loan_ids: np.ndarray) -> pd.DataFrame:
-    """Month-end rows of the group's loans on book this month (money in fen)."""
+def _month_rows(report: DayClose, day: int, g: Group, start: np.ndarray, led: Ledger
+                ) -> dict[str, np.ndarray]:
+    """Month-end rows of the group's loans on book this month (global loan index; fen)."""
     book, glob = g.book, g.members
     rows = np.flatnonzero((start[glob] <= day) & (led.status_end[glob] != GONE))
     who = glob[rows]
@@ -126,8 +147,8 @@ def _month_rows(report: DayClose, day: int, g: Group, start: np.ndarray, led: Le
     status = np.where(report.dpd[rows] > 0, 1, 0)
     status = np.where(book.written_off_on[rows] >= 0, WRITTEN_OFF, status)
     status = np.where(led.status_end[who] >= 0, led.status_end[who], status)
-    return pd.DataFrame({
-        "loan_id": loan_ids[who],
+    return {
+        "loan_id": who,
         "month": np.full(len(rows), month.astype("datetime64[D]")),
         "mob": (month - start[who].astype("datetime64[D]").astype("datetime64[M]")).astype(np.int16),
         "dpd": np.minimum(report.dpd[rows], 32_000).astype(np.int16),
@@ -135,13 +156,34 @@ def _month_rows(report: DayClose, day: int, g: Group, start: np.ndarray, led: Le
         "class5": report.five_class[rows],
         "principal_outstanding": report.principal_outstanding[rows],
         "status": status.astype(np.int8),
-    })
+    }
+
+
+def _compact(g: Group, led: Ledger) -> Group:
+    """The group without its loans gone for good (paid or settled), their figures kept."""
+    b = g.book
+    keep = led.status_end[g.members] != GONE
+    if keep.all():
+        return g
+    led.keep_final(g, np.flatnonzero(~keep))
+    rows = keep[b.loan]
+    lengths = np.diff(b.offsets)[keep]
+    return Group(Book(
+        rate_ppm=b.rate_ppm[keep], offsets=np.concatenate([[0], np.cumsum(lengths)]),
+        due=b.due[rows], loan=np.repeat(np.arange(len(lengths), dtype=np.int32), lengths),
+        principal_left=b.principal_left[rows], interest_left=b.interest_left[rows],
+        penalty_accrued=b.penalty_accrued[keep], penalty_paid=b.penalty_paid[keep],
+        credit=b.credit[keep], received=b.received[keep], recovered=b.recovered[keep],
+        written_off_on=b.written_off_on[keep], written_off_principal=b.written_off_principal[keep],
+        first_npl_on=b.first_npl_on[keep], npl_principal=b.npl_principal[keep], closed_on=b.closed_on,
+    ), g.members[keep])
 
 
 def play_groups(groups: list[Group], world: Repayment, inst: np.ndarray, start: np.ndarray,
-                ev_day: np.ndarray, ev_loan: np.ndarray, ev_k: np.ndarray, loan_ids: np.ndarray,
+                ev_day: np.ndarray, ev_loan: np.ndarray, ev_k: np.ndarray,
                 product: ServicingProduct) -> Ledger:
-    """Every group's days from its first payout to the last monthly date of any loan."""
+    """Every group's days from its first payout to the last monthly date of any loan; the
+    ledger's ``final`` holds every loan's end figures."""
     led = Ledger(len(start))
     last = int(ev_day.max())
     local_of = np.zeros(len(start), np.int64)
@@ -164,20 +206,30 @@ def play_groups(groups: list[Group], world: Repayment, inst: np.ndarray, start: 
         close_day(g.book, _EPOCH + timedelta(days=first), product=product)
         bounds = np.searchsorted(days, np.append(timeline, last + 1))
         ends = set(month_ends.tolist())
-        for t, day in enumerate(timeline.tolist()):
+        seen = 0
+        for t, day in enumerate(timeline.tolist()):  # noqa: B007 (g is compacted in the loop)
             if day - 1 > g.book.closed_on:
                 close_quiet_days(g.book, _EPOCH + timedelta(days=day - 1), product)
             a, b = bounds[t], bounds[t + 1]
-            if b > a:
-                report = _event(g, day, local_of[loans[a:b]], ks[a:b], world, inst, product, led)
+            here = ~led.ended[loans[a:b]]
+            if here.any():
+                sel = loans[a:b][here]
+                report = _event(g, day, local_of[sel], ks[a:b][here], world, inst, product, led)
+            elif b > a:  # a due day of loans already paid: closed by day all the same
+                report = close_day(g.book, _EPOCH + timedelta(days=day), product=product)
             else:
                 report = close_quiet_days(g.book, _EPOCH + timedelta(days=day), product)
             fresh = (g.book.first_npl_on >= 0) & (led.at_npl[g.members] < 0)
             led.at_npl[g.members[fresh]] = g.book.received[fresh]
             if day in ends:
-                led.monthly.append(_month_rows(report, day, g, start, led, loan_ids))
+                led.monthly.append(_month_rows(report, day, g, start, led))
                 done = led.ended[g.members] & (led.status_end[g.members] != WRITTEN_OFF)
                 led.status_end[g.members[done]] = GONE
+                seen += 1
+                if seen % COMPACT_MONTHS == 0:
+                    g = groups[j] = _compact(g, led)
+                    local_of[g.members] = np.arange(len(g.members))
+        led.keep_final(g, np.arange(g.book.n))
     return led
 
 
