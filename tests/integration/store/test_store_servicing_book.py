@@ -174,3 +174,27 @@ def test_close_catches_up_day_by_day_equal_to_each_loans_statement_and_reruns_id
         assert c.execute(sa.text("SELECT count(*) FROM close_runs")).scalar() == runs
     statuses = {r.loan_id: r.status for r in before}
     assert statuses[ids[3]] == "closed" and statuses[ids[7]] == "written_off"
+
+
+def test_writes_while_a_close_runs_are_caught_up_not_overwritten(ctx: ServiceContext) -> None:
+    ids = seed_loans(ctx.engine, [Decimal("100000.00")] * 3, start=START)
+    late: list[int] = []
+
+    def meanwhile(day: date, changed: int) -> None:
+        if day == date(2026, 3, 20):  # a back-dated payment and a reversal arrive
+            post_repayment(ctx, BANK, ids[0], {"reference": "L-1", "value_date": "2026-02-15",
+                                               "amount": "9168.00"})
+            post_repayment(ctx, BANK, ids[1], {"reference": "L-2", "value_date": "2026-03-18",
+                                               "amount": "500.00"})
+            post_repayment(ctx, BANK, ids[1], {"reference": "L-3", "kind": "reversal",
+                                               "value_date": "2026-03-20", "reverses": "L-2"})
+        if day == date(2026, 4, 2):  # a loan paid out earlier is booked only now
+            late.extend(seed_loans(ctx.engine, [Decimal("80000.00")], start=date(2026, 2, 1),
+                                   first_id=50))
+
+    end = date(2026, 6, 30)
+    close_business(ctx.engine, end, on_day=meanwhile)
+    for loan_id in [*ids, *late]:
+        _same_as_statement(ctx, loan_id, end)
+    assert _account(ctx, ids[0])["received_fen"] == 916_800
+    assert _account(ctx, ids[1])["received_fen"] == 0
