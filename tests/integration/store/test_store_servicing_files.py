@@ -148,3 +148,30 @@ def test_a_close_killed_mid_run_resumes_without_posting_twice(
     assert _count(ctx, "SELECT count(DISTINCT business_date) FROM close_runs") == total
     for loan_id in ids:
         _same_as_statement(ctx, loan_id, end)
+
+
+def test_the_commands_import_a_file_and_reconcile_the_day(
+        ctx: ServiceContext, empty_db_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from creditfactory.cli import _register, app
+
+    _register()
+    (a,) = seed_loans(ctx.engine, [Decimal("100000.00")], start=START)
+    file = _write(tmp_path / "b01.csv", [("R1", f"CF-B01-{a:09d}", "2026-02-15", "9168.00"),
+                                         ("R2", "nope", "2026-02-15", "1.00")])
+    run = CliRunner().invoke(app, ["servicing", "import", str(file), "--bank", "B01",
+                                   "--db", empty_db_url])
+    assert run.exit_code == 0, run.output
+    assert "posted 1, refused 1" in run.output
+    assert (tmp_path / "b01.report.csv").read_text().count("\n") == 2
+    run = CliRunner().invoke(app, ["servicing", "close", "--db", empty_db_url,
+                                   "--date", "2026-02-15"])
+    assert run.exit_code == 0 and "closed 32 day(s)" in run.output, run.output
+    run = CliRunner().invoke(app, ["servicing", "reconcile", "--bank", "B01", "--date",
+                                   "2026-02-15", "--out", str(tmp_path / "rec.csv"),
+                                   "--db", empty_db_url])
+    assert run.exit_code == 0 and "1 loans, 1 reconciled" in run.output, run.output
+    bad = CliRunner().invoke(app, ["servicing", "close", "--db", empty_db_url,
+                                   "--date", "15/02/2026"])
+    assert bad.exit_code != 0 and "--date must be a date" in str(bad.exception)
