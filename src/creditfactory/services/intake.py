@@ -83,7 +83,7 @@ def submit_application(
 ) -> Submitted:
     """Return (status code, response body, replayed?) for one submitted application.
 
-    validate → opening read → fetch (bureau, registry) → catch-up → fraud assessment →
+    validate → seal → opening read → fetch (bureau, registry) → catch-up → fraud assessment →
     model scores → strategy decision (only on a pulled report) → write → tell the fraud graph
     the kept id. 201 when the case moved on, 202 when it is held for data not yet fetched.
     """
@@ -92,7 +92,8 @@ def submit_application(
     digest = _request_hash(app)
     app = {**app, "applied_at": ctx.clock()}
     check_application(app)
-    resident_hash = ctx.vault.hash(app["resident_id"], "resident_id")
+    sealed = sealed_forms(app, ctx.vault)  # its resident ID hash finds the applicant
+    resident_hash = sealed.applicant["resident_id_hash"]
     opening = _opening_read(ctx, actor, app, idempotency_key, resident_hash)
     if opening.answered is not None:
         return _replay(opening.answered, idempotency_key, digest)
@@ -102,7 +103,6 @@ def submit_application(
                     app["applied_at"])
     if fetched.report is not None:
         application.update(fetched.report.fields)
-    sealed = sealed_forms(app, ctx.vault)
     catch_up_if_due(ctx)
     identity = fraud_identity(ctx, application)
     decision = None
