@@ -75,31 +75,32 @@ class Ledger:
         return pd.DataFrame(cols).sort_values(["loan_id", "month"], ignore_index=True)
 
 
-def _owners(book: Book, loans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    starts = book.offsets[loans]
-    lengths = book.offsets[loans + 1] - starts
-    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts, lengths) + within, np.repeat(np.arange(len(loans)), lengths)
+def _per_loan(book: Book, values: np.ndarray) -> np.ndarray:
+    """Sum of an instalment-row array over each loan's rows (every loan has at least one)."""
+    return np.add.reduceat(values.astype(np.int64), book.offsets[:-1])
 
 
 def statement_sums(book: Book, loans: np.ndarray, day: int, fee_rate: Decimal
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What a borrower's statement shows at the start of ``day``: owed now, the payoff, and
-    the principal and interest left (fen)."""
-    rows, owner = _owners(book, loans)
-    k = len(loans)
+    the principal and interest left (fen). The group's loans all fall due together, so the
+    sums run over the whole book and are taken at ``loans``."""
+    due = book.due <= day
+    p, i = book.principal_left, book.interest_left
+    p_all, i_all = _per_loan(book, p)[loans], _per_loan(book, i)[loans]
     wo = book.written_off_on[loans] >= 0
-    due = book.due[rows] <= day
-    p, i = book.principal_left[rows].astype(np.int64), book.interest_left[rows].astype(np.int64)
-    p_due = np.bincount(owner, np.where(due | wo[owner], p, 0), minlength=k).astype(np.int64)
-    i_due = np.bincount(owner, np.where(due, i, 0), minlength=k).astype(np.int64)
-    p_all = np.bincount(owner, p, minlength=k).astype(np.int64)
-    i_all = np.bincount(owner, i, minlength=k).astype(np.int64)
+    p_due = np.where(wo, p_all, _per_loan(book, np.where(due, p, 0))[loans])
+    i_due = _per_loan(book, np.where(due, i, 0))[loans]
     owed = np.maximum(book.penalty_accrued[loans] - book.penalty_paid[loans] + p_due + i_due
                       - book.credit[loans], 0)
     future = p_all - p_due
     num, den = fee_rate.as_integer_ratio()
     return owed, owed + future + (2 * future * num + den) // (2 * den), p_all, i_all
+
+
+def _left(book: Book, loans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Principal and interest left of ``loans``."""
+    return _per_loan(book, book.principal_left)[loans], _per_loan(book, book.interest_left)[loans]
 
 
 def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repayment,
@@ -122,10 +123,10 @@ def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repaymen
     paying, amt, prepaid, wo_p = local[pay], act.amount[pay], act.prepay[pay], wo[pay]
     pen0 = book.penalty_paid[paying].copy()
     report = close_day(book, d, paying, amt, product)
-    _, _, _, i1 = statement_sums(book, paying, day, product.prepayment_fee_rate)
+    _, i1 = _left(book, paying)
     if prepaid.any():  # the interest not yet due is forgiven, not paid
         prepay_in_full(book, d, paying[prepaid], product)
-    _, _, p1, _ = statement_sums(book, paying, day, product.prepayment_fee_rate)
+    p1, _ = _left(book, paying)
     kind = np.where(wo_p, 2, np.where(prepaid, 1, 0))
     for key, v in zip(_TXN, (g.members[paying], np.full(len(paying), day), kind, amt, p0[pay] - p1,
                              i0[pay] - i1, book.penalty_paid[paying] - pen0), strict=True):
