@@ -61,7 +61,7 @@ def main() -> None:
     print(f"decide: {len(decisions):,} applications in {t1 - t0:.1f} s (peak {peak_gb():.2f} GB)")
     loans, apps = book_approved(data.applications, decisions)
     t2 = time.perf_counter()
-    played = play_portfolio(loans, apps, data.truth, json.loads((world / "meta.json").read_text()))
+    played = play_portfolio(loans, apps, data.truth, data.performance, json.loads((world / "meta.json").read_text()))
     t3 = time.perf_counter()
     print(f"book: {len(loans):,} loans in {t2 - t1:.1f} s; play: {t3 - t2:.1f} s, "
           f"{len(played.transactions):,} payments, {len(played.monthly):,} month-end rows "

@@ -58,7 +58,7 @@ def run(
     decisions = decided.results[0].decisions
     loans, apps = book_approved(data.applications, decisions, method)
     with console.status(f"playing {len(loans):,} loans..."):
-        played = play_portfolio(loans, apps, data.truth, json.loads(meta_path.read_text("utf-8")))
+        played = play_portfolio(loans, apps, data.truth, data.performance, json.loads(meta_path.read_text("utf-8")))
     approved = int((decisions["decision"] == "approve").sum())
     label = (f"{len(decisions):,} out-of-time applications decided, {approved:,} approved, {len(loans):,} booked "
              f"(the rest no partner bank's policy takes), {method}")

@@ -34,7 +34,12 @@ from creditfactory.servicing.book_terms import book_from_terms
 from creditfactory.servicing.product import ServicingProduct
 from creditfactory.servicing.schedules import add_months
 from creditfactory.world.repayment import Repayment
-from creditfactory.world.repayment_state import hidden_borrowers, month_index, world_macro
+from creditfactory.world.repayment_state import (
+    hidden_borrowers,
+    last_months,
+    month_index,
+    world_macro,
+)
 
 __all__ = ["LOAN_COLUMNS", "PortfolioBook", "book_approved", "play_portfolio"]
 
@@ -137,8 +142,8 @@ def _groups(amount: np.ndarray, rate_ppm: np.ndarray, term: np.ndarray, start: n
     return out
 
 
-def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame, meta: dict,
-                   seed: int | None = None, product: ServicingProduct | None = None,
+def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
+                   performance: pd.DataFrame, meta: dict, seed: int | None = None, product: ServicingProduct | None = None,
                    tail_months: int = 24) -> PortfolioBook:
     """Book ``loans`` and play their lives to the end (paid, settled, or written off and
     ``tail_months`` of recoveries)."""
@@ -167,7 +172,8 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
             "interest_due": b.interest_left.astype(np.int64)}))
     schedules = pd.concat(parts, ignore_index=True).sort_values(["loan_id", "instalment"], ignore_index=True)
     macro = world_macro(meta)
-    borrowers = hidden_borrowers(apps, truth, macro, seed)
+    ids = apps["application_id"].to_numpy(np.int64)
+    borrowers = hidden_borrowers(apps, truth, macro, seed, last_months(performance, ids))
     booked_month = month_index(start.astype("datetime64[D]"))
     world = Repayment(borrowers, inst.sum(axis=0) / term / 100, term, booked_month, macro, seed,
                       tail_months)

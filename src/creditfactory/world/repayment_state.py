@@ -5,7 +5,7 @@ reason of a default) and its seed, from which the economy (:func:`.macro.build_m
 drawn again exactly. The true PD of the as-if-booked loan is ``1 - exp(-h0 * S)`` with ``S``
 the loan's seasoning-weighted macro multipliers (:mod:`.performance`), so the borrower's
 neutral hazard ``h0`` -- the world's risk of this borrower -- is recovered by dividing by
-``S``. What the truth does not keep is drawn with the world's own distributions: whether a
+``S`` (over the months the as-if life lasted: a loan prepaid stops accruing hazard). What the truth does not keep is drawn with the world's own distributions: whether a
 borrower who never defaulted would be unwilling (25 %, 45 % when packaged) and the propensity
 to prepay (lognormal, sigma 0.5).
 """
@@ -24,7 +24,7 @@ from creditfactory.world.repayment import REFERENCE_RATE, Borrowers, annuity
 from creditfactory.world.simulate import TAIL_MONTHS
 from creditfactory.world.vocab import INDUSTRIES
 
-__all__ = ["MORTGAGE_BALANCE", "hidden_borrowers", "month_index", "world_macro"]
+__all__ = ["MORTGAGE_BALANCE", "hidden_borrowers", "last_months", "month_index", "world_macro"]
 
 MORTGAGE_BALANCE = 700_000.0
 """The world's median mortgage balance (CNY): the part of a mortgage holder's bureau debt
@@ -48,20 +48,28 @@ def month_index(when: np.ndarray) -> np.ndarray:
     return m - ((START_YEAR - 1970) * 12 + START_MONTH - 1)
 
 
-def _exposure(term: np.ndarray, industry: np.ndarray, month0: np.ndarray, macro: Macro) -> np.ndarray:
-    """Sum over the asked loan's months of seasoning times the macro multiplier."""
+def _exposure(term: np.ndarray, industry: np.ndarray, month0: np.ndarray, macro: Macro,
+              last_mob: np.ndarray) -> np.ndarray:
+    """Sum over the asked loan's months on book (up to ``last_mob``, where its as-if life
+    ended: the world's hazard stops accruing there) of seasoning times the macro multiplier."""
     season = _seasoning(term, int(term.max()))
     total = np.zeros(len(term))
     for t in range(1, int(term.max()) + 1):
-        live = t <= term
+        live = (t <= term) & (t <= last_mob)
         total += np.where(live, season[t - 1] * macro.multiplier(industry, month0 + t), 0.0)
     return total
 
 
+def last_months(performance: pd.DataFrame, application_id: np.ndarray) -> np.ndarray:
+    """The last month on book of each application's as-if life in the world's performance."""
+    last = performance.groupby("application_id", sort=False)["mob"].max()
+    return last.reindex(application_id).fillna(0).to_numpy(np.int64)
+
+
 def hidden_borrowers(applications: pd.DataFrame, truth: pd.DataFrame, macro: Macro,
-                     seed: int) -> Borrowers:
+                     seed: int, last_mob: np.ndarray) -> Borrowers:
     """The borrowers of ``applications`` (money as float) with their ``truth`` rows
-    (aligned by ``application_id``)."""
+    (aligned by ``application_id``); ``last_mob`` from :func:`last_months`."""
     tr = truth.set_index("application_id").reindex(applications["application_id"])
     if tr["pd"].isna().any():
         raise ValueError("truth has no row for some applications")
@@ -71,7 +79,7 @@ def hidden_borrowers(applications: pd.DataFrame, truth: pd.DataFrame, macro: Mac
     month0 = month_index(pd.to_datetime(applications["applied_at"]).to_numpy())
     fraud = tr["is_fraud"].to_numpy(bool)
     pd_true = np.minimum(tr["pd"].to_numpy(float), 0.999999)
-    h0 = -np.log1p(-pd_true) / np.maximum(_exposure(term, industry, month0, macro), 1e-9)
+    h0 = -np.log1p(-pd_true) / np.maximum(_exposure(term, industry, month0, macro, last_mob), 1e-9)
     p = np.clip(-np.expm1(-h0), 1e-9, 0.999)
     log_odds = np.log(p / (1 - p))
     rng = np.random.default_rng([seed, 8])
