@@ -134,8 +134,9 @@ def _money_table(frame: pd.DataFrame, money: tuple[str, ...]) -> pa.Table:
 
 
 def write_portfolio(loans: pd.DataFrame, pb: PortfolioBook, strategy: str, out: Path,
-                    label: str = "") -> dict[str, Any]:
-    """Write loans, schedules, transactions, monthly rows, ``summary.json`` and ``report.html``."""
+                    label: str = "", extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write loans, schedules, transactions, monthly rows, ``summary.json`` and ``report.html``;
+    ``extra`` figures join the summary."""
     out.mkdir(parents=True, exist_ok=True)
     frame = loans[list(LOAN_COLUMNS)].copy()
     frame["principal"] = np.round(frame["principal"].to_numpy(float) * 100).astype(np.int64)
@@ -146,7 +147,7 @@ def write_portfolio(loans: pd.DataFrame, pb: PortfolioBook, strategy: str, out: 
     monthly["status"] = np.array(STATUS)[monthly["status"].to_numpy(np.int64)]
     for name, f in (("schedules", pb.schedules), ("transactions", pb.transactions), ("monthly", monthly)):
         pq.write_table(_money_table(f, _MONEY[name]), out / f"{name}.parquet")
-    summary = portfolio_summary(loans, pb, strategy)
+    summary = portfolio_summary(loans, pb, strategy) | dict(extra or {})
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), "utf-8")
     rolls = roll_rates(pb.monthly)
     figures = [
