@@ -37,7 +37,8 @@ from creditfactory.servicing.product import RATE_QUANTUM
 from creditfactory.store import UnitOfWork
 
 __all__ = ["LoanNotFound", "ReferenceReused", "as_of", "book_loan", "booking_step",
-           "check_entry", "loan_view", "post_repayment", "restate", "transaction_view"]
+           "check_entry", "loan_view", "post_repayment", "request_hash", "restate",
+           "transaction_view"]
 
 MAX_REFERENCE = 64
 
@@ -136,7 +137,8 @@ def check_entry(account: Mapping[str, Any] | None, bank_code: str, entry: Mappin
     return values, errors
 
 
-def _request_hash(loan_id: int, v: Mapping[str, Any]) -> str:
+def request_hash(loan_id: int, v: Mapping[str, Any]) -> str:
+    """What makes a transaction the same one when its reference comes again."""
     body = {"loan_id": loan_id, "kind": v["kind"], "value_date": v["value_date"].isoformat(),
             "amount": str(v["amount"]), "reverses": v["reverses"]}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -168,7 +170,7 @@ def post_repayment(ctx: ServiceContext, actor: Actor, loan_id: int,
         values, errors = check_entry(account, bank, entry)
         if errors:
             raise InvalidInput(errors)
-        digest = _request_hash(loan_id, values)
+        digest = request_hash(loan_id, values)
         known = uow.servicing.transaction(bank, values["reference"])
         if known is not None:
             if known["request_hash"] != digest:

@@ -16,6 +16,7 @@ the close runs (a reversal, a back-dated payment) and a loan booked since the bo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -97,8 +98,6 @@ def close_business(engine: Engine, through: date, *,
                    clock: Callable[[], datetime] = utcnow,
                    on_day: Callable[[date, int], None] | None = None) -> CloseSummary:
     """Close every day after the business date up to ``through`` (see the module)."""
-    import time
-
     with UnitOfWork(engine, write=False) as uow:
         last = _first_business_date(uow)
     summary = CloseSummary(last)

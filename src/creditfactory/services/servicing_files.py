@@ -17,8 +17,6 @@ stored balance must also equal the statement's.
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from creditfactory.services.servicing_book import as_of, check_entry, restate
+from creditfactory.services.servicing_book import as_of, check_entry, request_hash, restate
 from creditfactory.services.servicing_state import money, restated, schedule_of
 from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
@@ -46,12 +44,6 @@ class FileSummary:
     refused: int
     restated: int
     report: Path
-
-
-def _row_hash(loan_id: int, v: dict[str, Any]) -> str:
-    body = {"loan_id": loan_id, "kind": v["kind"], "value_date": v["value_date"].isoformat(),
-            "amount": str(v["amount"]), "reverses": None}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def _write_atomically(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -108,7 +100,7 @@ def import_bank_file(engine: Engine, path: Path, bank: str, report: Path, *,
                 continue
             assert account is not None
             good.append({**values, "loan_id": account["loan_id"], "bank_code": bank,
-                         "request_hash": _row_hash(account["loan_id"], values),
+                         "request_hash": request_hash(account["loan_id"], values),
                          "source": f"file:{path.name}"[:80], "posted_by": f"bank:{bank}",
                          "posted_at": at})
             if values["value_date"] <= as_of(account, business_date):

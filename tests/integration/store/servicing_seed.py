@@ -5,22 +5,32 @@ vectorised engine, no schedule rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 import sqlalchemy as sa
 
+from creditfactory.services.context import ServiceContext
 from creditfactory.services.servicing_book import book_loan
 from creditfactory.servicing.book import day_number
 from creditfactory.servicing.book_terms import book_from_terms
 from creditfactory.servicing.close import BUCKETS, CLASSES
-from creditfactory.store import UnitOfWork
+from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgrade_head
 from creditfactory.store.tables import applicants
 from creditfactory.store.tables_case import applications, cases, loans
 from creditfactory.store.tables_servicing import loan_accounts
 
 _CHUNK = 5000
+
+
+def service_context(empty_db_url: str) -> Iterator[ServiceContext]:
+    """A migrated store on the empty database and a context on it (the tests' ``ctx``)."""
+    engine = make_engine(empty_db_url)
+    upgrade_head(empty_db_url, engine)
+    yield ServiceContext(engine, PersonalDataVault("k" * 40))
+    engine.dispose()
 
 
 def seed_loans(engine: sa.Engine, amounts: list[Decimal], *, start: date, bank: str = "B01",

@@ -4,7 +4,6 @@ business moves every loan to the business date equal, to the fen, to each loan's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,21 +24,16 @@ from creditfactory.services.servicing_close import close_business
 from creditfactory.services.servicing_state import PRODUCT, money, schedule_of, transaction_of
 from creditfactory.servicing import repayment_schedule
 from creditfactory.servicing.close import loan_state
-from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgrade_head
+from creditfactory.store import UnitOfWork
 
-from .servicing_seed import seed_loans
+from .servicing_seed import seed_loans, service_context
 
 START = date(2026, 1, 15)
 BANK = Actor("b01-sys", "bank_system", "B01")
 OTHER_BANK = Actor("b02-sys", "bank_system", "B02")
 
 
-@pytest.fixture
-def ctx(empty_db_url: str) -> Iterator[ServiceContext]:
-    engine = make_engine(empty_db_url)
-    upgrade_head(empty_db_url, engine)
-    yield ServiceContext(engine, PersonalDataVault("k" * 40))
-    engine.dispose()
+ctx = pytest.fixture(name="ctx")(service_context)
 
 
 def _account(ctx: ServiceContext, loan_id: int) -> dict[str, Any]:

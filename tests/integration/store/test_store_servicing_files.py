@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,18 +21,11 @@ from creditfactory.services import servicing_files
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.servicing_close import close_business
 from creditfactory.services.servicing_files import import_bank_file, reconcile
-from creditfactory.store import PersonalDataVault, make_engine, upgrade_head
 
-from .servicing_seed import seed_loans
+from .servicing_seed import seed_loans, service_context
 from .test_store_servicing_book import START, _same_as_statement
 
-
-@pytest.fixture
-def ctx(empty_db_url: str) -> Iterator[ServiceContext]:
-    engine = make_engine(empty_db_url)
-    upgrade_head(empty_db_url, engine)
-    yield ServiceContext(engine, PersonalDataVault("k" * 40))
-    engine.dispose()
+ctx = pytest.fixture(name="ctx")(service_context)
 
 
 def _write(path: Path, rows: list[tuple[str, ...]]) -> Path:
