@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from creditfactory.data import load
-from creditfactory.evaluation.portfolio import book_approved, play_portfolio
+from creditfactory.evaluation.portfolio import as_if_last_months, book_approved, play_portfolio
 from creditfactory.evaluation.portfolio_report import write_portfolio
 from creditfactory.strategy import NoScores, ScoreProvider, load_strategy
 from creditfactory.strategy.backtest_run import backtest_strategies, uses_scores
@@ -60,8 +60,11 @@ def main() -> None:
     t1 = time.perf_counter()
     print(f"decide: {len(decisions):,} applications in {t1 - t0:.1f} s (peak {peak_gb():.2f} GB)")
     loans, apps = book_approved(data.applications, decisions)
+    last_mob = as_if_last_months(data.performance, apps["application_id"].to_numpy())
+    truth = data.truth
+    del data, decisions  # what the play needs of them is taken
     t2 = time.perf_counter()
-    played = play_portfolio(loans, apps, data.truth, data.performance, json.loads((world / "meta.json").read_text()))
+    played = play_portfolio(loans, apps, truth, last_mob, json.loads((world / "meta.json").read_text()))
     t3 = time.perf_counter()
     print(f"book: {len(loans):,} loans in {t2 - t1:.1f} s; play: {t3 - t2:.1f} s, "
           f"{len(played.transactions):,} payments, {len(played.monthly):,} month-end rows "

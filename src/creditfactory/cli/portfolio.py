@@ -30,7 +30,7 @@ def run(
     schedules, transactions, monthly rows, summary.json and report.html."""
     from creditfactory.data import load
     from creditfactory.errors import InvalidArgument
-    from creditfactory.evaluation.portfolio import book_approved, play_portfolio
+    from creditfactory.evaluation.portfolio import as_if_last_months, book_approved, play_portfolio
     from creditfactory.evaluation.portfolio_report import write_portfolio
     from creditfactory.servicing import METHODS
     from creditfactory.strategy import NoScores, ScoreProvider, load_strategy
@@ -57,13 +57,16 @@ def run(
         decided = backtest_strategies(data, [compiled], provider, train_months=train_months)
     decisions = decided.results[0].decisions
     loans, apps = book_approved(data.applications, decisions, method)
-    with console.status(f"playing {len(loans):,} loans..."):
-        played = play_portfolio(loans, apps, data.truth, data.performance, json.loads(meta_path.read_text("utf-8")))
+    last_mob = as_if_last_months(data.performance, apps["application_id"].to_numpy())
+    truth = data.truth
     approved = int((decisions["decision"] == "approve").sum())
-    label = (f"{len(decisions):,} out-of-time applications decided, {approved:,} approved, {len(loans):,} booked "
+    as_if, n_decided = decided.results[0].summary, len(decisions)
+    del data, decided, decisions  # the tables are not needed while the loans are played
+    with console.status(f"playing {len(loans):,} loans..."):
+        played = play_portfolio(loans, apps, truth, last_mob, json.loads(meta_path.read_text("utf-8")))
+    label = (f"{n_decided:,} out-of-time applications decided, {approved:,} approved, {len(loans):,} booked "
              f"(the rest no partner bank's policy takes), {method}")
-    as_if = decided.results[0].summary
-    extra = {"applications_decided": len(decisions), "approved": approved,
+    extra = {"applications_decided": n_decided, "approved": approved,
              "as_if_booked": {"npl_rate": as_if["npl_rate"], "loss_rate": as_if["loss_rate"],
                               "note": "the back-test's figures: the world's as-if-booked lives at the "
                                       "asked terms, scaled by limit / amount"}}

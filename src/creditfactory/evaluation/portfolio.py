@@ -41,7 +41,7 @@ from creditfactory.world.repayment_state import (
     world_macro,
 )
 
-__all__ = ["LOAN_COLUMNS", "PortfolioBook", "book_approved", "play_portfolio"]
+__all__ = ["LOAN_COLUMNS", "PortfolioBook", "as_if_last_months", "book_approved", "play_portfolio"]
 
 LOAN_COLUMNS = ("loan_id", "application_id", "bank", "booked_on", "principal", "rate", "term_months",
                 "method", "branch", "product", "industry", "channel_id", "a_pd")
@@ -125,7 +125,7 @@ def _due_days(start_day: np.ndarray, months: int) -> np.ndarray:
     """Day numbers of each loan's monthly dates 1..months after payout (month-major)."""
     starts, inverse = np.unique(start_day, return_inverse=True)
     table = np.array([[day_number(add_months(_EPOCH + timedelta(days=int(s)), k))
-                       for k in range(1, months + 1)] for s in starts], np.int64)
+                       for k in range(1, months + 1)] for s in starts], np.int32)
     return table[inverse.ravel()].T
 
 
@@ -142,11 +142,18 @@ def _groups(amount: np.ndarray, rate_ppm: np.ndarray, term: np.ndarray, start: n
     return out
 
 
+def as_if_last_months(performance: pd.DataFrame, application_id: np.ndarray) -> np.ndarray:
+    """The last month on book of each application's as-if life in the world's performance
+    (what :func:`play_portfolio` needs of that table, so the caller can let it go)."""
+    return last_months(performance, application_id)
+
+
 def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
-                   performance: pd.DataFrame, meta: dict, seed: int | None = None, product: ServicingProduct | None = None,
+                   last_mob: np.ndarray, meta: dict, seed: int | None = None, product: ServicingProduct | None = None,
                    tail_months: int = 24) -> PortfolioBook:
-    """Book ``loans`` and play their lives to the end (paid, settled, or written off and
-    ``tail_months`` of recoveries)."""
+    """Book ``loans`` (their applications ``apps``, in the same order; ``last_mob`` from
+    :func:`as_if_last_months`) and play their lives to the end (paid, settled, or written off
+    and ``tail_months`` of recoveries)."""
     product = product or ServicingProduct()
     seed = int(meta["seed"]) if seed is None else seed
     n = len(loans)
@@ -172,15 +179,14 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
             "interest_due": b.interest_left.astype(np.int64)}))
     schedules = pd.concat(parts, ignore_index=True).sort_values(["loan_id", "instalment"], ignore_index=True)
     macro = world_macro(meta)
-    ids = apps["application_id"].to_numpy(np.int64)
-    borrowers = hidden_borrowers(apps, truth, macro, seed, last_months(performance, ids))
+    borrowers = hidden_borrowers(apps, truth, macro, seed, last_mob)
     booked_month = month_index(start.astype("datetime64[D]"))
     world = Repayment(borrowers, inst.sum(axis=0) / term / 100, term, booked_month, macro, seed,
                       tail_months)
     months = width + tail_months
     ev_day = _due_days(start, months).ravel()
-    ev_loan = np.tile(np.arange(n), months)
-    ev_k = np.repeat(np.arange(1, months + 1), n)
+    ev_loan = np.tile(np.arange(n, dtype=np.int32), months)
+    ev_k = np.repeat(np.arange(1, months + 1, dtype=np.int16), n)
     keep = ev_k <= term[ev_loan] + tail_months
     led = play_groups(groups, world, inst, start, ev_day[keep], ev_loan[keep], ev_k[keep], product)
     f = led.final

@@ -188,7 +188,7 @@ def play_groups(groups: list[Group], world: Repayment, inst: np.ndarray, start: 
     led = Ledger(len(start))
     last = int(ev_day.max())
     local_of = np.zeros(len(start), np.int64)
-    group_of = np.zeros(len(start), np.int64)
+    group_of = np.zeros(len(start), np.int16)
     for j, g in enumerate(groups):
         local_of[g.members], group_of[g.members] = np.arange(len(g.members)), j
     order = np.lexsort((ev_day, group_of[ev_loan]))

@@ -19,6 +19,7 @@ from creditfactory.data import load
 from creditfactory.evaluation.portfolio import (
     LOAN_COLUMNS,
     PortfolioBook,
+    as_if_last_months,
     book_approved,
     play_portfolio,
 )
@@ -49,7 +50,7 @@ def played(world: Path) -> tuple[pd.DataFrame, PortfolioBook]:
     data = load(world, money="float")
     run = backtest_strategies(data, [load_strategy("policy_only")], NoScores(), train_months=12)
     loans, apps = book_approved(data.applications, run.results[0].decisions)
-    return loans, play_portfolio(loans, apps, data.truth, data.performance, json.loads((world / "meta.json").read_text()))
+    return loans, play_portfolio(loans, apps, data.truth, as_if_last_months(data.performance, apps["application_id"].to_numpy()), json.loads((world / "meta.json").read_text()))
 
 
 def test_portfolio_run_writes_every_file_with_its_columns(world: Path, tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_the_same_seed_plays_the_same_portfolio(world: Path, played: tuple[pd.Da
     loans, pb = played
     data = load(world, money="float")
     apps = data.applications.set_index("application_id").loc[loans["application_id"]].reset_index()
-    again = play_portfolio(loans, apps, data.truth, data.performance, json.loads((world / "meta.json").read_text()))
+    again = play_portfolio(loans, apps, data.truth, as_if_last_months(data.performance, apps["application_id"].to_numpy()), json.loads((world / "meta.json").read_text()))
     pd.testing.assert_frame_equal(again.transactions, pb.transactions)
-    other = play_portfolio(loans, apps, data.truth, data.performance, json.loads((world / "meta.json").read_text()), seed=99)
+    other = play_portfolio(loans, apps, data.truth, as_if_last_months(data.performance, apps["application_id"].to_numpy()), json.loads((world / "meta.json").read_text()), seed=99)
     assert not other.transactions["amount"].equals(pb.transactions["amount"])
