@@ -74,7 +74,7 @@ def _load(engine: Engine, day: date) -> _Loaded:
     with UnitOfWork(engine, write=False) as uow:
         seen = uow.conn.execute(sa.select(sa.func.max(loan_transactions.c.id))).scalar() or 0
         top = uow.conn.execute(sa.select(sa.func.max(loan_accounts.c.loan_id))).scalar() or 0
-        rows = list(uow.servicing.book_rows(_OPEN))
+        rows = uow.servicing.book_rows(_OPEN)
     if not rows:
         return _Loaded(Book.__new__(Book), np.zeros(0, np.int64), int(seen), int(top),
                        *(np.zeros(0, np.int64) for _ in range(3)))

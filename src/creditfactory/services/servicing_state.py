@@ -102,16 +102,20 @@ def book_of(rows: Sequence[Sequence[Any]]) -> Book:
     n = len(rows)
 
     def ints(k: int) -> np.ndarray:
-        return np.fromiter((int(v) for v in cols[k]), np.int64, n)
+        return np.fromiter(cols[k], np.int64, n)
 
-    dues = [np.frombuffer(b, np.int32) for b in cols[15]]
-    lengths = np.fromiter((len(d) for d in dues), np.int64, n)
-    rate = np.fromiter((int(Decimal(str(v)) * 1_000_000) for v in cols[1]), np.int64, n)
-    return Book(rate, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-                np.concatenate(dues), np.repeat(np.arange(n, dtype=np.int32), lengths),
-                np.concatenate([np.frombuffer(b, np.int32) for b in cols[16]]).copy(),
-                np.concatenate([np.frombuffer(b, np.int32) for b in cols[17]]).copy(),
-                ints(6), ints(7), ints(8), ints(9), ints(10),
+    lengths = np.fromiter((len(b) for b in cols[15]), np.int64, n) // 4
+    ppm: dict[Any, int] = {}
+    for v in set(cols[1]):
+        ppm[v] = int(Decimal(str(v)) * 1_000_000)
+    rate = np.fromiter((ppm[v] for v in cols[1]), np.int64, n)
+
+    def packed(k: int) -> np.ndarray:
+        return np.frombuffer(b"".join(cols[k]), np.int32)
+
+    return Book(rate, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), packed(15),
+                np.repeat(np.arange(n, dtype=np.int32), lengths), packed(16).copy(),
+                packed(17).copy(), ints(6), ints(7), ints(8), ints(9), ints(10),
                 ints(13).astype(np.int32), ints(11), ints(14).astype(np.int32), ints(12))
 
 

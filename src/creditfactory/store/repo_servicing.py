@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -141,13 +141,15 @@ class ServicingRepository:
         for k in range(0, len(rows), 5000):
             self._c.exec_driver_sql(sql, list(rows[k:k + 5000]))
 
-    def book_rows(self, statuses: Sequence[str]) -> Iterator[Sequence[Any]]:
-        """Every loan in ``statuses`` in :data:`BOOK_COLUMNS` order, dates as day numbers."""
+    def book_rows(self, statuses: Sequence[str]) -> Sequence[Sequence[Any]]:
+        """Every loan in ``statuses`` in :data:`BOOK_COLUMNS` order, dates as day numbers,
+        the rate as the driver gives it (text or Decimal, converted once per distinct rate)."""
         cols = [_day_of(self._c, loan_accounts.c[n]).label(n) if n.endswith("_on")
+                else sa.type_coerce(loan_accounts.c[n], sa.String).label(n) if n == "rate"
                 else loan_accounts.c[n] for n in BOOK_COLUMNS]
         q = (sa.select(*cols).where(loan_accounts.c.status.in_(list(statuses)))
              .order_by(loan_accounts.c.loan_id))
-        yield from self._c.execute(q)
+        return self._c.execute(q).all()
 
     # transactions ------------------------------------------------------------------------
     def transaction(self, bank_code: str, reference: str) -> dict[str, Any] | None:
