@@ -112,8 +112,8 @@ def import_bank_file(engine: Engine, path: Path, bank: str, report: Path, *,
             restate(uow, full, as_of(full, business_date))
         uow.audit.append(f"bank:{bank}", "loan.file_imported", "bank_file", path.name,
                          detail={"posted": len(good), "refused": len(bad)}, at=at)
-        _write_atomically(report, ("line", "reference", "reason"), bad)
         uow.commit()
+    _write_atomically(report, ("line", "reference", "reason"), bad)
     return FileSummary(len(good), len(bad), len(behind), report)
 
 
