@@ -309,9 +309,11 @@ def _route_values(ctx: Any) -> dict[str, list[str]]:
         tasks = [str(i) for i in c.execute(sa.text("SELECT id FROM tasks")).scalars()]
         contracts = ([str(i) for i in c.execute(sa.text("SELECT id FROM contracts")).scalars()]
                      if sa.inspect(c).has_table("contracts") else [])
+        loans = [str(i) for i in c.execute(sa.text("SELECT loan_id FROM loan_accounts")).scalars()]
     return {"application_id": apps, "case_id": [str(c[0]) for c in cases], "channel_id": channels,
             "station": list(ctx.process.stations()), "username": users, "submission_id": subs,
-            "task_id": tasks, "bank_code": [b.code for b in load_banks()], "contract_id": contracts}
+            "task_id": tasks, "bank_code": [b.code for b in load_banks()], "contract_id": contracts,
+            "loan_id": loans}
 
 
 def _get_paths(app: Any) -> list[str]:
