@@ -143,7 +143,9 @@ def test_bank_officer_sees_only_their_banks_cases_and_answers(web: Web, context:
     row.locator("button[value=approve]").click()
     expect(page.locator(".notice")).to_contain_text("approved")
     expect(page.locator(f"tr[data-submission='{submission}']")).to_have_count(0)
-    assert web.case_json(case["case_id"])["status"] == "done"
+    approved = web.case_json(case["case_id"])  # the bank said yes: the borrower signs next
+    assert (approved["status"], approved["step"], approved["hold"]) == (
+        "open", "contract", "awaiting_signature")
 
 
 def test_a_wrong_role_gets_403(web: Web, context: Any) -> None:
@@ -151,7 +153,7 @@ def test_a_wrong_role_gets_403(web: Web, context: Any) -> None:
     page = context.new_page()
     response = page.goto(f"{web.root}/ui/bank")
     assert response is not None and response.status == 403
-    expect(page.locator(".error-message")).to_contain_text("bank officers")
+    expect(page.locator(".error-message")).to_contain_text("banks' own accounts")
     response = page.goto(f"{web.root}/ui/channels")
     assert response is not None and response.status == 403
 
