@@ -13,6 +13,7 @@ import typer
 
 from creditfactory.cli import app
 from creditfactory.cli._ui import console
+from creditfactory.domain.roles import ROLES
 
 _CATCH_UP_EVERY = 0.05  # seconds
 
@@ -116,8 +117,7 @@ def users_add(
     role: Annotated[
         str,
         typer.Option(
-            help="account_manager, verifier, investigator, approver, "
-            "risk_analyst, channel_manager, bank_officer or admin."
+            help=f"One of: {', '.join(ROLES)} (bank roles need --bank)."
         ),
     ],
     bank: BankOption = None,
