@@ -50,11 +50,6 @@ def _tier_routing(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime
     return True
 
 
-def _booking(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> bool:
-    case.close("done", at)  # the application is paid out since payout
-    return True
-
-
 EFFECTS: dict[str, Effect] = {
     **data_fetch.STEP_EFFECTS,
     "scoring": scoring_step.scoring_step,

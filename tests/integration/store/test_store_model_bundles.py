@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,29 +12,9 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import DecisionUnavailable
 from creditfactory.services.setup import setup_service
 from creditfactory.settings import DEV_SECRET_KEY
-from creditfactory.store import PersonalDataVault, make_engine
 from creditfactory.store.tables_models import model_artifacts
 
 pytest.importorskip("lightgbm")
-
-
-@pytest.fixture(scope="module")
-def trained() -> tuple[Any, Any]:
-    from creditfactory.models.training import train_lending_models
-    from creditfactory.world import generate
-
-    world = generate(2000, months=18, seed=3)
-    return world, train_lending_models(world, key=DEV_SECRET_KEY.encode())
-
-
-@pytest.fixture
-def ctx(empty_db_url: str, trained: tuple[Any, Any]) -> Iterator[ServiceContext]:
-    world, models = trained
-    engine = make_engine(empty_db_url)
-    context = ServiceContext(engine, PersonalDataVault("k" * 40), None)
-    setup_service(context, empty_db_url, "a-long-admin-password", world, models=models)
-    yield context
-    engine.dispose()
 
 
 def _no_training(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,18 +26,18 @@ def _no_training(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_server_decides_with_the_stored_models_without_retraining(
-    ctx: ServiceContext, trained: tuple[Any, Any], empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+    trained_ctx: ServiceContext, trained: tuple[Any, Any], empty_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world, models = trained
-    setup_service(ctx, empty_db_url, "a-long-admin-password", world, models=models)
-    with ctx.uow(write=False) as uow:
+    setup_service(trained_ctx, empty_db_url, "a-long-admin-password", world, models=models)
+    with trained_ctx.uow(write=False) as uow:
         meta = uow.strategies.active()["meta"]["models"]
         assert meta["versions"] == models.versions()
         assert uow.models.has(meta["bundle"], meta["digest"])
-    with ctx.engine.connect() as c:
+    with trained_ctx.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(model_artifacts)).scalar() == 1
     _no_training(monkeypatch)
-    with ctx.uow(write=False) as uow:
+    with trained_ctx.uow(write=False) as uow:
         ports = load_decision_ports(uow, DEV_SECRET_KEY.encode())
     channels = world.channels.set_index("channel_id")["channel_type"]
     for row in world.applications.tail(20).to_dict("records"):
@@ -78,10 +57,10 @@ def test_the_server_decides_with_the_stored_models_without_retraining(
     ],
 )
 def test_the_server_refuses_to_start_on_missing_or_corrupt_models(
-    ctx: ServiceContext, damage: Any, message: str, monkeypatch: pytest.MonkeyPatch
+    trained_ctx: ServiceContext, damage: Any, message: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with ctx.engine.begin() as c:
+    with trained_ctx.engine.begin() as c:
         c.execute(damage)
     _no_training(monkeypatch)
-    with ctx.uow(write=False) as uow, pytest.raises(DecisionUnavailable, match=message):
+    with trained_ctx.uow(write=False) as uow, pytest.raises(DecisionUnavailable, match=message):
         load_decision_ports(uow, DEV_SECRET_KEY.encode())

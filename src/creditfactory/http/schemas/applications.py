@@ -95,10 +95,7 @@ class ApplicationSubmitted(BaseModel):
     held: HoldPublic | None = None
 
 
-class PersonalMasked(BaseModel):
-    """The personal fields in masked form; ``None`` where the reader's role does not need it
-    (``domain.personal.MASKED_FOR``)."""
-
+class _PersonalFields(BaseModel):
     name: str | None = None
     resident_id: str | None = None
     phone: str | None = None
@@ -108,6 +105,11 @@ class PersonalMasked(BaseModel):
     business_address: str | None = None
     device_id: str | None = None
     ip: str | None = None
+
+
+class PersonalMasked(_PersonalFields):
+    """The personal fields in masked form; ``None`` where the reader's role does not need it
+    (``domain.personal.MASKED_FOR``)."""
 
 
 class DecisionHistory(DecisionPublic):
@@ -130,16 +132,6 @@ class ApplicationPublic(BaseModel):
     case: dict[str, Any] | None
 
 
-class PersonalDataPublic(BaseModel):
+class PersonalDataPublic(_PersonalFields):
     """The clear values the revealer's task needs (``domain.personal.REVEALED_FOR``); ``None``
     for every other field."""
-
-    name: str | None = None
-    resident_id: str | None = None
-    phone: str | None = None
-    bank_card: str | None = None
-    contact_phones: str | None = None
-    home_address: str | None = None
-    business_address: str | None = None
-    device_id: str | None = None
-    ip: str | None = None
