@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from creditfactory.world import World, generate
+
+
+@pytest.fixture(scope="session")
+def fresh_database(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str, str], AbstractContextManager[str]]:
+    """``fresh_database(kind, name)``: the URL of an empty database, ``kind`` ``sqlite`` (a new
+    file) or ``postgresql`` (a schema of its own on ``CREDITFACTORY_TEST_PG_URL``, dropped on
+    leaving; the test is skipped when the URL is not set)."""
+    from creditfactory.store import make_engine
+
+    @contextmanager
+    def fresh(kind: str, name: str) -> Iterator[str]:
+        if kind == "sqlite":
+            yield f"sqlite:///{tmp_path_factory.mktemp(name)}/{name}.db"
+            return
+        pg_url = os.environ.get("CREDITFACTORY_TEST_PG_URL")
+        if not pg_url:
+            pytest.skip("CREDITFACTORY_TEST_PG_URL not set")
+        schema = f"cf_{name}_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(pg_url)
+        with admin.begin() as c:
+            c.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        try:
+            yield f"{pg_url}?options=-csearch_path%3D{schema}"
+        finally:
+            with admin.begin() as c:
+                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            admin.dispose()
+
+    return fresh
 
 
 @pytest.fixture(scope="session")

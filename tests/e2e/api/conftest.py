@@ -7,12 +7,11 @@ test can steer a case.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,9 +30,7 @@ from creditfactory.services.ports import Actor, Decision
 from creditfactory.services.setup import setup_service
 from creditfactory.services.users import add_user
 from creditfactory.settings import load_settings
-from creditfactory.store import make_engine
 
-PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL")
 PASSWORD = "s3cret-pass"
 ROLES = ("account_manager", "verifier", "investigator", "approver", "risk_analyst",
          "channel_manager", "admin")
@@ -125,19 +122,10 @@ def application_json(world: Any, i: int, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, small_world: Any,
+def server(request: pytest.FixtureRequest, fresh_database: Any, small_world: Any,
            world_bureau: Any) -> Iterator[Server]:
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db')}/e2e.db"
-    else:
-        if not PG_URL:
-            pytest.skip("CREDITFACTORY_TEST_PG_URL not set")
-        schema = f"cf_e2e_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as c:
-            c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    database = ExitStack()
+    url = database.enter_context(fresh_database(request.param, "e2e"))
     # the other banks are simulated, as `serve --simulate-banks` does; MANUAL_BANK answers
     # through the API with its own accounts
     settings = load_settings(db_url=url, env="test", login_attempts_per_minute=3,
@@ -172,10 +160,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         uv.should_exit = True
         thread.join(timeout=10)
         engine.dispose()
-        if schema:
-            with admin.begin() as c:
-                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-            admin.dispose()
+        database.close()
 
 
 @pytest.fixture

@@ -16,12 +16,10 @@ import contextlib
 import itertools
 import json
 import logging
-import os
 import re
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,10 +43,8 @@ from creditfactory.services.sample_run import run_sample
 from creditfactory.services.setup import setup_service
 from creditfactory.services.users import add_user
 from creditfactory.settings import load_settings
-from creditfactory.store import make_engine
 from creditfactory.world import generate
 
-PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL")
 PASSWORD = "leak-check-password"
 SAMPLE = 24
 STAFF = {
@@ -173,21 +169,11 @@ def trained() -> tuple[Any, Any, Any]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+def run(request: pytest.FixtureRequest, fresh_database: Any,
         trained: tuple[Any, Any, Any]) -> Iterator[Run]:
     world, models, newcomers = trained
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('leak')}/factory.db"
-    else:
-        if not PG_URL:
-            pytest.skip("CREDITFACTORY_TEST_PG_URL not set")
-        schema = f"cf_leak_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as c:
-            c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    bureau = contextlib.ExitStack()
+    bureau = contextlib.ExitStack()  # closed last: it also drops the database
+    url = bureau.enter_context(fresh_database(request.param, "leak"))
     try:  # where the platform pulls bureau reports itself, the newcomers' world serves them
         from creditfactory.world.bureau_server import BureauServer, WorldRecords, running_bureau
     except ImportError:
@@ -243,10 +229,6 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             logging.getLogger(name).setLevel(levels[name])
         ctx.engine.dispose()
         bureau.close()
-        if schema:
-            with admin.begin() as c:
-                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-            admin.dispose()
 
 
 def _login(client: httpx.Client, user: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,26 +13,11 @@ from creditfactory.services.setup import setup_service
 from creditfactory.settings import DEV_SECRET_KEY
 from creditfactory.store import PersonalDataVault, make_engine, upgrade_head
 
-PG_URL = os.environ.get("CREDITFACTORY_TEST_PG_URL")
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/store.db"
-        return
-    if not PG_URL:
-        pytest.skip("CREDITFACTORY_TEST_PG_URL not set")
-    schema = f"cf_store_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as c:
-            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+def empty_db_url(request: pytest.FixtureRequest, fresh_database: Any) -> Iterator[str]:
+    with fresh_database(request.param, "store") as url:
+        yield url
 
 
 @pytest.fixture
