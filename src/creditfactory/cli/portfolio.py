@@ -30,7 +30,13 @@ def run(
     schedules, transactions, monthly rows, summary.json and report.html."""
     from creditfactory.data import load
     from creditfactory.errors import InvalidArgument
-    from creditfactory.evaluation.portfolio import as_if_last_months, book_approved, play_portfolio
+    from creditfactory.evaluation.portfolio import (
+        as_if_last_months,
+        book_approved,
+        play_portfolio,
+        portfolio_signals,
+        write_signals,
+    )
     from creditfactory.evaluation.portfolio_report import write_portfolio
     from creditfactory.servicing import METHODS
     from creditfactory.strategy import NoScores, ScoreProvider, load_strategy
@@ -71,10 +77,13 @@ def run(
                               "note": "the back-test's figures: the world's as-if-booked lives at the "
                                       "asked terms, scaled by limit / amount"}}
     summary = write_portfolio(loans, played, compiled.name, out, label, extra)
+    with console.status("publishing the borrowers' monthly signals..."):  # the world's post-loan signals
+        write_signals(*portfolio_signals(loans, apps, truth, last_mob,
+                                         json.loads(meta_path.read_text("utf-8")), played), out)
     console.print(f"{compiled.name}: {label}")
     console.print(f"booked {summary['booked_principal']:,.0f} CNY  cumulative NPL {summary['cumulative_npl_rate']:.2%} "
                   f"(seed 2.37%)  net loss {summary['net_loss_rate']:.2%} (seed 0.60%)  "
                   f"[as-if-booked back-test: NPL {as_if['npl_rate']:.2%}, loss {as_if['loss_rate']:.2%}]  "
                   f"in {time.perf_counter() - t0:.0f} s")
     console.print(f"wrote {out}/loans.parquet, schedules.parquet, transactions.parquet, monthly.parquet, "
-                  "summary.json, report.html")
+                  "signals.parquet, industry_index.parquet, summary.json, report.html")

@@ -35,6 +35,12 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 0,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("world"),
     format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    downturn: Annotated[list[str] | None, typer.Option(
+        "--downturn", help="INDUSTRY@MONTH (1-based month of the world, e.g. C18@21); repeatable. "
+                           "Default: C18 at about 55 % of the months.")] = None,
+    no_downturn: Annotated[bool, typer.Option("--no-downturn", help="A world without an industry downturn.")] = False,
+    signal_strength: Annotated[float, typer.Option(
+        "--signal-strength", help="Scale of every post-loan signal's strength (0.5: half).")] = 1.0,
 ) -> None:
     """Simulate the small-business lending world with its ground truth."""
     from creditfactory.data.io import FORMATS, check_output_dir
@@ -44,7 +50,15 @@ def simulate(
 
     if format not in FORMATS:
         raise InvalidWorldParameters(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    cfg = WorldConfig(applications, months, seed)
+    from creditfactory.world.macro import check_downturn, parse_downturn
+
+    if no_downturn and downturn:
+        raise InvalidWorldParameters("--downturn and --no-downturn exclude each other")
+    if not 0 <= signal_strength <= 10:
+        raise InvalidWorldParameters(f"signal strength must be between 0 and 10, got {signal_strength}")
+    placed = () if no_downturn else tuple(
+        check_downturn(parse_downturn(d), months) for d in downturn) if downturn else None
+    cfg = WorldConfig(applications, months, seed, downturns=placed, signal_scale=signal_strength)
     validate_parameters(applications, months, seed)
     check_output_dir(out)
     t0 = time.perf_counter()

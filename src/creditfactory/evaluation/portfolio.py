@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,8 @@ from creditfactory.world.repayment_state import (
     world_macro,
 )
 
-__all__ = ["LOAN_COLUMNS", "PortfolioBook", "as_if_last_months", "book_approved", "play_portfolio"]
+__all__ = ["LOAN_COLUMNS", "PortfolioBook", "as_if_last_months", "book_approved", "play_portfolio",
+           "portfolio_signals", "write_signals"]
 
 LOAN_COLUMNS = ("loan_id", "application_id", "bank", "booked_on", "principal", "rate", "term_months",
                 "method", "branch", "product", "industry", "channel_id", "a_pd")
@@ -196,3 +198,28 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
         f["penalty_accrued"], f["recovered"],
         np.where(led.at_npl >= 0, f["received"] - led.at_npl, 0),
         _EPOCH + timedelta(days=int(groups[0].book.closed_on)))
+
+
+# --- post-loan signals (world.signals): what the lender sees of its borrowers each month ---
+
+def portfolio_signals(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
+                      last_mob: np.ndarray, meta: dict, played: PortfolioBook
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The world's monthly signals of every active loan-month of ``played`` (current or
+    delinquent at the month end) and the industry index over the book's months."""
+    from creditfactory.world.signals import industry_index, publish_signals
+
+    m = played.monthly
+    rows = m.loc[m["status"].isin((0, 1)), ["loan_id", "month"]]
+    due = played.schedules.groupby("loan_id")[["principal_due", "interest_due"]].sum().sum(axis=1)
+    term = loans["term_months"].to_numpy(np.int64)
+    mean_instalment = due.reindex(loans["loan_id"]).to_numpy(float) / term / 100
+    signals = publish_signals(loans, apps, truth, last_mob, meta, mean_instalment, rows)
+    return signals, industry_index(meta, m["month"].max())
+
+
+def write_signals(signals: pd.DataFrame, index: pd.DataFrame, out: str | Path) -> None:
+    """``signals.parquet`` and ``industry_index.parquet`` in the run's directory."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    signals.to_parquet(Path(out) / "signals.parquet", index=False)
+    index.to_parquet(Path(out) / "industry_index.parquet", index=False)

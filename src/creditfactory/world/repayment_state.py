@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from creditfactory.world.config import START_MONTH, START_YEAR
-from creditfactory.world.macro import Macro, build_macro
+from creditfactory.world.macro import Macro, build_macro, downturns_of
 from creditfactory.world.performance import _seasoning
 from creditfactory.world.repayment import REFERENCE_RATE, Borrowers, annuity
 from creditfactory.world.simulate import TAIL_MONTHS
@@ -39,7 +39,8 @@ _INDUSTRY_CODES = [i[0] for i in INDUSTRIES]
 def world_macro(meta: dict[str, Any]) -> Macro:
     """The world's economy, drawn again from its seed (the same draws as ``simulate``)."""
     months = int(meta["months"])
-    return build_macro(months, months + TAIL_MONTHS, np.random.default_rng([int(meta["seed"]), 1]))
+    return build_macro(months, months + TAIL_MONTHS, np.random.default_rng([int(meta["seed"]), 1]),
+                       downturns_of(meta))
 
 
 def month_index(when: np.ndarray) -> np.ndarray:

@@ -52,7 +52,8 @@ def prepare(cfg: WorldConfig) -> tuple[Plan, Macro]:
     """Draw the skeleton and the economy shared by every chunk."""
     validate_parameters(cfg.n_applications, cfg.months, cfg.seed)
     plan = build_plan(cfg, TAIL_MONTHS)
-    macro = build_macro(cfg.months, cfg.months + TAIL_MONTHS, np.random.default_rng([cfg.seed, 1]))
+    macro = build_macro(cfg.months, cfg.months + TAIL_MONTHS, np.random.default_rng([cfg.seed, 1]),
+                        cfg.downturns)
     return plan, macro
 
 

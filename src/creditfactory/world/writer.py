@@ -22,6 +22,7 @@ from creditfactory.data.schema import TABLES
 from creditfactory.world.calibration import Calibration
 from creditfactory.world.config import START_MONTH, START_YEAR, WorldConfig
 from creditfactory.world.errors import InvalidWorldParameters
+from creditfactory.world.macro import default_downturns
 from creditfactory.world.parallel import parallel_chunks
 from creditfactory.world.simulate import channels_table, iter_chunks, prepare, validate_parameters
 
@@ -35,6 +36,9 @@ def world_meta(cfg: WorldConfig, macro_start: int, downturn: str, rows: dict[str
         "start": f"{START_YEAR:04d}-{START_MONTH:02d}",
         "reference_rate": cfg.reference_rate,
         "downturn": {"industry": downturn, "start_month_index": macro_start},
+        "downturns": [{"industry": d.industry, "month": d.month}
+                      for d in (default_downturns(cfg.months) if cfg.downturns is None else cfg.downturns)],
+        "signal_scale": cfg.signal_scale,
         "rows": rows,
         "calibration": [
             {"figure": f, "target": t, "value": v, "ok": ok} for f, t, v, ok in calibration
