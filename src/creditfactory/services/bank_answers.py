@@ -167,7 +167,7 @@ def simulate_bank_answers(ctx: ServiceContext, limit: int = 10) -> int:
     The due packages are looked up without the writer's lock first: most runs find none. A
     small ``limit`` keeps SQLite's writer lock short for the submissions waiting on it.
     """
-    now = utcnow()
+    now = ctx.clock()
     with ctx.uow(write=False) as uow:
         banks = {b.code: b for b in active_banks(uow)}
         simulated = [b.code for b in ctx.simulated_banks if b.code in banks]
@@ -181,6 +181,6 @@ def simulate_bank_answers(ctx: ServiceContext, limit: int = 10) -> int:
             approve = unit_draw("answer", sub.id) < bank.approve_rate
             actor = Actor(f"sim:{bank.code}", "bank_system", bank.code)
             answers.setdefault(sub.case_id, (sub, approve, "simulated bank policy", actor))
-        _record_all(uow, ctx, list(answers.values()), utcnow())
+        _record_all(uow, ctx, list(answers.values()), ctx.clock())
         uow.commit()
     return len(answers)

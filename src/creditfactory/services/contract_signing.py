@@ -64,7 +64,7 @@ def sign_contract(ctx: ServiceContext, contract_id: int, digest: str, code: str,
     case on to payout."""
     if channel not in CHANNELS:
         raise SignatureRefused(f"channel must be one of {CHANNELS}")
-    now = utcnow()
+    now = ctx.clock()
     refusal: Exception | None = None
     with ctx.uow() as uow:
         repo = contract_repo(uow)
@@ -165,7 +165,7 @@ def sign_due(ctx: ServiceContext, borrowers: SigningBorrowers) -> tuple[int, lis
     """The simulated borrowers ready to sign sign now, through :func:`sign_contract`; how many
     signed and the names of the refusals (a code that expired meanwhile, say)."""
     signed, refused = 0, []
-    for s in borrowers.signatures_due(utcnow()):
+    for s in borrowers.signatures_due(ctx.clock()):
         try:
             sign_contract(ctx, s.contract_id, s.digest, s.code, s.channel)
             signed += 1
@@ -194,7 +194,7 @@ def resend_pending_codes(ctx: ServiceContext, limit: int = 10_000, *,
     those written where no channel to the borrowers was wired); how many were sent. A
     borrower channel that lost what it was sent is caught up: simulated borrowers live in
     the server process, so a restart loses their notices."""
-    now = utcnow()
+    now = ctx.clock()
     with ctx.uow(write=False) as uow:
         if not contract_repo(uow).awaiting_signature(1, unsent=unsent):
             return 0

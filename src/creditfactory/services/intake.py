@@ -54,7 +54,6 @@ from creditfactory.services.four_eyes import check_submitter, refusals_audited
 from creditfactory.services.fraud_graph import catch_up_if_due, identity_kept, stored_identity
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.store.repo_intake import Opening
-from creditfactory.store.types import utcnow
 
 __all__ = ["submit_application", "Submitted"]
 
@@ -187,7 +186,7 @@ def _write(
     attempt inserts the same ones, so the application id leaves no gap. ``data``: the
     application as decided (the bureau's fields in it once pulled) and what was fetched.
     """
-    now = utcnow()
+    now = ctx.clock()
     decided, fetched = data
     fields = stored_fields({k: v for k, v in decided.items() if k != "application_id"})
     with ctx.uow() as uow:

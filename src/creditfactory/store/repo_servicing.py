@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from creditfactory.store.engine import is_sqlite
+from creditfactory.store.tables_case import applications, loans
 from creditfactory.store.tables_servicing import (
     close_runs,
     loan_accounts,
@@ -194,3 +195,65 @@ class ServicingRepository:
                     loan_transactions.c.value_date == day)
              .order_by(loan_transactions.c.id))
         return [dict(r) for r in self._c.execute(q).mappings()]
+
+    # reads for the pages and the book's figures ------------------------------------------
+    def _principal_fen(self) -> sa.ColumnElement[Any]:
+        """The principal paid out in whole fen (exact: SQLite keeps it as text)."""
+        if is_sqlite(self._c.engine):
+            return sa.cast(sa.func.round(sa.cast(loan_accounts.c.principal, sa.Float) * 100),
+                           sa.BigInteger)
+        return sa.cast(loan_accounts.c.principal * 100, sa.BigInteger)
+
+    def book_groups(self, bank_code: str | None = None) -> list[dict[str, Any]]:
+        """The book by bank, branch, product, bucket, class and status: loans and sums in
+        whole fen (paid out, outstanding, at first NPL, written off, recovered)."""
+        la, ln, ap = loan_accounts, loans, applications
+        keys = (la.c.bank_code, ap.c.branch, la.c.product, la.c.bucket, la.c.five_class,
+                la.c.status)
+        q = (sa.select(*keys, sa.func.count().label("loans"),
+                       sa.func.sum(self._principal_fen()).label("principal_fen"),
+                       *(sa.func.sum(la.c[f"{n}_fen"]).label(f"{n}_fen") for n in (
+                           "principal_outstanding", "npl_principal", "written_off_principal",
+                           "recovered")))
+             .select_from(la.join(ln, ln.c.id == la.c.loan_id)
+                          .join(ap, ap.c.application_id == ln.c.application_id))
+             .group_by(*keys))
+        if bank_code is not None:
+            q = q.where(la.c.bank_code == bank_code)
+        return [{k: (int(v or 0) if k.endswith(("_fen", "loans")) else v) for k, v in r.items()}
+                for r in self._c.execute(q).mappings()]
+
+    def loan_rows(self, *, bank_code: str | None = None, after: int = 0,
+                  limit: int | None = 50, offset: int = 0,
+                  worst_first: bool = False) -> list[dict[str, Any]]:
+        """Loans with their case, application, branch and industry and their state at the
+        business date (``after``: loan ids above it; ``worst_first``: by DPD, then
+        outstanding)."""
+        la, ln, ap = loan_accounts, loans, applications
+        q = (sa.select(la.c.loan_id, la.c.contract_no, la.c.bank_code, la.c.product,
+                       la.c.principal, la.c.rate, la.c.term_months, la.c.start_date,
+                       la.c.status, la.c.dpd, la.c.bucket, la.c.five_class,
+                       la.c.principal_outstanding_fen, ln.c.case_id, ln.c.application_id,
+                       ap.c.branch, ap.c.industry)
+             .select_from(la.join(ln, ln.c.id == la.c.loan_id)
+                          .join(ap, ap.c.application_id == ln.c.application_id))
+             .where(la.c.loan_id > after))
+        if bank_code is not None:
+            q = q.where(la.c.bank_code == bank_code)
+        order = ((la.c.dpd.desc(), la.c.principal_outstanding_fen.desc(), la.c.loan_id)
+                 if worst_first else (la.c.loan_id,))
+        q = q.order_by(*order).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def loan_states(self, loan_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The stored state of each of ``loan_ids`` (the book's columns, dates as dates)."""
+        cols = [loan_accounts.c[n] for n in BOOK_COLUMNS] + [loan_accounts.c.bank_code,
+                                                             loan_accounts.c.contract_no]
+        out: dict[int, dict[str, Any]] = {}
+        ids = list(loan_ids)
+        for k in range(0, len(ids), _CHUNK):
+            q = sa.select(*cols).where(loan_accounts.c.loan_id.in_(ids[k:k + _CHUNK]))
+            out.update({r["loan_id"]: dict(r) for r in self._c.execute(q).mappings()})
+        return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from creditfactory.services.notifications import BorrowerSignature, SigningNotice
@@ -20,14 +21,17 @@ __all__ = ["SimulatedBorrowers"]
 
 class SimulatedBorrowers:
     """Borrowers who sign ``sign_rate`` of their contracts ``delay`` seconds after the notice
-    (uniform in the range), through ``channel``."""
+    (uniform in the range), through ``channel``; ``clock`` tells them the time (the world's
+    own when it is played in simulated time)."""
 
     def __init__(self, sign_rate: float = 0.97, delay: tuple[float, float] = (0.2, 1.5),
-                 seed: int = 0, channel: str = "app") -> None:
+                 seed: int = 0, channel: str = "app",
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         if not 0 <= sign_rate <= 1 or not 0 <= delay[0] <= delay[1]:
             raise ValueError("sign_rate must be in [0, 1] and delay a range of seconds")
         self._rng = random.Random(seed)
         self._sign_rate, self._delay, self._channel = sign_rate, delay, channel
+        self._clock = clock
         self._waiting: list[tuple[datetime, SigningNotice]] = []
         self._lock = threading.Lock()
         self.received = 0
@@ -37,7 +41,7 @@ class SimulatedBorrowers:
         with self._lock:
             self.received += 1
             if self._rng.random() < self._sign_rate:
-                when = datetime.now(UTC) + timedelta(seconds=self._rng.uniform(*self._delay))
+                when = self._clock() + timedelta(seconds=self._rng.uniform(*self._delay))
                 self._waiting.append((when, notice))
 
     def signatures_due(self, now: datetime) -> list[BorrowerSignature]:
