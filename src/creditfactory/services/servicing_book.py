@@ -1,7 +1,8 @@
 """The loan book on the store: booking at payout, the bank's repayments, a loan's view.
 
-Booking writes the loan's account (its six elements, the bank that approved it) and its
-schedule (:func:`creditfactory.servicing.repayment_schedule` from the payout date). A bank
+Booking writes the loan's account (its six elements, the bank that approved it, its
+product's servicing settings) and its schedule (:func:`creditfactory.servicing.
+repayment_schedule` from the payout date). A bank
 posts its repayments under its own transaction reference: the same reference with the same
 body answers as the first time, with another body it is refused (409). Transactions are never
 edited; a reversal is a new transaction naming the one it reverses. A transaction dated after
@@ -28,12 +29,13 @@ from creditfactory.services.errors import Conflict, InvalidInput, NotFound, Role
 from creditfactory.services.ports import Actor
 from creditfactory.services.servicing_state import (
     money,
+    product_of,
     restated,
     schedule_of,
 )
 from creditfactory.servicing import repayment_schedule
 from creditfactory.servicing.allocation import KINDS
-from creditfactory.servicing.product import RATE_QUANTUM
+from creditfactory.servicing.product import RATE_QUANTUM, servicing_product
 from creditfactory.store import UnitOfWork
 
 __all__ = ["LoanNotFound", "ReferenceReused", "as_of", "book_loan", "booking_step",
@@ -62,7 +64,8 @@ def book_loan(uow: UnitOfWork, loan: Loan, at: datetime) -> None:
     if uow.servicing.account(loan.id) is not None:
         return
     party = uow.contracts.borrower(loan.case_id)
-    start = loan.paid_out_at.date()
+    start = loan.paid_out_at.date()  # the term runs from the drawdown (see tables_servicing)
+    product = servicing_product(loan.product)
     schedule = repayment_schedule(loan.principal, loan.rate.quantize(RATE_QUANTUM),
                                   loan.term_months, loan.repayment_method, start=start)
     account = {"loan_id": loan.id, "bank_code": loan.bank_code, "contract_no": loan.contract_no,
@@ -71,8 +74,10 @@ def book_loan(uow: UnitOfWork, loan: Loan, at: datetime) -> None:
                "principal": schedule.amount, "rate": schedule.annual_rate,
                "term_months": loan.term_months, "repayment_method": schedule.method,
                "rounding": schedule.rounding, "product": loan.product, "start_date": start,
-               "booked_at": at}
-    _, state = restated(schedule, [], as_of(account, uow.servicing.business_date()))
+               "booked_at": at, "penalty_multiplier": product.penalty_multiplier,
+               "prepayment_fee_rate": product.prepayment_fee_rate,
+               "write_off_dpd": product.write_off_dpd}
+    _, state = restated(schedule, [], as_of(account, uow.servicing.business_date()), product)
     rows = [{"loan_id": loan.id, "number": i.number, "due_date": i.due_date,
              "principal": i.principal, "interest": i.interest, "total": i.total,
              "opening_balance": i.opening_balance, "closing_balance": i.closing_balance}
@@ -94,7 +99,7 @@ def restate(uow: UnitOfWork, account: Mapping[str, Any], day: date) -> dict[str,
     """Replay the loan from its schedule and transactions to ``day`` and store the state."""
     loan_id = account["loan_id"]
     schedule = schedule_of(account, uow.servicing.schedule(loan_id))
-    _, state = restated(schedule, uow.servicing.transactions(loan_id), day)
+    _, state = restated(schedule, uow.servicing.transactions(loan_id), day, product_of(account))
     uow.servicing.set_state(loan_id, state)
     return state
 

@@ -17,6 +17,7 @@ stored balance must also equal the statement's.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,17 +26,24 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy.engine import Engine
 
-from creditfactory.services.servicing_book import as_of, check_entry, request_hash, restate
-from creditfactory.services.servicing_state import money, restated, schedule_of
+from creditfactory.services.servicing_book import as_of
+from creditfactory.services.servicing_catchup import catch_up
+from creditfactory.services.servicing_state import money, product_of, restated, schedule_of
+from creditfactory.servicing.bank_file import MAX_REFERENCE, NO_DAY, read_repayment_file
+from creditfactory.servicing.book import day_number
 from creditfactory.store import UnitOfWork
+from creditfactory.store import repo_servicing_bulk as bulk
 from creditfactory.store.types import utcnow
 
 __all__ = ["FileSummary", "import_bank_file", "reconcile"]
 
-HEADER = ("reference", "loan", "date", "amount")
 _ZERO = Decimal("0.00")
+_MAX_FEN = 10**14
+"""Amounts stop below a trillion CNY (the stored ``Money`` has twelve integer digits)."""
 
 
 @dataclass(frozen=True)
@@ -55,66 +63,76 @@ def _write_atomically(path: Path, header: tuple[str, ...], rows: list[tuple[Any,
     os.replace(tmp, path)
 
 
+def _hashes(loan_ids: list[int], days: list[str], amounts: list[str]) -> list[str]:
+    """:func:`.servicing_book.request_hash` of each repayment (the same JSON, written out)."""
+    sha = hashlib.sha256
+    return [sha(f'{{"amount": "{a}", "kind": "repayment", "loan_id": {i}, "reverses": null, '
+                f'"value_date": "{d}"}}'.encode()).hexdigest()
+            for i, d, a in zip(loan_ids, days, amounts, strict=True)]
+
+
 def import_bank_file(engine: Engine, path: Path, bank: str, report: Path, *,
                      clock: Callable[[], datetime] = utcnow) -> FileSummary:
     """Post the bank's repayment file; the bad rows to ``report`` (line, reference, reason)."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = tuple(h.strip().lower() for h in next(reader, ()))
-        if header != HEADER:
-            raise ValueError(f"{path}: the header must be {','.join(HEADER)}, got "
-                             f"{','.join(header) or 'nothing'}")
-        lines = [(n, row) for n, row in enumerate(reader, start=2) if any(c.strip() for c in row)]
-    bad: list[tuple[Any, ...]] = []
+    f = read_repayment_file(path)
     at = clock()
+    n = len(f)
+    refs = pd.Series(f.reference, dtype=object)
+    contracts = pd.Series(f.contract, dtype=object)
     with UnitOfWork(engine) as uow:
         business_date = uow.servicing.business_date(for_update=True)
-        accounts = uow.servicing.accounts_by_contract(
-            row[1].strip() for _, row in lines if len(row) == 4)
-        used = uow.servicing.references(bank, (row[0].strip() for _, row in lines if row))
-        seen: set[str] = set()
-        good: list[dict[str, Any]] = []
-        behind: dict[int, dict[str, Any]] = {}
-        for n, row in lines:
-            if len(row) != 4:
-                bad.append((n, row[0] if row else "", f"expected 4 fields, got {len(row)}"))
-                continue
-            ref, contract, on, amount = (c.strip() for c in row)
-            account = accounts.get(contract)
-            values, errors = check_entry(account, bank, {"reference": ref, "value_date": on,
-                                                         "amount": amount})
-            reasons = [f"{f}: {m}" for f, m in errors]
-            if account is not None and account["bank_code"] != bank:
-                reasons = ["loan: another bank's loan"] + [r for r in reasons
-                                                            if not r.startswith("loan:")]
-            elif account is None:
-                reasons = [f"loan: unknown contract {contract!r}"] + [
-                    r for r in reasons if not r.startswith(("loan:", "value_date: must be after"))]
-            if ref in used:
+        found = bulk.lookup_contracts(uow.conn, contracts.unique().tolist()) if n else []
+        index = pd.Index([c for c, *_ in found])
+        at_row = index.get_indexer(pd.Index(contracts)) if n else np.zeros(0, np.int64)
+        known = at_row >= 0
+        pick = np.where(known, at_row, 0)
+        loan_id = np.array([r[1] for r in found] or [0], np.int64)[pick]
+        ours = known & np.array([r[2] == bank for r in found] or [False], bool)[pick]
+        start = np.array([r[3] for r in found] or [0], np.int64)[pick]
+        used = bulk.used_references(uow.conn, bank, refs.unique().tolist()) if n else set()
+        posted_before = refs.isin(used).to_numpy(bool)
+        repeated = refs.duplicated(keep="first").to_numpy(bool)
+        day_ok = f.day != NO_DAY
+        after = ~known | ~day_ok | (f.day > start)
+        fen_ok = (f.fen > 0) & (f.fen < _MAX_FEN)
+        good = ours & f.reference_ok & day_ok & after & fen_ok & ~posted_before & ~repeated
+        bad = [*f.malformed]
+        for i in np.flatnonzero(~good).tolist():
+            reasons = ([] if ours[i] else ["loan: another bank's loan"] if known[i] else
+                       [f"loan: unknown contract {f.contract[i]!r}"])
+            if not f.reference_ok[i]:
+                reasons.append(f"reference: must be 1 to {MAX_REFERENCE} printable characters")
+            if not day_ok[i]:
+                reasons.append("value_date: must be a date YYYY-MM-DD")
+            elif not after[i]:
+                reasons.append("value_date: must be after the payout date")
+            if not fen_ok[i]:
+                reasons.append("amount: must be a positive amount in whole fen")
+            if posted_before[i]:
                 reasons.append("reference: already posted")
-            elif ref in seen:
+            elif repeated[i]:
                 reasons.append("reference: repeated in this file")
-            seen.add(ref)
-            if reasons:
-                bad.append((n, ref, "; ".join(reasons)))
-                continue
-            assert account is not None
-            good.append({**values, "loan_id": account["loan_id"], "bank_code": bank,
-                         "request_hash": request_hash(account["loan_id"], values),
-                         "source": f"file:{path.name}"[:80], "posted_by": f"bank:{bank}",
-                         "posted_at": at})
-            if values["value_date"] <= as_of(account, business_date):
-                behind[account["loan_id"]] = account
-        uow.servicing.add_transactions(good)
-        for loan_id in sorted(behind):
-            full = uow.servicing.account(loan_id)
-            assert full is not None
-            restate(uow, full, as_of(full, business_date))
+            bad.append((int(f.line[i]), f.reference[i], "; ".join(reasons)))
+        bad.sort()
+        rows = np.flatnonzero(good)
+        ids, fen = loan_id[rows].tolist(), f.fen[rows]
+        days = np.datetime_as_string(f.day[rows].astype("datetime64[D]"), unit="D").tolist()
+        amounts = [f"{x // 100}.{x % 100:02d}" for x in fen.tolist()]
+        source, by = f"file:{path.name}"[:80], f"bank:{bank}"
+        good_refs = refs.to_numpy(object)[rows].tolist()
+        bulk.insert_transactions(uow.conn, [
+            (i, bank, r, "repayment", d, a, None, h, source, by, at)
+            for i, r, d, a, h in zip(ids, good_refs, days, amounts,
+                                     _hashes(ids, days, amounts), strict=True)])
+        behind = np.zeros(0, np.int64)
+        if business_date is not None:
+            behind = np.unique(loan_id[rows][f.day[rows] <= day_number(business_date)])
+            catch_up(uow, behind, business_date)
         uow.audit.append(f"bank:{bank}", "loan.file_imported", "bank_file", path.name,
-                         detail={"posted": len(good), "refused": len(bad)}, at=at)
+                         detail={"posted": len(rows), "refused": len(bad)}, at=at)
         uow.commit()
     _write_atomically(report, ("line", "reference", "reason"), bad)
-    return FileSummary(len(good), len(bad), len(behind), report)
+    return FileSummary(len(rows), len(bad), len(behind), report)
 
 
 RECONCILE_HEADER = (
@@ -139,7 +157,7 @@ def reconcile(engine: Engine, bank: str, day: date, out: Path) -> tuple[int, int
                 continue
             loan_id = a["loan_id"]
             st, state = restated(schedule_of(a, uow.servicing.schedule(loan_id)),
-                                 uow.servicing.transactions(loan_id), day)
+                                 uow.servicing.transactions(loan_id), day, product_of(a))
             today = [x for x in st.allocations if x.on == day]
 
             def part(component: str, allocs: list[Any]) -> Decimal:

@@ -21,12 +21,12 @@ from creditfactory.servicing.close import BUCKETS, CLASSES, state_of
 from creditfactory.servicing.product import ServicingProduct
 from creditfactory.servicing.schedules import Instalment, Schedule
 
-__all__ = ["PRODUCT", "book_of", "book_states", "date_of", "fen", "money", "restated",
-           "schedule_of", "state_of_statement", "transaction_of"]
+__all__ = ["PRODUCT", "book_of", "book_states", "date_of", "fen", "money", "product_of",
+           "restated", "schedule_of", "state_of_statement", "transaction_of"]
 
 PRODUCT = ServicingProduct()
-"""Every product is serviced with the defaults (1.5x penalty, 2 % prepayment fee, written off
-at 180 DPD) until a product declares its own."""
+"""The defaults (1.5x penalty, 2 % prepayment fee, written off at 180 DPD): the close's
+fallback; each loan is serviced with the settings on its account (:func:`product_of`)."""
 _EPOCH = date(1970, 1, 1)
 
 
@@ -43,6 +43,13 @@ def money(fen_: int) -> Decimal:
 def date_of(day: int) -> date | None:
     """The date of a book day number (``None`` for -1, never)."""
     return None if day < 0 else _EPOCH + timedelta(days=int(day))
+
+
+def product_of(account: Mapping[str, Any]) -> ServicingProduct:
+    """The servicing settings the loan was booked with."""
+    return ServicingProduct(account["penalty_multiplier"].quantize(Decimal("0.001")),
+                            account["prepayment_fee_rate"].normalize(),
+                            int(account["write_off_dpd"]))
 
 
 def schedule_of(account: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> Schedule:
@@ -89,10 +96,10 @@ def state_of_statement(st: Statement) -> dict[str, Any]:
     }
 
 
-def restated(schedule: Schedule, transactions: Sequence[Mapping[str, Any]], as_of: date
-             ) -> tuple[Statement, dict[str, Any]]:
+def restated(schedule: Schedule, transactions: Sequence[Mapping[str, Any]], as_of: date,
+             product: ServicingProduct = PRODUCT) -> tuple[Statement, dict[str, Any]]:
     """The loan replayed from its schedule and every transaction to the end of ``as_of``."""
-    st = statement(schedule, [transaction_of(t) for t in transactions], as_of, PRODUCT)
+    st = statement(schedule, [transaction_of(t) for t in transactions], as_of, product)
     return st, state_of_statement(st)
 
 
@@ -113,10 +120,12 @@ def book_of(rows: Sequence[Sequence[Any]]) -> Book:
     def packed(k: int) -> np.ndarray:
         return np.frombuffer(b"".join(cols[k]), np.int32)
 
+    mult = {v: int(Decimal(str(v)) * 1000) for v in set(cols[18])}
     return Book(rate, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), packed(15),
                 np.repeat(np.arange(n, dtype=np.int32), lengths), packed(16).copy(),
                 packed(17).copy(), ints(6), ints(7), ints(8), ints(9), ints(10),
-                ints(13).astype(np.int32), ints(11), ints(14).astype(np.int32), ints(12))
+                ints(13).astype(np.int32), ints(11), ints(14).astype(np.int32), ints(12)
+                ).with_products(np.fromiter((mult[v] for v in cols[18]), np.int64, n), ints(19))
 
 
 SCALARS = ("penalty_accrued", "penalty_paid", "credit", "received", "recovered",

@@ -63,6 +63,24 @@ class Book:
     first_npl_on: np.ndarray
     npl_principal: np.ndarray
     closed_on: int = -1
+    penalty_mult: np.ndarray | None = None
+    """Each loan's penalty multiplier in thousandths (its product's), or ``None``: the
+    product passed to the close, for every loan."""
+    write_off_dpd: np.ndarray | None = None
+    """Each loan's write-off threshold (its product's), or ``None`` as above."""
+
+    def with_products(self, penalty_mult: np.ndarray, write_off_dpd: np.ndarray) -> Book:
+        """The book with each loan's own servicing settings (thousandths, days)."""
+        self.penalty_mult = np.asarray(penalty_mult, np.int64)
+        self.write_off_dpd = np.asarray(write_off_dpd, np.int64)
+        return self
+
+    def settings(self, product: ServicingProduct) -> tuple[Any, Any]:
+        """Penalty multiplier (thousandths) and write-off DPD: per loan, or the product's."""
+        mult = (self.penalty_mult if self.penalty_mult is not None
+                else int(product.penalty_multiplier * 1000))
+        wo = self.write_off_dpd if self.write_off_dpd is not None else product.write_off_dpd
+        return mult, wo
 
     @classmethod
     def new(cls, rate_ppm: np.ndarray, offsets: np.ndarray, due: np.ndarray,
@@ -188,13 +206,13 @@ def close_day(book: Book, d: date, pay_loan: np.ndarray | None = None,
     overdue_rows = (book.due < day) & (book.principal_left > 0)
     overdue = np.bincount(book.loan[overdue_rows], book.principal_left[overdue_rows],
                           minlength=book.n).astype(np.int64)
-    mult = int(product.penalty_multiplier * 1000)
+    mult, write_off_dpd = book.settings(product)
     den = product.days_in_year * 1_000_000_000
     daily = (2 * overdue * book.rate_ppm * mult + den) // (2 * den)
     live = book.written_off_on < 0
     book.penalty_accrued += np.where(live, daily, 0)
     report = _report(book, day, overdue)
-    newly = live & (report.dpd >= product.write_off_dpd)
+    newly = live & (report.dpd >= write_off_dpd)
     book.written_off_on[newly] = day
     book.written_off_principal[newly] = report.principal_outstanding[newly]
     first_npl = (report.five_class >= 2) & (book.first_npl_on < 0)
@@ -268,14 +286,14 @@ def close_quiet_days(book: Book, through: date, product: ServicingProduct | None
     overdue_rows = (book.due < first) & (book.principal_left > 0)
     overdue = np.bincount(book.loan[overdue_rows], book.principal_left[overdue_rows],
                           minlength=book.n).astype(np.int64)
-    mult = int(product.penalty_multiplier * 1000)
+    mult, write_off_dpd = book.settings(product)
     den = product.days_in_year * 1_000_000_000
     daily = (2 * overdue * book.rate_ppm * mult + den) // (2 * den)
     unpaid = (book.due < first) & ((book.principal_left > 0) | (book.interest_left > 0))
     oldest = np.minimum.reduceat(np.where(unpaid, book.due, _NEVER), book.offsets[:-1]).astype(np.int64)
     late = oldest < _NEVER
     live = book.written_off_on < 0
-    wo_day = oldest + product.write_off_dpd
+    wo_day = oldest + write_off_dpd
     end = np.where(late, np.minimum(wo_day, last), last)
     book.penalty_accrued += np.where(live, daily * np.maximum(end - first + 1, 0), 0)
     outstanding = np.bincount(book.loan, book.principal_left, minlength=book.n).astype(np.int64)

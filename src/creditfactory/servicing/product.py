@@ -4,6 +4,10 @@ Penalty interest (罚息) accrues daily on overdue principal at the contract rat
 ``penalty_multiplier`` over ``days_in_year``, rounded half-up to the fen each day. Rates keep
 at most six decimals and the multiplier three, so the book's integer arithmetic
 (:mod:`creditfactory.servicing.book`) computes exactly the same fen.
+
+Each product the strategy offers declares its settings here (:data:`PRODUCTS`, by the
+strategy's product code); a loan is booked with its product's settings, which stay on its
+account, so changing a product later never changes a loan already lent.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from decimal import Decimal
 
 from creditfactory.domain.money import round_money
 
-__all__ = ["RATE_QUANTUM", "ServicingProduct", "check_rate"]
+__all__ = ["PRODUCTS", "RATE_QUANTUM", "ServicingProduct", "check_rate", "servicing_product"]
 
 RATE_QUANTUM = Decimal("0.000001")
 """The finest annual rate a loan may carry (a millionth)."""
@@ -65,3 +69,27 @@ class ServicingProduct:
     def prepayment_fee(self, principal: Decimal) -> Decimal:
         """The fee on ``principal`` prepaid, to the fen (half-up)."""
         return round_money(principal * self.prepayment_fee_rate)
+
+
+PRODUCTS: dict[str, ServicingProduct] = {
+    "STANDARD_LOAN": ServicingProduct(),
+    "INSURANCE_LOAN": ServicingProduct(prepayment_fee_rate=Decimal("0.01")),
+    "MORTGAGE_LOAN": ServicingProduct(prepayment_fee_rate=Decimal("0.01")),
+    "REPEAT_LOAN": ServicingProduct(penalty_multiplier=Decimal("1.3"),
+                                    prepayment_fee_rate=Decimal("0")),
+}
+"""The servicing settings of the products in the shipped strategies (``default.yaml``):
+the default 1.5x penalty and 2 % prepayment fee for the standard loan; half the fee for the
+insurance-policy and mortgage-holder loans, whose borrowers refinance most; a repeat
+customer pays no prepayment fee and a lower penalty. Every product writes off at 180 DPD."""
+
+
+def servicing_product(code: str) -> ServicingProduct:
+    """The servicing settings of product ``code`` (the defaults for a product not declared).
+
+    >>> servicing_product("REPEAT_LOAN").penalty_multiplier
+    Decimal('1.3')
+    >>> servicing_product("ANY") == ServicingProduct()
+    True
+    """
+    return PRODUCTS.get(code, ServicingProduct())

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from creditfactory.store.engine import is_sqlite
+from creditfactory.store.repo_servicing_bulk import update_states
 from creditfactory.store.tables_case import applications, loans
 from creditfactory.store.tables_servicing import (
     close_runs,
@@ -25,8 +26,9 @@ BOOK_COLUMNS = ("loan_id", "rate", "status", "dpd", "principal_outstanding_fen",
                 "overdue_principal_fen", "penalty_accrued_fen", "penalty_paid_fen", "credit_fen",
                 "received_fen", "recovered_fen", "written_off_principal_fen",
                 "npl_principal_fen", "written_off_on", "first_npl_on", "dues", "principal_left",
-                "interest_left")
-"""What the close of business loads of each loan (its state, in the book's units)."""
+                "interest_left", "penalty_multiplier", "write_off_dpd")
+"""What the close of business loads of each loan (its state, in the book's units, and its
+product's settings)."""
 STATE_COLUMNS = ("status", "dpd", "bucket", "five_class", "principal_outstanding_fen",
                  "overdue_principal_fen", "penalty_accrued_fen", "penalty_paid_fen",
                  "credit_fen", "received_fen", "recovered_fen", "written_off_principal_fen",
@@ -131,6 +133,9 @@ class ServicingRepository:
         if not rows:
             return
         sqlite = is_sqlite(self._c.engine)
+        if not sqlite and len(rows) > 2000:
+            update_states(self._c, STATE_COLUMNS, rows)
+            return
         mark = "?" if sqlite else "%s"
         sql = (f"UPDATE loan_accounts SET {', '.join(f'{c} = {mark}' for c in STATE_COLUMNS)} "
                f"WHERE loan_id = {mark}")

@@ -8,6 +8,10 @@ never float) and the instalments' unpaid principal and interest as packed ``int3
 loads a million loans as a million rows, not thirty-six million. The schedule as booked is
 kept row by row (``loan_schedule``, Decimal money) for people and for the per-loan replay.
 Transactions are never edited: a reversal is a new row naming the reference it reverses.
+Each account carries its product's servicing settings as booked (penalty multiplier,
+prepayment fee rate, write-off threshold). ``start_date`` is the payout date, which the
+schedule runs from: the term and interest of a loan run from the money paid out (the
+drawdown, 借据), not from the day the contract was signed.
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ loan_accounts = sa.Table(
     sa.Column("product", sa.String(64), nullable=False),
     sa.Column("start_date", sa.Date, nullable=False),
     sa.Column("booked_at", UTCDateTime(), nullable=False),
+    sa.Column("penalty_multiplier", Rate(), nullable=False, server_default="1.500000"),
+    sa.Column("prepayment_fee_rate", Rate(), nullable=False, server_default="0.020000"),
+    sa.Column("write_off_dpd", sa.Integer, nullable=False, server_default="180"),
     sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("dpd", sa.Integer, nullable=False),
     sa.Column("bucket", sa.String(4), nullable=False),

@@ -80,7 +80,7 @@ def test_a_failure_midway_posts_nothing_of_the_file(ctx: ServiceContext, tmp_pat
     def broken(*args: object) -> None:
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(servicing_files, "restate", broken)
+    monkeypatch.setattr(servicing_files, "catch_up", broken)
     with pytest.raises(RuntimeError):
         import_bank_file(ctx.engine, file, "B01", tmp_path / "report.csv")
     assert _count(ctx, "SELECT count(*) FROM loan_transactions") == 0

@@ -1,0 +1,36 @@
+"""servicing products: each loan account carries its product's servicing settings
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-06 22:30:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from creditfactory.store.types import Rate
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Penalty multiplier, prepayment fee rate and write-off threshold per loan (the loans
+    booked before keep the defaults they were serviced with)."""
+    with op.batch_alter_table("loan_accounts") as batch:
+        batch.add_column(sa.Column("penalty_multiplier", Rate(), nullable=False,
+                                   server_default="1.500000"))
+        batch.add_column(sa.Column("prepayment_fee_rate", Rate(), nullable=False,
+                                   server_default="0.020000"))
+        batch.add_column(sa.Column("write_off_dpd", sa.Integer(), nullable=False,
+                                   server_default="180"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("loan_accounts") as batch:
+        for name in ("write_off_dpd", "prepayment_fee_rate", "penalty_multiplier"):
+            batch.drop_column(name)

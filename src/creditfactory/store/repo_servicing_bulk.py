@@ -1,0 +1,119 @@
+"""The loan book's bulk reads and writes: a bank file's lookups and rows, the states of many
+loans at once.
+
+Each lookup is one statement whatever the number of keys -- the keys travel as one parameter
+(a PostgreSQL array, a SQLite JSON array read by ``json_each``) -- and the rows go straight
+to the driver: PostgreSQL's ``COPY`` through psycopg's ``Cursor.copy`` (the states into a
+temporary table, then one ``UPDATE ... FROM``), SQLite's ``executemany`` in the caller's
+transaction. Values are in the stored forms (``Money`` and dates as text on SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from creditfactory.store.engine import is_sqlite
+from creditfactory.store.tables_servicing import loan_transactions
+
+__all__ = ["FILE_COLUMNS", "insert_transactions", "loan_terms", "loan_transaction_rows",
+           "lookup_contracts", "update_states", "used_references"]
+
+FILE_COLUMNS = ("loan_id", "bank_code", "reference", "kind", "value_date", "amount",
+                "reverses", "request_hash", "source", "posted_by", "posted_at")
+"""A transaction row of :func:`insert_transactions` (``value_date`` ISO text, ``amount``
+text with two decimals)."""
+_TERMS = ("loan_id", "principal", "rate", "term_months", "repayment_method", "rounding",
+          "start_date", "penalty_multiplier", "write_off_dpd")
+
+
+def _sqlite(conn: Connection) -> bool:
+    return is_sqlite(conn.engine)
+
+
+def _day(conn: Connection, col: str) -> str:
+    if _sqlite(conn):
+        return f"CAST(julianday({col}) - 2440587.5 AS INTEGER)"
+    return f"({col} - DATE '1970-01-01')"
+
+
+def _any(conn: Connection, col: str, values: Sequence[Any], cast: str) -> tuple[str, Any]:
+    """``col`` among ``values`` as SQL with its one parameter."""
+    if _sqlite(conn):
+        return f"{col} IN (SELECT value FROM json_each(?))", json.dumps(list(values))
+    return f"{col} = ANY(%s::{cast}[])", list(values)
+
+
+def lookup_contracts(conn: Connection, contract_nos: Sequence[str]
+                     ) -> list[tuple[str, int, str, int]]:
+    """(contract_no, loan_id, bank_code, payout day number) of each contract found."""
+    where, param = _any(conn, "contract_no", contract_nos, "text")
+    sql = (f"SELECT contract_no, loan_id, bank_code, {_day(conn, 'start_date')} "
+           f"FROM loan_accounts WHERE {where}")
+    return [tuple(r) for r in conn.exec_driver_sql(sql, (param,)).all()]  # type: ignore[misc]
+
+
+def used_references(conn: Connection, bank_code: str, references: Sequence[str]) -> set[str]:
+    """Which of ``references`` the bank already used."""
+    where, param = _any(conn, "reference", references, "text")
+    mark = "?" if _sqlite(conn) else "%s"
+    sql = f"SELECT reference FROM loan_transactions WHERE bank_code = {mark} AND {where}"
+    return {r[0] for r in conn.exec_driver_sql(sql, (bank_code, param))}
+
+
+def insert_transactions(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert transactions (rows in :data:`FILE_COLUMNS` order)."""
+    if not rows:
+        return
+    cols = ", ".join(FILE_COLUMNS)
+    if _sqlite(conn):
+        at = loan_transactions.c.posted_at.type.bind_processor(conn.dialect)
+        fix = at if at is not None else (lambda v: v)
+        stamps: dict[datetime, Any] = {}
+        rows = [(*r[:-1], stamps.setdefault(r[-1], fix(r[-1]))) for r in rows]
+        conn.exec_driver_sql(f"INSERT INTO loan_transactions ({cols}) VALUES "
+                             f"({', '.join('?' * len(FILE_COLUMNS))})", list(rows))
+        return
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cur.copy(f"COPY loan_transactions ({cols}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+
+
+def loan_terms(conn: Connection, loan_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Each loan's terms and product settings (:data:`_TERMS`; the rate as text, the payout
+    as a day number), by loan id."""
+    where, param = _any(conn, "loan_id", loan_ids, "bigint")
+    cols = [_day(conn, c) if c == "start_date" else f"CAST({c} AS TEXT)"
+            if c in ("rate", "principal", "penalty_multiplier") else c for c in _TERMS]
+    sql = f"SELECT {', '.join(cols)} FROM loan_accounts WHERE {where} ORDER BY loan_id"
+    return [tuple(r) for r in conn.exec_driver_sql(sql, (param,)).all()]
+
+
+def loan_transaction_rows(conn: Connection, loan_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """(loan_id, kind, value day number, amount as text) of every transaction of the loans."""
+    where, param = _any(conn, "loan_id", loan_ids, "bigint")
+    sql = (f"SELECT loan_id, kind, {_day(conn, 'value_date')}, CAST(amount AS TEXT) "
+           f"FROM loan_transactions WHERE {where}")
+    return [tuple(r) for r in conn.exec_driver_sql(sql, (param,)).all()]
+
+
+def update_states(conn: Connection, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+                  ) -> None:
+    """PostgreSQL: the states (``columns`` values, then the loan id) copied into a temporary
+    table and set in one ``UPDATE``."""
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    names = ", ".join((*columns, "loan_id"))
+    cur.execute("DROP TABLE IF EXISTS pg_temp.loan_state_load")
+    cur.execute(f"CREATE TEMPORARY TABLE loan_state_load ON COMMIT DROP AS "
+                f"SELECT {names} FROM loan_accounts WITH NO DATA")
+    with cur.copy(f"COPY loan_state_load ({names}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+    sets = ", ".join(f"{c} = s.{c}" for c in columns)
+    cur.execute(f"UPDATE loan_accounts a SET {sets} FROM loan_state_load s "
+                f"WHERE a.loan_id = s.loan_id")
