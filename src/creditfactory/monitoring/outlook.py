@@ -1,0 +1,118 @@
+"""Industry default outlook: per industry and month, the share of its active loans expected to
+pass 90 DPD within the next six months, with a band, flagged when it rises significantly.
+
+The forecast starts from the B-card: the mean PD of the industry's scored loans that month
+(the B-card's PD is exactly "90+ within six months"). It is then calibrated on what the book
+has already seen, point in time: at month *t* only windows that closed by *t* (months up to
+*t − 6*) are used, pooling the industries, to fit ``log(observed / B-card) = a + b · Δindex``
+where ``Δindex`` is the change of the public industry indicator over the six months before the
+month (weighted least squares, smoothed rates so an empty window is finite). So an industry
+whose indicator is falling is forecast above its B-card mean by as much as such falls have
+meant before. The band adds the binomial spread of the loans' PDs to the calibration's
+residual spread (±1.96 standard errors). An industry is flagged when its forecast is at least
+``rise`` times its own baseline (the mean forecast of the ``baseline_months`` before) and the
+band's low end is above that baseline, with at least ``min_loans`` loans scored.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.monitoring.frame import MonitoringBook, month_label, month_number
+
+__all__ = ["OUTLOOK_COLUMNS", "industry_outlook", "observed_90plus"]
+
+OUTLOOK_COLUMNS = ("month", "industry", "loans", "mean_pd", "index_change", "forecast_90plus_6m",
+                   "low", "high", "baseline", "flagged", "observed_90plus_6m")
+HORIZON = 6
+
+
+def observed_90plus(book: MonitoringBook, loan_rows: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """1.0 when the loan (row of ``loans``) first passes 90 DPD within the six months after the
+    month (0-based month index), 0.0 when not, NaN when the window ends after the book's last
+    month."""
+    first = np.full(len(book.loan_ids), np.iinfo(np.int32).max, dtype=np.int64)
+    bad = book.dpd > 90
+    np.minimum.at(first, book.loan[bad], book.month[bad])
+    f = first[loan_rows]
+    hit = ((f > months) & (f <= months + HORIZON)).astype(np.float64)
+    hit[months + HORIZON > book.n_months - 1] = np.nan
+    return hit
+
+
+def _calibration(table: pd.DataFrame, n_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per month index, the coefficients (a, b) and the residual variance of the log ratio,
+    from the windows closed by then (cumulative weighted sums: one pass)."""
+    done = table.dropna(subset=["observed_90plus_6m"])
+    w = done["loans"].to_numpy(np.float64)
+    x = done["index_change"].fillna(0.0).to_numpy(np.float64)
+    y = np.log((done["observed_90plus_6m"] * w + 0.5) / (done["mean_pd"] * w + 0.5)).to_numpy()
+    t = done["t"].to_numpy(np.int64)
+    sums = np.zeros((n_months + HORIZON + 1, 6))
+    for j, v in enumerate((w, w * x, w * x * x, w * y, w * x * y, w * y * y)):
+        sums[:, j] = np.bincount(t + HORIZON, v, minlength=sums.shape[0])[:sums.shape[0]]
+    c = np.cumsum(sums, axis=0)[:n_months]  # at t: windows of months <= t - HORIZON
+    sw, sx, sxx, sy, sxy, syy = c.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        det = sw * sxx - sx * sx
+        b = np.where(det > 1e-9 * np.maximum(sw, 1) ** 2, (sw * sxy - sx * sy) / det, 0.0)
+        a = np.where(sw > 0, (sy - b * sx) / sw, 0.0)
+        resid = (syy - 2 * a * sy - 2 * b * sxy + a * a * sw + 2 * a * b * sx + b * b * sxx)
+        var = np.where(sw > 0, np.maximum(resid, 0) / sw, 0.0)
+    enough = np.cumsum(np.bincount(t + HORIZON, minlength=sums.shape[0]))[:n_months] >= 12
+    return np.where(enough, a, 0.0), np.where(enough, b, 0.0), np.where(enough, var, 0.0)
+
+
+def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
+                     industry_index: pd.DataFrame | None = None, *, rise: float = 1.5,
+                     baseline_months: int = 12, min_loans: int = 100) -> pd.DataFrame:
+    """The outlook table (``OUTLOOK_COLUMNS``) from the B-card's ``bscore`` (loan_id, month,
+    pd) and the public ``industry_index`` (month, industry, index), if there is one."""
+    ids = bscore["loan_id"].to_numpy(np.int64)
+    order = np.argsort(book.loan_ids, kind="stable")
+    rows = order[np.searchsorted(book.loan_ids, ids, sorter=order)]
+    t = month_number(bscore["month"]) - book.first_month
+    codes, labels = book.dims["industry"]
+    ind = codes[rows]
+    pd_ = bscore["pd"].to_numpy(np.float64)
+    hit = observed_90plus(book, rows, t)
+    frame = pd.DataFrame({"t": t, "ind": ind, "pd": pd_, "var": pd_ * (1 - pd_), "hit": hit,
+                          "known": ~np.isnan(hit)})
+    g = frame.groupby(["t", "ind"], sort=True)
+    table = g.agg(loans=("pd", "size"), mean_pd=("pd", "mean"), var=("var", "sum"),
+                  hits=("hit", "sum"), known=("known", "sum")).reset_index()
+    table["observed_90plus_6m"] = np.where(table["known"] == table["loans"],
+                                           table["hits"] / table["loans"], np.nan)
+    table["industry"] = labels[table["ind"].to_numpy()]
+    table["month"] = month_label(book.first_month + table["t"].to_numpy())
+    table["index_change"] = _index_change(industry_index, table, book.first_month)
+    a, b, var_log = _calibration(table, book.n_months)
+    tt = table["t"].to_numpy()
+    x = table["index_change"].fillna(0.0).to_numpy()
+    f = np.clip(table["mean_pd"].to_numpy() * np.exp(a[tt] + b[tt] * x), 0.0, 1.0)
+    n = table["loans"].to_numpy(np.float64)
+    se = np.sqrt(table["var"].to_numpy() / n ** 2 + f ** 2 * var_log[tt])
+    table["forecast_90plus_6m"] = f
+    table["low"], table["high"] = np.maximum(f - 1.96 * se, 0.0), np.minimum(f + 1.96 * se, 1.0)
+    table = table.sort_values(["industry", "t"], kind="stable")
+    base = (table.groupby("industry")["forecast_90plus_6m"]
+            .transform(lambda s: s.shift(1).rolling(baseline_months, min_periods=3).mean()))
+    table["baseline"] = base
+    table["flagged"] = ((table["forecast_90plus_6m"] >= rise * base) & (table["low"] > base)
+                        & (table["loans"] >= min_loans)).fillna(False).astype(bool)
+    return table.sort_values(["month", "industry"], kind="stable")[list(OUTLOOK_COLUMNS)
+                                                                    ].reset_index(drop=True)
+
+
+def _index_change(index: pd.DataFrame | None, table: pd.DataFrame, first: int) -> pd.Series:
+    """The industry indicator's change over the six months before each month (NaN without)."""
+    if index is None or index.empty:
+        return pd.Series(np.nan, index=table.index)
+    ix = pd.DataFrame({"t": month_number(index["month"]) - first,
+                       "industry": index["industry"].astype(str).to_numpy(),
+                       "index": index["index"].to_numpy(np.float64)})
+    wide = ix.pivot_table(index="t", columns="industry", values="index", aggfunc="mean")
+    wide = wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1)).ffill()
+    change = pd.Series((wide - wide.shift(HORIZON)).stack(), name="index_change")
+    return table.join(change, on=["t", "industry"])["index_change"]
