@@ -144,7 +144,7 @@ def portfolio_view(ctx: ServiceContext, actor: Actor, worst: int = 20) -> dict[s
         worst_rows = uow.servicing.loan_rows(bank_code=bank, limit=worst, worst_first=True)
     figures = _figures(groups, as_of)
     return {"bank": bank, "figures": figures,
-            "breakdowns": [(label, _breakdown(groups, key, figures.outstanding))
+            "breakdowns": [(key, label, _breakdown(groups, key, figures.outstanding))
                            for key, label in DIMENSIONS],
             "worst": [_row(r) for r in worst_rows]}
 

@@ -8,10 +8,19 @@ from importlib import resources
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from creditfactory.web.pages import auth, bank, blacklists, cases, channels, queue
+from creditfactory.web.pages import (
+    auth,
+    bank,
+    blacklists,
+    cases,
+    channels,
+    loans,
+    portfolio,
+    queue,
+)
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-for _module in (auth, queue, cases, channels, bank, blacklists):
+for _module in (auth, queue, cases, channels, bank, blacklists, loans, portfolio):
     router.include_router(_module.router)
 
 
