@@ -51,6 +51,7 @@ def _register(command: str | None = None) -> None:
         challenger,
         demo,
         fraud,
+        monitor,
         portfolio,
         scorecard,
         scorecard_report,

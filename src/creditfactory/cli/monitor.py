@@ -1,0 +1,70 @@
+"""``creditfactory monitor``: the monthly post-loan monitoring of a portfolio run or of the
+store's loan book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from creditfactory.cli import app
+from creditfactory.cli._ui import console
+
+
+@app.command("monitor")
+def monitor(
+    portfolio_dir: Annotated[Path | None, typer.Argument(
+        help="A directory from `portfolio run` (omit with --db).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("monitoring"),
+    db: Annotated[str | None, typer.Option("--db", help="Monitor the store's loan book instead: "
+                                           "database URL.")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="With --db: the month to monitor, "
+                                              "YYYY-MM (its end state is stored).")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Alert rules YAML (default: the "
+                                               "shipped monitoring/rules.yaml).")] = None,
+    bcard_train_months: Annotated[int, typer.Option(
+        "--bcard-train-months", help="Months of the book the B-card is fitted on.")] = 18,
+    engine: Annotated[str, typer.Option("--engine", help="pandas (default).")] = "pandas",
+) -> None:
+    """Vintages, roll and flow rates, NPL and five-category mix by month and branch, product,
+    industry, channel and bank; PSI/CSI of the A-card and B-card; the industry outlook; alerts
+    from the rules file; bscore, alerts, industry_outlook, vintages, roll_rates Parquet files,
+    stability.json, report.html and report.xlsx in --out."""
+    from creditfactory.errors import InvalidArgument
+
+    if engine != "pandas":
+        raise InvalidArgument(f"--engine must be pandas, got {engine!r}")
+    if (portfolio_dir is None) == (db is None):
+        raise InvalidArgument("give either PORTFOLIO_DIR or --db URL --month YYYY-MM")
+    if db is not None:
+        if month is None:
+            raise InvalidArgument("--db needs --month YYYY-MM")
+        from creditfactory.services.monitoring_store import monitor_store
+        from creditfactory.store import make_engine
+
+        eng = make_engine(db)
+        try:
+            run = monitor_store(eng, month, out, rules=rules)
+        finally:
+            eng.dispose()
+    else:
+        from creditfactory.services.monitoring_run import monitor_portfolio
+
+        assert portfolio_dir is not None
+        with console.status("monitoring..."):
+            run = monitor_portfolio(portfolio_dir, out, rules=rules,
+                                    bcard_train_months=bcard_train_months)
+    for note in run.notes:
+        console.print(note)
+    levels = run.result.alerts["level"].value_counts().to_dict()
+    latest = run.result.mix["month"].max()
+    now = run.result.alerts[run.result.alerts["month"] == latest]
+    flagged = ([] if run.result.outlook is None else sorted(set(
+        run.result.outlook.loc[run.result.outlook["month"] == latest, "industry"][
+            run.result.outlook.loc[run.result.outlook["month"] == latest, "flagged"]])))
+    console.print(f"{len(run.result.alerts):,} alerts ({levels.get('red', 0)} red, "
+                  f"{levels.get('amber', 0)} amber), {len(now)} in {latest}; industries flagged "
+                  f"in {latest}: {', '.join(flagged) or 'none'}")
+    console.print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in run.timings.items()))
+    console.print(f"wrote {out}/" + ", ".join(run.files))

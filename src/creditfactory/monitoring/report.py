@@ -1,0 +1,181 @@
+"""The monitoring report: one self-contained HTML page (the shared ``reporting`` templates and
+matplotlib charts as inline SVG) and the same tables as an Excel workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.monitoring.frame import BUCKETS
+from creditfactory.monitoring.job import MonitoringResult
+from creditfactory.reporting import (
+    BAD,
+    GOOD,
+    SERIES,
+    figure_svg,
+    new_figure,
+    render_page,
+    style_axes,
+)
+
+__all__ = ["render_report", "write_workbook"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _percent(ax: Any) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+
+
+def _vintage_chart(vint: pd.DataFrame, column: str, title: str) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    v = vint[vint["dimension"] == "all"]
+    quarter = pd.PeriodIndex(v["vintage"], freq="M").asfreq("Q").astype(str)
+    table = (v.assign(q=quarter).groupby(["q", "mob"])[["balance_" + column, "principal"]].sum())
+    paid = v.drop_duplicates("vintage").assign(q=pd.PeriodIndex(
+        v.drop_duplicates("vintage")["vintage"], freq="M").asfreq("Q").astype(str)
+    ).groupby("q")["principal"].sum()
+    rate = (table["balance_" + column] / paid.reindex(table.index.get_level_values(0)).to_numpy()
+            ).unstack("mob")
+    for i, (name, row) in enumerate(rate.iterrows()):
+        ax.plot(row.index, row.to_numpy(), color=SERIES[i % len(SERIES)], linewidth=1.2,
+                label=str(name))
+    _percent(ax)
+    style_axes(ax, title, "months on book", "share of paid-out principal")
+    ax.legend(fontsize=7, ncol=2, frameon=False)
+    return figure_svg(fig)
+
+
+def _book_chart(mix: pd.DataFrame) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    m = mix[mix["dimension"] == "all"]
+    x = pd.PeriodIndex(m["month"], freq="M").to_timestamp()
+    for i, (col, label) in enumerate((("npl_ratio", "NPL ratio"), ("dpd30_ratio", "30+ DPD"),
+                                      ("dpd90_ratio", "90+ DPD"))):
+        ax.plot(x, m[col], color=SERIES[i], linewidth=1.3, label=label)
+    _percent(ax)
+    style_axes(ax, "The book month by month", "month", "share of on-book balance")
+    ax.legend(fontsize=7, frameon=False)
+    return figure_svg(fig)
+
+
+def _roll_chart(rolls: pd.DataFrame) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    r = rolls[(rolls["dimension"] == "all") & (rolls["kind"] == "roll")]
+    agg = r.groupby("source")[["moved", "balance"]].sum().reindex(list(BUCKETS[:-1])).dropna()
+    ax.bar([f"{s}→{BUCKETS[BUCKETS.index(s) + 1]}" for s in agg.index],
+           agg["moved"] / agg["balance"], color=BAD)
+    _percent(ax)
+    style_axes(ax, "Roll rates over the book's life (balance)", "bucket move", "share of balance")
+    return figure_svg(fig)
+
+
+def _psi_chart(psi: pd.DataFrame) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    for i, (name, p) in enumerate(psi.groupby("model")):
+        ax.plot(pd.PeriodIndex(p["month"], freq="M").to_timestamp(), p["psi"], marker="o",
+                markersize=2.5, color=SERIES[i], label=str(name))
+    for y, c in ((0.1, "#d9a13b"), (0.25, BAD)):
+        ax.axhline(y, color=c, linewidth=0.8, linestyle="--")
+    style_axes(ax, "Score stability (PSI against the development sample)", "month", "PSI")
+    ax.legend(fontsize=7, frameon=False)
+    return figure_svg(fig)
+
+
+def _outlook_chart(outlook: pd.DataFrame) -> str:
+    fig = new_figure(7.2, 3.6)
+    ax = fig.add_subplot()
+    last = outlook[outlook["month"] == outlook["month"].max()]
+    top = set(outlook[outlook["flagged"]]["industry"]) | set(
+        last.nlargest(3, "forecast_90plus_6m")["industry"])
+    for i, ind in enumerate(sorted(top)[:6]):
+        o = outlook[(outlook["industry"] == ind) & (outlook["loans"] >= 30)]
+        x = pd.PeriodIndex(o["month"], freq="M").to_timestamp()
+        colour = SERIES[i % len(SERIES)]
+        ax.plot(x, o["forecast_90plus_6m"], color=colour, linewidth=1.3, label=ind)
+        ax.fill_between(x, o["low"], o["high"], color=colour, alpha=0.12, linewidth=0)
+        flag = o[o["flagged"]]
+        ax.scatter(pd.PeriodIndex(flag["month"], freq="M").to_timestamp(),
+                   flag["forecast_90plus_6m"], color=colour, marker="^", s=14, zorder=3)
+    _percent(ax)
+    style_axes(ax, "Industry outlook: forecast 90+ within 6 months (▲ flagged)", "month",
+               "share of active loans")
+    ax.legend(fontsize=7, frameon=False, ncol=3)
+    return figure_svg(fig)
+
+
+def _alert_chart(alerts: pd.DataFrame) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    counts = alerts.groupby(["month", "level"]).size().unstack("level").fillna(0)
+    x = pd.PeriodIndex(counts.index, freq="M").to_timestamp()
+    bottom = np.zeros(len(counts))
+    for level, colour in (("amber", "#d9a13b"), ("red", BAD)):
+        if level in counts:
+            ax.bar(x, counts[level], bottom=bottom, width=25, color=colour, label=level)
+            bottom += counts[level].to_numpy()
+    style_axes(ax, "Alerts by month", "month", "alerts")
+    ax.legend(fontsize=7, frameon=False)
+    return figure_svg(fig)
+
+
+def render_report(result: MonitoringResult, title: str = "Post-loan monitoring") -> str:
+    """The HTML report of ``result``."""
+    charts = [_book_chart(result.mix), _vintage_chart(result.vintages, "30plus", "Vintages: 30+ DPD"),
+              _vintage_chart(result.vintages, "90plus", "Vintages: 90+ DPD"),
+              _roll_chart(result.roll_rates)]
+    if not result.psi.empty:
+        charts.append(_psi_chart(result.psi))
+    if not result.alerts.empty:
+        charts.append(_alert_chart(result.alerts))
+    outlook_chart, outlook_rows = "", []
+    if result.outlook is not None and not result.outlook.empty:
+        outlook_chart = _outlook_chart(result.outlook)
+        o = result.outlook
+        outlook_rows = o[o["month"] == o["month"].max()].sort_values(
+            "forecast_90plus_6m", ascending=False).to_dict("records")
+    mix = result.mix
+    latest = mix["month"].max()
+    dims = mix[(mix["month"] == latest)].sort_values(["dimension", "npl_ratio"],
+                                                     ascending=[True, False])
+    return render_page(TEMPLATES, "monitoring_report.html.j2", title=title, latest=latest,
+                       charts=charts, outlook_chart=outlook_chart, outlook=outlook_rows,
+                       alerts=result.alerts.head(200).to_dict("records"),
+                       n_alerts=len(result.alerts), groups=dims.to_dict("records"),
+                       stability=result.stability, good=GOOD)
+
+
+def write_workbook(result: MonitoringResult, path: Path) -> None:
+    """The report's tables as sheets (Alerts, Book, Roll rates, Vintages, Stability, Outlook)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets: list[tuple[str, pd.DataFrame]] = [
+        ("Alerts", result.alerts), ("Book", result.mix),
+        ("Roll rates", result.roll_rates[(result.roll_rates["kind"] != "transition")
+                                         & (result.roll_rates["dimension"] == "all")]),
+        ("Vintages", result.vintages[result.vintages["dimension"] == "all"]),
+        ("Stability", result.psi), ("CSI", result.csi)]
+    if result.outlook is not None:
+        sheets.append(("Outlook", result.outlook))
+    for name, frame in sheets:
+        ws = wb.create_sheet(name)
+        ws.append([str(c) for c in frame.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in frame.itertuples(index=False):
+            ws.append([None if isinstance(v, float) and np.isnan(v) else
+                       (v.item() if hasattr(v, "item") else v) for v in row])
+        ws.freeze_panes = "A2"
+    wb.save(path)
