@@ -2,15 +2,14 @@
 
 Simulate a world, train the models on its first year, decide the later applications with the
 data-driven ``default`` strategy and with the traditional ``policy_only`` one, compare them,
-and write a report.
+and write a report; then set up a SQLite factory and play a year of new people against it in
+simulated time (``world play``), so its book has months of history for the pages.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import replace
-from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -62,29 +61,24 @@ def _versus_rows(c: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
-def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) -> Any:
-    """Set up a SQLite factory on the world and send it applications from new people."""
-    from creditfactory.http.schemas.applications import ApplicationCreate
-    from creditfactory.services.bootstrap import store_context, with_counterparts, with_decisions
+def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
+                  per_month: int, first_month: int) -> tuple[Any, Any, Any]:
+    """Set up a SQLite factory on the world, then play ``months`` of new people against it
+    (``world play``): the play's summary, the book's figures and its rows by bank."""
+    from creditfactory.cli._play_platform import play_on_store
+    from creditfactory.services.bootstrap import store_context, with_decisions
     from creditfactory.services.ports import Actor
-    from creditfactory.services.sample_run import run_sample
+    from creditfactory.services.servicing_views import book_figures, portfolio_view
     from creditfactory.services.setup import setup_service
     from creditfactory.settings import load_settings
-    from creditfactory.world import generate
-    from creditfactory.world.borrowers import SimulatedBorrowers
-    from creditfactory.world.bureau_server import (
-        BureauFaults,
-        BureauServer,
-        WorldRecords,
-        running_bureau,
-    )
+    from creditfactory.world import WorldConfig, write_world
+    from creditfactory.world.play import PlayConfig
 
     db = out / "factory.db"
     db.unlink(missing_ok=True)
-    # the demo's partner banks are simulated: they answer the packages the sample sends
+    # the demo's partner banks are simulated: they answer the packages the play sends
     settings = load_settings(db_url=f"sqlite:///{db}", simulate_banks=True)
     ctx = store_context(settings)
-    engine = ctx.engine
     try:
         with console.status("creating the schema, channels, banks and the active strategy..."):
             password = secrets.token_urlsafe(12)
@@ -93,40 +87,44 @@ def _factory_sample(out: Path, world: Any, models: Any, seed: int, size: int) ->
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
             ctx = with_decisions(ctx, settings.identity_key)
-        # the demo's borrowers are simulated too: they sign the contracts they are sent
-        borrowers = SimulatedBorrowers(seed=seed)
-        ctx = replace(ctx, borrowers=borrowers)
-        # the newcomers' world is the outside: its credit bureau and business registry answer
-        # the platform's HTTP client on loopback; the newcomers declare only what an applicant
-        # declares, and are replayed at their own times (the world's clock)
-        outside = generate(max(size * 5, 1_000), 36, seed=seed + 1).applications
-        newcomers = outside.tail(size)
-        rows = [ApplicationCreate.model_validate(
-                    {**{k: r[k] for k in ApplicationCreate.model_fields if k in r},
-                     "bureau_consent_ref": f"DEMO-CONSENT-{n:06d}"}).model_dump()
-                for n, r in enumerate(newcomers.to_dict("records"))]
-        times = [t.to_pydatetime().replace(tzinfo=UTC) for t in newcomers["applied_at"]]
-        bureau = BureauServer(WorldRecords(outside), BureauFaults(latency_ms=20, seed=seed))
-        with running_bureau(bureau) as served, console.status(
-                f"submitting {len(rows)} applications (bureau and registry at {served.url}); "
-                "partner banks answering..."):
-            ctx = with_counterparts(ctx, load_settings(db_url=settings.db_url,
-                                                       bureau_url=served.url))
-            return run_sample(ctx, rows, Actor("demo", "account_manager"), borrowers=borrowers,
-                              times=times)
+        # new people: a world of its own whose calendar goes on after the training world's;
+        # its bureau and registry answer the platform on loopback, its borrowers sign and pay
+        newcomers = out / "newcomers"
+        span = first_month + months
+        with console.status("simulating the newcomers' world..."):
+            write_world(WorldConfig(max(per_month * span * 6 // 5, 1_000), span, seed + 1),
+                        newcomers)
+        cfg = PlayConfig(months, per_month, first_month, seed)
+        with progress_bar(f"playing {months} months (days)", months * 31) as update:
+            done = play_on_store(ctx, newcomers, cfg, out / "bank-files", progress=update)
+        overseer = Actor("demo", "risk_analyst")
+        by_bank = portfolio_view(ctx, overseer)["breakdowns"][0][2]
+        return done, book_figures(ctx, overseer), by_bank
     finally:
-        engine.dispose()
+        ctx.engine.dispose()
 
 
-def _factory_rows(run: Any) -> list[list[Any]]:
-    rows: list[list[Any]] = [[f"tier: {t}", run.tiers.get(t, 0)] for t in TIERS]
-    rows += [[k, v] for k, v in run.tiers.items() if k not in TIERS]  # held for data
-    rows += [[k, v] for k, v in sorted(run.outcome.items())]
-    if run.seconds_to_payout:
-        secs = sorted(run.seconds_to_payout)
-        rows.append(["median seconds from submission to payout", f"{secs[len(secs) // 2]:.1f}"])
-    rows += [[f"refused with HTTP {k}", v] for k, v in run.errors.items()]
+def _factory_rows(done: Any, book: Any) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        ["simulated time", f"{done.first_day} to {done.last_day} ({done.days} days closed)"],
+        ["applications submitted", f"{done.submitted:,} ({done.refused} refused)"],
+        ["loans paid out and booked", f"{book.loans:,} ({book.paid_out:,.2f} CNY)"],
+        ["repayments in bank files", f"{done.payments:,} in {done.files:,} files "
+                                     f"({done.rows_refused} rows refused)"],
+        ["prepayments posted by the banks", f"{done.prepayments:,}"],
+        ["loans on the book", f"{book.on_book:,}"],
+        ["principal outstanding (CNY)", f"{book.outstanding:,.2f}"],
+        ["DPD buckets (loans)", ", ".join(f"{b} {n}" for b, n in book.buckets.items() if n)],
+        ["NPL ratio (of outstanding)", _pct(book.npl_ratio)],
+        ["cumulative NPL (of paid out)", _pct(book.cumulative_npl)],
+        ["written off / recovered (CNY)", f"{book.written_off:,.2f} / {book.recovered:,.2f}"],
+    ]
     return rows
+
+
+def _bank_rows(by_bank: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r["name"], r["loans"], r["on_book"], f"{r['outstanding']:,.2f}",
+             f"{r['npl_outstanding']:,.2f}"] for r in by_bank]
 
 
 @app.command()
@@ -135,8 +133,10 @@ def demo(
         "demo-output"),
     applications: Annotated[int, typer.Option(help="Applications in the demo world.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-    sample_size: Annotated[int, typer.Option(help="New applications sent through the factory.")
-                           ] = 200,
+    play_months: Annotated[int, typer.Option(help="Months the factory is played in simulated "
+                                                  "time.")] = 12,
+    play_per_month: Annotated[int, typer.Option(help="New applications a month sent through "
+                                                     "the factory.")] = 100,
 ) -> None:
     """Simulate a world, then run the factory's engines on it and write a report."""
     from creditfactory.data import load
@@ -168,11 +168,14 @@ def demo(
     versus = _versus_rows(run.comparison or {})
     console.print(table("default at policy_only's operating points", ["figure", "value"], versus))
 
-    console.rule("[bold]3. The factory on SQLite: new applicants through the 24 steps")
-    sample = _factory_sample(out, world, models, seed, sample_size)
-    factory_rows = _factory_rows(sample)
-    console.print(table(f"{sample.submitted} new applications submitted to the factory",
-                        ["", "applications"], factory_rows))
+    console.rule("[bold]3. The factory on SQLite: new applicants, the banks, the loan book")
+    done, book, by_bank = _factory_play(out, world, models, seed, play_months, play_per_month,
+                                        int(meta["months"]))
+    factory_rows = _factory_rows(done, book)
+    bank_cols = ["bank", "loans", "on the book", "outstanding (CNY)", "non-performing (CNY)"]
+    console.print(table(f"{play_months} months of the factory in simulated time",
+                        ["", "value"], factory_rows))
+    console.print(table("the book by bank", bank_cols, _bank_rows(by_bank)))
 
     report = out / "report.md"
     report.write_text(
@@ -184,8 +187,12 @@ def demo(
         + _markdown(["figure", *run.summary], rows)
         + "\n\n" + _markdown(["default at policy_only's operating points", "value"], versus)
         + "\n\nCharts, cut-off curves and the swap set: `backtest/report.html`.\n"
-        + "\n## The factory on SQLite\n\n" + _markdown(["", "applications"], factory_rows)
-        + "\n",
+        + f"\n## The factory on SQLite: {play_months} months in simulated time\n\n"
+        + _markdown(["", "value"], factory_rows) + "\n\n"
+        + _markdown(bank_cols, _bank_rows(by_bank))
+        + "\n\nBook: " + book.line() + "\n\nThe pages (`creditfactory serve --db "
+        f"sqlite:///{out / 'factory.db'}`, sign in as `admin` with `admin-password.txt`): "
+        "`/ui/portfolio` and each loan's page from its case.\n",
         encoding="utf-8",
     )
     console.rule("[bold]Summary")
@@ -193,5 +200,6 @@ def demo(
     console.print(
         f"default approves {_pct(d['approval_rate'])} with cumulative NPL {_pct(d['npl_rate'])}; "
         f"policy_only approves {_pct(p['approval_rate'])} with NPL {_pct(p['npl_rate'])}.")
+    console.print(f"the factory's book: {book.line()}")
     console.print(f"report: {report} (and {out / 'backtest' / 'report.html'}); "
                   f"{time.perf_counter() - t0:.0f} s in all")
