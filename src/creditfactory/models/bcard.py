@@ -46,7 +46,7 @@ from sklearn.utils.validation import check_is_fitted
 from creditfactory.errors import InvalidArgument
 from creditfactory.models.bcard_features import FEATURES, KEYS, build_features, label_bad
 
-__all__ = ["FEATURES", "OBJECTIVES", "BehaviourScorecard", "build_features", "development_sample",
+__all__ = ["FEATURES", "KEYS", "OBJECTIVES", "BehaviourScorecard", "build_features", "development_sample",
            "fit_bcard", "label_bad", "score_book"]
 
 OBJECTIVES = ("logistic", "divergence", "lightgbm")
@@ -247,6 +247,3 @@ def fit_bcard(loans: pd.DataFrame, monthly: pd.DataFrame, transactions: pd.DataF
     X = build_features(loans, known, txn, sig, industry_index)
     dev, y = development_sample(X, known, cut)
     return BehaviourScorecard(objective=objective, **DEFAULT_CARD).fit(dev, y)
-
-
-_ = KEYS  # the rows' keys, re-exported through bcard_features
