@@ -16,7 +16,7 @@ import pandas as pd
 from creditfactory.monitoring.figures import early_delinquency, mix, roll_rates, vintages
 from creditfactory.monitoring.frame import MonitoringBook, month_label, month_number, prepare
 from creditfactory.monitoring.outlook import industry_outlook
-from creditfactory.monitoring.rules import Rule, evaluate, load_rules
+from creditfactory.monitoring.rules import Rule, evaluate, load_outlook, load_rules
 from creditfactory.monitoring.stability import PSI_ACT, PSI_WATCH, monthly_csi, monthly_psi
 
 __all__ = ["ACARD_CHARACTERISTICS", "MonitoringResult", "ScoreSample", "metrics_table",
@@ -115,6 +115,7 @@ def metrics_table(mix_table: pd.DataFrame, rolls: pd.DataFrame, early: pd.DataFr
 def run_monthly(loans: pd.DataFrame, monthly: pd.DataFrame, *, bscore: pd.DataFrame | None = None,
                 samples: dict[str, ScoreSample] | None = None,
                 industry_index: pd.DataFrame | None = None, rules: list[Rule] | None = None,
+                outlook_settings: dict[str, float] | None = None,
                 acard_reference_months: int = 3) -> MonitoringResult:
     """Run the monitoring over the book ``loans`` + ``monthly`` (portfolio-run columns).
 
@@ -131,7 +132,8 @@ def run_monthly(loans: pd.DataFrame, monthly: pd.DataFrame, *, bscore: pd.DataFr
         samples["a_card"] = _acard_sample(loans, acard_reference_months)
     months = set(mix_table["month"].unique())
     stability, psi, csi = _stability(samples, months)
-    outlook = (industry_outlook(book, bscore, industry_index)
+    settings = load_outlook() if outlook_settings is None else outlook_settings
+    outlook = (industry_outlook(book, bscore, industry_index, **settings)  # type: ignore[arg-type]
                if bscore is not None and not bscore.empty else None)
     metrics = metrics_table(mix_table, rolls, early, psi, outlook)
     alerts = evaluate(metrics, rules if rules is not None else load_rules())

@@ -9,9 +9,12 @@ where ``Δindex`` is the change of the public industry indicator over the six mo
 month (weighted least squares, smoothed rates so an empty window is finite). So an industry
 whose indicator is falling is forecast above its B-card mean by as much as such falls have
 meant before. The band adds the binomial spread of the loans' PDs to the calibration's
-residual spread (±1.96 standard errors). An industry is flagged when its forecast is at least
-``rise`` times its own baseline (the mean forecast of the ``baseline_months`` before) and the
-band's low end is above that baseline, with at least ``min_loans`` loans scored.
+residual spread (±1.96 standard errors): it is the range of the rate the industry will show.
+An industry is flagged when its forecast is at least ``rise`` times its own baseline and at
+least ``min_rise`` above it (a rise both relative and absolute), with at least ``min_loans``
+loans scored. The baseline is the industry's mean B-card PD (and indicator change) over the
+``baseline_months`` before, calibrated as the month itself is, so a calibration that improves
+as windows close never reads as a rise.
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ def _calibration(table: pd.DataFrame, n_months: int) -> tuple[np.ndarray, np.nda
 
 def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
                      industry_index: pd.DataFrame | None = None, *, rise: float = 1.5,
-                     baseline_months: int = 12, min_loans: int = 100) -> pd.DataFrame:
+                     baseline_months: int = 12, min_rise: float = 0.005, min_loans: int = 100
+                     ) -> pd.DataFrame:
     """The outlook table (``OUTLOOK_COLUMNS``) from the B-card's ``bscore`` (loan_id, month,
     pd) and the public ``industry_index`` (month, industry, index), if there is one."""
     ids = bscore["loan_id"].to_numpy(np.int64)
@@ -96,10 +100,14 @@ def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
     table["forecast_90plus_6m"] = f
     table["low"], table["high"] = np.maximum(f - 1.96 * se, 0.0), np.minimum(f + 1.96 * se, 1.0)
     table = table.sort_values(["industry", "t"], kind="stable")
-    base = (table.groupby("industry")["forecast_90plus_6m"]
-            .transform(lambda s: s.shift(1).rolling(baseline_months, min_periods=3).mean()))
+    table["x"] = table["index_change"].fillna(0.0)
+    trailing = table.groupby("industry")[["mean_pd", "x"]].transform(
+        lambda s: s.shift(1).rolling(baseline_months, min_periods=3).mean())
+    tt = table["t"].to_numpy()
+    base = trailing["mean_pd"] * np.exp(a[tt] + b[tt] * trailing["x"])
     table["baseline"] = base
-    table["flagged"] = ((table["forecast_90plus_6m"] >= rise * base) & (table["low"] > base)
+    f = table["forecast_90plus_6m"]
+    table["flagged"] = ((f >= rise * base) & (f - base >= min_rise)
                         & (table["loans"] >= min_loans)).fillna(False).astype(bool)
     return table.sort_values(["month", "industry"], kind="stable")[list(OUTLOOK_COLUMNS)
                                                                     ].reset_index(drop=True)

@@ -20,7 +20,8 @@ import yaml
 
 from creditfactory.errors import InvalidArgument
 
-__all__ = ["ALERT_COLUMNS", "DEFAULT_RULES", "Rule", "evaluate", "load_rules"]
+__all__ = ["ALERT_COLUMNS", "DEFAULT_RULES", "OUTLOOK_KEYS", "Rule", "evaluate", "load_outlook",
+           "load_rules"]
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 ALERT_COLUMNS = ("month", "dimension", "value", "metric", "level", "action", "owner", "rule",
@@ -57,7 +58,7 @@ def _rule(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Rule:
     if bool(raw.get("threshold")) == bool(raw.get("sigma")):
         raise InvalidArgument(f"{where}: give either 'threshold' or 'sigma'")
     bounds: dict[str, Any] = dict(raw.get("threshold") or raw.get("sigma") or {})
-    if not set(bounds) <= set(_LEVELS) or set(raw["action"]) < set(bounds):
+    if not set(bounds) <= set(_LEVELS) or not set(bounds) <= set(raw["action"]):
         raise InvalidArgument(f"{where}: levels must be amber and/or red, each with an action")
     if raw.get("direction", "up") not in ("up", "down", "both"):
         raise InvalidArgument(f"{where}: direction must be up, down or both")
@@ -68,13 +69,31 @@ def _rule(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Rule:
     return Rule(**values)
 
 
-def load_rules(path: str | Path | None = None) -> list[Rule]:
-    """The rules of ``path`` (the shipped ``rules.yaml`` by default), checked."""
+OUTLOOK_KEYS = ("rise", "min_rise", "baseline_months", "min_loans")
+"""What the file's ``outlook`` section may set of :func:`~creditfactory.monitoring.outlook.industry_outlook`."""
+
+
+def _document(path: str | Path | None) -> tuple[Path, dict[str, Any]]:
     source = Path(path) if path is not None else DEFAULT_RULES
     try:
-        doc = yaml.safe_load(source.read_text("utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        return source, dict(yaml.safe_load(source.read_text("utf-8")) or {})
+    except (OSError, yaml.YAMLError, ValueError) as exc:
         raise InvalidArgument(f"rules file {source}: {exc}") from exc
+
+
+def load_outlook(path: str | Path | None = None) -> dict[str, float]:
+    """The industry outlook's settings in the rules file's ``outlook`` section."""
+    source, doc = _document(path)
+    settings = dict(doc.get("outlook") or {})
+    unknown = set(settings) - set(OUTLOOK_KEYS)
+    if unknown:
+        raise InvalidArgument(f"{source.name} outlook: unknown keys {sorted(unknown)}")
+    return {k: float(v) if k in ("rise", "min_rise") else int(v) for k, v in settings.items()}
+
+
+def load_rules(path: str | Path | None = None) -> list[Rule]:
+    """The rules of ``path`` (the shipped ``rules.yaml`` by default), checked."""
+    source, doc = _document(path)
     defaults = dict(doc.get("defaults") or {})
     rules = [_rule(dict(r), defaults, f"{source.name} rule {i + 1}")
              for i, r in enumerate(doc.get("rules") or [])]

@@ -49,8 +49,7 @@ class Bands:
             band[np.isnan(x)] = self.size - 1
             return band
         assert self.levels is not None
-        codes = pd.Categorical(s.astype(object).where(s.notna(), None),
-                               categories=self.levels).codes.astype(np.int64)
+        codes = pd.Index(self.levels).get_indexer(s.astype(str).to_numpy()).astype(np.int64)
         band = np.where(codes < 0, len(self.levels), codes)
         band[s.isna().to_numpy()] = self.size - 1
         return band

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from creditfactory.errors import InvalidArgument
 from creditfactory.monitoring import MonitoringResult, ScoreSample, load_rules, run_monthly
 from creditfactory.monitoring.outputs import write_outputs
+from creditfactory.monitoring.rules import load_outlook
 
 __all__ = ["BookTables", "MonitorRun", "monitor_portfolio", "read_portfolio", "score_with_bcard"]
 
@@ -122,7 +123,8 @@ def monitor_portfolio(directory: Path, out: Path, *, rules: Path | None = None,
     timings["bcard"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result = run_monthly(tables.loans, tables.monthly, bscore=bscore, samples=samples,
-                         industry_index=tables.industry_index, rules=load_rules(rules))
+                         industry_index=tables.industry_index, rules=load_rules(rules),
+                         outlook_settings=load_outlook(rules))
     timings["monitoring"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result.stability["notes"] = notes

@@ -1,0 +1,66 @@
+"""The industry outlook: the observed 90+ outcome of a loan-month, the forecast from the B-card's
+PDs, and the flag when one industry's forecast rises well above its own baseline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.monitoring import industry_outlook, prepare
+from creditfactory.monitoring.outlook import observed_90plus
+
+
+def _book(n_loans: int = 400, n_months: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ids = np.arange(1, n_loans + 1)
+    loans = pd.DataFrame({"loan_id": ids, "booked_on": "2022-01-10", "principal": 1000.0,
+                          "branch": "B", "product": "P", "channel_id": "AG", "bank": "X",
+                          "industry": np.where(ids <= n_loans // 2, "A01", "C18")})
+    months = pd.period_range("2022-01", periods=n_months, freq="M").to_timestamp()
+    monthly = pd.DataFrame({"loan_id": np.repeat(ids, n_months), "month": np.tile(months, n_loans),
+                            "mob": np.tile(np.arange(n_months), n_loans), "dpd": 0,
+                            "bucket": "M0", "class5": "normal", "principal_outstanding": 500.0,
+                            "status": "current"})
+    return loans, monthly
+
+
+def test_observed_outcome_is_a_first_pass_of_90_dpd_within_six_months() -> None:
+    loans, monthly = _book(n_loans=2, n_months=12)
+    late = (monthly["loan_id"] == 1) & (monthly["mob"] >= 7)
+    monthly.loc[late, ["dpd", "bucket", "class5", "status"]] = [95, "M4", "substandard", "delinquent"]
+    book = prepare(loans, monthly)
+    rows, months = np.array([0, 0, 0, 0, 1]), np.array([0, 1, 5, 6, 0])
+    # loan 1 first passes 90 DPD in month 7: seen from months 1..6; the window of month 6
+    # ends after the book's last month (11), so its outcome is not known yet
+    np.testing.assert_array_equal(observed_90plus(book, rows, months), [0.0, 1.0, 1.0, np.nan, 0.0])
+
+
+def test_a_rising_industry_is_flagged_and_a_steady_one_is_not() -> None:
+    loans, monthly = _book()
+    book = prepare(loans, monthly)
+    rng = np.random.default_rng(3)
+    scored = monthly[["loan_id", "month"]].copy()
+    steady = rng.uniform(0.008, 0.012, len(scored))
+    rising = np.where(scored["month"] >= "2023-09-01", steady * 4, steady)
+    scored["pd"] = np.where(scored["loan_id"] <= 200, steady, rising)
+    out = industry_outlook(book, scored, min_loans=100)
+    flagged = out[out["flagged"]]
+    assert set(flagged["industry"]) == {"C18"}
+    assert flagged["month"].min() == "2023-09"
+    last = out[out["month"] == "2024-06"].set_index("industry")
+    assert (last["low"] <= last["forecast_90plus_6m"]).all()
+    assert (last["forecast_90plus_6m"] <= last["high"]).all()
+    # nobody ever defaulted: once windows have closed the calibration pulls the forecast down
+    assert last.loc["A01", "forecast_90plus_6m"] < last.loc["A01", "mean_pd"]
+
+
+def test_the_industry_indicator_moves_the_forecast_only_through_what_it_meant_before() -> None:
+    loans, monthly = _book()
+    book = prepare(loans, monthly)
+    scored = monthly[["loan_id", "month"]].assign(pd=0.01)
+    months = pd.period_range("2022-01", periods=30, freq="M").strftime("%Y-%m")
+    index = pd.DataFrame({"month": np.tile(months, 2), "industry": np.repeat(["A01", "C18"], 30),
+                          "index": np.r_[np.zeros(30), np.linspace(0, -3, 30)]})
+    with_index = industry_outlook(book, scored, index)
+    without = industry_outlook(book, scored)
+    assert with_index["index_change"].notna().any() and without["index_change"].isna().all()
+    assert np.isfinite(with_index["forecast_90plus_6m"]).all()
