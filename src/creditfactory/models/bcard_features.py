@@ -43,9 +43,24 @@ def _month(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values).to_numpy().astype("datetime64[M]")
 
 
+def _key(loan: Any, month: Any) -> np.ndarray:
+    """One int64 per (loan, month): lookups between the tables hash integers, not pairs."""
+    return np.asarray(loan, np.int64) * 4096 + _month(month).astype(np.int64)
+
+
+def _lookup(src_key: np.ndarray, values: np.ndarray, want: np.ndarray, fill: float = np.nan) -> np.ndarray:
+    """``values`` at the rows of ``src_key`` equal to each ``want`` (``fill`` where none)."""
+    pos = pd.Index(src_key).get_indexer(want)
+    return np.where(pos >= 0, np.asarray(values, float)[pos], fill)
+
+
 def _money(values: pd.Series) -> np.ndarray:
-    return pd.to_numeric(values.astype(object).map(float), errors="coerce").to_numpy(float) \
-        if values.dtype == object else values.to_numpy(float)
+    """Money as float (CNY as stored: Decimal objects are converted through Arrow)."""
+    if values.dtype == object:
+        import pyarrow as pa
+
+        return pa.array(values.to_numpy()).cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return values.to_numpy(float)
 
 
 class _Panel:
@@ -54,6 +69,9 @@ class _Panel:
     def __init__(self, loan: np.ndarray):
         self.loan = loan
         self.n = len(loan)
+        new = np.ones(self.n, bool)
+        new[1:] = loan[1:] != loan[:-1]
+        self.first = np.maximum.accumulate(np.where(new, np.arange(self.n), 0))
 
     def lag(self, v: np.ndarray, k: int, fill: float = np.nan) -> np.ndarray:
         out = np.full(self.n, fill, float)
@@ -63,7 +81,10 @@ class _Panel:
         return out
 
     def window_sum(self, v: np.ndarray, w: int) -> np.ndarray:
-        return np.nansum([self.lag(v, k, 0.0) for k in range(w)], axis=0)
+        """Sum of the loan's last ``w`` rows (this one included), missing values as 0."""
+        cs = np.concatenate([[0.0], np.cumsum(np.nan_to_num(v))])
+        i = np.arange(self.n)
+        return cs[i + 1] - cs[np.maximum(i + 1 - w, self.first)]
 
     def window_max(self, v: np.ndarray, w: int) -> np.ndarray:
         return np.nanmax([self.lag(v, k, -np.inf) for k in range(w)], axis=0)
@@ -86,13 +107,14 @@ def _payments(transactions: pd.DataFrame | None, keys: pd.DataFrame) -> tuple[np
     if transactions is None or not len(transactions):
         return np.zeros(len(keys)), np.zeros(len(keys))
     t = transactions[transactions["kind"] != "recovery"]
-    g = pd.DataFrame({"loan_id": t["loan_id"].to_numpy(np.int64), "m": _month(t["posted_on"]),
+    g = pd.DataFrame({"k": _key(t["loan_id"], t["posted_on"]),
                       "amount": _money(t["amount"]), "penalty": _money(t["penalty"])})
-    g = g.groupby(["loan_id", "m"], sort=False)[["amount", "penalty"]].sum()
-    idx = pd.MultiIndex.from_arrays([keys["loan_id"].to_numpy(np.int64), _month(keys["month"])])
-    got = g.reindex(idx).fillna(0.0)
+    g = g.groupby("k", sort=False)[["amount", "penalty"]].sum()
+    want = _key(keys["loan_id"], keys["month"])
     scale = 100.0 if pd.api.types.is_integer_dtype(transactions["amount"].dtype) else 1.0
-    return got["amount"].to_numpy(float) / scale, got["penalty"].to_numpy(float) / scale
+    src = g.index.to_numpy(np.int64)
+    return (_lookup(src, g["amount"].to_numpy(), want, 0.0) / scale,
+            _lookup(src, g["penalty"].to_numpy(), want, 0.0) / scale)
 
 
 def build_features(loans: pd.DataFrame, monthly: pd.DataFrame,
@@ -146,12 +168,10 @@ def _signal_features(m: pd.DataFrame, p: _Panel, signals: pd.DataFrame | None) -
              "tax_late_3m", "tax_late_6m", "utility_late_3m", "utility_late_6m")
     if signals is None:
         return {k: np.full(len(m), np.nan) for k in names}
-    keys = pd.MultiIndex.from_arrays([signals["loan_id"].to_numpy(np.int64), _month(signals["month"])])
-    idx = pd.MultiIndex.from_arrays([m["loan_id"].to_numpy(np.int64), _month(m["month"])])
-    s = signals.drop(columns=["loan_id", "month"]).set_axis(keys).reindex(idx)
+    pos = pd.Index(_key(signals["loan_id"], signals["month"])).get_indexer(_key(m["loan_id"], m["month"]))
 
     def col(name: str) -> np.ndarray:
-        return s[name].astype(float).to_numpy()
+        return np.where(pos >= 0, signals[name].to_numpy(float)[pos], np.nan)
 
     inq, new, over = col("bureau_inquiries"), col("bureau_new_loans"), col("bureau_overdue_elsewhere")
     tax, util = col("tax_late"), col("utility_late")
@@ -177,11 +197,13 @@ def _signal_features(m: pd.DataFrame, p: _Panel, signals: pd.DataFrame | None) -
 def _index_features(m: pd.DataFrame, ln: pd.DataFrame, index: pd.DataFrame | None) -> dict[str, np.ndarray]:
     if index is None:
         return {"industry_index": np.full(len(m), np.nan), "industry_index_3m_change": np.full(len(m), np.nan)}
-    table = index.assign(m=_month(index["month"])).set_index(["industry", "m"])["index"]
-    month = _month(m["month"])
-    ind = ln["industry"].astype(str).to_numpy()
-    now = table.reindex(pd.MultiIndex.from_arrays([ind, month])).to_numpy(float)
-    before = table.reindex(pd.MultiIndex.from_arrays([ind, month - 3])).to_numpy(float)
+    codes = {c: i for i, c in enumerate(pd.unique(index["industry"].astype(str)))}
+    src = _key(index["industry"].astype(str).map(codes).to_numpy(np.int64), index["month"])
+    ind = pd.Series(ln["industry"].astype(str).to_numpy()).map(codes).fillna(-1).to_numpy(np.int64)
+    month = _key(ind, m["month"])
+    value = index["index"].to_numpy(float)
+    now = np.where(ind >= 0, _lookup(src, value, month), np.nan)
+    before = np.where(ind >= 0, _lookup(src, value, month - 3), np.nan)
     return {"industry_index": now, "industry_index_3m_change": now - before}
 
 
@@ -203,9 +225,7 @@ def label_bad(monthly: pd.DataFrame, rows: pd.DataFrame, horizon: int = 6,
     closed = pd.Series(ended).groupby(loan, sort=False).transform("max").to_numpy(bool)
     observed = (month + horizon <= cut) | closed
     y = np.where(future > 0, 1.0, np.where(observed, 0.0, np.nan))
-    lab = pd.Series(y, index=pd.MultiIndex.from_arrays([loan, month]))
-    want = pd.MultiIndex.from_arrays([rows["loan_id"].to_numpy(np.int64), _month(rows["month"])])
-    return lab.reindex(want).to_numpy(float)
+    return _lookup(loan * 4096 + month.astype(np.int64), y, _key(rows["loan_id"], rows["month"]))
 
 
 def _lead(p: _Panel, v: np.ndarray, k: int) -> np.ndarray:
