@@ -102,7 +102,7 @@ def test_a_crash_in_a_batch_answers_none_and_the_next_runs_answer_each_once(
     monkeypatch.setattr(bank_answers, "advance", advance)
     # each run an hour later: the packages re-routed after a decline are due at the next one
     hours = iter(range(1, 1000))
-    monkeypatch.setattr(bank_answers, "utcnow", lambda: utcnow() + timedelta(hours=next(hours)))
+    mixed.clock = lambda: utcnow() + timedelta(hours=next(hours))  # the banks' business clock
 
     answered = 0
     while n := simulate_bank_answers(mixed, limit=5):
