@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -45,33 +46,47 @@ def catch_up(uow: UnitOfWork, loan_ids: np.ndarray, business_date: date) -> int:
         assert account is not None
         restate(uow, account, as_of(account, business_date))
     rows = [r for r in terms if r[0] not in per_loan]
+    if not rows:
+        return len(terms)
+    n = len(rows)
+    cols = list(zip(*rows, strict=True))
+    loan_id = np.fromiter(cols[0], np.int64, n)
+    start = np.fromiter(cols[6], np.int64, n)
+    dom = (start.astype("datetime64[D]") - start.astype("datetime64[D]").astype(
+        "datetime64[M]")).astype(np.int64)
+    methods = sorted(set(cols[4]))
+    method_code = {m: k for k, m in enumerate(methods)}
+    key = np.fromiter((method_code[m] for m in cols[4]), np.int64, n) * 32 + dom
     pays = [t for t in txns if t[0] not in per_loan]
-    for method in sorted({r[4] for r in rows}):
-        group = [r for r in rows if r[4] == method]
-        _replay_group(uow, group, pays, method, business_date)
+    pay_id = np.fromiter((t[0] for t in pays), np.int64, len(pays))
+    pay_day = np.fromiter((t[2] for t in pays), np.int64, len(pays))
+    pay_fen = np.fromiter((_fen(t[3]) for t in pays), np.int64, len(pays))
+    pay_pos = np.searchsorted(loan_id, pay_id)
+    pay_key = key[np.minimum(pay_pos, n - 1)]
+    for k in np.unique(key).tolist():  # a group's loans fall due on the same days
+        sel = np.flatnonzero(key == k)
+        mine = np.flatnonzero(pay_key == k)
+        book_at = np.full(n, -1, np.int64)
+        book_at[sel] = np.arange(len(sel))
+        group = [rows[i] for i in sel.tolist()]
+        _replay_group(uow, group, methods[k // 32], business_date, book_at[pay_pos[mine]],
+                      pay_day[mine], pay_fen[mine])
     return len(terms)
 
 
-def _replay_group(uow: UnitOfWork, group: list[tuple[object, ...]],
-                  pays: list[tuple[object, ...]], method: str, business_date: date) -> None:
+def _replay_group(uow: UnitOfWork, group: list[tuple[Any, ...]], method: str,
+                  business_date: date, pay_loan: np.ndarray, pay_day: np.ndarray,
+                  pay_fen: np.ndarray) -> None:
     n = len(group)
-    loan_id = np.fromiter((int(r[0]) for r in group), np.int64, n)  # type: ignore[call-overload]
     cols = list(zip(*group, strict=True))
+    loan_id = np.fromiter(cols[0], np.int64, n)
     amount = np.fromiter((_fen(v) for v in cols[1]), np.int64, n)
     ppm = {v: int(Decimal(str(v)) * 1_000_000) for v in set(cols[2])}
     rate = np.fromiter((ppm[v] for v in cols[2]), np.int64, n)
-    term = np.fromiter(cols[3], np.int64, n)  # type: ignore[arg-type]
-    start = np.fromiter(cols[6], np.int64, n)  # type: ignore[arg-type]
+    start = np.fromiter(cols[6], np.int64, n)
     mult = {v: int(Decimal(str(v)) * 1000) for v in set(cols[7])}
-    book = book_from_terms(amount, rate, term, start, method).with_products(
-        np.fromiter((mult[v] for v in cols[7]), np.int64, n),
-        np.fromiter(cols[8], np.int64, n))  # type: ignore[arg-type]
-    mine = pays
-    pay_id = np.fromiter((int(t[0]) for t in mine), np.int64, len(mine))  # type: ignore[call-overload]
-    pos = np.searchsorted(loan_id, pay_id)
-    inside = (pos < n) & (loan_id[np.minimum(pos, n - 1)] == pay_id)
-    pay_day = np.fromiter((int(t[2]) for t in mine), np.int64, len(mine))  # type: ignore[call-overload]
-    pay_fen = np.fromiter((_fen(t[3]) for t in mine), np.int64, len(mine))
-    report = replay_book(book, int(start.min()), max(business_date, date(1970, 1, 1)),
-                         pos[inside], pay_day[inside], pay_fen[inside])
+    book = book_from_terms(amount, rate, np.fromiter(cols[3], np.int64, n), start,
+                           method).with_products(
+        np.fromiter((mult[v] for v in cols[7]), np.int64, n), np.fromiter(cols[8], np.int64, n))
+    report = replay_book(book, int(start.min()), business_date, pay_loan, pay_day, pay_fen)
     uow.servicing.set_state_rows(book_states(book, report, np.arange(n), loan_id))

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from creditfactory.store.engine import is_sqlite
 from creditfactory.store.tables_servicing import loan_transactions
+from creditfactory.store.write_pipeline import end_pipeline
 
 __all__ = ["FILE_COLUMNS", "insert_transactions", "loan_terms", "loan_transaction_rows",
            "lookup_contracts", "update_states", "used_references"]
@@ -41,6 +42,30 @@ def _day(conn: Connection, col: str) -> str:
     return f"({col} - DATE '1970-01-01')"
 
 
+def _cursor(conn: Connection) -> Any:
+    """The driver's own cursor in the caller's transaction (PostgreSQL: any queued writes of
+    the write pipeline answered first, so the cursor runs outside pipeline mode)."""
+    if not _sqlite(conn):
+        end_pipeline(conn)
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _fetch(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Rows straight from the driver's cursor (no result wrapping: a million rows)."""
+    cur = _cursor(conn)
+    try:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+def _roomy_cache(conn: Connection) -> None:
+    """SQLite: a page cache large enough for the indexes a big file writes into (256 MB for
+    this connection; the default 2 MB thrashes on a million random references)."""
+    conn.exec_driver_sql("PRAGMA cache_size = -262144")
+
+
 def _any(conn: Connection, col: str, values: Sequence[Any], cast: str) -> tuple[str, Any]:
     """``col`` among ``values`` as SQL with its one parameter."""
     if _sqlite(conn):
@@ -54,7 +79,7 @@ def lookup_contracts(conn: Connection, contract_nos: Sequence[str]
     where, param = _any(conn, "contract_no", contract_nos, "text")
     sql = (f"SELECT contract_no, loan_id, bank_code, {_day(conn, 'start_date')} "
            f"FROM loan_accounts WHERE {where}")
-    return [tuple(r) for r in conn.exec_driver_sql(sql, (param,)).all()]  # type: ignore[misc]
+    return _fetch(conn, sql, (param,))  # type: ignore[return-value]
 
 
 def used_references(conn: Connection, bank_code: str, references: Sequence[str]) -> set[str]:
@@ -62,7 +87,7 @@ def used_references(conn: Connection, bank_code: str, references: Sequence[str])
     where, param = _any(conn, "reference", references, "text")
     mark = "?" if _sqlite(conn) else "%s"
     sql = f"SELECT reference FROM loan_transactions WHERE bank_code = {mark} AND {where}"
-    return {r[0] for r in conn.exec_driver_sql(sql, (bank_code, param))}
+    return {r[0] for r in _fetch(conn, sql, (bank_code, param))}
 
 
 def insert_transactions(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -73,12 +98,13 @@ def insert_transactions(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> No
     if _sqlite(conn):
         at = loan_transactions.c.posted_at.type.bind_processor(conn.dialect)
         fix = at if at is not None else (lambda v: v)
-        stamps: dict[datetime, Any] = {}
-        rows = [(*r[:-1], stamps.setdefault(r[-1], fix(r[-1]))) for r in rows]
+        stamps: dict[datetime, Any] = {t: fix(t) for t in {r[-1] for r in rows}}
+        rows = [(*r[:-1], stamps[r[-1]]) for r in rows]
+        _roomy_cache(conn)
         conn.exec_driver_sql(f"INSERT INTO loan_transactions ({cols}) VALUES "
                              f"({', '.join('?' * len(FILE_COLUMNS))})", list(rows))
         return
-    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cur = _cursor(conn)
     with cur.copy(f"COPY loan_transactions ({cols}) FROM STDIN") as copy:
         for r in rows:
             copy.write_row(r)
@@ -91,7 +117,7 @@ def loan_terms(conn: Connection, loan_ids: Sequence[int]) -> list[tuple[Any, ...
     cols = [_day(conn, c) if c == "start_date" else f"CAST({c} AS TEXT)"
             if c in ("rate", "principal", "penalty_multiplier") else c for c in _TERMS]
     sql = f"SELECT {', '.join(cols)} FROM loan_accounts WHERE {where} ORDER BY loan_id"
-    return [tuple(r) for r in conn.exec_driver_sql(sql, (param,)).all()]
+    return _fetch(conn, sql, (param,))
 
 
 def loan_transaction_rows(conn: Connection, loan_ids: Sequence[int]) -> list[tuple[Any, ...]]:
@@ -99,14 +125,14 @@ def loan_transaction_rows(conn: Connection, loan_ids: Sequence[int]) -> list[tup
     where, param = _any(conn, "loan_id", loan_ids, "bigint")
     sql = (f"SELECT loan_id, kind, {_day(conn, 'value_date')}, CAST(amount AS TEXT) "
            f"FROM loan_transactions WHERE {where}")
-    return [tuple(r) for r in conn.exec_driver_sql(sql, (param,)).all()]
+    return _fetch(conn, sql, (param,))
 
 
 def update_states(conn: Connection, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
                   ) -> None:
     """PostgreSQL: the states (``columns`` values, then the loan id) copied into a temporary
     table and set in one ``UPDATE``."""
-    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cur = _cursor(conn)
     names = ", ".join((*columns, "loan_id"))
     cur.execute("DROP TABLE IF EXISTS pg_temp.loan_state_load")
     cur.execute(f"CREATE TEMPORARY TABLE loan_state_load ON COMMIT DROP AS "
