@@ -40,7 +40,8 @@ class ServiceContext:
     (the models hold no fraud model); ``packaging`` re-scores channels with findings when the
     models have a channel card. ``bureau`` and ``external`` are the counterparts a
     submission's data are fetched from (``None``: not configured, the submission waits);
-    ``clock`` stamps a submission's time (the API the real one, a replay its own).
+    ``clock`` is the case time: it stamps a submission, its case, the banks' answers, the
+    signatures and so the payout (the API the real time; ``world play`` its business clock).
     ``borrowers`` delivers contracts and signing codes to borrowers (``None``: none is sent).
     """
 

@@ -21,6 +21,7 @@ import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +32,7 @@ from creditfactory.domain.external_data import BUREAU_FIELDS
 from creditfactory.servicing.book import day_number
 from creditfactory.servicing.schedules import add_months
 from creditfactory.world.config import START_MONTH, START_YEAR
+from creditfactory.world.macro import Macro
 from creditfactory.world.repayment import Repayment
 from creditfactory.world.repayment_state import (
     hidden_borrowers,
@@ -121,6 +123,17 @@ class PlayWorld:
     performance: pd.DataFrame
     meta: dict[str, Any]
 
+    @cached_property
+    def macro(self) -> Macro:
+        """The world's economy, drawn again from its seed."""
+        return world_macro(self.meta)
+
+    @cached_property
+    def last_mob(self) -> pd.Series:
+        """The last month on book of each application's as-if life, by application id."""
+        ids = self.applications["application_id"].to_numpy()
+        return pd.Series(last_months(self.performance, ids), index=ids)
+
     def declared(self, row: int) -> dict[str, Any]:
         """What applicant ``row`` declares (no id, no time, no bureau fields)."""
         skip = {"application_id", "applied_at", *BUREAU_FIELDS}
@@ -184,8 +197,8 @@ def _cohort(run: _Run, loans: list[dict[str, Any]], start: date) -> _Cohort:
     w = run.world
     rows = np.array([run.apps_of[int(r["application_id"])] for r in loans], np.int64)
     apps = w.applications.iloc[rows].reset_index(drop=True)
-    macro = world_macro(w.meta)
-    last = last_months(w.performance, apps["application_id"].to_numpy())
+    macro = w.macro
+    last = w.last_mob.reindex(apps["application_id"].to_numpy()).to_numpy(np.int64)
     borrowers = hidden_borrowers(apps, w.truth, macro, int(w.meta["seed"]), last)
     term = np.array([int(r["term_months"]) for r in loans], np.int64)
     inst = np.zeros((int(term.max()) + 2, len(loans)), np.int64)
