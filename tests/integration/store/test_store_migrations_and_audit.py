@@ -56,6 +56,10 @@ EXPECTED = {
     "loan_accounts",
     "loan_schedule",
     "loan_transactions",
+    "monitoring_loan_months",
+    "monitoring_alerts",
+    "monitoring_outlook",
+    "monitoring_runs",
 }
 
 

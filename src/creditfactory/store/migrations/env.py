@@ -10,6 +10,7 @@ from creditfactory.store import (
     tables_contracts,  # noqa: F401  (registers the contract and payout-check tables)
     tables_data_fetch,  # noqa: F401  (registers the fetched-data tables)
     tables_models,  # noqa: F401  (registers the model tables)
+    tables_monitoring,  # noqa: F401  (registers the monthly monitoring's tables)
     tables_personal,  # noqa: F401  (registers the personal values awaiting sealing)
     tables_servicing,  # noqa: F401  (registers the loan book's tables)
     tables_sessions,  # noqa: F401  (registers the sessions table)

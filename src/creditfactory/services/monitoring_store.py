@@ -1,0 +1,152 @@
+"""The monthly monitoring on the store's loan book, and the reads of its stored results.
+
+The loan book keeps each loan's state at the business date only, so ``monitor --db --month M``
+first records every loan's state as it stands (its month-end state when the business date is
+M's last day) under month M, then hands the book's loans and every recorded month up to M to
+the same monitoring job as a portfolio run, and keeps M's alerts and industry outlook for the
+warning page and the alerts API. History (roll rates, vintages, σ-rules) grows one month per
+run; the B-card is fitted once the recorded months cover its training window.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.domain.roles import OVERSEERS
+from creditfactory.monitoring import load_rules, run_monthly
+from creditfactory.monitoring.outputs import write_outputs
+from creditfactory.monitoring.rules import load_outlook
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.errors import InvalidInput, RoleNotAllowed
+from creditfactory.services.monitoring_run import BookTables, MonitorRun, score_with_bcard
+from creditfactory.services.ports import Actor
+from creditfactory.store import UnitOfWork
+from creditfactory.store.repo_monitoring import MonitoringRepository
+
+__all__ = ["LEVELS", "list_alerts", "monitor_store", "warning_view"]
+
+LEVELS = ("amber", "red")
+_BCARD_MONTHS = 18
+
+
+def _month(text: str) -> pd.Period:
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise InvalidInput([("month", f"must be YYYY-MM, got {text!r}")])
+    return pd.Period(text, freq="M")
+
+
+def _status(stored: pd.Series, dpd: pd.Series) -> np.ndarray:
+    """The loan book's status as the portfolio tables name it."""
+    s, d = stored.to_numpy(), dpd.to_numpy()
+    return np.where(s == "written_off", "written_off",
+                    np.where(s == "active", np.where(d > 0, "delinquent", "current"), "paid_off"))
+
+
+def _tables(book: list[dict[str, Any]], states: list[dict[str, Any]]) -> BookTables:
+    loans = pd.DataFrame(book)
+    loans = loans.assign(principal=loans["principal"].astype(float),
+                         rate=loans["rate"].astype(float), booked_on=loans["start_date"],
+                         a_pd=pd.to_numeric(loans["a_pd"], errors="coerce"))
+    h = pd.DataFrame(states)
+    monthly = pd.DataFrame({
+        "loan_id": h["loan_id"].to_numpy(np.int64),
+        "month": pd.PeriodIndex(h["month"], freq="M").to_timestamp(),
+        "mob": h["mob"].to_numpy(np.int32), "dpd": h["dpd"].to_numpy(np.int32),
+        "bucket": h["bucket"], "class5": h["five_class"],
+        "principal_outstanding": h["principal_outstanding_fen"].to_numpy(np.float64) / 100,
+        "status": h["status"]})
+    return BookTables(loans=loans, monthly=monthly)
+
+
+def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = None) -> MonitorRun:
+    """Record the book's state under ``month``, run the monitoring over the recorded months
+    and keep the month's alerts and outlook (a rerun of a month replaces them)."""
+    period = _month(month)
+    label = period.strftime("%Y-%m")
+    notes: list[str] = []
+    with UnitOfWork(engine) as uow:
+        repo = MonitoringRepository(uow.conn)
+        business_date = uow.servicing.business_date()
+        book = [r for r in repo.book() if r["start_date"] <= period.end_time.date()]
+        if not book:
+            raise InvalidInput([("month", f"the loan book holds no loan paid out by the end of {label}")])
+        frame = pd.DataFrame(book)
+        start = pd.PeriodIndex(pd.to_datetime(frame["start_date"]), freq="M")
+        rows = pd.DataFrame({
+            "loan_id": frame["loan_id"].astype(np.int64),
+            "mob": (period.ordinal - start.asi8).astype(np.int64),
+            "dpd": frame["dpd"].astype(np.int64), "bucket": frame["bucket"],
+            "five_class": frame["five_class"],
+            "principal_outstanding_fen": frame["principal_outstanding_fen"].astype(np.int64),
+            "status": _status(frame["status"], frame["dpd"])})
+        repo.save_states(label, [{str(k): v for k, v in r.items()}
+                                 for r in rows.to_dict("records")])
+        states = repo.states(label)
+        uow.commit()
+    if business_date != period.end_time.date():
+        notes.append(f"the book's state at the business date {business_date} is recorded as "
+                     f"{label}'s month-end")
+    tables = _tables(book, states)
+    months = tables.monthly["month"].nunique()
+    bscore, samples = None, {}
+    if months >= _BCARD_MONTHS + 6:
+        bscore, samples["b_card"], version = score_with_bcard(tables, _BCARD_MONTHS)
+        notes.append(f"B-card {version} fitted on the first {_BCARD_MONTHS} recorded months")
+    else:
+        notes.append(f"{months} recorded month(s): the B-card and the industry outlook need "
+                     f"{_BCARD_MONTHS + 6}")
+    result = run_monthly(tables.loans, tables.monthly, bscore=bscore, samples=samples,
+                         rules=load_rules(rules), outlook_settings=load_outlook(rules))
+    result.stability["notes"] = notes
+    files = write_outputs(result, Path(out), bscore)
+    alerts = result.alerts[result.alerts["month"] == label]
+    outlook = ([] if result.outlook is None else
+               result.outlook[result.outlook["month"] == label].to_dict("records"))
+    keep = ("dimension", "value", "metric", "level", "action", "owner", "rule", "observed",
+            "bound", "volume")
+    alert_rows = [{k: (None if k == "bound" and not np.isfinite(r[k]) else r[k]) for k in keep}
+                  for r in alerts.to_dict("records")]
+    outlook_rows = [{k: r[k] for k in ("industry", "loans", "forecast_90plus_6m", "low", "high",
+                                       "flagged")} for r in outlook]
+    with UnitOfWork(engine) as uow:
+        MonitoringRepository(uow.conn).replace_results(label, alert_rows, outlook_rows, {
+            "loans": len(book), "alerts": len(alert_rows),
+            "red": int((alerts["level"] == "red").sum()), "ran_at": datetime.now(UTC)})
+        uow.commit()
+    return MonitorRun(result=result, bscore=bscore, files=files, notes=notes)
+
+
+def _overseer(actor: Actor) -> None:
+    if actor.role not in OVERSEERS:
+        raise RoleNotAllowed("early-warning alerts are read by risk analysts and administrators")
+
+
+def list_alerts(ctx: ServiceContext, actor: Actor, month: str | None = None,
+                level: str | None = None, dimension: str | None = None, offset: int = 0,
+                limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+    """The stored alerts that match, red first, and how many match."""
+    _overseer(actor)
+    if month is not None:
+        month = _month(month).strftime("%Y-%m")
+    if level is not None and level not in LEVELS:
+        raise InvalidInput([("level", f"must be one of {', '.join(LEVELS)}, got {level!r}")])
+    with ctx.uow(write=False) as uow:
+        return MonitoringRepository(uow.conn).alerts(month, level, dimension, offset, limit)
+
+
+def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) -> dict[str, Any]:
+    """The warning dashboard: the monitored months, one month's alerts and industry outlook."""
+    _overseer(actor)
+    with ctx.uow(write=False) as uow:
+        repo = MonitoringRepository(uow.conn)
+        runs = repo.runs()
+        chosen = _month(month).strftime("%Y-%m") if month else (runs[0]["month"] if runs else None)
+        alerts, count = repo.alerts(chosen, limit=500) if chosen else ([], 0)
+        outlook = repo.outlook(chosen) if chosen else []
+    return {"runs": runs, "month": chosen, "alerts": alerts, "count": count, "outlook": outlook}
