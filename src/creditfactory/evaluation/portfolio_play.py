@@ -126,6 +126,7 @@ def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repaymen
     _, i1 = _left(book, paying)
     if prepaid.any():  # the interest not yet due is forgiven, not paid
         prepay_in_full(book, d, paying[prepaid], product)
+        report = close_day(book, d, product=product)  # the day reported after the settlements
     p1, _ = _left(book, paying)
     kind = np.where(wo_p, 2, np.where(prepaid, 1, 0))
     for key, v in zip(_TXN, (g.members[paying], np.full(len(paying), day), kind, amt, p0[pay] - p1,

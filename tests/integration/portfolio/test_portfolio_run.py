@@ -20,14 +20,10 @@ from creditfactory.evaluation.portfolio import (
     LOAN_COLUMNS,
     PortfolioBook,
     as_if_last_months,
-    book_approved,
     play_portfolio,
 )
 from creditfactory.servicing.allocation import Transaction, statement
 from creditfactory.servicing.schedules import repayment_schedule
-from creditfactory.strategy import NoScores, load_strategy
-from creditfactory.strategy.backtest_run import backtest_strategies
-from creditfactory.world import WorldConfig, write_world
 
 FILES = {
     "loans": list(LOAN_COLUMNS),
@@ -36,21 +32,6 @@ FILES = {
                      "reference"],
     "monthly": ["loan_id", "month", "mob", "dpd", "bucket", "class5", "principal_outstanding", "status"],
 }
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("portfolio") / "world"
-    write_world(WorldConfig(2_500, 18, 9, chunk_size=1_000), out, workers=1)
-    return out
-
-
-@pytest.fixture(scope="module")
-def played(world: Path) -> tuple[pd.DataFrame, PortfolioBook]:
-    data = load(world, money="float")
-    run = backtest_strategies(data, [load_strategy("policy_only")], NoScores(), train_months=12)
-    loans, apps = book_approved(data.applications, run.results[0].decisions)
-    return loans, play_portfolio(loans, apps, data.truth, as_if_last_months(data.performance, apps["application_id"].to_numpy()), json.loads((world / "meta.json").read_text()))
 
 
 def test_portfolio_run_writes_every_file_with_its_columns(world: Path, tmp_path: Path) -> None:
