@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from creditfactory.domain.roles import OVERSEERS
 from creditfactory.errors import InvalidArgument
 from creditfactory.http.errors import status_of
 from creditfactory.services import blacklists as blacklist_rules
@@ -72,6 +73,7 @@ def _nav(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
         ("/ui/channels", "Channels", channel_rules.READERS),
         ("/ui/blacklists", "Blacklists", blacklist_rules.READERS),
         ("/ui/bank", "Bank", BANK_READERS),
+        ("/ui/warning", "Early warning", OVERSEERS),
     ]
     return [(href, label) for href, label, roles in links if actor.role in roles]
 

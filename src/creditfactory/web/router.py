@@ -17,10 +17,12 @@ from creditfactory.web.pages import (
     loans,
     portfolio,
     queue,
+    warning,
 )
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-for _module in (auth, queue, cases, channels, bank, blacklists, loans, portfolio):
+for _module in (auth, queue, cases, channels, bank, blacklists, loans, portfolio,
+                warning):
     router.include_router(_module.router)
 
 

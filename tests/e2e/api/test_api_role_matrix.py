@@ -215,6 +215,8 @@ MATRIX: dict[tuple[str, str], Op] = {
               "risk_analyst": 200, "admin": 200}), _at("/loans/{loan}")),
     ("POST", "/loans/{loan_id}/repayments"): Op(
         grid({"bank_officer": 201, "bank_system": 201, "other_bank_officer": 404}), _repayment),
+    # the monthly monitoring's early-warning alerts: the overseers read them
+    ("GET", "/alerts"): Op(grid(["risk_analyst", "admin"]), _at("/alerts?level=red")),
 }
 
 

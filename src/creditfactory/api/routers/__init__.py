@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from creditfactory.api.routers import (
+    alerts,
     applications,
     auth,
     banks,
@@ -18,5 +19,5 @@ from creditfactory.api.routers import (
 
 api_router = APIRouter(prefix="/api/v1")
 for _module in (auth, applications, stations, cases, banks, contracts, channels, users, health,
-                blacklists, loans):
+                blacklists, loans, alerts):
     api_router.include_router(_module.router)
