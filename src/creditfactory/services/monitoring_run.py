@@ -116,7 +116,7 @@ def monitor_portfolio(directory: Path, out: Path, *, rules: Path | None = None,
     try:
         bscore, samples["b_card"], version = score_with_bcard(tables, bcard_train_months)
         notes.append(f"B-card {version} fitted on the book's first {bcard_train_months} months")
-    except ImportError as exc:  # the behaviour scorecard is an optional part of the models
+    except (ImportError, InvalidArgument) as exc:  # too young a book, or no B-card installed
         notes.append(f"no B-card scores: {exc}")
     if tables.signals is None:
         notes.append("the world published no post-loan signals: the B-card sees payments only")

@@ -1,0 +1,63 @@
+"""``creditfactory monitor`` end to end on a tiny portfolio run: every file with its columns,
+the B-card's scores point in time, stability of both cards, the report and the workbook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from creditfactory.cli import _register, app
+from creditfactory.world import WorldConfig, write_world
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("monitor")
+    write_world(WorldConfig(3_000, 24, 11, chunk_size=1_000), root / "world", workers=1)
+    _register()
+    result = CliRunner().invoke(app, ["portfolio", "run", str(root / "world"), "--strategy",
+                                      "policy_only", "--out", str(root / "run")])
+    assert result.exit_code == 0, result.output
+    return root / "run"
+
+
+def test_monitor_writes_every_file_of_a_portfolio_run(portfolio: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mon"
+    result = CliRunner().invoke(app, ["monitor", str(portfolio), "--out", str(out),
+                                      "--bcard-train-months", "12"])
+    assert result.exit_code == 0, result.output
+    bscore = pd.read_parquet(out / "bscore.parquet")
+    assert list(bscore.columns) == ["loan_id", "month", "score", "pd", "reasons"]
+    assert bscore["pd"].between(0, 1).all() and bscore["loan_id"].isin(
+        pd.read_parquet(portfolio / "loans.parquet")["loan_id"]).all()
+    alerts = pd.read_parquet(out / "alerts.parquet")
+    assert list(alerts.columns)[:6] == ["month", "dimension", "value", "metric", "level", "action"]
+    assert set(alerts["level"]) <= {"amber", "red"}
+    outlook = pd.read_parquet(out / "industry_outlook.parquet")
+    assert {"month", "industry", "forecast_90plus_6m", "low", "high", "flagged"} <= set(outlook.columns)
+    assert (outlook["low"] <= outlook["forecast_90plus_6m"] + 1e-12).all()
+    assert (outlook["forecast_90plus_6m"] <= outlook["high"] + 1e-12).all()
+    vint = pd.read_parquet(out / "vintages.parquet")
+    assert set(vint["dimension"]) == {"all", "branch", "product", "industry", "channel", "bank"}
+    rolls = pd.read_parquet(out / "roll_rates.parquet")
+    assert set(rolls["kind"]) == {"transition", "roll", "flow"}
+    stability = json.loads((out / "stability.json").read_text())
+    assert stability["thresholds"] == {"watch": 0.1, "act": 0.25}
+    assert stability["a_card"]["psi"] and stability["b_card"]["psi"]
+    html = (out / "report.html").read_text()
+    assert html.count("<svg") >= 5 and "Industry default outlook" in html
+    assert {"Alerts", "Book", "Roll rates", "Vintages", "Stability", "Outlook"} <= set(
+        load_workbook(out / "report.xlsx", read_only=True).sheetnames)
+
+
+def test_monitor_refuses_a_directory_that_is_not_a_portfolio_run(tmp_path: Path) -> None:
+    _register()
+    result = CliRunner().invoke(app, ["monitor", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    result = CliRunner().invoke(app, ["monitor", "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0
