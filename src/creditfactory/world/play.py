@@ -215,10 +215,11 @@ def _cohort(run: _Run, loans: list[dict[str, Any]], start: date) -> _Cohort:
 
 def _book_new(run: _Run) -> None:
     """The loans paid out since the last look join the cohort of their payout day."""
-    new = [r for r in run.platform.booked(run.last_loan) if int(r["application_id"]) in run.apps_of]
-    if not new:
+    booked = run.platform.booked(run.last_loan)
+    if not booked:
         return
-    run.last_loan = max(int(r["loan_id"]) for r in new)
+    run.last_loan = max(int(r["loan_id"]) for r in booked)
+    new = [r for r in booked if int(r["application_id"]) in run.apps_of]  # not others' loans
     by_day: dict[date, list[dict[str, Any]]] = {}
     for r in new:
         by_day.setdefault(r["start_date"], []).append(r)
