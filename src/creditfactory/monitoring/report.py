@@ -155,27 +155,33 @@ def render_report(result: MonitoringResult, title: str = "Post-loan monitoring")
 
 
 def write_workbook(result: MonitoringResult, path: Path) -> None:
-    """The report's tables as sheets (Alerts, Book, Roll rates, Vintages, Stability, Outlook)."""
+    """The report's tables as sheets (Alerts, Book, Roll rates, Vintages, Stability, CSI,
+    Outlook); the book by channel stays in ``book.parquet`` (hundreds of channels a month)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)  # streamed rows: a tenth of the time of cell objects
     sheets: list[tuple[str, pd.DataFrame]] = [
-        ("Alerts", result.alerts), ("Book", result.mix),
+        ("Alerts", result.alerts),
+        ("Book", result.mix[result.mix["dimension"] != "channel"]),  # channels: book.parquet
         ("Roll rates", result.roll_rates[(result.roll_rates["kind"] != "transition")
                                          & (result.roll_rates["dimension"] == "all")]),
         ("Vintages", result.vintages[result.vintages["dimension"] == "all"]),
         ("Stability", result.psi), ("CSI", result.csi)]
     if result.outlook is not None:
         sheets.append(("Outlook", result.outlook))
+    bold = Font(bold=True)
     for name, frame in sheets:
         ws = wb.create_sheet(name)
-        ws.append([str(c) for c in frame.columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False):
-            ws.append([None if isinstance(v, float) and np.isnan(v) else
-                       (v.item() if hasattr(v, "item") else v) for v in row])
         ws.freeze_panes = "A2"
+        header = []
+        for c in frame.columns:
+            cell = WriteOnlyCell(ws, value=str(c))
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+        for row in values:
+            ws.append(row)
     wb.save(path)
