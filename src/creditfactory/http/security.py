@@ -34,6 +34,7 @@ __all__ = ["TokenSigner", "TokenClaims", "LoginLimiter", "InvalidToken"]
 _ALGORITHM = "HS256"
 _ISSUER = "creditfactory"
 _REQUIRED = ["exp", "iat", "jti", "sub", "iss"]
+_VERIFIED_KEPT = 4096  # tokens whose signature was checked, remembered per process
 
 
 class InvalidToken(Exception):
@@ -68,6 +69,9 @@ class TokenSigner:
         self._keys = {kid: _derive(secret, kid) for kid, secret in keys}
         self._current = keys[0][0]
         self._minutes = minutes
+        # a token's signature checked once: the same string always carries the same claims
+        # (its expiry is still checked on every use, and its session read from the store)
+        self._verified: dict[str, tuple[TokenClaims, int]] = {}
 
     @property
     def key_id(self) -> str:
@@ -92,6 +96,11 @@ class TokenSigner:
     def verify(self, token: str) -> TokenClaims:
         """The claims of a token signed by a key of the ring and not expired (the session is
         not looked at: see :meth:`check`)."""
+        known = self._verified.get(token)
+        if known is not None:
+            if known[1] <= time.time():
+                raise InvalidToken("token expired")
+            return known[0]
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             if not isinstance(kid, str) or kid not in self._keys:
@@ -110,7 +119,11 @@ class TokenSigner:
         sub, jti, role, bank = (claims.get(k) for k in ("sub", "jti", "role", "bank"))
         if not (isinstance(sub, str) and isinstance(jti, str) and isinstance(role, str)):
             raise InvalidToken("malformed token")
-        return TokenClaims(jti, sub, role, bank if isinstance(bank, str) else None, kid)
+        verified = TokenClaims(jti, sub, role, bank if isinstance(bank, str) else None, kid)
+        if len(self._verified) >= _VERIFIED_KEPT:
+            self._verified.clear()
+        self._verified[token] = (verified, int(claims["exp"]))
+        return verified
 
     def issue(self, ctx: ServiceContext, actor: Actor) -> str:
         """Open a session for ``actor`` (already authenticated) and return its token."""

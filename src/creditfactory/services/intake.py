@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +36,7 @@ from creditfactory.services.application_input import (
     stored_fields,
 )
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.data_fetch import Fetched, fetch, record_fetched
+from creditfactory.services.data_fetch import Fetched, fetch, fetch_async, record_fetched
 from creditfactory.services.decision_pipeline import (
     active_strategy,
     assess_fraud,
@@ -55,7 +57,14 @@ from creditfactory.services.fraud_graph import catch_up_if_due, identity_kept, s
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.store.repo_intake import Opening
 
-__all__ = ["submit_application", "Submitted"]
+__all__ = [
+    "Begun",
+    "Submitted",
+    "begin_submission",
+    "finish_submission",
+    "submit_application",
+    "submit_application_async",
+]
 
 Submitted = tuple[int, dict[str, Any], bool]
 PENDING_TIER = UNDECIDED
@@ -77,29 +86,49 @@ def _stored_answer(ctx: ServiceContext, actor: Actor, key: str, digest: str) -> 
     return None if row is None else _replay(row, key, digest)
 
 
-def submit_application(
-    ctx: ServiceContext, actor: Actor, app: dict[str, Any], idempotency_key: str
-) -> Submitted:
-    """Return (status code, response body, replayed?) for one submitted application.
+@dataclass(frozen=True)
+class Begun:
+    """A submission checked, sealed and read against the store, waiting for its counterparts'
+    data: what :func:`finish_submission` decides and writes."""
 
-    validate → seal → opening read → fetch (bureau, registry) → catch-up → fraud assessment →
-    model scores → strategy decision (only on a pulled report) → write → tell the fraud graph
-    the kept id. 201 when the case moved on, 202 when it is held for data not yet fetched.
-    """
+    actor: Actor
+    app: dict[str, Any]
+    key: str
+    digest: str
+    sealed: SealedForms
+    opening: Opening
+    application: dict[str, Any]
+
+    @property
+    def fetch_args(self) -> tuple[str, str, str, datetime]:
+        """What the counterparts are asked for: resident ID, consent, business code, as of."""
+        app = self.app
+        return app["resident_id"], app["bureau_consent_ref"], app["uscc"], app["applied_at"]
+
+
+def begin_submission(
+    ctx: ServiceContext, actor: Actor, app: dict[str, Any], idempotency_key: str
+) -> Submitted | Begun:
+    """Validate, seal and read the key, the channel and the applicant: the stored answer
+    when the key was answered before, else the submission ready for its fetch."""
     with refusals_audited(ctx, actor, "application.submit", "submission", idempotency_key):
         check_submitter(ctx, actor)
     digest = _request_hash(app)
     app = {**app, "applied_at": ctx.clock()}
     check_application(app)
     sealed = sealed_forms(app, ctx.vault)  # its resident ID hash finds the applicant
-    resident_hash = sealed.applicant["resident_id_hash"]
-    opening = _opening_read(ctx, actor, app, idempotency_key, resident_hash)
+    opening = _opening_read(ctx, actor, app, idempotency_key,
+                            sealed.applicant["resident_id_hash"])
     if opening.answered is not None:
         return _replay(opening.answered, idempotency_key, digest)
+    return Begun(actor, app, idempotency_key, digest, sealed, opening, _decidable(app, opening))
+
+
+def finish_submission(ctx: ServiceContext, begun: Begun, fetched: Fetched) -> Submitted:
+    """Decide on what was fetched (only on a pulled report), write, and tell the fraud graph
+    the kept id."""
     strategy = active_strategy(ctx)
-    application = _decidable(app, opening)
-    fetched = fetch(ctx, app["resident_id"], app["bureau_consent_ref"], app["uscc"],
-                    app["applied_at"])
+    application = dict(begun.application)
     if fetched.report is not None:
         application.update(fetched.report.fields)
     catch_up_if_due(ctx)
@@ -113,11 +142,36 @@ def submit_application(
             pass  # logged and counted; the scoring step holds the case for the analysts
         else:
             decision = strategy.decide(application, scores)
-    status, body, replayed = _keep(ctx, actor, app, idempotency_key, digest, sealed, decision,
-                                   identity, opening, resident_hash, (application, fetched))
+    status, body, replayed = _keep(ctx, begun, decision, identity, (application, fetched))
     if not replayed:
         identity_kept(ctx, identity, body["application_id"])
     return status, body, replayed
+
+
+def submit_application(
+    ctx: ServiceContext, actor: Actor, app: dict[str, Any], idempotency_key: str
+) -> Submitted:
+    """Return (status code, response body, replayed?) for one submitted application.
+
+    validate → seal → opening read → fetch (bureau, registry) → catch-up → fraud assessment →
+    model scores → strategy decision (only on a pulled report) → write → tell the fraud graph
+    the kept id. 201 when the case moved on, 202 when it is held for data not yet fetched.
+    """
+    begun = begin_submission(ctx, actor, app, idempotency_key)
+    if not isinstance(begun, Begun):
+        return begun
+    return finish_submission(ctx, begun, fetch(ctx, *begun.fetch_args))
+
+
+async def submit_application_async(
+    ctx: ServiceContext, actor: Actor, app: dict[str, Any], idempotency_key: str
+) -> Submitted:
+    """:func:`submit_application` for an event loop: the checks, the decision and the write
+    run on the loop (each is short), the counterparts are awaited without holding a thread."""
+    begun = begin_submission(ctx, actor, app, idempotency_key)
+    if not isinstance(begun, Begun):
+        return begun
+    return finish_submission(ctx, begun, await fetch_async(ctx, *begun.fetch_args))
 
 
 def _opening_read(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str,
@@ -141,13 +195,13 @@ def _decidable(app: dict[str, Any], opening: Opening) -> dict[str, Any]:
     }
 
 
-def _keep(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str, digest: str,
-          sealed: SealedForms, decision: Decision | None, identity: dict[str, int] | None,
-          opening: Opening, resident_hash: str,
-          data: tuple[dict[str, Any], Fetched]) -> Submitted:
+def _keep(ctx: ServiceContext, begun: Begun, decision: Decision | None,
+          identity: dict[str, int] | None, data: tuple[dict[str, Any], Fetched]) -> Submitted:
     """Write the submission; when a concurrent one with the same key won, its answer."""
+    actor, key, digest, opening = begun.actor, begun.key, begun.digest, begun.opening
     record = None if decision is None else decision_record(decision)
-    args = (ctx, actor, app, key, digest, sealed, decision, record, identity, opening.ids, data)
+    args = (ctx, actor, begun.app, key, digest, begun.sealed, decision, record, identity,
+            opening.ids, data)
     try:
         return _write(*args, opening.applicant_id)
     except IntegrityError:
@@ -156,7 +210,7 @@ def _keep(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str, dige
             return replay
     # another submission added the same applicant first: write again with theirs
     with ctx.uow(write=False) as uow:
-        applicant_id = uow.applications.applicant_id(resident_hash)
+        applicant_id = uow.applications.applicant_id(begun.sealed.applicant["resident_id_hash"])
     try:
         return _write(*args, applicant_id)
     except IntegrityError:

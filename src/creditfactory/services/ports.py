@@ -116,7 +116,9 @@ class CreditBureau(Protocol):
 
     ``as_of``: the report as the bureau held it then (the submission's time). ``None`` when
     the bureau has no file on the resident; :class:`~creditfactory.domain.external_data.
-    CounterpartUnavailable` when it did not answer within the client's retries.
+    CounterpartUnavailable` when it did not answer within the client's retries. A bureau
+    may also offer ``async pull_async`` (same arguments and answers), which a server awaits on
+    its event loop; without it the server calls :meth:`pull` on a thread.
     """
 
     @property
@@ -127,7 +129,8 @@ class CreditBureau(Protocol):
 
 class ExternalData(Protocol):
     """The business registry: a business by its unified social credit code (``None`` when it
-    is not on the register); ``CounterpartUnavailable`` as for the bureau."""
+    is not on the register); ``CounterpartUnavailable`` as for the bureau. ``async
+    registration_async`` may be offered as for the bureau's ``pull_async``."""
 
     @property
     def source(self) -> str: ...

@@ -127,3 +127,20 @@ def test_production_refuses_the_development_secret_anywhere(monkeypatch: pytest.
     # development keeps working on the one development secret
     dev = load_settings(env="development")
     assert dev.secret_key == dev.admin_password == DEV_SECRET_KEY
+
+
+def test_a_token_checked_before_is_still_refused_once_it_expires(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import creditfactory.http.security as security
+
+    signer = TokenSigner([OLD], 10)
+    token = _token(signer, minutes=1)
+    assert signer.verify(token).username == "alice"
+    assert signer.verify(token).username == "alice"  # the remembered signature check
+    later = datetime.now(UTC).timestamp() + 61
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    with pytest.raises(InvalidToken, match="expired"):
+        signer.verify(token)
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    with pytest.raises(InvalidToken):
+        signer.verify(forged)
