@@ -165,18 +165,23 @@ def _bank_of(actor: Actor) -> str:
 
 def post_repayment(ctx: ServiceContext, actor: Actor, loan_id: int,
                    entry: Mapping[str, Any]) -> dict[str, Any]:
-    """Post one transaction of the actor's bank on its loan; the transaction as posted."""
+    """Post one transaction of the actor's bank on its loan; the transaction as posted.
+
+    The hot path of a bank's system: a payment of today (after the business date) is one
+    insert beside three indexed reads; only a back-dated payment or a reversal locks the
+    loan and restates it."""
     bank = _bank_of(actor)
     with ctx.uow() as uow:
-        business_date = uow.servicing.business_date(for_update=True)
-        account = uow.servicing.account(loan_id, for_update=True)
-        if account is None or account["bank_code"] != bank:
+        repo = uow.servicing
+        business_date = repo.business_date_for_writers()
+        head = repo.account_head(loan_id)
+        if head is None or head["bank_code"] != bank:
             raise LoanNotFound(f"loan {loan_id} is not a loan of bank {bank}")
-        values, errors = check_entry(account, bank, entry)
+        values, errors = check_entry(head, bank, entry)
         if errors:
             raise InvalidInput(errors)
         digest = request_hash(loan_id, values)
-        known = uow.servicing.transaction(bank, values["reference"])
+        known = repo.transaction(bank, values["reference"])
         if known is not None:
             if known["request_hash"] != digest:
                 raise ReferenceReused(f"reference {values['reference']!r} was used for "
@@ -184,18 +189,18 @@ def post_repayment(ctx: ServiceContext, actor: Actor, loan_id: int,
             return transaction_view(known)
         if values["kind"] == "reversal":
             _check_reversal(uow, bank, loan_id, values["reverses"])
-        uow.servicing.add_transactions([{
-            **values, "loan_id": loan_id, "bank_code": bank, "request_hash": digest,
-            "source": "api", "posted_by": actor.username, "posted_at": ctx.clock()}])
-        day = as_of(account, business_date)
+        row = {**values, "loan_id": loan_id, "bank_code": bank, "request_hash": digest,
+               "source": "api", "posted_by": actor.username, "posted_at": ctx.clock()}
+        row["id"] = repo.add_transaction(row)
+        day = as_of(head, business_date)
         if values["kind"] == "reversal" or values["value_date"] <= day:
+            account = repo.account(loan_id, for_update=True)
+            assert account is not None
             restate(uow, account, day)
-        posted = uow.servicing.transaction(bank, values["reference"])
-        assert posted is not None
         uow.audit.append(actor.username, "loan.transaction_posted", "loan", loan_id,
                          detail={"reference": values["reference"], "kind": values["kind"]})
         uow.commit()
-    return transaction_view(posted)
+    return transaction_view(row)
 
 
 def _check_reversal(uow: UnitOfWork, bank: str, loan_id: int, reverses: str) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from creditfactory.store.engine import is_sqlite
+from creditfactory.store.prepared import Prepared
 from creditfactory.store.repo_servicing_bulk import update_states
 from creditfactory.store.tables_case import applications, loans
 from creditfactory.store.tables_servicing import (
@@ -36,6 +37,15 @@ STATE_COLUMNS = ("status", "dpd", "bucket", "five_class", "principal_outstanding
                  "principal_left", "interest_left")
 """A loan's state as stored, in the order :meth:`ServicingRepository.set_state_rows` takes."""
 _DATES = (STATE_COLUMNS.index("written_off_on"), STATE_COLUMNS.index("first_npl_on"))
+_CALENDAR = sa.select(servicing_calendar.c.business_date).where(servicing_calendar.c.id == 1)
+_WRITERS_DATE = Prepared(_CALENDAR.with_for_update(key_share=True))
+_HEAD = Prepared(sa.select(loan_accounts.c.loan_id, loan_accounts.c.bank_code,
+                           loan_accounts.c.start_date)
+                 .where(loan_accounts.c.loan_id == sa.bindparam("loan_id")))
+_BY_REFERENCE = Prepared(sa.select(loan_transactions.c.id).where(
+    loan_transactions.c.bank_code == sa.bindparam("bank_code"),
+    loan_transactions.c.reference == sa.bindparam("reference")))
+_ADD_ONE = Prepared(sa.insert(loan_transactions).returning(loan_transactions.c.id))
 _CHUNK = 900
 
 
@@ -64,6 +74,16 @@ class ServicingRepository:
             q = q.with_for_update()
         return self._c.execute(q).scalar()
 
+    def business_date_for_writers(self) -> date | None:
+        """The business date for a write that races the close: on PostgreSQL a key-share
+        lock, so the bank's writes go on side by side and the close (``for_update``) waits
+        for them, and they for it."""
+        try:
+            day: date | None = _WRITERS_DATE.one(self._c, {})["business_date"]
+        except sa.exc.NoResultFound:
+            return None
+        return day
+
     def set_business_date(self, day: date, at: datetime) -> None:
         done = self._c.execute(sa.update(servicing_calendar).where(servicing_calendar.c.id == 1)
                                .values(business_date=day, updated_at=at)).rowcount
@@ -91,6 +111,13 @@ class ServicingRepository:
             q = q.with_for_update()
         row = self._c.execute(q).mappings().first()
         return None if row is None else dict(row)
+
+    def account_head(self, loan_id: int) -> dict[str, Any] | None:
+        """``loan_id``, ``bank_code`` and ``start_date`` of a loan (what a posting checks)."""
+        try:
+            return _HEAD.one(self._c, {"loan_id": loan_id})
+        except sa.exc.NoResultFound:
+            return None
 
     def accounts_by_contract(self, contract_nos: Iterable[str]) -> dict[str, dict[str, Any]]:
         """``loan_id``, ``bank_code``, ``start_date`` and ``status`` of each contract found."""
@@ -159,10 +186,18 @@ class ServicingRepository:
 
     # transactions ------------------------------------------------------------------------
     def transaction(self, bank_code: str, reference: str) -> dict[str, Any] | None:
+        try:  # the common answer, none, from the prepared statement
+            _BY_REFERENCE.one(self._c, {"bank_code": bank_code, "reference": reference})
+        except sa.exc.NoResultFound:
+            return None
         q = sa.select(loan_transactions).where(loan_transactions.c.bank_code == bank_code,
                                                loan_transactions.c.reference == reference)
         row = self._c.execute(q).mappings().first()
         return None if row is None else dict(row)
+
+    def add_transaction(self, row: Mapping[str, Any]) -> int:
+        """Insert one transaction; its id."""
+        return _ADD_ONE.scalar(self._c, row)
 
     def references(self, bank_code: str, references: Iterable[str]) -> set[str]:
         """Which of ``references`` the bank already used."""
