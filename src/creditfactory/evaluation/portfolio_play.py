@@ -28,9 +28,9 @@ _EPOCH = date(1970, 1, 1)
 _TXN = ("loan", "day", "kind", "amount", "p", "i", "pen")
 FINAL = ("received", "recovered", "written_off_on", "written_off_principal", "npl_principal",
          "penalty_accrued", "principal_outstanding")
-COMPACT_MONTHS = 6
+COMPACT_MONTHS = 1
 """Every so many month ends, loans paid or settled leave their group's book (their figures
-kept), so the closes scan only the loans still there."""
+kept) and so do the instalments paid, so the closes scan only what is still owed."""
 PREPAID, PAID_OFF, WRITTEN_OFF, RECOVERED, GONE = 2, 3, 4, 5, -2
 
 
@@ -104,8 +104,10 @@ def _left(book: Book, loans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repayment,
-           inst: np.ndarray, product: ServicingProduct, led: Ledger) -> DayClose:
-    """The borrowers due today act on their statements; the day is closed with their payments."""
+           inst: np.ndarray, product: ServicingProduct, led: Ledger, month_end: bool = False
+           ) -> DayClose:
+    """The borrowers due today act on their statements; the day is closed with their payments
+    (reported after the day's settlements when it is a ``month_end``: its rows are written)."""
     book, d = g.book, _EPOCH + timedelta(days=day)
     glob = g.members[local]
     live = ~led.ended[glob] & ~world.done[glob]
@@ -126,7 +128,8 @@ def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repaymen
     _, i1 = _left(book, paying)
     if prepaid.any():  # the interest not yet due is forgiven, not paid
         prepay_in_full(book, d, paying[prepaid], product)
-        report = close_day(book, d, product=product)  # the day reported after the settlements
+        if month_end:
+            report = close_day(book, d, product=product)  # reported after the settlements
     p1, _ = _left(book, paying)
     kind = np.where(wo_p, 2, np.where(prepaid, 1, 0))
     for key, v in zip(_TXN, (g.members[paying], np.full(len(paying), day), kind, amt, p0[pay] - p1,
@@ -162,14 +165,20 @@ def _month_rows(report: DayClose, day: int, g: Group, start: np.ndarray, led: Le
 
 
 def _compact(g: Group, led: Ledger) -> Group:
-    """The group without its loans gone for good (paid or settled), their figures kept."""
+    """The group without its loans gone for good (paid or settled), their figures kept, and
+    without the instalments already paid (a paid instalment adds nothing to any figure of the
+    close; each loan keeps its last row, so every loan still has one)."""
     b = g.book
     keep = led.status_end[g.members] != GONE
-    if keep.all():
+    last = np.zeros(len(b.due), bool)
+    last[b.offsets[1:] - 1] = True
+    rows = keep[b.loan] & (last | (b.due > b.closed_on) | (b.principal_left != 0)
+                           | (b.interest_left != 0))
+    if rows.all():
         return g
-    led.keep_final(g, np.flatnonzero(~keep))
-    rows = keep[b.loan]
-    lengths = np.diff(b.offsets)[keep]
+    if not keep.all():
+        led.keep_final(g, np.flatnonzero(~keep))
+    lengths = np.bincount(b.loan[rows], minlength=b.n)[keep]
     return Group(Book(
         rate_ppm=b.rate_ppm[keep], offsets=np.concatenate([[0], np.cumsum(lengths)]),
         due=b.due[rows], loan=np.repeat(np.arange(len(lengths), dtype=np.int32), lengths),
@@ -210,17 +219,19 @@ def play_groups(groups: list[Group], world: Repayment, inst: np.ndarray, start: 
         ends = set(month_ends.tolist())
         seen = 0
         for t, day in enumerate(timeline.tolist()):  # noqa: B007 (g is compacted in the loop)
-            if day - 1 > g.book.closed_on:
-                close_quiet_days(g.book, _EPOCH + timedelta(days=day - 1), product)
             a, b = bounds[t], bounds[t + 1]
-            here = ~led.ended[loans[a:b]]
-            if here.any():
-                sel = loans[a:b][here]
-                report = _event(g, day, local_of[sel], ks[a:b][here], world, inst, product, led)
-            elif b > a:  # a due day of loans already paid: closed by day all the same
-                report = close_day(g.book, _EPOCH + timedelta(days=day), product=product)
-            else:
+            if a == b:  # no instalment falls due: the quiet days through this one in one pass
                 report = close_quiet_days(g.book, _EPOCH + timedelta(days=day), product)
+            else:
+                if day - 1 > g.book.closed_on:
+                    close_quiet_days(g.book, _EPOCH + timedelta(days=day - 1), product)
+                here = ~led.ended[loans[a:b]]
+                if here.any():
+                    sel = loans[a:b][here]
+                    report = _event(g, day, local_of[sel], ks[a:b][here], world, inst, product, led,
+                                    day in ends)
+                else:  # a due day of loans already paid: closed by day all the same
+                    report = close_day(g.book, _EPOCH + timedelta(days=day), product=product)
             fresh = (g.book.first_npl_on >= 0) & (led.at_npl[g.members] < 0)
             led.at_npl[g.members[fresh]] = g.book.received[fresh]
             if day in ends:

@@ -39,19 +39,31 @@ def vintages(loans: pd.DataFrame, monthly: pd.DataFrame, dpd: int, by: str = "Q"
     """Share of each vintage's paid-out principal more than ``dpd`` days past due, by MOB
     (rows: payout period, columns: MOB)."""
     period = pd.to_datetime(loans["booked_on"]).dt.to_period(by).astype(str)
-    vint = pd.Series(period.to_numpy(), index=loans["loan_id"].to_numpy())
+    names, code = np.unique(period.to_numpy(str), return_inverse=True)
     paid_out = loans.groupby(period.to_numpy())["principal"].sum()
-    m = monthly[["loan_id", "mob", "dpd", "principal_outstanding"]]
-    bad = np.where(m["dpd"].to_numpy() > dpd, m["principal_outstanding"].to_numpy() / 100, 0.0)
-    frame = pd.DataFrame({"vintage": vint.reindex(m["loan_id"]).to_numpy(), "mob": m["mob"].to_numpy(),
-                          "bad": bad})
-    table = frame.groupby(["vintage", "mob"])["bad"].sum().unstack("mob").fillna(0.0)
+    ids = loans["loan_id"].to_numpy(np.int64)
+    order = np.argsort(ids, kind="stable")
+    m_ids = monthly["loan_id"].to_numpy(np.int64)
+    at = order[np.minimum(np.searchsorted(ids, m_ids, sorter=order), len(ids) - 1)]
+    vint = np.where(ids[at] == m_ids, code[at], -1)
+    bad = np.where(monthly["dpd"].to_numpy() > dpd,
+                   monthly["principal_outstanding"].to_numpy() / 100, 0.0)
+    frame = pd.DataFrame({"vintage": vint, "mob": monthly["mob"].to_numpy(), "bad": bad})
+    table = frame[vint >= 0].groupby(["vintage", "mob"])["bad"].sum().unstack("mob").fillna(0.0)
+    table.index = pd.Index(names[table.index.to_numpy()], name="vintage")
     return table.div(paid_out.reindex(table.index), axis=0)
+
+
+def _sorted_by_loan(monthly: pd.DataFrame) -> bool:
+    """Whether the rows are in loan and month order already (the run's are)."""
+    loan, month = monthly["loan_id"].to_numpy(), monthly["month"].to_numpy()
+    step = np.diff(loan)
+    return bool((step >= 0).all() and (np.diff(month)[step == 0] > np.timedelta64(0)).all())
 
 
 def roll_rates(monthly: pd.DataFrame) -> pd.DataFrame:
     """Balance-weighted roll rates from each bucket to the next, month end to month end."""
-    m = monthly.sort_values(["loan_id", "month"], kind="stable")
+    m = monthly if _sorted_by_loan(monthly) else monthly.sort_values(["loan_id", "month"], kind="stable")
     same = m["loan_id"].to_numpy()[1:] == m["loan_id"].to_numpy()[:-1]
     src, dst = m["bucket"].to_numpy()[:-1][same], m["bucket"].to_numpy()[1:][same]
     bal = m["principal_outstanding"].to_numpy()[:-1][same] / 100
@@ -65,13 +77,22 @@ def roll_rates(monthly: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def portfolio_summary(loans: pd.DataFrame, pb: PortfolioBook, strategy: str) -> dict[str, Any]:
-    """The run's figures (``summary.json``)."""
+def portfolio_summary(loans: pd.DataFrame, pb: PortfolioBook, strategy: str,
+                      tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None
+                      ) -> dict[str, Any]:
+    """The run's figures (``summary.json``); ``tables`` the 30+ and 90+ vintages and the roll
+    rates when already computed."""
     disbursed = float(pb.disbursed.sum())
     npl = pb.npl_principal
     net = np.maximum(npl - pb.received_after_npl, 0)
-    v30, v90 = vintages(loans, pb.monthly, 30), vintages(loans, pb.monthly, 90)
-    end = pb.monthly.sort_values("month").groupby("loan_id").tail(1)
+    v30, v90, rolls = tables or (vintages(loans, pb.monthly, 30), vintages(loans, pb.monthly, 90),
+                                 roll_rates(pb.monthly))
+    m = pb.monthly
+    if _sorted_by_loan(m):
+        loan = m["loan_id"].to_numpy()
+        end_status = m["status"].to_numpy()[np.append(loan[1:] != loan[:-1], True)] if len(m) else loan
+    else:
+        end_status = m.sort_values("month").groupby("loan_id").tail(1)["status"].to_numpy()
     return {
         "strategy": strategy,
         "booked_loans": len(loans),
@@ -85,10 +106,10 @@ def portfolio_summary(loans: pd.DataFrame, pb: PortfolioBook, strategy: str) -> 
         "as_of": pb.as_of.isoformat(),
         "seed": {"cumulative_npl_rate": SEED_NPL, "net_loss_rate": SEED_NET_LOSS},
         "final_status": {STATUS[s]: int(c) for s, c in
-                         zip(*np.unique(end["status"].to_numpy(), return_counts=True), strict=True)},
+                         zip(*np.unique(end_status, return_counts=True), strict=True)},
         "vintages_30plus": {k: [round(float(x), 5) for x in row] for k, row in v30.iterrows()},
         "vintages_90plus": {k: [round(float(x), 5) for x in row] for k, row in v90.iterrows()},
-        "roll_rates": roll_rates(pb.monthly).to_dict("records"),
+        "roll_rates": rolls.to_dict("records"),
         "banks": {str(k): int(v) for k, v in loans["bank"].value_counts().items()},
     }
 
@@ -133,6 +154,31 @@ def _money_table(frame: pd.DataFrame, money: tuple[str, ...]) -> pa.Table:
     return table
 
 
+CHUNK_ROWS = 1 << 20
+"""Rows written at a time: the text columns are made and the table converted chunk by chunk,
+never for a whole file at once."""
+
+
+def write_chunked(frame: pd.DataFrame, path: Path, money: tuple[str, ...] = (),
+                  codes: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Write ``frame`` to ``path`` in chunks of :data:`CHUNK_ROWS`: fen columns ``money`` as
+    CNY decimals, integer ``codes`` columns as their names."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for lo in range(0, max(len(frame), 1), CHUNK_ROWS):
+            part = frame.iloc[lo:lo + CHUNK_ROWS]
+            if codes:
+                part = part.assign(**{c: np.array(names)[part[c].to_numpy(np.int64)]
+                                      for c, names in codes.items()})
+            table = _money_table(part, money)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def write_portfolio(loans: pd.DataFrame, pb: PortfolioBook, strategy: str, out: Path,
                     label: str = "", extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write loans, schedules, transactions, monthly rows, ``summary.json`` and ``report.html``;
@@ -141,15 +187,13 @@ def write_portfolio(loans: pd.DataFrame, pb: PortfolioBook, strategy: str, out: 
     frame = loans[list(LOAN_COLUMNS)].copy()
     frame["principal"] = np.round(frame["principal"].to_numpy(float) * 100).astype(np.int64)
     pq.write_table(_money_table(frame, ("principal",)), out / "loans.parquet")
-    monthly = pb.monthly.copy()
-    monthly["bucket"] = np.array(BUCKETS)[monthly["bucket"].to_numpy(np.int64)]
-    monthly["class5"] = np.array(CLASSES)[monthly["class5"].to_numpy(np.int64)]
-    monthly["status"] = np.array(STATUS)[monthly["status"].to_numpy(np.int64)]
-    for name, f in (("schedules", pb.schedules), ("transactions", pb.transactions), ("monthly", monthly)):
-        pq.write_table(_money_table(f, _MONEY[name]), out / f"{name}.parquet")
-    summary = portfolio_summary(loans, pb, strategy) | dict(extra or {})
+    write_chunked(pb.schedules, out / "schedules.parquet", _MONEY["schedules"])
+    write_chunked(pb.transactions, out / "transactions.parquet", _MONEY["transactions"])
+    write_chunked(pb.monthly, out / "monthly.parquet", _MONEY["monthly"],
+                  {"bucket": BUCKETS, "class5": CLASSES, "status": STATUS})
+    v30, v90, rolls = vintages(loans, pb.monthly, 30), vintages(loans, pb.monthly, 90), roll_rates(pb.monthly)
+    summary = portfolio_summary(loans, pb, strategy, (v30, v90, rolls)) | dict(extra or {})
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), "utf-8")
-    rolls = roll_rates(pb.monthly)
     figures = [
         ("booked loans", f"{summary['booked_loans']:,}", ""),
         ("booked principal (CNY)", f"{summary['booked_principal']:,.0f}", "20.4 bn in 3 years"),
@@ -159,8 +203,7 @@ def write_portfolio(loans: pd.DataFrame, pb: PortfolioBook, strategy: str, out: 
         ("written off", pct(summary["written_off_rate"], 2), ""),
         ("recovered after write-off (CNY)", f"{summary['recovered']:,.0f}", ""),
     ]
-    charts = [_vintage_chart(vintages(loans, pb.monthly, 30), "Vintages: 30+ DPD"),
-              _vintage_chart(vintages(loans, pb.monthly, 90), "Vintages: 90+ DPD"),
+    charts = [_vintage_chart(v30, "Vintages: 30+ DPD"), _vintage_chart(v90, "Vintages: 90+ DPD"),
               _roll_chart(rolls)]
     (out / "report.html").write_text(render_page(
         TEMPLATES, "portfolio_report.html.j2", strategy=strategy, label=label, figures=figures,

@@ -66,34 +66,33 @@ def _book(ctx: ServiceContext, rows: pd.DataFrame, apps: pd.DataFrame) -> dict[i
     the store's loan id of each run loan id."""
     out: dict[int, int] = {}
     with ctx.uow() as uow:
-        for r in rows.itertuples(index=False):
-            a = apps.loc[r.application_id]
-            day: date = r.booked_on
+        for r in rows.to_dict("records"):
+            a: dict[str, Any] = apps.loc[r["application_id"]].to_dict()
+            day: date = r["booked_on"]
             at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-            record = {k: str(a[k]) for k in PERSONAL_FIELDS}
-            sealed = sealed_forms(record, ctx.vault)
+            sealed = sealed_forms({k: str(a[k]) for k in PERSONAL_FIELDS}, ctx.vault)
             applicant_id = (uow.applications.applicant_id(sealed.applicant["resident_id_hash"])
                             or uow.applications.add_applicant(**sealed.applicant, created_at=at))
             applied = pd.Timestamp(a["applied_at"]).to_pydatetime().replace(tzinfo=UTC)
-            amount = Decimal(str(a["amount"]))
             app_id = uow.applications.add(Application(
-                applicant_id=applicant_id, channel_id=str(r.channel_id), branch=str(r.branch),
-                industry=str(r.industry), amount=amount, term_months=int(a["term_months"]),
-                applied_at=applied, status="paid_out", **sealed.application,
+                applicant_id=applicant_id, channel_id=str(r["channel_id"]), branch=str(r["branch"]),
+                industry=str(r["industry"]), amount=Decimal(str(a["amount"])),
+                term_months=int(a["term_months"]), applied_at=applied, status="paid_out",
+                **sealed.application,
                 fields=stored_fields({"purpose": str(a.get("purpose", "")),
-                                      "world_application_id": int(r.application_id)}),
+                                      "world_application_id": int(r["application_id"])}),
                 created_by="portfolio", created_at=applied))
-            case = Case(app_id, "auto_approve", "booking_and_enrolment", "done", str(r.bank),
-                        False, applied, at, closed_at=at)
+            bank = str(r["bank"])
+            case = Case(app_id, "auto_approve", "booking_and_enrolment", "done", bank, False,
+                        applied, at, closed_at=at)
             uow.cases.add(case)
-            principal = _money(round(float(r.principal) * 100))
-            rate = Decimal(int(round(float(r.rate) * 1_000_000))).scaleb(-6)
-            loan = Loan(case.id, app_id, str(r.bank), _contract(str(r.bank), int(r.loan_id)),
-                        principal, rate, int(r.term_months), str(r.product), str(r.method), at,
-                        "booked")
+            loan = Loan(case.id, app_id, bank, _contract(bank, int(r["loan_id"])),
+                        _money(round(float(r["principal"]) * 100)),
+                        Decimal(int(round(float(r["rate"]) * 1_000_000))).scaleb(-6),
+                        int(r["term_months"]), str(r["product"]), str(r["method"]), at, "booked")
             uow.submissions.add_loan(loan)
             book_loan(uow, loan, at)
-            out[int(r.loan_id)] = loan.id
+            out[int(r["loan_id"])] = loan.id
         uow.commit()
     return out
 
@@ -174,7 +173,7 @@ def play_on_store(ctx: ServiceContext, loans: pd.DataFrame, apps: pd.DataFrame,
     by_app = apps.set_index("application_id")
     store_id: dict[int, int] = {}
     rows: list[dict[str, Any]] = []
-    day_txns = {d: g for d, g in t.groupby(posted_on.to_numpy())}
+    day_txns: dict[Any, pd.DataFrame] = dict(iter(t.groupby(posted_on.to_numpy())))
     with tempfile.TemporaryDirectory(prefix="portfolio-files-") as tmp:
         for day in events:
             if store_id:
