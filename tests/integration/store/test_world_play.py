@@ -121,3 +121,25 @@ def test_played_months_book_loans_at_world_dates_and_reconcile(
             assert _book(again.engine) == _book(make_engine(empty_db_url))
         finally:
             again.engine.dispose()
+
+
+def test_world_play_command_plays_a_set_up_store_and_prints_the_book(
+        world_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from creditfactory.cli import _register, app
+
+    _register()
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    engine = make_engine(url)
+    try:
+        ctx = ServiceContext(engine, PersonalDataVault("k" * 40), None)
+        setup_service(ctx, url, "a-long-admin-password", load(world_dir), train=False)
+    finally:
+        engine.dispose()
+    args = ["world", "play", "--db", url, "--world", str(world_dir), "--months", "1",
+            "--per-month", "8", "--out", str(tmp_path / "files")]
+    result = CliRunner().invoke(app, args, env={"CREDITFACTORY_SECRET_KEY": "k" * 40})
+    assert result.exit_code == 0, result.output
+    assert "2019-01-01 to 2019-01-31: 8 applications (0 refused)" in result.output
+    assert "on the book at 2019-01-31" in result.output
