@@ -114,7 +114,11 @@ def _value_labels(book: MonitoringBook) -> tuple[np.ndarray, np.ndarray]:
 
 def _pairs(book: MonitoringBook) -> tuple[np.ndarray, np.ndarray]:
     """Row indices (t, t + 1) of each loan's consecutive month-ends, source on book."""
-    order = np.lexsort((book.month, book.loan))
+    key = book.loan.astype(np.int64) * book.n_months + book.month
+    if key.size > 1 and bool((key[1:] > key[:-1]).all()):  # already by loan and month
+        order = np.arange(key.size)
+    else:
+        order = np.argsort(key, kind="stable")
     loan, month = book.loan[order], book.month[order]
     nxt = (loan[1:] == loan[:-1]) & (month[1:] == month[:-1] + 1) & book.on_book[order][:-1]
     return order[:-1][nxt], order[1:][nxt]

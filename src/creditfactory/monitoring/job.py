@@ -65,8 +65,8 @@ def _stability(samples: dict[str, ScoreSample], months: set[str]
         cur = s.current[s.current["month"].isin(months)]
         if cur.empty or s.reference.empty:
             continue
-        p = monthly_psi(s.reference[s.score], cur[s.score], cur["month"].to_numpy())
-        c = monthly_csi(s.reference, cur, cur["month"].to_numpy(), list(s.characteristics))
+        p = monthly_psi(s.reference[s.score], cur[s.score], cur["month"])
+        c = monthly_csi(s.reference, cur, cur["month"], list(s.characteristics))
         psis.append(p.assign(model=name))
         csis.append(c.assign(model=name))
         latest = c[c["month"] == p["month"].max()]
@@ -150,7 +150,7 @@ def _acard_sample(loans: pd.DataFrame, reference_months: int) -> ScoreSample:
             frame[c] = np.asarray(frame[c], dtype=np.float64)
     frame["a_pd"] = loans["a_pd"].to_numpy(np.float64)
     booked = month_number(loans["booked_on"])
-    frame["month"] = month_label(booked)
+    frame["month"] = month_label(booked)  # one loan a row: a few hundred thousand at most
     ref = frame[booked < booked.min() + reference_months]
     chars = tuple(c for c in ACARD_CHARACTERISTICS if c in frame.columns)
     return ScoreSample(reference=ref, current=frame, score="a_pd", characteristics=chars)

@@ -81,11 +81,22 @@ def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
     ind = codes[rows]
     pd_ = bscore["pd"].to_numpy(np.float64)
     hit = observed_90plus(book, rows, t)
-    frame = pd.DataFrame({"t": t, "ind": ind, "pd": pd_, "var": pd_ * (1 - pd_), "hit": hit,
-                          "known": ~np.isnan(hit)})
-    g = frame.groupby(["t", "ind"], sort=True)
-    table = g.agg(loans=("pd", "size"), mean_pd=("pd", "mean"), var=("var", "sum"),
-                  hits=("hit", "sum"), known=("known", "sum")).reset_index()
+    n_ind = len(labels)
+    key = t.astype(np.int64) * n_ind + ind
+    size = book.n_months * n_ind
+    known = ~np.isnan(hit)
+
+    def total(weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(key, weights, minlength=size)[:size]
+
+    loans = total(None)
+    cells = np.flatnonzero(loans)
+    table = pd.DataFrame({"t": cells // n_ind, "ind": cells % n_ind,
+                          "loans": loans[cells].astype(np.int64),
+                          "mean_pd": total(pd_)[cells] / loans[cells],
+                          "var": total(pd_ * (1 - pd_))[cells],
+                          "hits": total(np.where(known, hit, 0.0))[cells],
+                          "known": total(known.astype(np.float64))[cells]})
     table["observed_90plus_6m"] = np.where(table["known"] == table["loans"],
                                            table["hits"] / table["loans"], np.nan)
     table["industry"] = labels[table["ind"].to_numpy()]

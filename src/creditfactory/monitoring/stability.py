@@ -88,20 +88,22 @@ def _shares(band: np.ndarray, size: int, group: np.ndarray | None = None, n_grou
 
 
 def monthly_psi(reference: pd.Series | np.ndarray, values: pd.Series | np.ndarray,
-                months: Sequence[str] | np.ndarray, n_bands: int = 10,
+                months: Sequence[str] | np.ndarray | pd.Series, n_bands: int = 10,
                 bands: Bands | None = None) -> pd.DataFrame:
     """Per month: its count and the PSI of its ``values`` against ``reference`` (columns
     ``month``, ``n``, ``psi``, ``level``)."""
     b = bands if bands is not None else bands_of(reference, n_bands)
     expected, _ = _shares(b.assign(reference), b.size)
-    codes, labels = pd.factorize(pd.Series(np.asarray(months)), sort=True)
+    codes, labels = pd.factorize(months if isinstance(months, pd.Series) else
+                                 pd.Series(np.asarray(months)), sort=True)
     actual, n = _shares(b.assign(values), b.size, codes, len(labels))
     value = psi_of_shares(expected, actual)
-    return pd.DataFrame({"month": np.asarray(labels, dtype=object), "n": n.astype(np.int64),
+    return pd.DataFrame({"month": np.asarray(labels).astype(object), "n": n.astype(np.int64),
                          "psi": value, "level": [_level(v) for v in value]})
 
 
-def monthly_csi(reference: pd.DataFrame, frame: pd.DataFrame, months: Sequence[str] | np.ndarray,
+def monthly_csi(reference: pd.DataFrame, frame: pd.DataFrame,
+                months: Sequence[str] | np.ndarray | pd.Series,
                 characteristics: Sequence[str], n_bands: int = 10) -> pd.DataFrame:
     """Per characteristic and month, its CSI against the development sample (columns
     ``characteristic``, ``month``, ``n``, ``csi``, ``level``)."""

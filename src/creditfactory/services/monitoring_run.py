@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.monitoring import MonitoringResult, ScoreSample, load_rules, run_monthly
+from creditfactory.monitoring.frame import month_categories
 from creditfactory.monitoring.outputs import write_outputs
 from creditfactory.monitoring.rules import load_outlook
 
@@ -95,9 +96,10 @@ def score_with_bcard(tables: BookTables, train_months: int = 18
     X = build_features(tables.loans, tables.monthly, tables.transactions, tables.signals,
                        tables.industry_index)
     bscore = score_book(card, X)
-    bscore["month"] = pd.to_datetime(bscore["month"]).dt.strftime("%Y-%m")
-    frame = pd.concat([bscore[["month", "score"]], X[list(FEATURES)]], axis=1)
-    dev = frame[pd.PeriodIndex(frame["month"], freq="M") <= until.to_period("M")]
+    frame = pd.concat([pd.DataFrame({"month": month_categories(bscore["month"]),
+                                     "score": bscore["score"].to_numpy()}),
+                       X[list(FEATURES)].reset_index(drop=True)], axis=1)
+    dev = frame[pd.to_datetime(bscore["month"]).to_numpy() <= until.to_datetime64()]
     sample = ScoreSample(reference=dev, current=frame, score="score",
                          characteristics=tuple(FEATURES))
     return bscore, sample, str(getattr(card, "version_", "bcard"))
