@@ -213,6 +213,14 @@ def _check_reversal(uow: UnitOfWork, bank: str, loan_id: int, reverses: str) -> 
         raise ReferenceReused(f"transaction {reverses!r} is already reversed")
 
 
+def _settings_view(account: Mapping[str, Any]) -> dict[str, Any]:
+    """The product's servicing settings the loan was booked with."""
+    p = product_of(account)
+    return {"penalty_multiplier": str(p.penalty_multiplier.normalize()),
+            "prepayment_fee_rate": str(p.prepayment_fee_rate.normalize()),
+            "write_off_dpd": p.write_off_dpd}
+
+
 def loan_view(ctx: ServiceContext, actor: Actor, loan_id: int) -> dict[str, Any]:
     """A loan: its six elements, schedule, transactions and state at the business date."""
     if actor.role not in BANK_ROLES and actor.role not in OVERSEERS:
@@ -230,6 +238,7 @@ def loan_view(ctx: ServiceContext, actor: Actor, loan_id: int) -> dict[str, Any]
         "principal": str(a["principal"]), "annual_rate": str(a["rate"]),
         "term_months": a["term_months"], "repayment_method": a["repayment_method"],
         "product": a["product"], "start_date": a["start_date"].isoformat(),
+        **_settings_view(a),
         "as_of": as_of(a, business_date).isoformat(), "status": a["status"], "dpd": a["dpd"],
         "bucket": a["bucket"], "five_class": a["five_class"],
         **{k: str(money(a[f"{k}_fen"])) for k in (
