@@ -45,6 +45,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.models.bcard_features import FEATURES, KEYS, build_features, label_bad
+from creditfactory.models.bcard_segments import SegmentedCard
 
 __all__ = ["FEATURES", "KEYS", "OBJECTIVES", "BehaviourScorecard", "build_features", "development_sample",
            "fit_bcard", "label_bad", "score_book"]
@@ -71,8 +72,9 @@ def _features(X: Any) -> pd.DataFrame:
 
 
 class BehaviourScorecard(ClassifierMixin, BaseEstimator):
-    """The B-card: a points scorecard from the toolkit (``logistic`` or ``divergence``) or
-    its LightGBM challenger (``lightgbm``), on :data:`FEATURES`.
+    """The B-card: points scorecards from the toolkit (``logistic`` or ``divergence``), one
+    for loans current and one for loans in arrears (:mod:`.bcard_segments`), or its LightGBM
+    challenger (``lightgbm``, one model), on :data:`FEATURES`.
 
     Parameters
     ----------
@@ -84,6 +86,8 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
         The points scale (the challenger's PD is put on the same scale).
     """
 
+    model_: Any  # fitted: the LightGBM classifier or the SegmentedCard
+
     def __init__(self, objective: str = "logistic", min_iv: float = 0.02, pdo: float = 20.0,
                  base_score: float = 600.0, base_odds: float = 50.0) -> None:
         self.objective = objective
@@ -94,7 +98,7 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> BehaviourScorecard:
         """Fit on feature rows ``X`` (keys and other columns ignored) and 0/1 ``y``."""
-        from creditfactory.scorecard import Scaling, Scorecard
+        from creditfactory.scorecard import Scaling
 
         if self.objective not in OBJECTIVES:
             raise InvalidArgument(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
@@ -109,20 +113,19 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
             self.model_ = lgb.LGBMClassifier(**_LGB_PARAMS).fit(x, target)
             self.features_ = list(FEATURES)
         else:
-            self.model_ = Scorecard(objective=self.objective, min_iv=self.min_iv, pdo=self.pdo,
-                                    base_score=self.base_score, base_odds=self.base_odds).fit(x, target)
+            self.model_ = SegmentedCard.fit(x, target, objective=self.objective, min_iv=self.min_iv,
+                                            pdo=self.pdo, base_score=self.base_score,
+                                            base_odds=self.base_odds)
             self.features_ = list(self.model_.features_)
         self.n_features_in_ = len(FEATURES)
         self.version_ = self._version()
         return self
 
     def _payload(self) -> dict[str, Any]:
-        from creditfactory.scorecard import card_to_dict
-
         if self.objective == "lightgbm":
             model: Any = self.model_.booster_.model_to_string()
         else:
-            model = card_to_dict(self.model_)
+            model = self.model_.to_dict()
         return {"format": FORMAT, "format_version": FORMAT_VERSION, "params": self.get_params(),
                 "features": list(FEATURES), "horizon": HORIZON, "model": model}
 
@@ -138,7 +141,7 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BehaviourScorecard:
         """The fitted B-card of :meth:`to_dict` output."""
-        from creditfactory.scorecard import Scaling, card_from_dict
+        from creditfactory.scorecard import Scaling
 
         if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
             raise InvalidArgument("not a B-card model file of this version")
@@ -149,10 +152,10 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
             import lightgbm as lgb
 
             booster = lgb.Booster(model_str=data["model"])
-            card.model_ = _Booster(booster)  # type: ignore[assignment]
+            card.model_ = _Booster(booster)
             card.features_ = list(FEATURES)
         else:
-            card.model_ = card_from_dict(data["model"])
+            card.model_ = SegmentedCard.from_dict(data["model"])
             card.features_ = list(card.model_.features_)
         card.n_features_in_ = len(FEATURES)
         card.version_ = card._version()
@@ -185,7 +188,7 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         x = _features(X)
         if self.objective != "lightgbm":
-            codes = self.model_.reason_codes(x, n).to_numpy(object)
+            codes = self.model_.reason_codes(x, n)
         else:
             contrib = np.asarray(self.model_.predict(x, pred_contrib=True))[:, :-1]
             order = np.argsort(-contrib, axis=1, kind="stable")[:, :n]

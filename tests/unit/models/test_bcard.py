@@ -170,3 +170,17 @@ def test_a_model_file_of_another_kind_or_edited_is_refused(book) -> None:
         BehaviourScorecard.from_dict(edited)
     with pytest.raises(InvalidArgument):
         BehaviourScorecard("neural").fit(X[ok], y[ok].astype(int))
+
+
+def test_the_scorecards_are_split_by_arrears_and_fall_back_to_one_card(book) -> None:
+    X = _features(book)
+    y = label_bad(book["monthly"], X)
+    ok = np.isfinite(y)
+    X, y = X[ok].reset_index(drop=True), y[ok].astype(int)
+    card = BehaviourScorecard("logistic").fit(X, y)
+    assert set(card.model_.cards) == {"current", "arrears"}
+    behind = X["dpd"].to_numpy() > 0
+    arrears_only = card.model_.cards["arrears"].predict_proba(X[list(FEATURES)][behind])[:, 1]
+    np.testing.assert_allclose(card.predict_proba(X)[behind, 1], arrears_only)
+    y_flat = np.where(behind, 1, y)  # every loan in arrears bad: nothing to learn there
+    assert set(BehaviourScorecard("logistic").fit(X, y_flat).model_.cards) == {"all"}
