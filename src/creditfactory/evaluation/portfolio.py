@@ -54,21 +54,29 @@ _EPOCH = date(1970, 1, 1)
 
 def _bank_of(amount: np.ndarray, industry: np.ndarray, score: list[float | None],
              month: np.ndarray) -> np.ndarray:
-    """Each case's bank by the factory's routing; ``""`` where no bank takes it."""
+    """Each case's bank by the factory's routing; ``""`` where no bank takes it.
+
+    What a bank's policy says of the case itself (amount cap, industry, score:
+    :func:`~creditfactory.factory.banks.refusals` with no quota used) is checked once per
+    distinct case; only the quota left is followed case by case, in order."""
     banks = load_banks()
     top = max(b.min_score for b in banks)
-    out = np.empty(len(amount), object)
-    used: dict[tuple[int, str], int] = {}
-    for i in range(len(amount)):
-        s = top if score[i] is None else score[i]
-        ok = [b for b in banks if not refusals(b, Decimal(str(amount[i])), industry[i], s,
-                                               used.get((month[i], b.code), 0))]
-        if not ok:
-            out[i] = ""
-            continue
-        pick = min(ok, key=lambda b: (used.get((month[i], b.code), 0) / b.monthly_quota, b.code))
-        used[(month[i], pick.code)] = used.get((month[i], pick.code), 0) + 1
-        out[i] = pick.code
+    s = np.array([top if x is None else x for x in score], float)
+    score_ok = (s[:, None] >= np.array([b.min_score for b in banks])[None, :]).tolist()
+    kinds = pd.DataFrame({"a": amount, "i": industry})
+    code = kinds.groupby(["a", "i"], sort=False).ngroup()  # numbered as first met
+    allowed = [[j for j, b in enumerate(banks) if not refusals(b, Decimal(str(a)), i, top, 0)]
+               for a, i in kinds.drop_duplicates().itertuples(index=False, name=None)]
+    quota = [b.monthly_quota for b in banks]
+    used: dict[int, list[int]] = {}
+    out = np.full(len(amount), "", object)
+    for i, (c, m, sok) in enumerate(zip(code.to_numpy().tolist(), month.tolist(), score_ok, strict=True)):
+        counts = used.setdefault(m, [0] * len(banks))
+        ok = [j for j in allowed[c] if sok[j] and counts[j] < quota[j]]
+        if ok:
+            pick = min(ok, key=lambda j: (counts[j] / quota[j], banks[j].code))
+            counts[pick] += 1
+            out[i] = banks[pick].code
     return out
 
 
@@ -170,16 +178,21 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
     loan_ids = loans["loan_id"].to_numpy(np.int64)
     width = int(term.max())
     inst = np.zeros((width + tail_months + 1, n), np.int64)
-    parts = []
+    first_row = np.concatenate([[0], np.cumsum(term)[:-1]])  # each loan's rows, in loan order
+    rows = int(term.sum())
+    sched: dict[str, np.ndarray] = {"loan_id": np.empty(rows, np.int64), "instalment": np.empty(rows, np.int16),
+             "due_on": np.empty(rows, "datetime64[D]"), "principal_due": np.empty(rows, np.int64),
+             "interest_due": np.empty(rows, np.int64)}
     for g in groups:
         b = g.book
         k = np.arange(len(b.loan)) - b.offsets[b.loan]
-        inst[k + 1, g.members[b.loan]] = b.principal_left.astype(np.int64) + b.interest_left
-        parts.append(pd.DataFrame({
-            "loan_id": loan_ids[g.members[b.loan]], "instalment": (k + 1).astype(np.int16),
-            "due_on": b.due.astype("datetime64[D]"), "principal_due": b.principal_left.astype(np.int64),
-            "interest_due": b.interest_left.astype(np.int64)}))
-    schedules = pd.concat(parts, ignore_index=True).sort_values(["loan_id", "instalment"], ignore_index=True)
+        who = g.members[b.loan]
+        inst[k + 1, who] = b.principal_left.astype(np.int64) + b.interest_left
+        at = first_row[who] + k
+        sched["loan_id"][at], sched["instalment"][at] = loan_ids[who], k + 1
+        sched["due_on"][at] = b.due.astype("datetime64[D]")
+        sched["principal_due"][at], sched["interest_due"][at] = b.principal_left, b.interest_left
+    schedules = pd.DataFrame(sched)
     macro = world_macro(meta)
     borrowers = hidden_borrowers(apps, truth, macro, seed, last_mob)
     booked_month = month_index(start.astype("datetime64[D]"))

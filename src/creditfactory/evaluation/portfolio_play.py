@@ -17,12 +17,14 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from creditfactory.servicing.book import Book, DayClose, close_day, close_quiet_days, prepay_in_full
 from creditfactory.servicing.product import ServicingProduct
 from creditfactory.world.repayment import Repayment
 
-__all__ = ["Group", "Ledger", "play_groups"]
+__all__ = ["TXN_KINDS", "Group", "Ledger", "play_groups", "text_column", "transactions"]
 
 _EPOCH = date(1970, 1, 1)
 _TXN = ("loan", "day", "kind", "amount", "p", "i", "pen")
@@ -31,6 +33,7 @@ FINAL = ("received", "recovered", "written_off_on", "written_off_principal", "np
 COMPACT_MONTHS = 1
 """Every so many month ends, loans paid or settled leave their group's book (their figures
 kept) and so do the instalments paid, so the closes scan only what is still owed."""
+TXN_KINDS = ("repayment", "prepayment", "recovery")
 PREPAID, PAID_OFF, WRITTEN_OFF, RECOVERED, GONE = 2, 3, 4, 5, -2
 
 
@@ -70,9 +73,14 @@ class Ledger:
 
     def monthly_frame(self, loan_ids: np.ndarray) -> pd.DataFrame:
         """Every month-end row, by loan and month."""
-        cols = {k: np.concatenate([m[k] for m in self.monthly]) for k in self.monthly[0]}
-        cols["loan_id"] = loan_ids[cols["loan_id"]]
-        return pd.DataFrame(cols).sort_values(["loan_id", "month"], ignore_index=True)
+        loan = np.concatenate([m["loan_id"] for m in self.monthly])
+        order = np.argsort(loan, kind="stable")  # each loan's months were added in order
+        cols = {"loan_id": loan_ids[loan[order]]}
+        for k in list(self.monthly[0]):
+            if k != "loan_id":
+                cols[k] = np.concatenate([m.pop(k) for m in self.monthly])[order]
+        self.monthly = []
+        return pd.DataFrame(cols)
 
 
 def _per_loan(book: Book, values: np.ndarray) -> np.ndarray:
@@ -246,19 +254,32 @@ def play_groups(groups: list[Group], world: Repayment, inst: np.ndarray, start: 
     return led
 
 
+def text_column(codes: np.ndarray, names: tuple[str, ...]) -> pd.Series:
+    """``names[codes]`` as pandas text, made by Arrow (no Python string per row)."""
+    d = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, np.int32)),
+                                       pa.array(names, pa.large_string()))
+    return pd.Series(d.cast(pa.large_string()), dtype="str")
+
+
+def _references(n: int) -> pd.Series:
+    """``PMT0``, ``PMT1``, ... as pandas text, made by Arrow."""
+    text = pa.large_string()
+    refs = pc.binary_join_element_wise(pa.scalar("PMT", text), pc.cast(pa.array(np.arange(n)), text),
+                                       pa.scalar("", text))
+    return pd.Series(refs, dtype="str")
+
+
 def transactions(txn: dict[str, list[np.ndarray]], loan_ids: np.ndarray) -> pd.DataFrame:
     """The payments posted, with their principal, interest and penalty (fen), in date order."""
     cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in txn.items()}
     order = np.lexsort((cat["loan"], cat["day"]))
-    cat = {k: v[order] for k, v in cat.items()}
-    loan = cat["loan"].astype(np.int64)
     return pd.DataFrame({
-        "loan_id": loan_ids[loan],
-        "posted_on": cat["day"].astype("datetime64[D]"),
-        "kind": np.array(["repayment", "prepayment", "recovery"])[cat["kind"].astype(np.int64)],
-        "amount": cat["amount"].astype(np.int64),
-        "principal": cat["p"].astype(np.int64),
-        "interest": cat["i"].astype(np.int64),
-        "penalty": cat["pen"].astype(np.int64),
-        "reference": np.char.add("PMT", np.arange(len(loan)).astype(str)),
+        "loan_id": loan_ids[cat.pop("loan")[order]],
+        "posted_on": cat.pop("day")[order].astype("datetime64[D]"),
+        "kind": text_column(cat.pop("kind")[order], TXN_KINDS),
+        "amount": cat.pop("amount")[order].astype(np.int64),
+        "principal": cat.pop("p")[order].astype(np.int64),
+        "interest": cat.pop("i")[order].astype(np.int64),
+        "penalty": cat.pop("pen")[order].astype(np.int64),
+        "reference": _references(len(order)),
     })

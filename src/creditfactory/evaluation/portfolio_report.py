@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from creditfactory.data.schema import MONEY
 from creditfactory.evaluation.portfolio import LOAN_COLUMNS, STATUS, PortfolioBook
+from creditfactory.evaluation.portfolio_play import text_column
 from creditfactory.reporting import SERIES, figure_svg, new_figure, pct, render_page, style_axes
 from creditfactory.servicing.close import BUCKETS, CLASSES
 
@@ -168,7 +169,7 @@ def write_chunked(frame: pd.DataFrame, path: Path, money: tuple[str, ...] = (),
         for lo in range(0, max(len(frame), 1), CHUNK_ROWS):
             part = frame.iloc[lo:lo + CHUNK_ROWS]
             if codes:
-                part = part.assign(**{c: np.array(names)[part[c].to_numpy(np.int64)]
+                part = part.assign(**{c: text_column(part[c].to_numpy(), names).set_axis(part.index)
                                       for c, names in codes.items()})
             table = _money_table(part, money)
             if writer is None:
