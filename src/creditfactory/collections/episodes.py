@@ -1,0 +1,112 @@
+"""Delinquency episodes of a book and what the lender knew of each when it began.
+
+An episode starts at the first month end a loan is past due after being current (or at its
+first month end); its first missed day is that month end less the days past due. For each
+episode: the loan's instalment, balance and remaining term, its history before the episode
+(earlier episodes and how fast they cured, whether the first instalment was ever paid, the
+A-card's PD at origination) and the post-loan signals of that month when the book has them
+(business inflows against the last six months, overdue elsewhere, credit sought, late tax or
+utility bills, the industry index's move over three months). Platform data only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["STATIC_FEATURES", "delinquency_episodes"]
+
+STATIC_FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "prior_episodes",
+                   "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
+                   "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change")
+
+
+def _num(s: pd.Series) -> np.ndarray:
+    return pd.to_numeric(s, errors="coerce").to_numpy(np.float64)
+
+
+def _instalment(loans: pd.DataFrame) -> np.ndarray:
+    p, r = _num(loans["principal"]), _num(loans["rate"]) / 12.0
+    n = loans["term_months"].to_numpy(np.float64)
+    return np.where(r > 0, p * r / (1.0 - (1.0 + r) ** -n), p / n)
+
+
+def _signal_features(signals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """Per (loan_id, month) of ``keys``: inflow ratio, overdue elsewhere, credit sought and late
+    bills over the last three months (months up to and including the key's)."""
+    s = signals[signals["loan_id"].isin(keys["loan_id"].unique())].sort_values(["loan_id", "month"])
+    g = s.groupby("loan_id", sort=False)
+    inflow = _num(s["account_inflows"])
+    prev = g["account_inflows"].transform(lambda v: pd.to_numeric(v).shift(1).rolling(6, min_periods=1).mean())
+    out = pd.DataFrame({"loan_id": s["loan_id"].to_numpy(), "month": s["month"].to_numpy()})
+    out["inflow_ratio"] = inflow / np.maximum(_num(prev), 1.0)
+    parts = {"overdue_elsewhere": s["bureau_overdue_elsewhere"].astype(float),
+             "credit_seeking": s["bureau_inquiries"].astype(float) + s["bureau_new_loans"].astype(float),
+             "late_bills": s["tax_late"].astype(float) + s["utility_late"].astype(float)}
+    for name, col in parts.items():
+        cs = col.groupby(s["loan_id"].to_numpy()).cumsum()
+        out[name] = (cs - cs.groupby(s["loan_id"].to_numpy()).shift(3).fillna(0.0)).to_numpy()
+    return keys.merge(out, on=["loan_id", "month"], how="left")
+
+
+def _industry_change(index: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    ix = index.copy()
+    ix["month"] = pd.to_datetime(ix["month"])
+    ix = ix.sort_values(["industry", "month"])
+    ix["change"] = ix.groupby("industry")["index"].transform(lambda v: v / v.shift(3) - 1.0)
+    merged = keys.merge(ix[["industry", "month", "change"]], on=["industry", "month"], how="left")
+    return merged["change"].fillna(0.0).to_numpy(np.float64)
+
+
+def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
+                         signals: pd.DataFrame | None = None,
+                         industry_index: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per episode: ``episode_id``, ``loan_id``, ``month`` (the month end it was seen),
+    ``start`` (first missed day), ``dpd`` then, the :data:`STATIC_FEATURES`, and
+    ``run_max_dpd`` (the worst DPD before the loan was current again in this book: what
+    happened, for evaluation; never a feature)."""
+    m = monthly[["loan_id", "month", "mob", "dpd"]].sort_values(["loan_id", "month"], kind="stable")
+    loan = m["loan_id"].to_numpy(np.int64)
+    dpd = m["dpd"].to_numpy(np.int64)
+    new_loan = np.r_[True, loan[1:] != loan[:-1]]
+    prev_dpd = np.r_[0, dpd[:-1]]
+    start = (dpd > 0) & (new_loan | (prev_dpd == 0))
+    # episode number of every row (0 before the first), its running max DPD
+    ep_global = np.cumsum(start)
+    first_of_loan = np.maximum.accumulate(np.where(new_loan, np.arange(len(loan)), 0))
+    base = ep_global[first_of_loan] - start[first_of_loan]
+    ep_local = ep_global - base
+    in_ep = (dpd > 0) & (ep_local > 0)
+    key = np.where(in_ep, ep_global, 0)
+    max_dpd = pd.Series(np.where(in_ep, dpd, 0)).groupby(key).max().to_numpy()
+    cur = ((dpd == 0) & (m["mob"].to_numpy() >= 1)).astype(np.int64)
+    cur_cum = np.cumsum(cur) - np.cumsum(cur)[first_of_loan] + cur[first_of_loan]
+    rows = np.flatnonzero(start)
+    ep = pd.DataFrame({"episode_id": ep_global[rows], "loan_id": loan[rows],
+                       "month": pd.to_datetime(m["month"].to_numpy()[rows]),
+                       "mob": m["mob"].to_numpy(np.int64)[rows], "dpd": dpd[rows]})
+    ep["start"] = ep["month"] - pd.to_timedelta(ep["dpd"], unit="D")
+    ep["run_max_dpd"] = max_dpd[ep_global[rows]]
+    ep["prior_episodes"] = ep_local[rows] - 1
+    fast = (ep["run_max_dpd"] <= 30).astype(np.int64)
+    ep["prior_fast_cures"] = fast.groupby(ep["loan_id"]).cumsum() - fast
+    ep["paid_share"] = cur_cum[rows] / np.maximum(ep["mob"].to_numpy(), 1)
+    ep["first_payment_default"] = (cur_cum[rows] == 0).astype(np.float64)
+    info = loans.set_index("loan_id").reindex(ep["loan_id"])
+    ep["a_pd"] = _num(info["a_pd"]) if "a_pd" in info else np.nan
+    ep["instalment"] = _instalment(info)
+    ep["remaining_months"] = np.maximum(info["term_months"].to_numpy(np.int64) - ep["mob"].to_numpy(), 1)
+    ep["industry"] = info["industry"].to_numpy(object)
+    bal = monthly.set_index(["loan_id", "month"])["principal_outstanding"]
+    ep["balance"] = _num(bal.reindex(pd.MultiIndex.from_arrays([ep["loan_id"], ep["month"]])).reset_index(drop=True))
+    if signals is not None and len(signals):
+        sig = signals.assign(month=pd.to_datetime(signals["month"]))
+        feats = _signal_features(sig, ep[["loan_id", "month"]])
+        for name in ("inflow_ratio", "overdue_elsewhere", "credit_seeking", "late_bills"):
+            ep[name] = feats[name].to_numpy(np.float64)
+    else:
+        for name in ("inflow_ratio", "overdue_elsewhere", "credit_seeking", "late_bills"):
+            ep[name] = np.nan
+    ep["industry_change"] = (_industry_change(industry_index, ep[["industry", "month"]])
+                             if industry_index is not None and len(industry_index) else 0.0)
+    return ep.reset_index(drop=True)

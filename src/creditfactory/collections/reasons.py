@@ -1,0 +1,71 @@
+"""The reason of default inferred from what a collector can observe, a probability per reason.
+
+Evidence is yes/no facts of an account: the first instalment never paid, never reached in
+several attempts, a broken promise, a partial payment, business inflows falling, overdue at
+another lender, shopping for credit, the industry's index falling, quick cures before, a
+high risk at origination, rolled past M1. The lender's beliefs (``reasons.yaml``: a prior share
+per reason and, per piece of evidence, its likelihood ratio under each reason) combine as in
+naive Bayes: posterior log-odds are the prior's plus the sum of the present evidence's log
+likelihood ratios. The beliefs are written from practice; how well they match a world is
+measured only in ``creditfactory.evaluation``, against that world's truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from creditfactory.collections.errors import CollectionsStrategyInvalid
+from creditfactory.collections.strategy import REASONS, UNKNOWN
+
+__all__ = ["EVIDENCE", "ReasonModel", "infer_reasons", "load_reason_model", "most_likely"]
+
+EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial_payment",
+            "reached_no_promise", "inflows_down", "overdue_elsewhere", "credit_seeking",
+            "industry_down", "prior_fast_cure", "high_risk_at_origination", "rolled_past_m1")
+
+
+@dataclass(frozen=True)
+class ReasonModel:
+    """Log prior ``(R,)`` and log likelihood ratios ``(E, R)`` in :data:`EVIDENCE` order."""
+
+    log_prior: np.ndarray
+    log_lr: np.ndarray
+
+
+def load_reason_model(path: str | Path | None = None) -> ReasonModel:
+    """The lender's beliefs of ``path`` (default: the shipped ``reasons.yaml``)."""
+    text = (Path(path).read_text("utf-8") if path is not None
+            else files("creditfactory.collections").joinpath("reasons.yaml").read_text("utf-8"))
+    doc = yaml.safe_load(text)
+    try:
+        prior = np.array([float(doc["prior"][r]) for r in REASONS])
+        lr = np.array([[float(doc["evidence"][e][r]) for r in REASONS] for e in EVIDENCE])
+    except (KeyError, TypeError) as exc:
+        raise CollectionsStrategyInvalid(f"reason model: missing {exc}") from exc
+    if (prior <= 0).any() or (lr <= 0).any():
+        raise CollectionsStrategyInvalid("reason model: shares and likelihood ratios must be positive")
+    return ReasonModel(np.log(prior / prior.sum()), np.log(lr))
+
+
+def infer_reasons(model: ReasonModel, evidence: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """Probability of each reason ``(n, R)`` for accounts with ``evidence`` (columns
+    :data:`EVIDENCE`, true/false)."""
+    x = (evidence[list(EVIDENCE)].to_numpy(float) if isinstance(evidence, pd.DataFrame)
+         else np.asarray(evidence, float))
+    logit = model.log_prior[None, :] + (x > 0) @ model.log_lr
+    logit -= logit.max(axis=1, keepdims=True)
+    p = np.exp(logit)
+    return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+
+def most_likely(probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """The likeliest reason's index, or ``UNKNOWN`` where its probability is below
+    ``threshold``."""
+    best = probabilities.argmax(axis=1)
+    return np.where(probabilities.max(axis=1) >= threshold, best, UNKNOWN)

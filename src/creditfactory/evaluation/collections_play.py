@@ -1,0 +1,282 @@
+"""Play a collections strategy against the world's delinquent borrowers, five days a step.
+
+Every delinquency episode of a portfolio run starts on its first missed day and is followed
+for the world's horizon (540 days). Each calendar step, for the accounts in arrears: their
+days past due move on; on entering a bucket the lender scores them (C-card band, inferred
+reason: only what it observed); promises due are followed up; the strategy assigns each a
+treatment, the teams' capacities cut the overflow down to the fallback treatment; the world
+answers (:mod:`creditfactory.world.collections_response`) and the payments, promises and
+restructures are booked. Cured and restructured accounts pay their instalments until they
+miss again or the loan ends; at 180 DPD the account is written off and handed over. All of
+it vectorised over the accounts of a step; the loop runs over calendar steps only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from creditfactory.collections.episodes import STATIC_FEATURES
+from creditfactory.collections.promises import PromiseBook
+from creditfactory.collections.queues import allocate
+from creditfactory.collections.reasons import EVIDENCE, ReasonModel, infer_reasons, most_likely
+from creditfactory.collections.strategy import TREATMENTS, CompiledCollections, band_of
+from creditfactory.world.collections_response import ResponseModel, respond, uniforms
+
+__all__ = ["Accounts", "Played", "play"]
+
+DELQ, CURED, RESTR, HANDED, WO, CLOSED = range(6)
+_LAWSUIT, _AGENCY = TREATMENTS.index("lawsuit"), TREATMENTS.index("agency")
+_ORDER = np.array([TREATMENTS.index(t) for t in
+                   ("lawsuit", "visit", "restructure", "legal_letter", "call", "sms")])
+Scorer = Callable[[pd.DataFrame], np.ndarray]
+
+
+@dataclass
+class Accounts:
+    """The episodes to play: the lender's view (``static``: :data:`STATIC_FEATURES`, plus
+    ``loan_id``, ``start_step``, ``instalment``, ``balance``, ``remaining_months``) and the
+    world's hidden ``reason`` and ``contact``; ``key`` names each episode's draws."""
+
+    static: pd.DataFrame
+    key: np.ndarray
+    start_step: np.ndarray
+    reason: np.ndarray
+    contact: np.ndarray
+    book_size: float
+
+
+@dataclass
+class Played:
+    """Per episode outcomes, the bucket-entry snapshots (C-card rows, labels, inferred
+    reasons) and, if asked, the actions."""
+
+    cash: np.ndarray
+    cash_after_write_off: np.ndarray
+    cost: np.ndarray
+    written_off: np.ndarray
+    write_off_amount: np.ndarray
+    entered: np.ndarray
+    cash_by_bucket: np.ndarray
+    cost_by_bucket: np.ndarray
+    snapshots: pd.DataFrame
+    actions: pd.DataFrame | None = field(default=None)
+
+
+def _entry_features(acc: Accounts, d: np.ndarray, bucket: np.ndarray, st: dict[str, np.ndarray]) -> pd.DataFrame:
+    x = acc.static.iloc[d][list(STATIC_FEATURES)].reset_index(drop=True)
+    x["bucket"] = bucket + 1.0
+    for name in ("attempts", "reached", "promises", "kept", "broken", "partials"):
+        x[name] = st[name][d].astype(float)
+    x["reach_rate"] = st["reached"][d] / np.maximum(st["attempts"][d], 1)
+    return x
+
+
+def _evidence(x: pd.DataFrame) -> np.ndarray:
+    cols = {
+        "first_payment_default": x["first_payment_default"] > 0,
+        "never_reached": (x["attempts"] >= 2) & (x["reached"] == 0),
+        "broken_promise": x["broken"] >= 1, "partial_payment": x["partials"] >= 1,
+        "reached_no_promise": (x["reached"] >= 1) & (x["promises"] == 0),
+        "inflows_down": x["inflow_ratio"] < 0.75, "overdue_elsewhere": x["overdue_elsewhere"] > 0,
+        "credit_seeking": x["credit_seeking"] >= 2, "industry_down": x["industry_change"] < -0.05,
+        "prior_fast_cure": x["prior_fast_cures"] >= 1, "high_risk_at_origination": x["a_pd"] > 0.02,
+        "rolled_past_m1": x["bucket"] >= 2,
+    }
+    return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
+
+
+def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, seed: int,
+         reasons: ReasonModel, scorer: Scorer | None = None, actions: bool = False) -> Played:
+    """Play ``strategy`` on ``acc`` in ``world``; ``scorer`` gives the C-card's cure chance of
+    bucket-entry rows (none: 0.5 for everyone)."""
+    n = len(acc.key)
+    H, WOS = world.horizon_steps, world.write_off_steps
+    inst0 = acc.static["instalment"].to_numpy(float)
+    inst = inst0.copy()
+    balance = acc.static["balance"].to_numpy(float).copy()
+    remaining = acc.static["remaining_months"].to_numpy(float).copy() * 6
+    status = np.zeros(n, np.int8)
+    behind = np.zeros(n, np.int64)
+    in_bucket = np.zeros(n, np.int64)
+    broken_b = np.zeros(n, np.int64)
+    band = np.full(n, 1, np.int64)
+    rsn = np.full(n, 5, np.int64)
+    p_cure = np.full(n, 0.5)
+    keep = np.zeros(n, bool)
+    hand_kind = np.zeros(n, np.int64)
+    hand_step = np.zeros(n, np.int64)
+    exposure = np.zeros(n)
+    cash, cash_wo, cost, wo_amt = (np.zeros(n) for _ in range(4))
+    wo = np.zeros(n, bool)
+    entered = np.zeros((n, 6), bool)
+    cash_b, cost_b = np.zeros(8), np.zeros(8)
+    st = {k: np.zeros(n, np.int64) for k in ("attempts", "reached", "partials")}
+    book = PromiseBook(n)
+    st["promises"], st["kept"], st["broken"] = book.made, book.kept, book.broken
+    snap_idx: list[np.ndarray] = []
+    snap_x: list[pd.DataFrame] = []
+    snap_step: list[np.ndarray] = []
+    snap_probs: list[np.ndarray] = []
+    open_snap = np.full(n, -1, np.int64)
+    open_step = np.zeros(n, np.int64)
+    labels: list[tuple[np.ndarray, np.ndarray]] = []
+    n_snap = 0
+    log: list[dict[str, np.ndarray]] = []
+    cap = np.where(world.capacity > 0, world.capacity * world.step_days * acc.book_size / 1000.0, np.inf)
+    order = np.argsort(acc.start_step, kind="stable")
+    starts = acc.start_step[order]
+    g_first, g_last = int(starts.min()), int(starts.max()) + H
+
+    def cured_now(idx: np.ndarray, g: int) -> None:
+        status[idx] = CURED
+        behind[idx] = 0
+        s = open_snap[idx]
+        ok = (s >= 0) & (g - open_step[idx] < 6)
+        labels.append((s[ok], np.ones(ok.sum(), bool)))
+        open_snap[idx] = -1
+
+    for g in range(g_first, g_last):
+        lo, hi = np.searchsorted(starts, [g - H + 1, g + 1])
+        act = order[lo:hi]
+        act = act[status[act] != CLOSED]
+        if act.size == 0:
+            continue
+        # performing accounts pay their instalment (a sixth a step) or miss again
+        perf = act[(status[act] == CURED) | (status[act] == RESTR)]
+        if perf.size:
+            rate = np.where(status[perf] == RESTR, world.redefault_restructured[acc.reason[perf]],
+                            world.redefault_cured[acc.reason[perf]])
+            miss = uniforms(acc.key[perf], g - acc.start_step[perf], "redefault", seed) < rate
+            pay = perf[~miss]
+            amount = np.minimum(inst[pay] / 6.0, np.maximum(balance[pay], 0.0))
+            cash[pay] += amount
+            balance[pay] -= amount * 0.8
+            remaining[pay] -= 1
+            status[pay[remaining[pay] <= 0]] = CLOSED
+            cash_b[7] += amount.sum()
+            status[perf[miss]] = DELQ
+        # handed over or written off: recoveries
+        out = act[(status[act] == HANDED) | (status[act] == WO)]
+        if out.size:
+            kind = hand_kind[out]
+            ready = (status[out] == WO) | (g - hand_step[out] >= world.handover_delay[kind])
+            p = np.where(status[out] == WO, world.recovery[acc.reason[out]],
+                         world.handover_recovery[kind, acc.reason[out]])
+            share = np.where(status[out] == WO, world.settlement_share, world.handover_share[kind])
+            hit = ready & (uniforms(acc.key[out], g - acc.start_step[out], "recovery", seed) < p)
+            got = out[hit]
+            amount = share[hit] * exposure[got]
+            cash[got] += amount
+            cash_wo[got] += np.where(wo[got], amount, 0.0)
+            fee = world.commission[hand_kind[got]] * amount
+            cost[got] += fee
+            cash_b[6] += amount.sum()
+            cost_b[6] += fee.sum()
+            status[got] = CLOSED
+            pre = out[(status[out] == HANDED) & ~wo[out]]
+            behind[pre] += 1
+            hit_wo = pre[behind[pre] > WOS]
+            wo[hit_wo] = True
+            wo_amt[hit_wo] = exposure[hit_wo]
+        d = act[status[act] == DELQ]
+        if d.size == 0:
+            continue
+        behind[d] += 1
+        in_bucket[d] += 1
+        # write-off at 180 DPD: hand-over by the strategy, by the inferred reason
+        w = d[behind[d] > WOS]
+        if w.size:
+            wo[w] = True
+            exposure[w] = balance[w] + inst[w] * np.ceil(behind[w] / 6.0)
+            wo_amt[w] = exposure[w]
+            kind = strategy.handover[rsn[w]]
+            status[w] = np.where(kind > 0, HANDED, WO)
+            hand_kind[w], hand_step[w] = kind, g
+            fee = np.where(kind == _LAWSUIT, world.cost[_LAWSUIT], 0.0)
+            cost[w] += fee
+            cost_b[6] += fee.sum()
+            d = d[behind[d] <= WOS]
+        bucket = (behind[d] - 1) // 6
+        entry = (behind[d] - 1) % 6 == 0
+        if entry.any():
+            e = d[entry]
+            entered[e, bucket[entry]] = True
+            in_bucket[e] = 0
+            broken_b[e] = 0
+            x = _entry_features(acc, e, bucket[entry], st)
+            p_cure[e] = scorer(x) if scorer is not None else 0.5
+            band[e] = band_of(p_cure[e], strategy.band_cuts)
+            probs = infer_reasons(reasons, _evidence(x))
+            rsn[e] = most_likely(probs, strategy.reason_threshold)
+            snap_idx.append(e)
+            snap_x.append(x)
+            snap_step.append(np.full(e.size, g))
+            snap_probs.append(probs)
+            open_snap[e] = np.arange(n_snap, n_snap + e.size)
+            open_step[e] = g
+            n_snap += e.size
+        # promises falling due
+        due = (book.due[d] >= 0) & (book.due[d] <= g)
+        by_promise = due & keep[d]
+        state = book.settle(d, g, by_promise)
+        broken_b[d] += state == 2
+        waiting = book.is_open(d)
+        t, tries = strategy.assign(bucket, band[d], rsn[d], in_bucket[d], broken_b[d])
+        t = np.where(waiting | by_promise, 0, t)
+        prio = (1.0 - p_cure[d]) * balance[d] if strategy.priority == "expected_loss" else behind[d].astype(float)
+        t = allocate(t, tries, prio, cap, strategy.fallback, _ORDER)
+        tries = np.where(t > 0, tries, 0)
+        hand = (t == _LAWSUIT) | (t == _AGENCY)
+        o = respond(world, key=acc.key[d], step=g - acc.start_step[d], seed=seed, reason=acc.reason[d],
+                    contact=acc.contact[d], treatment=np.where(hand, 0, t), attempts=tries)
+        spend = np.where(hand, np.where(t == _LAWSUIT, world.cost[_LAWSUIT], 0.0), world.cost[t] * tries)
+        cost[d] += spend
+        np.add.at(cost_b, bucket, spend)
+        st["attempts"][d] += tries
+        st["reached"][d] += o.reached
+        arrears = inst[d] * np.ceil(behind[d] / 6.0)
+        full = ~hand & (o.pay_full | by_promise)
+        part = ~hand & ~full & o.partial
+        got = np.where(full, arrears, np.where(part, inst[d], 0.0))
+        cash[d] += got
+        np.add.at(cash_b, bucket, got)
+        st["partials"][d] += part
+        behind[d] = np.where(part, np.maximum(behind[d] - 6, 0), behind[d])
+        cured_now(d[full | (part & (behind[d] == 0))], g)
+        acc_r = ~hand & ~full & o.accept
+        r = d[acc_r]
+        if r.size:
+            cured_now(r, g)
+            status[r] = RESTR
+            inst[r] = inst[r] * world.restructure_instalment
+            remaining[r] = remaining[r] / world.restructure_instalment
+        prom = ~hand & ~full & o.promise
+        book.make(d[prom], g, world.promise_steps)
+        keep[d[prom]] = o.keep[prom]
+        h = d[hand]
+        status[h], hand_kind[h], hand_step[h] = HANDED, t[hand], g
+        exposure[h] = balance[h] + inst[h] * np.ceil(behind[h] / 6.0)
+        if actions:
+            log.append({"episode_id": acc.key[d], "step": np.full(d.size, g), "dpd": behind[d] * world.step_days,
+                        "treatment": t, "attempts": tries, "reached": o.reached, "paid": got,
+                        "promise": prom, "restructured": acc_r, "handover": hand})
+    snaps = pd.concat(snap_x, ignore_index=True) if snap_x else pd.DataFrame()
+    label = np.zeros(len(snaps), bool)
+    for idx, val in labels:
+        label[idx] = val
+    if len(snaps):
+        snaps.insert(0, "episode", np.concatenate(snap_idx))
+        snaps.insert(1, "step", np.concatenate(snap_step))
+        snaps["cured_30d"] = label.astype(int)
+        probs = np.concatenate(snap_probs)
+        for j, name in enumerate(("oversight", "shortfall", "business_failure", "strategic", "fraud")):
+            snaps[f"p_{name}"] = probs[:, j]
+    acts = None
+    if actions and log:
+        acts = pd.DataFrame({k: np.concatenate([part[k] for part in log]) for k in log[0]})
+        acts["treatment"] = np.asarray(TREATMENTS, dtype=object)[acts["treatment"].to_numpy()]
+    return Played(cash, cash_wo, cost, wo, wo_amt, entered, cash_b, cost_b, snaps, acts)

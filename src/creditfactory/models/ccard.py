@@ -1,0 +1,202 @@
+"""The collection scorecard (C-card): for a delinquent account, the chance to cure (back to
+current) within 30 days, and the share of what it owes that will be recovered.
+
+An account is scored when it enters a bucket (M1 on its first missed day, M2 at 31 DPD, ...)
+from what the lender knows then: the loan and its history before the episode (the A-card's PD
+at origination, months on book, earlier episodes and how fast they cured, the share of months
+paid, whether the first instalment was ever paid), that month's post-loan signals, and the
+episode so far (bucket, attempts, contacts reached, promises made, kept and broken, partial
+payments). Columns: :data:`FEATURES`.
+
+    card = CollectionScorecard(objective="logistic").fit(X, cured_30d, recovered=share)
+    card.predict_proba(X)[:, 1]   -> chance to cure within 30 days
+    card.expected_recovery(X)     -> expected recovered share (by the fitted score's decile
+                                     and bucket, as observed in the development sample)
+    card.reasons(X, n=3)          -> ";"-joined reason codes (features costing most)
+    card.to_dict() / CollectionScorecard.from_dict(d)   -> JSON model file, never pickle
+
+Scorecards come from the platform's toolkit (``logistic`` or ``divergence``); ``lightgbm`` is
+the challenger. Platform data only: the world's truth is never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from creditfactory.errors import InvalidArgument
+
+__all__ = ["FEATURES", "OBJECTIVES", "CollectionScorecard"]
+
+FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "prior_episodes",
+            "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
+            "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change",
+            "bucket", "attempts", "reached", "reach_rate", "promises", "kept", "broken", "partials")
+OBJECTIVES = ("logistic", "divergence", "lightgbm")
+_LGB_PARAMS: dict[str, Any] = {"n_estimators": 250, "learning_rate": 0.04, "num_leaves": 15,
+                               "min_child_samples": 40, "subsample": 0.8, "subsample_freq": 1,
+                               "colsample_bytree": 0.8, "random_state": 0, "verbose": -1, "n_jobs": 1}
+FORMAT, FORMAT_VERSION = "creditfactory-ccard", 1
+_DECILES = 10
+
+
+def _features(X: Any) -> pd.DataFrame:
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X, columns=list(FEATURES))
+    missing = [f for f in FEATURES if f not in frame.columns]
+    if missing:
+        raise InvalidArgument(f"C-card features missing: {', '.join(missing)}")
+    return frame[list(FEATURES)].astype(float)
+
+
+class CollectionScorecard(ClassifierMixin, BaseEstimator):
+    """The C-card on :data:`FEATURES`: a toolkit scorecard or the LightGBM challenger.
+
+    Parameters
+    ----------
+    objective : {"logistic", "divergence", "lightgbm"}
+    min_iv : float
+        Scorecards: features with a lower information value are not candidates.
+    pdo, base_score, base_odds : float
+        The points scale (higher = likelier to cure).
+    """
+
+    def __init__(self, objective: str = "logistic", min_iv: float = 0.02, pdo: float = 20.0,
+                 base_score: float = 600.0, base_odds: float = 1.0) -> None:
+        self.objective = objective
+        self.min_iv = min_iv
+        self.pdo = pdo
+        self.base_score = base_score
+        self.base_odds = base_odds
+
+    def fit(self, X: Any, y: Any, recovered: Any = None) -> CollectionScorecard:
+        """Fit on ``X`` and ``y`` (1 = cured within 30 days); ``recovered`` (each row's
+        recovered share, optional) calibrates :meth:`expected_recovery`."""
+        from creditfactory.scorecard import Scorecard
+
+        if self.objective not in OBJECTIVES:
+            raise InvalidArgument(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
+        x, target = _features(X), np.asarray(y).astype(int)
+        if len(np.unique(target)) != 2:
+            raise InvalidArgument("the C-card needs cured and uncured accounts to learn from")
+        self.classes_ = np.array([0, 1])
+        if self.objective == "lightgbm":
+            import lightgbm as lgb
+
+            self.model_ = lgb.LGBMClassifier(**_LGB_PARAMS).fit(x, target)
+        else:  # the toolkit's cards score the bad class: here "not cured"
+            self.model_ = Scorecard(objective=self.objective, min_iv=self.min_iv, pdo=self.pdo,
+                                    base_score=self.base_score, base_odds=self.base_odds).fit(x, 1 - target)
+        self.n_features_in_ = len(FEATURES)
+        p = self.predict_proba(x)[:, 1]
+        self.deciles_ = np.quantile(p, np.linspace(0, 1, _DECILES + 1)[1:-1]).tolist()
+        share = np.asarray(recovered, float) if recovered is not None else target.astype(float)
+        cell = self._cell(p, x["bucket"].to_numpy())
+        table = np.full((6, _DECILES), float(np.nanmean(share)))
+        sums = np.bincount(cell, weights=np.nan_to_num(share), minlength=6 * _DECILES)
+        counts = np.bincount(cell, minlength=6 * _DECILES)
+        table.flat[counts > 0] = sums[counts > 0] / counts[counts > 0]
+        self.recovery_ = table.tolist()
+        self.version_ = self._version()
+        return self
+
+    def _cell(self, p: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+        dec = np.searchsorted(np.asarray(self.deciles_), p, side="right")
+        return np.clip(bucket.astype(int) - 1, 0, 5) * _DECILES + dec
+
+    def _payload(self) -> dict[str, Any]:
+        from creditfactory.scorecard import card_to_dict
+
+        model: Any = (self.model_.booster_.model_to_string() if self.objective == "lightgbm"
+                      else card_to_dict(self.model_))
+        return {"format": FORMAT, "format_version": FORMAT_VERSION, "params": self.get_params(),
+                "features": list(FEATURES), "deciles": self.deciles_, "recovery": self.recovery_,
+                "model": model}
+
+    def _version(self) -> str:
+        blob = json.dumps(self._payload(), sort_keys=True, default=str).encode()
+        return f"ccard-{self.objective}-{hashlib.sha256(blob).hexdigest()[:12]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe model file: parameters, the card or the booster, the recovery table."""
+        check_is_fitted(self, "model_")
+        return self._payload() | {"version": self.version_}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CollectionScorecard:
+        """The fitted C-card of :meth:`to_dict` output."""
+        from creditfactory.scorecard import card_from_dict
+
+        if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
+            raise InvalidArgument("not a C-card model file of this version")
+        card = cls(**data["params"])
+        card.classes_ = np.array([0, 1])
+        if card.objective == "lightgbm":
+            import lightgbm as lgb
+
+            card.model_ = _Booster(lgb.Booster(model_str=data["model"]))  # type: ignore[assignment]
+        else:
+            card.model_ = card_from_dict(data["model"])
+        card.n_features_in_ = len(FEATURES)
+        card.deciles_, card.recovery_ = list(data["deciles"]), [list(r) for r in data["recovery"]]
+        card.version_ = card._version()
+        if card.version_ != data.get("version"):
+            raise InvalidArgument("C-card model file does not match its version")
+        return card
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Columns: chance of not curing within 30 days, and of curing."""
+        check_is_fitted(self, "model_")
+        p = np.asarray(self.model_.predict_proba(_features(X)))[:, 1]
+        cure = p if self.objective == "lightgbm" else 1.0 - p
+        return np.column_stack([1.0 - cure, cure])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 where a cure within 30 days is more likely than not."""
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+    def expected_recovery(self, X: Any) -> np.ndarray:
+        """Expected recovered share of each account (development mean of its score decile in
+        its bucket)."""
+        check_is_fitted(self, "recovery_")
+        x = _features(X)
+        cell = self._cell(self.predict_proba(x)[:, 1], x["bucket"].to_numpy())
+        return np.asarray(self.recovery_, float).ravel()[cell]
+
+    def reasons(self, X: Any, n: int = 3) -> pd.Series:
+        """Per row the ``n`` features pulling most against a cure, ``;``-joined."""
+        check_is_fitted(self, "model_")
+        x = _features(X)
+        if self.objective != "lightgbm":
+            codes = self.model_.reason_codes(x, n).to_numpy(object)
+        else:
+            contrib = -np.asarray(self.model_.predict(x, pred_contrib=True))[:, :-1]
+            order = np.argsort(-contrib, axis=1, kind="stable")[:, :n]
+            taken = np.take_along_axis(contrib, order, axis=1)
+            names = np.asarray([*FEATURES, None], dtype=object)
+            codes = names[np.where(taken > 0, order, len(FEATURES))]
+        return pd.Series([";".join(c for c in row if c) for row in codes], index=x.index, dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class _Booster:
+    """A loaded LightGBM booster with the two classifier methods the C-card calls."""
+
+    def __init__(self, booster: Any) -> None:
+        self.booster_ = booster
+
+    def predict_proba(self, x: pd.DataFrame) -> np.ndarray:
+        p = self.booster_.predict(x)
+        return np.column_stack([1 - p, p])
+
+    def predict(self, x: pd.DataFrame, pred_contrib: bool = False) -> np.ndarray:
+        return self.booster_.predict(x, pred_contrib=pred_contrib)
