@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,10 +24,18 @@ def run(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("portfolio"),
     train_months: Annotated[int, typer.Option("--train-months", help="Months of applications the models learn from.")] = 12,
     method: Annotated[str, typer.Option("--method", help="Repayment method of every loan: equal_instalment, equal_principal or interest_first.")] = "equal_instalment",
+    db: Annotated[str | None, typer.Option("--db", help="Also play a sample of the loans on this store (its servicing book empty) and check its month-end states against the run's.")] = None,
+    sample: Annotated[int, typer.Option("--sample", min=1, help="Loans of the sample played on the store (--db).")] = 200,
+    through: Annotated[str | None, typer.Option("--through", help="Last day the store plays, YYYY-MM-DD (default: the sample's last payment's month end).")] = None,
 ) -> None:
     """Decide the out-of-time applications as `backtest` does, book the approved ones at their
     terms, let the world's borrowers repay them through the servicing book, and write loans,
-    schedules, transactions, monthly rows, summary.json and report.html."""
+    schedules, transactions, monthly rows, summary.json and report.html. With --db, a sample
+    of the loans is booked on that store, repaid through its bank files and postings and
+    closed day by day by its close of business; store_check.json says whether its month-end
+    states equal the run's (exit 1 when they do not)."""
+    from datetime import date
+
     from creditfactory.data import load
     from creditfactory.errors import InvalidArgument
     from creditfactory.evaluation.portfolio import (
@@ -42,6 +50,12 @@ def run(
     from creditfactory.strategy import NoScores, ScoreProvider, load_strategy
     from creditfactory.strategy.backtest_run import backtest_strategies, uses_scores
 
+    last_day = None
+    if through is not None:
+        try:
+            last_day = date.fromisoformat(through)
+        except ValueError as exc:
+            raise InvalidArgument(f"--through must be a date YYYY-MM-DD, got {through!r}") from exc
     if method not in METHODS:
         raise InvalidArgument(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     meta_path = Path(world_dir) / "meta.json"
@@ -87,3 +101,22 @@ def run(
                   f"in {time.perf_counter() - t0:.0f} s")
     console.print(f"wrote {out}/loans.parquet, schedules.parquet, transactions.parquet, monthly.parquet, "
                   "signals.parquet, industry_index.parquet, summary.json, report.html")
+    if db is not None:
+        _check_on_store(db, loans, apps, played, sample, json.loads(meta_path.read_text("utf-8")), out, last_day)
+
+
+def _check_on_store(db: str, loans: Any, apps: Any, played: Any, sample: int, meta: dict[str, Any],
+                    out: Path, through: Any) -> None:
+    from creditfactory.evaluation.portfolio_store import check_on_store
+    from creditfactory.settings import load_settings
+
+    settings = load_settings(db_url=db)
+    with console.status("playing the sample on the store...") as status:
+        check = check_on_store(settings.db_url, settings.secret_key, loans, apps, played.transactions,
+                               played.monthly, sample, int(meta["seed"]), out, through,
+                               lambda day: status.update(f"playing the sample on the store: {day}"))
+    console.print(f"store: {check['loans']} loans, {check['month_end_rows']:,} month-end rows through "
+                  f"{check['through']}: {check['differences']} differ from the run's "
+                  f"(wrote {out}/store_monthly.parquet, store_check.json)")
+    if check["differences"]:
+        raise typer.Exit(1)

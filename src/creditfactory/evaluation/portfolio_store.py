@@ -15,6 +15,7 @@ day is closed. At each month end the stored states are read: the same columns as
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -37,7 +38,7 @@ from creditfactory.services.servicing_close import close_business
 from creditfactory.services.servicing_files import import_bank_file
 from creditfactory.servicing.close import BUCKETS, CLASSES
 
-__all__ = ["STORE_STATUS", "compare_monthly", "play_on_store", "sample_loans"]
+__all__ = ["STORE_STATUS", "check_on_store", "compare_monthly", "play_on_store", "sample_loans"]
 
 STORE_STATUS = {"current": "active", "delinquent": "active", "prepaid": "closed",
                 "paid_off": "closed", "written_off": "written_off", "recovered": "written_off"}
@@ -225,3 +226,31 @@ def _fen(values: pd.Series) -> pd.Series:
     if values.dtype.kind in "iu":
         return values.astype(np.int64)
     return values.map(lambda v: int(Decimal(str(v)) * 100)).astype(np.int64)
+
+
+def check_on_store(db_url: str, secret_key: str, loans: pd.DataFrame, apps: pd.DataFrame,
+                   transactions: pd.DataFrame, monthly: pd.DataFrame, sample: int, seed: int,
+                   out: Path, through: date | None = None,
+                   progress: Callable[[date], None] | None = None) -> dict[str, Any]:
+    """Play ``sample`` loans of a run on the store at ``db_url`` (migrated first; its servicing
+    book must be empty), write ``store_monthly.parquet`` and ``store_check.json`` to ``out``
+    and return the check: loans, month-end rows compared, and the rows that differ."""
+    from creditfactory.store import PersonalDataVault, make_engine, upgrade_head
+
+    engine = make_engine(db_url)
+    try:
+        upgrade_head(db_url, engine)
+        ctx = ServiceContext(engine, PersonalDataVault(secret_key))
+        ids = sample_loans(loans, sample, seed)
+        store = play_on_store(ctx, loans, apps, transactions, ids, through, progress)
+    finally:
+        engine.dispose()
+    store.to_parquet(out / "store_monthly.parquet", index=False)
+    differences = compare_monthly(monthly, store)
+    compared = monthly["loan_id"].isin(ids) & (monthly["month"] <= store["month"].max())
+    check = {"loans": len(ids), "month_end_rows": int(compared.sum()),
+             "through": str(store["month"].max().date()) if len(store) else None,
+             "differences": len(differences),
+             "first_differences": differences.head(20).astype(str).to_dict("records")}
+    (out / "store_check.json").write_text(json.dumps(check, indent=2), "utf-8")
+    return check

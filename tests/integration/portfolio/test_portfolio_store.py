@@ -5,6 +5,7 @@ to the batch run's ``monthly`` rows, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -92,3 +93,22 @@ def test_a_store_already_servicing_is_refused(
     close_business(ctx.engine, date(2020, 1, 1))
     with pytest.raises(ValueError, match="in use"):
         play_on_store(ctx, loans, booked[1], pb.transactions, loans["loan_id"].to_numpy()[:2])
+
+
+def test_portfolio_run_with_a_store_checks_its_sample(world: Path, tmp_path: Path,
+                                                      fresh_database: Any) -> None:
+    from typer.testing import CliRunner
+
+    from creditfactory.cli import _register, app
+
+    _register()
+    out = tmp_path / "run"
+    with fresh_database("sqlite", "portfolio_cli") as url:
+        result = CliRunner().invoke(app, [
+            "portfolio", "run", str(world), "--strategy", "policy_only", "--out", str(out),
+            "--db", url, "--sample", "6", "--through", "2020-06-30"])
+    assert result.exit_code == 0, result.output
+    check = json.loads((out / "store_check.json").read_text())
+    assert check["loans"] == 6 and check["differences"] == 0 and check["month_end_rows"] > 6
+    store = pd.read_parquet(out / "store_monthly.parquet")
+    assert store["loan_id"].nunique() <= 6 and str(store["month"].max().date()) == "2020-06-01"
