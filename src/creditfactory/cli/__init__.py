@@ -49,6 +49,7 @@ def _register(command: str | None = None) -> None:
     from creditfactory.cli import (  # noqa: F401
         backtest,
         challenger,
+        collections,
         demo,
         fraud,
         monitor,

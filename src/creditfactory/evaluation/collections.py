@@ -134,6 +134,8 @@ def _metrics(p: Played, acc: Accounts) -> dict[str, Any]:
     return {
         "accounts": int(len(acc.key)), "collected": collected, "cost": cost,
         "net_recovery": collected - cost,
+        "performing_balance_at_horizon": float(p.performing_balance.sum()),
+        "net_value": collected + float(p.performing_balance.sum()) - cost,
         "cure_rate_m1_30d": float(m1["cured_30d"].mean()) if len(m1) else 0.0,
         "roll_forward": rolls, "entered_m1": n_m1,
         "written_off": int(p.written_off.sum()),
@@ -146,7 +148,9 @@ def _metrics(p: Played, acc: Accounts) -> dict[str, Any]:
 def _compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
     return {"net_recovery_gain": a["net_recovery"] / b["net_recovery"] - 1.0,
             "cost_ratio": a["cost"] / max(b["cost"], 1e-9),
-            "m1_cure_gain": a["cure_rate_m1_30d"] / max(b["cure_rate_m1_30d"], 1e-9) - 1.0}
+            "m1_cure_gain": a["cure_rate_m1_30d"] / max(b["cure_rate_m1_30d"], 1e-9) - 1.0,
+            "net_value_gain": a["net_value"] / b["net_value"] - 1.0,
+            "write_off_ratio": a["write_off_rate"] / max(b["write_off_rate"], 1e-9)}
 
 
 def _one_world(world: ResponseModel, acc: Accounts, dev_mask: np.ndarray, strategies: list[CompiledCollections],

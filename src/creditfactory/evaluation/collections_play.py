@@ -52,7 +52,7 @@ class Accounts:
 @dataclass
 class Played:
     """Per episode outcomes, the bucket-entry snapshots (C-card rows, labels, inferred
-    reasons) and, if asked, the actions."""
+    reasons), the balance still performing at the horizon and, if asked, the actions."""
 
     cash: np.ndarray
     cash_after_write_off: np.ndarray
@@ -63,6 +63,7 @@ class Played:
     cash_by_bucket: np.ndarray
     cost_by_bucket: np.ndarray
     snapshots: pd.DataFrame
+    performing_balance: np.ndarray
     actions: pd.DataFrame | None = field(default=None)
 
 
@@ -279,4 +280,6 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
     if actions and log:
         acts = pd.DataFrame({k: np.concatenate([part[k] for part in log]) for k in log[0]})
         acts["treatment"] = np.asarray(TREATMENTS, dtype=object)[acts["treatment"].to_numpy()]
-    return Played(cash, cash_wo, cost, wo, wo_amt, entered, cash_b, cost_b, snaps, acts)
+    live = (status == CURED) | (status == RESTR)
+    return Played(cash, cash_wo, cost, wo, wo_amt, entered, cash_b, cost_b, snaps,
+                  np.where(live, np.maximum(balance, 0.0), 0.0), acts)
