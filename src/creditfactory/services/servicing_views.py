@@ -25,7 +25,7 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import RoleNotAllowed
 from creditfactory.services.ports import Actor
 from creditfactory.services.servicing_book import LoanNotFound, loan_view
-from creditfactory.services.servicing_state import PRODUCT, money
+from creditfactory.services.servicing_state import fen, money, product_of
 from creditfactory.servicing.book import day_number
 from creditfactory.servicing.close import BUCKETS, CLASSES, NON_PERFORMING
 
@@ -93,15 +93,15 @@ def _figures(groups: Sequence[Mapping[str, Any]], as_of: date | None) -> BookFig
     for g in live:
         buckets[g["bucket"]] += g["loans"]
 
-    def fen(rows: Iterable[Mapping[str, Any]], key: str) -> Decimal:
+    def total(rows: Iterable[Mapping[str, Any]], key: str) -> Decimal:
         return money(sum(r[key] for r in rows))
 
     return BookFigures(
         as_of, sum(g["loans"] for g in groups), sum(g["loans"] for g in live),
-        fen(groups, "principal_fen"), fen(live, "principal_outstanding_fen"),
-        fen((g for g in live if g["five_class"] in NON_PERFORMING), "principal_outstanding_fen"),
-        fen(groups, "npl_principal_fen"), fen(groups, "written_off_principal_fen"),
-        fen(groups, "recovered_fen"), buckets)
+        total(groups, "principal_fen"), total(live, "principal_outstanding_fen"),
+        total((g for g in live if g["five_class"] in NON_PERFORMING), "principal_outstanding_fen"),
+        total(groups, "npl_principal_fen"), total(groups, "written_off_principal_fen"),
+        total(groups, "recovered_fen"), buckets)
 
 
 def _breakdown(groups: Sequence[Mapping[str, Any]], key: str, outstanding: Decimal
@@ -220,7 +220,7 @@ def amounts_due(ctx: ServiceContext, actor: Actor, loan_ids: Sequence[int], day:
         owed = max(s["penalty_accrued_fen"] - s["penalty_paid_fen"] + p_due
                    + int(i[due].sum()) - s["credit_fen"], 0)
         future = int(p.sum()) - p_due
-        fee = int(PRODUCT.prepayment_fee(money(future)) * 100)
+        fee = fen(product_of(s).prepayment_fee(money(future)))  # the loan's own product
         out[loan_id] = Due(owed, owed + future + fee, written_off, s["status"] == "closed")
     return out
 

@@ -289,8 +289,9 @@ class ServicingRepository:
 
     def loan_states(self, loan_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The stored state of each of ``loan_ids`` (the book's columns, dates as dates)."""
-        cols = [loan_accounts.c[n] for n in BOOK_COLUMNS] + [loan_accounts.c.bank_code,
-                                                             loan_accounts.c.contract_no]
+        cols = [loan_accounts.c[n] for n in BOOK_COLUMNS] + [
+            loan_accounts.c.bank_code, loan_accounts.c.contract_no,
+            loan_accounts.c.prepayment_fee_rate]
         out: dict[int, dict[str, Any]] = {}
         ids = list(loan_ids)
         for k in range(0, len(ids), _CHUNK):
