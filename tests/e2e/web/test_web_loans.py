@@ -108,6 +108,7 @@ def test_the_case_page_leads_to_the_loan_with_its_schedule_payments_and_class(
     expect(page.locator("#loan-bucket")).to_have_text("M0")
     expect(page.locator("#loan-class")).to_have_text("normal")
     expect(page.locator("#loan-dpd")).to_have_text("0")
+    expect(page.locator("#loan-terms")).to_contain_text("written off at 180 days past due")
     expect(page.locator("#schedule tbody tr")).to_have_count(loan["term"])
     first_due = page.locator("#schedule tbody tr").first.locator("td").nth(1)
     assert date.fromisoformat(first_due.inner_text()) > loan["paid_on"] - timedelta(days=1)
