@@ -25,7 +25,9 @@ def monitor(
                                                "shipped monitoring/rules.yaml).")] = None,
     bcard_train_months: Annotated[int, typer.Option(
         "--bcard-train-months", help="Months of the book the B-card is fitted on.")] = 18,
-    engine: Annotated[str, typer.Option("--engine", help="pandas (default).")] = "pandas",
+    engine: Annotated[str, typer.Option("--engine", help="pandas (default) or spark (the "
+                                        "optional extra: pip install 'creditfactory[spark]'; "
+                                        "local unless SPARK_REMOTE names a cluster).")] = "pandas",
 ) -> None:
     """Vintages, roll and flow rates, NPL and five-category mix by month and branch, product,
     industry, channel and bank; PSI/CSI of the A-card and B-card; the industry outlook; alerts
@@ -33,8 +35,13 @@ def monitor(
     stability.json, report.html and report.xlsx in --out."""
     from creditfactory.errors import InvalidArgument
 
-    if engine != "pandas":
-        raise InvalidArgument(f"--engine must be pandas, got {engine!r}")
+    if engine not in ("pandas", "spark"):
+        raise InvalidArgument(f"--engine must be pandas or spark, got {engine!r}")
+    if engine == "spark":
+        import importlib.util
+
+        if importlib.util.find_spec("pyspark") is None:
+            raise InvalidArgument("--engine spark needs PySpark: pip install 'creditfactory[spark]'")
     if (portfolio_dir is None) == (db is None):
         raise InvalidArgument("give either PORTFOLIO_DIR or --db URL --month YYYY-MM")
     if db is not None:
@@ -54,7 +61,7 @@ def monitor(
         assert portfolio_dir is not None
         with console.status("monitoring..."):
             run = monitor_portfolio(portfolio_dir, out, rules=rules,
-                                    bcard_train_months=bcard_train_months)
+                                    bcard_train_months=bcard_train_months, engine=engine)
     for note in run.notes:
         console.print(note)
     levels = run.result.alerts["level"].value_counts().to_dict()

@@ -1,6 +1,6 @@
 """The book's monthly figures by month and by each dimension (and the whole book): the
-five-category and bucket mix with the NPL ratio, vintages by months on book, and roll and flow
-rates between the DPD buckets.
+five-category and bucket mix with the NPL ratio, vintages by months on book, roll and flow
+rates between the DPD buckets, and early delinquency.
 
 Definitions (``../shared/DESIGN.md``): on-book balance is the principal outstanding of current
 and delinquent loans at the month's end (written-off and closed loans are off the book); NPL
@@ -9,57 +9,132 @@ ratio is the on-book balance classed substandard, doubtful or loss over the on-b
 its rate at a MOB is the balance then 30+ (or 90+) DPD, written off or not, over the
 principal paid out. A roll rate is the share of the on-book balance in bucket Mn at one
 month-end that sits in M(n+1) at the next (the loan followed, balance at the first month); a
-flow rate is the book-level ratio ``balance(M(n+1), t) / balance(Mn, t - 1)``. Each figure
-is one ``np.bincount`` over the rows per dimension: no per-row Python.
+flow rate is the book-level ratio ``balance(M(n+1), t) / balance(Mn, t - 1)``.
+
+Each figure is computed in two halves: its *cubes* (counts and fen sums over month x
+dimension value x state: one ``np.bincount`` per dimension here, a group-by on Spark in
+:mod:`creditfactory.monitoring.spark`) and the table built from them, shared by both engines.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from creditfactory.monitoring.frame import BUCKETS, CLASSES, MonitoringBook
 
-__all__ = ["early_delinquency", "mix", "roll_rates", "vintages"]
+__all__ = ["CUBES", "early_delinquency", "mix", "roll_rates", "value_axis", "vintages"]
 
-_NB, _NC = len(BUCKETS), len(CLASSES)
+NB, NC = len(BUCKETS), len(CLASSES)
 _NPL = slice(2, 5)  # substandard, doubtful, loss
+EARLY_MOB = 6
 
 
-def _cube(key: np.ndarray, size: int, weights: np.ndarray | None, shape: tuple[int, ...]
-          ) -> np.ndarray:
-    return np.bincount(key, weights, minlength=size)[:size].reshape(shape)
-
-
-def _value_codes(book: MonitoringBook) -> tuple[np.ndarray, int]:
-    """Per-loan codes of every dimension, offset so all dimensions share one axis."""
+def value_axis(book: MonitoringBook) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Per-loan codes of every dimension offset onto one shared value axis, its length, and
+    the label and dimension name of each position."""
     offset, blocks = 0, []
     for codes, labels in book.dims.values():
         blocks.append(codes + offset)
         offset += len(labels)
-    return np.stack(blocks), offset
+    labels = np.concatenate([lab for _, lab in book.dims.values()])
+    dim_of = np.concatenate([[name] * len(lab) for name, (_, lab) in book.dims.items()])
+    return np.stack(blocks), offset, labels, dim_of.astype(object)
 
 
-def mix(book: MonitoringBook) -> pd.DataFrame:
+def _cube(key: np.ndarray, shape: tuple[int, ...], weights: np.ndarray | None = None) -> np.ndarray:
+    size = int(np.prod(shape))
+    return np.bincount(key, weights, minlength=size)[:size].reshape(shape).astype(np.float64)
+
+
+def _summed(book: MonitoringBook, rows: np.ndarray, first: np.ndarray, inner: np.ndarray,
+            n_first: int, n_inner: int, weights: list[np.ndarray | None]) -> list[np.ndarray]:
+    """Per (first, value, inner): the sums of each of ``weights`` (None counts) over ``rows``,
+    every dimension's values on the shared axis."""
+    codes, nv, _, _ = value_axis(book)
+    shape = (n_first, nv, n_inner)
+    out = [np.zeros(shape) for _ in weights]
+    loan = book.loan[rows]
+    for dim_codes in codes:
+        key = (first.astype(np.int64) * nv + dim_codes[loan]) * n_inner + inner
+        for acc, w in zip(out, weights, strict=True):
+            acc += _cube(key, shape, w)
+    return out
+
+
+def pairs(book: MonitoringBook) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (t, t + 1) of each loan's consecutive month-ends, the first on book."""
+    key = book.loan.astype(np.int64) * book.n_months + book.month
+    if key.size > 1 and bool((key[1:] > key[:-1]).all()):  # already by loan and month
+        order = np.arange(key.size)
+    else:
+        order = np.argsort(key, kind="stable")
+    loan, month = book.loan[order], book.month[order]
+    nxt = (loan[1:] == loan[:-1]) & (month[1:] == month[:-1] + 1) & book.on_book[order][:-1]
+    return order[:-1][nxt], order[1:][nxt]
+
+
+def mix_cubes(book: MonitoringBook) -> list[np.ndarray]:
+    """Count and fen, (month, value, bucket * NC + class) over the on-book rows."""
+    rows = np.flatnonzero(book.on_book)
+    state = book.bucket[rows].astype(np.int64) * NC + book.class5[rows]
+    return _summed(book, rows, book.month[rows], state, book.n_months, NB * NC,
+                   [None, book.balance[rows]])
+
+
+def vintage_cubes(book: MonitoringBook) -> list[np.ndarray]:
+    """Rows, fen 30+ and fen 90+ by (vintage, value, MOB); loans and fen paid out by
+    (vintage, value, 0)."""
+    rows = np.arange(book.loan.size)
+    n_mob = int(book.mob.max(initial=0)) + 1
+    seen, b30, b90 = _summed(book, rows, book.vintage[book.loan], book.mob, book.n_months, n_mob,
+                             [None, np.where(book.dpd > 30, book.balance, 0.0),
+                              np.where(book.dpd > 90, book.balance, 0.0)])
+    codes, nv, _, _ = value_axis(book)
+    paid_loans, paid = np.zeros((book.n_months, nv, 1)), np.zeros((book.n_months, nv, 1))
+    for dim_codes in codes:
+        key = book.vintage.astype(np.int64) * nv + dim_codes
+        paid_loans += _cube(key, paid_loans.shape)
+        paid += _cube(key, paid.shape, book.principal)
+    return [seen, b30, b90, paid_loans, paid]
+
+
+def roll_cubes(book: MonitoringBook) -> list[np.ndarray]:
+    """Loans and fen moved, (month of arrival, value, source * NB + target)."""
+    src, dst = pairs(book)
+    move = book.bucket[src].astype(np.int64) * NB + book.bucket[dst]
+    return _summed(book, src, book.month[dst], move, book.n_months, NB * NB,
+                   [None, book.balance[src]])
+
+
+def early_cubes(book: MonitoringBook) -> list[np.ndarray]:
+    """Count and fen of the young on-book rows, (month, value, 30+ or not)."""
+    rows = np.flatnonzero(book.on_book & (book.mob <= EARLY_MOB))
+    late = (book.dpd[rows] > 30).astype(np.int64)
+    return _summed(book, rows, book.month[rows], late, book.n_months, 2,
+                   [None, book.balance[rows]])
+
+
+CUBES: dict[str, Callable[[MonitoringBook], list[np.ndarray]]] = {
+    "mix": mix_cubes, "vintages": vintage_cubes, "rolls": roll_cubes, "early": early_cubes}
+"""The pandas engine's cubes; :mod:`creditfactory.monitoring.spark` gives the same shapes."""
+Cubes = dict[str, list[np.ndarray]]
+
+
+def mix(book: MonitoringBook, cubes: Cubes | None = None) -> pd.DataFrame:
     """Per month and dimension value: loans and on-book balance, the balance by five-category
     class and by bucket, the NPL, 30+ and 90+ ratios (groups with no loan on book dropped)."""
-    rows = np.flatnonzero(book.on_book)
-    loan, month = book.loan[rows], book.month[rows]
-    state = book.bucket[rows].astype(np.int32) * _NC + book.class5[rows]
-    bal = book.balance[rows]
-    codes, nv = _value_codes(book)
-    size = book.n_months * nv * _NB * _NC
-    count = np.zeros((book.n_months, nv, _NB, _NC))
-    money = np.zeros_like(count)
-    for dim_codes in codes:
-        key = (month * nv + dim_codes[loan]) * (_NB * _NC) + state
-        count += _cube(key, size, None, count.shape)
-        money += _cube(key, size, bal, money.shape)
+    count, money = (cubes or {}).get("mix") or mix_cubes(book)
+    count = count.reshape(count.shape[:2] + (NB, NC))
+    money = money.reshape(count.shape) / 100
     by_class, by_bucket = money.sum(axis=2), money.sum(axis=3)
     loans = count.sum(axis=(2, 3))
     t, v = np.nonzero(loans)
     total = by_class.sum(axis=2)[t, v]
-    labels, dim_of = _value_labels(book)
+    _, _, labels, dim_of = value_axis(book)
     out = pd.DataFrame({
         "month": book.months()[t], "dimension": dim_of[v], "value": labels[v],
         "loans": loans[t, v].astype(np.int64), "balance": total,
@@ -73,94 +148,46 @@ def mix(book: MonitoringBook) -> pd.DataFrame:
     return out
 
 
-def vintages(book: MonitoringBook, max_mob: int | None = None) -> pd.DataFrame:
+def vintages(book: MonitoringBook, cubes: Cubes | None = None) -> pd.DataFrame:
     """Per dimension value, payout month and MOB: loans and principal paid out, the balance
     30+ and 90+ DPD and its share of the principal paid out."""
-    mob = np.minimum(book.mob, max_mob) if max_mob is not None else book.mob
-    n_mob = int(mob.max(initial=0)) + 1
-    vint = book.vintage[book.loan]
-    codes, nv = _value_codes(book)
-    bad30 = np.where(book.dpd > 30, book.balance, 0.0)
-    bad90 = np.where(book.dpd > 90, book.balance, 0.0)
-    shape = (book.n_months, n_mob, nv)
-    size = int(np.prod(shape))
-    seen, b30, b90 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    paid_loans, paid = np.zeros((book.n_months, nv)), np.zeros((book.n_months, nv))
-    for dim_codes in codes:
-        key = (vint * n_mob + mob) * nv + dim_codes[book.loan]
-        seen += _cube(key, size, None, shape)
-        b30 += _cube(key, size, bad30, shape)
-        b90 += _cube(key, size, bad90, shape)
-        lkey = book.vintage * nv + dim_codes
-        paid_loans += _cube(lkey, book.n_months * nv, None, paid_loans.shape)
-        paid += _cube(lkey, book.n_months * nv, book.principal, paid.shape)
-    t, m, v = np.nonzero(seen)
-    labels, dim_of = _value_labels(book)
+    seen, b30, b90, paid_loans, paid = (cubes or {}).get("vintages") or vintage_cubes(book)
+    t, v, m = np.nonzero(seen)
+    _, _, labels, dim_of = value_axis(book)
+    p = paid[t, v, 0]
     out = pd.DataFrame({"dimension": dim_of[v], "value": labels[v], "vintage": book.months()[t],
-                        "mob": m.astype(np.int16), "loans": paid_loans[t, v].astype(np.int64),
-                        "principal": paid[t, v], "balance_30plus": b30[t, m, v],
-                        "balance_90plus": b90[t, m, v], "rate_30plus": b30[t, m, v] / paid[t, v],
-                        "rate_90plus": b90[t, m, v] / paid[t, v]})
+                        "mob": m.astype(np.int16), "loans": paid_loans[t, v, 0].astype(np.int64),
+                        "principal": p / 100, "balance_30plus": b30[t, v, m] / 100,
+                        "balance_90plus": b90[t, v, m] / 100, "rate_30plus": b30[t, v, m] / p,
+                        "rate_90plus": b90[t, v, m] / p})
     return out.sort_values(["dimension", "value", "vintage", "mob"], kind="stable",
                            ignore_index=True)
 
 
-def _value_labels(book: MonitoringBook) -> tuple[np.ndarray, np.ndarray]:
-    """The labels and dimension names along the shared value axis of :func:`_value_codes`."""
-    labels = np.concatenate([lab for _, lab in book.dims.values()])
-    dim_of = np.concatenate([[name] * len(lab) for name, (_, lab) in book.dims.items()])
-    return labels, dim_of.astype(object)
-
-
-def _pairs(book: MonitoringBook) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices (t, t + 1) of each loan's consecutive month-ends, source on book."""
-    key = book.loan.astype(np.int64) * book.n_months + book.month
-    if key.size > 1 and bool((key[1:] > key[:-1]).all()):  # already by loan and month
-        order = np.arange(key.size)
-    else:
-        order = np.argsort(key, kind="stable")
-    loan, month = book.loan[order], book.month[order]
-    nxt = (loan[1:] == loan[:-1]) & (month[1:] == month[:-1] + 1) & book.on_book[order][:-1]
-    return order[:-1][nxt], order[1:][nxt]
-
-
-def roll_rates(book: MonitoringBook, mix_table: pd.DataFrame | None = None) -> pd.DataFrame:
+def roll_rates(book: MonitoringBook, mix_table: pd.DataFrame | None = None,
+               cubes: Cubes | None = None) -> pd.DataFrame:
     """Per month (the month the move is seen) and dimension value: ``kind = transition`` rows
     (the balance moved from each bucket to each other, moves only), ``roll`` rows (Mn to
     M(n+1), wherever the source held balance) and ``flow`` rows (book-level Mn to M(n+1))."""
-    src, dst = _pairs(book)
-    loan, month = book.loan[src], book.month[dst]
-    move = book.bucket[src].astype(np.int32) * _NB + book.bucket[dst]
-    bal = book.balance[src]
-    codes, nv = _value_codes(book)
-    shape = (book.n_months, nv, _NB, _NB)
-    size = int(np.prod(shape))
-    moved, loans = np.zeros(shape), np.zeros(shape)
-    for dim_codes in codes:
-        key = (month * nv + dim_codes[loan]) * (_NB * _NB) + move
-        moved += _cube(key, size, bal, shape)
-        loans += _cube(key, size, None, shape)
+    loans, moved = (cubes or {}).get("rolls") or roll_cubes(book)
+    loans = loans.reshape(loans.shape[:2] + (NB, NB))
+    moved = moved.reshape(loans.shape) / 100
     base = moved.sum(axis=3)
+    _, _, labels, dim_of = value_axis(book)
+    months, names = book.months(), np.array(BUCKETS)
+
+    def frame(kind: str, t: Any, v: Any, s: Any, d: Any) -> pd.DataFrame:
+        return pd.DataFrame({"month": months[t], "dimension": dim_of[v], "value": labels[v],
+                             "kind": kind, "source": names[s], "target": names[d],
+                             "loans": loans[t, v, s, d].astype(np.int64),
+                             "balance": base[t, v, s], "moved": moved[t, v, s, d],
+                             "rate": moved[t, v, s, d] / base[t, v, s]})
+
     t, v, s, d = np.nonzero(moved)
-    labels, dim_of = _value_labels(book)
-    months = book.months()
-    trans = pd.DataFrame({"month": months[t], "dimension": dim_of[v], "value": labels[v],
-                          "kind": "transition", "source": np.array(BUCKETS)[s],
-                          "target": np.array(BUCKETS)[d], "loans": loans[t, v, s, d].astype(np.int64),
-                          "balance": base[t, v, s], "moved": moved[t, v, s, d],
-                          "rate": moved[t, v, s, d] / base[t, v, s]})
-    n = np.arange(_NB - 1)
+    frames = [frame("transition", t, v, s, d)]
     t, v, s = np.nonzero(base[:, :, :-1] > 0)
-    fwd = moved[:, :, n, n + 1]
-    roll = pd.DataFrame({"month": months[t], "dimension": dim_of[v], "value": labels[v],
-                         "kind": "roll", "source": np.array(BUCKETS)[s],
-                         "target": np.array(BUCKETS)[s + 1], "loans": loans[t, v, s, s + 1].astype(np.int64),
-                         "balance": base[t, v, s], "moved": fwd[t, v, s],
-                         "rate": fwd[t, v, s] / base[t, v, s]})
-    frames = [trans, roll]
-    if mix_table is None:
-        mix_table = mix(book)
-    frames.append(_flows(mix_table))
+    frames.append(frame("roll", t, v, s, s + 1))
+    frames.append(_flows(mix_table if mix_table is not None else mix(book, cubes)))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -171,7 +198,7 @@ def _flows(mix_table: pd.DataFrame) -> pd.DataFrame:
                & (pd.PeriodIndex(m["month"], freq="M") - 1 ==
                   pd.PeriodIndex(m["month"].shift().fillna(m["month"]), freq="M")))
     frames = []
-    for i in range(_NB - 2):
+    for i in range(NB - 2):
         before = m[f"balance_{BUCKETS[i]}"].shift().where(prev_ok)
         after = m[f"balance_{BUCKETS[i + 1]}"]
         ok = before > 0
@@ -183,27 +210,17 @@ def _flows(mix_table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def early_delinquency(book: MonitoringBook, max_mob: int = 6) -> pd.DataFrame:
-    """Per month and dimension value, the young book (on book, MOB ``max_mob`` or less): its
-    loans, its balance and the share of that balance 30+ DPD -- a channel that packages
-    applicants shows here first."""
-    rows = np.flatnonzero(book.on_book & (book.mob <= max_mob))
-    loan, month, bal = book.loan[rows], book.month[rows], book.balance[rows]
-    late = (book.dpd[rows] > 30).astype(np.int64)
-    codes, nv = _value_codes(book)
-    shape = (book.n_months, nv, 2)
-    size = int(np.prod(shape))
-    count, money = np.zeros(shape), np.zeros(shape)
-    for dim_codes in codes:
-        key = (month * nv + dim_codes[loan]) * 2 + late
-        count += _cube(key, size, None, shape)
-        money += _cube(key, size, bal, shape)
+def early_delinquency(book: MonitoringBook, cubes: Cubes | None = None) -> pd.DataFrame:
+    """Per month and dimension value, the young book (on book, MOB 6 or less): its loans, its
+    balance and the share of that balance 30+ DPD -- a channel that packages applicants shows
+    here first."""
+    count, money = (cubes or {}).get("early") or early_cubes(book)
     loans = count.sum(axis=2)
     t, v = np.nonzero(loans)
-    labels, dim_of = _value_labels(book)
+    _, _, labels, dim_of = value_axis(book)
     total = money.sum(axis=2)[t, v]
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = money[t, v, 1] / total
     return pd.DataFrame({"month": book.months()[t], "dimension": dim_of[v], "value": labels[v],
-                         "loans": loans[t, v].astype(np.int64), "balance": total,
+                         "loans": loans[t, v].astype(np.int64), "balance": total / 100,
                          "early_dpd30_ratio": ratio})

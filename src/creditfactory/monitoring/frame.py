@@ -4,8 +4,9 @@ code, every dimension of a loan carried onto its rows, so each figure is a ``bin
 The portfolio tables (``loans``, ``monthly``) arrive from a portfolio run's Parquet files or
 from the store's servicing book in the same columns; :func:`prepare` turns them into a
 :class:`MonitoringBook` once and every figure reads that. Months are integer month numbers
-(``year * 12 + month - 1``) so a loan's next month is ``+ 1``. Balances are float CNY: the
-monitoring figures are ratios of sums, nothing here is posted.
+(``year * 12 + month - 1``) so a loan's next month is ``+ 1``. Balances are whole fen held in
+float64, so every sum below 2**53 fen is exact whatever order it is added in (the pandas and
+the Spark engine give the same figures); the tables show CNY.
 """
 
 from __future__ import annotations
@@ -78,10 +79,10 @@ class MonitoringBook:
     dpd: np.ndarray
     bucket: np.ndarray  # int8 into BUCKETS
     class5: np.ndarray  # int8 into CLASSES
-    balance: np.ndarray  # float64 CNY outstanding at the month's end
+    balance: np.ndarray  # float64 whole fen outstanding at the month's end (sums stay exact)
     on_book: np.ndarray  # bool: current or delinquent (not written off, not closed)
     vintage: np.ndarray  # int32 payout month of each loan (per loan), 0-based from first_month
-    principal: np.ndarray  # float64 paid-out principal per loan
+    principal: np.ndarray  # float64 whole fen paid out per loan
     loan_ids: np.ndarray  # int64 per loan
     dims: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     """dimension -> (per-loan int32 codes, labels); ``all`` has the one label ``all``."""
@@ -126,10 +127,10 @@ def prepare(loans: pd.DataFrame, monthly: pd.DataFrame) -> MonitoringBook:
         dpd=monthly["dpd"].to_numpy(np.int32),
         bucket=_codes(monthly["bucket"], BUCKETS),
         class5=_codes(monthly["class5"], CLASSES),
-        balance=np.asarray(monthly["principal_outstanding"], dtype=np.float64),
+        balance=np.round(np.asarray(monthly["principal_outstanding"], dtype=np.float64) * 100),
         on_book=np.isin(status_code, _ON_BOOK),
         vintage=(vint_abs - first).astype(np.int32),
-        principal=np.asarray(loans["principal"], dtype=np.float64),
+        principal=np.round(np.asarray(loans["principal"], dtype=np.float64) * 100),
         loan_ids=loan_ids,
         dims=dims,
     )

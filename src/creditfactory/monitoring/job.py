@@ -116,17 +116,26 @@ def run_monthly(loans: pd.DataFrame, monthly: pd.DataFrame, *, bscore: pd.DataFr
                 samples: dict[str, ScoreSample] | None = None,
                 industry_index: pd.DataFrame | None = None, rules: list[Rule] | None = None,
                 outlook_settings: dict[str, float] | None = None,
-                acard_reference_months: int = 3) -> MonitoringResult:
+                acard_reference_months: int = 3, engine: str = "pandas",
+                spark: Any = None) -> MonitoringResult:
     """Run the monitoring over the book ``loans`` + ``monthly`` (portfolio-run columns).
 
     ``samples`` names each score's development sample; without an ``a_card`` entry the A-card
     (``loans.a_pd``) is judged against the loans paid out in the book's first
     ``acard_reference_months`` months. ``bscore`` (loan_id, month, score, pd) feeds the
-    industry outlook."""
+    industry outlook. ``engine="spark"`` computes the group-bys on Spark (``spark``: a session,
+    or a local one for the call), with the same results."""
     book = prepare(loans, monthly)
-    mix_table = mix(book)
-    rolls = roll_rates(book, mix_table)
-    early = early_delinquency(book)
+    cubes = None
+    if engine == "spark":
+        from creditfactory.monitoring.spark import spark_cubes
+
+        cubes = spark_cubes(book, spark)
+    elif engine != "pandas":
+        raise ValueError(f"engine must be pandas or spark, got {engine!r}")
+    mix_table = mix(book, cubes)
+    rolls = roll_rates(book, mix_table, cubes)
+    early = early_delinquency(book, cubes)
     samples = dict(samples or {})
     if "a_card" not in samples and "a_pd" in loans.columns:
         samples["a_card"] = _acard_sample(loans, acard_reference_months)
@@ -137,7 +146,8 @@ def run_monthly(loans: pd.DataFrame, monthly: pd.DataFrame, *, bscore: pd.DataFr
                if bscore is not None and not bscore.empty else None)
     metrics = metrics_table(mix_table, rolls, early, psi, outlook)
     alerts = evaluate(metrics, rules if rules is not None else load_rules())
-    return MonitoringResult(book=book, mix=mix_table, vintages=vintages(book), roll_rates=rolls,
+    return MonitoringResult(book=book, mix=mix_table, vintages=vintages(book, cubes),
+                            roll_rates=rolls,
                             early=early, stability=stability, psi=psi, outlook=outlook,
                             metrics=metrics, alerts=alerts, csi=csi)
 

@@ -106,7 +106,8 @@ def score_with_bcard(tables: BookTables, train_months: int = 18
 
 
 def monitor_portfolio(directory: Path, out: Path, *, rules: Path | None = None,
-                      bcard_train_months: int = 18, excel: bool = True) -> MonitorRun:
+                      bcard_train_months: int = 18, excel: bool = True,
+                      engine: str = "pandas") -> MonitorRun:
     """Run the monitoring on a portfolio run's directory and write its files into ``out``."""
     timings: dict[str, float] = {}
     notes: list[str] = []
@@ -126,7 +127,7 @@ def monitor_portfolio(directory: Path, out: Path, *, rules: Path | None = None,
     t0 = time.perf_counter()
     result = run_monthly(tables.loans, tables.monthly, bscore=bscore, samples=samples,
                          industry_index=tables.industry_index, rules=load_rules(rules),
-                         outlook_settings=load_outlook(rules))
+                         outlook_settings=load_outlook(rules), engine=engine)
     timings["monitoring"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result.stability["notes"] = notes

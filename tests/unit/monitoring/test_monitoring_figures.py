@@ -99,7 +99,7 @@ def test_vintage_rate_is_bad_balance_over_principal_paid_out(book) -> None:  # t
 
 
 def test_early_delinquency_reads_the_young_book_by_channel(book) -> None:  # type: ignore[no-untyped-def]
-    e = early_delinquency(book, max_mob=6)
+    e = early_delinquency(book)
     ag1 = _one(e, month="2024-03", dimension="channel", value="AG1")
     assert ag1["early_dpd30_ratio"] == pytest.approx(390 / 390)
     assert _one(e, month="2024-03", dimension="channel", value="AG2")["early_dpd30_ratio"] == 0.0
