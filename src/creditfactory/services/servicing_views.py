@@ -30,7 +30,7 @@ from creditfactory.servicing.book import day_number
 from creditfactory.servicing.close import BUCKETS, CLASSES, NON_PERFORMING
 
 __all__ = ["BOOK_READERS", "DIMENSIONS", "BookFigures", "Due", "amounts_due", "book_figures",
-           "booked_loans", "loan_of_case", "loan_page", "portfolio_view"]
+           "booked_loans", "loan_list", "loan_of_case", "loan_page", "portfolio_view"]
 
 BOOK_READERS = (*BANK_ROLES, *OVERSEERS)
 """Who reads loans and the portfolio (a bank's accounts: their bank's only)."""
@@ -147,6 +147,17 @@ def portfolio_view(ctx: ServiceContext, actor: Actor, worst: int = 20) -> dict[s
             "breakdowns": [(key, label, _breakdown(groups, key, figures.outstanding))
                            for key, label in DIMENSIONS],
             "worst": [_row(r) for r in worst_rows]}
+
+
+def loan_list(ctx: ServiceContext, actor: Actor, offset: int, limit: int
+              ) -> tuple[list[dict[str, Any]], int]:
+    """A page of the book (the actor's bank's, or all), furthest past due first, and how many
+    loans there are in all."""
+    bank = _bank_scope(actor)
+    with ctx.uow(write=False) as uow:
+        rows = uow.servicing.loan_rows(bank_code=bank, limit=limit, offset=offset,
+                                       worst_first=True)
+        return [_row(r) for r in rows], uow.servicing.loan_count(bank)
 
 
 def book_figures(ctx: ServiceContext, actor: Actor) -> BookFigures:

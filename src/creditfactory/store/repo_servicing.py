@@ -263,6 +263,13 @@ class ServicingRepository:
         return [{k: (int(v or 0) if k.endswith(("_fen", "loans")) else v) for k, v in r.items()}
                 for r in self._c.execute(q).mappings()]
 
+    def loan_count(self, bank_code: str | None = None) -> int:
+        """How many loans are booked (of ``bank_code``, or all)."""
+        q = sa.select(sa.func.count()).select_from(loan_accounts)
+        if bank_code is not None:
+            q = q.where(loan_accounts.c.bank_code == bank_code)
+        return int(self._c.execute(q).scalar_one())
+
     def loan_rows(self, *, bank_code: str | None = None, after: int = 0,
                   limit: int | None = 50, offset: int = 0,
                   worst_first: bool = False) -> list[dict[str, Any]]:

@@ -133,6 +133,10 @@ def test_the_portfolio_shows_the_book_and_a_bank_officer_only_their_bank(
     expect(page.locator("#by-branch tbody tr").first).to_be_visible()
     expect(page.locator("#by-product tbody tr").first).to_be_visible()
     expect(page.locator("#worst")).to_contain_text(loan["contract_no"])
+    page.click("text=every loan")
+    row = page.locator(f"#loans tr[data-loan='{loan['loan_id']}']")
+    expect(row).to_contain_text(loan["contract_no"])
+    expect(row).to_contain_text("200,000.00")
 
     officer = _as(context, web, "officer_web", "bank_officer", loan["bank"])
     officer.goto(f"{web.root}/ui/portfolio")
@@ -149,6 +153,8 @@ def test_another_banks_officer_and_roles_outside_the_book_do_not_read_the_loan(
     assert page.goto(f"{web.root}/ui/loans/{loan['loan_id']}").status == 404
     page.goto(f"{web.root}/ui/portfolio")
     expect(page.locator("#worst")).not_to_contain_text(loan["contract_no"])
+    page.goto(f"{web.root}/ui/loans")
+    expect(page.locator(f"tr[data-loan='{loan['loan_id']}']")).to_have_count(0)
     verifier = _as(context, web, "verifier_book", "verifier")
     assert verifier.goto(f"{web.root}/ui/loans/{loan['loan_id']}").status == 403
     assert verifier.goto(f"{web.root}/ui/portfolio").status == 403
