@@ -124,18 +124,21 @@ def _metrics(p: Played, acc: Accounts) -> dict[str, Any]:
     m1 = snaps[snaps["bucket"] == 1] if len(snaps) else snaps
     rolls = {f"M{b + 1}->M{b + 2}": float(entered[:, b + 1].sum() / max(entered[:, b].sum(), 1))
              for b in range(5)}
-    collected, cost = float(p.cash.sum()), float(p.cost.sum())
+    account_cash, cost = float(p.cash.sum()), float(p.cost.sum())
+    collected = account_cash - float(p.serviced.sum())
     names = [f"M{b + 1}" for b in range(6)]
     by_bucket = {names[b]: {"collected": float(p.cash_by_bucket[b]), "cost": float(p.cost_by_bucket[b])}
                  for b in range(6)}
     by_bucket["after hand-over or write-off"] = {"collected": float(p.cash_by_bucket[6]),
                                                  "cost": float(p.cost_by_bucket[6])}
-    by_bucket["instalments after cure or restructure"] = {"collected": float(p.cash_by_bucket[7]), "cost": 0.0}
+    by_bucket["restructured plans"] = {"collected": float(p.cash_by_bucket[8]), "cost": 0.0}
+    performing = float(p.performing_balance.sum())
     return {
         "accounts": int(len(acc.key)), "collected": collected, "cost": cost,
         "net_recovery": collected - cost,
-        "performing_balance_at_horizon": float(p.performing_balance.sum()),
-        "net_value": collected + float(p.performing_balance.sum()) - cost,
+        "instalments_after_cure": float(p.serviced.sum()),
+        "performing_balance_at_horizon": performing,
+        "net_value": account_cash + performing - cost,
         "cure_rate_m1_30d": float(m1["cured_30d"].mean()) if len(m1) else 0.0,
         "roll_forward": rolls, "entered_m1": n_m1,
         "written_off": int(p.written_off.sum()),

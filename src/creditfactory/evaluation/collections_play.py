@@ -51,10 +51,13 @@ class Accounts:
 
 @dataclass
 class Played:
-    """Per episode outcomes, the bucket-entry snapshots (C-card rows, labels, inferred
+    """Per episode outcomes (``cash``: every payment of the account in the horizon;
+    ``serviced``: the instalments paid after a plain cure, when the account had left
+    collections), the bucket-entry snapshots (C-card rows, labels, inferred
     reasons), the balance still performing at the horizon and, if asked, the actions."""
 
     cash: np.ndarray
+    serviced: np.ndarray
     cash_after_write_off: np.ndarray
     cost: np.ndarray
     written_off: np.ndarray
@@ -111,10 +114,10 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
     hand_kind = np.zeros(n, np.int64)
     hand_step = np.zeros(n, np.int64)
     exposure = np.zeros(n)
-    cash, cash_wo, cost, wo_amt = (np.zeros(n) for _ in range(4))
+    cash, cash_wo, cost, wo_amt, serviced = (np.zeros(n) for _ in range(5))
     wo = np.zeros(n, bool)
     entered = np.zeros((n, 6), bool)
-    cash_b, cost_b = np.zeros(8), np.zeros(8)
+    cash_b, cost_b = np.zeros(9), np.zeros(9)
     st = {k: np.zeros(n, np.int64) for k in ("attempts", "reached", "partials")}
     book = PromiseBook(n)
     st["promises"], st["kept"], st["broken"] = book.made, book.kept, book.broken
@@ -158,7 +161,10 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             balance[pay] -= amount * 0.8
             remaining[pay] -= 1
             status[pay[remaining[pay] <= 0]] = CLOSED
-            cash_b[7] += amount.sum()
+            plan = status[pay] == RESTR  # a restructure's payments are the workout's
+            cash_b[8] += amount[plan].sum()
+            cash_b[7] += amount[~plan].sum()
+            serviced[pay[~plan]] += amount[~plan]
             status[perf[miss]] = DELQ
         # handed over or written off: recoveries
         out = act[(status[act] == HANDED) | (status[act] == WO)]
@@ -250,6 +256,9 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         cured_now(d[full | (part & (behind[d] == 0))], g)
         acc_r = ~hand & ~full & o.accept
         r = d[acc_r]
+        fee = world.accept_cost[t[acc_r]]
+        cost[r] += fee
+        np.add.at(cost_b, bucket[acc_r], fee)
         if r.size:
             cured_now(r, g)
             status[r] = RESTR
@@ -281,5 +290,5 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         acts = pd.DataFrame({k: np.concatenate([part[k] for part in log]) for k in log[0]})
         acts["treatment"] = np.asarray(TREATMENTS, dtype=object)[acts["treatment"].to_numpy()]
     live = (status == CURED) | (status == RESTR)
-    return Played(cash, cash_wo, cost, wo, wo_amt, entered, cash_b, cost_b, snaps,
+    return Played(cash, serviced, cash_wo, cost, wo, wo_amt, entered, cash_b, cost_b, snaps,
                   np.where(live, np.maximum(balance, 0.0), 0.0), acts)

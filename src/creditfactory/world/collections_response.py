@@ -60,6 +60,7 @@ class ResponseModel:
     recovery: np.ndarray
     settlement_share: float
     cost: np.ndarray
+    accept_cost: np.ndarray
     commission: np.ndarray
     capacity: np.ndarray
     reach: np.ndarray
@@ -116,7 +117,8 @@ def load_response(path: str | Path | None = None) -> ResponseModel:
         restructure_instalment=float(beh["restructure_instalment"]),
         recovery=_per_reason(beh["recovery"], "behaviour.recovery"),
         settlement_share=float(beh["settlement_share"]),
-        cost=vector("cost", 0.0), commission=vector("commission", 0.0),
+        cost=vector("cost", 0.0), accept_cost=vector("accept_cost", 0.0),
+        commission=vector("commission", 0.0),
         capacity=vector("capacity", 0.0), reach=vector("reach", 0.0),
         pay=table("pay"), promise=table("promise"), keep=vector("keep", 1.0),
         accept=table("accept"), handover_recovery=table("recovery"),
