@@ -130,14 +130,18 @@ def loan_transaction_rows(conn: Connection, loan_ids: Sequence[int]) -> list[tup
 
 def update_states(conn: Connection, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
                   ) -> None:
-    """PostgreSQL: the states (``columns`` values, then the loan id) copied into a temporary
-    table and set in one ``UPDATE``."""
+    """PostgreSQL: the states (``columns`` values, then the loan id) copied in binary (the
+    instalment arrays as they are, not in hex) into a temporary table and set in one
+    ``UPDATE``."""
     cur = _cursor(conn)
     names = ", ".join((*columns, "loan_id"))
     cur.execute("DROP TABLE IF EXISTS pg_temp.loan_state_load")
     cur.execute(f"CREATE TEMPORARY TABLE loan_state_load ON COMMIT DROP AS "
                 f"SELECT {names} FROM loan_accounts WITH NO DATA")
-    with cur.copy(f"COPY loan_state_load ({names}) FROM STDIN") as copy:
+    cur.execute(f"SELECT {names} FROM loan_state_load")
+    oids = [d.type_code for d in cur.description]
+    with cur.copy(f"COPY loan_state_load ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(oids)
         for r in rows:
             copy.write_row(r)
     sets = ", ".join(f"{c} = s.{c}" for c in columns)
