@@ -82,13 +82,10 @@ class ServicePlatform:
                 for r in booked_loans(self.ctx, self._bank(b.code), after)]
         return sorted(rows, key=lambda r: r["loan_id"])
 
-    def statements(self, loan_ids: Sequence[int], day: date) -> dict[int, Any]:
+    def statements(self, bank: str, loan_ids: Sequence[int], day: date) -> dict[int, Any]:
         from creditfactory.services.servicing_views import amounts_due
 
-        out: dict[int, Any] = {}
-        for b in self.ctx.simulated_banks:
-            out.update(amounts_due(self.ctx, self._bank(b.code), loan_ids, day))
-        return out
+        return dict(amounts_due(self.ctx, self._bank(bank), loan_ids, day))
 
     def bank_file(self, bank: str, path: Path, at: datetime) -> tuple[int, int]:
         from creditfactory.services.servicing_files import import_bank_file

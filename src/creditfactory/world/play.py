@@ -73,8 +73,9 @@ class Platform(Protocol):
         ``bank_code``, ``contract_no``, ``start_date``, ``term_months``,
         ``instalments_fen``."""
 
-    def statements(self, loan_ids: Sequence[int], day: date) -> dict[int, Statement]:
-        """Each loan's statement at the start of ``day``."""
+    def statements(self, bank: str, loan_ids: Sequence[int], day: date
+                   ) -> dict[int, Statement]:
+        """Each of the bank's loans' statement at the start of ``day``."""
 
     def bank_file(self, bank: str, path: Path, at: datetime) -> tuple[int, int]:
         """The bank's repayment file imported; (rows posted, rows refused)."""
@@ -239,7 +240,10 @@ def _pay(run: _Run, c: _Cohort, day: date, files: dict[str, list[tuple[str, ...]
     c.k = k
     live = np.flatnonzero(~c.ended & ~c.world.done)
     if len(live):
-        st = run.platform.statements(c.loan_ids[live].tolist(), day)
+        st: dict[int, Statement] = {}
+        for bank in sorted({c.banks[n] for n in live.tolist()}):
+            mine = [int(c.loan_ids[n]) for n in live.tolist() if c.banks[n] == bank]
+            st.update(run.platform.statements(bank, mine, day))
         gone = np.array([st[i].closed if i in st else True for i in c.loan_ids[live].tolist()])
         c.ended[live[gone]] = True
         live = live[~gone]
@@ -304,8 +308,8 @@ def play(world: PlayWorld, platform: Platform, cfg: PlayConfig, out: Path,
             else:
                 run.apps_of[got] = rows[a]
             a += 1
-        platform.work(_at(day, WORK_AT))
-        _book_new(run)
+        if platform.work(_at(day, WORK_AT)) or n == 0:  # payouts come only from the work
+            _book_new(run)
         files: dict[str, list[tuple[str, ...]]] = {}
         for c in run.due.pop(day, []):
             _pay(run, c, day, files)

@@ -56,7 +56,7 @@ class FakePlatform:
     def booked(self, after: int) -> list[dict[str, Any]]:
         return [x for x in self.loans if x["loan_id"] > after]
 
-    def statements(self, loan_ids: Any, day: date) -> dict[int, Due]:
+    def statements(self, bank: str, loan_ids: Any, day: date) -> dict[int, Due]:
         return {i: Due(INSTALMENT, INSTALMENT * 10) for i in loan_ids}
 
     def bank_file(self, bank: str, path: Path, at: datetime) -> tuple[int, int]:
