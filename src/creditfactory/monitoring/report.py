@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creditfactory.monitoring.frame import BUCKETS
+from creditfactory.monitoring.frame import BUCKETS, month_label, month_number
 from creditfactory.monitoring.job import MonitoringResult
 from creditfactory.reporting import (
     BAD,
@@ -94,15 +94,16 @@ def _psi_chart(psi: pd.DataFrame) -> str:
 def _outlook_chart(outlook: pd.DataFrame) -> str:
     fig = new_figure(7.2, 3.6)
     ax = fig.add_subplot()
-    last = outlook[outlook["month"] == outlook["month"].max()]
-    top = set(outlook[outlook["flagged"]]["industry"]) | set(
+    big = outlook[outlook["loans"] >= 100]
+    last = big[big["month"] == big["month"].max()]
+    top = set(big[big["flagged"]]["industry"]) | set(
         last.nlargest(3, "forecast_90plus_6m")["industry"])
-    for i, ind in enumerate(sorted(top)[:6]):
-        o = outlook[(outlook["industry"] == ind) & (outlook["loans"] >= 30)]
+    for i, ind in enumerate(sorted(top)[:5]):
+        o = outlook[(outlook["industry"] == ind) & (outlook["loans"] >= 100)]
         x = pd.PeriodIndex(o["month"], freq="M").to_timestamp()
         colour = SERIES[i % len(SERIES)]
         ax.plot(x, o["forecast_90plus_6m"], color=colour, linewidth=1.3, label=ind)
-        ax.fill_between(x, o["low"], o["high"], color=colour, alpha=0.12, linewidth=0)
+        ax.fill_between(x, o["low"], o["high"], color=colour, alpha=0.07, linewidth=0)
         flag = o[o["flagged"]]
         ax.scatter(pd.PeriodIndex(flag["month"], freq="M").to_timestamp(),
                    flag["forecast_90plus_6m"], color=colour, marker="^", s=14, zorder=3)
@@ -128,30 +129,46 @@ def _alert_chart(alerts: pd.DataFrame) -> str:
     return figure_svg(fig)
 
 
+def _shown_months(mix: pd.DataFrame, share: float = 0.1) -> set[str]:
+    """The months whose book holds at least ``share`` of its largest month's loans: a run-off
+    book's last few loans would otherwise fill the charts with noise."""
+    book = mix[mix["dimension"] == "all"]
+    return set(book.loc[book["loans"] >= share * book["loans"].max(), "month"])
+
+
 def render_report(result: MonitoringResult, title: str = "Post-loan monitoring") -> str:
-    """The HTML report of ``result``."""
-    charts = [_book_chart(result.mix), _vintage_chart(result.vintages, "30plus", "Vintages: 30+ DPD"),
-              _vintage_chart(result.vintages, "90plus", "Vintages: 90+ DPD"),
-              _roll_chart(result.roll_rates)]
-    if not result.psi.empty:
-        charts.append(_psi_chart(result.psi))
-    if not result.alerts.empty:
-        charts.append(_alert_chart(result.alerts))
+    """The HTML report of ``result`` (charts and tables over the months with a real book)."""
+    shown = _shown_months(result.mix)
+    latest = max(shown)
+    mix = result.mix[result.mix["month"].isin(shown)]
+    vint = result.vintages
+    size = vint[vint["dimension"] == "all"].groupby("vintage")["loans"].first()
+    seen_in = month_label(month_number(pd.to_datetime(vint["vintage"]))
+                          + vint["mob"].to_numpy(np.int32))
+    vint = vint[vint["vintage"].isin(size.index[size >= 0.1 * size.max()])
+                & np.isin(seen_in, list(shown))]
+    rolls = result.roll_rates[result.roll_rates["month"].isin(shown)]
+    charts = [_book_chart(mix), _vintage_chart(vint, "30plus", "Vintages: 30+ DPD"),
+              _vintage_chart(vint, "90plus", "Vintages: 90+ DPD"), _roll_chart(rolls)]
+    psi = result.psi[result.psi["month"].isin(shown)] if not result.psi.empty else result.psi
+    if not psi.empty:
+        charts.append(_psi_chart(psi[psi["n"] >= 100]))
+    alerts = result.alerts[result.alerts["month"].isin(shown)]
+    if not alerts.empty:
+        charts.append(_alert_chart(alerts))
     outlook_chart, outlook_rows = "", []
     if result.outlook is not None and not result.outlook.empty:
-        outlook_chart = _outlook_chart(result.outlook)
-        o = result.outlook
-        outlook_rows = o[o["month"] == o["month"].max()].sort_values(
+        o = result.outlook[result.outlook["month"].isin(shown)]
+        outlook_chart = _outlook_chart(o)
+        outlook_rows = o[(o["month"] == latest) & (o["loans"] >= 30)].sort_values(
             "forecast_90plus_6m", ascending=False).to_dict("records")
-    mix = result.mix
-    latest = mix["month"].max()
     dims = mix[(mix["month"] == latest)].sort_values(["dimension", "npl_ratio"],
                                                      ascending=[True, False])
     return render_page(TEMPLATES, "monitoring_report.html.j2", title=title, latest=latest,
                        charts=charts, outlook_chart=outlook_chart, outlook=outlook_rows,
-                       alerts=result.alerts.head(200).to_dict("records"),
-                       n_alerts=len(result.alerts), groups=dims.to_dict("records"),
-                       stability=result.stability, good=GOOD)
+                       alerts=alerts.head(200).to_dict("records"), n_alerts=len(alerts),
+                       groups=dims.to_dict("records"), stability=result.stability, good=GOOD,
+                       span=(min(shown), latest))
 
 
 def write_workbook(result: MonitoringResult, path: Path) -> None:
