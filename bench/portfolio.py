@@ -1,6 +1,7 @@
 """Portfolio run speed and memory: a world's applications decided, booked and repaid.
 
-Phases, each timed (wall clock) with the process's peak resident memory at the end:
+Phases, each timed (wall clock and this process's CPU time, since the machine is shared) with
+the process's peak resident memory at the end, and the load average at the start and the end:
 1. the world (``write_world``, skipped when ``--world`` names one already written);
 2. loading it and deciding the out-of-time applications as the back-test does (``--strategy``;
    ``policy_only`` trains no model, ``default`` trains the A-card and the others first);
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import tempfile
 import time
@@ -34,6 +36,14 @@ def peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 
+def cpu() -> float:
+    return time.process_time()
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--applications", type=int, default=1_000_000)
@@ -48,7 +58,8 @@ def main() -> None:
     if args.world is None:
         write_world(WorldConfig(args.applications, 36, args.seed), world)
         print(f"world: {args.applications:,} applications in {time.perf_counter() - t:.1f} s")
-    t0 = time.perf_counter()
+    print(f"load average at the start: {load_average()}")
+    t0, c0 = time.perf_counter(), cpu()
     data = load(world, money="float")
     strategy = load_strategy(args.strategy)
     provider: ScoreProvider = NoScores()
@@ -57,22 +68,25 @@ def main() -> None:
 
         provider = train_lending_models(data, key=b"bench-key-0123456789abcdef012345", train_months=12)
     decisions = backtest_strategies(data, [strategy], provider, train_months=12).results[0].decisions
-    t1 = time.perf_counter()
-    print(f"decide: {len(decisions):,} applications in {t1 - t0:.1f} s (peak {peak_gb():.2f} GB)")
+    t1, c1 = time.perf_counter(), cpu()
+    print(f"decide: {len(decisions):,} applications in {t1 - t0:.1f} s, CPU {c1 - c0:.1f} s "
+          f"(peak {peak_gb():.2f} GB)")
     loans, apps = book_approved(data.applications, decisions)
     last_mob = as_if_last_months(data.performance, apps["application_id"].to_numpy())
     truth = data.truth
     del data, decisions  # what the play needs of them is taken
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), cpu()
     played = play_portfolio(loans, apps, truth, last_mob, json.loads((world / "meta.json").read_text()))
-    t3 = time.perf_counter()
-    print(f"book: {len(loans):,} loans in {t2 - t1:.1f} s; play: {t3 - t2:.1f} s, "
-          f"{len(played.transactions):,} payments, {len(played.monthly):,} month-end rows "
-          f"(peak {peak_gb():.2f} GB)")
+    t3, c3 = time.perf_counter(), cpu()
+    print(f"book: {len(loans):,} loans in {t2 - t1:.1f} s, CPU {c2 - c1:.1f} s; play: {t3 - t2:.1f} s, "
+          f"CPU {c3 - c2:.1f} s, {len(played.transactions):,} payments, {len(played.monthly):,} "
+          f"month-end rows (peak {peak_gb():.2f} GB)")
     summary = write_portfolio(loans, played, strategy.name, args.out or root / "run")
-    t4 = time.perf_counter()
-    print(f"write: {t4 - t3:.1f} s; total (decide to write) {t4 - t0:.1f} s, peak {peak_gb():.2f} GB; "
-          f"cumulative NPL {summary['cumulative_npl_rate']:.2%}, net loss {summary['net_loss_rate']:.2%}")
+    t4, c4 = time.perf_counter(), cpu()
+    print(f"write: {t4 - t3:.1f} s, CPU {c4 - c3:.1f} s; total (decide to write) {t4 - t0:.1f} s, "
+          f"CPU {c4 - c0:.1f} s, peak {peak_gb():.2f} GB; cumulative NPL "
+          f"{summary['cumulative_npl_rate']:.2%}, net loss {summary['net_loss_rate']:.2%}")
+    print(f"load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":
