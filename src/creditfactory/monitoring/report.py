@@ -150,9 +150,11 @@ def render_report(result: MonitoringResult, title: str = "Post-loan monitoring")
     rolls = result.roll_rates[result.roll_rates["month"].isin(shown)]
     charts = [_book_chart(mix), _vintage_chart(vint, "30plus", "Vintages: 30+ DPD"),
               _vintage_chart(vint, "90plus", "Vintages: 90+ DPD"), _roll_chart(rolls)]
-    psi = result.psi[result.psi["month"].isin(shown)] if not result.psi.empty else result.psi
+    psi = result.psi
     if not psi.empty:
-        charts.append(_psi_chart(psi[psi["n"] >= 100]))
+        psi = psi[psi["month"].isin(shown) & (psi["n"] >= 100)]
+    if not psi.empty:
+        charts.append(_psi_chart(psi))
     alerts = result.alerts[result.alerts["month"].isin(shown)]
     if not alerts.empty:
         charts.append(_alert_chart(alerts))

@@ -46,6 +46,7 @@ def local_session(app: str = "creditfactory-monitoring", cores: str = "*",
             .config("spark.sql.shuffle.partitions", str(partitions))
             .config("spark.default.parallelism", str(partitions))
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate())
 
 

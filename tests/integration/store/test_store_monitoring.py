@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from creditfactory.errors import InvalidArgument
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput, RoleNotAllowed
 from creditfactory.services.monitoring_store import list_alerts, monitor_store, warning_view
@@ -81,3 +82,22 @@ def test_monitoring_months_on_the_store_keep_history_and_alerts(ctx: ServiceCont
         list_alerts(ctx, ANALYST, month="March")
     with pytest.raises(InvalidInput):
         monitor_store(ctx.engine, "2025-12", tmp_path / "none", rules=rules)
+
+
+def test_the_monitor_command_runs_on_the_store(empty_db_url: str, ctx: ServiceContext,
+                                               tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from creditfactory.cli import _register, app
+
+    seed_loans(ctx.engine, [Decimal("100000.00")] * 3, start=date(2026, 1, 10))
+    close_business(ctx.engine, date(2026, 1, 31))
+    _register()
+    out = tmp_path / "m"
+    result = CliRunner().invoke(app, ["monitor", "--db", empty_db_url, "--month", "2026-01",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "alerts.parquet").exists() and (out / "report.html").exists()
+    assert "recorded month(s)" in result.output
+    result = CliRunner().invoke(app, ["monitor", "--db", empty_db_url, "--out", str(out)])
+    assert isinstance(result.exception, InvalidArgument) and "--month" in str(result.exception)
