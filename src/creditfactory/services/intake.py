@@ -18,6 +18,7 @@ channel suspended while a submission is being decided still has that one submiss
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -166,12 +167,15 @@ def submit_application(
 async def submit_application_async(
     ctx: ServiceContext, actor: Actor, app: dict[str, Any], idempotency_key: str
 ) -> Submitted:
-    """:func:`submit_application` for an event loop: the checks, the decision and the write
-    run on the loop (each is short), the counterparts are awaited without holding a thread."""
-    begun = begin_submission(ctx, actor, app, idempotency_key)
+    """:func:`submit_application` for an event loop: the counterparts are awaited on the loop,
+    holding no thread; the store's reads and the write run on the loop's threads, so a slow
+    database round trip (a busy machine) never stops the loop serving other requests."""
+    loop = asyncio.get_running_loop()
+    begun = await loop.run_in_executor(None, begin_submission, ctx, actor, app, idempotency_key)
     if not isinstance(begun, Begun):
         return begun
-    return finish_submission(ctx, begun, await fetch_async(ctx, *begun.fetch_args))
+    fetched = await fetch_async(ctx, *begun.fetch_args)
+    return await loop.run_in_executor(None, finish_submission, ctx, begun, fetched)
 
 
 def _opening_read(ctx: ServiceContext, actor: Actor, app: dict[str, Any], key: str,
