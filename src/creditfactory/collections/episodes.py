@@ -35,9 +35,9 @@ def _signal_features(signals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """Per (loan_id, month) of ``keys``: inflow ratio, overdue elsewhere, credit sought and late
     bills over the last three months (months up to and including the key's)."""
     s = signals[signals["loan_id"].isin(keys["loan_id"].unique())].sort_values(["loan_id", "month"])
-    g = s.groupby("loan_id", sort=False)
     inflow = _num(s["account_inflows"])
-    prev = g["account_inflows"].transform(lambda v: pd.to_numeric(v).shift(1).rolling(6, min_periods=1).mean())
+    inflows = pd.Series(inflow, index=s.index)
+    prev = inflows.groupby(s["loan_id"].to_numpy()).transform(lambda v: v.shift(1).rolling(6, min_periods=1).mean())
     out = pd.DataFrame({"loan_id": s["loan_id"].to_numpy(), "month": s["month"].to_numpy()})
     out["inflow_ratio"] = inflow / np.maximum(_num(prev), 1.0)
     parts = {"overdue_elsewhere": s["bureau_overdue_elsewhere"].astype(float),

@@ -97,11 +97,10 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         self.deciles_ = np.quantile(p, np.linspace(0, 1, _DECILES + 1)[1:-1]).tolist()
         share = np.asarray(recovered, float) if recovered is not None else target.astype(float)
         cell = self._cell(p, x["bucket"].to_numpy())
-        table = np.full((6, _DECILES), float(np.nanmean(share)))
         sums = np.bincount(cell, weights=np.nan_to_num(share), minlength=6 * _DECILES)
         counts = np.bincount(cell, minlength=6 * _DECILES)
-        table.flat[counts > 0] = sums[counts > 0] / counts[counts > 0]
-        self.recovery_ = table.tolist()
+        flat = np.where(counts > 0, sums / np.maximum(counts, 1), float(np.nanmean(share)))
+        self.recovery_ = flat.reshape(6, _DECILES).tolist()
         self.version_ = self._version()
         return self
 
