@@ -139,9 +139,10 @@ def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repaymen
         if month_end:
             report = close_day(book, d, product=product)  # reported after the settlements
     p1, _ = _left(book, paying)
-    kind = np.where(wo_p, 2, np.where(prepaid, 1, 0))
-    for key, v in zip(_TXN, (g.members[paying], np.full(len(paying), day), kind, amt, p0[pay] - p1,
-                             i0[pay] - i1, book.penalty_paid[paying] - pen0), strict=True):
+    kind = np.where(wo_p, 2, np.where(prepaid, 1, 0)).astype(np.int8)
+    for key, v in zip(_TXN, (g.members[paying].astype(np.int32), np.full(len(paying), day, np.int32),
+                             kind, amt, p0[pay] - p1, i0[pay] - i1,
+                             book.penalty_paid[paying] - pen0), strict=True):
         led.txn[key].append(v)
     out = p1 == 0
     who = g.members[paying[out]]
@@ -161,7 +162,7 @@ def _month_rows(report: DayClose, day: int, g: Group, start: np.ndarray, led: Le
     status = np.where(book.written_off_on[rows] >= 0, WRITTEN_OFF, status)
     status = np.where(led.status_end[who] >= 0, led.status_end[who], status)
     return {
-        "loan_id": who,
+        "loan_id": who.astype(np.int32),
         "month": np.full(len(rows), month.astype("datetime64[D]")),
         "mob": (month - start[who].astype("datetime64[D]").astype("datetime64[M]")).astype(np.int16),
         "dpd": np.minimum(report.dpd[rows], 32_000).astype(np.int16),
