@@ -10,11 +10,14 @@ month (weighted least squares, smoothed rates so an empty window is finite). So 
 whose indicator is falling is forecast above its B-card mean by as much as such falls have
 meant before. The band adds the binomial spread of the loans' PDs to the calibration's
 residual spread (±1.96 standard errors): it is the range of the rate the industry will show.
-An industry is flagged when its forecast is at least ``rise`` times its own baseline and at
-least ``min_rise`` above it (a rise both relative and absolute), with at least ``min_loans``
-loans scored. The baseline is the industry's mean B-card PD (and indicator change) over the
-``baseline_months`` before, calibrated as the month itself is, so a calibration that improves
-as windows close never reads as a rise.
+
+An industry is flagged when it rises against the rest of the book: its forecast over the
+book's forecast that month, compared with the mean of that relation over the
+``baseline_months`` before (the ``baseline`` column is the forecast the industry would have at
+its usual relation), is at least ``rise`` times the baseline, ``min_rise`` above it and ``z``
+binomial standard errors of its loans' PDs above it, with ``min_loans`` loans scored, for
+``persist`` months running. Seasoning and the common cycle lift every industry together and so
+raise no flag; one industry's downturn does.
 """
 
 from __future__ import annotations
@@ -69,8 +72,8 @@ def _calibration(table: pd.DataFrame, n_months: int) -> tuple[np.ndarray, np.nda
 
 def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
                      industry_index: pd.DataFrame | None = None, *, rise: float = 1.5,
-                     baseline_months: int = 12, min_rise: float = 0.005, min_loans: int = 100
-                     ) -> pd.DataFrame:
+                     baseline_months: int = 12, min_rise: float = 0.002, z: float = 2.0,
+                     persist: int = 2, min_loans: int = 100) -> pd.DataFrame:
     """The outlook table (``OUTLOOK_COLUMNS``) from the B-card's ``bscore`` (loan_id, month,
     pd) and the public ``industry_index`` (month, industry, index), if there is one."""
     ids = bscore["loan_id"].to_numpy(np.int64)
@@ -110,18 +113,31 @@ def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
     se = np.sqrt(table["var"].to_numpy() / n ** 2 + f ** 2 * var_log[tt])
     table["forecast_90plus_6m"] = f
     table["low"], table["high"] = np.maximum(f - 1.96 * se, 0.0), np.minimum(f + 1.96 * se, 1.0)
-    table = table.sort_values(["industry", "t"], kind="stable")
-    table["x"] = table["index_change"].fillna(0.0)
-    trailing = table.groupby("industry")[["mean_pd", "x"]].transform(
-        lambda s: s.shift(1).rolling(baseline_months, min_periods=3).mean())
-    tt = table["t"].to_numpy()
-    base = trailing["mean_pd"] * np.exp(a[tt] + b[tt] * trailing["x"])
-    table["baseline"] = base
-    f = table["forecast_90plus_6m"]
-    table["flagged"] = ((f >= rise * base) & (f - base >= min_rise)
-                        & (table["loans"] >= min_loans)).fillna(False).astype(bool)
+    table["se"] = np.sqrt(table["var"].to_numpy()) / n * np.exp(a[tt] + b[tt] * x)
+    table["flagged"] = _flags(table, rise, baseline_months, min_rise, z, persist, min_loans)
     return table.sort_values(["month", "industry"], kind="stable")[list(OUTLOOK_COLUMNS)
                                                                     ].reset_index(drop=True)
+
+
+def _flags(table: pd.DataFrame, rise: float, baseline_months: int, min_rise: float, z: float,
+           persist: int, min_loans: int) -> pd.Series:
+    """Flag an industry that has risen against the rest of the book: its forecast over the
+    book's (loan-weighted) forecast that month, against the mean of that relation over the
+    ``baseline_months`` before (so seasoning and the common cycle, which lift every industry,
+    raise no flag); sets ``baseline`` (the forecast the industry would have at its usual
+    relation to the book)."""
+    f, n = table["forecast_90plus_6m"], table["loans"]
+    weighted = (f * n).groupby(table["t"]).transform("sum")
+    book = weighted / n.groupby(table["t"]).transform("sum")
+    relative = f / book
+    usual = (relative.groupby(table["industry"]).transform(
+        lambda s: s.shift(1).rolling(baseline_months, min_periods=baseline_months // 2).mean()))
+    table["baseline"] = base = book * usual
+    raw = ((f >= rise * base) & (f - base >= min_rise) & (f - base >= z * table["se"])
+           & (n >= min_loans)).fillna(False).astype(int)
+    run = raw.groupby(table["industry"]).transform(
+        lambda s: s.rolling(persist, min_periods=persist).sum())
+    return (run >= persist).fillna(False).astype(bool)
 
 
 def _index_change(index: pd.DataFrame | None, table: pd.DataFrame, first: int) -> pd.Series:

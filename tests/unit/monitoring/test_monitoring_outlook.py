@@ -9,12 +9,14 @@ import pandas as pd
 from creditfactory.monitoring import industry_outlook, prepare
 from creditfactory.monitoring.outlook import observed_90plus
 
+INDUSTRIES = np.array(["A01", "C18", "E", "F52", "H62"])
 
-def _book(n_loans: int = 400, n_months: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def _book(n_loans: int = 1500, n_months: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = np.arange(1, n_loans + 1)
     loans = pd.DataFrame({"loan_id": ids, "booked_on": "2022-01-10", "principal": 1000.0,
                           "branch": "B", "product": "P", "channel_id": "AG", "bank": "X",
-                          "industry": np.where(ids <= n_loans // 2, "A01", "C18")})
+                          "industry": INDUSTRIES[(ids - 1) % len(INDUSTRIES)]})
     months = pd.period_range("2022-01", periods=n_months, freq="M").to_timestamp()
     monthly = pd.DataFrame({"loan_id": np.repeat(ids, n_months), "month": np.tile(months, n_loans),
                             "mob": np.tile(np.arange(n_months), n_loans), "dpd": 0,
@@ -34,18 +36,20 @@ def test_observed_outcome_is_a_first_pass_of_90_dpd_within_six_months() -> None:
     np.testing.assert_array_equal(observed_90plus(book, rows, months), [0.0, 1.0, 1.0, np.nan, 0.0])
 
 
-def test_a_rising_industry_is_flagged_and_a_steady_one_is_not() -> None:
+def test_a_rising_industry_is_flagged_and_the_others_are_not() -> None:
     loans, monthly = _book()
     book = prepare(loans, monthly)
     rng = np.random.default_rng(3)
     scored = monthly[["loan_id", "month"]].copy()
     steady = rng.uniform(0.008, 0.012, len(scored))
-    rising = np.where(scored["month"] >= "2023-09-01", steady * 4, steady)
-    scored["pd"] = np.where(scored["loan_id"] <= 200, steady, rising)
-    out = industry_outlook(book, scored, min_loans=100)
+    # the whole book drifts up (seasoning), C18 rises five-fold from 2023-09
+    drift = 1 + np.arange(len(scored)) % 30 / 30
+    c18 = loans.set_index("loan_id").loc[scored["loan_id"], "industry"].to_numpy() == "C18"
+    scored["pd"] = steady * drift * np.where(c18 & (scored["month"] >= "2023-09-01"), 5, 1)
+    out = industry_outlook(book, scored, min_loans=100, persist=2)
     flagged = out[out["flagged"]]
     assert set(flagged["industry"]) == {"C18"}
-    assert flagged["month"].min() == "2023-09"
+    assert flagged["month"].min() == "2023-10"  # the second month running
     last = out[out["month"] == "2024-06"].set_index("industry")
     assert (last["low"] <= last["forecast_90plus_6m"]).all()
     assert (last["forecast_90plus_6m"] <= last["high"]).all()
