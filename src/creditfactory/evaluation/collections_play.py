@@ -264,7 +264,7 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             status[r] = RESTR
             inst[r] = inst[r] * world.restructure_instalment
             remaining[r] = remaining[r] / world.restructure_instalment
-        prom = ~hand & ~full & o.promise
+        prom = ~hand & ~full & o.promise & (behind[d] > 0)  # a partial payment that cured needs no promise
         book.make(d[prom], g, world.promise_steps)
         keep[d[prom]] = o.keep[prom]
         h = d[hand]
