@@ -35,7 +35,12 @@ import numpy as np
 import pandas as pd
 
 from creditfactory.data import load
-from creditfactory.evaluation.portfolio import as_if_last_months, book_approved, play_portfolio
+from creditfactory.evaluation.portfolio import (
+    as_if_last_months,
+    book_approved,
+    play_portfolio,
+    portfolio_signals,
+)
 from creditfactory.models import train_lending_models
 from creditfactory.models.bcard import (
     BehaviourScorecard,
@@ -49,7 +54,6 @@ from creditfactory.strategy import load_strategy
 from creditfactory.strategy.backtest_run import backtest_strategies
 from creditfactory.world import WorldConfig, write_world
 from creditfactory.world.config import SignalConfig
-from creditfactory.world.signals import industry_index, publish_signals
 
 TRAIN_BOOK_MONTHS = 18
 MARGIN = 0.05
@@ -71,15 +75,8 @@ def book(world: Path) -> dict[str, Any]:
 
 def signals_at(run: dict[str, Any], scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The world's signals of the run's active loan-months at ``scale`` times their strength."""
-    pb, loans = run["played"], run["loans"]
-    m = pb.monthly
-    rows = m.loc[m["status"].isin((0, 1)), ["loan_id", "month"]]
-    due = pb.schedules.groupby("loan_id")[["principal_due", "interest_due"]].sum().sum(axis=1)
-    mean_inst = due.reindex(loans["loan_id"]).to_numpy(float) / loans["term_months"].to_numpy() / 100
-    cfg = SignalConfig().at_strength(scale)
-    sig = publish_signals(loans, run["apps"], run["truth"], run["last_mob"], run["meta"], mean_inst,
-                          rows, cfg)
-    return sig, industry_index(run["meta"], m["month"].max(), cfg)
+    return portfolio_signals(run["loans"], run["apps"], run["truth"], run["last_mob"], run["meta"],
+                             run["played"], SignalConfig().at_strength(scale))
 
 
 def dpd_rule(X: pd.DataFrame) -> np.ndarray:

@@ -34,6 +34,7 @@ from creditfactory.servicing.book import day_number
 from creditfactory.servicing.book_terms import book_from_terms
 from creditfactory.servicing.product import ServicingProduct
 from creditfactory.servicing.schedules import add_months
+from creditfactory.world.config import SignalConfig
 from creditfactory.world.repayment import Repayment
 from creditfactory.world.repayment_state import (
     hidden_borrowers,
@@ -216,19 +217,21 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
 # --- post-loan signals (world.signals): what the lender sees of its borrowers each month ---
 
 def portfolio_signals(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
-                      last_mob: np.ndarray, meta: dict, played: PortfolioBook
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      last_mob: np.ndarray, meta: dict, played: PortfolioBook,
+                      config: SignalConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The world's monthly signals of every active loan-month of ``played`` (current or
-    delinquent at the month end) and the industry index over the book's months."""
-    from creditfactory.world.signals import industry_index, publish_signals
+    delinquent at the month end) and the industry index over the book's months (``config``:
+    default the world's own, :func:`~creditfactory.world.signals.signal_config`)."""
+    from creditfactory.world.signals import industry_index, publish_signals, signal_config
 
     m = played.monthly
     rows = m.loc[m["status"].isin((0, 1)), ["loan_id", "month"]]
     due = played.schedules.groupby("loan_id")[["principal_due", "interest_due"]].sum().sum(axis=1)
     term = loans["term_months"].to_numpy(np.int64)
     mean_instalment = due.reindex(loans["loan_id"]).to_numpy(float) / term / 100
-    signals = publish_signals(loans, apps, truth, last_mob, meta, mean_instalment, rows)
-    return signals, industry_index(meta, m["month"].max())
+    cfg = config or signal_config(meta)
+    signals = publish_signals(loans, apps, truth, last_mob, meta, mean_instalment, rows, cfg)
+    return signals, industry_index(meta, m["month"].max(), cfg)
 
 
 def write_signals(signals: pd.DataFrame, index: pd.DataFrame, out: str | Path) -> None:
