@@ -21,17 +21,24 @@ both strategies' plays. Target <= 120 s.
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
-import subprocess
+import os
 import sys
-import time
-from pathlib import Path
-from typing import Any
 
-import numpy as np
-import pandas as pd
+# run as a script, this file's folder leads sys.path and its name would hide the standard
+# library's ``collections``: drop the folder before anything imports it
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 CLI = [sys.executable, "-m", "creditfactory"]
 
