@@ -8,7 +8,8 @@ Features (:mod:`creditfactory.models.bcard_features`)::
     X = build_features(loans, monthly, transactions, signals=None, industry_index=None)
 
 one row per active loan-month (status current or delinquent, not yet more than 90 DPD),
-index-free columns ``loan_id``, ``month`` (month-end ``datetime64``) then the features
+index-free columns ``loan_id``, ``month`` (as in ``monthly``: the month's first day, its
+state at the month end) then the features
 (``FEATURES``). Point in time: a row of month *m* uses only the tables' rows of months ≤ *m*
 (transactions posted on or before *m*'s end), so appending later months never changes it.
 ``label_bad(monthly, X)`` gives the target (1 = more than 90 DPD in months *m+1..m+6*, NaN
@@ -18,8 +19,9 @@ Model::
 
     card = BehaviourScorecard(objective="logistic")      # or "divergence", or "lightgbm"
     card.fit(X, y)                                       # X as above (keys ignored), y 0/1
-    card.score(X)      -> ndarray of points (higher = safer; scorecards only, the challenger
-                          maps its PD onto the same scale)
+    card.score(X)      -> ndarray of points (higher = safer; the scorecards are one card for
+                          loans current and one for loans in arrears on one scale; the
+                          challenger's PD is put on the same scale)
     card.predict_proba(X)[:, 1]  -> PD of 90+ within six months
     card.reasons(X, n=4)         -> Series of ";"-joined reason codes (feature names, worst first)
     card.version_                -> "bcard-<objective>-<sha of the fitted parameters>[:12]"
@@ -28,8 +30,14 @@ Model::
     score_book(card, X) -> DataFrame(loan_id, month, score, pd, reasons)   # bscore.parquet
 
 ``fit_bcard(loans, monthly, transactions, signals, industry_index, train_until=...)`` builds
-the development sample (loan-months whose six-month window closed before ``train_until``) and
-fits a card. Platform data only: the world's truth is never read.
+the development sample (loan-months whose six-month window had closed by the end of
+``train_until``, labelled as known then) and fits a card. ``development_sample(X, monthly,
+train_until)`` gives that sample for a caller that builds ``X`` itself. Platform data only:
+the world's truth is never read.
+
+Measured (``bench/bcard.py``, worlds of 100,000 applications, seeds 5-8, trained on the
+book's first 18 months and judged on later loan-months): AUC 0.90 against 0.79 for a DPD
+rule and 0.64 for the A-card at origination; 0.86 with every signal at half strength.
 """
 
 from __future__ import annotations
