@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from creditfactory.store.engine import is_sqlite
-from creditfactory.store.prepared import Prepared
+from creditfactory.store.prepared import Prepared, next_id
 from creditfactory.store.repo_servicing_bulk import update_states
 from creditfactory.store.tables_case import applications, loans
 from creditfactory.store.tables_servicing import (
@@ -46,6 +46,23 @@ _BY_REFERENCE = Prepared(sa.select(loan_transactions.c.id).where(
     loan_transactions.c.bank_code == sa.bindparam("bank_code"),
     loan_transactions.c.reference == sa.bindparam("reference")))
 _ADD_ONE = Prepared(sa.insert(loan_transactions).returning(loan_transactions.c.id))
+_ADD_WITH_ID = Prepared(sa.insert(loan_transactions))
+
+
+def _posting_head(new_id: sa.ColumnElement[Any]) -> Prepared:
+    t = loan_transactions
+    return Prepared(sa.select(
+        loan_accounts.c.loan_id, loan_accounts.c.bank_code, loan_accounts.c.start_date,
+        _CALENDAR.with_for_update(key_share=True).scalar_subquery().label("business_date"),
+        sa.select(t.c.id).where(t.c.bank_code == sa.bindparam("bank_code"),
+                                t.c.reference == sa.bindparam("reference"))
+        .scalar_subquery().label("known_id"),
+        new_id.label("new_id"))
+        .where(loan_accounts.c.loan_id == sa.bindparam("loan_id")))
+
+
+_HEADS = {"postgresql": _posting_head(next_id(loan_transactions)),
+          "sqlite": _posting_head(sa.null())}
 _CHUNK = 900
 
 
@@ -111,6 +128,23 @@ class ServicingRepository:
             q = q.with_for_update()
         row = self._c.execute(q).mappings().first()
         return None if row is None else dict(row)
+
+    def posting_head(self, loan_id: int, bank_code: str, reference: str
+                     ) -> dict[str, Any] | None:
+        """In one round trip, what a bank's posting needs: the loan's ``bank_code`` and
+        ``start_date``, the ``business_date`` (key-share locked, as
+        :meth:`business_date_for_writers`), the id of the bank's transaction with that
+        reference (``known_id``) and, on PostgreSQL, an id for a new one (``new_id``, taken
+        from the sequence). ``None`` for no such loan."""
+        try:
+            return _HEADS[self._c.dialect.name].one(self._c, {
+                "loan_id": loan_id, "bank_code": bank_code, "reference": reference})
+        except sa.exc.NoResultFound:
+            return None
+
+    def add_transaction_as(self, row: Mapping[str, Any]) -> None:
+        """Insert one transaction with its id (queued in PostgreSQL's write pipeline)."""
+        _ADD_WITH_ID.execute(self._c, row)
 
     def account_head(self, loan_id: int) -> dict[str, Any] | None:
         """``loan_id``, ``bank_code`` and ``start_date`` of a loan (what a posting checks)."""
