@@ -5,8 +5,9 @@ first month end); its first missed day is that month end less the days past due.
 episode: the loan's instalment, balance and remaining term, its history before the episode
 (earlier episodes and how fast they cured, whether the first instalment was ever paid, the
 A-card's PD at origination) and the post-loan signals of that month when the book has them
-(business inflows against the last six months, overdue elsewhere, credit sought, late tax or
-utility bills, the industry index's move over three months). Platform data only.
+(business inflows against the last six months, the instalment against the inflows, overdue
+elsewhere, credit sought, late tax or utility bills, the industry index's move over three
+months). Platform data only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ __all__ = ["STATIC_FEATURES", "delinquency_episodes"]
 
 STATIC_FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "prior_episodes",
                    "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
-                   "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change")
+                   "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change",
+                   "instalment_to_inflows")
 
 
 def _num(s: pd.Series) -> np.ndarray:
@@ -40,6 +42,8 @@ def _signal_features(signals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     prev = inflows.groupby(s["loan_id"].to_numpy()).transform(lambda v: v.shift(1).rolling(6, min_periods=1).mean())
     out = pd.DataFrame({"loan_id": s["loan_id"].to_numpy(), "month": s["month"].to_numpy()})
     out["inflow_ratio"] = inflow / np.maximum(_num(prev), 1.0)
+    with_now = inflows.groupby(s["loan_id"].to_numpy()).transform(lambda v: v.rolling(6, min_periods=1).mean())
+    out["inflow_mean"] = _num(with_now)
     parts = {"overdue_elsewhere": s["bureau_overdue_elsewhere"].astype(float),
              "credit_seeking": s["bureau_inquiries"].astype(float) + s["bureau_new_loans"].astype(float),
              "late_bills": s["tax_late"].astype(float) + s["utility_late"].astype(float)}
@@ -104,8 +108,9 @@ def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
         feats = _signal_features(sig, ep[["loan_id", "month"]])
         for name in ("inflow_ratio", "overdue_elsewhere", "credit_seeking", "late_bills"):
             ep[name] = feats[name].to_numpy(np.float64)
+        ep["instalment_to_inflows"] = ep["instalment"].to_numpy() / np.maximum(feats["inflow_mean"].to_numpy(np.float64), 1.0)
     else:
-        for name in ("inflow_ratio", "overdue_elsewhere", "credit_seeking", "late_bills"):
+        for name in ("inflow_ratio", "overdue_elsewhere", "credit_seeking", "late_bills", "instalment_to_inflows"):
             ep[name] = np.nan
     ep["industry_change"] = (_industry_change(industry_index, ep[["industry", "month"]])
                              if industry_index is not None and len(industry_index) else 0.0)

@@ -3,7 +3,7 @@
 Evidence is yes/no facts of an account: the first instalment never paid, never reached in
 several attempts, a broken promise, a partial payment, business inflows falling, overdue at
 another lender, shopping for credit, the industry's index falling, quick cures before, a
-high risk at origination, rolled past M1. The lender's beliefs (``reasons.yaml``: a prior share
+high risk at origination, rolled past M1, an instalment heavy against the business's inflows. The lender's beliefs (``reasons.yaml``: a prior share
 per reason and, per piece of evidence, its likelihood ratio under each reason) combine as in
 naive Bayes: posterior log-odds are the prior's plus the sum of the present evidence's log
 likelihood ratios. The beliefs are written from practice; how well they match a world is
@@ -27,7 +27,8 @@ __all__ = ["EVIDENCE", "ReasonModel", "infer_reasons", "load_reason_model", "mos
 
 EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial_payment",
             "reached_no_promise", "inflows_down", "overdue_elsewhere", "credit_seeking",
-            "industry_down", "prior_fast_cure", "high_risk_at_origination", "rolled_past_m1")
+            "industry_down", "prior_fast_cure", "high_risk_at_origination", "rolled_past_m1",
+            "heavy_instalment")
 
 
 @dataclass(frozen=True)

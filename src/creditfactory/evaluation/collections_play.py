@@ -88,7 +88,7 @@ def _evidence(x: pd.DataFrame) -> np.ndarray:
         "inflows_down": x["inflow_ratio"] < 0.75, "overdue_elsewhere": x["overdue_elsewhere"] > 0,
         "credit_seeking": x["credit_seeking"] >= 2, "industry_down": x["industry_change"] < -0.05,
         "prior_fast_cure": x["prior_fast_cures"] >= 1, "high_risk_at_origination": x["a_pd"] > 0.02,
-        "rolled_past_m1": x["bucket"] >= 2,
+        "rolled_past_m1": x["bucket"] >= 2, "heavy_instalment": x["instalment_to_inflows"] > 0.20,
     }
     return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
 

@@ -37,7 +37,7 @@ __all__ = ["FEATURES", "OBJECTIVES", "CollectionScorecard"]
 FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "prior_episodes",
             "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
             "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change",
-            "bucket", "attempts", "reached", "reach_rate", "promises", "kept", "broken", "partials")
+            "instalment_to_inflows", "bucket", "attempts", "reached", "reach_rate", "promises", "kept", "broken", "partials")
 OBJECTIVES = ("logistic", "divergence", "lightgbm")
 _LGB_PARAMS: dict[str, Any] = {"n_estimators": 250, "learning_rate": 0.04, "num_leaves": 15,
                                "min_child_samples": 40, "subsample": 0.8, "subsample_freq": 1,
