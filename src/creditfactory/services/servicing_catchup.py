@@ -60,7 +60,7 @@ def catch_up(uow: UnitOfWork, loan_ids: np.ndarray, business_date: date) -> int:
     pays = [t for t in txns if t[0] not in per_loan]
     pay_id = np.fromiter((t[0] for t in pays), np.int64, len(pays))
     pay_day = np.fromiter((t[2] for t in pays), np.int64, len(pays))
-    pay_fen = np.fromiter((_fen(t[3]) for t in pays), np.int64, len(pays))
+    pay_fen = np.fromiter((t[3] for t in pays), np.int64, len(pays))
     pay_pos = np.searchsorted(loan_id, pay_id)
     pay_key = key[np.minimum(pay_pos, n - 1)]
     for k in np.unique(key).tolist():  # a group's loans fall due on the same days

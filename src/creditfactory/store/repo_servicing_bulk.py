@@ -121,9 +121,12 @@ def loan_terms(conn: Connection, loan_ids: Sequence[int]) -> list[tuple[Any, ...
 
 
 def loan_transaction_rows(conn: Connection, loan_ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """(loan_id, kind, value day number, amount as text) of every transaction of the loans."""
+    """(loan_id, kind, value day number, amount in whole fen) of every transaction of the
+    loans (fen exact in SQL: SQLite keeps two decimals as text, PostgreSQL a numeric)."""
     where, param = _any(conn, "loan_id", loan_ids, "bigint")
-    sql = (f"SELECT loan_id, kind, {_day(conn, 'value_date')}, CAST(amount AS TEXT) "
+    fen = ("CAST(REPLACE(amount, '.', '') AS INTEGER)" if _sqlite(conn)
+           else "CAST(amount * 100 AS BIGINT)")
+    sql = (f"SELECT loan_id, kind, {_day(conn, 'value_date')}, {fen} "
            f"FROM loan_transactions WHERE {where}")
     return _fetch(conn, sql, (param,))
 

@@ -105,5 +105,7 @@ loan_transactions = sa.Table(
     sa.Column("posted_by", sa.String(64), nullable=False),
     sa.Column("posted_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("bank_code", "reference", name="uq_loan_transactions_bank_reference"),
-    sa.Index("ix_loan_transactions_bank_reverses", "bank_code", "reverses"),
+    sa.Index("ix_loan_transactions_bank_reverses", "bank_code", "reverses",
+             sqlite_where=sa.text("reverses IS NOT NULL"),
+             postgresql_where=sa.text("reverses IS NOT NULL")),
 )
