@@ -29,6 +29,7 @@ typecheck: $(VENV)/.dev
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: browser tests will be skipped"
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null; } || echo "no CJK font installed: Chinese renders as empty boxes in the browser tests' screenshots"
 
 test: $(VENV)/.dev lint typecheck browser
 	$(VENV)/bin/pytest -n 2 --dist loadfile

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from creditfactory.domain.task import Task
 from creditfactory.store.tables_case import applications, cases, tasks
 
-__all__ = ["WorklistRepository", "WorkItem"]
+__all__ = ["WorklistRepository", "WorkItem", "ORDERS"]
 
 _TASK_COLUMNS = tuple(c.name for c in tasks.c)
 
@@ -23,6 +23,14 @@ class WorkItem(NamedTuple):
     application_id: int | None
     tier: str | None
     amount: Decimal | None
+
+ORDERS: dict[str, tuple[sa.ColumnElement[object], ...]] = {
+    "due": (tasks.c.due_at,),
+    "amount": (applications.c.amount.desc(),),
+    "opened": (tasks.c.created_at,),
+    "tier": (cases.c.tier, tasks.c.due_at),
+}
+"""The orders a work list can be read in (largest amount first for ``amount``)."""
 
 _WORKLIST = (
     sa.select(tasks, cases.c.application_id, cases.c.tier, applications.c.amount)
@@ -44,13 +52,28 @@ class WorklistRepository:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    def page(self, station: str, *, offset: int, limit: int) -> list[WorkItem]:
+    def page(self, station: str, *, offset: int, limit: int, assignee: str | None = None,
+             order: str = "due") -> list[WorkItem]:
         """Open and claimed tasks at ``station``, earliest due first (as the task queue orders
-        them), each with ``application_id``, ``tier`` and ``amount`` of its case."""
+        them) or in another of ``ORDERS``, each with ``application_id``, ``tier`` and
+        ``amount`` of its case; only those claimed by ``assignee`` when given."""
         params = {"station": station, "offset": offset, "limit": limit}
+        query = _WORKLIST
+        if assignee is not None or order != "due":
+            query = _WORKLIST.order_by(None).order_by(*ORDERS[order], tasks.c.id)
+            if assignee is not None:
+                query = query.where(tasks.c.assignee == assignee, tasks.c.status == "claimed")
         return [
             WorkItem(
                 Task(**{k: r[k] for k in _TASK_COLUMNS}), r["application_id"], r["tier"], r["amount"]
             )
-            for r in self._c.execute(_WORKLIST, params).mappings()
+            for r in self._c.execute(query, params).mappings()
         ]
+
+    def count(self, station: str, *, assignee: str | None = None) -> int:
+        """How many tasks :meth:`page` pages through."""
+        q = sa.select(sa.func.count()).select_from(tasks).where(
+            tasks.c.station == station, tasks.c.status.in_(("open", "claimed")))
+        if assignee is not None:
+            q = q.where(tasks.c.assignee == assignee, tasks.c.status == "claimed")
+        return int(self._c.execute(q).scalar_one())

@@ -27,7 +27,9 @@ from creditfactory.services.errors import InvalidInput, ServiceError
 from creditfactory.services.ports import Actor
 from creditfactory.services.queries import CASE_READERS
 from creditfactory.services.worklists import staffed_stations
-from creditfactory.web.formatting import money, when, words
+from creditfactory.web import i18n
+from creditfactory.web.formatting import money, number, rate, when, words
+from creditfactory.web.i18n_terms import action, findings, reason
 from creditfactory.web.session import (
     SESSION_COOKIE,
     CsrfRejected,
@@ -58,8 +60,12 @@ def _templates() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(money=money, when=when, words=words)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True)
+    env.filters.update(money=money, when=when, words=words, rate=rate, number=number,
+                       tr=i18n.gettext, reason=reason, action=action, findings=findings)
     return env
 
 
@@ -87,16 +93,25 @@ def _secured(response: Response) -> Response:
 def page(
     request: Request, template: str, actor: Actor | None, status: int = 200, **values: Any
 ) -> HTMLResponse:
-    """Render ``template`` for ``actor`` (with the navigation and the forms' CSRF token)."""
+    """Render ``template`` for ``actor`` (with the navigation and the forms' CSRF token), in
+    the user's language, times in the zone of ``values["branch"]`` (China time without one)."""
     session = request.cookies.get(SESSION_COOKIE)
-    html = _templates().get_template(template).render(
-        actor=actor,
-        nav=_nav(request, actor),
-        path=request.url.path,
-        csrf=values.pop("csrf", None) or (csrf_for(session) if session and actor else ""),
-        **values,
-    )
-    return HTMLResponse(html, status_code=status)
+    locale = i18n.negotiate(request.headers.get("accept-language"),
+                            request.cookies.get(i18n.LANG_COOKIE))
+    with i18n.reading(i18n.reader_for(locale, values.pop("branch", None))) as reader:
+        html = _templates().get_template(template).render(
+            actor=actor,
+            nav=_nav(request, actor),
+            path=request.url.path,
+            csrf=values.pop("csrf", None) or (csrf_for(session) if session and actor else ""),
+            lang=reader.html_lang,
+            locale=reader.locale,
+            languages=i18n.LANGUAGES,
+            **values,
+        )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Language"] = reader.html_lang
+    return response
 
 
 def redirect(url: str) -> RedirectResponse:

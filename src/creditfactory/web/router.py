@@ -8,6 +8,7 @@ from importlib import resources
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from creditfactory.web import i18n_switch
 from creditfactory.web.pages import (
     auth,
     bank,
@@ -22,7 +23,7 @@ from creditfactory.web.pages import (
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 for _module in (auth, queue, cases, channels, bank, blacklists, loans, portfolio,
-                warning):
+                warning, i18n_switch):
     router.include_router(_module.router)
 
 
@@ -38,3 +39,6 @@ def stylesheet() -> Response:
         media_type="text/css",
         headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
+
+
+router.include_router(i18n_switch.catch_all)  # last: any other /ui path gets the 404 page

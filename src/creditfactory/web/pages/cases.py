@@ -30,14 +30,14 @@ log = logging.getLogger(__name__)
 router = APIRouter(route_class=PageRoute)
 CaseId = Annotated[int, Path(ge=1, le=2**62)]
 PAGE = 50
-SUMMARY_FIELDS = (
-    "amount",
-    "term_months",
-    "industry",
-    "channel_id",
-    "branch",
-    "declared_monthly_revenue",
-    "applied_at",
+SUMMARY_FIELDS = (  # field, its label (a message id of web/i18n_terms.py)
+    ("amount", "Amount"),
+    ("term_months", "Term"),
+    ("industry", "Industry"),
+    ("channel_id", "Channel"),
+    ("branch", "Branch"),
+    ("declared_monthly_revenue", "Declared monthly revenue"),
+    ("applied_at", "Applied"),
 )
 
 PERSONAL_LABELS = (
@@ -102,7 +102,8 @@ def case(case_id: CaseId, request: Request, ctx: CtxDep) -> Response:
         actor,
         case=body,
         app=app,
-        summary=[(k, app["fields"].get(k)) for k in SUMMARY_FIELDS],
+        summary=[(k, label, app["fields"].get(k)) for k, label in SUMMARY_FIELDS],
+        branch=app["fields"].get("branch"),
         personal_labels=PERSONAL_LABELS,
         track=step_track(ctx.process, body),
         audit=audit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from creditfactory.http.deps import CtxDep
@@ -13,7 +13,11 @@ from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput, RoleNotAllowed
 from creditfactory.services.ports import Actor
 from creditfactory.services.tasks import FINDING_KEYS, claim_task, complete_task
-from creditfactory.services.worklists import staffed_stations, station_worklist
+from creditfactory.services.worklists import (
+    staffed_stations,
+    station_worklist,
+    station_worklist_count,
+)
 from creditfactory.web.forms import PostedForm, blank_to_none, optional_bool, validated
 from creditfactory.web.rendering import PageRoute, field_errors, page, redirect
 from creditfactory.web.session import signed_in
@@ -21,9 +25,10 @@ from creditfactory.web.session import signed_in
 router = APIRouter(route_class=PageRoute)
 TaskId = Annotated[int, Path(ge=1, le=2**62)]
 PAGE = 50
+ORDERS = ("due", "amount", "opened", "tier")
 AMOUNTS = ("hidden_debt", "verified_monthly_revenue")
 CHECKS = tuple(k for k in FINDING_KEYS if k not in AMOUNTS)
-LABELS = {
+LABELS = {  # message ids (web/i18n_terms.py marks them)
     "verdict": "Verdict",
     "identity_confirmed": "Identity confirmed",
     "business_real": "Business is real",
@@ -44,13 +49,25 @@ def _queue_page(
     stations = staffed_stations(ctx, actor)
     if not stations:
         raise RoleNotAllowed(f"no station queue is worked by the role {actor.role}")
-    queues = [(s, station_worklist(ctx, actor, s, 0, PAGE)) for s in stations]
+    view = _view(request)
+    queues = []
+    for s in stations:
+        total = station_worklist_count(ctx, actor, s, mine=view["mine"])
+        pages = max(1, -(-total // PAGE))
+        page_no = min(view["page"], pages)
+        rows = station_worklist(ctx, actor, s, (page_no - 1) * PAGE, PAGE,
+                                mine=view["mine"], order=view["order"])
+        queues.append({"station": s, "tasks": rows, "total": total, "page_no": page_no,
+                       "pages": pages, "first": (page_no - 1) * PAGE + 1 if rows else 0,
+                       "last": (page_no - 1) * PAGE + len(rows)})
     return page(
         request,
         "queue.html",
         actor,
         status,
         queues=queues,
+        view=view,
+        orders=ORDERS,
         page_size=PAGE,
         labels=LABELS,
         checks=CHECKS,
@@ -61,8 +78,27 @@ def _queue_page(
     )
 
 
+def _view(request: Request) -> dict[str, Any]:
+    """Mine or all, the order and the page, from the query (bad values fall back)."""
+    q = request.query_params
+    order = q.get("order", "due")
+    try:
+        page_no = max(1, min(int(q.get("page", "1")), 20_000))
+    except ValueError:
+        page_no = 1
+    return {"mine": q.get("mine") == "1", "order": order if order in ORDERS else "due",
+            "page": page_no}
+
+
 @router.get("/queue")
-def queue(request: Request, ctx: CtxDep) -> Response:
+def queue(
+    request: Request,
+    ctx: CtxDep,
+    mine: Annotated[str | None, Query(pattern="^[01]?$")] = None,
+    order: Annotated[str | None, Query(max_length=16)] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=20_000)] = 1,
+) -> Response:
+    """The user's station queues: all open and claimed tasks or only theirs, in pages."""
     return _queue_page(request, ctx, signed_in(request))
 
 

@@ -1,0 +1,83 @@
+"""The staff pages in Chinese or English, times in China time, and the site's own 404 page."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from playwright.sync_api import expect
+
+if TYPE_CHECKING:
+    from conftest import Web
+
+
+def _shots() -> Path:
+    """Where screenshots go (a CI artefact when CREDITFACTORY_SCREENSHOTS names a folder)."""
+    default = Path(tempfile.gettempdir()) / "creditfactory-screenshots"
+    folder = Path(os.environ.get("CREDITFACTORY_SCREENSHOTS", default))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_a_chinese_browser_gets_the_pages_in_chinese_with_times_in_beijing_time(
+        web: Web, browser: Any) -> None:
+    sub = web.submit(43, amount=330000.0, declared_monthly_revenue=90000.0)
+    ctx = browser.new_context(locale="zh-CN")
+    try:
+        ctx.add_cookies([web.session_cookie("verifier")])
+        page = ctx.new_page()
+        page.goto(f"{web.root}/ui/queue")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        expect(page.locator("h1")).to_have_text("工位任务队列")
+        expect(page.locator("#station-phone_verification h2")).to_contain_text("电话核实")
+        page.screenshot(path=str(_shots() / "queue-zh.png"), full_page=True)
+        page.goto(f"{web.root}/ui/cases/{sub['case_id']}")
+        expect(page.locator("#decision-tier")).to_have_text("免调查不免核")
+        expect(page.locator("#decision-rate")).to_have_text("19.50% 年化")
+        expect(page.locator(".case-state")).to_contain_text("北京时间")
+        expect(page.locator("#application")).to_contain_text("330,000.00 元")
+        page.screenshot(path=str(_shots() / "case-zh.png"), full_page=True)
+    finally:
+        ctx.close()
+
+
+def test_the_language_switch_outlasts_the_browsers_language(web: Web, context: Any) -> None:
+    context.add_cookies([web.session_cookie("verifier")])
+    page = context.new_page()
+    page.goto(f"{web.root}/ui/queue")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Station queue")
+    page.click("footer button[value=zh_CN]")
+    expect(page).to_have_url(f"{web.root}/ui/queue")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("h1")).to_have_text("工位任务队列")
+    lang = next(c for c in context.cookies() if c["name"] == "cf_lang")
+    assert lang["httpOnly"] and lang["sameSite"] == "Strict"
+    page.click("footer button[value=en]")
+    expect(page.locator("h1")).to_have_text("Station queue")
+
+
+def test_the_language_switch_needs_the_pages_csrf_token(web: Web) -> None:
+    with httpx.Client(base_url=web.root, follow_redirects=False) as c:
+        c.cookies.set("cf_session", web.api.tokens["verifier"], path="/ui")
+        r = c.post("/ui/language", data={"lang": "zh_CN", "next": "/ui/queue"})
+    assert r.status_code == 403 and "cf_lang" not in r.headers.get("set-cookie", "")
+
+
+def test_an_unknown_page_is_the_sites_404_page_in_html(web: Web, context: Any) -> None:
+    context.add_cookies([web.session_cookie("admin")])
+    page = context.new_page()
+    for path in ("/ui/no-such-page", "/ui/cases/1/nothing/here"):
+        response = page.goto(f"{web.root}{path}")
+        assert response is not None and response.status == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+        expect(page.locator("h1")).to_have_text("Not found")
+        expect(page.locator("#who")).to_contain_text("admin")
+    with httpx.Client(base_url=web.root) as c:
+        r = c.get("/ui/nowhere", headers={"Accept-Language": "zh-CN"})
+    assert r.status_code == 404 and re.search(r'<html lang="zh-CN">', r.text) and "页面不存在" in r.text
