@@ -7,6 +7,12 @@ not positive in whole fen, a date that does not parse or is not after the payout
 report with its line and reason. Posting is that of :mod:`.servicing_book`: rows dated after
 the business date wait for their day's close, earlier ones restate their loan at once.
 
+At a million rows nothing goes row by row through Python where a column will do: the file is
+read and checked by :mod:`creditfactory.servicing.bank_file`, the contracts and the references
+already used are looked up in one statement each, the rules are NumPy masks, the good rows go
+to the driver in bulk (``COPY`` on PostgreSQL) and the loans behind the business date are
+caught up together (:mod:`.servicing_catchup`). Only the refused rows are written one by one.
+
 The reconciliation is per loan of the bank at a date: the day's movements (received, reversed,
 and how the day's money was allocated) and the balances, each loan checked: the principal
 disbursed equals the principal repaid plus the principal outstanding plus the principal

@@ -8,7 +8,8 @@
   from its transactions (order-independent; reversals are transactions);
 - :mod:`.close` a loan's DPD, M-bucket and five-category class at a business date;
 - :mod:`.book` and :mod:`.book_terms` the loan book as arrays and its vectorised close of
-  business.
+  business; :mod:`.book_replay` many loans replayed from payout with their repayments;
+- :mod:`.bank_file` a partner bank's repayment file read and checked column-wise.
 
 Pure domain code: it never imports the store, the services or an entry point.
 """
