@@ -2,7 +2,11 @@
 
 Run (about two minutes a seed on 2 cores with the defaults):
 
-    .venv/bin/python bench/bcard.py [--applications 100000] [--seeds 5 6 7 8] [--json FILE]
+    .venv/bin/python -P bench/bcard.py [--applications 100000] [--seeds 5 6 7 8] [--json FILE]
+                                       [--downturn INDUSTRY@MONTH ...]
+
+(``-P``: the bench folder is left off the path, where ``bench/collections.py`` would hide the
+standard library's ``collections``.)
 
 For each seed: a 36-month world (``write_world``), the ``default`` strategy's portfolio run
 (models trained on the first 12 months, the rest decided, booked and repaid through the
@@ -54,6 +58,7 @@ from creditfactory.strategy import load_strategy
 from creditfactory.strategy.backtest_run import backtest_strategies
 from creditfactory.world import WorldConfig, write_world
 from creditfactory.world.config import SignalConfig
+from creditfactory.world.macro import parse_downturn
 
 TRAIN_BOOK_MONTHS = 18
 MARGIN = 0.05
@@ -114,12 +119,15 @@ def main() -> None:
     ap.add_argument("--applications", type=int, default=100_000)
     ap.add_argument("--seeds", type=int, nargs="+", default=[5, 6, 7, 8])
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--downturn", action="append", default=None,
+                    help="INDUSTRY@MONTH, repeatable (default: the world's, C18 at 55 %%)")
     args = ap.parse_args()
+    placed = None if args.downturn is None else tuple(parse_downturn(d) for d in args.downturn)
     rows = []
     for seed in args.seeds:
         t0 = time.perf_counter()
         world = Path(tempfile.mkdtemp(prefix=f"bcard-bench-{seed}-")) / "world"
-        write_world(WorldConfig(args.applications, 36, seed), world)
+        write_world(WorldConfig(args.applications, 36, seed, downturns=placed), world)
         run = book(world)
         for scale in (1.0, 0.5):
             for r in evaluate(run, *signals_at(run, scale)):
