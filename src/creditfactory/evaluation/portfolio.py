@@ -171,7 +171,7 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
     amount = np.round(loans["principal"].to_numpy(float) * 100).astype(np.int64)
     rate_ppm = np.round(loans["rate"].to_numpy(float) * 1_000_000).astype(np.int64)
     term = loans["term_months"].to_numpy(np.int64)
-    start = np.array([day_number(d) for d in loans["booked_on"]], np.int64)
+    start = pd.to_datetime(loans["booked_on"]).to_numpy().astype("datetime64[D]").astype(np.int64)
     methods = loans["method"].unique()
     if len(methods) != 1:
         raise ValueError("one repayment method per portfolio run")

@@ -106,11 +106,6 @@ def statement_sums(book: Book, loans: np.ndarray, day: int, fee_rate: Decimal
     return owed, owed + future + (2 * future * num + den) // (2 * den), p_all, i_all
 
 
-def _left(book: Book, loans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Principal and interest left of ``loans``."""
-    return _per_loan(book, book.principal_left)[loans], _per_loan(book, book.interest_left)[loans]
-
-
 def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repayment,
            inst: np.ndarray, product: ServicingProduct, led: Ledger, month_end: bool = False
            ) -> DayClose:
@@ -133,12 +128,12 @@ def _event(g: Group, day: int, local: np.ndarray, k: np.ndarray, world: Repaymen
     paying, amt, prepaid, wo_p = local[pay], act.amount[pay], act.prepay[pay], wo[pay]
     pen0 = book.penalty_paid[paying].copy()
     report = close_day(book, d, paying, amt, product)
-    _, i1 = _left(book, paying)
+    i1 = _per_loan(book, book.interest_left)[paying]
     if prepaid.any():  # the interest not yet due is forgiven, not paid
         prepay_in_full(book, d, paying[prepaid], product)
         if month_end:
             report = close_day(book, d, product=product)  # reported after the settlements
-    p1, _ = _left(book, paying)
+    p1 = _per_loan(book, book.principal_left)[paying]
     kind = np.where(wo_p, 2, np.where(prepaid, 1, 0)).astype(np.int8)
     for key, v in zip(_TXN, (g.members[paying].astype(np.int32), np.full(len(paying), day, np.int32),
                              kind, amt, p0[pay] - p1, i0[pay] - i1,
@@ -214,7 +209,7 @@ def play_groups(groups: list[Group], world: Repayment, inst: np.ndarray, start: 
     ev_day, ev_loan, ev_k = ev_day[order], ev_loan[order], ev_k[order]
     ev_group = group_of[ev_loan]
     for j, g in enumerate(groups):
-        lo, hi = np.searchsorted(ev_group, [j, j + 1])
+        lo, hi = np.searchsorted(ev_group, np.array([j, j + 1], ev_group.dtype))  # no widening copy
         days, loans, ks = ev_day[lo:hi], ev_loan[lo:hi], ev_k[lo:hi]
         first = int(start[g.members].min())
         month_ends = np.arange(np.datetime64(_EPOCH + timedelta(days=first), "M") + 1,
