@@ -56,10 +56,12 @@ def _summed(book: MonitoringBook, rows: np.ndarray, first: np.ndarray, inner: np
     every dimension's values on the shared axis."""
     codes, nv, _, _ = value_axis(book)
     shape = (n_first, nv, n_inner)
+    kind = np.dtype(np.int32 if np.prod(shape) < 2**31 else np.int64)  # half the traffic
     out = [np.zeros(shape) for _ in weights]
     loan = book.loan[rows]
+    outer = first.astype(kind) * np.asarray(nv * n_inner, kind) + inner.astype(kind)
     for dim_codes in codes:
-        key = (first.astype(np.int64) * nv + dim_codes[loan]) * n_inner + inner
+        key = (outer + (dim_codes.astype(kind) * np.asarray(n_inner, kind))[loan]).astype(np.intp)
         for acc, w in zip(out, weights, strict=True):
             acc += _cube(key, shape, w)
     return out

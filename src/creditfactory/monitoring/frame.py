@@ -18,8 +18,8 @@ import pandas as pd
 
 from creditfactory.data.schema import PERFORMANCE_STATUSES
 
-__all__ = ["BUCKETS", "CLASSES", "DIMENSIONS", "MonitoringBook", "month_categories", "month_label",
-           "month_number", "prepare"]
+__all__ = ["BUCKETS", "CLASSES", "DIMENSIONS", "MonitoringBook", "loan_rows", "month_categories",
+           "month_label", "month_number", "prepare"]
 
 BUCKETS = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+")
 """The design's DPD buckets (the servicing book's labels: the layers keep the two apart)."""
@@ -67,6 +67,17 @@ def _codes(values: pd.Series | np.ndarray, labels: tuple[str, ...]) -> np.ndarra
     return codes.astype(np.int8)
 
 
+def loan_rows(loan_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The row of ``loan_ids`` holding each of ``ids`` (a subtraction when the ids are the
+    consecutive numbers a book usually has, a binary search otherwise)."""
+    if loan_ids.size and np.array_equal(loan_ids, np.arange(loan_ids[0], loan_ids[0] + loan_ids.size)):
+        pos = ids - loan_ids[0]
+        return np.clip(pos, 0, loan_ids.size - 1).astype(np.int32)
+    order = np.argsort(loan_ids, kind="stable")
+    pos = np.minimum(np.searchsorted(loan_ids, ids, sorter=order), max(len(order) - 1, 0))
+    return order[pos].astype(np.int32)
+
+
 @dataclass(frozen=True)
 class MonitoringBook:
     """The monthly rows as arrays (one entry per loan and month-end) and the loans' labels."""
@@ -97,11 +108,8 @@ def prepare(loans: pd.DataFrame, monthly: pd.DataFrame) -> MonitoringBook:
     and ``monthly`` (loan_id, month, mob, dpd, bucket, class5, principal_outstanding, status),
     labels as text or as codes."""
     loan_ids = loans["loan_id"].to_numpy(np.int64)
-    order = np.argsort(loan_ids, kind="stable")
     ids = monthly["loan_id"].to_numpy(np.int64)
-    pos = np.searchsorted(loan_ids, ids, sorter=order)
-    pos = np.minimum(pos, len(order) - 1)
-    loan = order[pos].astype(np.int32)
+    loan = loan_rows(loan_ids, ids)
     if len(ids) and not np.array_equal(loan_ids[loan], ids):
         raise ValueError("monthly rows name loans that are not in the loans table")
     month_abs = month_number(monthly["month"])

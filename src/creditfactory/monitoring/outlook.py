@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from creditfactory.monitoring.frame import MonitoringBook, month_label, month_number
+from creditfactory.monitoring.frame import MonitoringBook, loan_rows, month_label, month_number
 
 __all__ = ["OUTLOOK_COLUMNS", "industry_outlook", "observed_90plus"]
 
@@ -77,8 +77,7 @@ def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
     """The outlook table (``OUTLOOK_COLUMNS``) from the B-card's ``bscore`` (loan_id, month,
     pd) and the public ``industry_index`` (month, industry, index), if there is one."""
     ids = bscore["loan_id"].to_numpy(np.int64)
-    order = np.argsort(book.loan_ids, kind="stable")
-    rows = order[np.searchsorted(book.loan_ids, ids, sorter=order)]
+    rows = loan_rows(book.loan_ids, ids)
     t = month_number(bscore["month"]) - book.first_month
     codes, labels = book.dims["industry"]
     ind = codes[rows]
