@@ -161,8 +161,11 @@ class TrainedModels:
             try:
                 a_score: float | None = self.card.scorer_.score_record(rec)
                 a_pd: float | None = self.card.scorer_.pd_record(rec)
+                # the features costing most points, kept with the decision to explain it
+                a_reasons = ";".join(self.card.scorer_.reason_codes_record(rec, 3))
             except FeatureMissing:
                 a_score = a_pd = None
+                a_reasons = ""
             if a_score is not None and not (math.isfinite(a_score) and math.isfinite(a_pd)):  # type: ignore[arg-type]
                 raise ScoringFailed("a_card", "score not finite")
             stage = "challenger"
@@ -182,6 +185,7 @@ class TrainedModels:
         return {
             "a_score": a_score,
             "a_pd": a_pd,
+            "a_reasons": a_reasons,
             "challenger_pd": challenger,
             "fraud_score": fraud_score,
             "fraud_rule_hits": fraud_hits,

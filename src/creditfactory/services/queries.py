@@ -42,7 +42,7 @@ CASE_READERS = (
 )
 AUDIT_READERS = ("approver", "risk_analyst", "admin")
 
-__all__ = ["application_view", "case_view", "list_cases", "case_audit", "reveal_personal_data"]
+__all__ = ["application_view", "readable_application", "case_view", "list_cases", "case_audit", "reveal_personal_data"]
 
 
 def _visible_case(uow: UnitOfWork, actor: Actor, case: Case | None) -> None:
@@ -52,21 +52,30 @@ def _visible_case(uow: UnitOfWork, actor: Actor, case: Case | None) -> None:
         raise CaseNotFound("no such case for your bank")
 
 
+def readable_application(uow: UnitOfWork, actor: Actor,
+                         application_id: int) -> tuple[Application, Case | None]:
+    """The application and its case when ``actor`` may read them; ApplicationNotFound else
+    (an account manager reads the applications they submitted, a bank officer those of its
+    bank's cases)."""
+    app = uow.applications.get(application_id)
+    if app is None:
+        raise ApplicationNotFound(f"no application {application_id}")
+    case = uow.cases.by_application(application_id)
+    try:
+        _visible_case(uow, actor, case)
+    except CaseNotFound as exc:
+        raise ApplicationNotFound(f"no application {application_id}") from exc
+    if actor.role == "account_manager" and app.created_by != actor.username:
+        raise ApplicationNotFound(f"no application {application_id} of yours")
+    return app, case
+
+
 def application_view(ctx: ServiceContext, actor: Actor, application_id: int) -> dict[str, Any]:
     """The application with the personal fields the actor's role needs, masked (the others
     ``None``), its decisions and its case. An account manager reads the applications they
     submitted, a bank officer those of its bank's cases."""
     with ctx.uow(write=False) as uow:
-        app = uow.applications.get(application_id)
-        if app is None:
-            raise ApplicationNotFound(f"no application {application_id}")
-        case = uow.cases.by_application(application_id)
-        try:
-            _visible_case(uow, actor, case)
-        except CaseNotFound as exc:
-            raise ApplicationNotFound(f"no application {application_id}") from exc
-        if actor.role == "account_manager" and app.created_by != actor.username:
-            raise ApplicationNotFound(f"no application {application_id} of yours")
+        app, case = readable_application(uow, actor, application_id)
         applicant = uow.applications.applicant(app.applicant_id)
         decisions = uow.applications.decisions(application_id)
         return {

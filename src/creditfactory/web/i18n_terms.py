@@ -12,7 +12,7 @@ from typing import Any
 
 from creditfactory.web.i18n import gettext
 
-__all__ = ["N_", "REASONS", "ACTIONS", "reason", "action", "findings"]
+__all__ = ["N_", "REASONS", "ACTIONS", "FEATURES", "reason", "action", "feature", "findings"]
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, translate later")
@@ -61,6 +61,9 @@ TERMS = (
     N_("channel"), N_("blacklist"), N_("loan"), N_("strategy"), N_("personal data"),
     # five-category classes
     N_("normal"), N_("special mention"), N_("substandard"), N_("doubtful"), N_("loss"),
+    # segments and arms of the strategy
+    N_("intermediary"), N_("insured"), N_("mortgage"), N_("repeat"), N_("standard"),
+    N_("champion"), N_("challenger"),
     # fraud bands, grades' words
     N_("low"), N_("medium"), N_("high"), N_("very high"),
     # navigation and field labels set in Python
@@ -150,6 +153,44 @@ ACTIONS: dict[str, str] = {
     "user.role_changed": N_("role changed"),
 }
 
+FEATURES: dict[str, str] = {  # the A-card's characteristics (models/acard.py)
+    "amount": N_("amount asked"),
+    "term_months": N_("term"),
+    "age": N_("age"),
+    "years_in_city": N_("years in the city"),
+    "years_in_business": N_("years in business"),
+    "employees": N_("employees"),
+    "declared_monthly_revenue": N_("declared monthly revenue"),
+    "bureau_cards": N_("credit cards on the bureau report"),
+    "bureau_utilisation": N_("credit card utilisation"),
+    "bureau_loans": N_("open loans on the bureau report"),
+    "bureau_debt": N_("debt on the bureau report"),
+    "overdue_count_6m": N_("overdues in 6 months"),
+    "overdue_count_12m": N_("overdues in 12 months"),
+    "overdue_count_24m": N_("overdues in 24 months"),
+    "max_dpd_ever": N_("worst days past due ever"),
+    "inquiries_1m": N_("bureau inquiries in a month"),
+    "inquiries_3m": N_("bureau inquiries in 3 months"),
+    "inquiries_6m": N_("bureau inquiries in 6 months"),
+    "has_mortgage": N_("has a mortgage"),
+    "has_car_loan": N_("has a car loan"),
+    "has_insurance_policy": N_("has an insurance policy"),
+    "insurance_annual_premium": N_("annual insurance premium"),
+    "loan_to_annual_revenue": N_("loan against annual revenue"),
+    "debt_to_annual_revenue": N_("debt against annual revenue"),
+    "instalment_to_revenue": N_("instalment against monthly revenue"),
+    "premium_to_annual_revenue": N_("insurance premium against annual revenue"),
+    "channel_type": N_("kind of channel"),
+    "city": N_("city"),
+    "product_requested": N_("product asked for"),
+    "purpose": N_("purpose of the loan"),
+    "education": N_("education"),
+    "marital_status": N_("marital status"),
+    "home_ownership": N_("home ownership"),
+    "industry_section": N_("industry section"),
+    "premises": N_("business premises"),
+}
+
 FINDING_LABELS: dict[str, str] = {
     "verdict": N_("verdict"),
     "identity_confirmed": N_("identity confirmed"),
@@ -163,6 +204,14 @@ FINDING_LABELS: dict[str, str] = {
     "to": N_("to"),
     "step": N_("step"),
     "tier": N_("tier"),
+    "amount": N_("amount"),
+    "channel": N_("channel"),
+    "resident_id": N_("resident ID"),
+    "held_in": N_("held in"),
+    "passed": N_("passed"),
+    "status": N_("status"),
+    "waiting_at": N_("waiting at"),
+    "bank_code": N_("bank"),
     "limit": N_("limit"),
     "rate": N_("rate"),
 }
@@ -172,6 +221,12 @@ def reason(code: Any) -> str:
     """A reason code in words (the code itself when it has none)."""
     text = REASONS.get(str(code))
     return gettext(text) if text else str(code)
+
+
+def feature(name: Any) -> str:
+    """A scorecard characteristic in words."""
+    text = FEATURES.get(str(name))
+    return gettext(text) if text else str(name).replace("_", " ")
 
 
 def action(name: Any) -> str:

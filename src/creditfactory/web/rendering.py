@@ -29,7 +29,7 @@ from creditfactory.services.queries import CASE_READERS
 from creditfactory.services.worklists import staffed_stations
 from creditfactory.web import i18n
 from creditfactory.web.formatting import money, number, rate, when, words
-from creditfactory.web.i18n_terms import action, findings, reason
+from creditfactory.web.i18n_terms import action, feature, findings, reason
 from creditfactory.web.session import (
     SESSION_COOKIE,
     CsrfRejected,
@@ -65,7 +65,8 @@ def _templates() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True)
     env.filters.update(money=money, when=when, words=words, rate=rate, number=number,
-                       tr=i18n.gettext, reason=reason, action=action, findings=findings)
+                       tr=i18n.gettext, reason=reason, action=action, findings=findings,
+                       feature=feature)
     return env
 
 

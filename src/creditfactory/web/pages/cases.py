@@ -12,6 +12,7 @@ from markupsafe import Markup
 from creditfactory.http.deps import CtxDep
 from creditfactory.http.schemas.text import KEY
 from creditfactory.services.context import ServiceContext
+from creditfactory.services.decision_explain import decision_explained
 from creditfactory.services.errors import ServiceError
 from creditfactory.services.queries import (
     AUDIT_READERS,
@@ -106,6 +107,7 @@ def case(case_id: CaseId, request: Request, ctx: CtxDep) -> Response:
         branch=app["fields"].get("branch"),
         personal_labels=PERSONAL_LABELS,
         track=step_track(ctx.process, body),
+        explained=decision_explained(ctx, actor, body["application_id"]),
         audit=audit,
         audit_readers=AUDIT_READERS,
         neighbourhood=neighbourhood_picture(ctx, body["application_id"]),
