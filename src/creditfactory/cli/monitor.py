@@ -52,7 +52,7 @@ def monitor(
 
         eng = make_engine(db)
         try:
-            run = monitor_store(eng, month, out, rules=rules)
+            run = monitor_store(eng, month, out, rules=rules, compute=engine)
         finally:
             eng.dispose()
     else:

@@ -64,9 +64,11 @@ def _tables(book: list[dict[str, Any]], states: list[dict[str, Any]]) -> BookTab
     return BookTables(loans=loans, monthly=monthly)
 
 
-def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = None) -> MonitorRun:
+def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = None,
+                  compute: str = "pandas") -> MonitorRun:
     """Record the book's state under ``month``, run the monitoring over the recorded months
-    and keep the month's alerts and outlook (a rerun of a month replaces them)."""
+    and keep the month's alerts and outlook (a rerun of a month replaces them); ``compute``
+    is the monitoring job's engine (pandas or spark)."""
     period = _month(month)
     label = period.strftime("%Y-%m")
     notes: list[str] = []
@@ -102,7 +104,8 @@ def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = No
         notes.append(f"{months} recorded month(s): the B-card and the industry outlook need "
                      f"{_BCARD_MONTHS + 6}")
     result = run_monthly(tables.loans, tables.monthly, bscore=bscore, samples=samples,
-                         rules=load_rules(rules), outlook_settings=load_outlook(rules))
+                         rules=load_rules(rules), outlook_settings=load_outlook(rules),
+                         engine=compute)
     result.stability["notes"] = notes
     files = write_outputs(result, Path(out), bscore)
     alerts = result.alerts[result.alerts["month"] == label]
