@@ -8,9 +8,13 @@ vintages and calendar months spread) make up the loans. The B-card's PDs are the
 B-card scores (``DIR/bscore.parquet`` of ``creditfactory monitor``) replicated with their rows,
 so the industry outlook runs at full size too.
 
-    .venv/bin/python bench/monitoring.py --portfolio P --bscore M/bscore.parquet [--loans 1000000]
+    .venv/bin/python -P bench/monitoring.py --portfolio P --bscore M/bscore.parquet [--loans 1000000]
+        [--engine spark] [--out DIR]
 
 Prints the time of each step (preparing the arrays is inside the job), rows, peak memory.
+
+(``-P``: the scripts' folder is not put first on the path, so a sibling module never shadows
+the standard library.)
 """
 
 from __future__ import annotations
@@ -75,15 +79,22 @@ def main() -> None:
     p.add_argument("--bscore", type=Path)
     p.add_argument("--loans", type=int, default=1_000_000)
     p.add_argument("--out", type=Path, help="also write the files (report, workbook) here")
+    p.add_argument("--engine", default="pandas", choices=("pandas", "spark"))
     a = p.parse_args()
     t0 = time.perf_counter()
     loans, monthly, scores = synthesise(a.portfolio, a.bscore, a.loans)
     print(f"synthesised {len(loans):,} loans, {len(monthly):,} month-end rows, "
           f"{0 if scores is None else len(scores):,} B-card scores in {time.perf_counter() - t0:.1f} s")
+    spark = None
+    if a.engine == "spark":
+        from creditfactory.monitoring.spark import local_session
+
+        spark = local_session()
+        print(f"spark {spark.version} session up")
     t0, c0 = time.perf_counter(), time.process_time()
-    result = run_monthly(loans, monthly, bscore=scores)
+    result = run_monthly(loans, monthly, bscore=scores, engine=a.engine, spark=spark)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"monthly job: {wall:.1f} s wall, {cpu:.1f} s CPU -- {len(result.mix):,} book rows, "
+    print(f"monthly job ({a.engine}): {wall:.1f} s wall, {cpu:.1f} s CPU of this process -- {len(result.mix):,} book rows, "
           f"{len(result.vintages):,} vintage rows, {len(result.roll_rates):,} roll/flow rows, "
           f"{len(result.alerts):,} alerts, "
           f"{0 if result.outlook is None else len(result.outlook):,} outlook rows")
