@@ -1,4 +1,4 @@
-"""``creditfactory setup``, ``users`` (add, list, disable, enable, role) and ``serve``: the
+"""``creditfactory setup``, ``users`` (add, password, list, disable, enable, role) and ``serve``: the
 credit factory as a service."""
 
 from __future__ import annotations
@@ -129,6 +129,20 @@ def users_add(
     password = _read_password()
     user = _as_system(db, lambda ctx, me: add_user(ctx, me, name, password, role, bank))
     console.print(f"user {user['username']} added with role {user['role']}")
+
+
+@users_app.command("password")
+def users_password(
+    name: Annotated[str, typer.Argument(help="Whose password to reset.")],
+    db: DbOption = None,
+) -> None:
+    """Set a new password (prompted for, not echoed, or read from piped stdin); it ends the
+    user's open sessions."""
+    from creditfactory.services.users import set_password
+
+    password = _read_password()
+    _as_system(db, lambda ctx, me: set_password(ctx, me, name, password))
+    console.print(f"password of {name} set; their sessions are ended")
 
 
 @users_app.command("list")
@@ -295,6 +309,10 @@ def serve(
     from creditfactory.cli.workers import serve_workers, spreads_connections
 
     options: dict[str, Any] = {"log_level": "warning", "access_log": False}
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    console.print(f"Staff pages: http://{shown}:{port}/ui/  ·  API: http://{shown}:{port}/api/v1 "
+                  f"(OpenAPI at /api/v1/openapi.json)  ·  stop with Ctrl-C")
     if workers == 1:
         uvicorn.run(worker_app(), host=host, port=port, **options)
     elif spreads_connections(port):

@@ -19,7 +19,7 @@ from creditfactory.services.strategy_setup import (
     store_models,
     train_models,
 )
-from creditfactory.services.users import add_user, set_password
+from creditfactory.services.users import add_user, check_account, set_password
 from creditfactory.store import upgrade_head
 from creditfactory.store.types import utcnow
 
@@ -82,12 +82,15 @@ def setup_service(
     (``Settings.identity_key``) hashes the fraud history of models trained here. The trained
     models are kept in the store, where the server reads them.
     """
-    revision = upgrade_head(url, ctx.engine)
-    seal_pending_personal(ctx)
-    added = _seed_channels(ctx, data.channels)
+    # Inputs first, then the long training, and only then the database: a bad password or
+    # a failed training leaves the store as it was.
+    check_account("admin", admin_password, "admin")
     if train and models is None:
         models = train_models(data, identity_key)
     text = calibrated_default(data, models) if train else None
+    revision = upgrade_head(url, ctx.engine)
+    seal_pending_personal(ctx)
+    added = _seed_channels(ctx, data.channels)
     with ctx.uow() as uow:
         for bank in load_banks():
             uow.banks.upsert(bank.code, bank.name, bank.as_json())

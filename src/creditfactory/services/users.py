@@ -34,6 +34,7 @@ __all__ = [
     "deactivate_user",
     "reactivate_user",
     "change_role",
+    "check_account",
 ]
 
 _hasher = PasswordHasher()
@@ -56,6 +57,12 @@ def _check(username: str, password: str, role: str, bank_code: str | None) -> No
         errors.append(("bank_code", f"a {role} account needs the code of its bank"))
     if errors:
         raise InvalidInput(errors)
+
+
+def check_account(username: str, password: str, role: str, bank_code: str | None = None) -> None:
+    """Refuse (InvalidInput, per field) an account that could not be added, before anything
+    is written: ``setup`` checks its admin this way before it trains or migrates."""
+    _check(username, password, role, bank_code)
 
 
 def _must_be_admin(actor: Actor, what: str) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from creditfactory.services.errors import NotFound
 from creditfactory.web.i18n import LANG_COOKIE, LANGUAGES
-from creditfactory.web.rendering import PageRoute, redirect
+from creditfactory.web.rendering import PageRoute, error_page, redirect
 from creditfactory.web.session import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -17,7 +16,6 @@ from creditfactory.web.session import (
 )
 
 router = APIRouter(route_class=PageRoute)
-catch_all = APIRouter(route_class=PageRoute)
 
 
 def _back(target: str | None) -> str:
@@ -40,7 +38,7 @@ async def choose_language(request: Request) -> Response:
     return response
 
 
-@catch_all.api_route("/{rest:path}", methods=["GET", "HEAD", "POST"])
-def not_found(rest: str) -> Response:
-    """Any other path under /ui: the site's 404 page, not the API's JSON."""
-    raise NotFound("no such page")
+async def not_found(request: Request) -> Response:
+    """Any other path under /ui: the site's 404 page, not the API's JSON (a plain route, so
+    it is no page of its own: nothing to read there)."""
+    return error_page(request, 404, "no such page")

@@ -50,7 +50,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 
-__all__ = ["PageRoute", "page", "redirect", "field_errors"]
+__all__ = ["PageRoute", "page", "redirect", "field_errors", "error_page"]
 
 
 @cache
@@ -131,6 +131,11 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
     except NotSignedIn:
         actor = None
     return page(request, "error.html", actor, status, code=status, message=message)
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """The site's error page with ``status`` (and the pages' security headers)."""
+    return _secured(_error_page(request, status, message))
 
 
 def _to_login(request: Request) -> Response:

@@ -41,4 +41,6 @@ def stylesheet() -> Response:
     )
 
 
-router.include_router(i18n_switch.catch_all)  # last: any other /ui path gets the 404 page
+# last: any other /ui path gets the 404 page (a plain route: the prefix is written out)
+router.add_route("/ui/{rest:path}", i18n_switch.not_found, methods=["GET", "HEAD", "POST"],
+                 include_in_schema=False)
