@@ -185,7 +185,9 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             cost_b[6] += fee.sum()
             status[got] = CLOSED
             pre = out[(status[out] == HANDED) & ~wo[out]]
-            behind[pre] += 1
+            behind[pre] += 1  # a handed-over account still rolls until it is written off
+            into = pre[((behind[pre] - 1) % 6 == 0) & (behind[pre] <= WOS)]
+            entered[into, (behind[into] - 1) // 6] = True
             hit_wo = pre[behind[pre] > WOS]
             wo[hit_wo] = True
             wo_amt[hit_wo] = exposure[hit_wo]
