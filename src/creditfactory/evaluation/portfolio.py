@@ -181,9 +181,10 @@ def play_portfolio(loans: pd.DataFrame, apps: pd.DataFrame, truth: pd.DataFrame,
     inst = np.zeros((width + tail_months + 1, n), np.int64)
     first_row = np.concatenate([[0], np.cumsum(term)[:-1]])  # each loan's rows, in loan order
     rows = int(term.sum())
-    sched: dict[str, np.ndarray] = {"loan_id": np.empty(rows, np.int64), "instalment": np.empty(rows, np.int16),
-             "due_on": np.empty(rows, "datetime64[D]"), "principal_due": np.empty(rows, np.int64),
-             "interest_due": np.empty(rows, np.int64)}
+    sched: dict[str, np.ndarray] = {
+        "loan_id": np.empty(rows, np.int64), "instalment": np.empty(rows, np.int16),
+        "due_on": np.empty(rows, "datetime64[D]"), "principal_due": np.empty(rows, np.int64),
+        "interest_due": np.empty(rows, np.int64)}
     for g in groups:
         b = g.book
         k = np.arange(len(b.loan)) - b.offsets[b.loan]
