@@ -11,13 +11,16 @@ whose indicator is falling is forecast above its B-card mean by as much as such 
 meant before. The band adds the binomial spread of the loans' PDs to the calibration's
 residual spread (±1.96 standard errors): it is the range of the rate the industry will show.
 
-An industry is flagged when it rises against the rest of the book: its forecast over the
-book's forecast that month, compared with the mean of that relation over the
-``baseline_months`` before (the ``baseline`` column is the forecast the industry would have at
-its usual relation), is at least ``rise`` times the baseline, ``min_rise`` above it and ``z``
-binomial standard errors of its loans' PDs above it, with ``min_loans`` loans scored, for
-``persist`` months running. Seasoning and the common cycle lift every industry together and so
-raise no flag; one industry's downturn does.
+An industry is flagged, with ``min_loans`` loans scored, for ``persist`` months running, by
+either of two routes. The B-card's: its forecast over the book's forecast that month, compared
+with the mean of that relation over the ``baseline_months`` before (the ``baseline`` column is
+the forecast the industry would have at its usual relation), is at least ``rise`` times the
+baseline, ``min_rise`` and ``z`` binomial standard errors of its loans' PDs above it. The
+indicator's: its public indicator's six-month change lies ``index_z`` standard deviations below
+the other industries' that month (a cross-section of the industries) while its forecast is at
+or above its baseline. Seasoning and the common cycle lift every industry together and raise
+no flag; one industry's downturn does -- in a large industry through its loans' PDs first, in
+a small one (whose 90+ rate is as noisy as the rise) through its indicator.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def _calibration(table: pd.DataFrame, n_months: int) -> tuple[np.ndarray, np.nda
 def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
                      industry_index: pd.DataFrame | None = None, *, rise: float = 1.5,
                      baseline_months: int = 12, min_rise: float = 0.002, z: float = 2.0,
-                     persist: int = 2, min_loans: int = 100) -> pd.DataFrame:
+                     persist: int = 2, min_loans: int = 100, index_z: float = 2.5) -> pd.DataFrame:
     """The outlook table (``OUTLOOK_COLUMNS``) from the B-card's ``bscore`` (loan_id, month,
     pd) and the public ``industry_index`` (month, industry, index), if there is one."""
     ids = bscore["loan_id"].to_numpy(np.int64)
@@ -113,13 +116,14 @@ def industry_outlook(book: MonitoringBook, bscore: pd.DataFrame,
     table["forecast_90plus_6m"] = f
     table["low"], table["high"] = np.maximum(f - 1.96 * se, 0.0), np.minimum(f + 1.96 * se, 1.0)
     table["se"] = np.sqrt(table["var"].to_numpy()) / n * np.exp(a[tt] + b[tt] * x)
-    table["flagged"] = _flags(table, rise, baseline_months, min_rise, z, persist, min_loans)
+    table["flagged"] = _flags(table, rise, baseline_months, min_rise, z, persist, min_loans,
+                              index_z)
     return table.sort_values(["month", "industry"], kind="stable")[list(OUTLOOK_COLUMNS)
                                                                     ].reset_index(drop=True)
 
 
 def _flags(table: pd.DataFrame, rise: float, baseline_months: int, min_rise: float, z: float,
-           persist: int, min_loans: int) -> pd.Series:
+           persist: int, min_loans: int, index_z: float) -> pd.Series:
     """Flag an industry that has risen against the rest of the book: its forecast over the
     book's (loan-weighted) forecast that month, against the mean of that relation over the
     ``baseline_months`` before (so seasoning and the common cycle, which lift every industry,
@@ -132,8 +136,12 @@ def _flags(table: pd.DataFrame, rise: float, baseline_months: int, min_rise: flo
     usual = (relative.groupby(table["industry"]).transform(
         lambda s: s.shift(1).rolling(baseline_months, min_periods=baseline_months // 2).mean()))
     table["baseline"] = base = book * usual
-    raw = ((f >= rise * base) & (f - base >= min_rise) & (f - base >= z * table["se"])
-           & (n >= min_loans)).fillna(False).astype(int)
+    by_card = (f >= rise * base) & (f - base >= min_rise) & (f - base >= z * table["se"])
+    change = table["index_change"]
+    spread = change.groupby(table["t"]).transform("std")
+    index_gap = (change - change.groupby(table["t"]).transform("mean")) / spread
+    by_index = (index_gap <= -index_z) & (f >= base)
+    raw = ((by_card | by_index) & (n >= min_loans)).fillna(False).astype(int)
     run = raw.groupby(table["industry"]).transform(
         lambda s: s.rolling(persist, min_periods=persist).sum())
     return (run >= persist).fillna(False).astype(bool)

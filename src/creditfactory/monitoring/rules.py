@@ -69,7 +69,7 @@ def _rule(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Rule:
     return Rule(**values)
 
 
-OUTLOOK_KEYS = ("rise", "min_rise", "z", "persist", "baseline_months", "min_loans")
+OUTLOOK_KEYS = ("rise", "min_rise", "z", "index_z", "persist", "baseline_months", "min_loans")
 """What the file's ``outlook`` section may set of :func:`~creditfactory.monitoring.outlook.industry_outlook`."""
 
 
@@ -88,7 +88,8 @@ def load_outlook(path: str | Path | None = None) -> dict[str, float]:
     unknown = set(settings) - set(OUTLOOK_KEYS)
     if unknown:
         raise InvalidArgument(f"{source.name} outlook: unknown keys {sorted(unknown)}")
-    return {k: float(v) if k in ("rise", "min_rise", "z") else int(v) for k, v in settings.items()}
+    return {k: float(v) if k in ("rise", "min_rise", "z", "index_z") else int(v)
+            for k, v in settings.items()}
 
 
 def load_rules(path: str | Path | None = None) -> list[Rule]:

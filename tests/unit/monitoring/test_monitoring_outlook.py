@@ -12,11 +12,12 @@ from creditfactory.monitoring.outlook import observed_90plus
 INDUSTRIES = np.array(["A01", "C18", "E", "F52", "H62"])
 
 
-def _book(n_loans: int = 1500, n_months: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _book(n_loans: int = 1500, n_months: int = 30, industries: np.ndarray = INDUSTRIES
+          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = np.arange(1, n_loans + 1)
     loans = pd.DataFrame({"loan_id": ids, "booked_on": "2022-01-10", "principal": 1000.0,
                           "branch": "B", "product": "P", "channel_id": "AG", "bank": "X",
-                          "industry": INDUSTRIES[(ids - 1) % len(INDUSTRIES)]})
+                          "industry": industries[(ids - 1) % len(industries)]})
     months = pd.period_range("2022-01", periods=n_months, freq="M").to_timestamp()
     monthly = pd.DataFrame({"loan_id": np.repeat(ids, n_months), "month": np.tile(months, n_loans),
                             "mob": np.tile(np.arange(n_months), n_loans), "dpd": 0,
@@ -68,3 +69,27 @@ def test_the_industry_indicator_moves_the_forecast_only_through_what_it_meant_be
     without = industry_outlook(book, scored)
     assert with_index["index_change"].notna().any() and without["index_change"].isna().all()
     assert np.isfinite(with_index["forecast_90plus_6m"]).all()
+
+
+def test_an_industry_whose_indicator_falls_apart_from_the_others_is_flagged() -> None:
+    # twelve industries: one of n can lie at most (n - 1) / sqrt(n) deviations from the rest
+    many = np.array(["A01", "C13", "C18", "C33", "E", "F51", "F52", "G54", "H61", "H62", "I65",
+                     "P"])
+    loans, monthly = _book(n_loans=1800, industries=many)
+    book = prepare(loans, monthly)
+    rng = np.random.default_rng(5)
+    scored = monthly[["loan_id", "month"]].copy()
+    c18 = loans.set_index("loan_id").loc[scored["loan_id"], "industry"].to_numpy() == "C18"
+    late = (scored["month"] >= "2023-09-01").to_numpy()
+    # the B-card sees C18 a little worse (1.2 times: below the card's own 1.5 rise)
+    scored["pd"] = rng.uniform(0.008, 0.012, len(scored)) * np.where(c18 & late, 1.2, 1.0)
+    months = pd.period_range("2022-01", periods=30, freq="M")
+    index = pd.DataFrame({"month": np.tile(months.strftime("%Y-%m"), len(many)),
+                          "industry": np.repeat(many, len(months)),
+                          "index": rng.normal(100, 0.5, len(months) * len(many))})
+    falling = (index["industry"] == "C18") & (index["month"] >= "2023-09")
+    index.loc[falling, "index"] -= 20
+    assert not industry_outlook(book, scored)["flagged"].any()
+    out = industry_outlook(book, scored, index)
+    flagged = out[out["flagged"]]
+    assert set(flagged["industry"]) == {"C18"} and flagged["month"].min() == "2023-10"
