@@ -25,7 +25,7 @@ from creditfactory.services.strategy_setup import CHALLENGER
 from creditfactory.strategy import parse_strategy
 from creditfactory.strategy.spec import StrategySpec, TierRow
 
-__all__ = ["decision_explained", "explain_record"]
+__all__ = ["decision_explained", "explain_record", "active_spec"]
 
 
 def decision_explained(ctx: ServiceContext, actor: Actor, application_id: int) -> dict[str, Any] | None:
@@ -61,12 +61,22 @@ def _spec_of(uow: Any, record: Mapping[str, Any]) -> StrategySpec | None:
     return None
 
 
+def active_spec(uow: Any) -> StrategySpec | None:
+    """The spec of the active strategy (the champion), None before ``setup``."""
+    row = uow.strategies.active()
+    if row is None:
+        return None
+    meta = row["meta"] or {}
+    return _parsed(str(meta.get("text", "")), str(row["location"]), None)
+
+
 @lru_cache(maxsize=16)
-def _parsed(text: str, location: str, digest: str) -> StrategySpec | None:
+def _parsed(text: str, location: str, digest: str | None) -> StrategySpec | None:
+    """The spec of a stored strategy text (when its digest is ``digest``, if given)."""
     if not text:
         return None
     compiled = parse_strategy(text, source=location)
-    return compiled.spec if compiled.digest == digest else None
+    return compiled.spec if digest is None or compiled.digest == digest else None
 
 
 def _dec(value: Any) -> Decimal | None:

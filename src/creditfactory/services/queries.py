@@ -158,9 +158,11 @@ def list_cases(
     bank = actor.bank_code if actor.role == "bank_officer" else None
     if actor.role == "bank_officer" and not bank:
         return [], 0
+    mine = actor.username if actor.role == "account_manager" else None  # their own only
     with ctx.uow(write=False) as uow:
-        found = uow.cases.find(status=status, bank_code=bank, offset=offset, limit=limit)
-        total = uow.cases.count(status=status, bank_code=bank)
+        found = uow.cases.find(status=status, bank_code=bank, offset=offset, limit=limit,
+                               created_by=mine)
+        total = uow.cases.count(status=status, bank_code=bank, created_by=mine)
         return [
             {
                 "id": c.id,

@@ -184,11 +184,15 @@ class ApplicationRepository:
         return list(self._c.execute(_FINDINGS, {"i": application_id}).mappings())
 
 
-def _case_filter(q: Any, status: str | None, bank_code: str | None) -> Any:
+def _case_filter(q: Any, status: str | None, bank_code: str | None,
+                 created_by: str | None = None) -> Any:
     if status:
         q = q.where(cases.c.status == status)
     if bank_code:
         q = q.where(cases.c.bank_code == bank_code)
+    if created_by:
+        q = q.where(cases.c.application_id.in_(
+            sa.select(applications.c.application_id).where(applications.c.created_by == created_by)))
     return q
 
 
@@ -243,9 +247,11 @@ class CaseRepository:
         self._c.execute(sa.update(cases).where(cases.c.id == case_id).values(**values))
 
     def find(
-        self, *, status: str | None, bank_code: str | None, offset: int, limit: int
+        self, *, status: str | None, bank_code: str | None, offset: int, limit: int,
+        created_by: str | None = None,
     ) -> list[Case]:
-        q = _case_filter(sa.select(cases), status, bank_code)
+        """Newest first; ``created_by``: only cases of applications that user submitted."""
+        q = _case_filter(sa.select(cases), status, bank_code, created_by)
         q = q.order_by(cases.c.id.desc()).offset(offset).limit(limit)
         return [Case(**r) for r in self._c.execute(q).mappings()]
 
@@ -257,8 +263,10 @@ class CaseRepository:
         q = q.order_by(cases.c.held_at, cases.c.id).limit(limit)
         return [Case(**r) for r in self._c.execute(q).mappings()]
 
-    def count(self, *, status: str | None, bank_code: str | None) -> int:
-        q = _case_filter(sa.select(sa.func.count()).select_from(cases), status, bank_code)
+    def count(self, *, status: str | None, bank_code: str | None,
+              created_by: str | None = None) -> int:
+        q = _case_filter(sa.select(sa.func.count()).select_from(cases), status, bank_code,
+                         created_by)
         return int(self._c.execute(q).scalar_one())
 
     def add_task(self, task: Task) -> int:

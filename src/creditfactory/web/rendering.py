@@ -75,6 +75,7 @@ def _nav(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
         return []
     works_a_station = staffed_stations(request.app.state.ctx, actor)
     links = [
+        ("/ui/intake", "Intake", tuple(request.app.state.ctx.process.roles_of("intake"))),
         ("/ui/queue", "Queue", (actor.role,) if works_a_station else ()),
         ("/ui/cases", "Cases", CASE_READERS),
         ("/ui/channels", "Channels", channel_rules.READERS),

@@ -15,6 +15,7 @@ from creditfactory.web.pages import (
     blacklists,
     cases,
     channels,
+    intake,
     loans,
     portfolio,
     queue,
@@ -23,7 +24,7 @@ from creditfactory.web.pages import (
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 for _module in (auth, queue, cases, channels, bank, blacklists, loans, portfolio,
-                warning, i18n_switch):
+                warning, i18n_switch, intake):
     router.include_router(_module.router)
 
 

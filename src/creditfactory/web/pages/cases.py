@@ -108,6 +108,7 @@ def case(case_id: CaseId, request: Request, ctx: CtxDep) -> Response:
         personal_labels=PERSONAL_LABELS,
         track=step_track(ctx.process, body),
         explained=decision_explained(ctx, actor, body["application_id"]),
+        notice=request.query_params.get("notice", ""),
         audit=audit,
         audit_readers=AUDIT_READERS,
         neighbourhood=neighbourhood_picture(ctx, body["application_id"]),
