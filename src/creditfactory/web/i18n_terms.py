@@ -76,6 +76,12 @@ TERMS = (
     # the findings form's labels (pages/queue.py)
     N_("Verdict"), N_("Identity confirmed"), N_("Business is real"), N_("Purpose confirmed"),
     N_("Hidden debt (CNY)"), N_("Verified monthly revenue (CNY)"), N_("Note"),
+    # the loan book (services/servicing_views.py, servicing/)
+    N_("M-bucket"), N_("Five-category class"), N_("repayment"), N_("prepayment"),
+    N_("reversal"), N_("booked"), N_("current"), N_("overdue"),
+    # channels' deposits and kinds, blacklist kinds
+    N_("post"), N_("top up"), N_("refund"), N_("deduct"), N_("agent app"),
+    N_("phone"), N_("resident id"), N_("bank card"), N_("device"), N_("ip"), N_("uscc"),
     # the intake form (pages/intake.py): legends, labels, choices, its own messages
     N_("The loan"), N_("The applicant"), N_("The business"), N_("From the agent app"),
     N_("Amount asked (CNY)"), N_("Term (months)"), N_("Purpose"), N_("City"), N_("Gender"),

@@ -81,3 +81,21 @@ def test_an_unknown_page_is_the_sites_404_page_in_html(web: Web, context: Any) -
     with httpx.Client(base_url=web.root) as c:
         r = c.get("/ui/nowhere", headers={"Accept-Language": "zh-CN"})
     assert r.status_code == 404 and re.search(r'<html lang="zh-CN">', r.text) and "页面不存在" in r.text
+
+
+def test_every_overseer_page_renders_in_chinese(web: Web, browser: Any) -> None:
+    ctx = browser.new_context(locale="zh-CN")
+    try:
+        ctx.add_cookies([web.session_cookie("risk_analyst")])
+        page = ctx.new_page()
+        for path, heading in (("/ui/cases", "案件"), ("/ui/channels", "渠道"), ("/ui/blacklists", "黑名单"),
+                              ("/ui/bank", "银行"), ("/ui/portfolio", "资产组合"), ("/ui/loans", "贷款"),
+                              ("/ui/warning", "")):
+            response = page.goto(f"{web.root}{path}")
+            assert response is not None and response.status == 200, path
+            expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+            if heading:
+                expect(page.locator("h1")).to_contain_text(heading)
+            page.screenshot(path=str(_shots() / f"{path.strip('/').replace('/', '-')}-zh.png"), full_page=True)
+    finally:
+        ctx.close()

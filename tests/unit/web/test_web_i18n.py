@@ -49,6 +49,15 @@ def test_the_shipped_compiled_catalogue_is_the_po_file() -> None:
     assert all(from_po.values()), [k for k, v in from_po.items() if not v]
 
 
+def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
+    import re
+
+    po = read_po(io.BytesIO((CATALOGUE / "messages.po").read_bytes()))
+    names = re.compile(r"%\((\w+)\)s")
+    wrong = [m.id for m in po if m.id and sorted(names.findall(m.string)) != sorted(names.findall(m.id))]
+    assert wrong == []
+
+
 def test_chinese_pages_read_times_in_beijing_time_and_rates_as_percentages() -> None:
     t = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
     with i18n.reading(i18n.reader_for("zh_CN", "SZ01")):
