@@ -26,8 +26,9 @@ def monitor(
     bcard_train_months: Annotated[int, typer.Option(
         "--bcard-train-months", help="Months of the book the B-card is fitted on.")] = 18,
     engine: Annotated[str, typer.Option("--engine", help="pandas (default) or spark (the "
-                                        "optional extra: pip install 'creditfactory[spark]'; "
-                                        "local unless SPARK_REMOTE names a cluster).")] = "pandas",
+                                        "optional extra named spark; local unless SPARK_REMOTE "
+                                        "or CREDITFACTORY_SPARK_MASTER names a cluster).")
+                      ] = "pandas",
 ) -> None:
     """Vintages, roll and flow rates, NPL and five-category mix by month and branch, product,
     industry, channel and bank; PSI/CSI of the A-card and B-card; the industry outlook; alerts
