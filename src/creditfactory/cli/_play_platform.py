@@ -41,6 +41,7 @@ class ServicePlatform:
     borrowers: Any
     files: Path
     agent: Actor = Actor("world-agent", "account_manager")
+    monitoring: Path | None = None  # where each month-end's early-warning run writes
 
     def _bank(self, code: str) -> Actor:
         return Actor(f"sim:{code}", "bank_system", code)
@@ -107,15 +108,21 @@ class ServicePlatform:
         from creditfactory.services.servicing_close import close_business
 
         close_business(self.ctx.engine, day, clock=lambda: at)
+        if self.monitoring is not None and (day + timedelta(days=1)).day == 1:
+            from creditfactory.services.monitoring_store import monitor_store
+
+            monitor_store(self.ctx.engine, day.strftime("%Y-%m"), self.monitoring)
 
 
 def play_on_store(ctx: ServiceContext, world_dir: Path, cfg: Any, out: Path, *,
                   bureau_latency_ms: float = 0.0,
-                  progress: Callable[[int, int], None] | None = None) -> Any:
+                  progress: Callable[[int, int], None] | None = None,
+                  monitoring: Path | None = None) -> Any:
     """Play ``cfg`` (a :class:`~creditfactory.world.play.PlayConfig`) of the world in
     ``world_dir`` against the store of ``ctx`` (set up, with its decisions): the world's bureau
     and registry served on loopback, its borrowers signing and repaying, bank files in
-    ``out``. The play's summary."""
+    ``out``; with ``monitoring``, each month-end's close is followed by the month's early
+    warning (``monitor --db``), its files written there. The play's summary."""
     from creditfactory.data.io import read_table
     from creditfactory.services.bootstrap import with_counterparts
     from creditfactory.settings import load_settings
@@ -137,7 +144,7 @@ def play_on_store(ctx: ServiceContext, world_dir: Path, cfg: Any, out: Path, *,
         url = str(ctx.engine.url.render_as_string(hide_password=False))
         wired = with_counterparts(ctx, load_settings(db_url=url, bureau_url=served.url))
         wired = replace(wired, clock=clock, borrowers=borrowers)
-        platform = ServicePlatform(wired, clock, borrowers, out)
+        platform = ServicePlatform(wired, clock, borrowers, out, monitoring=monitoring)
         assert isinstance(world, PlayWorld)
         return play(world, platform, cfg, out, progress)
 

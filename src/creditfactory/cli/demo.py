@@ -96,7 +96,8 @@ def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
                         newcomers)
         cfg = PlayConfig(months, per_month, first_month, seed)
         with progress_bar(f"playing {months} months (days)", months * 31) as update:
-            done = play_on_store(ctx, newcomers, cfg, out / "bank-files", progress=update)
+            done = play_on_store(ctx, newcomers, cfg, out / "bank-files", progress=update,
+                                 monitoring=out / "monitoring")
         overseer = Actor("demo", "risk_analyst")
         by_bank = portfolio_view(ctx, overseer)["breakdowns"][0][2]
         return done, book_figures(ctx, overseer), by_bank
@@ -192,7 +193,8 @@ def demo(
         + _markdown(bank_cols, _bank_rows(by_bank))
         + "\n\nBook: " + book.line() + "\n\nThe pages (`creditfactory serve --db "
         f"sqlite:///{out / 'factory.db'}`, sign in as `admin` with `admin-password.txt`): "
-        "`/ui/portfolio` and each loan's page from its case.\n",
+        "`/ui/portfolio`, each loan's page from its case, and `/ui/warning` (the early warning run "
+        "at each month-end; its last files in `monitoring/`).\n",
         encoding="utf-8",
     )
     console.rule("[bold]Summary")
