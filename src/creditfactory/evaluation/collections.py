@@ -27,6 +27,7 @@ from creditfactory.collections.reasons import load_reason_model
 from creditfactory.collections.strategy import (
     REASONS,
     CompiledCollections,
+    challenger_mask,
     load_collections_strategy,
 )
 from creditfactory.errors import InvalidArgument
@@ -156,6 +157,23 @@ def _compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
             "write_off_ratio": a["write_off_rate"] / max(b["write_off_rate"], 1e-9)}
 
 
+def _split(champion: Played, challenger: Played, acc: Accounts, share: float = 0.5) -> dict[str, Any]:
+    """The uplift a live split would measure: accounts on the challenger's side of the stable
+    hash of their loan id played with it, the others with the champion; per account."""
+    side = challenger_mask(acc.static["loan_id"].to_numpy(np.int64), share)
+
+    def per_account(p: Played, mask: np.ndarray) -> dict[str, float]:
+        net = p.cash - p.serviced - p.cost
+        return {"accounts": int(mask.sum()), "net_recovery_per_account": float(net[mask].mean()),
+                "cost_per_account": float(p.cost[mask].mean()),
+                "write_off_rate": float(p.written_off[mask].mean())}
+
+    champ, chall = per_account(champion, ~side), per_account(challenger, side)
+    return {"share": share, "champion": champ, "challenger": chall,
+            "uplift_net_recovery_per_account": champ["net_recovery_per_account"]
+            / chall["net_recovery_per_account"] - 1.0}
+
+
 def _one_world(world: ResponseModel, acc: Accounts, dev_mask: np.ndarray, strategies: list[CompiledCollections],
                seed: int, objective: str, actions: bool) -> tuple[dict[str, Played], Any, Played]:
     reasons = load_reason_model()
@@ -198,6 +216,7 @@ def collections_backtest(portfolio: Path, world_dir: Path, strategy: str, versus
 
     summary["ccard"] = ccard_figures(history, played, card, objective)
     summary["reasons"] = reason_accuracy(played[a].snapshots, test_acc.reason)
+    summary["champion_challenger"] = _split(played[a], played[b], test_acc)
     summary["reasons"]["truth_shares"] = {REASONS[r]: float(np.mean(test_acc.reason == r)) for r in range(len(REASONS))}
     if perturb:
         rows = []

@@ -91,5 +91,6 @@ def write_collections(result: BacktestResult, out: Path, label: str) -> dict[str
     (out / "report.html").write_text(render_page(
         _TEMPLATES, "collections_report.html.j2", names=names, label=label, figures=figures,
         buckets=buckets, charts=charts, perturbed=s.get("perturbed", {}).get("draws", []),
-        ccard=cc, ccard_rows=ccard_rows, reasons=reasons), "utf-8")
+        ccard=cc, ccard_rows=ccard_rows, reasons=reasons, split=s.get("champion_challenger"),
+        comparison=s["comparison"]), "utf-8")
     return s

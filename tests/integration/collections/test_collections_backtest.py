@@ -42,6 +42,8 @@ def test_backtest_writes_its_files_and_compares_on_the_same_accounts(run: tuple[
         assert sum(v["cost"] for v in m["by_bucket"].values()) == pytest.approx(m["cost"], rel=1e-9)
         assert set(m["roll_forward"]) == {"M1->M2", "M2->M3", "M3->M4", "M4->M5", "M5->M6"}
     assert len(s["perturbed"]["draws"]) == 8
+    split = s["champion_challenger"]
+    assert split["champion"]["accounts"] + split["challenger"]["accounts"] == a["accounts"]
     assert s["ccard"]["development"]["rows"] > 0 and s["ccard"]["out_of_time_default"]["auc"] is not None
     assert set(s["reasons"]["per_reason"]) == {"oversight", "shortfall", "business_failure", "strategic", "fraud"}
     actions = pd.read_parquet(out / "actions.parquet")
@@ -55,6 +57,7 @@ def test_backtest_writes_its_files_and_compares_on_the_same_accounts(run: tuple[
     assert (actions["paid"] >= 0).all() and np.isfinite(actions["paid"]).all()
     html = (out / "report.html").read_text()
     assert html.count("<svg") == 3 and "Perturbed worlds" in html and "<script" not in html
+    assert "champion/challenger split" in html
 
 
 def test_the_same_world_gives_the_same_figures(run: tuple[Path, Path], tmp_path: Path) -> None:
