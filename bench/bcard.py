@@ -2,11 +2,8 @@
 
 Run (about two minutes a seed on 2 cores with the defaults):
 
-    .venv/bin/python -P bench/bcard.py [--applications 100000] [--seeds 5 6 7 8] [--json FILE]
+    .venv/bin/python bench/bcard.py [--applications 100000] [--seeds 5 6 7 8] [--json FILE]
                                        [--downturn INDUSTRY@MONTH ...]
-
-(``-P``: the bench folder is left off the path, where ``bench/collections.py`` would hide the
-standard library's ``collections``.)
 
 For each seed: a 36-month world (``write_world``), the ``default`` strategy's portfolio run
 (models trained on the first 12 months, the rest decided, booked and repaid through the

@@ -8,13 +8,11 @@ vintages and calendar months spread) make up the loans. The B-card's PDs are the
 B-card scores (``DIR/bscore.parquet`` of ``creditfactory monitor``) replicated with their rows,
 so the industry outlook runs at full size too.
 
-    .venv/bin/python -P bench/monitoring.py --portfolio P --bscore M/bscore.parquet [--loans 1000000]
+    .venv/bin/python bench/monitoring.py --portfolio P --bscore M/bscore.parquet [--loans 1000000]
         [--engine spark] [--out DIR]
 
 Prints the time of each step (preparing the arrays is inside the job), rows, peak memory.
 
-(``-P``: the scripts' folder is not put first on the path, so a sibling module never shadows
-the standard library.)
 """
 
 from __future__ import annotations

@@ -6,13 +6,11 @@ in the same window.
     creditfactory simulate --applications 40000 --seed 5 --downturn F52@30 --out W
     creditfactory portfolio run W --strategy default --out P
     creditfactory monitor P --out M
-    .venv/bin/python -P bench/monitoring_outlook.py --portfolio P --monitor M --industry F52
+    .venv/bin/python bench/monitoring_outlook.py --portfolio P --monitor M --industry F52
 
 Target (issue 17): the downturn industry flagged >= 3 months before its 90+ onset peak, with at
 most one other industry flagged in the same window.
 
-(``-P``: the scripts' folder is not put first on the path, so a sibling module never shadows
-the standard library.)
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Collections strategies on the world: ``default`` against ``bucket_only`` on seeds 5-8, with
 every perturbed world; and the back-test's time on a book of 1,000,000 loans.
 
-    .venv/bin/python bench/collections.py [--applications 40000] [--seeds 5 6 7 8] [--root DIR] [--json FILE]
-    .venv/bin/python bench/collections.py --big 1000000 --root DIR [--big-world W]   # DIR/p5, DIR/w5 from the first form
+    .venv/bin/python bench/collections_backtest.py [--applications 40000] [--seeds 5 6 7 8] [--root DIR] [--json FILE]
+    .venv/bin/python bench/collections_backtest.py --big 1000000 --root DIR [--big-world W]   # DIR/p5, DIR/w5 from the first form
 
 First form: for each seed, a 36-month world of ``--applications`` applications
 (``creditfactory simulate``), its ``default`` portfolio run (``creditfactory portfolio run``;
@@ -23,24 +23,17 @@ two plays). Target <= 120 s.
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+import resource
+import subprocess
 import sys
+import time
+from pathlib import Path
+from typing import Any
 
-# run as a script, this file's folder leads sys.path and its name would hide the standard
-# library's ``collections``: drop the folder before anything imports it
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 CLI = [sys.executable, "-m", "creditfactory"]
 
