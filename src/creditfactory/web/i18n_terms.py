@@ -79,6 +79,10 @@ TERMS = (
     # the loan book (services/servicing_views.py, servicing/)
     N_("M-bucket"), N_("Five-category class"), N_("repayment"), N_("prepayment"),
     N_("reversal"), N_("booked"), N_("current"), N_("overdue"),
+    # early warning (monitoring/rules.yaml): levels, dimensions, metrics
+    N_("amber"), N_("red"), N_("all"), N_("branch"), N_("industry"), N_("model"),
+    N_("dpd30 ratio"), N_("early dpd30 ratio"), N_("npl ratio"), N_("outlook flagged"),
+    N_("psi"), N_("roll M0 M1"),
     # channels' deposits and kinds, blacklist kinds
     N_("post"), N_("top up"), N_("refund"), N_("deduct"), N_("agent app"),
     N_("phone"), N_("resident id"), N_("bank card"), N_("device"), N_("ip"), N_("uscc"),
