@@ -115,8 +115,8 @@ def _check_on_store(db: str, loans: Any, apps: Any, played: Any, sample: int, me
         check = check_on_store(settings.db_url, settings.secret_key, loans, apps, played.transactions,
                                played.monthly, sample, int(meta["seed"]), out, through,
                                lambda day: status.update(f"playing the sample on the store: {day}"))
-    console.print(f"store: {check['loans']} loans, {check['month_end_rows']:,} month-end rows through "
-                  f"{check['through']}: {check['differences']} differ from the run's "
+    console.print(f"store: {check['loans']} loans closed through {check['business_date']}, "
+                  f"{check['month_end_rows']:,} month-end rows: {check['differences']} differ from the run's "
                   f"(wrote {out}/store_monthly.parquet, store_check.json)")
     if check["differences"]:
         raise typer.Exit(1)

@@ -243,13 +243,16 @@ def check_on_store(db_url: str, secret_key: str, loans: pd.DataFrame, apps: pd.D
         ctx = ServiceContext(engine, PersonalDataVault(secret_key))
         ids = sample_loans(loans, sample, seed)
         store = play_on_store(ctx, loans, apps, transactions, ids, through, progress)
+        with ctx.uow(write=False) as uow:
+            closed = uow.servicing.business_date()
     finally:
         engine.dispose()
     store.to_parquet(out / "store_monthly.parquet", index=False)
     differences = compare_monthly(monthly, store)
     compared = monthly["loan_id"].isin(ids) & (monthly["month"] <= store["month"].max())
     check = {"loans": len(ids), "month_end_rows": int(compared.sum()),
-             "through": str(store["month"].max().date()) if len(store) else None,
+             "business_date": None if closed is None else closed.isoformat(),
+             "last_month": str(store["month"].max().date())[:7] if len(store) else None,
              "differences": len(differences),
              "first_differences": differences.head(20).astype(str).to_dict("records")}
     (out / "store_check.json").write_text(json.dumps(check, indent=2), "utf-8")

@@ -110,5 +110,6 @@ def test_portfolio_run_with_a_store_checks_its_sample(world: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
     check = json.loads((out / "store_check.json").read_text())
     assert check["loans"] == 6 and check["differences"] == 0 and check["month_end_rows"] > 6
+    assert check["business_date"] == "2020-06-30"
     store = pd.read_parquet(out / "store_monthly.parquet")
     assert store["loan_id"].nunique() <= 6 and str(store["month"].max().date()) == "2020-06-01"
