@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from creditfactory.data.schema import MONEY
@@ -142,9 +141,12 @@ def _roll_chart(rolls: pd.DataFrame) -> str:
 
 
 def _decimal(fen: np.ndarray) -> pa.Array:
-    """Fen as CNY ``decimal128(14, 2)``: Arrow rounds ``fen / 100`` to the nearest fen, which
-    is the fen itself (exact for amounts below 2**53 fen)."""
-    return pc.cast(pa.array(fen / 100), MONEY, safe=False)
+    """Fen as CNY ``decimal128(14, 2)``: the fen are the decimal's unscaled value, written
+    straight into its 16-byte little-endian slots (exact, no float on the way)."""
+    fen = np.asarray(fen, np.int64)
+    slots = np.empty((len(fen), 2), np.int64)
+    slots[:, 0], slots[:, 1] = fen, fen >> 63
+    return pa.Array.from_buffers(MONEY, len(fen), [None, pa.py_buffer(slots)])
 
 
 def _money_table(frame: pd.DataFrame, money: tuple[str, ...]) -> pa.Table:
