@@ -17,9 +17,12 @@ standard library's.)
 
 Measured on the shared 2-core machine, world of ``creditfactory simulate --applications
 1000000 --seed 5``, policy_only (390,769 loans, 10.4 M payments, 12.0 M month-end rows):
-phases 2-4 in 118.7 s wall at load 4-6 (CPU 56.6 s: decide 14.0, book 2.5, play 31.0, write
-9.0), peak 5.49 GiB (set while deciding); the code before (``732b29d``) took 555.6 s wall at
-load 7-11 (CPU 103.9 s: decide 14.1, book 4.2, play 62.5, write 23.1), peak 6.71 GiB.
+phases 2-4 in 48.8 s wall at load 2.5-4 (CPU 53.0 s: decide 15.0, book 2.0, play 28.2, write
+7.7; 118.7 s wall at load 4-6), peak 5.53 GiB, set while deciding; the code before
+(``732b29d``) took 555.6 s wall at load 7-11 (CPU 103.9 s: decide 14.1, book 4.2, play 62.5,
+write 23.1), peak 6.71 GiB. With ``--strategy default`` (210,504 loans) deciding takes 179 s
+CPU (models trained, fraud scores recomputed with the known bads month by month, the
+appetite's calibration) and book, play and write 20 s.
 """
 
 from __future__ import annotations
