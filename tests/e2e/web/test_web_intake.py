@@ -84,3 +84,21 @@ def test_intake_is_for_the_intake_roles_and_an_unknown_industry_is_refused(web: 
         "s => { const o = document.createElement('option'); o.value = 'Z99'; s.appendChild(o); s.value = 'Z99'; }")
     page.click("button[value=check]")
     expect(page.locator(".errors li[data-field=industry]")).to_contain_text("not an industry code")
+
+
+def test_the_intake_page_in_chinese_briefs_the_industry_in_chinese(web: Web, browser: Any) -> None:
+    app = web.api.application(49, industry="H62")
+    ctx = browser.new_context(locale="zh-CN")
+    try:
+        ctx.add_cookies([web.session_cookie("account_manager")])
+        page = ctx.new_page()
+        page.goto(f"{web.root}/ui/intake")
+        _fill(page, app)
+        page.click("button[value=check]")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        expect(page.locator("#industry-brief h2")).to_have_text("行业：餐饮业")
+        expect(page.locator("#six-elements dd[data-element=repayment]")).to_have_text("等额本息")
+        expect(page.locator("#prescreen tr[data-code=P07_SEVERE_DPD] td").last).to_have_text("查征信后核查")
+        _shot(page, "intake-prescreen-zh.png")
+    finally:
+        ctx.close()
