@@ -1,7 +1,7 @@
 """Load the repayment API over loopback: a partner bank posting repayments at a fixed rate.
 
-    .venv/bin/python bench/api_repayments.py --store both --rate 500 --seconds 60
-    .venv/bin/python bench/api_repayments.py --store sqlite --rate 500 --seconds 20 --behind 0.1
+    .venv/bin/python -P bench/api_repayments.py --store both --rate 500 --seconds 60
+    .venv/bin/python -P bench/api_repayments.py --store sqlite --rate 500 --seconds 20 --behind 0.1
 
 Each store gets a fresh database and `creditfactory setup`, L booked loans of bank B01 written
 straight into the tables (as `bench/servicing_store.py` seeds them), the bank's system account
@@ -12,6 +12,14 @@ with its own bank reference, dated the day after the business date (today's mone
 by the next close) -- or, for the share `--behind`, on the business date itself, which restates
 the loan at once (Fineract's inline catch-up). Afterwards the store must hold exactly one
 transaction per 201 and nothing else; the server's CPU per repayment is read from /proc.
+
+Measured on the shared 2-core machine (`--store both --rate 500 --seconds 60 --loans 50000`,
+load average 2.6-4.3 from other work): SQLite 30,000 sent, 0 errors, p50 10.2 ms, p99
+1,083 ms, 1.06 ms of server CPU a repayment; PostgreSQL 30,000 sent, 0 errors, p50 1,187 ms,
+p99 3,343 ms, 2.01 ms of server CPU a repayment (plus the database's): the store held exactly
+the 30,000 answered on each. The target (p99 <= 50 ms at 500/s) is not met on this machine:
+500/s takes about half a core of server CPU on SQLite and a core on PostgreSQL before the
+database, the load generator and the other work on its two cores.
 """
 
 from __future__ import annotations
