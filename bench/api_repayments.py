@@ -1,7 +1,7 @@
 """Load the repayment API over loopback: a partner bank posting repayments at a fixed rate.
 
-    .venv/bin/python -P bench/api_repayments.py --store both --rate 500 --seconds 60
-    .venv/bin/python -P bench/api_repayments.py --store sqlite --rate 500 --seconds 20 --behind 0.1
+    .venv/bin/python bench/api_repayments.py --store both --rate 500 --seconds 60
+    .venv/bin/python bench/api_repayments.py --store sqlite --rate 500 --seconds 20 --behind 0.1
 
 Each store gets a fresh database and `creditfactory setup`, L booked loans of bank B01 written
 straight into the tables (as `bench/servicing_store.py` seeds them), the bank's system account

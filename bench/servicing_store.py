@@ -18,10 +18,9 @@ after the business date alone on a book with 2,000,000 transactions already [loa
 22.6 s. Before (per-row checks and inserts, per-loan statements): 100,000 rows took 10 s on
 SQLite and 19 s on PostgreSQL.
 
-Run: .venv/bin/python -P bench/servicing_store.py --db sqlite:////tmp/book.db [--loans 100000]
+Run: .venv/bin/python bench/servicing_store.py --db sqlite:////tmp/book.db [--loans 100000]
      [--rows 100000] [--days 35] [--behind] [--profile]
-     (PostgreSQL: --db postgresql://postgres@127.0.0.1:5432/test uses a fresh schema; -P keeps
-     bench/ off the import path, where bench/collections.py would hide the standard library's)
+     (PostgreSQL: --db postgresql://postgres@127.0.0.1:5432/test uses a fresh schema)
 """
 
 from __future__ import annotations
