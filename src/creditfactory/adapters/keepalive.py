@@ -228,11 +228,23 @@ class _Counterpart:
                 ).encode() + data
 
 
-def _retry_fresh(exc: BaseException, reused: bool) -> bool:
-    """Whether a failed exchange on a kept-alive connection is tried once more on a fresh one:
-    the counterpart closed the idle connection before any of the answer came."""
-    return reused and isinstance(exc, OSError | _Closed) and not (
-        isinstance(exc, _Closed) and exc.started)
+_FAILURES = (OSError, ValueError, TransportError)  # TimeoutError is an OSError
+
+
+def _failed(exc: Exception, conn: _Connection | _StreamConnection | None, reused: bool) -> None:
+    """After a failed exchange: close its connection, and return when the exchange is tried
+    once more on a fresh one (the counterpart closed an idle connection before any of the
+    answer came); else raise the transport's error."""
+    if conn is not None:
+        conn.close()
+    if isinstance(exc, TimeoutError):  # socket.timeout is TimeoutError
+        raise TransportTimeout("timed out") from exc
+    if reused and isinstance(exc, OSError | _Closed) and not (
+            isinstance(exc, _Closed) and exc.started):
+        return
+    if isinstance(exc, TransportError):
+        raise exc
+    raise TransportError(type(exc).__name__) from exc
 
 
 class KeepAlivePool(_Counterpart):
@@ -276,18 +288,9 @@ class KeepAlivePool(_Counterpart):
             try:
                 conn, reused = self._take(deadline)
                 status, payload, close = conn.exchange(request, deadline)
-            except TimeoutError as exc:  # socket.timeout is TimeoutError
-                if conn is not None:
-                    conn.close()
-                raise TransportTimeout("timed out") from exc
-            except (OSError, ValueError, TransportError) as exc:
-                if conn is not None:
-                    conn.close()
-                if _retry_fresh(exc, reused):
-                    continue
-                if isinstance(exc, TransportError):
-                    raise
-                raise TransportError(type(exc).__name__) from exc
+            except _FAILURES as exc:
+                _failed(exc, conn, reused)
+                continue
             if close:
                 conn.close()
             else:
@@ -343,18 +346,9 @@ class AsyncKeepAlivePool(_Counterpart):
                 async with asyncio.timeout(max(deadline - time.monotonic(), 0.0)):
                     conn, reused = await self._take()
                     status, payload, close = await conn.exchange(request)
-            except TimeoutError as exc:
-                if conn is not None:
-                    conn.close()
-                raise TransportTimeout("timed out") from exc
-            except (OSError, ValueError, TransportError) as exc:
-                if conn is not None:
-                    conn.close()
-                if _retry_fresh(exc, reused):
-                    continue
-                if isinstance(exc, TransportError):
-                    raise
-                raise TransportError(type(exc).__name__) from exc
+            except _FAILURES as exc:
+                _failed(exc, conn, reused)
+                continue
             if close:
                 conn.close()
             else:

@@ -42,8 +42,6 @@ rule and 0.64 for the A-card at origination; 0.86 with every signal at half stre
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 import numpy as np
@@ -52,6 +50,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from creditfactory.errors import InvalidArgument
+from creditfactory.models._model_file import LoadedBooster, check_model_file, content_version
 from creditfactory.models.bcard_features import FEATURES, KEYS, build_features, label_bad
 from creditfactory.models.bcard_segments import SegmentedCard
 
@@ -138,8 +137,7 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
                 "features": list(FEATURES), "horizon": HORIZON, "model": model}
 
     def _version(self) -> str:
-        blob = json.dumps(self._payload(), sort_keys=True, default=str).encode()
-        return f"bcard-{self.objective}-{hashlib.sha256(blob).hexdigest()[:12]}"
+        return content_version(f"bcard-{self.objective}", self._payload())
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe model file (never pickle): parameters, the card or the booster."""
@@ -151,8 +149,7 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
         """The fitted B-card of :meth:`to_dict` output."""
         from creditfactory.scorecard import Scaling
 
-        if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
-            raise InvalidArgument("not a B-card model file of this version")
+        check_model_file(data, FORMAT, FORMAT_VERSION, "B-card")
         card = cls(**data["params"])
         card.classes_ = np.array([0, 1])
         card.scaling_ = Scaling(card.pdo, card.base_score, card.base_odds)
@@ -160,7 +157,7 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
             import lightgbm as lgb
 
             booster = lgb.Booster(model_str=data["model"])
-            card.model_ = _Booster(booster)
+            card.model_ = LoadedBooster(booster)
             card.features_ = list(FEATURES)
         else:
             card.model_ = SegmentedCard.from_dict(data["model"])
@@ -211,19 +208,6 @@ class BehaviourScorecard(ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-
-class _Booster:
-    """A loaded LightGBM booster with the classifier's two methods the B-card calls."""
-
-    def __init__(self, booster: Any) -> None:
-        self.booster_ = booster
-
-    def predict_proba(self, x: pd.DataFrame) -> np.ndarray:
-        p = self.booster_.predict(x)
-        return np.column_stack([1 - p, p])
-
-    def predict(self, x: pd.DataFrame, pred_contrib: bool = False) -> np.ndarray:
-        return self.booster_.predict(x, pred_contrib=pred_contrib)
 
 
 def score_book(card: BehaviourScorecard, X: pd.DataFrame, n_reasons: int = 4) -> pd.DataFrame:

@@ -21,8 +21,6 @@ the challenger. Platform data only: the world's truth is never read.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 import numpy as np
@@ -31,6 +29,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from creditfactory.errors import InvalidArgument
+from creditfactory.models._model_file import LoadedBooster, check_model_file, content_version
 
 __all__ = ["FEATURES", "OBJECTIVES", "CollectionScorecard"]
 
@@ -118,8 +117,7 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
                 "model": model}
 
     def _version(self) -> str:
-        blob = json.dumps(self._payload(), sort_keys=True, default=str).encode()
-        return f"ccard-{self.objective}-{hashlib.sha256(blob).hexdigest()[:12]}"
+        return content_version(f"ccard-{self.objective}", self._payload())
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe model file: parameters, the card or the booster, the recovery table."""
@@ -131,14 +129,13 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         """The fitted C-card of :meth:`to_dict` output."""
         from creditfactory.scorecard import card_from_dict
 
-        if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
-            raise InvalidArgument("not a C-card model file of this version")
+        check_model_file(data, FORMAT, FORMAT_VERSION, "C-card")
         card = cls(**data["params"])
         card.classes_ = np.array([0, 1])
         if card.objective == "lightgbm":
             import lightgbm as lgb
 
-            card.model_ = _Booster(lgb.Booster(model_str=data["model"]))  # type: ignore[assignment]
+            card.model_ = LoadedBooster(lgb.Booster(model_str=data["model"]))  # type: ignore[assignment]
         else:
             card.model_ = card_from_dict(data["model"])
         card.n_features_in_ = len(FEATURES)
@@ -186,16 +183,3 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-
-class _Booster:
-    """A loaded LightGBM booster with the two classifier methods the C-card calls."""
-
-    def __init__(self, booster: Any) -> None:
-        self.booster_ = booster
-
-    def predict_proba(self, x: pd.DataFrame) -> np.ndarray:
-        p = self.booster_.predict(x)
-        return np.column_stack([1 - p, p])
-
-    def predict(self, x: pd.DataFrame, pred_contrib: bool = False) -> np.ndarray:
-        return self.booster_.predict(x, pred_contrib=pred_contrib)
