@@ -9,14 +9,15 @@ it are caught up inline), then their first instalment, dated on or before the bu
 book); then closes business D days. Prints seconds for each part; the close's first line
 includes loading the book.
 
-Measured on the shared 2-core machine (other work running; load averages in brackets),
-1,000,000 loans and two files of 1,000,000 rows (`--loans 1000000 --rows 1000000 --days 1`):
-PostgreSQL, alone [load 3.7-4.1]: the file after the business date 33.7 s (66,471 loans caught
-up), the late file 102.8 s, one day's close 19.9 s. SQLite, beside the same run on PostgreSQL
-[load 6-8]: 76.3 s and 172.0 s (67.9 s and 188.8 s in an earlier run [load 9-11]); the file
-after the business date alone on a book with 2,000,000 transactions already [load 4.5]:
-22.6 s. Before (per-row checks and inserts, per-loan statements): 100,000 rows took 10 s on
-SQLite and 19 s on PostgreSQL.
+Measured on the shared 2-core machine, 1,000,000 loans and two files of 1,000,000 rows
+(`--loans 1000000 --rows 1000000 --days 1`; load averages in brackets):
+SQLite [load 1.1-4.3]: the file after the business date 21.1 s (66,471 loans caught up),
+the late file 55.1 s (1,000,000 loans caught up), one day's close 14.0 s.
+PostgreSQL [load 1.6-4.5]: 46.2 s and 112.4 s, close 19.3 s; alone earlier [load 3.7-4.1]:
+33.7 s and 102.8 s, close 19.9 s.
+On a busier machine (two of these runs at once and other work [load 6-11]): SQLite 67.9-76.3 s
+and 172-189 s, PostgreSQL 99.8 s and 186.8 s. Before (per-row checks and inserts, per-loan
+statements): 100,000 rows took 10 s on SQLite and 19 s on PostgreSQL.
 
 Run: .venv/bin/python bench/servicing_store.py --db sqlite:////tmp/book.db [--loans 100000]
      [--rows 100000] [--days 35] [--behind] [--profile]
