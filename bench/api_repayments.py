@@ -15,12 +15,11 @@ transaction per 201 and nothing else; the server's CPU per repayment is read fro
 
 Measured on the shared 2-core machine (`--store both --rate 500 --seconds 60 --loans 50000`):
 SQLite [load 1.0] 30,000 sent, 0 errors, p50 1.8 ms, p95 4.1 ms, p99 7.0 ms, max 19 ms,
-1.18 ms of server CPU a repayment: met. PostgreSQL [load 1.0] 30,000 sent, 0 errors, p50
-3.0 ms, p95 130 ms, p99 415 ms (again [load 3.6]: p95 113 ms, p99 220 ms), 1.41-1.52 ms of
-server CPU a repayment with 1.1-1.2 of the 2 cores busy: not met -- the slow requests are
-waits, not CPU (not yet traced; the database is shared with other work). Each store held
-exactly the 30,000 transactions answered 201. Before this bench's changes one posting cost
-12.9 ms in the service on SQLite and about 21 ms (five round trips) on PostgreSQL.
+1.18 ms of server CPU a repayment: met. PostgreSQL [load 1.3] 30,000 sent, 0 errors, p50
+2.3 ms, p95 3.4 ms, p99 5.9 ms, max 54 ms, 1.23 ms of server CPU a repayment: met. Each store
+held exactly the 30,000 transactions answered 201. Before: one posting cost 12.9 ms in the
+service on SQLite and about 21 ms (five round trips) on PostgreSQL, and with the business
+date's row lock shared by every posting PostgreSQL's p99 was 415 ms (Lock:tuple waits).
 """
 
 from __future__ import annotations
