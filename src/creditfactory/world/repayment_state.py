@@ -74,7 +74,7 @@ def hidden_borrowers(applications: pd.DataFrame, truth: pd.DataFrame, macro: Mac
     tr = truth.set_index("application_id").reindex(applications["application_id"])
     if tr["pd"].isna().any():
         raise ValueError("truth has no row for some applications")
-    industry = pd.Index(_INDUSTRY_CODES).get_indexer(applications["industry"]).astype(np.int64)
+    industry = pd.Index(_INDUSTRY_CODES).get_indexer(pd.Index(applications["industry"])).astype(np.int64)
     if (industry < 0).any():
         raise ValueError("an application's industry is not one of the world's")
     term = applications["term_months"].to_numpy(np.int64)
