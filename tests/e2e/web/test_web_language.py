@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from playwright.sync_api import expect
+
+from creditfactory.store import UnitOfWork
+from creditfactory.store.repo_monitoring import MonitoringRepository
 
 if TYPE_CHECKING:
     from conftest import Web
@@ -99,3 +103,21 @@ def test_every_overseer_page_renders_in_chinese(web: Web, browser: Any) -> None:
             page.screenshot(path=str(_shots() / f"{path.strip('/').replace('/', '-')}-zh.png"), full_page=True)
     finally:
         ctx.close()
+
+
+def test_the_warning_page_reads_in_chinese(web: Web) -> None:
+    alert = {"dimension": "industry", "value": "H62", "metric": "dpd30_ratio", "level": "amber",
+             "action": "review the industry", "owner": "risk_analyst", "rule": "industry_dpd30",
+             "observed": 0.05, "bound": 0.04, "volume": 80}
+    outlook = {"industry": "H62", "loans": 300, "forecast_90plus_6m": 0.031, "low": 0.02,
+               "high": 0.042, "flagged": True}
+    with UnitOfWork(web.api.ctx.engine) as uow:
+        MonitoringRepository(uow.conn).replace_results(
+            "2031-08", [alert], [outlook], {"loans": 300, "alerts": 1, "red": 0, "ran_at": datetime.now(UTC)})
+        uow.commit()
+    with httpx.Client(base_url=web.root) as c:
+        c.cookies.set("cf_session", web.api.tokens["risk_analyst"], path="/ui")
+        r = c.get("/ui/warning", params={"month": "2031-08"}, headers={"Accept-Language": "zh-CN"})
+    assert r.status_code == 200 and '<html lang="zh-CN">' in r.text
+    for text in ("风险预警", "黄灯", "行业违约展望", "3.10%", "2.00%–4.20%", "上升", "风险分析师"):
+        assert text in r.text, text
