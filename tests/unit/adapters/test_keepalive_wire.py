@@ -21,13 +21,15 @@ from creditfactory.adapters.keepalive import (
 
 
 class _OnALoop:
-    """An :class:`AsyncKeepAlivePool` driven from a test, on one event loop kept for it."""
+    """An :class:`AsyncKeepAlivePool` driven from a test, on one event loop kept for it in a
+    thread of its own (whatever loop the test's own thread may have running)."""
 
     def __init__(self, url: str, loop: asyncio.AbstractEventLoop) -> None:
         self._pool, self._loop = AsyncKeepAlivePool(url), loop
 
     def request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        return self._loop.run_until_complete(self._pool.request(*args, **kwargs))
+        done = asyncio.run_coroutine_threadsafe(self._pool.request(*args, **kwargs), self._loop)
+        return done.result(timeout=10)
 
     @property
     def _idle(self) -> list[Any]:
@@ -40,7 +42,11 @@ def make_pool(request: pytest.FixtureRequest) -> Iterator[Callable[[str], Any]]:
         yield KeepAlivePool
         return
     loop = asyncio.new_event_loop()
+    runner = threading.Thread(target=loop.run_forever, daemon=True)
+    runner.start()
     yield lambda url: _OnALoop(url, loop)
+    loop.call_soon_threadsafe(loop.stop)
+    runner.join(timeout=5)
     loop.close()
 
 
