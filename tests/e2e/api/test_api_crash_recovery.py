@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +29,9 @@ def _start(url: str, port: int, bureau_url: str) -> subprocess.Popen[bytes]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, "CREDITFACTORY_BUREAU_URL": bureau_url})
     for _ in range(300):
+        if proc.poll() is not None:
+            raise AssertionError(f"server did not start: {proc.stderr.read().decode()[-2000:]}"
+                                 if proc.stderr else "server did not start")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
                 return proc
@@ -37,12 +41,19 @@ def _start(url: str, port: int, bureau_url: str) -> subprocess.Popen[bytes]:
     raise AssertionError("server did not start")
 
 
+def _free_port() -> int:
+    """A port nothing listens on now (the next one up from another server's may be taken)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.mark.slow
 def test_kill_9_mid_load_keeps_every_acknowledged_application_whole(server: Server) -> None:
     if server.ctx.engine.dialect.name != "sqlite":
         pytest.skip("one store is enough here; bench/api_load.py --crash covers PostgreSQL")
     url = str(server.ctx.engine.url)
-    port = int(server.base.split(":")[2].split("/")[0]) + 1
+    port = _free_port()
     proc = _start(url, port, server.bureau_url)
     base = f"http://127.0.0.1:{port}/api/v1"
     acked: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
