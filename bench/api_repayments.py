@@ -34,7 +34,6 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,6 @@ BANK_PASSWORD = "bench-bank-pass"
 def seed_book(url: str, loans: int) -> None:
     """``loans`` fresh loans of bank B01 paid out in the 30 days before the business date."""
     from creditfactory.store import UnitOfWork, make_engine
-    from creditfactory.store.types import utcnow
 
     engine = make_engine(url)
     try:
@@ -71,19 +69,8 @@ def seed_book(url: str, loans: int) -> None:
         amounts = rng.integers(10_000, 50_001, loans) * 1000
         lag = rng.integers(0, 30, loans)
         first = 1_000_000  # clear of any id setup used
-        for k in range(0, loans, 20_000):
-            part = slice(k, min(k + 20_000, loans))
-            ids = list(range(first + k, first + part.stop))
-            seed.seed_loans(engine, [Decimal(int(x)).scaleb(-2) for x in amounts[part]],
-                            start=BUSINESS_DATE - timedelta(days=29), first_id=first + k,
-                            term=36, book=False)
-            for d in np.unique(lag[part]):
-                sel = np.flatnonzero(lag[part] == d)
-                seed.bulk_accounts(engine, [ids[i] for i in sel], amounts[part][sel],
-                                   start=BUSINESS_DATE - timedelta(days=int(d)), term=36)
-        with UnitOfWork(engine) as uow:
-            uow.servicing.set_business_date(BUSINESS_DATE, utcnow())
-            uow.commit()
+        seed.seed_paid_out(engine, amounts, lag, first_id=first, business_date=BUSINESS_DATE,
+                           step=20_000)
     finally:
         engine.dispose()
 

@@ -45,8 +45,7 @@ from creditfactory.services.servicing_files import import_bank_file
 from creditfactory.servicing.book import day_number
 from creditfactory.servicing.book_terms import book_from_terms
 from creditfactory.servicing.schedules import add_months
-from creditfactory.store import UnitOfWork, make_engine, upgrade_head
-from creditfactory.store.types import utcnow
+from creditfactory.store import make_engine, upgrade_head
 
 _SEED = Path(__file__).resolve().parents[1] / "tests/integration/store/servicing_seed.py"
 _spec = importlib.util.spec_from_file_location("servicing_seed", _SEED)
@@ -85,20 +84,8 @@ def main() -> None:
         amounts = rng.integers(10_000, 50_001, a.loans) * 1000  # fen, whole 10 CNY
         lag = rng.integers(0, 30, a.loans) + 31  # paid out 31-60 days before the business date
         t0 = time.perf_counter()
-        step = 50_000
-        for k in range(0, a.loans, step):
-            part = slice(k, min(k + step, a.loans))
-            ids = list(range(k + 1, part.stop + 1))
-            seed.seed_loans(engine, [Decimal(int(x)).scaleb(-2) for x in amounts[part]],
-                            start=BUSINESS_DATE - timedelta(days=29), first_id=k + 1,
-                            term=36, book=False)
-            for d in np.unique(lag[part]):
-                sel = np.flatnonzero(lag[part] == d)
-                seed.bulk_accounts(engine, [ids[i] for i in sel], amounts[part][sel],
-                                   start=BUSINESS_DATE - timedelta(days=int(d)), term=36)
-        with UnitOfWork(engine) as uow:
-            uow.servicing.set_business_date(BUSINESS_DATE, utcnow())
-            uow.commit()
+        seed.seed_paid_out(engine, amounts, lag, first_id=1, business_date=BUSINESS_DATE,
+                           step=50_000)
         print(f"seeded {a.loans:,} loans in {time.perf_counter() - t0:.1f} s")
 
         first = book_from_terms(amounts, np.full(a.loans, 180_000), np.full(a.loans, 36),

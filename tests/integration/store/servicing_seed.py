@@ -21,6 +21,7 @@ from creditfactory.store import PersonalDataVault, UnitOfWork, make_engine, upgr
 from creditfactory.store.tables import applicants
 from creditfactory.store.tables_case import applications, cases, loans
 from creditfactory.store.tables_servicing import loan_accounts
+from creditfactory.store.types import utcnow
 
 _CHUNK = 5000
 
@@ -105,6 +106,26 @@ def bulk_accounts(engine: sa.Engine, ids: list[int], amounts_fen: np.ndarray, *,
                 rows = []
         if rows:
             uow.conn.execute(sa.insert(loan_accounts), rows)
+        uow.commit()
+
+
+def seed_paid_out(engine: sa.Engine, amounts_fen: np.ndarray, lag_days: np.ndarray, *,
+                  first_id: int, business_date: date, step: int) -> None:
+    """A book of 36-month loans of bank B01 (``amounts_fen``), each paid out ``lag_days``
+    before ``business_date``, written ``step`` loans at a time; the business date set."""
+    n = len(amounts_fen)
+    for k in range(0, n, step):
+        part = slice(k, min(k + step, n))
+        ids = list(range(first_id + k, first_id + part.stop))
+        seed_loans(engine, [Decimal(int(x)).scaleb(-2) for x in amounts_fen[part]],
+                   start=business_date - timedelta(days=29), first_id=first_id + k, term=36,
+                   book=False)
+        for d in np.unique(lag_days[part]):
+            sel = np.flatnonzero(lag_days[part] == d)
+            bulk_accounts(engine, [ids[i] for i in sel], amounts_fen[part][sel],
+                          start=business_date - timedelta(days=int(d)), term=36)
+    with UnitOfWork(engine) as uow:
+        uow.servicing.set_business_date(business_date, utcnow())
         uow.commit()
 
 
