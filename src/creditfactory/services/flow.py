@@ -21,10 +21,10 @@ from creditfactory.domain.route import route_of
 from creditfactory.domain.task import Task
 from creditfactory.factory import Step, due_at
 from creditfactory.services import (
+    approval,
     bank_routing,
     contracts,
     data_fetch,
-    limit_and_pricing,
     payout,
     scoring_step,
     servicing_book,
@@ -54,7 +54,7 @@ EFFECTS: dict[str, Effect] = {
     **data_fetch.STEP_EFFECTS,
     "scoring": scoring_step.scoring_step,
     "tier_routing": _tier_routing,
-    "limit_and_pricing": limit_and_pricing.limit_and_pricing,
+    "limit_and_pricing": approval.limit_and_pricing_with_approval,
     "bank_package": bank_routing.bank_package,
     "contract": contracts.contract_step,
     "payout": payout.payout_step,

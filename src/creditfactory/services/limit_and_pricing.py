@@ -23,7 +23,7 @@ from creditfactory.store import UnitOfWork
 TIER_ORDER = {"auto_approve": 0, "remote_verification": 1, "field_investigation": 2, "reject": 3}
 EXCEPTION_LIMIT_CUT = Decimal("0.8")
 
-__all__ = ["limit_and_pricing", "findings_of"]
+__all__ = ["limit_and_pricing", "findings_of", "needs_committee", "redecide"]
 
 
 def findings_of(uow: UnitOfWork, application_id: int) -> Findings:
@@ -39,14 +39,13 @@ def findings_of(uow: UnitOfWork, application_id: int) -> Findings:
     return merge([Findings(**{k: r[k] for k in keys}) for r in rows])
 
 
-def limit_and_pricing(
-    uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime
-) -> bool:
-    """Re-decide with the findings (if any); False when the case ends here."""
+def redecide(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> Decision | None:
+    """Decide the case again with its findings and keep the decision (None: no findings, the
+    latest decision stands). Knock-out findings decline at once."""
     app_id = case.application_id
     found = findings_of(uow, app_id)
     if found.empty:
-        return True
+        return None
     before = latest_decision(uow, app_id)
     seq = before.seq + 1
     ko = knock_outs(found)
@@ -77,12 +76,28 @@ def limit_and_pricing(
         detail={"seq": seq, "tier": d.tier, "limit": str(d.limit), "reasons": list(d.reasons)},
         at=at,
     )
+    return d
+
+
+def needs_committee(case: Case, d: Decision, before_limit: Decimal) -> bool:
+    """The machine's own rule: a tier worse than the case was routed by, or a limit cut by
+    more than a fifth."""
+    return TIER_ORDER[d.tier] > TIER_ORDER[case.tier] or d.limit < before_limit * EXCEPTION_LIMIT_CUT
+
+
+def limit_and_pricing(
+    uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime
+) -> bool:
+    """Re-decide with the findings (if any); False when the case ends here."""
+    app_id = case.application_id
+    before_limit = latest_decision(uow, app_id).limit_amount
+    d = redecide(uow, ctx, case, at)
+    if d is None:
+        return True
     if d.tier == "reject":
         case.close("rejected", at)
         uow.applications.set_status(app_id, "rejected")
         return False
-    worse = TIER_ORDER[d.tier] > TIER_ORDER[case.tier]
-    cut = d.limit < before.limit_amount * EXCEPTION_LIMIT_CUT
-    if worse or cut:
+    if needs_committee(case, d, before_limit):
         case.mark_exception()
     return True

@@ -6,10 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from creditfactory.domain.approval import APPROVAL_STEPS
 from creditfactory.domain.errors import IllegalTaskMove
 from creditfactory.domain.roles import OVERSEERS
 from creditfactory.domain.task import Task
 from creditfactory.factory import sla_state
+from creditfactory.services.approval import apply_verdict, approval_outcome
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import (
     CaseNotFound,
@@ -137,9 +139,12 @@ def _findings(outcome: dict[str, Any]) -> dict[str, Any]:
 def complete_task(
     ctx: ServiceContext, actor: Actor, task_id: int, outcome: dict[str, Any]
 ) -> dict[str, Any]:
-    """Finish a task (claiming it first if open); record findings; move the case on."""
-    if outcome.get("verdict", "pass") not in VERDICTS:
-        raise InvalidInput([("verdict", f"must be one of {VERDICTS}")])
+    """Finish a task (claiming it first if open); record findings; move the case on.
+
+    At an approval step (``investigation_review``, ``committee_approval``) the outcome is a
+    verdict (``services/approval.py``): approve, approve with changed terms, decline with
+    reasons, or refer to the committee; a checklist ``pass``/``reject`` reads as approve/decline.
+    """
     now = utcnow()
     with (refusals_audited(ctx, actor, "task.complete", "task", task_id) as attempt,
           ctx.uow() as uow):
@@ -148,6 +153,12 @@ def complete_task(
         _may_work(uow, ctx, actor, task)
         if task.status == "done":
             raise TaskAlreadyCompleted(f"task {task_id} is already completed")
+        if task.step in APPROVAL_STEPS:
+            seen = uow.cases.get(task.case_id)
+            assert seen is not None
+            outcome = approval_outcome(uow, seen, task.step, outcome)
+        elif outcome.get("verdict", "pass") not in VERDICTS:
+            raise InvalidInput([("verdict", f"must be one of {VERDICTS}")])
         held_by = task.assignee
         if task.status == "open":
             _claim(uow, task, actor, now, "was just taken")
@@ -181,7 +192,9 @@ def complete_task(
             detail={"step": task.step, "outcome": _jsonable(outcome)},
             at=now,
         )
-        if outcome.get("verdict") == "reject":
+        goes_on = (apply_verdict(uow, case, task.step, outcome, actor.username, now)
+                   if task.step in APPROVAL_STEPS else outcome.get("verdict") != "reject")
+        if not goes_on:
             close_case(uow, case, "rejected", "rejected", now)
             case.updated_at = now
             uow.cases.save(case)

@@ -1,0 +1,207 @@
+"""The approver's and the committee's verdicts in the flow, and the form each one fills.
+
+The approver at ``investigation_review`` approves (at the terms the engine decides with the
+findings), approves with a changed limit or rate, declines with reason codes, or refers the
+case to the committee. A decline ends the case with a decision of its own (basis
+``approver``). Otherwise the case goes on to ``limit_and_pricing``, where the engine decides
+again with the findings and the verdict is held against it (:func:`limit_and_pricing_with_approval`):
+where the two disagree (``domain/approval.py``) neither overrules the other in silence; the
+case is flagged for the committee, and the disagreement is audited in words. At
+``committee_approval`` another approver decides for good: a decision of basis ``committee``
+that the bank package is built from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from creditfactory.domain.application import RecordedDecision
+from creditfactory.domain.approval import (
+    APPROVAL_STEPS,
+    COMMITTEE_STEP,
+    DECLINE_REASONS,
+    RATE_CAP,
+    RATE_FLOOR,
+    REVIEW_STEP,
+    Terms,
+    Verdict,
+    committee_reasons,
+    parse_verdict,
+)
+from creditfactory.domain.case import Case
+from creditfactory.services.context import ServiceContext
+from creditfactory.services.decisions import latest_decision, store_decision
+from creditfactory.services.errors import InvalidInput
+from creditfactory.services.limit_and_pricing import limit_and_pricing, needs_committee, redecide
+from creditfactory.services.ports import Decision
+from creditfactory.store import UnitOfWork
+
+__all__ = [
+    "HUMAN_BASES",
+    "approval_outcome",
+    "apply_verdict",
+    "approver_verdict",
+    "form_facts",
+    "limit_and_pricing_with_approval",
+]
+
+HUMAN_BASES = ("approver", "committee")
+"""Bases of decisions a person made (the others are the engine's)."""
+
+
+def terms_of(d: RecordedDecision) -> Terms:
+    return Terms(d.tier, d.limit_amount, d.rate)
+
+
+def machine_decision(decisions: list[RecordedDecision]) -> RecordedDecision:
+    """The engine's latest decision among an application's decisions."""
+    machine = [d for d in decisions if d.basis not in HUMAN_BASES]
+    return machine[-1] if machine else decisions[-1]
+
+
+def approval_outcome(
+    uow: UnitOfWork, case: Case, step: str, outcome: dict[str, Any]
+) -> dict[str, Any]:
+    """The outcome of a task at an approval step checked as a verdict and in its stored form
+    (a checklist ``pass``/``reject`` from the API reads as approve/decline); InvalidInput
+    names the refused fields."""
+    values = dict(outcome)
+    values["verdict"] = {"pass": "approve", "reject": "decline"}.get(
+        str(values.get("verdict", "pass")), values.get("verdict"))
+    if values["verdict"] == "decline" and not values.get("reasons"):
+        values["reasons"] = ["HUMAN_OTHER"]
+    latest = latest_decision(uow, case.application_id)
+    requested = uow.applications.terms(case.application_id).amount
+    verdict, errors = parse_verdict(values, terms_of(latest), requested,
+                                    committee=step == COMMITTEE_STEP)
+    if verdict is None:
+        raise InvalidInput(errors)
+    return verdict.as_outcome()
+
+
+def approver_verdict(uow: UnitOfWork, case_id: int) -> tuple[str, Verdict] | None:
+    """Who reviewed the case at ``investigation_review`` and their verdict (None: no review)."""
+    done = [t for t in uow.cases.tasks_of(case_id)
+            if t.step == REVIEW_STEP and t.status == "done" and t.outcome]
+    if not done:
+        return None
+    task = done[-1]
+    return str(task.assignee), Verdict.from_outcome(dict(task.outcome or {}))
+
+
+def _human_decision(
+    uow: UnitOfWork,
+    case: Case,
+    basis: str,
+    verdict: Verdict,
+    by: str,
+    at: datetime,
+) -> RecordedDecision:
+    """Keep a person's verdict as the application's next decision: the terms the bank is
+    offered, or a decline with the person's reasons."""
+    decisions = uow.applications.decisions(case.application_id)
+    latest, machine = decisions[-1], machine_decision(decisions)
+    offered = next((d for d in reversed(decisions) if d.tier != "reject"), machine)
+    if verdict.kind == "decline":
+        d = Decision("reject", Decimal("0.00"), latest.rate, latest.product, verdict.reasons,
+                     latest.score, {})
+    else:
+        tier = machine.tier if machine.tier != "reject" else case.tier
+        limit = verdict.limit if verdict.limit is not None else machine.limit_amount
+        rate = verdict.rate if verdict.rate is not None else machine.rate
+        d = Decision(tier, limit, rate, offered.product, (), latest.score, {})
+    record = {"basis": basis, "by": by, "verdict": verdict.kind, "machine_seq": machine.seq,
+              "reasons": list(d.reasons), "note": verdict.note,
+              "versions": dict(machine.record.get("versions", {}))}
+    store_decision(uow, case.application_id, latest.seq + 1, basis, d, at, record=record)
+    return uow.applications.decisions(case.application_id)[-1]
+
+
+def apply_verdict(
+    uow: UnitOfWork, case: Case, step: str, outcome: dict[str, Any], by: str, at: datetime
+) -> bool:
+    """After a completed approval task: keep what the verdict decides now; False when it
+    ends the case (a decline). The review's approvals wait for the engine at limit and
+    pricing; the committee's verdict is final."""
+    verdict = Verdict.from_outcome(outcome)
+    basis = "committee" if step == COMMITTEE_STEP else "approver"
+    if verdict.kind == "decline":
+        _human_decision(uow, case, basis, verdict, by, at)
+        uow.audit.append(by, f"{basis}.declined", "case", case.id, case_id=case.id,
+                         detail={"reasons": list(verdict.reasons), "note": verdict.note}, at=at)
+        return False
+    if step == COMMITTEE_STEP:
+        d = _human_decision(uow, case, basis, verdict, by, at)
+        uow.audit.append(by, "committee.approved", "case", case.id, case_id=case.id,
+                         detail={"limit": str(d.limit_amount), "rate": str(d.rate),
+                                 "note": verdict.note}, at=at)
+    return True
+
+
+def limit_and_pricing_with_approval(
+    uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime
+) -> bool:
+    """The limit-and-pricing step when an approver has reviewed the case: the engine decides
+    again with the findings, then its terms and the approver's verdict are compared. Where
+    they disagree the case goes to the committee (audited with why); where the approver's
+    terms are within their authority they become the decision."""
+    reviewed = approver_verdict(uow, case.id)
+    if reviewed is None:
+        return limit_and_pricing(uow, ctx, case, at)
+    by, verdict = reviewed
+    app_id = case.application_id
+    before_limit = latest_decision(uow, app_id).limit_amount
+    redecide(uow, ctx, case, at)
+    machine = latest_decision(uow, app_id)
+    reasons = committee_reasons(verdict, terms_of(machine))
+    if reasons:
+        case.mark_exception()
+        uow.audit.append(
+            "system", "approval.referred", "case", case.id, case_id=case.id,
+            detail={"why": list(reasons), "approver": by, "verdict": verdict.kind,
+                    "machine_tier": machine.tier, "machine_limit": str(machine.limit_amount),
+                    "machine_rate": str(machine.rate),
+                    **({"limit": str(verdict.limit), "rate": str(verdict.rate)}
+                       if verdict.limit is not None else {})},
+            at=at,
+        )
+        return True
+    if needs_committee(case, Decision(machine.tier, machine.limit_amount, machine.rate,
+                                      machine.product, (), None), before_limit):
+        case.mark_exception()
+    if verdict.kind == "approve_changed":
+        d = _human_decision(uow, case, "approver", verdict, by, at)
+        uow.audit.append(by, "approval.terms_applied", "case", case.id, case_id=case.id,
+                         detail={"limit": str(d.limit_amount), "rate": str(d.rate),
+                                 "machine_limit": str(machine.limit_amount),
+                                 "machine_rate": str(machine.rate)}, at=at)
+    return True
+
+
+def form_facts(uow: UnitOfWork, case: Case) -> dict[str, Any]:
+    """What an approval form shows beside its choices: the engine's latest terms, the amount
+    asked, the bounds of a changed rate, the reason codes to decline with and, at the
+    committee, the reviewer's verdict and why it came to the committee."""
+    decisions = uow.applications.decisions(case.application_id)
+    machine = machine_decision(decisions) if decisions else None
+    reviewed = approver_verdict(uow, case.id)
+    why: list[str] = []
+    for entry in uow.audit.of_case(case.id):
+        if entry["action"] == "approval.referred":
+            why = list((entry["detail"] or {}).get("why", []))
+    return {
+        "machine": None if machine is None else {
+            "tier": machine.tier, "limit": machine.limit_amount, "rate": machine.rate,
+            "basis": machine.basis, "reasons": machine.reasons},
+        "requested": uow.applications.terms(case.application_id).amount,
+        "rate_floor": RATE_FLOOR,
+        "rate_cap": RATE_CAP,
+        "decline_reasons": DECLINE_REASONS,
+        "reviewed": None if reviewed is None else {
+            "by": reviewed[0], "verdict": reviewed[1].kind, "limit": reviewed[1].limit,
+            "rate": reviewed[1].rate, "note": reviewed[1].note},
+        "why": why,
+        "steps": APPROVAL_STEPS,
+    }
