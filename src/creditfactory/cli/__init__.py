@@ -48,6 +48,7 @@ def _register(command: str | None = None) -> None:
     # each module adds its commands to ``app`` when imported
     from creditfactory.cli import (  # noqa: F401
         backtest,
+        capacity,
         challenger,
         collections,
         demo,
