@@ -25,6 +25,13 @@ def monitor(
                                                "shipped monitoring/rules.yaml).")] = None,
     bcard_train_months: Annotated[int, typer.Option(
         "--bcard-train-months", help="Months of the book the B-card is fitted on.")] = 18,
+    world: Annotated[Path | None, typer.Option(
+        "--world", help="With PORTFOLIO_DIR: the world it was played on; refits a challenger "
+        "A-card on the book's matured loans, with reject inference over the world's declined "
+        "applications, and judges it by the promotion rule (promotion.json).")] = None,
+    promotion: Annotated[Path | None, typer.Option(
+        "--promotion", help="Promotion rule YAML (default: the shipped "
+        "monitoring/promotion.yaml).")] = None,
     engine: Annotated[str, typer.Option("--engine", help="pandas (default) or spark (the "
                                         "optional extra named spark; local unless SPARK_REMOTE "
                                         "or CREDITFACTORY_SPARK_MASTER names a cluster).")
@@ -32,8 +39,9 @@ def monitor(
 ) -> None:
     """Vintages, roll and flow rates, NPL and five-category mix by month and branch, product,
     industry, channel and bank; PSI/CSI of the A-card and B-card; the industry outlook; alerts
-    from the rules file; bscore, alerts, industry_outlook, vintages, roll_rates Parquet files,
-    stability.json, report.html and report.xlsx in --out."""
+    from the rules file; the A-card's and B-card's AUC, KS, PSI and calibration against matured
+    outcomes; bscore, alerts, industry_outlook, vintages, roll_rates, model_performance Parquet
+    files, stability.json, report.html and report.xlsx in --out (promotion.json with --world)."""
     from creditfactory.errors import InvalidArgument
 
     if engine not in ("pandas", "spark"):
@@ -62,7 +70,8 @@ def monitor(
         assert portfolio_dir is not None
         with console.status("monitoring..."):
             run = monitor_portfolio(portfolio_dir, out, rules=rules,
-                                    bcard_train_months=bcard_train_months, engine=engine)
+                                    bcard_train_months=bcard_train_months, engine=engine,
+                                    world=world, promotion=promotion)
     for note in run.notes:
         console.print(note)
     levels = run.result.alerts["level"].value_counts().to_dict()

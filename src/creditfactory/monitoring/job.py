@@ -53,6 +53,11 @@ class MonitoringResult:
     metrics: pd.DataFrame
     alerts: pd.DataFrame
     csi: pd.DataFrame = field(default_factory=pd.DataFrame)
+    performance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The scorecards against matured outcomes (``monitoring.learning.book_performance``)."""
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    promotion: dict[str, Any] | None = None
+    """The challenger A-card's promotion decision with its figures, when one was judged."""
 
 
 def _stability(samples: dict[str, ScoreSample], months: set[str]

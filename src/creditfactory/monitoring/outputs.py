@@ -48,6 +48,13 @@ def write_outputs(result: MonitoringResult, out: Path, bscore: pd.DataFrame | No
     parquet("vintages.parquet", result.vintages)
     parquet("roll_rates.parquet", result.roll_rates)
     parquet("book.parquet", result.mix)
+    if not result.performance.empty:
+        parquet("model_performance.parquet", result.performance)
+        parquet("model_calibration.parquet", result.calibration)
+    if result.promotion is not None:
+        (out / "promotion.json").write_text(
+            json.dumps(_clean(result.promotion), indent=1, ensure_ascii=False), "utf-8")
+        names.append("promotion.json")
     (out / "stability.json").write_text(
         json.dumps(_clean(result.stability), indent=1, ensure_ascii=False), "utf-8")
     names.append("stability.json")

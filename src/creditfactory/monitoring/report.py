@@ -91,6 +91,19 @@ def _psi_chart(psi: pd.DataFrame) -> str:
     return figure_svg(fig)
 
 
+def _performance_chart(perf: pd.DataFrame) -> str:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    for i, (name, p) in enumerate(perf.groupby("model")):
+        ax.plot(pd.PeriodIndex(p["month"], freq="M").to_timestamp(), p["auc"], marker="o",
+                markersize=2.5, color=SERIES[i], label=f"{name} AUC")
+        ax.plot(pd.PeriodIndex(p["month"], freq="M").to_timestamp(), p["ks"], linestyle="--",
+                linewidth=1, color=SERIES[i], label=f"{name} KS")
+    style_axes(ax, "Scorecards against matured outcomes", "month outcomes were known", "AUC / KS")
+    ax.legend(fontsize=7, frameon=False)
+    return figure_svg(fig)
+
+
 def _outlook_chart(outlook: pd.DataFrame) -> str:
     fig = new_figure(7.2, 3.6)
     ax = fig.add_subplot()
@@ -164,13 +177,24 @@ def render_report(result: MonitoringResult, title: str = "Post-loan monitoring")
         outlook_chart = _outlook_chart(o)
         outlook_rows = o[(o["month"] == latest) & (o["loans"] >= 30)].sort_values(
             "forecast_90plus_6m", ascending=False).to_dict("records")
+    perf = result.performance
+    perf_chart, perf_rows, cal_rows = "", [], []
+    if not perf.empty:
+        shown_perf = perf[perf["month"].isin(shown) & perf["auc"].notna()]
+        if not shown_perf.empty:
+            perf_chart = _performance_chart(shown_perf)
+        last = perf.sort_values("month").groupby("model").tail(1)
+        perf_rows = last.to_dict("records")
+        cal = result.calibration
+        cal_rows = cal.merge(last[["model", "month"]], on=["model", "month"]).to_dict("records")
     dims = mix[(mix["month"] == latest)].sort_values(["dimension", "npl_ratio"],
                                                      ascending=[True, False])
     return render_page(TEMPLATES, "monitoring_report.html.j2", title=title, latest=latest,
                        charts=charts, outlook_chart=outlook_chart, outlook=outlook_rows,
                        alerts=alerts.head(200).to_dict("records"), n_alerts=len(alerts),
                        groups=dims.to_dict("records"), stability=result.stability, good=GOOD,
-                       span=(min(shown), latest))
+                       span=(min(shown), latest), perf_chart=perf_chart, perf=perf_rows,
+                       calibration=cal_rows, promotion=result.promotion)
 
 
 def write_workbook(result: MonitoringResult, path: Path) -> None:
@@ -188,6 +212,9 @@ def write_workbook(result: MonitoringResult, path: Path) -> None:
                                          & (result.roll_rates["dimension"] == "all")]),
         ("Vintages", result.vintages[result.vintages["dimension"] == "all"]),
         ("Stability", result.psi), ("CSI", result.csi)]
+    if not result.performance.empty:
+        sheets += [("Model performance", result.performance),
+                   ("Calibration", result.calibration)]
     if result.outlook is not None:
         sheets.append(("Outlook", result.outlook))
     bold = Font(bold=True)

@@ -107,8 +107,15 @@ def score_with_bcard(tables: BookTables, train_months: int = 18
 
 def monitor_portfolio(directory: Path, out: Path, *, rules: Path | None = None,
                       bcard_train_months: int = 18, excel: bool = True,
-                      engine: str = "pandas") -> MonitorRun:
-    """Run the monitoring on a portfolio run's directory and write its files into ``out``."""
+                      engine: str = "pandas", world: Path | None = None,
+                      promotion: Path | None = None) -> MonitorRun:
+    """Run the monitoring on a portfolio run's directory and write its files into ``out``:
+    with the scorecards' performance against matured outcomes, and with ``world`` (the world
+    the run was played on: its declined applications) a challenger A-card refitted on the
+    book, judged by the promotion rule (``promotion``, default the shipped one)."""
+    from creditfactory.monitoring.learning import load_promotion_rule
+    from creditfactory.services.monitoring_learning import attach_performance, portfolio_challenger
+
     timings: dict[str, float] = {}
     notes: list[str] = []
     t0 = time.perf_counter()
@@ -129,6 +136,23 @@ def monitor_portfolio(directory: Path, out: Path, *, rules: Path | None = None,
                          industry_index=tables.industry_index, rules=load_rules(rules),
                          outlook_settings=load_outlook(rules), engine=engine)
     timings["monitoring"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    attach_performance(result, tables, bscore, bcard_train_months if bscore is not None else None)
+    timings["performance"] = time.perf_counter() - t0
+    if world is not None:
+        t0 = time.perf_counter()
+        try:
+            result.promotion = portfolio_challenger(tables, Path(world),
+                                                    load_promotion_rule(promotion))
+            verdict = "promote" if result.promotion["promoted"] else "keep the champion"
+            notes.append(f"challenger A-card {result.promotion['challenger_version']}: AUC "
+                         f"{result.promotion['challenger_auc']:.4f} against the champion's "
+                         f"{result.promotion['champion_auc']:.4f} on "
+                         f"{result.promotion['window_from']}..{result.promotion['window_to']}, "
+                         f"PSI {result.promotion['psi']:.4f}: {verdict}")
+        except InvalidArgument as exc:
+            notes.append(f"no challenger A-card: {exc}")
+        timings["challenger"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result.stability["notes"] = notes
     files = write_outputs(result, Path(out), bscore, excel=excel)
