@@ -33,9 +33,9 @@ from creditfactory.domain.approval import (
 from creditfactory.domain.case import Case
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import latest_decision, store_decision
-from creditfactory.services.errors import InvalidInput
+from creditfactory.services.errors import InvalidInput, SeparationOfDuties
 from creditfactory.services.limit_and_pricing import limit_and_pricing, needs_committee, redecide
-from creditfactory.services.ports import Decision
+from creditfactory.services.ports import Actor, Decision
 from creditfactory.store import UnitOfWork
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "approval_outcome",
     "apply_verdict",
     "approver_verdict",
+    "case_work",
     "form_facts",
     "limit_and_pricing_with_approval",
 ]
@@ -68,10 +69,10 @@ def approval_outcome(
     (a checklist ``pass``/``reject`` from the API reads as approve/decline); InvalidInput
     names the refused fields."""
     values = dict(outcome)
+    if values.get("verdict", "pass") == "reject" and not values.get("reasons"):
+        values["reasons"] = ["HUMAN_OTHER"]
     values["verdict"] = {"pass": "approve", "reject": "decline"}.get(
         str(values.get("verdict", "pass")), values.get("verdict"))
-    if values["verdict"] == "decline" and not values.get("reasons"):
-        values["reasons"] = ["HUMAN_OTHER"]
     latest = latest_decision(uow, case.application_id)
     requested = uow.applications.terms(case.application_id).amount
     verdict, errors = parse_verdict(values, terms_of(latest), requested,
@@ -205,3 +206,32 @@ def form_facts(uow: UnitOfWork, case: Case) -> dict[str, Any]:
         "why": why,
         "steps": APPROVAL_STEPS,
     }
+
+
+def case_work(ctx: ServiceContext, actor: Actor, case_id: int) -> dict[str, Any] | None:
+    """The task of the actor's station on this case that they may work now (open, or claimed
+    by them), with what its form shows; None when there is none. ``barred`` says why four
+    eyes keep them from it (the form is not offered then)."""
+    from creditfactory.services.four_eyes import check_not_by
+    from creditfactory.services.tasks import task_view
+    from creditfactory.store.types import utcnow
+
+    with ctx.uow(write=False) as uow:
+        case = uow.cases.get(case_id)
+        if case is None or case.status != "open":
+            return None
+        tasks = [t for t in uow.cases.tasks_of(case_id)
+                 if t.role == actor.role and t.status != "done"
+                 and (t.status == "open" or t.assignee == actor.username)]
+        if not tasks:
+            return None
+        task = tasks[-1]
+        barred = None
+        try:
+            check_not_by(uow, ctx, ctx.process.step(task.step), case_id, actor)
+        except SeparationOfDuties as exc:
+            barred = str(exc)
+        kind = ("committee" if task.step == COMMITTEE_STEP else
+                "approval" if task.step == REVIEW_STEP else "findings")
+        return {"task": task_view(task, utcnow()), "kind": kind, "barred": barred,
+                "facts": form_facts(uow, case) if kind != "findings" else None}

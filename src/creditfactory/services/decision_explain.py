@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from creditfactory.domain.money import round_money, whole_steps
+from creditfactory.services.approval import HUMAN_BASES
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.ports import Actor
 from creditfactory.services.queries import readable_application
@@ -29,14 +30,17 @@ __all__ = ["decision_explained", "explain_record", "active_spec"]
 
 
 def decision_explained(ctx: ServiceContext, actor: Actor, application_id: int) -> dict[str, Any] | None:
-    """The latest decision on the application explained (None before any decision), for the
-    actors who may read the application."""
+    """The engine's latest decision on the application explained (None before any decision),
+    for the actors who may read the application. A person's decision (an approver's or the
+    committee's terms) is not the engine's: the case page shows it as such, and this explains
+    the engine's decision it was taken against."""
     with ctx.uow(write=False) as uow:
         readable_application(uow, actor, application_id)
         decisions = uow.applications.decisions(application_id)
         if not decisions:
             return None
-        record = decisions[-1].record
+        machine = [d for d in decisions if d.basis not in HUMAN_BASES] or decisions
+        record = machine[-1].record
         spec = _spec_of(uow, record)
     return explain_record(record, spec)
 

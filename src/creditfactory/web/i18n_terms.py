@@ -150,11 +150,24 @@ REASONS: dict[str, str] = {
     "BLACKLIST": N_("a phone, device, card, company or ID of a known-bad application"),
     "VELOCITY": N_("many linked applications in the last 7 days"),
     "LOW_REVENUE": N_("declared revenue too low"),
+    "HUMAN_IDENTITY_DOUBT": N_("the applicant's identity is in doubt"),
+    "HUMAN_BUSINESS_DOUBT": N_("the business is not what was declared"),
+    "HUMAN_PURPOSE_DOUBT": N_("the loan's purpose is not credible"),
+    "HUMAN_HIDDEN_DEBT": N_("hidden debts found"),
+    "HUMAN_REPAYMENT_CAPACITY": N_("cannot repay from the business's income"),
+    "HUMAN_FRAUD_SUSPICION": N_("suspected fraud"),
+    "HUMAN_DOCUMENTS": N_("documents missing or not genuine"),
+    "HUMAN_OTHER": N_("other reason (see the note)"),
 }
 
 ACTIONS: dict[str, str] = {
     "application.submit": N_("submission refused"),
     "application.submitted": N_("application submitted"),
+    "approval.referred": N_("sent to the committee"),
+    "approval.terms_applied": N_("approver's terms applied"),
+    "approver.declined": N_("declined by the approver"),
+    "committee.approved": N_("approved by the committee"),
+    "committee.declined": N_("declined by the committee"),
     "bank.answer": N_("bank answer refused"),
     "bank.submitted": N_("sent to the bank"),
     "blacklist.add": N_("added to the blacklist"),
@@ -244,6 +257,13 @@ FINDING_LABELS: dict[str, str] = {
     "bank_code": N_("bank"),
     "limit": N_("limit"),
     "rate": N_("rate"),
+    "why": N_("why"),
+    "approver": N_("approver"),
+    "machine_tier": N_("engine's tier"),
+    "machine_limit": N_("engine's limit"),
+    "machine_rate": N_("engine's rate"),
+    "reasons": N_("reasons"),
+    "outcome": N_("outcome"),
 }
 
 
@@ -276,6 +296,8 @@ def _value(value: Any) -> str:
         return ", ".join(_value(v) for v in value)
     if isinstance(value, Mapping):
         return "; ".join(_pair(k, v) for k, v in value.items())
+    if isinstance(value, str) and value in REASONS:
+        return gettext(REASONS[value])
     if isinstance(value, str) and value.isidentifier() and value.islower():
         return gettext(value.replace("_", " "))
     return str(value)

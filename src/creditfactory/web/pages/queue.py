@@ -108,7 +108,8 @@ def claim(task_id: TaskId, request: Request, form: PostedForm, ctx: CtxDep) -> R
     return redirect(f"/ui/queue?notice=claimed#task-{task_id}")
 
 
-def _outcome(form: dict[str, str]) -> dict[str, Any]:
+def findings_outcome(form: dict[str, str]) -> dict[str, Any]:
+    """The findings form's fields checked by the API's own schema."""
     values: dict[str, Any] = {"verdict": form.get("verdict", "pass")}
     values.update({k: optional_bool(form.get(k)) for k in CHECKS})
     values.update({k: blank_to_none(form.get(k, "").replace(",", "")) for k in AMOUNTS})
@@ -120,7 +121,7 @@ def _outcome(form: dict[str, str]) -> dict[str, Any]:
 def complete(task_id: TaskId, request: Request, form: PostedForm, ctx: CtxDep) -> Response:
     actor = signed_in(request)
     try:
-        done = complete_task(ctx, actor, task_id, _outcome(form))
+        done = complete_task(ctx, actor, task_id, findings_outcome(form))
     except InvalidInput as exc:
         failed = {"task_id": task_id, "errors": field_errors(exc), "values": form}
         return _queue_page(request, ctx, actor, 422, failed)
