@@ -1,5 +1,5 @@
-"""``creditfactory setup``, ``users`` (add, password, list, disable, enable, role) and ``serve``: the
-credit factory as a service."""
+"""``creditfactory setup``, ``users`` (add, list, disable, enable, reset-password, set-role) and
+``serve``: the credit factory as a service."""
 
 from __future__ import annotations
 
@@ -131,7 +131,8 @@ def users_add(
     console.print(f"user {user['username']} added with role {user['role']}")
 
 
-@users_app.command("password")
+@users_app.command("reset-password")
+@users_app.command("password", hidden=True)
 def users_password(
     name: Annotated[str, typer.Argument(help="Whose password to reset.")],
     db: DbOption = None,
@@ -188,7 +189,8 @@ def users_enable(
     console.print(f"user {name} reactivated")
 
 
-@users_app.command("role")
+@users_app.command("set-role")
+@users_app.command("role", hidden=True)
 def users_role(
     name: Annotated[str, typer.Argument(help="The user whose role changes.")],
     role: RoleArg,

@@ -35,6 +35,9 @@ __all__ = [
     "reactivate_user",
     "change_role",
     "check_account",
+    "get_user",
+    "set_language",
+    "language_of",
 ]
 
 _hasher = PasswordHasher()
@@ -74,6 +77,10 @@ def _public(row: Any) -> dict[str, Any]:
     return {k: row[k] for k in ("id", "username", "role", "bank_code", "active", "created_at")}
 
 
+LANGUAGES = ("en", "zh_CN")
+"""The languages a user may choose for the pages (the catalogues shipped)."""
+
+
 def add_user(
     ctx: ServiceContext,
     actor: Actor,
@@ -111,6 +118,7 @@ def set_password(ctx: ServiceContext, actor: Actor, username: str, password: str
     A new password ends the user's sessions (whoever knew the old one may hold a token); the
     same password again changes nothing.
     """
+    _must_be_admin(actor, "sets passwords")
     _check(username, password, "admin", None)
     with ctx.uow() as uow:
         row = _existing(uow, username)
@@ -148,7 +156,8 @@ def list_users(ctx: ServiceContext, actor: Actor) -> list[dict[str, Any]]:
     with ctx.uow(write=False) as uow:
         live = uow.sessions.live_counts(utcnow())
         return [
-            {**_public(row), "live_sessions": live.get(row["username"], 0)}
+            {**_public(row), "language": row["language"],
+             "live_sessions": live.get(row["username"], 0)}
             for row in uow.users.all()
         ]
 
@@ -227,3 +236,39 @@ def change_role(
         )
         uow.commit()
     return {**_public(row), "role": role, "bank_code": bank_code, "sessions_ended": ended}
+
+
+def get_user(ctx: ServiceContext, actor: Actor, username: str) -> dict[str, Any]:
+    """One account with its language and live sessions: admins read any, a user their own."""
+    if actor.username != username:
+        _must_be_admin(actor, "reads other users")
+    with ctx.uow(write=False) as uow:
+        row = _existing(uow, username)
+        live = uow.sessions.live_counts(utcnow())
+    return {**_public(row), "language": row["language"],
+            "live_sessions": live.get(row["username"], 0)}
+
+
+def set_language(ctx: ServiceContext, actor: Actor, username: str, language: str | None
+                 ) -> None:
+    """Set the language the pages use for ``username`` (``None``: their browser's); a user
+    sets their own, an admin anyone's; audited."""
+    if actor.username != username:
+        _must_be_admin(actor, "sets other users' language")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput([("language", f"must be one of {', '.join(LANGUAGES)}")])
+    with ctx.uow() as uow:
+        row = _existing(uow, username)
+        if row["language"] == language:
+            return
+        uow.users.set_language(username, language)
+        uow.audit.append(actor.username, "user.language_set", "user", username,
+                         detail={"language": language})
+        uow.commit()
+
+
+def language_of(ctx: ServiceContext, username: str) -> str | None:
+    """The language ``username`` chose for the pages, ``None`` when they chose none."""
+    with ctx.uow(write=False) as uow:
+        row = uow.users.by_name(username) if _well_formed(username) else None
+    return None if row is None else row["language"]

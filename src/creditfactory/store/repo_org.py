@@ -128,6 +128,11 @@ class UserRepository:
             .values(role=role, bank_code=bank_code)
         )
 
+    def set_language(self, username: str, language: str | None) -> None:
+        self._c.execute(
+            sa.update(users).where(users.c.username == username).values(language=language)
+        )
+
     def active_admins(self) -> int:
         q = sa.select(sa.func.count()).where(users.c.role == "admin", users.c.active)
         return int(self._c.execute(q).scalar_one())

@@ -74,6 +74,7 @@ users = sa.Table(
     sa.Column("bank_code", sa.String(32), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("language", sa.String(8), nullable=True),  # the pages' language; None: browser's
 )
 
 partner_banks = sa.Table(

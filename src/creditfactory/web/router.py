@@ -15,16 +15,18 @@ from creditfactory.web.pages import (
     blacklists,
     cases,
     channels,
+    dashboard,
     intake,
     loans,
     portfolio,
     queue,
+    users,
     warning,
 )
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 for _module in (auth, queue, cases, channels, bank, blacklists, loans, portfolio,
-                warning, i18n_switch, intake):
+                warning, i18n_switch, intake, dashboard, users):
     router.include_router(_module.router)
 
 

@@ -8,8 +8,9 @@ from fastapi.responses import Response
 from creditfactory.http.deps import CtxDep
 from creditfactory.services.errors import AuthenticationFailed
 from creditfactory.services.ports import Actor
-from creditfactory.services.users import authenticate
+from creditfactory.services.users import authenticate, language_of
 from creditfactory.web.forms import LoginForm, PostedForm
+from creditfactory.web.i18n import LANG_COOKIE
 from creditfactory.web.rendering import PageRoute, page, redirect
 from creditfactory.web.session import (
     LOGIN_COOKIE,
@@ -26,6 +27,7 @@ from creditfactory.web.session import (
 router = APIRouter(route_class=PageRoute)
 
 HOME = {
+    "account_manager": "/ui/intake",
     "verifier": "/ui/queue",
     "investigator": "/ui/queue",
     "approver": "/ui/queue",
@@ -100,6 +102,9 @@ def login(request: Request, form: LoginForm, ctx: CtxDep) -> Response:
     response = redirect(_safe_next(next_url) or home_of(actor))
     sign_in(request, response, actor)
     clear_cookie(request, response, LOGIN_COOKIE)
+    chosen = language_of(ctx, actor.username)
+    if chosen:  # the user's own setting beats the browser's; the switch may change it after
+        set_cookie(request, response, LANG_COOKIE, chosen)
     return response
 
 
