@@ -281,7 +281,7 @@ def _walk(web: Web, browser: Any, shots: Shots, pages: list[Any], inbox: Inbox) 
         pages.append(col.new_page())
         token = web.api.signer.issue(web.api.ctx, Actor("col_walk", "collector"))
         col.add_cookies([{**web.session_cookie("verifier"), "value": token}])
-        for path in ("/ui/queue", "/ui/intake", "/ui/bank"):
+        for path in ("/ui/intake", "/ui/bank"):
             response = pages[-1].goto(f"{web.root}{path}")
             assert response is not None and response.status == 403, path
         shots(pages[-1], "bank-collector-403")
