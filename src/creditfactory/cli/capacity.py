@@ -30,6 +30,18 @@ def _fmt(hours: float | None) -> str:
     return "-" if hours is None else f"{hours:.2f}"
 
 
+def _print_inputs(inputs: Any) -> None:
+    mix = ", ".join(f"{t} {v:.0%}" for t, v in inputs.tier_mix.items())
+    console.print(f"tier mix: {mix}; exceptions {inputs.exception_share:.0%}", markup=False)
+    for station, d in inputs.service.items():
+        console.print(f"{station}: {d.describe()}, pass {inputs.pass_share[station]:.0%}",
+                      markup=False)
+    console.print(f"bank answer: {inputs.bank_answer.describe()}, approved "
+                  f"{inputs.bank_approval_share:.0%}; signature: {inputs.signature.describe()}; "
+                  f"working hours {inputs.working_hours[0]}-{inputs.working_hours[1]}",
+                  markup=False)
+
+
 def _print(report: Any) -> None:
     console.print(table("Time to payout (hours from submission)",
                         ["tier", "arrived", "paid out", "declined", "open at end", "median",
@@ -89,6 +101,7 @@ def simulate(
         answer = smallest_staff(process, inputs, plan, search, target_tier, target_median)
         report = answer.report
     elapsed = time.perf_counter() - start
+    _print_inputs(inputs)
     _print(report)
     if answer is not None:
         if answer.staff is None:
