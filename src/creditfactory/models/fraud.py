@@ -18,7 +18,7 @@ from creditfactory.fraud.live import LiveFraud
 from creditfactory.models._tree_code import compile_booster
 from creditfactory.models.features import fraud_like
 
-__all__ = ["FraudModel", "LGB_PARAMS", "rescore_fraud", "train_fraud_model"]
+__all__ = ["FraudModel", "FraudRescoring", "LGB_PARAMS", "rescore_fraud", "train_fraud_model"]
 
 LGB_PARAMS: dict[str, Any] = dict(
     n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=50, subsample=0.8,
@@ -80,6 +80,39 @@ def rescore_fraud(model: FraudModel, apps: pd.DataFrame, known_bad: np.ndarray) 
     feats, graph = _graph_features(model.identity.iloc[rows], np.asarray(known_bad, np.int64))
     p = model.booster.predict(feats[list(model.columns)])
     return _scored(model, graph, apps, np.asarray(p))
+
+
+class FraudRescoring:
+    """:func:`rescore_fraud` for a growing window of a history, month by month, without
+    rebuilding its graph: the graph of ``apps`` (applications of the model's history, in
+    ``applied_at`` order) is built once and each call scores only rows ``lo:hi``
+    (:class:`creditfactory.fraud.incremental.KnownBadGraph`); equal to ``rescore_fraud`` of
+    ``apps[:hi]`` with the same known bads, on those rows."""
+
+    def __init__(self, model: FraudModel, apps: pd.DataFrame) -> None:
+        from creditfactory.fraud.incremental.known_bads import KnownBadGraph
+
+        rows = pd.Index(model.identity["application_id"]).get_indexer(apps["application_id"])
+        if (rows < 0).any():
+            raise ValueError("FraudRescoring: applications outside the model's history")
+        self.model = model
+        self.apps = apps.reset_index(drop=True)
+        self.graph = KnownBadGraph(model.identity.iloc[rows].reset_index(drop=True), self.apps)
+
+    def scores(self, lo: int, hi: int, known_bad: np.ndarray) -> pd.DataFrame:
+        """``fraud_score`` and ``fraud_rule_hits`` of rows ``lo:hi`` (by application id) when
+        ``known_bad`` (one per row of ``apps``) are the known bads."""
+        bad = np.asarray(known_bad, np.int64)
+        feats = self.graph.features(lo, hi, bad)
+        p = np.asarray(self.model.booster.predict(feats[list(self.model.columns)]))
+        score = np.searchsorted(self.model.ranks, p, side="right") / max(len(self.model.ranks), 1)
+        hits = self.graph.rule_hits(lo, hi, bad)
+        joined = hits.groupby("row")["code"].agg(lambda c: ",".join(sorted(set(c))))
+        texts = np.full(hi - lo, "", dtype=object)
+        texts[joined.index.to_numpy(int) - lo] = joined.to_numpy(object)
+        ids = self.apps["application_id"].to_numpy(np.int64)[lo:hi]
+        return pd.DataFrame({"fraud_score": score, "fraud_rule_hits": texts},
+                            index=pd.Index(ids, name="application_id"))
 
 
 def _graph_features(identity: pd.DataFrame, bad: np.ndarray) -> tuple[pd.DataFrame, Any]:

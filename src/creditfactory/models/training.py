@@ -54,7 +54,13 @@ from creditfactory.fraud.live import Assessment
 from creditfactory.models._tree_code import compile_booster
 from creditfactory.models.channel import ChannelModel, train_channel_model
 from creditfactory.models.features import CardFeatures, fraud_like
-from creditfactory.models.fraud import LGB_PARAMS, FraudModel, rescore_fraud, train_fraud_model
+from creditfactory.models.fraud import (
+    LGB_PARAMS,
+    FraudModel,
+    FraudRescoring,
+    rescore_fraud,
+    train_fraud_model,
+)
 
 __all__ = ["LABELS_AS_OF", "SCORES", "TrainedModels", "dev_end", "development_samples", "key_check",
            "train_lending_models"]
@@ -125,6 +131,12 @@ class TrainedModels:
         if self.fraud_model is None:
             return self.fraud.reindex(apps["application_id"].to_numpy(np.int64))
         return rescore_fraud(self.fraud_model, apps, known_bad)
+
+    def fraud_rescoring(self, apps: pd.DataFrame) -> FraudRescoring | None:
+        """:meth:`fraud_with_known_bads` for growing windows of ``apps`` (applications of the
+        training data, in its order) on one graph built once; ``None`` without a fraud model
+        (the scores never change)."""
+        return None if self.fraud_model is None else FraudRescoring(self.fraud_model, apps)
 
     def score_frame(self, apps: pd.DataFrame) -> pd.DataFrame:
         x = self.features.frame(apps)

@@ -143,26 +143,55 @@ def _remaining(term: np.ndarray, horizon: np.ndarray) -> np.ndarray:
 
 
 def _projected_npl(o: _Observed, weight: np.ndarray, chosen: np.ndarray) -> float:
-    """Chain-ladder NPL of the ``chosen`` loans (``weight``: limit / amount)."""
+    """Chain-ladder NPL of the ``chosen`` loans (``weight``: limit / amount).
+
+    The factor from month ``k`` to ``k + 1`` is the NPL emerged by ``k + 1`` over that
+    emerged by ``k``, on the loans observed at least ``k + 1`` months: both read off one
+    table of emerged NPL by months observed and month of emergence.
+    """
     w = weight * o.npl
     emerged = np.where((o.first90 > 0) & chosen, w, 0.0)
     top = int(o.horizon[chosen].max(initial=0))
     low = int(o.horizon[chosen].min(initial=0))
     factor = np.ones(top + 2)
-    for k in range(max(low, 1), top):
-        old = chosen & (o.horizon >= k + 1)
-        before = emerged[old & (o.first90 <= k)].sum()
-        after = emerged[old & (o.first90 <= k + 1)].sum()
-        factor[k] = after / before if before > 0 else 1.0
+    ks = np.arange(max(low, 1), top)
+    if len(ks):
+        rows = np.flatnonzero(emerged)
+        width = top + 2
+        cell = o.horizon[rows] * width + np.minimum(o.first90[rows], top + 1)
+        table = np.bincount(cell, weights=emerged[rows], minlength=(top + 1) * width).reshape(top + 1, width)
+        # [a, g]: emerged on loans observed at least a months, by month g of emergence
+        upto = table[::-1].cumsum(axis=0)[::-1].cumsum(axis=1)
+        before, after = upto[ks + 1, ks], upto[ks + 1, ks + 1]
+        factor[ks] = np.divide(after, before, out=np.ones(len(ks)), where=before > 0)
     develop = np.cumprod(factor[::-1])[::-1]  # develop[k]: from month k to the last observed
-    total = float(np.sum(emerged * develop[np.minimum(o.horizon, top + 1)]))
-    return total
+    return float(np.sum(emerged * develop[np.minimum(o.horizon, top + 1)]))
 
 
-def _figures(o: _Observed, frame: pd.DataFrame, chosen: np.ndarray, strategy: CompiledStrategy,
-             costs: dict[str, float]) -> dict[str, float]:
-    limit = pd.to_numeric(frame["limit"].where(chosen, 0.0).astype(object).fillna(0.0)).to_numpy(float)
-    rate = pd.to_numeric(frame["rate"].where(chosen, 0.0).astype(object).fillna(0.0)).to_numpy(float)
+@dataclass(frozen=True)
+class _Decided:
+    """One limit scale's decisions as arrays: every row's limit and rate (0 where none) and
+    process cost if approved; ``reject_cost`` is a rejection's."""
+
+    limit: np.ndarray
+    rate: np.ndarray
+    approve_cost: np.ndarray
+    reject_cost: float
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, costs: dict[str, float]) -> _Decided:
+        def number(column: str) -> np.ndarray:
+            return pd.to_numeric(frame[column].astype(object).fillna(0.0)).to_numpy(float)
+
+        tiers = frame["tier"].astype(object).to_numpy(object)
+        by_tier = {t: costs.get(str(t), 0.0) for t in pd.unique(tiers)}
+        return cls(number("limit"), number("rate"), np.array([by_tier[t] for t in tiers], float),
+                   costs.get("reject", 0.0))
+
+
+def _figures(o: _Observed, d: _Decided, chosen: np.ndarray, strategy: CompiledStrategy) -> dict[str, float]:
+    limit = np.where(chosen, d.limit, 0.0)
+    rate = np.where(chosen, d.rate, 0.0)
     weight = np.where(chosen, limit / o.amount, 0.0)
     principal = float(limit.sum())
     npl = _projected_npl(o, weight, chosen)
@@ -174,8 +203,9 @@ def _figures(o: _Observed, frame: pd.DataFrame, chosen: np.ndarray, strategy: Co
     interest = float((weight * rate / 12 * o.earning * grow).sum())
     funding = float((weight * float(p.cost_of_funds) / 12 * o.funded * grow).sum())
     operating = float((weight * float(p.operating_cost) / 12 * o.funded * grow).sum())
-    tiers = np.where(chosen, frame["tier"].to_numpy(object), "reject")
-    process = float(sum(costs.get(str(t), 0.0) for t in tiers))
+    each = np.where(chosen, d.approve_cost, d.reject_cost)
+    # summed in row order, one after another, as the per-row figures always were
+    process = float(np.cumsum(each)[-1]) if len(each) else 0.0
     loss = npl * loss_share
     return {"approval_rate": float(chosen.mean()), "principal": principal,
             "npl_rate": npl / principal if principal > 0 else 0.0,
@@ -207,9 +237,10 @@ def calibrate(strategy: CompiledStrategy, data: Any, provider: Any, *, train_mon
         frame = decide_frame(compile_strategy(variant, strategy.source_text), apps, scores)
         approved = (frame["decision"] == "approve").to_numpy()
         pd_ = frame["adjusted_pd"].to_numpy(float) if "adjusted_pd" in frame else np.full(len(frame), np.nan)
+        decided = _Decided.of(frame, costs)
         for cutoff in grid:
             chosen = approved & (np.isnan(pd_) | (pd_ <= float(cutoff)))
-            rows.append({"cutoff": cutoff, "scale": scale, **_figures(observed, frame, chosen, strategy, costs)})
+            rows.append({"cutoff": cutoff, "scale": scale, **_figures(observed, decided, chosen, strategy)})
     table = pd.DataFrame(rows)
     pick = _choose(table, float(appetite.target_npl),
                    None if appetite.target_approval is None else float(appetite.target_approval))

@@ -46,7 +46,7 @@ from creditfactory.strategy.decide_frame import decide_frame
 from creditfactory.strategy.fields import derive_fields
 from creditfactory.strategy.providers import ScoreProvider
 
-__all__ = ["BacktestRun", "KnownBadRescoring", "backtest_strategies", "judged_from", "out_of_time_mask",
+__all__ = ["BacktestRun", "IncrementalRescoring", "KnownBadRescoring", "MonthlyFraud", "backtest_strategies", "judged_from", "out_of_time_mask",
            "uses_scores", "write_backtest"]
 
 LABELS_AS_OF = "labels_as_of"
@@ -58,6 +58,22 @@ class KnownBadRescoring(Protocol):
     bookings give (``creditfactory.models.TrainedModels``)."""
 
     def fraud_with_known_bads(self, apps: pd.DataFrame, known_bad: np.ndarray) -> pd.DataFrame: ...
+
+
+class MonthlyFraud(Protocol):
+    """Fraud scores of rows ``lo:hi`` of a history under given known bads, its graph built
+    once (``creditfactory.models.fraud.FraudRescoring``)."""
+
+    def scores(self, lo: int, hi: int, known_bad: np.ndarray) -> pd.DataFrame: ...
+
+
+@runtime_checkable
+class IncrementalRescoring(Protocol):
+    """A provider that re-scores a history month by month on one graph (equal to
+    :meth:`KnownBadRescoring.fraud_with_known_bads` of each month's window, on its rows);
+    ``None`` when its fraud scores never change."""
+
+    def fraud_rescoring(self, apps: pd.DataFrame) -> MonthlyFraud | None: ...
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,7 @@ class _KnownBads:
         self.judged = judged
         self.bad_if_booked = known_bad_times(performance, apps_all["application_id"].to_numpy(np.int64))
         self.month = pd.to_datetime(apps_all["applied_at"]).to_numpy().astype("datetime64[M]").astype(np.int64)
+        self._rescoring: tuple[MonthlyFraud | None] | None = None
 
     def scores(self, strategy: CompiledStrategy, apps: pd.DataFrame, scores: pd.DataFrame,
                provider: KnownBadRescoring) -> pd.DataFrame:
@@ -159,10 +176,15 @@ class _KnownBads:
         out = scores.copy()
         rows = np.flatnonzero(self.judged)
         judged_month = self.month[rows]
+        monthly = self._monthly(provider)
         for month in np.unique(judged_month):
+            lo = int(np.searchsorted(self.month, month, side="left"))
             upto = int(np.searchsorted(self.month, month, side="right"))
             known = np.where(booked[:upto], self.bad_if_booked[:upto], NEVER)
-            fraud = provider.fraud_with_known_bads(self.apps.iloc[:upto], known)
+            if monthly is None:
+                fraud = provider.fraud_with_known_bads(self.apps.iloc[:upto], known)
+            else:
+                fraud = monthly.scores(lo, upto, known)
             mine = np.flatnonzero(judged_month == month)
             ids = apps["application_id"].to_numpy(np.int64)[mine]
             out.loc[mine, "fraud_score"] = fraud["fraud_score"].reindex(ids).to_numpy(float)
@@ -170,6 +192,14 @@ class _KnownBads:
             decided = decide_frame(strategy, apps.iloc[mine], out.iloc[mine])
             booked[rows[mine]] = (decided["decision"] == "approve").to_numpy()
         return out
+
+    def _monthly(self, provider: KnownBadRescoring) -> MonthlyFraud | None:
+        """The provider's one-graph re-scoring of the history when it has one, built once."""
+        if not isinstance(provider, IncrementalRescoring):
+            return None
+        if self._rescoring is None:
+            self._rescoring = (provider.fraud_rescoring(self.apps),)
+        return self._rescoring[0]
 
 
 def write_backtest(run: BacktestRun, out: Path) -> None:

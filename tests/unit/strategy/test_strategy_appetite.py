@@ -133,3 +133,38 @@ def test_the_back_test_decides_with_the_calibrated_strategy(trained: tuple[Any, 
     parts = s["interest_income"] - s["funding_cost"] - s["operating_cost"] - s["loss"] - s["process_cost"]
     assert s["profit"] == pytest.approx(parts, abs=1.0)
     assert sum(s["process_cost_by_tier"].values()) == pytest.approx(s["process_cost"])
+
+
+def _npl_month_by_month(o: Any, weight: Any, chosen: Any) -> float:
+    """The chain ladder written out month by month: the reference for the table-based one."""
+    import numpy as np
+
+    emerged = np.where((o.first90 > 0) & chosen, weight * o.npl, 0.0)
+    top, low = int(o.horizon[chosen].max(initial=0)), int(o.horizon[chosen].min(initial=0))
+    factor = np.ones(top + 2)
+    for k in range(max(low, 1), top):
+        old = chosen & (o.horizon >= k + 1)
+        before = emerged[old & (o.first90 <= k)].sum()
+        after = emerged[old & (o.first90 <= k + 1)].sum()
+        factor[k] = after / before if before > 0 else 1.0
+    develop = np.cumprod(factor[::-1])[::-1]
+    return float(np.sum(emerged * develop[np.minimum(o.horizon, top + 1)]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_projected_npl_develops_each_month_as_the_chain_ladder_does(seed: int) -> None:
+    import numpy as np
+
+    from creditfactory.strategy.appetite import _Observed, _projected_npl
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    horizon = rng.integers(0, 30, n)
+    first90 = np.where(rng.random(n) < 0.15, np.minimum(rng.integers(1, 31, n), horizon + 1), 0)
+    ones = np.ones(n)
+    o = _Observed(ones, rng.random(n) * 1e5, ones, ones, ones, first90, horizon, ones)
+    chosen = rng.random(n) < 0.7
+    weight = np.where(chosen, rng.random(n) * 2, 0.0)
+    expected = _npl_month_by_month(o, weight, chosen)
+    assert expected > float((weight * o.npl * (first90 > 0) * chosen).sum())  # the ladder develops
+    assert _projected_npl(o, weight, chosen) == pytest.approx(expected, rel=1e-12)

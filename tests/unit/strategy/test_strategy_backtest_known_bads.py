@@ -71,3 +71,34 @@ def test_booked_loans_outcomes_do_reach_later_fraud_scores(trained: tuple[Any, A
     without = models.fraud_with_known_bads(apps, np.full(len(ids), NEVER))
     changed = (with_bads["fraud_score"] != without["fraud_score"]) | (with_bads["fraud_rule_hits"] != without["fraud_rule_hits"])
     assert changed.any()
+
+
+class _Rebuilding:
+    """The same models without the one-graph re-scoring: each month's graph is rebuilt."""
+
+    def __init__(self, models: Any) -> None:
+        self.models = models
+
+    def versions(self) -> dict[str, str]:
+        return self.models.versions()
+
+    def score_frame(self, apps: pd.DataFrame) -> pd.DataFrame:
+        return self.models.score_frame(apps)
+
+    def score_record(self, app: Any, fraud: Any = None) -> dict[str, Any]:
+        return self.models.score_record(app, fraud)
+
+    def fraud_with_known_bads(self, apps: pd.DataFrame, known_bad: np.ndarray) -> pd.DataFrame:
+        return self.models.fraud_with_known_bads(apps, known_bad)
+
+
+def test_scoring_the_months_on_one_graph_decides_as_rebuilding_it_each_month(trained: tuple[Any, Any]) -> None:
+    from creditfactory.strategy.backtest_run import IncrementalRescoring
+
+    world, models = trained
+    assert isinstance(models, IncrementalRescoring) and not isinstance(_Rebuilding(models), IncrementalRescoring)
+    default = load_strategy("default")
+    once = backtest_strategies(world, [default], models).results[0].decisions
+    rebuilt = backtest_strategies(world, [default], _Rebuilding(models)).results[0].decisions
+    pd.testing.assert_frame_equal(once, rebuilt)
+    assert (once["decision"] == "approve").any() and (once["decision"] == "reject").any()
