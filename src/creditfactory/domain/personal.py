@@ -55,6 +55,8 @@ MASKED_FOR: dict[str, frozenset[str]] = {
     # its own bank's cases: who borrows, where the business is, the payout card
     "bank_officer": frozenset((*_WHO, "bank_card", "business_address")),
     "admin": frozenset(PERSONAL_FIELDS),
+    # works delinquent accounts: who owes, how to reach them, where the business is
+    "collector": frozenset((*_WHO, "phone", "business_address")),
 }
 """Role -> the personal fields it reads, masked (the rest it does not see at all)."""
 

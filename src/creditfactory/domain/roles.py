@@ -21,6 +21,7 @@ Role = Literal[
     "bank_officer",
     "bank_system",
     "admin",
+    "collector",
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 BANK_ROLES: tuple[str, ...] = ("bank_officer", "bank_system")

@@ -68,6 +68,7 @@ class _Loaded:
     dpd: np.ndarray
     outstanding: np.ndarray
     overdue: np.ndarray
+    per_loan: set[int] = field(default_factory=set, init=False)  # restructured: restated daily
 
 
 def _load(engine: Engine, day: date) -> _Loaded:
@@ -156,6 +157,9 @@ def _close_one(engine: Engine, lo: _Loaded, day: date, at: datetime,
             state = restate(uow, account, day)
             i = int(np.searchsorted(lo.loan_ids, loan_id)) if n else 0
             if n and i < n and lo.loan_ids[i] == loan_id:
+                if len(state["dues"]) // 4 != int(book.offsets[i + 1] - book.offsets[i]):
+                    lo.per_loan.add(loan_id)  # a restructure changed its instalments
+                    continue
                 set_loan(book, i, state)
                 lo.dpd[i], lo.outstanding[i] = state["dpd"], state["principal_outstanding_fen"]
                 lo.overdue[i] = state["overdue_principal_fen"]
@@ -173,7 +177,7 @@ def _close_one(engine: Engine, lo: _Loaded, day: date, at: datetime,
 def _day_payments(uow: UnitOfWork, lo: _Loaded, day: date
                   ) -> tuple[set[int], np.ndarray, np.ndarray, int]:
     """The loans to restate, and the day's repayments of the others (book index, fen)."""
-    special: set[int] = set()
+    special: set[int] = set(lo.per_loan)
     fresh = uow.conn.execute(
         sa.select(loan_transactions.c.loan_id, loan_transactions.c.id)
         .where(loan_transactions.c.id > lo.seen_txn)).all()

@@ -29,6 +29,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from creditfactory.domain.money import FEN, round_money
 from creditfactory.servicing.product import ServicingProduct, check_rate
+from creditfactory.servicing.restructure import RESTRUCTURE, apply_restructure
 from creditfactory.servicing.schedules import Schedule, repayment_schedule
 
 __all__ = ["KINDS", "Allocation", "InstalmentState", "Statement", "Transaction", "statement"]
@@ -36,7 +37,7 @@ __all__ = ["KINDS", "Allocation", "InstalmentState", "Statement", "Transaction",
 KINDS = ("repayment", "prepayment", "reversal")
 NPL_DPD = 91
 """Days past due from which a loan is non-performing (substandard: past 90)."""
-_RANK = {"repayment": 0, "prepayment": 1}
+_RANK = {RESTRUCTURE: -1, "repayment": 0, "prepayment": 1}
 _ZERO = Decimal("0.00")
 
 
@@ -52,7 +53,7 @@ class Transaction:
     reverses: str | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
+        if self.kind not in (*KINDS, RESTRUCTURE):  # a restructure: servicing.restructure
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
         if self.kind == "reversal":
             if not self.reverses or self.amount != 0:
@@ -235,6 +236,9 @@ class _Ledger:
 
     def receive(self, t: Transaction, day: date) -> None:
         st = self.st
+        if t.kind == RESTRUCTURE:
+            apply_restructure(st, self.schedule, t.amount, day)
+            return
         st.received += t.amount
         if st.written_off_on is not None:
             st.recovered += t.amount

@@ -12,6 +12,7 @@ from creditfactory.store.repo_audit import AuditLog, IdempotencyRepository
 from creditfactory.store.repo_banks import SubmissionRepository
 from creditfactory.store.repo_blacklists import BlacklistRepository
 from creditfactory.store.repo_cases import ApplicationRepository, CaseRepository
+from creditfactory.store.repo_collections import CollectionsRepository
 from creditfactory.store.repo_contracts import ContractRepository
 from creditfactory.store.repo_data_fetch import DataFetchRepository
 from creditfactory.store.repo_intake import IntakeReads
@@ -57,6 +58,7 @@ class UnitOfWork:
     contracts: ContractRepository
     fetched: DataFetchRepository
     servicing: ServicingRepository
+    collections: CollectionsRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -99,6 +101,7 @@ class UnitOfWork:
         self.contracts = ContractRepository(c)
         self.fetched = DataFetchRepository(c)
         self.servicing = ServicingRepository(c)
+        self.collections = CollectionsRepository(c)
         self._committed = False
         return self
 

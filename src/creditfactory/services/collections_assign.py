@@ -1,0 +1,300 @@
+"""The nightly collections assignment on the store, run after each close of business.
+
+For the business date, in one transaction: promises to pay falling due are followed up (kept
+when the loan received the promised amount since it was made, broken when the due day passed
+without it), episodes of loans no longer past due are ended (a cure within 30 days of the
+first missed day counts as a fast cure), and every active loan past due is scored by the
+C-card kept in the model registry under :data:`CCARD_MODEL` (none fitted: the bucket rule,
+named as the score's source), its reason of default inferred, given the declarative
+strategy's treatment within the teams' capacity, a priority, a rank in its team and a
+collector of the team. A date is assigned once: a second run for it changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from creditfactory.collections.live_assignment import (
+    BUCKET_CURE,
+    BUCKET_RULE,
+    REASON_NAMES,
+    TEAMS,
+    Night,
+    bucket_index,
+    features,
+    plan_night,
+)
+from creditfactory.collections.reasons import ReasonModel, load_reason_model
+from creditfactory.collections.strategy import (
+    BANDS,
+    BUCKETS,
+    TREATMENTS,
+    CompiledCollections,
+    load_collections_strategy,
+)
+from creditfactory.models.ccard import CollectionScorecard
+from creditfactory.services.errors import InvalidInput
+from creditfactory.store import UnitOfWork
+from creditfactory.store.repo_collections import DELINQUENT_COLUMNS
+from creditfactory.store.types import utcnow
+
+__all__ = ["CCARD_MODEL", "AssignSummary", "assign_collections", "load_ccard", "store_ccard"]
+
+CCARD_MODEL = "collections-ccard"
+"""The model registry's name of the live C-card (the newest kept is used)."""
+_COL = {name: k for k, name in enumerate(DELINQUENT_COLUMNS)}
+_FAST_DAYS = 30
+
+
+@dataclass
+class AssignSummary:
+    """What a night's assignment did (``already``: the date had been assigned)."""
+
+    business_date: date | None
+    accounts: int = 0
+    score_source: str = ""
+    strategy: str = ""
+    kept: int = 0
+    broken: int = 0
+    cured: int = 0
+    seconds: float = 0.0
+    already: bool = False
+    by_team: dict[str, int] | None = None
+
+
+@lru_cache(maxsize=4)
+def _strategy(name: str) -> CompiledCollections:
+    return load_collections_strategy(name)
+
+
+@lru_cache(maxsize=1)
+def _reasons() -> ReasonModel:
+    return load_reason_model()
+
+
+@lru_cache(maxsize=4)
+def _card(digest: str, content: bytes) -> CollectionScorecard:
+    return CollectionScorecard.from_dict(json.loads(content))
+
+
+def load_ccard(uow: UnitOfWork) -> tuple[CollectionScorecard | None, str]:
+    """The newest C-card kept in the registry and the score source naming it."""
+    kept = uow.collections.latest_model(CCARD_MODEL)
+    if kept is None:
+        return None, BUCKET_RULE
+    card = _card(*kept)
+    return card, f"ccard:{card.objective}:{card.version_}"[:80]
+
+
+def store_ccard(uow: UnitOfWork, card: CollectionScorecard, by: str) -> str:
+    """Keep a fitted C-card in the model registry (JSON); its digest."""
+    import hashlib
+
+    content = json.dumps(card.to_dict(), sort_keys=True).encode()
+    digest = hashlib.sha256(content).hexdigest()
+    uow.models.put(CCARD_MODEL, digest, content, by)
+    return digest
+
+
+_BUCKET_AT = {b: k for k, b in enumerate(BUCKETS)}
+
+
+class _Cols:
+    """The delinquent rows column by column."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.n = len(rows)
+        self.cols = dict(zip(DELINQUENT_COLUMNS, zip(*rows, strict=True), strict=True))
+
+    def __getitem__(self, name: str) -> tuple[Any, ...]:
+        return self.cols[name]
+
+    def ints(self, name: str) -> np.ndarray:
+        """Whole numbers (a missing one 0)."""
+        return np.nan_to_num(np.array(self.cols[name], dtype=float)).astype(np.int64)
+
+    def days(self, name: str) -> np.ndarray:
+        """Day numbers (a missing date far in the past)."""
+        d = np.array(self.cols[name], dtype="datetime64[D]")
+        return np.where(np.isnat(d), np.int64(-(2**40)), d.astype(np.int64))
+
+    def packed(self, name: str) -> np.ndarray:
+        return np.frombuffer(b"".join(self.cols[name]), np.int32)
+
+
+def _night(c: _Cols, day: date, promised: set[int]) -> tuple[Night, dict[str, np.ndarray]]:
+    """The accounts' arrays and their episodes as they will be stored tonight."""
+    n = c.n
+    today = np.datetime64(day, "D").astype(np.int64)
+    loan, dpd, received = c.ints("loan_id"), c.ints("dpd"), c.ints("received_fen")
+    cont = np.fromiter((bool(v) for v in c["open"]), bool, n)  # an open episode goes on
+    bucket = bucket_index(dpd)
+    old_bucket = np.fromiter((_BUCKET_AT.get(b, -1) for b in c["bucket"]), np.int64, n)
+    moved = ~cont | (old_bucket != bucket)
+    since = np.where(moved, today, c.days("bucket_since"))
+    start = np.where(cont, c.days("episode_start"), today - dpd + 1)
+    ep = {}
+    for name in ("attempts", "reached", "promises", "kept", "broken", "partials", "max_dpd"):
+        ep[name] = np.where(cont, c.ints(name), 0)
+    ep["broken_in_bucket"] = np.where(moved, 0, c.ints("broken_in_bucket"))
+    base = np.where(cont, c.ints("c_received_fen"), received)
+    ep["partials"] = ep["partials"] + (cont & (received > base))
+    ep["max_dpd"] = np.maximum(ep["max_dpd"], dpd)
+    episodes = c.ints("episodes")
+    ep["episodes"] = np.where(cont, episodes, episodes + 1)
+    ep["fast_cures"] = c.ints("fast_cures")
+    ep.update(loan=loan, dpd=dpd, received=received, bucket=bucket, since=since, start=start)
+    lengths = np.fromiter(map(len, c["dues"]), np.int64, n) // 4
+    owner = np.repeat(np.arange(n), lengths)
+    dues = c.packed("dues")
+    left = c.packed("principal_left").astype(np.int64) + c.packed("interest_left")
+    due_now = dues <= today
+    n_due = np.bincount(owner, due_now, minlength=n)
+    n_paid = np.bincount(owner, due_now & (left == 0), minlength=n)
+    remaining = np.bincount(owner, ~due_now & (left > 0), minlength=n)
+    principal = np.array(c["principal"], dtype=float)
+    rate = np.array(c["rate"], dtype=float) / 12.0
+    term = c.ints("term_months").astype(float)
+    instalment = np.where(rate > 0, principal * rate / (1.0 - (1.0 + rate) ** -term),
+                          principal / np.maximum(term, 1.0))
+    night = Night(
+        loan_id=loan, dpd=dpd, balance=c.ints("principal_outstanding_fen") / 100.0,
+        instalment=instalment, remaining_months=np.maximum(remaining, 1),
+        mob=(today - c.days("start_date")) // 30, paid_share=n_paid / np.maximum(n_due, 1),
+        first_payment_default=(received == 0).astype(float),
+        prior_episodes=ep["episodes"] - 1, prior_fast_cures=ep["fast_cures"],
+        attempts=ep["attempts"], reached=ep["reached"], promises=ep["promises"],
+        kept=ep["kept"], broken=ep["broken"], partials=ep["partials"],
+        days_in_bucket=today - since, broken_in_bucket=ep["broken_in_bucket"],
+        waiting=np.isin(loan, np.fromiter(promised, np.int64, len(promised))))
+    return night, ep
+
+
+def _follow_up_promises(uow: UnitOfWork, day: date, at: datetime) -> tuple[int, int, set[int]]:
+    """Settle promises (kept / broken); the counts and the loans still waiting on one."""
+    settled, waiting = [], set()
+    for p in uow.collections.due_promises(day):
+        paid = int(p["received_fen"]) - int(p["received_fen_at"])
+        if paid >= int(p["amount"] * 100):
+            settled.append({"id": p["id"], "loan_id": p["loan_id"], "status": "kept"})
+        elif p["due_on"] <= day:
+            settled.append({"id": p["id"], "loan_id": p["loan_id"], "status": "broken"})
+        else:
+            waiting.add(int(p["loan_id"]))
+    uow.collections.settle_promises(settled, day)
+    for s in settled:
+        uow.collections.count_promise(s["loan_id"], s["status"])
+    uow.collections.add_history_many([
+        {"loan_id": s["loan_id"], "business_date": day, "action": f"promise_{s['status']}",
+         "actor": "system", "detail": f"promise {s['id']}", "at": at} for s in settled])
+    kept = sum(1 for s in settled if s["status"] == "kept")
+    return kept, len(settled) - kept, waiting
+
+
+def _end_episodes(uow: UnitOfWork, day: date, at: datetime) -> int:
+    ended = [{"loan_id": r["loan_id"], "cured_on": day,
+              "fast": r["status"] != "written_off"
+              and (day - r["episode_start"]).days <= _FAST_DAYS}
+             for r in uow.collections.cured()]
+    uow.collections.end_episodes(ended)
+    uow.collections.add_history_many([
+        {"loan_id": r["loan_id"], "business_date": day, "action": "episode_ended",
+         "actor": "system", "detail": "cured" if r["fast"] else "left collections", "at": at}
+        for r in ended])
+    return len(ended)
+
+
+def _score(card: CollectionScorecard | None, x: pd.DataFrame, bucket: np.ndarray
+           ) -> tuple[np.ndarray, list[str]]:
+    if card is None:
+        return BUCKET_CURE[bucket], [""] * len(x)
+    return card.predict_proba(x)[:, 1], card.reasons(x, n=3).tolist()
+
+
+def _dealt(team_codes: list[str], rank: np.ndarray, people: dict[str, list[str]]
+           ) -> list[str | None]:
+    out: list[str | None] = []
+    for team, r in zip(team_codes, rank.tolist(), strict=True):
+        names = people.get(team)
+        out.append(names[(r - 1) % len(names)] if names else None)
+    return out
+
+
+def assign_collections(engine: Engine, day: date | None = None, *, strategy: str = "default",
+                       clock: Callable[[], datetime] = utcnow) -> AssignSummary:
+    """Assign the business date's delinquent accounts (see the module); ``day`` must be the
+    business date (the accounts' state is at it)."""
+    t0 = time.perf_counter()
+    compiled = _strategy(strategy)
+    at = clock()
+    with UnitOfWork(engine) as uow:
+        business_date = uow.servicing.business_date()
+        day = day or business_date
+        if day is None or day != business_date:
+            raise InvalidInput([("date", f"must be the business date {business_date} (the "
+                                         f"accounts' state is at it): close up to it first")])
+        known = uow.collections.run(day)
+        if known is not None:
+            return AssignSummary(day, known["accounts"], known["score_source"],
+                                 known["strategy"], already=True)
+        kept, broken, waiting = _follow_up_promises(uow, day, at)
+        cured = _end_episodes(uow, day, at)
+        rows = uow.collections.delinquent()
+        card, source = load_ccard(uow)
+        people = uow.collections.collectors()
+        summary = AssignSummary(day, len(rows), source, f"{compiled.name}@{compiled.version}",
+                                kept, broken, cured)
+        if rows:
+            cols = _Cols(rows)
+            night, ep = _night(cols, day, waiting)
+            x = features(night)
+            cure, codes = _score(card, x, ep["bucket"])
+            plan = plan_night(night, x, cure, compiled, _reasons(),
+                              {t: len(v) for t, v in people.items()})
+            _write(uow, cols, day, ep, plan, cure, codes, source, people)
+            teams = [TEAMS[TREATMENTS[t]] for t in plan.treatment.tolist()]
+            summary.by_team = {str(k): int(v) for k, v in pd.Series(teams).value_counts().sort_index().items()}
+        summary.seconds = time.perf_counter() - t0
+        uow.collections.record_run(business_date=day, accounts=len(rows), score_source=source,
+                                   strategy=summary.strategy, seconds=summary.seconds, ran_at=at)
+        uow.commit()
+    return summary
+
+
+def _iso_days(days: np.ndarray) -> list[str]:
+    return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
+
+
+def _write(uow: UnitOfWork, c: _Cols, day: date, ep: dict[str, np.ndarray], plan: Any,
+           cure: np.ndarray, codes: list[str], source: str,
+           people: dict[str, list[str]]) -> None:
+    n, today = c.n, day.isoformat()
+    bank = c["bank_code"]
+    bucket = np.asarray(BUCKETS)[ep["bucket"]].tolist()
+    counts = [ep[k].tolist() for k in ("attempts", "reached", "promises", "kept", "broken",
+                                       "broken_in_bucket", "partials", "received")]
+    uow.collections.replace_accounts(list(zip(
+        ep["loan"].tolist(), bank, _iso_days(ep["start"]), ep["episodes"].tolist(),
+        ep["fast_cures"].tolist(), bucket, _iso_days(ep["since"]), ep["max_dpd"].tolist(),
+        *counts, [True] * n, [None] * n, [today] * n, strict=True)))
+    names = np.asarray(TREATMENTS, dtype=object)[plan.treatment]
+    teams = [TEAMS[t] for t in names.tolist()]
+    probs = plan.probabilities.round(6).T.tolist()
+    uow.collections.add_assignments(list(zip(
+        ep["loan"].tolist(), [today] * n, bank, ep["dpd"].tolist(), bucket,
+        c["principal_outstanding_fen"], np.round(cure, 6).tolist(), [source] * n,
+        [x[:200] for x in codes], np.asarray(BANDS, dtype=object)[plan.band].tolist(),
+        np.asarray(REASON_NAMES, dtype=object)[plan.reason].tolist(), *probs,
+        np.asarray(TREATMENTS, dtype=object)[plan.strategy_treatment].tolist(),
+        names.tolist(), plan.attempts.tolist(), teams, _dealt(teams, plan.rank, people),
+        np.round(plan.priority, 2).tolist(), plan.rank.tolist(), strict=True)))
