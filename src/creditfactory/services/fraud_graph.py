@@ -14,7 +14,10 @@ record as it is; only applications kept without one (before the column existed) 
 sealed personal values opened here to be hashed, and those never leave this module.
 
 A finding that the identity was not confirmed or the business is not real makes the
-application a known bad: those two findings say the application was not what it claimed.
+application a known bad: those two findings say the application was not what it claimed. The
+loan book is the other source: an early default or a write-off never paid, recorded by the
+month-end monitoring (``services.monitoring_store.record_book_bads``), marks the application
+bad from the start of the month after the one it was seen in.
 """
 
 from __future__ import annotations
@@ -83,14 +86,16 @@ def _known_bad(row: RowMapping) -> bool:
 
 
 def read_kept(ctx: ServiceContext, graph: FraudGraph, after_application: int,
-              after_finding: int, page: int = PAGE) -> CatchUp:
+              after_finding: int, page: int = PAGE, after_book: int | None = None) -> CatchUp:
     """One page of what the store kept after the ids given: applications (as identity
-    records) and findings, with the known bads those findings establish."""
+    records) and findings, with the known bads those findings establish, and (with
+    ``after_book``) the known bads the loan book established."""
     with ctx.uow(write=False) as uow:
         feed = FraudFeedRepository(uow.conn)
         apps = feed.applications_after(after_application, page)
         sealed = feed.sealed([r["application_id"] for r in apps if r["fraud_identity"] is None])
         found = feed.findings_after(after_finding, page)
+        book = [] if after_book is None else feed.book_bads_after(after_book, page)
     hashed = {int(r["application_id"]): kept_identity(r, ctx.vault, graph) for r in sealed}
     return CatchUp(
         applications=[_kept(r, hashed) for r in apps],
@@ -99,7 +104,9 @@ def read_kept(ctx: ServiceContext, graph: FraudGraph, after_application: int,
             for r in found if _known_bad(r)
         ],
         finding_ids=[int(r["id"]) for r in found],
-        more=len(apps) == page or len(found) == page,
+        more=len(apps) == page or len(found) == page or len(book) == page,
+        book_bads=[KnownBad(int(r["id"]), int(r["application_id"]),
+                            int(r["known_at"].timestamp())) for r in book],
     )
 
 
@@ -111,7 +118,8 @@ def catch_up(ctx: ServiceContext, page: int = PAGE) -> int:
         return 0
     added = 0
     while True:
-        batch = read_kept(ctx, graph, *graph.catch_up_position(), page=page)
+        batch = read_kept(ctx, graph, *graph.catch_up_position(), page=page,
+                          after_book=graph.book_position())
         added += graph.take(batch)
         if not batch.more:
             return added

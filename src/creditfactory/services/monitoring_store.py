@@ -6,12 +6,19 @@ M's last day) under month M, then hands the book's loans and every recorded mont
 the same monitoring job as a portfolio run, and keeps M's alerts and industry outlook for the
 warning page and the alerts API. History (roll rates, vintages, σ-rules) grows one month per
 run; the B-card is fitted once the recorded months cover its training window.
+
+Each run also learns from the book: the A-card's and B-card's performance against the
+outcomes matured by M (``monitoring.learning``) is kept per month, and the loans that
+defaulted early (over 90 DPD within their first six months on book) or were written off
+without a payment become known bads of the fraud graph (``book_known_bads``), from the start
+of the month after the one they were seen in: later applications linked to them (a shared
+device, phone, bank card...) score higher, earlier ones never see it.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +34,19 @@ from creditfactory.services.errors import InvalidInput, RoleNotAllowed
 from creditfactory.services.monitoring_run import BookTables, MonitorRun, score_with_bcard
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
+from creditfactory.store.repo_learning import LearningRepository
 from creditfactory.store.repo_monitoring import MonitoringRepository
 
-__all__ = ["LEVELS", "list_alerts", "monitor_store", "warning_view"]
+__all__ = ["EARLY_DEFAULT_MOB", "LEVELS", "list_alerts", "monitor_store", "record_book_bads",
+           "warning_view"]
 
 LEVELS = ("amber", "red")
 _BCARD_MONTHS = 18
+EARLY_DEFAULT_MOB = 6
+"""A loan over 90 DPD at this many months on book or fewer is an early default: a borrower
+who never meant to (or never could) pay, which is what the fraud graph's known bads mark."""
+_PERFORMANCE_KEYS = ("window_from", "window_to", "n", "bads", "bad_rate", "mean_pd", "auc",
+                     "ks", "psi", "calibration_ratio", "max_band_gap")
 
 
 def _month(text: str) -> pd.Period:
@@ -64,6 +78,29 @@ def _tables(book: list[dict[str, Any]], states: list[dict[str, Any]]) -> BookTab
     return BookTables(loans=loans, monthly=monthly)
 
 
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def record_book_bads(repo: LearningRepository, until: str, now: datetime) -> int:
+    """Record as fraud-graph known bads the book's early defaults seen in the month-end states
+    up to ``until`` and its write-offs never paid; how many were added."""
+    rows = []
+    for r in repo.early_defaults(until, EARLY_DEFAULT_MOB, 90):
+        after = pd.Period(r["month"], freq="M").end_time.date() + timedelta(days=1)
+        rows.append({"application_id": r["application_id"], "loan_id": r["loan_id"],
+                     "reason": "early_default", "known_at": _midnight(after), "recorded_at": now})
+    seen = {r["application_id"] for r in rows}
+    for r in repo.unpaid_write_offs():
+        if r["application_id"] not in seen and r["written_off_on"] is not None:
+            rows.append({"application_id": r["application_id"], "loan_id": r["loan_id"],
+                         "reason": "written_off_unpaid",
+                         "known_at": _midnight(r["written_off_on"] + timedelta(days=1)),
+                         "recorded_at": now})
+    repo.add_known_bads(rows)
+    return len(rows)
+
+
 def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = None,
                   compute: str = "pandas") -> MonitorRun:
     """Record the book's state under ``month``, run the monitoring over the recorded months
@@ -90,7 +127,11 @@ def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = No
         repo.save_states(label, [{str(k): v for k, v in r.items()}
                                  for r in rows.to_dict("records")])
         states = repo.states(label)
+        book_bads = record_book_bads(LearningRepository(uow.conn), label, datetime.now(UTC))
         uow.commit()
+    if book_bads:
+        notes.append(f"{book_bads} early default(s) or unpaid write-off(s) of the book are now "
+                     "known bads of the fraud graph")
     if business_date != period.end_time.date():
         notes.append(f"the book's state at the business date {business_date} is recorded as "
                      f"{label}'s month-end")
@@ -106,6 +147,12 @@ def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = No
     result = run_monthly(tables.loans, tables.monthly, bscore=bscore, samples=samples,
                          rules=load_rules(rules), outlook_settings=load_outlook(rules),
                          engine=compute)
+    from creditfactory.services.monitoring_learning import attach_performance
+
+    attach_performance(result, tables, bscore, _BCARD_MONTHS if bscore is not None else None)
+    performance = result.performance[result.performance["month"] == label]
+    perf_rows = [{k: (None if isinstance(r[k], float) and not np.isfinite(r[k]) else r[k])
+                  for k in ("model", *_PERFORMANCE_KEYS)} for r in performance.to_dict("records")]
     result.stability["notes"] = notes
     files = write_outputs(result, Path(out), bscore)
     alerts = result.alerts[result.alerts["month"] == label]
@@ -121,6 +168,7 @@ def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = No
         MonitoringRepository(uow.conn).replace_results(label, alert_rows, outlook_rows, {
             "loans": len(book), "alerts": len(alert_rows),
             "red": int((alerts["level"] == "red").sum()), "ran_at": datetime.now(UTC)})
+        LearningRepository(uow.conn).replace_performance(label, perf_rows)
         uow.commit()
     return MonitorRun(result=result, bscore=bscore, files=files, notes=notes)
 
@@ -152,4 +200,11 @@ def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) ->
         chosen = _month(month).strftime("%Y-%m") if month else (runs[0]["month"] if runs else None)
         alerts, count = repo.alerts(chosen, limit=500) if chosen else ([], 0)
         outlook = repo.outlook(chosen) if chosen else []
-    return {"runs": runs, "month": chosen, "alerts": alerts, "count": count, "outlook": outlook}
+        learning = LearningRepository(uow.conn)
+        performance = learning.performance(chosen) if chosen else []
+        promotions = learning.promotions(5)
+    latest = {}
+    for r in performance:  # each model's row of the chosen month, else its latest before
+        latest[r["model"]] = r
+    return {"runs": runs, "month": chosen, "alerts": alerts, "count": count, "outlook": outlook,
+            "performance": list(latest.values()), "promotions": promotions}

@@ -1,4 +1,5 @@
-"""Reads for the live fraud graph: applications and findings after an id, oldest first.
+"""Reads for the live fraud graph: applications, findings and the loan book's known bads after
+an id, oldest first.
 
 Applications are read with their kept identity record (keyed hashes, no personal value);
 only applications kept without one (before the record was kept) are read again with their
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from creditfactory.store.tables import applicants
 from creditfactory.store.tables_case import applications, findings
+from creditfactory.store.tables_learning import book_known_bads
 
 _APPLICATIONS_AFTER = (
     sa.select(applications.c.application_id, applications.c.fraud_identity)
@@ -45,6 +47,13 @@ _FINDINGS_AFTER = (
     .limit(sa.bindparam("limit"))
 )
 
+_BOOK_BADS_AFTER = (
+    sa.select(book_known_bads.c.id, book_known_bads.c.application_id, book_known_bads.c.known_at)
+    .where(book_known_bads.c.id > sa.bindparam("after"))
+    .order_by(book_known_bads.c.id)
+    .limit(sa.bindparam("limit"))
+)
+
 
 class FraudFeedRepository:
     """Kept applications (their identity records, or sealed values) and findings, by key."""
@@ -64,3 +73,7 @@ class FraudFeedRepository:
 
     def findings_after(self, after: int, limit: int) -> list[RowMapping]:
         return list(self._c.execute(_FINDINGS_AFTER, {"after": after, "limit": limit}).mappings())
+
+    def book_bads_after(self, after: int, limit: int) -> list[RowMapping]:
+        """The loan book's known bads (``id``, ``application_id``, ``known_at``) after ``after``."""
+        return list(self._c.execute(_BOOK_BADS_AFTER, {"after": after, "limit": limit}).mappings())

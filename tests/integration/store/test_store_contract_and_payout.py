@@ -64,6 +64,9 @@ class FakeGraph:
     def catch_up_position(self) -> tuple[int, int]:
         return 2**62, 2**62  # nothing to read
 
+    def book_position(self) -> int:
+        return 2**62
+
     def take(self, batch: Any) -> int:
         return 0
 

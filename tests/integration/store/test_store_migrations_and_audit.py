@@ -60,6 +60,9 @@ EXPECTED = {
     "monitoring_alerts",
     "monitoring_outlook",
     "monitoring_runs",
+    "model_performance",
+    "model_promotions",
+    "book_known_bads",
 }
 
 

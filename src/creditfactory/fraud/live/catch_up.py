@@ -56,7 +56,9 @@ class KeptApplication:
 
 @dataclass(frozen=True)
 class KnownBad:
-    """A finding that made a kept application a known bad (identity not confirmed, ...)."""
+    """A finding that made a kept application a known bad (identity not confirmed, ...), or,
+    in :attr:`CatchUp.book_bads`, the book's record of one (an early default): ``finding_id``
+    is then that record's id."""
 
     finding_id: int
     application_id: int
@@ -68,6 +70,8 @@ class CatchUp:
     """What was kept after the ids asked for, in id order.
 
     ``finding_ids`` lists every finding read (bad or not), so reading moves past them;
+    ``book_bads`` are the known bads the loan book established (early defaults, write-offs
+    never paid), read by their own ids after :meth:`CatchingUp.book_position`;
     ``more`` says the source stopped at its page size and should be asked again.
     """
 
@@ -75,6 +79,7 @@ class CatchUp:
     known_bads: list[KnownBad] = field(default_factory=list)
     finding_ids: list[int] = field(default_factory=list)
     more: bool = False
+    book_bads: list[KnownBad] = field(default_factory=list)
 
 
 class IdCursor:
@@ -114,6 +119,7 @@ class CatchingUp:
         self._state = state
         self._applications = IdCursor()
         self._findings = IdCursor()
+        self._book = IdCursor()
         self.every = 0.0
         self._read_at = -float("inf")
 
@@ -134,6 +140,11 @@ class CatchingUp:
         with self._state.lock:
             now = self._state.clock()
             return self._applications.after(now), self._findings.after(now)
+
+    def book_position(self) -> int:
+        """The book's known-bad record id the next read starts after."""
+        with self._state.lock:
+            return self._book.after(self._state.clock())
 
     def take(self, batch: CatchUp) -> int:
         """Add what was read; the number of applications added."""
@@ -161,6 +172,10 @@ class CatchingUp:
                     gid = -bad.application_id
                     known = min(bad.known_at, latest, graph.known_bad_at(gid))
                     graph.mark_bad(gid, known)
+            for bad in batch.book_bads:
+                if self._book.take(bad.finding_id, now):
+                    gid = -bad.application_id
+                    graph.mark_bad(gid, min(bad.known_at, latest, graph.known_bad_at(gid)))
             return added
 
     def kept(self, identity: Mapping[str, int], application_id: int) -> bool:

@@ -140,6 +140,11 @@ class LiveFraud:
         self._seed.ensure()
         return self._catching_up.position()
 
+    def book_position(self) -> int:
+        """The loan book's known-bad record id the next read starts after."""
+        self._seed.ensure()
+        return self._catching_up.book_position()
+
     def take(self, batch: CatchUp) -> int:
         """Add applications kept and known bads found since the last read; how many added."""
         return self._catching_up.take(batch)

@@ -9,6 +9,7 @@ from creditfactory.store import (
     tables_case,  # noqa: F401  (registers the case tables)
     tables_contracts,  # noqa: F401  (registers the contract and payout-check tables)
     tables_data_fetch,  # noqa: F401  (registers the fetched-data tables)
+    tables_learning,  # noqa: F401  (registers learning from the book's tables)
     tables_models,  # noqa: F401  (registers the model tables)
     tables_monitoring,  # noqa: F401  (registers the monthly monitoring's tables)
     tables_personal,  # noqa: F401  (registers the personal values awaiting sealing)

@@ -1,0 +1,71 @@
+"""Tables of learning from the book: each monitored month's scorecard performance against
+matured outcomes, every challenger promotion decision with its figures, and the known bads the
+book establishes for the fraud graph.
+
+A month is ``YYYY-MM`` text. A book known bad is an application whose loan defaulted early
+(over 90 DPD within its first six months on book) or was written off without a payment: the
+fraud graph marks it bad from ``known_at`` (the end of the month it was observed), so later
+applications linked to it score higher and earlier ones never see it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from creditfactory.store.tables import JSON, metadata
+from creditfactory.store.types import UTCDateTime
+
+_BIG = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+model_performance = sa.Table(
+    "model_performance",
+    metadata,
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("model", sa.String(16), primary_key=True),
+    sa.Column("window_from", sa.String(7), nullable=False),
+    sa.Column("window_to", sa.String(7), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("bads", sa.Integer, nullable=False),
+    sa.Column("bad_rate", sa.Float, nullable=True),
+    sa.Column("mean_pd", sa.Float, nullable=True),
+    sa.Column("auc", sa.Float, nullable=True),
+    sa.Column("ks", sa.Float, nullable=True),
+    sa.Column("psi", sa.Float, nullable=True),
+    sa.Column("calibration_ratio", sa.Float, nullable=True),
+    sa.Column("max_band_gap", sa.Float, nullable=True),
+)
+
+model_promotions = sa.Table(
+    "model_promotions",
+    metadata,
+    sa.Column("id", _BIG, primary_key=True),
+    sa.Column("decided_at", UTCDateTime(), nullable=False),
+    sa.Column("as_of", sa.String(7), nullable=False),
+    sa.Column("model", sa.String(16), nullable=False),
+    sa.Column("champion", sa.String(160), nullable=False),
+    sa.Column("challenger", sa.String(160), nullable=False),
+    sa.Column("promoted", sa.Boolean, nullable=False),
+    sa.Column("champion_auc", sa.Float, nullable=True),
+    sa.Column("challenger_auc", sa.Float, nullable=True),
+    sa.Column("psi", sa.Float, nullable=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("bads", sa.Integer, nullable=False),
+    sa.Column("window_from", sa.String(7), nullable=False),
+    sa.Column("window_to", sa.String(7), nullable=False),
+    sa.Column("rule", JSON, nullable=False),
+    sa.Column("reasons", JSON, nullable=False),
+    sa.Column("figures", JSON, nullable=False),
+    sa.Column("decided_by", sa.String(64), nullable=False),
+)
+
+book_known_bads = sa.Table(
+    "book_known_bads",
+    metadata,
+    sa.Column("id", _BIG, primary_key=True),
+    sa.Column("application_id", sa.ForeignKey("applications.application_id"), nullable=False,
+              unique=True),
+    sa.Column("loan_id", _BIG, nullable=False),
+    sa.Column("reason", sa.String(24), nullable=False),
+    sa.Column("known_at", UTCDateTime(), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+)
