@@ -191,3 +191,27 @@ def test_account_managers_land_on_their_intake_page(web: Web, context: Any) -> N
     page = context.new_page()
     _login(page, web, name)
     expect(page).to_have_url(f"{web.root}/ui/intake")
+
+
+def test_a_channel_page_shows_its_volume_approval_and_packaging_evidence(web: Web, context: Any) -> None:
+    channel_id = web.api.application(210)["channel_id"]
+    web.submit(210)
+    with web.api.ctx.engine.connect() as c:
+        joined = applications.join(cases, cases.c.application_id == applications.c.application_id)
+        tiers = [t for (t,) in c.execute(sa.select(cases.c.tier).select_from(joined)
+                                         .where(applications.c.channel_id == channel_id))]
+    decided = [t for t in tiers if t != "pending"]
+    approved = [t for t in decided if t != "reject"]
+    context.add_cookies([web.session_cookie("channel_manager")])
+    page = context.new_page()
+    page.goto(f"{web.root}/ui/channels")
+    row = page.locator(f"tr[data-channel='{channel_id}']")
+    if row.count():
+        expect(row.locator("td[data-figure=applications]")).to_have_text(f"{len(tiers):,}")
+    page.goto(f"{web.root}/ui/channels/{channel_id}")
+    expect(page.locator("#channel-applications")).to_contain_text(f"{len(tiers):,}")
+    share = f"{100 * len(approved) / len(decided):.1f} %"
+    expect(page.locator("#channel-approval")).to_contain_text(share)
+    expect(page.locator("#channel-findings tr[data-finding]")).to_have_count(3)
+    expect(page.locator("#packaging-evidence")).to_be_visible()
+    page.screenshot(path=str(_shots() / "channel-en.png"), full_page=True)

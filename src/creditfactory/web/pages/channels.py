@@ -1,4 +1,5 @@
-"""Channels for channel managers: status and deposit, suspend and reactivate, deposit movements."""
+"""Channels for channel managers: volume, approvals, early defaults, packaging score and its
+evidence; status and deposit, suspend and reactivate, deposit movements."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from creditfactory.http.deps import CtxDep
 from creditfactory.http.schemas.org import ChannelStatusUpdate, DepositMovementCreate
 from creditfactory.http.schemas.text import KEY
 from creditfactory.services import channels as svc
+from creditfactory.services.channel_figures import (
+    EARLY_DPD,
+    EARLY_MONTHS,
+    RECENT_DAYS,
+    channel_figures,
+    packaging_evidence,
+)
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput
 from creditfactory.services.ports import Actor
@@ -38,6 +46,9 @@ def channels(
         "channels.html",
         actor,
         rows=rows,
+        figures=channel_figures(ctx, actor, [r["channel_id"] for r in rows]),
+        early=(EARLY_DPD, EARLY_MONTHS),
+        recent_days=RECENT_DAYS,
         total=total,
         status_filter=status or "",
         page_no=page_no,
@@ -59,6 +70,10 @@ def _channel_page(
         actor,
         status,
         channel=svc.get_channel(ctx, actor, channel_id),
+        figures=channel_figures(ctx, actor, [channel_id])[channel_id],
+        evidence=packaging_evidence(ctx, actor, channel_id),
+        early=(EARLY_DPD, EARLY_MONTHS),
+        recent_days=RECENT_DAYS,
         movements=svc.deposit_movements(ctx, actor, channel_id),
         kinds=KINDS,
         failed=failed or {},
