@@ -215,3 +215,30 @@ def test_a_channel_page_shows_its_volume_approval_and_packaging_evidence(web: We
     expect(page.locator("#channel-findings tr[data-finding]")).to_have_count(3)
     expect(page.locator("#packaging-evidence")).to_be_visible()
     page.screenshot(path=str(_shots() / "channel-en.png"), full_page=True)
+
+
+def test_the_bank_sees_the_platform_score_and_the_cases_findings(web: Web, context: Any) -> None:
+    sub = web.submit(44, amount=450000.0, declared_monthly_revenue=150000.0, industry="F52")
+    case_id = sub["case_id"]
+    for step, role, body in (
+        ("phone_verification", "verifier", {"identity_confirmed": True}),
+        ("online_verification", "verifier", {"business_real": True}),
+        ("field_investigation", "investigator", {"business_real": True, "purpose_confirmed": True}),
+        ("investigation_review", "approver", {"verdict": "pass"}),
+    ):
+        web.complete_via_api(case_id, step, role, body)
+    case = web.case_json(case_id)
+    assert case["step"] == "bank_approval" and case["bank_code"] == web.api.manual_bank
+    submission = case["bank_submissions"][0]
+    context.add_cookies([web.session_cookie("officer_cmb")])
+    page = context.new_page()
+    page.goto(f"{web.root}/ui/bank")
+    row = page.locator(f"tr[data-submission='{submission['submission_id']}']")
+    score = (submission.get("package") or {}).get("platform_score")
+    expected = f"{score:,.0f}" if score is not None else "–"
+    expect(row.locator("td[data-figure=platform-score]")).to_have_text(expected)
+    cell = row.locator("td.findings")
+    expect(cell).to_contain_text("phone verification")
+    expect(cell).to_contain_text("field investigation")
+    expect(cell).to_have_attribute("data-findings", re.compile(r"^[3-9]$"))
+    page.screenshot(path=str(_shots() / "bank-findings-en.png"), full_page=True)

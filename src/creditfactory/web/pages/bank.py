@@ -1,4 +1,5 @@
-"""The bank page: a bank officer's pending packages and cases (their bank's only); answers."""
+"""The bank page: a bank officer's pending packages with the platform's score, recommendation and
+the verification findings, and cases (their bank's only); answers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from fastapi.responses import Response
 
 from creditfactory.http.deps import CtxDep
 from creditfactory.http.schemas.work import BankDecision
-from creditfactory.services.bank_answers import answer, bank_queue
+from creditfactory.services.bank_answers import answer
+from creditfactory.services.bank_view import pending_with_findings
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput
 from creditfactory.services.ports import Actor
@@ -30,7 +32,7 @@ def _bank_page(
     status: int = 200,
     failed: dict[str, Any] | None = None,
 ) -> Response:
-    pending = bank_queue(ctx, actor, None, 200)
+    pending = pending_with_findings(ctx, actor, 200)
     rows, total = list_cases(ctx, actor, None, (page_no - 1) * PAGE, PAGE)
     return page(
         request,
