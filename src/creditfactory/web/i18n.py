@@ -1,7 +1,9 @@
 """The staff pages in Chinese or English, with times in the branch's time zone.
 
-The language is the one the user chose (the ``cf_lang`` cookie, set by the language switch)
-or else the best match of the browser's ``Accept-Language``; English when nothing matches.
+The language is the one the user chose (the ``cf_lang`` cookie: set at sign-in from the
+language stored with the user's account, chosen on their page ``/ui/me``, and by the language
+switch) or else the best match of the browser's ``Accept-Language``; English when nothing
+matches.
 Messages come from Babel catalogues shipped compiled in ``web/translations`` (``.po`` beside
 its ``.mo``; ``tests/unit/web/test_i18n_catalogue.py`` fails when they differ). Nothing is
 fetched at run time.

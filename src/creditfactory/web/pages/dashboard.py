@@ -30,8 +30,10 @@ def _time_unit(seconds: list[float]) -> tuple[float, str]:
     """Hours, minutes or seconds: the largest unit the longest time fills at least once."""
     longest = max(seconds, default=0.0)
     if longest >= 3600:
-        return 3600.0, " h"
-    return (60.0, " min") if longest >= 60 else (1.0, " s")
+        return 3600.0, " " + i18n.gettext("hours")
+    if longest >= 60:
+        return 60.0, " " + i18n.gettext("minutes")
+    return 1.0, " " + i18n.gettext("seconds")
 
 
 def _charts(board: Dashboard) -> dict[str, Markup]:
