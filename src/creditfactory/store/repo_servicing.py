@@ -22,7 +22,7 @@ from creditfactory.store.tables_servicing import (
 )
 from creditfactory.store.write_pipeline import is_pipelined, queue
 
-__all__ = ["BOOK_COLUMNS", "STATE_COLUMNS", "ServicingRepository"]
+__all__ = ["BOOK_COLUMNS", "LOAN_STATUS", "STATE_COLUMNS", "ServicingRepository"]
 
 BOOK_COLUMNS = ("loan_id", "rate", "status", "dpd", "principal_outstanding_fen",
                 "overdue_principal_fen", "penalty_accrued_fen", "penalty_paid_fen", "credit_fen",
@@ -38,6 +38,10 @@ STATE_COLUMNS = ("status", "dpd", "bucket", "five_class", "principal_outstanding
                  "principal_left", "interest_left")
 """A loan's state as stored, in the order :meth:`ServicingRepository.set_state_rows` takes."""
 _DATES = (STATE_COLUMNS.index("written_off_on"), STATE_COLUMNS.index("first_npl_on"))
+LOAN_STATUS = {"active": "active", "closed": "paid_off", "written_off": "written_off"}
+"""``loans.servicing_status`` by account status: the loan's lifecycle as its account says
+("booked" only between payout and the account's opening); arrears are the account's DPD,
+bucket and class, not a status."""
 _CALENDAR = sa.select(servicing_calendar.c.business_date).where(servicing_calendar.c.id == 1)
 _WRITERS_DATE = Prepared(_CALENDAR)
 _HEAD = Prepared(sa.select(loan_accounts.c.loan_id, loan_accounts.c.bank_code,
@@ -139,6 +143,8 @@ class ServicingRepository:
         self._c.execute(sa.insert(loan_accounts), [dict(values)])
         for k in range(0, len(schedule), _CHUNK):
             self._c.execute(sa.insert(loan_schedule), list(schedule[k:k + _CHUNK]))
+        self._c.execute(sa.update(loans).where(loans.c.id == values["loan_id"])
+                        .values(servicing_status=LOAN_STATUS[values["status"]]))
 
     def account(self, loan_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
         q = sa.select(loan_accounts).where(loan_accounts.c.loan_id == loan_id)
@@ -214,8 +220,9 @@ class ServicingRepository:
             return
         sqlite = is_sqlite(self._c.engine)
         if not sqlite and len(rows) > 2000:
-            update_states(self._c, STATE_COLUMNS, rows)
+            update_states(self._c, STATE_COLUMNS, rows, loan_status=LOAN_STATUS)
             return
+        self._set_loan_status([(LOAN_STATUS[r[0]], r[-1], LOAN_STATUS[r[0]]) for r in rows], sqlite)
         mark = "?" if sqlite else "%s"
         sql = (f"UPDATE loan_accounts SET {', '.join(f'{c} = {mark}' for c in STATE_COLUMNS)} "
                f"WHERE loan_id = {mark}")
@@ -224,6 +231,13 @@ class ServicingRepository:
             rows = [r if r[a] is None and r[b] is None else
                     (*r[:a], r[a] and r[a].isoformat(), r[b] and r[b].isoformat(), *r[b + 1:])
                     for r in rows]
+        for k in range(0, len(rows), 5000):
+            self._c.exec_driver_sql(sql, list(rows[k:k + 5000]))
+
+    def _set_loan_status(self, rows: Sequence[tuple[str, int, str]], sqlite: bool) -> None:
+        """``loans.servicing_status`` kept equal to the accounts' (a no-op where it is)."""
+        mark = "?" if sqlite else "%s"
+        sql = f"UPDATE loans SET servicing_status = {mark} WHERE id = {mark} AND servicing_status <> {mark}"
         for k in range(0, len(rows), 5000):
             self._c.exec_driver_sql(sql, list(rows[k:k + 5000]))
 

@@ -11,7 +11,7 @@ transaction. Values are in the stored forms (``Money`` and dates as text on SQLi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -131,11 +131,12 @@ def loan_transaction_rows(conn: Connection, loan_ids: Sequence[int]) -> list[tup
     return _fetch(conn, sql, (param,))
 
 
-def update_states(conn: Connection, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-                  ) -> None:
+def update_states(conn: Connection, columns: Sequence[str], rows: Sequence[tuple[Any, ...]],
+                  loan_status: Mapping[str, str] | None = None) -> None:
     """PostgreSQL: the states (``columns`` values, then the loan id) copied in binary (the
     instalment arrays as they are, not in hex) into a temporary table and set in one
-    ``UPDATE``."""
+    ``UPDATE``; with ``loan_status`` (account status -> loan status) the loans whose
+    ``servicing_status`` differs are set in one more."""
     cur = _cursor(conn)
     names = ", ".join((*columns, "loan_id"))
     cur.execute("DROP TABLE IF EXISTS pg_temp.loan_state_load")
@@ -150,3 +151,8 @@ def update_states(conn: Connection, columns: Sequence[str], rows: Sequence[tuple
     sets = ", ".join(f"{c} = s.{c}" for c in columns)
     cur.execute(f"UPDATE loan_accounts a SET {sets} FROM loan_state_load s "
                 f"WHERE a.loan_id = s.loan_id")
+    if loan_status:
+        mapped = "CASE s.status " + " ".join(
+            f"WHEN '{k}' THEN '{v}'" for k, v in loan_status.items()) + " END"
+        cur.execute(f"UPDATE loans l SET servicing_status = {mapped} FROM loan_state_load s "
+                    f"WHERE l.id = s.loan_id AND l.servicing_status <> {mapped}")

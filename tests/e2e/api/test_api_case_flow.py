@@ -89,7 +89,7 @@ def test_auto_approved_application_reaches_payout_once_the_borrower_signs(
     assert case["status"] == "done" and case["step"] == "booking_and_enrolment"
     assert case["tasks"] == []
     assert case["loan"]["principal"] == "200000.00"
-    assert case["loan"]["servicing_status"] == "booked"
+    assert case["loan"]["servicing_status"] == "active"  # booked for servicing: its account opened
 
 
 def test_task_completed_twice_is_409_and_the_case_moves_on_once(server: Server, client: httpx.Client) -> None:

@@ -106,6 +106,9 @@ def bulk_accounts(engine: sa.Engine, ids: list[int], amounts_fen: np.ndarray, *,
                 rows = []
         if rows:
             uow.conn.execute(sa.insert(loan_accounts), rows)
+        for k in range(0, n, _CHUNK):  # an opened account's loan is active, as booking makes it
+            uow.conn.execute(sa.update(loans).where(loans.c.id.in_(ids[k:k + _CHUNK]))
+                             .values(servicing_status="active"))
         uow.commit()
 
 
