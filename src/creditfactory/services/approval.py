@@ -13,6 +13,7 @@ that the bank package is built from.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,12 @@ from creditfactory.domain.case import Case
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.decisions import latest_decision, store_decision
 from creditfactory.services.errors import InvalidInput, SeparationOfDuties
-from creditfactory.services.limit_and_pricing import limit_and_pricing, needs_committee, redecide
+from creditfactory.services.limit_and_pricing import (
+    decision_with_findings,
+    limit_and_pricing,
+    needs_committee,
+    redecide,
+)
 from creditfactory.services.ports import Actor, Decision
 from creditfactory.store import UnitOfWork
 
@@ -48,6 +54,7 @@ __all__ = [
     "limit_and_pricing_with_approval",
 ]
 
+log = logging.getLogger(__name__)
 HUMAN_BASES = ("approver", "committee")
 """Bases of decisions a person made (the others are the engine's)."""
 
@@ -233,5 +240,32 @@ def case_work(ctx: ServiceContext, actor: Actor, case_id: int) -> dict[str, Any]
             barred = str(exc)
         kind = ("committee" if task.step == COMMITTEE_STEP else
                 "approval" if task.step == REVIEW_STEP else "findings")
+        facts = form_facts(uow, case) if kind != "findings" else None
+        if kind == "approval" and barred is None:
+            assert facts is not None
+            facts["preview"] = _preview(uow, ctx, case, facts)
         return {"task": task_view(task, utcnow()), "kind": kind, "barred": barred,
-                "facts": form_facts(uow, case) if kind != "findings" else None}
+                "facts": facts}
+
+
+def _preview(
+    uow: UnitOfWork, ctx: ServiceContext, case: Case, facts: dict[str, Any]
+) -> dict[str, Any] | None:
+    """What the engine will decide at limit and pricing with the findings recorded so far,
+    and what a plain approve would then need (None when it cannot be worked out now)."""
+    try:
+        d = decision_with_findings(uow, ctx, case)
+    except Exception:  # the form stays usable without the preview
+        log.exception("previewing the re-decision of case %s failed", case.id)
+        return None
+    m = facts["machine"]
+    if d is None:
+        if m is None:
+            return None
+        terms = Terms(m["tier"], m["limit"], m["rate"])
+        reasons: tuple[str, ...] = tuple(m["reasons"])
+    else:
+        terms, reasons = Terms(d.tier, d.limit, d.rate), d.reasons
+    return {"tier": terms.tier, "limit": terms.limit, "rate": terms.rate, "reasons": reasons,
+            "with_findings": d is not None,
+            "if_approved": committee_reasons(Verdict("approve"), terms)}

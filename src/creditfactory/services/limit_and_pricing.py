@@ -23,7 +23,7 @@ from creditfactory.store import UnitOfWork
 TIER_ORDER = {"auto_approve": 0, "remote_verification": 1, "field_investigation": 2, "reject": 3}
 EXCEPTION_LIMIT_CUT = Decimal("0.8")
 
-__all__ = ["limit_and_pricing", "findings_of", "needs_committee", "redecide"]
+__all__ = ["decision_with_findings", "limit_and_pricing", "findings_of", "needs_committee", "redecide"]
 
 
 def findings_of(uow: UnitOfWork, application_id: int) -> Findings:
@@ -39,18 +39,17 @@ def findings_of(uow: UnitOfWork, application_id: int) -> Findings:
     return merge([Findings(**{k: r[k] for k in keys}) for r in rows])
 
 
-def redecide(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> Decision | None:
-    """Decide the case again with its findings and keep the decision (None: no findings, the
-    latest decision stands). Knock-out findings decline at once."""
+def decision_with_findings(uow: UnitOfWork, ctx: ServiceContext, case: Case) -> Decision | None:
+    """What the engine decides with the case's findings, kept nowhere (None: no findings).
+    Knock-out findings decline."""
     app_id = case.application_id
     found = findings_of(uow, app_id)
     if found.empty:
         return None
     before = latest_decision(uow, app_id)
-    seq = before.seq + 1
     ko = knock_outs(found)
     if ko:
-        d = Decision(
+        return Decision(
             "reject",
             Decimal("0.00"),
             before.rate,
@@ -59,13 +58,22 @@ def redecide(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> 
             before.score,
             {"basis": "findings", "previous_seq": before.seq},
         )
-    else:
-        active_strategy(ctx)
-        app = uow.applications.get(app_id)
-        assert app is not None
-        applicant = uow.applications.applicant(app.applicant_id)
-        full = corrected_application(rebuild_application(app, applicant, ctx.vault), found)
-        d = decide(ctx, full)
+    active_strategy(ctx)
+    app = uow.applications.get(app_id)
+    assert app is not None
+    applicant = uow.applications.applicant(app.applicant_id)
+    full = corrected_application(rebuild_application(app, applicant, ctx.vault), found)
+    return decide(ctx, full)
+
+
+def redecide(uow: UnitOfWork, ctx: ServiceContext, case: Case, at: datetime) -> Decision | None:
+    """Decide the case again with its findings and keep the decision (None: no findings, the
+    latest decision stands)."""
+    d = decision_with_findings(uow, ctx, case)
+    if d is None:
+        return None
+    app_id = case.application_id
+    seq = latest_decision(uow, app_id).seq + 1
     store_decision(uow, app_id, seq, "findings", d, at)
     uow.audit.append(
         "system",

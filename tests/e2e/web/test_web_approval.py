@@ -67,6 +67,9 @@ def test_approving_what_the_engine_declines_goes_to_the_committee_not_overruled(
     expect(work).to_have_attribute("data-kind", "approval")
     expect(work.locator("#work-machine dd[data-tier]")).to_have_text("field investigation")
     expect(work).to_contain_text("450,000.00")
+    expect(work.locator("#work-preview")).to_have_attribute("data-tier", "reject")
+    expect(work.locator("#work-preview")).to_contain_text("declared revenue too low")
+    expect(work.locator("#work-preview-committee")).to_contain_text("goes to the committee")
     _shot(page, "approval-form-en.png")
 
     # beyond anyone's authority: refused by field, nothing moves
@@ -151,6 +154,7 @@ def test_a_lower_limit_is_the_approvers_own_and_a_higher_one_goes_to_the_committ
     for case_id, limit in ((lower, "380000"), (higher, "400000")):
         page.goto(f"{web.root}/ui/cases/{case_id}")
         work = page.locator("#work")
+        expect(work.locator("#work-preview-committee")).to_have_count(0)
         work.locator("input[value=approve_changed]").check()
         work.locator("input[name=limit]").fill(limit)
         work.locator("input[name=rate_percent]").fill("21")
@@ -168,6 +172,7 @@ def test_a_lower_limit_is_the_approvers_own_and_a_higher_one_goes_to_the_committ
     theirs = web.case_json(higher)
     assert theirs["step"] == "committee_approval" and theirs["exception"]
     page.goto(f"{web.root}/ui/cases/{higher}")
+    expect(page.locator("#audit tr[data-action='decision.revised']")).to_contain_text("300000.00")
     expect(page.locator("#audit tr[data-action='approval.referred']")).to_contain_text(
         "limit above the machine")
 
