@@ -108,6 +108,9 @@ class ServicePlatform:
         from creditfactory.services.servicing_close import close_business
 
         close_business(self.ctx.engine, day, clock=lambda: at)
+        from creditfactory.services.collections_assign import assign_collections
+
+        assign_collections(self.ctx.engine, day, clock=lambda: at)  # the night's collections
         if self.monitoring is not None and (day + timedelta(days=1)).day == 1:
             from creditfactory.services.monitoring_store import monitor_store
 

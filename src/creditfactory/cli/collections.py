@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -62,3 +62,115 @@ def backtest(
     console.print(f"net recovery {c['net_recovery_gain']:+.1%}  cost x{c['cost_ratio']:.2f}  "
                   f"M1 cure {c['m1_cure_gain']:+.1%}  in {time.perf_counter() - t0:.0f} s")
     console.print(f"wrote {out}/summary.json, actions.parquet, report.html")
+
+
+def _date_option(text: str | None) -> Any:
+    from datetime import date
+
+    from creditfactory.errors import InvalidArgument
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidArgument(f"--date: {text!r} is not a date YYYY-MM-DD") from exc
+
+
+def assign_and_report(db: str, on: Any = None, strategy: str = "default") -> Any:
+    """The business date's assignment on the store at ``db`` (the close calls it too)."""
+    from creditfactory.services.collections_assign import assign_collections
+    from creditfactory.store import make_engine
+
+    engine = make_engine(db)
+    try:
+        return assign_collections(engine, on, strategy=strategy)
+    finally:
+        engine.dispose()
+
+
+@collections_app.command("assign")
+def assign(
+    db: Annotated[str, typer.Option("--db", help="Database URL (sqlite:///file.db or postgresql://...).")],
+    on: Annotated[str | None, typer.Option("--date", help="The business date (default: the store's).")] = None,
+    strategy: Annotated[str, typer.Option("--strategy", help="Collections strategy: shipped name or YAML file.")] = "default",
+) -> None:
+    """Assign the business date's delinquent accounts to the collectors' teams (once a date:
+    a second run changes nothing); `servicing close` runs it after closing."""
+    s = assign_and_report(db, _date_option(on), strategy)
+    if s.already:
+        console.print(f"{s.business_date} was already assigned: {s.accounts:,} accounts ({s.score_source})")
+        return
+    teams = ", ".join(f"{k} {v:,}" for k, v in (s.by_team or {}).items())
+    console.print(f"assigned {s.accounts:,} delinquent accounts for {s.business_date} in {s.seconds:.2f} s "
+                  f"(score: {s.score_source}; strategy {s.strategy}; teams: {teams or 'none'}); "
+                  f"promises kept {s.kept}, broken {s.broken}; episodes ended {s.cured}")
+
+
+@collections_app.command("team")
+def team(
+    username: Annotated[str, typer.Argument(help="A collector's user name.")],
+    name: Annotated[str, typer.Argument(help="The team: phone, field, workout, legal or agency.")],
+    db: Annotated[str, typer.Option("--db", help="Database URL.")],
+) -> None:
+    """Put a collector in a team; the next night's assignment deals them its accounts."""
+    from creditfactory.services.bootstrap import store_context
+    from creditfactory.services.collections_work import set_team
+    from creditfactory.services.ports import Actor
+    from creditfactory.settings import load_settings
+
+    ctx = store_context(load_settings(db_url=db))
+    try:
+        set_team(ctx, Actor("cli", "system"), username, name)
+    finally:
+        ctx.engine.dispose()
+    console.print(f"{username} works in the {name} team from the next assignment")
+
+
+@collections_app.command("card")
+def card(
+    model_file: Annotated[Path, typer.Argument(help="A fitted C-card's JSON model file.")],
+    db: Annotated[str, typer.Option("--db", help="Database URL.")],
+) -> None:
+    """Keep a fitted C-card in the model registry: the nightly assignment scores with it."""
+    from creditfactory.models.ccard import CollectionScorecard
+    from creditfactory.services.collections_assign import store_ccard
+    from creditfactory.store import UnitOfWork, make_engine
+
+    fitted = CollectionScorecard.from_dict(json.loads(model_file.read_text("utf-8")))
+    engine = make_engine(db)
+    try:
+        with UnitOfWork(engine) as uow:
+            digest = store_ccard(uow, fitted, "cli")
+            uow.commit()
+    finally:
+        engine.dispose()
+    console.print(f"C-card {fitted.version_} kept ({digest[:12]}); the next assignment scores with it")
+
+
+DEMO_ACCOUNTS = (("collector", "collector", "phone"), ("supervisor", "risk_analyst", None))
+"""The demo's collections accounts: a collector of the phone team and a risk analyst who
+approves restructures (user, role, team)."""
+
+
+def demo_accounts(ctx: Any, out: Path) -> list[str]:
+    """Create the demo's collections accounts, each password in ``out/<user>-password.txt``;
+    a line per account saying how to sign in."""
+    import secrets
+
+    from creditfactory.services.collections_work import set_team
+    from creditfactory.services.ports import Actor
+    from creditfactory.services.users import add_user
+
+    system = Actor("demo", "system")
+    lines = []
+    for user, role, name in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        add_user(ctx, system, user, password, role)
+        if name is not None:
+            set_team(ctx, system, user, name)
+        secret = out / f"{user}-password.txt"
+        secret.write_text(password + "\n", encoding="utf-8")
+        secret.chmod(0o600)
+        lines.append(f"`{user}` ({role}) with `{secret.name}`")
+    return lines

@@ -86,6 +86,9 @@ def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
             secret = out / "admin-password.txt"
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
+            from creditfactory.cli.collections import demo_accounts
+
+            demo_accounts(ctx, out)  # a collector and a supervisor for the collections pages
             ctx = with_decisions(ctx, settings.identity_key)
         # new people: a world of its own whose calendar goes on after the training world's;
         # its bureau and registry answer the platform on loopback, its borrowers sign and pay
@@ -194,7 +197,9 @@ def demo(
         + "\n\nBook: " + book.line() + "\n\nThe pages (`creditfactory serve --db "
         f"sqlite:///{out / 'factory.db'}`, sign in as `admin` with `admin-password.txt`): "
         "`/ui/portfolio`, each loan's page from its case, and `/ui/warning` (the early warning run "
-        "at each month-end; its last files in `monitoring/`).\n",
+        "at each month-end; its last files in `monitoring/`). Collections: sign in as "
+        "`collector` with `collector-password.txt` (`/ui/collections`: the queue of the last "
+        "night's assignment); `supervisor` (`supervisor-password.txt`) approves restructures.\n",
         encoding="utf-8",
     )
     console.rule("[bold]Summary")
@@ -203,5 +208,8 @@ def demo(
         f"default approves {_pct(d['approval_rate'])} with cumulative NPL {_pct(d['npl_rate'])}; "
         f"policy_only approves {_pct(p['approval_rate'])} with NPL {_pct(p['npl_rate'])}.")
     console.print(f"the factory's book: {book.line()}")
+    console.print(f"collections: sign in as collector ({out / 'collector-password.txt'}) at "
+                  f"/ui/collections; supervisor ({out / 'supervisor-password.txt'}) approves "
+                  f"restructures")
     console.print(f"report: {report} (and {out / 'backtest' / 'report.html'}); "
                   f"{time.perf_counter() - t0:.0f} s in all")

@@ -93,10 +93,15 @@ def close(
         engine.dispose()
     if not s.days:
         console.print(f"already closed through {s.business_date}: nothing to do")
-        return
-    console.print(f"closed {len(s.days)} day(s) {s.days[0]} .. {s.days[-1]}: {s.loans} loans, "
-                  f"{s.payments} payments, {s.changed} loan-days changed, "
-                  f"{s.written_off} written off, {s.restated} restated")
+    else:
+        console.print(f"closed {len(s.days)} day(s) {s.days[0]} .. {s.days[-1]}: {s.loans} "
+                      f"loans, {s.payments} payments, {s.changed} loan-days changed, "
+                      f"{s.written_off} written off, {s.restated} restated")
+    from creditfactory.cli.collections import assign_and_report
+
+    a = assign_and_report(db)  # the night's collections work (once a date)
+    console.print(f"collections: {a.accounts:,} delinquent accounts assigned for "
+                  f"{a.business_date}{' (already)' if a.already else ''}")
 
 
 @servicing_app.command("import")

@@ -23,6 +23,7 @@ from creditfactory.errors import InvalidArgument
 from creditfactory.http.errors import status_of
 from creditfactory.services import blacklists as blacklist_rules
 from creditfactory.services import channels as channel_rules
+from creditfactory.services import collections_roles
 from creditfactory.services import dashboard as dashboard_rules
 from creditfactory.services.errors import InvalidInput, ServiceError
 from creditfactory.services.ports import Actor
@@ -84,6 +85,7 @@ def _nav(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
         ("/ui/bank", "Bank", BANK_READERS),
         ("/ui/warning", "Early warning", OVERSEERS),
         ("/ui/dashboard", "Dashboard", dashboard_rules.READERS),
+        ("/ui/collections", "Collections", collections_roles.READERS),
         ("/ui/users", "Users", ("admin",)),
         ("/ui/me", "My settings", (actor.role,)),
     ]

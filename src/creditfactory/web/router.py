@@ -15,6 +15,7 @@ from creditfactory.web.pages import (
     blacklists,
     cases,
     channels,
+    collections,
     dashboard,
     intake,
     loans,
@@ -26,7 +27,7 @@ from creditfactory.web.pages import (
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 for _module in (auth, queue, cases, channels, bank, blacklists, loans, portfolio,
-                warning, i18n_switch, intake, dashboard, users):
+                warning, i18n_switch, intake, dashboard, users, collections):
     router.include_router(_module.router)
 
 

@@ -33,7 +33,7 @@ from creditfactory.settings import load_settings
 
 PASSWORD = "s3cret-pass"
 ROLES = ("account_manager", "verifier", "investigator", "approver", "risk_analyst",
-         "channel_manager", "admin")
+         "channel_manager", "admin", "collector")
 MANUAL_BANK = "CMB_GZ"
 
 

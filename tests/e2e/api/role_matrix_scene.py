@@ -30,6 +30,7 @@ IDENTITIES: dict[str, str | None] = {
     "bank_system": "system_cmb",
     "other_bank_officer": "officer_icbc",
     "admin": "admin",
+    "collector": "collector",
 }
 FIELD_WORK = (
     ("phone_verification", "verifier", {"identity_confirmed": True}),

@@ -30,6 +30,7 @@ CASE_READERS = ("account_manager", "verifier", "investigator", "approver", "risk
                 "admin", "bank_officer")
 CHANNEL_READERS = ("channel_manager", "risk_analyst", "admin")
 CHANNEL_MANAGERS = ("channel_manager", "admin")
+COLLECTION_READERS = ("collector", "risk_analyst", "admin", "bank_officer", "bank_system")
 
 
 def grid(allowed: Iterable[str] | dict[str, int], ok: int = 200, *, others: int = 403,
@@ -217,6 +218,29 @@ MATRIX: dict[tuple[str, str], Op] = {
         grid({"bank_officer": 201, "bank_system": 201, "other_bank_officer": 404}), _repayment),
     # the monthly monitoring's early-warning alerts: the overseers read them
     ("GET", "/alerts"): Op(grid(["risk_analyst", "admin"]), _at("/alerts?level=red")),
+    # collections: collectors work, risk analysts decide restructures; the scene's loan is not
+    # past due, so the roles let through find no account in collections (404)
+    ("GET", "/collections/queue"): Op(grid([*COLLECTION_READERS, "other_bank_officer"]),
+                                      _at("/collections/queue")),
+    ("GET", "/collections/accounts/{loan_id}"): Op(
+        grid(dict.fromkeys([*COLLECTION_READERS, "other_bank_officer"], 404)),
+        _at("/collections/accounts/{loan}")),
+    ("POST", "/collections/accounts/{loan_id}/contacts"): Op(
+        grid({"collector": 404}), _at("/collections/accounts/{loan}/contacts",
+                                      json={"channel": "call", "outcome": "reached"})),
+    ("POST", "/collections/accounts/{loan_id}/promises"): Op(
+        grid({"collector": 404}), _at("/collections/accounts/{loan}/promises",
+                                      json={"amount": "100.00", "due_on": "2030-01-01"})),
+    ("POST", "/collections/accounts/{loan_id}/restructures"): Op(
+        grid({"collector": 404}), _at("/collections/accounts/{loan}/restructures",
+                                      json={"term_months": 48, "reason": "shortfall"})),
+    ("GET", "/collections/restructures"): Op(grid(["risk_analyst", "admin"]),
+                                            _at("/collections/restructures")),
+    ("POST", "/collections/restructures/{restructure_id}/decision"): Op(
+        grid({"risk_analyst": 404}), _at("/collections/restructures/999999999/decision",
+                                         json={"approve": True})),
+    ("GET", "/collections/dashboard"): Op(grid(["collector", "risk_analyst", "admin"]),
+                                          _at("/collections/dashboard")),
 }
 
 

@@ -10,6 +10,7 @@ from creditfactory.api.routers import (
     blacklists,
     cases,
     channels,
+    collections,
     contracts,
     health,
     loans,
@@ -19,5 +20,5 @@ from creditfactory.api.routers import (
 
 api_router = APIRouter(prefix="/api/v1")
 for _module in (auth, applications, stations, cases, banks, contracts, channels, users, health,
-                blacklists, loans, alerts):
+                blacklists, loans, alerts, collections):
     api_router.include_router(_module.router)
