@@ -63,6 +63,14 @@ EXPECTED = {
     "model_performance",
     "model_promotions",
     "book_known_bads",
+    "collections_accounts",
+    "collections_runs",
+    "collections_assignments",
+    "collections_collectors",
+    "collections_contacts",
+    "collections_promises",
+    "collections_restructures",
+    "collections_history",
 }
 
 

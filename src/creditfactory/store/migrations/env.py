@@ -7,6 +7,7 @@ from alembic import context
 from creditfactory.store import (
     tables_blacklists,  # noqa: F401  (registers the blacklist entries)
     tables_case,  # noqa: F401  (registers the case tables)
+    tables_collections,  # noqa: F401  (registers the live collections' tables)
     tables_contracts,  # noqa: F401  (registers the contract and payout-check tables)
     tables_data_fetch,  # noqa: F401  (registers the fetched-data tables)
     tables_learning,  # noqa: F401  (registers learning from the book's tables)
