@@ -4,6 +4,12 @@ Simulate a world, train the models on its first year, decide the later applicati
 data-driven ``default`` strategy and with the traditional ``policy_only`` one, compare them,
 and write a report; then set up a SQLite factory and play a year of new people against it in
 simulated time (``world play``), so its book has months of history for the pages.
+
+The play lasts 30 months of 40 new applicants by default: the store's B-card and industry
+outlook start once 24 month-ends are recorded (the B-card learns on 18 months whose six-month
+windows have closed), so the last seven months of the warning page show both, and the A-card's
+performance against matured 12-month outcomes. After the play the book's challenger A-card is
+refitted and judged by the promotion rule, its decision recorded.
 """
 
 from __future__ import annotations
@@ -101,11 +107,34 @@ def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
         with progress_bar(f"playing {months} months (days)", months * 31) as update:
             done = play_on_store(ctx, newcomers, cfg, out / "bank-files", progress=update,
                                  monitoring=out / "monitoring")
+        _judge_challenger(ctx)
         overseer = Actor("demo", "risk_analyst")
         by_bank = portfolio_view(ctx, overseer)["breakdowns"][0][2]
         return done, book_figures(ctx, overseer), by_bank
     finally:
         ctx.engine.dispose()
+
+
+def _judge_challenger(ctx: Any) -> None:
+    """Refit the challenger A-card on the book as of its last monitored month and record the
+    promotion rule's decision (shown on the warning page)."""
+    from creditfactory.errors import InvalidArgument
+    from creditfactory.services.monitoring_learning import store_challenger
+    from creditfactory.store import UnitOfWork
+    from creditfactory.store.repo_monitoring import MonitoringRepository
+
+    with UnitOfWork(ctx.engine) as uow:
+        runs = MonitoringRepository(uow.conn).runs()
+    if not runs:
+        return
+    try:
+        with console.status("refitting the challenger A-card on the book..."):
+            record = store_challenger(ctx.engine, runs[0]["month"], decided_by="demo")
+    except InvalidArgument as exc:
+        console.print(f"no challenger A-card: {exc}")
+        return
+    verdict = "promoted" if record["promoted"] else "not promoted"
+    console.print(f"challenger A-card {verdict}: " + "; ".join(record["reasons"]))
 
 
 def _factory_rows(done: Any, book: Any) -> list[list[Any]]:
@@ -138,9 +167,9 @@ def demo(
     applications: Annotated[int, typer.Option(help="Applications in the demo world.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     play_months: Annotated[int, typer.Option(help="Months the factory is played in simulated "
-                                                  "time.")] = 12,
+                                                  "time.")] = 30,
     play_per_month: Annotated[int, typer.Option(help="New applications a month sent through "
-                                                     "the factory.")] = 100,
+                                                     "the factory.")] = 40,
 ) -> None:
     """Simulate a world, then run the factory's engines on it and write a report."""
     from creditfactory.data import load

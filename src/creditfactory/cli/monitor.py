@@ -29,6 +29,11 @@ def monitor(
         "--world", help="With PORTFOLIO_DIR: the world it was played on; refits a challenger "
         "A-card on the book's matured loans, with reject inference over the world's declined "
         "applications, and judges it by the promotion rule (promotion.json).")] = None,
+    challenger: Annotated[bool, typer.Option(
+        "--challenger", help="With --db: after the month's run, refit a challenger A-card on "
+        "the book's matured loans (reject inference over the declined applications), judge it "
+        "by the promotion rule and record the decision (a promoted card enters the model "
+        "registry).")] = False,
     promotion: Annotated[Path | None, typer.Option(
         "--promotion", help="Promotion rule YAML (default: the shipped "
         "monitoring/promotion.yaml).")] = None,
@@ -62,6 +67,14 @@ def monitor(
         eng = make_engine(db)
         try:
             run = monitor_store(eng, month, out, rules=rules, compute=engine)
+            if challenger:
+                from creditfactory.services.monitoring_learning import store_challenger
+
+                record = store_challenger(eng, month, rule=promotion)
+                run.result.promotion = record
+                verdict = "promoted" if record["promoted"] else "not promoted"
+                run.notes.append(f"challenger A-card {record['challenger_version']} {verdict}: "
+                                 + "; ".join(record["reasons"]))
         finally:
             eng.dispose()
     else:

@@ -31,7 +31,7 @@ from creditfactory.monitoring.learning import (
 )
 from creditfactory.services.monitoring_run import BookTables
 
-__all__ = ["attach_performance", "fraud_like_loans", "portfolio_challenger"]
+__all__ = ["attach_performance", "fraud_like_loans", "judge_challenger", "portfolio_challenger"]
 
 
 def attach_performance(result: MonitoringResult, tables: BookTables,
@@ -61,14 +61,29 @@ def fraud_like_loans(monthly: pd.DataFrame) -> set[int]:
 def portfolio_challenger(tables: BookTables, world_dir: Path, rule: PromotionRule, *,
                          method: str | None = "parcelling", reject_bad_factor: float = 2.0
                          ) -> dict[str, Any]:
-    """Fit the book's challenger A-card and judge it by ``rule``; the decision with every
-    figure and what the challenger learnt from."""
+    """Fit the book's challenger A-card (the declined applications read from the world the
+    run was played on) and judge it by ``rule``; the decision with every figure and what the
+    challenger learnt from."""
     from creditfactory.data.io import read_table
+
+    apps = read_table(world_dir, "applications", "float")
+    channels = read_table(world_dir, "channels", "float")
+    record, _ = judge_challenger(tables.loans, tables.monthly, apps, channels, rule,
+                                 method=method, reject_bad_factor=reject_bad_factor)
+    return record
+
+
+def judge_challenger(loans: pd.DataFrame, monthly: pd.DataFrame, apps: pd.DataFrame,
+                     channels: pd.DataFrame, rule: PromotionRule, *,
+                     method: str | None = "parcelling", reject_bad_factor: float = 2.0
+                     ) -> tuple[dict[str, Any], Any]:
+    """The challenger fitted on the book (``loans``: loan_id, application_id, booked_on, a_pd;
+    ``monthly``: the month-end rows; ``apps``: every application decided, with its features)
+    and the rule's decision: (the record, the fitted ``BookChallenger``)."""
     from creditfactory.models.acard_book import fit_book_challenger
 
-    loans, monthly = tables.loans, tables.monthly
     if "application_id" not in loans.columns or "a_pd" not in loans.columns:
-        raise InvalidArgument("the portfolio's loans carry no application_id or a_pd")
+        raise InvalidArgument("the book's loans carry no application_id or a_pd")
     cut = int(month_number(monthly["month"]).max())
     payout = month_number(loans["booked_on"]).astype(np.int64)
     out = matured_outcomes(monthly, loans["loan_id"].to_numpy(np.int64), payout,
@@ -80,13 +95,13 @@ def portfolio_challenger(tables: BookTables, world_dir: Path, rule: PromotionRul
     first_window = last - rule.window_months + 1
     window = full & (payout >= first_window)
     train = full & (payout < first_window)
+    if not train.any():
+        raise InvalidArgument("no matured loan was paid out before the judging window")
     fraudish = loans["loan_id"].isin(fraud_like_loans(monthly)).to_numpy()
-    apps = read_table(world_dir, "applications", "float")
-    channels = read_table(world_dir, "channels", "float")
     applied = month_number(apps["applied_at"]).astype(np.int64)
     book_ids = set(loans["application_id"].to_numpy(np.int64).tolist())
     train_ids = loans.loc[train & ~fraudish, "application_id"].to_numpy(np.int64)
-    lo = int(payout[train].min()) if train.any() else first_window
+    lo = int(payout[train].min())
     # payout is the day after the decision: applications of the training months not booked
     declined = (~apps["application_id"].isin(book_ids).to_numpy()
                 & (applied >= lo - 1) & (applied < first_window - 1))
@@ -103,12 +118,112 @@ def portfolio_challenger(tables: BookTables, world_dir: Path, rule: PromotionRul
     chall_pd = challenger.predict_pd(judged_apps)
     a_pd = pd.to_numeric(loans["a_pd"], errors="coerce").to_numpy(np.float64)
     ref = a_pd[(payout < payout.min() + 3) & np.isfinite(a_pd)]
-    decision = decide_promotion(out["bad"].to_numpy()[window], a_pd[window], chall_pd, ref,
-                                rule, window_from=str(month_label(first_window)),
+    scored = np.isfinite(a_pd[window])
+    decision = decide_promotion(out["bad"].to_numpy()[window][scored], a_pd[window][scored],
+                                chall_pd[scored], ref, rule,
+                                window_from=str(month_label(first_window)),
                                 window_to=str(month_label(last)))
-    return {**asdict(decision), "challenger_version": challenger.version,
-            "booked_rows": challenger.booked_rows, "booked_bads": challenger.booked_bads,
-            "rejected_rows": challenger.rejected_rows, "method": challenger.method,
-            "reject_bad_factor": reject_bad_factor,
-            "trained_on": f"{month_label(lo)} to {month_label(first_window - 1)}",
-            "as_of": str(month_label(cut))}
+    record = {**asdict(decision), "challenger_version": challenger.version,
+              "booked_rows": challenger.booked_rows, "booked_bads": challenger.booked_bads,
+              "rejected_rows": challenger.rejected_rows, "method": challenger.method,
+              "reject_bad_factor": reject_bad_factor,
+              "trained_on": f"{month_label(lo)} to {month_label(first_window - 1)}",
+              "as_of": str(month_label(cut))}
+    return record, challenger
+
+
+CHALLENGER_ARTIFACT = "a-card-book-challenger"
+"""The model registry's name for a promoted challenger A-card (its card file as JSON)."""
+
+
+def _store_apps(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fields = pd.DataFrame([r["fields"] for r in rows])
+    fields["application_id"] = [int(r["application_id"]) for r in rows]
+    fields["applied_at"] = pd.to_datetime([r["applied_at"] for r in rows], utc=True
+                                          ).tz_localize(None)
+    fields["channel_id"] = [r["channel_id"] for r in rows]
+    fields["channel_type"] = [r["channel_type"] for r in rows]  # the channel's, not as declared
+    for c in fields.columns:
+        if fields[c].dtype == object and c not in ("applied_at",):
+            converted = pd.to_numeric(fields[c], errors="coerce")
+            if converted.notna().sum() == fields[c].notna().sum() and fields[c].notna().any():
+                fields[c] = converted
+    from creditfactory.models.acard import RAW_NUMERIC
+
+    for c in RAW_NUMERIC:  # a field an older form did not ask for reads as missing
+        if c not in fields.columns:
+            fields[c] = np.nan
+    for c in ("city", "product_requested", "purpose", "education", "marital_status",
+              "home_ownership", "premises", "industry"):
+        if c not in fields.columns:
+            fields[c] = None
+    kinds = fields[["channel_id", "channel_type"]].drop_duplicates("channel_id")
+    return fields, kinds.reset_index(drop=True)
+
+
+def store_challenger(engine: Any, month: str, *, rule: Path | None = None,
+                     decided_by: str = "cli", method: str | None = "parcelling",
+                     reject_bad_factor: float = 2.0) -> dict[str, Any]:
+    """Refit the challenger A-card on the store's book as recorded up to ``month`` (its
+    month-end states, from ``monitor --db``), judge it by the promotion rule and record the
+    decision (``model_promotions``); a promoted card goes into the model registry as
+    :data:`CHALLENGER_ARTIFACT`. The record."""
+    import hashlib
+    import json
+    from datetime import UTC, datetime
+
+    from creditfactory.monitoring.learning import load_promotion_rule
+    from creditfactory.scorecard import card_to_dict
+    from creditfactory.services.monitoring_store import _month, _tables
+    from creditfactory.store import UnitOfWork
+    from creditfactory.store.repo_learning import LearningRepository
+    from creditfactory.store.repo_monitoring import MonitoringRepository
+
+    label = _month(month).strftime("%Y-%m")
+    declared = load_promotion_rule(rule)
+    with UnitOfWork(engine) as uow:
+        repo = MonitoringRepository(uow.conn)
+        book = repo.book()
+        states = repo.states(label)
+        kept = LearningRepository(uow.conn).applications()
+    if not states:
+        raise InvalidArgument(f"no month-end state is recorded up to {label}: run "
+                              "`monitor --db` first")
+    tables = _tables(book, states)
+    loans = tables.loans.assign(application_id=[int(r["application_id"]) for r in book])
+    apps, channels = _store_apps(kept)
+    now = datetime.now(UTC)
+    try:
+        record, challenger = judge_challenger(loans, tables.monthly, apps, channels, declared,
+                                              method=method, reject_bad_factor=reject_bad_factor)
+    except InvalidArgument as exc:  # a book too young or too clean to fit on: refused, recorded
+        record = {"promoted": False, "reasons": [f"no challenger could be fitted: {exc}"],
+                  "champion_auc": np.nan, "challenger_auc": np.nan, "psi": np.nan, "n": 0,
+                  "bads": 0, "window_from": "", "window_to": "", "rule": asdict(declared),
+                  "challenger_version": "none", "booked_rows": 0, "booked_bads": 0,
+                  "rejected_rows": 0, "method": method or "none",
+                  "reject_bad_factor": reject_bad_factor, "trained_on": "", "as_of": label}
+        challenger = None
+    figures = {k: record[k] for k in ("booked_rows", "booked_bads", "rejected_rows", "method",
+                                      "reject_bad_factor", "trained_on")}
+    with UnitOfWork(engine) as uow:
+        if record["promoted"] and challenger is not None:
+            content = json.dumps(card_to_dict(challenger.card, {
+                "version": challenger.version, "promoted_at": now.isoformat()})).encode()
+            digest = hashlib.sha256(content).hexdigest()
+            uow.models.put(CHALLENGER_ARTIFACT, digest, content, decided_by)
+            figures["registry"] = {"name": CHALLENGER_ARTIFACT, "digest": digest}
+        clean = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                 for k, v in record.items()}
+        record["id"] = LearningRepository(uow.conn).add_promotion({
+            "decided_at": now, "as_of": label, "model": "a_card",
+            "champion": "the A-card that decided the book (decisions.score)",
+            "challenger": record["challenger_version"], "promoted": bool(record["promoted"]),
+            "champion_auc": clean["champion_auc"], "challenger_auc": clean["challenger_auc"],
+            "psi": clean["psi"], "n": record["n"], "bads": record["bads"],
+            "window_from": record["window_from"], "window_to": record["window_to"],
+            "rule": record["rule"], "reasons": record["reasons"], "figures": figures,
+            "decided_by": decided_by})
+        uow.commit()
+    record["figures"] = figures
+    return record

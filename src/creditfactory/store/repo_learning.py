@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from creditfactory.store.tables_case import loans
+from creditfactory.store.tables import channels
+from creditfactory.store.tables_case import applications, loans
 from creditfactory.store.tables_learning import book_known_bads, model_performance, model_promotions
 from creditfactory.store.tables_monitoring import monitoring_loan_months
 from creditfactory.store.tables_servicing import loan_accounts
@@ -84,3 +85,14 @@ class LearningRepository:
         """Every book known bad, in the order recorded."""
         t = book_known_bads
         return [dict(r._mapping) for r in self._c.execute(sa.select(t).order_by(t.c.id))]
+
+    def applications(self) -> list[dict[str, Any]]:
+        """Every kept application's id, time, channel (and its type) and declared fields (what
+        the A-card reads)."""
+        a = applications.c
+        q = (sa.select(a.application_id, a.applied_at, a.channel_id, a.fields,
+                       channels.c.channel_type)
+             .select_from(applications.outerjoin(channels,
+                                                 channels.c.channel_id == a.channel_id))
+             .order_by(a.application_id))
+        return [dict(r._mapping) for r in self._c.execute(q)]

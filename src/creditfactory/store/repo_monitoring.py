@@ -39,7 +39,7 @@ class MonitoringRepository:
                        a.product, a.start_date, a.status, a.dpd, a.bucket, a.five_class,
                        a.principal_outstanding_fen, applications.c.branch,
                        applications.c.industry, applications.c.channel_id,
-                       decisions.c.score.label("a_pd"))
+                       loans.c.application_id, decisions.c.score.label("a_pd"))
              .select_from(loan_accounts.join(loans, loans.c.id == a.loan_id)
                           .join(applications,
                                 applications.c.application_id == loans.c.application_id)

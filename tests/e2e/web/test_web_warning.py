@@ -51,3 +51,32 @@ def test_the_warning_page_shows_the_months_alerts_and_outlook_to_overseers(
     assert _as(client, web, "verifier").get("/ui/warning").status_code == 403
     assert _as(client, web, "risk_analyst").get("/ui/warning",
                                                 params={"month": "July"}).status_code == 404
+
+
+def test_the_warning_page_shows_the_scorecards_against_outcomes_and_the_challenger(
+        web: Web, client: httpx.Client) -> None:
+    from creditfactory.store.repo_learning import LearningRepository
+
+    with UnitOfWork(web.api.ctx.engine) as uow:
+        MonitoringRepository(uow.conn).replace_results(
+            "2031-08", [], [], {"loans": 900, "alerts": 0, "red": 0, "ran_at": datetime.now(UTC)})
+        learning = LearningRepository(uow.conn)
+        learning.replace_performance("2031-08", [
+            {"model": "a_card", "window_from": "2031-06", "window_to": "2031-08", "n": 640,
+             "bads": 19, "bad_rate": 0.0297, "mean_pd": 0.024, "auc": 0.6931, "ks": 0.31,
+             "psi": 0.04, "calibration_ratio": 1.24, "max_band_gap": 0.02},
+            {"model": "b_card", "window_from": "2031-08", "window_to": "2031-08", "n": 5120,
+             "bads": 40, "bad_rate": 0.0078, "mean_pd": 0.009, "auc": 0.8712, "ks": 0.6,
+             "psi": None, "calibration_ratio": 0.87, "max_band_gap": 0.01}])
+        learning.add_promotion({
+            "decided_at": datetime.now(UTC), "as_of": "2031-08", "model": "a_card",
+            "champion": "champion", "challenger": "book-challenger", "promoted": False,
+            "champion_auc": 0.69, "challenger_auc": 0.7012, "psi": 0.31, "n": 640, "bads": 19,
+            "window_from": "2030-03", "window_to": "2030-08", "rule": {"auc_margin": 0.01},
+            "reasons": ["too few bads in the window: 19 < 50"], "figures": {},
+            "decided_by": "test"})
+        uow.commit()
+    html = _as(client, web, "risk_analyst").get("/ui/warning", params={"month": "2031-08"}).text
+    assert 'data-model="a_card"' in html and "0.693" in html
+    assert 'data-model="b_card"' in html and "0.871" in html
+    assert 'data-promoted="no"' in html and "0.701" in html and "too few bads" in html

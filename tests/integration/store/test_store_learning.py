@@ -92,3 +92,22 @@ def test_an_application_linked_to_an_early_default_scores_higher_afterwards(
         assert _assessed(ctx, rows[9]).fraud_score == after.fraud_score  # every process
     finally:
         engine.dispose()
+
+
+def test_a_challenger_on_a_book_too_young_is_refused_and_recorded(ctx: ServiceContext,
+                                                                  tmp_path: Path) -> None:
+    from creditfactory.services.monitoring_learning import store_challenger
+
+    seed_loans(ctx.engine, [Decimal("80000.00")] * 5, start=date(2026, 1, 10))
+    close_business(ctx.engine, date(2026, 1, 31))
+    monitor_store(ctx.engine, "2026-01", tmp_path / "m")
+    record = store_challenger(ctx.engine, "2026-01", decided_by="test")
+    assert not record["promoted"]
+    assert "no loan of the book has a matured 12-month outcome" in record["reasons"][0]
+    with UnitOfWork(ctx.engine) as uow:
+        kept = LearningRepository(uow.conn).promotions()
+    assert [(p["id"], p["promoted"], p["decided_by"], p["as_of"]) for p in kept] == [
+        (record["id"], False, "test", "2026-01")]
+    assert kept[0]["reasons"] == record["reasons"] and kept[0]["rule"]["min_bads"] == 50
+    view = warning_view(ctx, Actor("ra", "risk_analyst"))
+    assert [p["id"] for p in view["promotions"]] == [record["id"]]
