@@ -197,3 +197,20 @@ def test_the_verifier_completes_their_station_from_the_case_page(web: Web, conte
     context.add_cookies([web.session_cookie("approver")])
     page.reload()
     expect(page.locator("#work")).to_have_count(0)  # the approver's station is not here yet
+
+
+def test_an_approver_refers_a_case_to_the_committee_with_a_note(web: Web, context: Any) -> None:
+    case_id = _at_review(web, 76, "140000.00")
+    context.add_cookies([web.session_cookie("approver")])
+    page = context.new_page()
+    page.goto(f"{web.root}/ui/cases/{case_id}")
+    page.locator("#work input[value=refer]").check()
+    page.locator("#work button[name=decide]").click()
+    expect(page.locator("#work .errors li[data-field=note]")).to_contain_text(
+        "say what the committee should decide")
+    page.locator("#work input[value=refer]").check()
+    page.locator("#work textarea[name=note]").fill("a related company borrows from us too")
+    page.locator("#work button[name=decide]").click()
+    expect(page.locator("#case-step")).to_have_attribute("data-step", "committee_approval")
+    expect(page.locator("#audit tr[data-action='approval.referred']")).to_contain_text(
+        "referred by approver")

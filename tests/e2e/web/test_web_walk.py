@@ -2,8 +2,8 @@
 form: intake (account manager) -> phone and online verification (verifier) -> field
 investigation (investigator) -> approval (approver) -> the bank's answer (bank officer) ->
 the borrower's signature -> payout; what each role may and may not see on the way. Every page
-visited is saved as a screenshot (``$CREDITFACTORY_SCREENSHOTS/walk``, else the system temp
-folder's ``creditfactory-screenshots/walk``), and one page in Chinese is checked to draw its
+visited is saved as a numbered screenshot (``$CREDITFACTORY_SCREENSHOTS/walk-<store>``, else
+the system temp folder's ``creditfactory-screenshots/walk-<store>``), and one page in Chinese is checked to draw its
 Chinese characters (not the empty boxes of a missing font)."""
 
 from __future__ import annotations
@@ -51,10 +51,10 @@ class Inbox:
 class Shots:
     """Numbered screenshots of every page visited, in the order of the walk."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: str) -> None:
         root = Path(os.environ.get("CREDITFACTORY_SCREENSHOTS",
                                    Path(tempfile.gettempdir()) / "creditfactory-screenshots"))
-        self.folder = root / "walk"
+        self.folder = root / f"walk-{store}"
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.png"):
             old.unlink()
@@ -132,7 +132,7 @@ def _draws_chinese(page: Any) -> bool:
 
 def test_one_case_walked_by_every_role_through_to_payout(
         web: Web, browser: Any, walkers: dict[str, str], inbox: Inbox) -> None:
-    shots = Shots()
+    shots = Shots(web.api.ctx.engine.dialect.name)
     pages: list[Any] = []
     try:
         _walk(web, browser, shots, pages, inbox)
