@@ -32,18 +32,29 @@ ORDERS: dict[str, tuple[sa.ColumnElement[object], ...]] = {
 }
 """The orders a work list can be read in (largest amount first for ``amount``)."""
 
-_WORKLIST = (
-    sa.select(tasks, cases.c.application_id, cases.c.tier, applications.c.amount)
-    .select_from(
-        tasks.outerjoin(cases, cases.c.id == tasks.c.case_id).outerjoin(
-            applications, applications.c.application_id == cases.c.application_id
-        )
+# the statuses written out (not bound), so the store sees the partial index's own condition
+_QUEUED = tasks.c.status.in_([sa.literal_column("'open'"), sa.literal_column("'claimed'")])
+_JOINED = sa.select(tasks, cases.c.application_id, cases.c.tier, applications.c.amount).select_from(
+    tasks.outerjoin(cases, cases.c.id == tasks.c.case_id).outerjoin(
+        applications, applications.c.application_id == cases.c.application_id
     )
-    .where(tasks.c.station == sa.bindparam("station"), tasks.c.status.in_(("open", "claimed")))
+)
+_WORKLIST = (
+    _JOINED.where(tasks.c.station == sa.bindparam("station"), _QUEUED)
     .order_by(tasks.c.due_at, tasks.c.id)
     .offset(sa.bindparam("offset"))
     .limit(sa.bindparam("limit"))
 )
+# earliest due first: the page's task ids from the queue's index alone, then their cases
+_DUE_PAGE = _JOINED.where(
+    tasks.c.id.in_(
+        sa.select(tasks.c.id)
+        .where(tasks.c.station == sa.bindparam("station"), _QUEUED)
+        .order_by(tasks.c.due_at, tasks.c.id)
+        .offset(sa.bindparam("offset"))
+        .limit(sa.bindparam("limit"))
+    )
+).order_by(tasks.c.due_at, tasks.c.id)
 
 
 class WorklistRepository:
@@ -58,7 +69,7 @@ class WorklistRepository:
         them) or in another of ``ORDERS``, each with ``application_id``, ``tier`` and
         ``amount`` of its case; only those claimed by ``assignee`` when given."""
         params = {"station": station, "offset": offset, "limit": limit}
-        query = _WORKLIST
+        query = _DUE_PAGE
         if assignee is not None or order != "due":
             query = _WORKLIST.order_by(None).order_by(*ORDERS[order], tasks.c.id)
             if assignee is not None:
@@ -72,8 +83,8 @@ class WorklistRepository:
 
     def count(self, station: str, *, assignee: str | None = None) -> int:
         """How many tasks :meth:`page` pages through."""
-        q = sa.select(sa.func.count()).select_from(tasks).where(
-            tasks.c.station == station, tasks.c.status.in_(("open", "claimed")))
+        q = sa.select(sa.func.count()).select_from(tasks).where(tasks.c.station == station,
+                                                               _QUEUED)
         if assignee is not None:
             q = q.where(tasks.c.assignee == assignee, tasks.c.status == "claimed")
         return int(self._c.execute(q).scalar_one())

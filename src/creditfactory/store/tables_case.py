@@ -7,6 +7,10 @@ import sqlalchemy as sa
 from creditfactory.store.tables import JSON, id_column, metadata
 from creditfactory.store.types import Money, Rate, UTCDateTime
 
+QUEUED_SQL = "status IN ('open', 'claimed')"
+"""The tasks still in a station's queue (the partial index's condition, written literally so
+the queries using it match it)."""
+
 applications = sa.Table(
     "applications",
     metadata,
@@ -43,6 +47,8 @@ applications = sa.Table(
         for field in ("home_address", "business_address", "device_id", "ip")
         for form in ("hash", "masked", "enc")
     ),
+    # an account manager's own cases and pipeline
+    sa.Index("ix_applications_created_by", "created_by"),
 )
 
 decisions = sa.Table(
@@ -98,6 +104,9 @@ tasks = sa.Table(
     sa.Column("completed_at", UTCDateTime(), nullable=True),
     sa.Column("outcome", JSON, nullable=True),
     sa.Index("ix_tasks_station_status", "station", "status"),
+    # a station's queue in due order, read a page at a time without sorting the queue
+    sa.Index("ix_tasks_queued_due", "station", "due_at", "id",
+             sqlite_where=sa.text(QUEUED_SQL), postgresql_where=sa.text(QUEUED_SQL)),
 )
 
 bank_submissions = sa.Table(
