@@ -26,21 +26,22 @@ class ChannelFigures:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    def volumes(self, channel_ids: list[str], since: datetime) -> dict[str, dict[str, int]]:
+    def volumes(self, since: datetime) -> dict[str, dict[str, int]]:
         """Per channel: ``applications``, ``recent`` (since ``since``), ``decided`` (a tier
-        given), ``approved`` (not the reject tier) and ``paid_out`` (cases done)."""
+        given), ``approved`` (not the reject tier) and ``paid_out`` (cases done). The
+        application's channel comes from its index, the rest from the narrow cases table (a
+        case opens when its application arrives)."""
         a, c = applications.c, cases.c
         q = (
             sa.select(
                 a.channel_id,
                 sa.func.count().label("applications"),
-                _count_if(a.applied_at >= since).label("recent"),
+                _count_if(c.opened_at >= since).label("recent"),
                 _count_if(c.tier != "pending").label("decided"),
                 _count_if(c.tier.not_in(("pending", "reject"))).label("approved"),
                 _count_if(c.status == "done").label("paid_out"),
             )
             .select_from(applications.join(cases, c.application_id == a.application_id))
-            .where(a.channel_id.in_(channel_ids))
             .group_by(a.channel_id)
         )
         return {
@@ -49,8 +50,7 @@ class ChannelFigures:
             for r in self._c.execute(q).mappings()
         }
 
-    def early_defaults(self, channel_ids: list[str], months: int, dpd: int
-                       ) -> dict[str, dict[str, int]]:
+    def early_defaults(self, months: int, dpd: int) -> dict[str, dict[str, int]]:
         """Per channel: ``observed`` (loans seen at least ``months`` months on book by the
         monthly monitoring) and ``early`` (of those, at least ``dpd`` days past due in a month
         on book up to ``months``)."""
@@ -59,9 +59,9 @@ class ChannelFigures:
             sa.select(
                 m.loan_id,
                 sa.func.max(m.mob).label("seen"),
-                sa.func.max(sa.case(((m.mob <= months) & (m.dpd >= dpd), 1), else_=0))
-                .label("early"),
+                sa.func.max(sa.case((m.dpd >= dpd, 1), else_=0)).label("early"),
             )
+            .where(m.mob <= months)
             .group_by(m.loan_id)
             .subquery()
         )
@@ -75,7 +75,6 @@ class ChannelFigures:
             .select_from(
                 per_loan.join(loans, ln.id == per_loan.c.loan_id)
                 .join(applications, a.application_id == ln.application_id))
-            .where(a.channel_id.in_(channel_ids))
             .group_by(a.channel_id)
         )
         return {str(r["channel_id"]): {"observed": int(r["observed"] or 0),

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from creditfactory.services import channel_figures
 from creditfactory.services import dashboard as dashboard_service
 from creditfactory.services.ports import SYSTEM
 from creditfactory.services.users import add_user
@@ -196,6 +197,7 @@ def test_account_managers_land_on_their_intake_page(web: Web, context: Any) -> N
 def test_a_channel_page_shows_its_volume_approval_and_packaging_evidence(web: Web, context: Any) -> None:
     channel_id = web.api.application(210)["channel_id"]
     web.submit(210)
+    channel_figures.forget()
     with web.api.ctx.engine.connect() as c:
         joined = applications.join(cases, cases.c.application_id == applications.c.application_id)
         tiers = [t for (t,) in c.execute(sa.select(cases.c.tier).select_from(joined)

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from creditfactory.fraud.packaging import FEATURES
-from creditfactory.services.channel_figures import channel_figures, packaging_evidence
+from creditfactory.services.channel_figures import channel_figures, forget, packaging_evidence
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import RoleNotAllowed
 from creditfactory.services.ports import Actor
@@ -39,6 +39,7 @@ def test_channel_figures_match_an_independent_computation(migrated_engine: sa.En
     with migrated_engine.begin() as c:
         c.execute(sa.insert(monitoring_loan_months), months)
     ctx = ServiceContext(migrated_engine, PersonalDataVault("k" * 40))
+    forget()
     ids = sorted(set(channel.values())) + ["IM-NONE"]
     got = channel_figures(ctx, RISK, ids)
 
@@ -85,6 +86,7 @@ def test_packaging_evidence_shows_the_served_score_training_signs_and_findings(
                              channel_model=SimpleNamespace(features=features, base={"template": 0.04}),
                              refresh_packaging=lambda f: {})
     ctx = ServiceContext(migrated_engine, PersonalDataVault("k" * 40), packaging=served)
+    forget()
     ev = packaging_evidence(ctx, RISK, "IM-1")
     assert ev["score"] == 0.83 and ev["known"] and ev["applications_at_training"] == 120
     assert ev["signs"] == [{"key": "template", "label": FEATURES["template"],
@@ -96,3 +98,30 @@ def test_packaging_evidence_shows_the_served_score_training_signs_and_findings(
     assert other["score"] == 0.5 and not other["known"] and other["signs"] == []
     assert channel_figures(ctx, RISK, ["IM-1"])["IM-1"]["packaging_score"] == 0.83
     assert Counter(f["found"] for f in other["findings"]) == Counter({0: 3})
+
+
+def test_stale_figures_are_shown_at_once_and_read_again_behind_the_page(
+        migrated_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from creditfactory.services import channel_figures as module
+    from creditfactory.store.tables_case import cases
+
+    seed_dashboard(migrated_engine, 200, NOW, days=10, seed=4)
+    ctx = ServiceContext(migrated_engine, PersonalDataVault("k" * 40))
+    forget()
+    before = channel_figures(ctx, RISK, ["IM-0"])["IM-0"]
+    with migrated_engine.begin() as c:
+        c.execute(sa.update(cases).values(tier="reject"))
+    assert channel_figures(ctx, RISK, ["IM-0"])["IM-0"] == before  # fresh: kept
+    real = time.monotonic
+    monkeypatch.setattr(module.time, "monotonic", lambda: real() + module.FRESH_SECONDS + 1)
+    assert channel_figures(ctx, RISK, ["IM-0"])["IM-0"] == before  # stale: shown, read behind
+    deadline = real() + 10
+    while real() < deadline and channel_figures(ctx, RISK, ["IM-0"])["IM-0"]["approved"]:
+        time.sleep(0.05)
+    assert channel_figures(ctx, RISK, ["IM-0"])["IM-0"]["approved"] == 0 < before["approved"]
+    monkeypatch.setattr(module.time, "monotonic", lambda: real() + module.STALE_SECONDS + 100)
+    with migrated_engine.begin() as c:
+        c.execute(sa.update(cases).values(tier="auto_approve"))
+    assert channel_figures(ctx, RISK, ["IM-0"])["IM-0"]["approved"] == before["applications"]
