@@ -174,3 +174,18 @@ def demo_accounts(ctx: Any, out: Path) -> list[str]:
         secret.chmod(0o600)
         lines.append(f"`{user}` ({role}) with `{secret.name}`")
     return lines
+
+
+def demo_queue(ctx: Any) -> str:
+    """Put the demo's collector in the team with the most accounts on the last night (the
+    strategy decides which treatments a book needs); a line saying what their queue holds."""
+    from creditfactory.services.collections_work import TEAM_NAMES, queue_view, set_team
+    from creditfactory.services.ports import Actor
+
+    overseer = Actor("demo", "risk_analyst")
+    counts = {name: queue_view(ctx, overseer, name, 0, 1)["count"] for name in TEAM_NAMES}
+    busiest = max(TEAM_NAMES, key=lambda name: (counts[name], name == "phone"))
+    set_team(ctx, Actor("demo", "system"), DEMO_ACCOUNTS[0][0], busiest)
+    mine = queue_view(ctx, Actor(DEMO_ACCOUNTS[0][0], "collector"))
+    return (f"the collector's queue ({busiest} team) holds {mine['count']:,} accounts "
+            f"assigned for {mine['business_date']}")

@@ -107,6 +107,9 @@ def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
         with progress_bar(f"playing {months} months (days)", months * 31) as update:
             done = play_on_store(ctx, newcomers, cfg, out / "bank-files", progress=update,
                                  monitoring=out / "monitoring")
+        from creditfactory.cli.collections import demo_queue
+
+        console.print(demo_queue(ctx))  # the collector works the busiest team's accounts
         _judge_challenger(ctx)
         overseer = Actor("demo", "risk_analyst")
         by_bank = portfolio_view(ctx, overseer)["breakdowns"][0][2]
