@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from creditfactory.web.formatting import rate
 from creditfactory.web.i18n import gettext
 
 __all__ = ["N_", "REASONS", "ACTIONS", "FEATURES", "reason", "action", "feature", "findings"]
@@ -308,8 +309,16 @@ def _label(key: Any) -> str:
     return gettext(text) if text else str(key).replace("_", " ")
 
 
+RATE_KEYS = frozenset(("rate", "machine_rate"))
+"""Detail keys holding a yearly rate as a fraction (shown as a percentage)."""
+
+
 def _pair(key: Any, value: Any) -> str:
-    return gettext(N_("%(label)s: %(value)s")) % {"label": _label(key), "value": _value(value)}
+    if key in RATE_KEYS and isinstance(value, str | int | float) and not isinstance(value, bool):
+        shown = rate(value)
+    else:
+        shown = _value(value)
+    return gettext(N_("%(label)s: %(value)s")) % {"label": _label(key), "value": shown}
 
 
 def findings(detail: Any) -> str:

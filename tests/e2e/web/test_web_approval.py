@@ -168,6 +168,7 @@ def test_a_lower_limit_is_the_approvers_own_and_a_higher_one_goes_to_the_committ
     assert (app["decision"]["limit"], app["decision"]["rate"]) == ("380000.00", "0.210000")
     page.goto(f"{web.root}/ui/cases/{lower}")
     expect(page.locator("#audit tr[data-action='approval.terms_applied']")).to_contain_text("380000.00")
+    expect(page.locator("#audit tr[data-action='approval.terms_applied']")).to_contain_text("21.00 %")
 
     theirs = web.case_json(higher)
     assert theirs["step"] == "committee_approval" and theirs["exception"]
