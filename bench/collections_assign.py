@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from creditfactory.models.ccard import FEATURES, CollectionScorecard
 from creditfactory.services.collections_assign import assign_collections, store_ccard
@@ -78,9 +79,8 @@ def main() -> None:
         seed.seed_paid_out(engine, amounts, lag, first_id=1, business_date=BUSINESS_DATE,
                            step=50_000)
         with UnitOfWork(engine) as uow:
-            uow.conn.exec_driver_sql(
-                "UPDATE loan_accounts SET dpd = 1 + (loan_id * 7919) % 179, "
-                "bucket = 'M1'")
+            uow.conn.execute(sa.text(
+                "UPDATE loan_accounts SET dpd = 1 + (loan_id * 7919) % 179, bucket = 'M1'"))
             if a.ccard:
                 store_ccard(uow, _synthetic_card(rng), "bench")
             uow.commit()
