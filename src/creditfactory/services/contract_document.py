@@ -7,6 +7,12 @@ annual rate, the purpose, and the repayment method with its schedule
 (:func:`creditfactory.servicing.repayment_schedule`, due dates from the contract date). The
 digest is SHA-256 over the canonical JSON bytes (keys sorted, no spaces, UTF-8): what the
 borrower is shown and signs.
+
+The money is paid out later than the contract is signed, and the term and interest run from
+the payout (the drawdown, 借据), so the schedule as booked is dated from the payout date. The
+signed document is never regenerated (its text and digest stay what was signed): once paid
+out, the drawdown -- its date and the booked schedule -- is shown beside it
+(:func:`drawdown_view`), as a lender's drawdown notice follows the facility contract.
 """
 
 from __future__ import annotations
@@ -15,14 +21,15 @@ import hashlib
 import html
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from creditfactory.domain.application import ApplicationTerms, RecordedDecision
 from creditfactory.domain.case import Case
-from creditfactory.servicing import repayment_schedule
+from creditfactory.servicing import Schedule, repayment_schedule
 
-__all__ = ["SCHEMA", "canonical", "contract_document", "digest_of", "render_html", "render_text"]
+__all__ = ["SCHEMA", "canonical", "contract_document", "digest_of", "drawdown_view", "render_html",
+           "render_text"]
 
 SCHEMA = "creditfactory.contract/1"
 REPAYMENT_METHOD = "equal_instalment"
@@ -67,6 +74,14 @@ def contract_document(case: Case, contract_no: str, borrower: Mapping[str, Any],
     }
 
 
+def drawdown_view(doc: Mapping[str, Any], paid_out_on: date, booked: Schedule) -> dict[str, Any]:
+    """The drawdown of a signed contract ``doc``: the payout date, how many days after the
+    contract date it came, and the schedule as booked (due dates from the payout)."""
+    signed = date.fromisoformat(doc["dated"])
+    return {"paid_out_on": paid_out_on.isoformat(), "days_after_contract": (paid_out_on - signed).days,
+            "schedule": booked.as_dict()}
+
+
 def canonical(document: dict[str, Any]) -> str:
     """The canonical JSON text of a document (sorted keys, no spaces, UTF-8 characters)."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -97,26 +112,52 @@ _COLUMNS = ("number", "due_date", "principal", "interest", "total", "opening_bal
             "closing_balance")
 
 
-def render_text(doc: dict[str, Any], digest: str) -> str:
-    """A readable plain-text rendering, ending with the digest the borrower signs."""
+def _drawdown_lines(doc: Mapping[str, Any], drawdown: Mapping[str, Any]) -> tuple[str, str]:
+    s = drawdown["schedule"]
+    title = f"Drawdown {drawdown['paid_out_on']}: the schedule as booked"
+    note = (f"Paid out on {drawdown['paid_out_on']}, {drawdown['days_after_contract']} day(s) after the "
+            f"contract date {doc['dated']}: the term and interest run from the payout, so the due "
+            f"dates below replace those above, which ran from the contract date. Total interest "
+            f"{s['total_interest']} {doc['currency']}. The contract above is as signed.")
+    return title, note
+
+
+def render_text(doc: dict[str, Any], digest: str, drawdown: Mapping[str, Any] | None = None) -> str:
+    """A readable plain-text rendering, ending with the digest the borrower signs; with the
+    ``drawdown`` (:func:`drawdown_view`) the booked schedule follows the signed text."""
     out = [f"LOAN CONTRACT {doc['contract_no']}", ""]
     out += [f"{k:15s} {v}" for k, v in _lines(doc)]
     out += ["", "Schedule:", "  ".join(f"{c:>15s}" for c in _COLUMNS)]
     out += ["  ".join(f"{str(i[c]):>15s}" for c in _COLUMNS)
             for i in doc["schedule"]["instalments"]]
     out += ["", f"Document digest (SHA-256): {digest}"]
+    if drawdown is not None:
+        title, note = _drawdown_lines(doc, drawdown)
+        out += ["", title.upper(), note, "", "  ".join(f"{c:>15s}" for c in _COLUMNS)]
+        out += ["  ".join(f"{str(i[c]):>15s}" for c in _COLUMNS)
+                for i in drawdown["schedule"]["instalments"]]
     return "\n".join(out) + "\n"
 
 
-def render_html(doc: dict[str, Any], digest: str) -> str:
+def _schedule_table(instalments: Any) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(c.replace('_', ' '))}</th>" for c in _COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(i[c]))}</td>" for c in _COLUMNS) + "</tr>"
+                   for i in instalments)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(doc: dict[str, Any], digest: str, drawdown: Mapping[str, Any] | None = None) -> str:
     """The same as a small self-contained HTML page (every value escaped)."""
     e = html.escape
     rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _lines(doc))
-    head = "".join(f"<th>{e(c.replace('_', ' '))}</th>" for c in _COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{e(str(i[c]))}</td>" for c in _COLUMNS) + "</tr>"
-                   for i in doc["schedule"]["instalments"])
+    after = ""
+    if drawdown is not None:
+        title, note = _drawdown_lines(doc, drawdown)
+        after = (f"<h2>{e(title)}</h2><p>{e(note)}</p>"
+                 f"{_schedule_table(drawdown['schedule']['instalments'])}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Contract "
             f"{e(doc['contract_no'])}</title></head><body><h1>Loan contract "
             f"{e(doc['contract_no'])}</h1><table>{rows}</table><h2>Schedule</h2>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            f"<p>Document digest (SHA-256): <code>{e(digest)}</code></p></body></html>")
+            f"{_schedule_table(doc['schedule']['instalments'])}"
+            f"<p>Document digest (SHA-256): <code>{e(digest)}</code></p>{after}</body></html>")

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 from creditfactory.services.context import ServiceContext
-from creditfactory.services.contract_document import render_html, render_text
+from creditfactory.services.contract_document import drawdown_view, render_html, render_text
 from creditfactory.services.contracts import (
     AWAITING_SIGNATURE,
     CODE_VALID,
@@ -32,6 +32,8 @@ from creditfactory.services.errors import Forbidden, ServiceError
 from creditfactory.services.flow import advance
 from creditfactory.services.notifications import SigningBorrowers
 from creditfactory.services.ports import Actor
+from creditfactory.services.servicing_state import schedule_of
+from creditfactory.store import UnitOfWork
 from creditfactory.store.types import utcnow
 
 __all__ = [
@@ -135,19 +137,31 @@ def contract_view(ctx: ServiceContext, actor: Actor, contract_id: int,
         raise Forbidden(f"a {actor.role} does not read contracts")
     with ctx.uow(write=False) as uow:
         row = contract_repo(uow).get(contract_id)
-    if row is None:
-        raise ContractNotFound(f"no contract {contract_id}")
-    doc = json.loads(row["document"])
-    if actor.role in ("bank_officer", "bank_system") and doc["bank"] != actor.bank_code:
-        raise ContractNotFound(f"no contract {contract_id}")
+        if row is None:
+            raise ContractNotFound(f"no contract {contract_id}")
+        doc = json.loads(row["document"])
+        if actor.role in ("bank_officer", "bank_system") and doc["bank"] != actor.bank_code:
+            raise ContractNotFound(f"no contract {contract_id}")
+        drawdown = _drawdown(uow, doc, int(row["case_id"]))
     if fmt == "text":
-        return render_text(doc, row["digest"])
+        return render_text(doc, row["digest"], drawdown)
     if fmt == "html":
-        return render_html(doc, row["digest"])
+        return render_html(doc, row["digest"], drawdown)
     return {"contract_id": row["id"], "case_id": row["case_id"],
             "contract_no": row["contract_no"], "status": row["status"],
             "digest": row["digest"], "document": doc, "created_at": row["created_at"],
-            "signed_at": row["signed_at"], "signature_channel": row["signature_channel"]}
+            "signed_at": row["signed_at"], "signature_channel": row["signature_channel"],
+            "drawdown": drawdown}
+
+
+def _drawdown(uow: UnitOfWork, doc: dict[str, Any], case_id: int) -> dict[str, Any] | None:
+    """The case's loan as booked at payout beside its signed contract; ``None`` before."""
+    loan = uow.submissions.loan_of_case(case_id)
+    account = None if loan is None else uow.servicing.account(loan.id)
+    if loan is None or account is None:
+        return None
+    booked = schedule_of(account, uow.servicing.schedule(loan.id))
+    return drawdown_view(doc, account["start_date"], booked)
 
 
 def case_contract(ctx: ServiceContext, actor: Actor, case_id: int) -> dict[str, Any]:
