@@ -55,6 +55,33 @@ def test_monitor_writes_every_file_of_a_portfolio_run(portfolio: Path, tmp_path:
         load_workbook(out / "report.xlsx", read_only=True).sheetnames)
 
 
+def test_monitor_judges_the_scorecards_and_a_challenger_on_the_book(portfolio: Path,
+                                                                      tmp_path: Path) -> None:
+    out = tmp_path / "learn"
+    rule = tmp_path / "rule.yaml"
+    rule.write_text("auc_margin: 0.01\npsi_max: 0.1\nmin_bads: 1000\nwindow_months: 3\n")
+    result = CliRunner().invoke(app, ["monitor", str(portfolio), "--out", str(out),
+                                      "--bcard-train-months", "12", "--world",
+                                      str(portfolio.parent / "world"), "--promotion", str(rule)])
+    assert result.exit_code == 0, result.output
+    perf = pd.read_parquet(out / "model_performance.parquet")
+    scored = pd.read_parquet(portfolio / "loans.parquet")["a_pd"].notna().any()
+    assert set(perf["model"]) == ({"a_card", "b_card"} if scored else {"b_card"})
+    assert perf["auc"].dropna().between(0, 1).all() and (perf["n"] > 0).all()
+    cal = pd.read_parquet(out / "model_calibration.parquet")
+    sizes = cal.groupby(["model", "month"])["n"].sum()
+    assert (sizes == perf.set_index(["model", "month"])["n"].reindex(sizes.index)).all()
+    decision = json.loads((out / "promotion.json").read_text())
+    assert decision["promoted"] is False and decision["rule"]["min_bads"] == 1000
+    assert any("too few bads" in r for r in decision["reasons"])
+    assert decision["booked_rows"] > 0 and decision["trained_on"] < decision["window_from"]
+    assert decision["challenger_version"].startswith("scorecard-logistic/book-bad12/")
+    html = (out / "report.html").read_text()
+    assert "against the book's outcomes" in html and "Challenger A-card" in html
+    assert {"Model performance", "Calibration"} <= set(
+        load_workbook(out / "report.xlsx", read_only=True).sheetnames)
+
+
 def test_monitor_refuses_a_directory_that_is_not_a_portfolio_run(tmp_path: Path) -> None:
     _register()
     result = CliRunner().invoke(app, ["monitor", str(tmp_path), "--out", str(tmp_path / "o")])
