@@ -190,8 +190,10 @@ def limit_and_pricing_with_approval(
 
 def form_facts(uow: UnitOfWork, case: Case) -> dict[str, Any]:
     """What an approval form shows beside its choices: the engine's latest terms, the amount
-    asked, the bounds of a changed rate, the reason codes to decline with and, at the
-    committee, the reviewer's verdict and why it came to the committee."""
+    asked, the terms last offered (the reviewer's proposal, else the latest decision that did
+    not decline: what a changed limit and rate start from), the bounds of a changed rate, the
+    reason codes to decline with and, at the committee, the reviewer's verdict and why it came
+    to the committee."""
     decisions = uow.applications.decisions(case.application_id)
     machine = machine_decision(decisions) if decisions else None
     reviewed = approver_verdict(uow, case.id)
@@ -199,7 +201,14 @@ def form_facts(uow: UnitOfWork, case: Case) -> dict[str, Any]:
     for entry in uow.audit.of_case(case.id):
         if entry["action"] == "approval.referred":
             why = list((entry["detail"] or {}).get("why", []))
+    offered = next((d for d in reversed(decisions) if d.tier != "reject"), None)
+    proposal = (reviewed[1] if reviewed is not None and reviewed[1].limit is not None
+                else None)
     return {
+        "offered": None if offered is None else {
+            "limit": proposal.limit if proposal else offered.limit_amount,
+            "rate": proposal.rate if proposal else offered.rate,
+            "basis": "approver" if proposal else offered.basis},
         "machine": None if machine is None else {
             "tier": machine.tier, "limit": machine.limit_amount, "rate": machine.rate,
             "basis": machine.basis, "reasons": machine.reasons},

@@ -98,7 +98,9 @@ def test_approving_what_the_engine_declines_goes_to_the_committee_not_overruled(
     expect(page.locator("#approval-form")).to_have_count(0)
 
     context.add_cookies([committee_cookie])
-    page.reload()
+    page.goto(f"{web.root}/ui/cases/{case_id}")
+    expect(page.locator("#work-done")).to_have_count(0)
+    expect(page.locator("#work input[name=limit]")).to_have_attribute("placeholder", "450,000.00")
     work = page.locator("#work")
     expect(work).to_have_attribute("data-kind", "committee")
     expect(work.locator("#work-reviewed dd[data-verdict]")).to_have_attribute("data-verdict", "approve")
