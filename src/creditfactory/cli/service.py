@@ -156,11 +156,11 @@ def users_list(db: DbOption = None) -> None:
     console.print(
         table(
             "Users",
-            ["user", "role", "bank", "status", "live sessions", "created"],
+            ["user", "role", "bank", "status", "language", "live sessions", "created"],
             [
                 [r["username"], r["role"], r["bank_code"] or "",
-                 "active" if r["active"] else "deactivated", r["live_sessions"],
-                 f"{r['created_at']:%Y-%m-%d %H:%M}"]
+                 "active" if r["active"] else "deactivated", r["language"] or "browser's",
+                 r["live_sessions"], f"{r['created_at']:%Y-%m-%d %H:%M}"]
                 for r in rows
             ],
         )
