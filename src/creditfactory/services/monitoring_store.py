@@ -168,7 +168,14 @@ def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = No
         MonitoringRepository(uow.conn).replace_results(label, alert_rows, outlook_rows, {
             "loans": len(book), "alerts": len(alert_rows),
             "red": int((alerts["level"] == "red").sum()), "ran_at": datetime.now(UTC)})
-        LearningRepository(uow.conn).replace_performance(label, perf_rows)
+        learning = LearningRepository(uow.conn)
+        learning.replace_performance(label, perf_rows)
+        if bscore is not None:
+            now = bscore[bscore["month"].dt.strftime("%Y-%m") == label]
+            learning.replace_bcard(label, [
+                {"loan_id": int(i), "score": float(sc), "pd": float(p), "reasons": str(r)[:200]}
+                for i, sc, p, r in zip(now["loan_id"], now["score"], now["pd"], now["reasons"],
+                                       strict=True)])
         uow.commit()
     return MonitorRun(result=result, bscore=bscore, files=files, notes=notes)
 
@@ -203,8 +210,10 @@ def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) ->
         learning = LearningRepository(uow.conn)
         performance = learning.performance(chosen) if chosen else []
         promotions = learning.promotions(5)
+        bcard, riskiest = learning.bcard(chosen) if chosen else ({"loans": 0}, [])
     latest = {}
     for r in performance:  # each model's row of the chosen month, else its latest before
         latest[r["model"]] = r
     return {"runs": runs, "month": chosen, "alerts": alerts, "count": count, "outlook": outlook,
-            "performance": list(latest.values()), "promotions": promotions}
+            "performance": list(latest.values()), "promotions": promotions, "bcard": bcard,
+            "riskiest": riskiest}

@@ -11,7 +11,12 @@ from sqlalchemy.engine import Connection
 
 from creditfactory.store.tables import channels
 from creditfactory.store.tables_case import applications, loans
-from creditfactory.store.tables_learning import book_known_bads, model_performance, model_promotions
+from creditfactory.store.tables_learning import (
+    bcard_scores,
+    book_known_bads,
+    model_performance,
+    model_promotions,
+)
 from creditfactory.store.tables_monitoring import monitoring_loan_months
 from creditfactory.store.tables_servicing import loan_accounts
 
@@ -38,6 +43,24 @@ class LearningRepository:
         if until is not None:
             q = q.where(t.c.month <= until)
         return [dict(r._mapping) for r in self._c.execute(q)]
+
+    def replace_bcard(self, month: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The B-card's scores of the month's active loans (a rerun replaces them)."""
+        t = bcard_scores
+        self._c.execute(sa.delete(t).where(t.c.month == month))
+        for i in range(0, len(rows), 5_000):
+            self._c.execute(sa.insert(t), [dict(r, month=month) for r in rows[i:i + 5_000]])
+
+    def bcard(self, month: str, limit: int = 20) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The month's B-card figures (``loans``, ``mean_pd``, ``high``: PD of 10 % or more)
+        and its ``limit`` riskiest loans, highest PD first."""
+        t = bcard_scores
+        figures = self._c.execute(
+            sa.select(sa.func.count().label("loans"), sa.func.avg(t.c.pd).label("mean_pd"),
+                      sa.func.sum(sa.case((t.c.pd >= 0.1, 1), else_=0)).label("high"))
+            .where(t.c.month == month)).mappings().one()
+        q = sa.select(t).where(t.c.month == month).order_by(t.c.pd.desc(), t.c.loan_id).limit(limit)
+        return dict(figures), [dict(r._mapping) for r in self._c.execute(q)]
 
     def add_promotion(self, row: Mapping[str, Any]) -> int:
         """Record a promotion decision; its id."""

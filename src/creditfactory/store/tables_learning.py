@@ -1,6 +1,6 @@
 """Tables of learning from the book: each monitored month's scorecard performance against
-matured outcomes, every challenger promotion decision with its figures, and the known bads the
-book establishes for the fraud graph.
+matured outcomes, the B-card's scores of the month's active loans, every challenger promotion
+decision with its figures, and the known bads the book establishes for the fraud graph.
 
 A month is ``YYYY-MM`` text. A book known bad is an application whose loan defaulted early
 (over 90 DPD within its first six months on book) or was written off without a payment: the
@@ -68,4 +68,14 @@ book_known_bads = sa.Table(
     sa.Column("reason", sa.String(24), nullable=False),
     sa.Column("known_at", UTCDateTime(), nullable=False),
     sa.Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+bcard_scores = sa.Table(
+    "bcard_scores",
+    metadata,
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("loan_id", _BIG, primary_key=True, autoincrement=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("pd", sa.Float, nullable=False),
+    sa.Column("reasons", sa.String(200), nullable=False),
 )

@@ -75,8 +75,13 @@ def test_the_warning_page_shows_the_scorecards_against_outcomes_and_the_challeng
             "window_from": "2030-03", "window_to": "2030-08", "rule": {"auc_margin": 0.01},
             "reasons": ["too few bads in the window: 19 < 50"], "figures": {},
             "decided_by": "test"})
+        learning.replace_bcard("2031-08", [
+            {"loan_id": 17, "score": 512.0, "pd": 0.31, "reasons": "dpd_now;paid_ratio_3m"},
+            {"loan_id": 18, "score": 655.0, "pd": 0.012, "reasons": "mob"}])
         uow.commit()
     html = _as(client, web, "risk_analyst").get("/ui/warning", params={"month": "2031-08"}).text
     assert 'data-model="a_card"' in html and "0.693" in html
     assert 'data-model="b_card"' in html and "0.871" in html
     assert 'data-promoted="no"' in html and "0.701" in html and "too few bads" in html
+    assert 'data-loan="17"' in html and "dpd_now, paid_ratio_3m" in html
+    assert html.index('data-loan="17"') < html.index('data-loan="18"')  # riskiest first

@@ -63,6 +63,7 @@ EXPECTED = {
     "model_performance",
     "model_promotions",
     "book_known_bads",
+    "bcard_scores",
     "collections_accounts",
     "collections_runs",
     "collections_assignments",

@@ -1,4 +1,4 @@
-"""learning from the book: model monitoring, challenger promotions
+"""learning from the book: model monitoring, B-card scores, challenger promotions, book known bads
 
 Revision ID: 0016
 Revises: 0015
@@ -75,10 +75,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_book_known_bads")),
         sa.UniqueConstraint("application_id", name=op.f("uq_book_known_bads_application_id")),
     )
+    op.create_table(
+        "bcard_scores",
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("loan_id", _BIG, autoincrement=False, nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("pd", sa.Float(), nullable=False),
+        sa.Column("reasons", sa.String(200), nullable=False),
+        sa.PrimaryKeyConstraint("month", "loan_id", name=op.f("pk_bcard_scores")),
+    )
 
 
 def downgrade() -> None:
     """Drop the learning tables."""
+    op.drop_table("bcard_scores")
     op.drop_table("book_known_bads")
     op.drop_table("model_promotions")
     op.drop_table("model_performance")
