@@ -42,7 +42,7 @@ from creditfactory.collections.strategy import (
     CompiledCollections,
     load_collections_strategy,
 )
-from creditfactory.models.ccard import CollectionScorecard
+from creditfactory.models.ccard import FEATURES, CollectionScorecard
 from creditfactory.services.errors import InvalidInput
 from creditfactory.store import UnitOfWork
 from creditfactory.store.repo_collections import DELINQUENT_COLUMNS
@@ -218,6 +218,9 @@ def _score(card: CollectionScorecard | None, x: pd.DataFrame, bucket: np.ndarray
            ) -> tuple[np.ndarray, list[str]]:
     if card is None:
         return BUCKET_CURE[bucket], [""] * len(x)
+    for name in FEATURES:  # an input the store does not hold is missing for the card
+        if name not in x:
+            x[name] = np.nan
     return card.predict_proba(x)[:, 1], card.reasons(x, n=3).tolist()
 
 

@@ -247,3 +247,33 @@ def test_collectors_work_accounts_and_only_their_banks_read_them(ctx: ServiceCon
     assert board["to"] == day.isoformat()
     with pytest.raises(RoleNotAllowed):
         dashboard(ctx, Actor("b1", "bank_officer", "B01"))
+
+
+def test_a_c_card_kept_in_the_registry_scores_the_night_with_its_reasons(
+        ctx: ServiceContext) -> None:
+    import pandas as pd
+
+    from creditfactory.models.ccard import FEATURES, CollectionScorecard
+    from creditfactory.services.collections_assign import store_ccard
+
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame({f: rng.normal(size=3000) for f in FEATURES})
+    x["bucket"] = rng.integers(1, 4, 3000).astype(float)
+    x["paid_share"] = rng.random(3000)
+    logit = 1.5 - 1.2 * x["bucket"] + 2.0 * x["paid_share"]
+    y = (rng.random(3000) < 1 / (1 + np.exp(-logit))).astype(int)
+    card = CollectionScorecard(objective="logistic").fit(x, y)
+    with UnitOfWork(ctx.engine) as uow:
+        store_ccard(uow, card, "tester")
+        uow.commit()
+    seed_loans(ctx.engine, [Decimal("100000.00")] * 5, start=START)
+    done = _close_and_assign(ctx, date(2026, 4, 1))
+    assert done.score_source == f"ccard:logistic:{card.version_}"
+    rows = _rows(ctx, "SELECT loan_id, score_source, score_reasons, cure_probability "
+                      "FROM collections_assignments ORDER BY loan_id")
+    assert len(rows) == 5 and {r.score_source for r in rows} == {done.score_source}
+    assert all(0.0 < r.cure_probability < 1.0 for r in rows)
+    assert any(r.score_reasons for r in rows)
+    view = account_view(ctx, COLLECTOR, rows[0].loan_id)
+    assert view["assignment"]["score_reasons"] == [
+        c for c in rows[0].score_reasons.split(";") if c]
