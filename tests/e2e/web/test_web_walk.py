@@ -56,14 +56,13 @@ class Shots:
                                    Path(tempfile.gettempdir()) / "creditfactory-screenshots"))
         self.folder = root / f"walk-{store}"
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("*.png"):
-            old.unlink()
-        self.n = 0
+        self.saved: list[Path] = []
 
     def __call__(self, page: Any, name: str) -> Path:
-        self.n += 1
-        path = self.folder / f"{self.n:02d}-{name}.png"
+        path = self.folder / f"{len(self.saved) + 1:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
+        self.saved.append(path)
         return path
 
 
@@ -110,6 +109,10 @@ def _work_on_case(page: Any, web: Web, case_id: int, step: str, shots: Shots, us
     shots(page, f"queue-{user}-{step}")
     row.locator("button[name=claim]").click()
     expect(page.locator(".notice")).to_contain_text("Task claimed")
+    if step == "investigation_review":  # the approver decides on the case page, not here
+        expect(page.locator(f"#station-{step} a.approval-link[href='/ui/cases/{case_id}#work']")
+               ).to_have_count(1)
+        expect(page.locator(f"#station-{step} form.findings")).to_have_count(0)
     page.goto(f"{web.root}/ui/cases/{case_id}")
     expect(page.locator("#work")).to_have_attribute("data-step", step)
 
@@ -139,7 +142,7 @@ def test_one_case_walked_by_every_role_through_to_payout(
     finally:
         for p in pages:
             p.context.close()
-    assert len(list(shots.folder.glob("*.png"))) == shots.n >= 20
+    assert len(shots.saved) >= 25 and all(p.exists() for p in shots.saved)
 
 
 def _walk(web: Web, browser: Any, shots: Shots, pages: list[Any], inbox: Inbox) -> None:
