@@ -156,10 +156,10 @@ def users_list(db: DbOption = None) -> None:
     console.print(
         table(
             "Users",
-            ["user", "role", "bank", "status", "language", "live sessions", "created"],
+            ["user", "role", "bank", "status", "lang", "live sessions", "created"],
             [
                 [r["username"], r["role"], r["bank_code"] or "",
-                 "active" if r["active"] else "deactivated", r["language"] or "browser's",
+                 "active" if r["active"] else "deactivated", r["language"] or "-",
                  r["live_sessions"], f"{r['created_at']:%Y-%m-%d %H:%M}"]
                 for r in rows
             ],
