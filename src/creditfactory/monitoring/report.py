@@ -107,12 +107,14 @@ def _performance_chart(perf: pd.DataFrame) -> str:
 def _outlook_chart(outlook: pd.DataFrame) -> str:
     fig = new_figure(7.2, 3.6)
     ax = fig.add_subplot()
-    big = outlook[outlook["loans"] >= 100]
+    # industries of 100 loans, or of a fifth of the largest industry's in a small book
+    floor = min(100, max(10, int(outlook["loans"].max() * 0.2))) if len(outlook) else 100
+    big = outlook[outlook["loans"] >= floor]
     last = big[big["month"] == big["month"].max()]
     top = set(big[big["flagged"]]["industry"]) | set(
         last.nlargest(3, "forecast_90plus_6m")["industry"])
     for i, ind in enumerate(sorted(top)[:5]):
-        o = outlook[(outlook["industry"] == ind) & (outlook["loans"] >= 100)]
+        o = outlook[(outlook["industry"] == ind) & (outlook["loans"] >= floor)]
         x = pd.PeriodIndex(o["month"], freq="M").to_timestamp()
         colour = SERIES[i % len(SERIES)]
         ax.plot(x, o["forecast_90plus_6m"], color=colour, linewidth=1.3, label=ind)
@@ -123,7 +125,8 @@ def _outlook_chart(outlook: pd.DataFrame) -> str:
     _percent(ax)
     style_axes(ax, "Industry outlook: forecast 90+ within 6 months (▲ flagged)", "month",
                "share of active loans")
-    ax.legend(fontsize=7, frameon=False, ncol=3)
+    if ax.get_legend_handles_labels()[0]:  # a small book may have no industry of 100 loans
+        ax.legend(fontsize=7, frameon=False, ncol=3)
     return figure_svg(fig)
 
 
@@ -175,7 +178,8 @@ def render_report(result: MonitoringResult, title: str = "Post-loan monitoring")
     if result.outlook is not None and not result.outlook.empty:
         o = result.outlook[result.outlook["month"].isin(shown)]
         outlook_chart = _outlook_chart(o)
-        outlook_rows = o[(o["month"] == latest) & (o["loans"] >= 30)].sort_values(
+        least = min(30, max(5, int(o["loans"].max() * 0.2))) if len(o) else 30
+        outlook_rows = o[(o["month"] == latest) & (o["loans"] >= least)].sort_values(
             "forecast_90plus_6m", ascending=False).to_dict("records")
     perf = result.performance
     perf_chart, perf_rows, cal_rows = "", [], []

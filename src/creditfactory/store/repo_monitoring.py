@@ -31,7 +31,7 @@ class MonitoringRepository:
 
     def book(self) -> list[dict[str, Any]]:
         """Every loan of the book: its elements, state now, the application's branch, industry
-        and channel, and the score its latest decision recorded."""
+        and channel, and the A-card PD its latest decision recorded (``a_pd``)."""
         latest = (sa.select(decisions.c.application_id, sa.func.max(decisions.c.seq).label("seq"))
                   .group_by(decisions.c.application_id).subquery())
         a = loan_accounts.c
@@ -39,7 +39,8 @@ class MonitoringRepository:
                        a.product, a.start_date, a.status, a.dpd, a.bucket, a.five_class,
                        a.principal_outstanding_fen, applications.c.branch,
                        applications.c.industry, applications.c.channel_id,
-                       loans.c.application_id, decisions.c.score.label("a_pd"))
+                       loans.c.application_id,
+                       decisions.c.record["scores"]["a_pd"].as_float().label("a_pd"))
              .select_from(loan_accounts.join(loans, loans.c.id == a.loan_id)
                           .join(applications,
                                 applications.c.application_id == loans.c.application_id)

@@ -111,3 +111,24 @@ def test_a_challenger_on_a_book_too_young_is_refused_and_recorded(ctx: ServiceCo
     assert kept[0]["reasons"] == record["reasons"] and kept[0]["rule"]["min_bads"] == 50
     view = warning_view(ctx, Actor("ra", "risk_analyst"))
     assert [p["id"] for p in view["promotions"]] == [record["id"]]
+
+
+def test_the_book_carries_the_a_card_pd_of_the_latest_decision_not_its_points(
+        ctx: ServiceContext) -> None:
+    import sqlalchemy as sa
+
+    from creditfactory.store.repo_monitoring import MonitoringRepository
+    from creditfactory.store.tables_case import decisions
+
+    ids = seed_loans(ctx.engine, [Decimal("80000.00")] * 2, start=date(2026, 1, 10))
+    with UnitOfWork(ctx.engine) as uow:
+        for seq, pd_ in ((1, 0.2), (2, 0.031)):
+            uow.conn.execute(sa.insert(decisions).values(
+                application_id=ids[0], seq=seq, basis="engine", tier="auto_approve",
+                limit_amount=Decimal("80000.00"), rate=Decimal("0.18"), product="P",
+                score=612.5, record={"scores": {"a_pd": pd_, "a_score": 612.5}},
+                created_at=utcnow()))
+        uow.commit()
+    with UnitOfWork(ctx.engine) as uow:
+        book = {r["loan_id"]: r["a_pd"] for r in MonitoringRepository(uow.conn).book()}
+    assert book[ids[0]] == pytest.approx(0.031) and book[ids[1]] is None
