@@ -111,7 +111,9 @@ def _clone(engine: sa.Engine, copies: int, seconds: int) -> None:
                     if col.name in ID_COLUMNS and isinstance(col.type, sa.Integer):
                         expr = col + k * STRIDE
                     elif col.name in UNIQUE_TEXT.get(name, ()):
-                        expr = col + sa.literal(f"-{k}")
+                        tail = f"-{k}"
+                        keep = (col.type.length or 64) - len(tail)
+                        expr = sa.func.substr(col, 1, keep) + sa.literal(tail)
                     elif name == "audit_log" and _is_time(col):
                         expr = _shifted(col, seconds, dialect)
                     cols.append(expr.label(col.name) if expr is not col else col)
