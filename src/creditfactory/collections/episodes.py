@@ -7,7 +7,10 @@ episode: the loan's instalment, balance and remaining term, its history before t
 A-card's PD at origination) and the post-loan signals of that month when the book has them
 (business inflows against the last six months, the instalment against the inflows, overdue
 elsewhere, credit sought, late tax or utility bills, the industry index's move over three
-months). Platform data only.
+months and its level) and, when the applications are given, the debt service the business carries: this
+loan's instalment and its other debts at the bureau (a mortgage holder's less a typical home
+loan, served from the household) against its monthly inflows and its declared revenue -- a
+business whose debts eat its cash misses for want of money, not memory. Platform data only.
 """
 
 from __future__ import annotations
@@ -20,7 +23,14 @@ __all__ = ["STATIC_FEATURES", "delinquency_episodes"]
 STATIC_FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "prior_episodes",
                    "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
                    "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change",
-                   "instalment_to_inflows")
+                   "instalment_to_inflows", "debt_service_to_inflows", "debt_service_to_revenue",
+                   "industry_level")
+OTHER_DEBT_MONTHLY = 0.037
+"""Monthly service of a CNY of other debt at the bureau: a three-year annuity at 20 % a year,
+the terms of the small-business loans it mostly is."""
+HOME_LOAN = 500_000.0
+"""The part of a mortgage holder's bureau debt taken to be the home loan (CNY): served from the
+household's income, not the business's."""
 
 
 def _num(s: pd.Series) -> np.ndarray:
@@ -53,22 +63,28 @@ def _signal_features(signals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     return keys.merge(out, on=["loan_id", "month"], how="left")
 
 
-def _industry_change(index: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+def _industry(index: pd.DataFrame, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The industry index's move over three months and its level (over 100) in the keys' month."""
     ix = index.copy()
-    ix["month"] = pd.to_datetime(ix["month"])
+    ix["month"] = pd.to_datetime(ix["month"]).dt.to_period("M").dt.to_timestamp()
     ix = ix.sort_values(["industry", "month"])
     ix["change"] = ix.groupby("industry")["index"].transform(lambda v: v / v.shift(3) - 1.0)
-    merged = keys.merge(ix[["industry", "month", "change"]], on=["industry", "month"], how="left")
-    return merged["change"].fillna(0.0).to_numpy(np.float64)
+    ix["level"] = _num(ix["index"]) / 100.0
+    k = keys.assign(month=pd.to_datetime(keys["month"]).dt.to_period("M").dt.to_timestamp())
+    merged = k.merge(ix[["industry", "month", "change", "level"]], on=["industry", "month"], how="left")
+    return merged["change"].fillna(0.0).to_numpy(np.float64), merged["level"].to_numpy(np.float64)
 
 
 def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
                          signals: pd.DataFrame | None = None,
-                         industry_index: pd.DataFrame | None = None) -> pd.DataFrame:
+                         industry_index: pd.DataFrame | None = None,
+                         applications: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per episode: ``episode_id``, ``loan_id``, ``month`` (the month end it was seen),
     ``start`` (first missed day), ``dpd`` then, the :data:`STATIC_FEATURES`, and
     ``run_max_dpd`` (the worst DPD before the loan was current again in this book: what
-    happened, for evaluation; never a feature)."""
+    happened, for evaluation; never a feature). ``applications`` (``application_id``,
+    ``bureau_debt``, ``has_mortgage``, ``declared_monthly_revenue``) give the debt service
+    features; without them they are missing."""
     m = monthly[["loan_id", "month", "mob", "dpd"]].sort_values(["loan_id", "month"], kind="stable")
     loan = m["loan_id"].to_numpy(np.int64)
     dpd = m["dpd"].to_numpy(np.int64)
@@ -112,6 +128,17 @@ def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
     else:
         for name in ("inflow_ratio", "overdue_elsewhere", "credit_seeking", "late_bills", "instalment_to_inflows"):
             ep[name] = np.nan
-    ep["industry_change"] = (_industry_change(industry_index, ep[["industry", "month"]])
-                             if industry_index is not None and len(industry_index) else 0.0)
+    if applications is not None and len(applications) and "application_id" in loans:
+        app = applications.set_index("application_id").reindex(info["application_id"].to_numpy())
+        debt = _num(app["bureau_debt"]) - np.where(app["has_mortgage"].fillna(False).to_numpy(bool), HOME_LOAN, 0.0)
+        service = np.maximum(np.nan_to_num(debt), 0.0) * OTHER_DEBT_MONTHLY + ep["instalment"].to_numpy()
+        inflows = ep["instalment"].to_numpy() / ep["instalment_to_inflows"].to_numpy(np.float64)
+        ep["debt_service_to_inflows"] = service / np.maximum(inflows, 1.0)
+        ep["debt_service_to_revenue"] = service / np.maximum(_num(app["declared_monthly_revenue"]), 1.0)
+    else:
+        ep["debt_service_to_inflows"] = ep["debt_service_to_revenue"] = np.nan
+    if industry_index is not None and len(industry_index):
+        ep["industry_change"], ep["industry_level"] = _industry(industry_index, ep[["industry", "month"]])
+    else:
+        ep["industry_change"], ep["industry_level"] = 0.0, np.nan
     return ep.reset_index(drop=True)

@@ -21,15 +21,21 @@ def allocate(treatment: np.ndarray, attempts: np.ndarray, priority: np.ndarray,
     ``fallback[t]`` where its overflow goes (0: nothing), ``order`` the treatments from the
     first to settle to the last (dearest first). Higher ``priority`` keeps the treatment."""
     out = treatment.copy()
-    for t in order:
-        cap = capacity[t]
-        if not np.isfinite(cap):
-            continue
-        who = np.flatnonzero(out == t)
-        if who.size == 0:
-            continue
-        ranked = who[np.argsort(-priority[who], kind="stable")]
-        used = np.cumsum(attempts[ranked])
-        over = ranked[used > cap]
-        out[over] = fallback[t]
+    for _ in range(len(order)):  # again while an overflow fell back onto a settled treatment
+        moved = False
+        for t in order:
+            cap = capacity[t]
+            if not np.isfinite(cap):
+                continue
+            who = np.flatnonzero(out == t)
+            if who.size == 0:
+                continue
+            ranked = who[np.argsort(-priority[who], kind="stable")]
+            used = np.cumsum(attempts[ranked])
+            over = ranked[used > cap]
+            if over.size:
+                out[over] = fallback[t]
+                moved = True
+        if not moved:
+            break
     return out

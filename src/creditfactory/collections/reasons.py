@@ -7,7 +7,9 @@ high risk at origination, rolled past M1, an instalment heavy against the busine
 per reason and, per piece of evidence, its likelihood ratio under each reason) combine as in
 naive Bayes: posterior log-odds are the prior's plus the sum of the present evidence's log
 likelihood ratios. The beliefs are written from practice; how well they match a world is
-measured only in ``creditfactory.evaluation``, against that world's truth.
+measured only in ``creditfactory.evaluation``, against that world's truth. :func:`evidence`
+turns the C-card's inputs into the yes/no evidence, so the reason can be inferred again at
+every step as contacts, promises and payments come in (``reassess: step`` in a strategy).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import yaml
 from creditfactory.collections.errors import CollectionsStrategyInvalid
 from creditfactory.collections.strategy import REASONS, UNKNOWN
 
-__all__ = ["EVIDENCE", "ReasonModel", "infer_reasons", "load_reason_model", "most_likely"]
+__all__ = ["EVIDENCE", "ReasonModel", "evidence", "infer_reasons", "load_reason_model", "most_likely"]
 
 EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial_payment",
             "reached_no_promise", "inflows_down", "overdue_elsewhere", "credit_seeking",
@@ -52,6 +54,22 @@ def load_reason_model(path: str | Path | None = None) -> ReasonModel:
     if (prior <= 0).any() or (lr <= 0).any():
         raise CollectionsStrategyInvalid("reason model: shares and likelihood ratios must be positive")
     return ReasonModel(np.log(prior / prior.sum()), np.log(lr))
+
+
+def evidence(x: pd.DataFrame) -> np.ndarray:
+    """The yes/no evidence (:data:`EVIDENCE` order) of accounts with C-card inputs ``x``
+    (:data:`creditfactory.models.ccard.FEATURES`); a missing input is no evidence."""
+    cols = {
+        "first_payment_default": x["first_payment_default"] > 0,
+        "never_reached": (x["attempts"] >= 2) & (x["reached"] == 0),
+        "broken_promise": x["broken"] >= 1, "partial_payment": x["partials"] >= 1,
+        "reached_no_promise": (x["reached"] >= 1) & (x["promises"] == 0),
+        "inflows_down": x["inflow_ratio"] < 0.75, "overdue_elsewhere": x["overdue_elsewhere"] > 0,
+        "credit_seeking": x["credit_seeking"] >= 2, "industry_down": x["industry_change"] < -0.05,
+        "prior_fast_cure": x["prior_fast_cures"] >= 1, "high_risk_at_origination": x["a_pd"] > 0.02,
+        "rolled_past_m1": x["bucket"] >= 2, "heavy_instalment": x["instalment_to_inflows"] > 0.20,
+    }
+    return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
 
 
 def infer_reasons(model: ReasonModel, evidence: pd.DataFrame | np.ndarray) -> np.ndarray:

@@ -5,7 +5,8 @@ bucket x C-card band x inferred reason to a treatment, how often it is tried, wh
 escalates and to what, and the hand-over at write-off. :func:`load_collections_strategy`
 checks it (an unknown treatment, bucket, band or reason fails with the file and the rule) and
 compiles it into arrays, so :meth:`CompiledCollections.assign` treats any number of accounts
-with a few array look-ups. :func:`challenger_mask` splits accounts between a champion and a
+with a few array look-ups; :func:`priority_of` says who keeps a scarce treatment (by the file's
+``priority``: days past due, expected loss, or the expected gain of treating the account). :func:`challenger_mask` splits accounts between a champion and a
 challenger by a stable hash of the loan id.
 """
 
@@ -23,7 +24,7 @@ import yaml
 from creditfactory.collections.errors import CollectionsStrategyInvalid
 
 __all__ = ["BANDS", "BUCKETS", "REASONS", "TREATMENTS", "CompiledCollections", "band_of",
-           "challenger_mask", "load_collections_strategy", "parse_collections_strategy"]
+           "challenger_mask", "load_collections_strategy", "parse_collections_strategy", "priority_of"]
 
 TREATMENTS = ("none", "sms", "call", "visit", "restructure", "legal_letter", "lawsuit", "agency")
 HANDOVERS = ("lawsuit", "agency")
@@ -33,7 +34,11 @@ UNKNOWN = len(REASONS)
 """The reason index of an account whose inferred reason is not clear enough."""
 BUCKETS = ("M1", "M2", "M3", "M4", "M5", "M6")
 BANDS = ("A", "B", "C")
-PRIORITIES = ("expected_loss", "dpd")
+PRIORITIES = ("expected_loss", "dpd", "expected_gain")
+REASSESS = ("entry", "step")
+PLAN_MONTHS = 18
+"""The months of a plan's instalments counted in an account's worth (the horizon a workout
+team is judged on)."""
 _RULE_KEYS = {"bucket", "band", "reason", "treatment", "frequency", "escalate"}
 
 
@@ -53,6 +58,7 @@ class CompiledCollections:
     escalate_to: np.ndarray
     handover: np.ndarray
     fallback: np.ndarray
+    reassess: str = "entry"
 
     def assign(self, bucket: np.ndarray, band: np.ndarray, reason: np.ndarray,
                steps_in_bucket: np.ndarray, broken_in_bucket: np.ndarray
@@ -67,6 +73,25 @@ class CompiledCollections:
         after = self.escalate_after[b, band, reason]
         up = (after > 0) & ((steps_in_bucket >= after) | (broken_in_bucket > 0))
         return np.where(up, self.escalate_to[b, band, reason], t), self.frequency[b, band, reason]
+
+
+def priority_of(strategy: CompiledCollections, *, cure: np.ndarray, balance: np.ndarray, dpd: np.ndarray,
+                instalment: np.ndarray | None = None, remaining_months: np.ndarray | None = None,
+                reached: np.ndarray | None = None, attempts: np.ndarray | None = None) -> np.ndarray:
+    """Who keeps a scarce treatment first, by the strategy's ``priority``: ``dpd`` the longest
+    overdue; ``expected_loss`` the largest ``(1 - cure) x balance``; ``expected_gain`` what
+    treating the account can still bring -- the chance it does not cure by itself, times what a
+    plan it can afford is worth (its instalments over up to :data:`PLAN_MONTHS` months), times
+    the chance a collector reaches it (contacts made over attempts, one in two before any).
+    Without instalments ``expected_gain`` falls back to ``expected_loss``."""
+    if strategy.priority == "dpd":
+        return np.asarray(dpd, float)
+    if strategy.priority == "expected_gain" and instalment is not None and remaining_months is not None:
+        reach = (np.asarray(reached if reached is not None else 0, float) + 1.0) / (
+            np.asarray(attempts if attempts is not None else 0, float) + 2.0)
+        worth = np.asarray(instalment, float) * np.clip(remaining_months, 1.0, PLAN_MONTHS)
+        return np.asarray((1.0 - cure) * worth * reach)
+    return np.asarray((1.0 - cure) * balance)
 
 
 def band_of(cure_probability: np.ndarray, cuts: np.ndarray) -> np.ndarray:
@@ -121,6 +146,8 @@ def parse_collections_strategy(text: str, source: str = "<strategy>") -> Compile
         raise CollectionsStrategyInvalid(f"{source}: band cut-offs must not increase from A to C")
     priority = doc.get("priority", "dpd")
     _index(priority, PRIORITIES, "priority", source)
+    reassess = doc.get("reassess", "entry")
+    _index(reassess, REASSESS, "reassess", source)
     shape = (len(BUCKETS), len(BANDS), len(REASONS) + 1)
     treatment = np.full(shape, -1, np.int64)
     frequency = np.ones(shape, np.int64)
@@ -157,7 +184,7 @@ def parse_collections_strategy(text: str, source: str = "<strategy>") -> Compile
         digest=hashlib.sha256(text.encode()).hexdigest()[:16], band_cuts=cuts,
         reason_threshold=float(doc.get("reason_threshold", 0.5)), priority=priority,
         treatment=treatment, frequency=frequency, escalate_after=after, escalate_to=to,
-        handover=handover, fallback=fallback)
+        handover=handover, fallback=fallback, reassess=reassess)
 
 
 def load_collections_strategy(name_or_file: str | Path) -> CompiledCollections:

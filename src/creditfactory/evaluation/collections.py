@@ -67,14 +67,16 @@ def prepare_accounts(portfolio: Path, world_dir: Path, response: ResponseModel
     from creditfactory.world.vocab import INDUSTRIES
 
     tables = read_portfolio(portfolio, transactions=False)
-    ep = delinquency_episodes(tables.loans, tables.monthly, tables.signals, tables.industry_index)
-    if len(ep) == 0:
-        raise InvalidArgument(f"{portfolio}: no loan was ever past due; nothing to collect")
     meta = json.loads((Path(world_dir) / "meta.json").read_text("utf-8"))
     seed = int(meta["seed"])
     data = load(world_dir, money="float")
     if data.truth is None:
         raise InvalidArgument(f"{world_dir}: no truth table (a simulated world is needed)")
+    # the lender's own intake records (not the world's truth): the bureau debt it was told of
+    intake = data.applications[["application_id", "bureau_debt", "has_mortgage", "declared_monthly_revenue"]]
+    ep = delinquency_episodes(tables.loans, tables.monthly, tables.signals, tables.industry_index, intake)
+    if len(ep) == 0:
+        raise InvalidArgument(f"{portfolio}: no loan was ever past due; nothing to collect")
     loans = tables.loans.set_index("loan_id")
     app_ids = loans["application_id"].reindex(ep["loan_id"]).to_numpy(np.int64)
     uniq, inv = np.unique(app_ids, return_inverse=True)

@@ -22,13 +22,15 @@ import pandas as pd
 from creditfactory.collections.episodes import STATIC_FEATURES
 from creditfactory.collections.promises import PromiseBook
 from creditfactory.collections.queues import allocate
-from creditfactory.collections.reasons import EVIDENCE, ReasonModel, infer_reasons, most_likely
-from creditfactory.collections.strategy import TREATMENTS, CompiledCollections, band_of
+from creditfactory.collections.reasons import ReasonModel, evidence, infer_reasons, most_likely
+from creditfactory.collections.strategy import TREATMENTS, CompiledCollections, band_of, priority_of
 from creditfactory.world.collections_response import ResponseModel, respond, uniforms
 
 __all__ = ["Accounts", "Played", "play"]
 
 DELQ, CURED, RESTR, HANDED, WO, CLOSED = range(6)
+INTEREST_SHARE = 0.2
+"""The part of a scheduled instalment that is interest (the rest repays principal)."""
 _LAWSUIT, _AGENCY = TREATMENTS.index("lawsuit"), TREATMENTS.index("agency")
 _ORDER = np.array([TREATMENTS.index(t) for t in
                    ("lawsuit", "visit", "restructure", "legal_letter", "call", "sms")])
@@ -70,27 +72,23 @@ class Played:
     actions: pd.DataFrame | None = field(default=None)
 
 
-def _entry_features(acc: Accounts, d: np.ndarray, bucket: np.ndarray, st: dict[str, np.ndarray]) -> pd.DataFrame:
-    x = acc.static.iloc[d][list(STATIC_FEATURES)].reset_index(drop=True)
+_HISTORY = ("attempts", "reached", "promises", "kept", "broken", "partials", "cures")
+
+
+def _entry_features(static: np.ndarray, d: np.ndarray, bucket: np.ndarray, st: dict[str, np.ndarray],
+                    since_cure: np.ndarray) -> pd.DataFrame:
+    """The C-card's inputs of accounts ``d``: what was known of the loan when the episode began
+    (``static``, :data:`STATIC_FEATURES` columns) and the episode so far."""
+    x = pd.DataFrame(static[d], columns=list(STATIC_FEATURES))
     x["bucket"] = bucket + 1.0
-    for name in ("attempts", "reached", "promises", "kept", "broken", "partials"):
+    for name in _HISTORY:
         x[name] = st[name][d].astype(float)
     x["reach_rate"] = st["reached"][d] / np.maximum(st["attempts"][d], 1)
+    x["steps_since_cure"] = since_cure[d]
     return x
 
 
-def _evidence(x: pd.DataFrame) -> np.ndarray:
-    cols = {
-        "first_payment_default": x["first_payment_default"] > 0,
-        "never_reached": (x["attempts"] >= 2) & (x["reached"] == 0),
-        "broken_promise": x["broken"] >= 1, "partial_payment": x["partials"] >= 1,
-        "reached_no_promise": (x["reached"] >= 1) & (x["promises"] == 0),
-        "inflows_down": x["inflow_ratio"] < 0.75, "overdue_elsewhere": x["overdue_elsewhere"] > 0,
-        "credit_seeking": x["credit_seeking"] >= 2, "industry_down": x["industry_change"] < -0.05,
-        "prior_fast_cure": x["prior_fast_cures"] >= 1, "high_risk_at_origination": x["a_pd"] > 0.02,
-        "rolled_past_m1": x["bucket"] >= 2, "heavy_instalment": x["instalment_to_inflows"] > 0.20,
-    }
-    return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
+_evidence = evidence
 
 
 def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, seed: int,
@@ -118,7 +116,10 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
     wo = np.zeros(n, bool)
     entered = np.zeros((n, 6), bool)
     cash_b, cost_b = np.zeros(9), np.zeros(9)
-    st = {k: np.zeros(n, np.int64) for k in ("attempts", "reached", "partials")}
+    st = {k: np.zeros(n, np.int64) for k in ("attempts", "reached", "partials", "cures")}
+    last_cure = np.full(n, -1, np.int64)
+    since_cure = np.full(n, np.nan)
+    static = acc.static[list(STATIC_FEATURES)].to_numpy(np.float64)
     book = PromiseBook(n)
     st["promises"], st["kept"], st["broken"] = book.made, book.kept, book.broken
     snap_idx: list[np.ndarray] = []
@@ -135,9 +136,16 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
     starts = acc.start_step[order]
     g_first, g_last = int(starts.min()), int(starts.max()) + H
 
+    def principal_share(idx: np.ndarray) -> np.ndarray:
+        # the interest of a month is that of the original instalment (a fifth of it); a plan's
+        # lower instalment repays less principal, not less interest
+        return 1.0 - INTEREST_SHARE * inst0[idx] / inst[idx]
+
     def cured_now(idx: np.ndarray, g: int) -> None:
         status[idx] = CURED
         behind[idx] = 0
+        st["cures"][idx] += 1
+        last_cure[idx] = g
         s = open_snap[idx]
         ok = (s >= 0) & (g - open_step[idx] < 6)
         labels.append((s[ok], np.ones(ok.sum(), bool)))
@@ -158,7 +166,7 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             pay = perf[~miss]
             amount = np.minimum(inst[pay] / 6.0, np.maximum(balance[pay], 0.0))
             cash[pay] += amount
-            balance[pay] -= amount * 0.8
+            balance[pay] -= amount * principal_share(pay)
             remaining[pay] -= 1
             status[pay[remaining[pay] <= 0]] = CLOSED
             plan = status[pay] == RESTR  # a restructure's payments are the workout's
@@ -216,7 +224,8 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             entered[e, bucket[entry]] = True
             in_bucket[e] = 0
             broken_b[e] = 0
-            x = _entry_features(acc, e, bucket[entry], st)
+            since_cure[e] = np.where(last_cure[e] >= 0, g - last_cure[e], np.nan)
+            x = _entry_features(static, e, bucket[entry], st, since_cure)
             p_cure[e] = scorer(x) if scorer is not None else 0.5
             band[e] = band_of(p_cure[e], strategy.band_cuts)
             probs = infer_reasons(reasons, _evidence(x))
@@ -234,9 +243,17 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         state = book.settle(d, g, by_promise)
         broken_b[d] += state == 2
         waiting = book.is_open(d)
+        if strategy.reassess == "step":  # the reason again, from what this step's evidence says
+            rest = ~entry
+            if rest.any():
+                r_ = d[rest]
+                xr = _entry_features(static, r_, bucket[rest], st, since_cure)
+                rsn[r_] = most_likely(infer_reasons(reasons, _evidence(xr)), strategy.reason_threshold)
         t, tries = strategy.assign(bucket, band[d], rsn[d], in_bucket[d], broken_b[d])
         t = np.where(waiting | by_promise, 0, t)
-        prio = (1.0 - p_cure[d]) * balance[d] if strategy.priority == "expected_loss" else behind[d].astype(float)
+        prio = priority_of(strategy, cure=p_cure[d], balance=balance[d], dpd=behind[d] * world.step_days,
+                           instalment=inst[d], remaining_months=remaining[d] / 6.0,
+                           reached=st["reached"][d], attempts=st["attempts"][d])
         t = allocate(t, tries, prio, cap, strategy.fallback, _ORDER)
         tries = np.where(t > 0, tries, 0)
         hand = (t == _LAWSUIT) | (t == _AGENCY)
@@ -253,6 +270,9 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         got = np.where(full, arrears, np.where(part, inst[d], 0.0))
         cash[d] += got
         np.add.at(cash_b, bucket, got)
+        # what was paid were instalments of the schedule: they repay principal and use up months
+        balance[d] -= got * principal_share(d)
+        remaining[d] -= 6.0 * got / inst[d]
         st["partials"][d] += part
         behind[d] = np.where(part, np.maximum(behind[d] - 6, 0), behind[d])
         cured_now(d[full | (part & (behind[d] == 0))], g)

@@ -3,10 +3,14 @@ current) within 30 days, and the share of what it owes that will be recovered.
 
 An account is scored when it enters a bucket (M1 on its first missed day, M2 at 31 DPD, ...)
 from what the lender knows then: the loan and its history before the episode (the A-card's PD
-at origination, months on book, earlier episodes and how fast they cured, the share of months
-paid, whether the first instalment was ever paid), that month's post-loan signals, and the
+at origination, earlier episodes and how fast they cured, the share of months paid, whether
+the first instalment was ever paid), that month's post-loan signals, the debt service the
+business carries against its inflows and its declared revenue (its bureau debts and this
+instalment: a business whose debts eat its cash misses for want of money, not memory), and the
 episode so far (bucket, attempts, contacts reached, promises made, kept and broken, partial
-payments). Columns: :data:`FEATURES`.
+payments, cures and how many steps ago the last one was: an account that misses again soon
+after curing did not forget). Columns: :data:`FEATURES`. Months on book and months left are
+not inputs: they drift with the book's age and ranked worse out of time.
 
     card = CollectionScorecard(objective="logistic").fit(X, cured_30d, recovered=share)
     card.predict_proba(X)[:, 1]   -> chance to cure within 30 days
@@ -31,22 +35,32 @@ from sklearn.utils.validation import check_is_fitted
 from creditfactory.errors import InvalidArgument
 from creditfactory.models._model_file import LoadedBooster, check_model_file, content_version
 
-__all__ = ["FEATURES", "OBJECTIVES", "CollectionScorecard"]
+__all__ = ["FEATURES", "OBJECTIVES", "OPTIONAL", "CollectionScorecard"]
 
-FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "prior_episodes",
+FEATURES = ("a_pd", "instalment", "balance", "prior_episodes",
             "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
             "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change",
-            "instalment_to_inflows", "bucket", "attempts", "reached", "reach_rate", "promises", "kept", "broken", "partials")
+            "instalment_to_inflows", "debt_service_to_inflows", "debt_service_to_revenue",
+            "bucket", "attempts", "reached", "reach_rate", "promises", "kept", "broken", "partials",
+            "cures", "steps_since_cure")
+OPTIONAL = ("debt_service_to_inflows", "debt_service_to_revenue", "cures", "steps_since_cure")
+"""Inputs a caller may not hold (the applications' bureau debt, the episode's earlier cures):
+missing, like a signal the book does not have."""
 OBJECTIVES = ("logistic", "divergence", "lightgbm")
-_LGB_PARAMS: dict[str, Any] = {"n_estimators": 250, "learning_rate": 0.04, "num_leaves": 15,
-                               "min_child_samples": 40, "subsample": 0.8, "subsample_freq": 1,
-                               "colsample_bytree": 0.8, "random_state": 0, "verbose": -1, "n_jobs": 1}
+# small trees, large leaves: a few thousand bucket entries a year, and a book that drifts
+_LGB_PARAMS: dict[str, Any] = {"n_estimators": 150, "learning_rate": 0.04, "num_leaves": 5,
+                               "min_child_samples": 80, "reg_lambda": 5.0, "subsample": 0.8,
+                               "subsample_freq": 1, "colsample_bytree": 0.8, "random_state": 0,
+                               "verbose": -1, "n_jobs": 1}
 FORMAT, FORMAT_VERSION = "creditfactory-ccard", 1
 _DECILES = 10
 
 
 def _features(X: Any) -> pd.DataFrame:
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X, columns=list(FEATURES))
+    absent = [f for f in OPTIONAL if f not in frame.columns]
+    if absent:
+        frame = frame.assign(**dict.fromkeys(absent, np.nan))
     missing = [f for f in FEATURES if f not in frame.columns]
     if missing:
         raise InvalidArgument(f"C-card features missing: {', '.join(missing)}")

@@ -8,6 +8,7 @@ import pytest
 from creditfactory.collections.errors import CollectionsStrategyInvalid
 from creditfactory.collections.queues import allocate
 from creditfactory.collections.strategy import (
+    PLAN_MONTHS,
     REASONS,
     TREATMENTS,
     UNKNOWN,
@@ -15,6 +16,7 @@ from creditfactory.collections.strategy import (
     challenger_mask,
     load_collections_strategy,
     parse_collections_strategy,
+    priority_of,
 )
 
 T = {name: i for i, name in enumerate(TREATMENTS)}
@@ -109,3 +111,49 @@ def test_capacity_keeps_the_highest_priority_and_cascades_the_rest_down() -> Non
     order = np.array([T["visit"], T["call"]])
     out = allocate(t, attempts, priority, cap, fallback, order)
     assert [TREATMENTS[i] for i in out] == ["sms", "visit", "visit", "call", "call", "call"]
+
+
+def test_default_offers_a_plan_on_entering_m1_and_spares_the_absconded_visits_and_lawsuits() -> None:
+    s = load_collections_strategy("default")
+    assert s.priority == "expected_gain" and s.reassess == "step"
+    for band in (1, 2):
+        assert TREATMENTS[s.treatment[0, band, UNKNOWN]] == "restructure"
+    fraud = s.treatment[1:, :, R["fraud"]]
+    assert {TREATMENTS[t] for t in fraud.ravel()} == {"sms"}
+    assert TREATMENTS[s.handover[R["strategic"]]] == "lawsuit"
+
+
+def test_expected_gain_puts_first_what_treating_can_still_bring() -> None:
+    s = load_collections_strategy("default")
+    one = np.ones(4)
+    prio = priority_of(s, cure=np.array([0.9, 0.2, 0.2, 0.2]), balance=one * 1e5, dpd=one * 10,
+                       instalment=np.array([5e3, 5e3, 5e3, 1e4]), remaining_months=one * 12,
+                       reached=np.array([0, 0, 3, 0]), attempts=np.array([0, 0, 3, 0]))
+    # likely to cure alone < unlikely < unlikely and twice the instalment; reached before counts
+    assert prio[0] < prio[1] < prio[3] and prio[2] > prio[1]
+    # a plan is worth its instalments over at most PLAN_MONTHS
+    long = priority_of(s, cure=np.array([0.2]), balance=np.array([1e5]), dpd=np.array([10]),
+                       instalment=np.array([5e3]), remaining_months=np.array([PLAN_MONTHS * 3.0]))
+    capped = priority_of(s, cure=np.array([0.2]), balance=np.array([1e5]), dpd=np.array([10]),
+                         instalment=np.array([5e3]), remaining_months=np.array([float(PLAN_MONTHS)]))
+    assert long[0] == capped[0]
+    conventional = load_collections_strategy("bucket_only")
+    assert priority_of(conventional, cure=one, balance=one, dpd=np.array([30, 10, 60, 5])).tolist() == [30, 10, 60, 5]
+
+
+def test_how_often_the_reason_is_reassessed_is_declared() -> None:
+    assert parse_collections_strategy(SMALL).reassess == "entry"
+    assert parse_collections_strategy(SMALL + "reassess: step\n").reassess == "step"
+    with pytest.raises(CollectionsStrategyInvalid, match="unknown reassess 'daily'"):
+        parse_collections_strategy(SMALL + "reassess: daily\n", "s.yaml")
+
+
+def test_an_overflow_falling_back_onto_a_settled_treatment_still_meets_its_capacity() -> None:
+    t = np.array([T["restructure"]] * 3 + [T["visit"]])
+    cap = np.full(len(TREATMENTS), np.inf)
+    cap[T["visit"]], cap[T["restructure"]] = 1, 1
+    fallback = np.zeros(len(TREATMENTS), int)
+    fallback[T["restructure"]], fallback[T["visit"]] = T["visit"], T["call"]
+    order = np.array([T["visit"], T["restructure"]])  # visits settle first
+    out = allocate(t, np.ones(4, int), np.array([4.0, 3.0, 2.0, 1.0]), cap, fallback, order)
+    assert [TREATMENTS[i] for i in out] == ["restructure", "visit", "call", "call"]
