@@ -91,6 +91,7 @@ def compute(conn: Any, zone: ZoneInfo, now: datetime, days: int = DAYS) -> Dashb
     q = DashboardQueries(conn, zone)
     stations = q.stations(now, day_start)
     mix_rows = q.tiers_by_day(since, now)
+    payout_times, payouts_by_day = q.payouts(since, now, day_start)
     today = local_today.isoformat()
     return Dashboard(
         as_of=now,
@@ -98,8 +99,8 @@ def compute(conn: Any, zone: ZoneInfo, now: datetime, days: int = DAYS) -> Dashb
         stations=stations,
         throughput=_series(q.throughput_by_day(since, now), day_list),
         applications=_series([(d, t, n) for d, t, _s, n in mix_rows], day_list),
-        payouts=_series(q.payouts_by_day(since, now), day_list),
-        payout_times=q.payout_times(since, now, day_start),
+        payouts=_series(payouts_by_day, day_list),
+        payout_times=payout_times,
         mix_today=_mix([r for r in mix_rows if r[0] == today]),
         mix_period=_mix(mix_rows),
         breaches={

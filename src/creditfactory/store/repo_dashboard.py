@@ -102,50 +102,55 @@ class DashboardQueries:
         )
         return [(str(d), str(t), str(s), int(n)) for d, t, s, n in self._c.execute(q)]
 
-    def payout_times(self, since: datetime, now: datetime, day_start: datetime
-                     ) -> list[dict[str, Any]]:
-        """Per tier, of loans paid out since ``since`` and of today's: how many, and the median
-        and 90th percentile (nearest rank) seconds from application to payout."""
+    def payouts(self, since: datetime, now: datetime, day_start: datetime
+                ) -> tuple[list[dict[str, Any]], list[tuple[str, str, int]]]:
+        """Loans paid out since ``since``, in one statement (one join of loans and cases):
+        per tier, of the period's and of today's, how many and the median and 90th percentile
+        (nearest rank) seconds from application (its case's opening) to payout; and (day paid
+        out, tier, loans)."""
         c, ln = cases.c, loans.c
         base = (
             sa.select(
                 c.tier.label("tier"),
                 sa.case((ln.paid_out_at >= day_start, 1), else_=0).label("today"),
+                self._day(ln.paid_out_at, now).label("day"),
                 self._seconds(c.opened_at, ln.paid_out_at).label("secs"),
             )
             .select_from(loans.join(cases, c.id == ln.case_id))
             .where(ln.paid_out_at >= since)
             .cte("payouts")
         )
-        out: dict[str, dict[str, Any]] = {}
-        for scope, where in (("period", sa.true()), ("today", base.c.today == 1)):
-            ranked = sa.select(
-                base.c.tier,
-                base.c.secs,
-                sa.func.row_number().over(partition_by=base.c.tier, order_by=base.c.secs)
-                .label("rn"),
-                sa.func.count().over(partition_by=base.c.tier).label("n"),
-            ).where(where).subquery()
-            r = ranked.c
-            q = sa.select(
-                r.tier,
-                sa.func.max(r.n),
-                sa.func.max(sa.case((r.rn == (r.n + 1) // 2, r.secs))),
-                sa.func.max(sa.case((r.rn == (r.n * 9 + 9) // 10, r.secs))),
-            ).group_by(r.tier)
-            for tier, n, median, p90 in self._c.execute(q):
-                out.setdefault(str(tier), {"tier": str(tier)})[scope] = {
-                    "n": int(n), "median": float(median), "p90": float(p90)}
-        return [out[k] for k in sorted(out)]
+        b = base.c
+        ranked = sa.select(
+            b.tier, b.today, b.secs,
+            sa.func.row_number().over(partition_by=b.tier, order_by=b.secs).label("rn"),
+            sa.func.count().over(partition_by=b.tier).label("n"),
+            sa.func.row_number().over(partition_by=(b.tier, b.today), order_by=b.secs)
+            .label("rn_day"),
+            sa.func.count().over(partition_by=(b.tier, b.today)).label("n_day"),
+        ).cte("ranked")
+        r = ranked.c
 
-    def payouts_by_day(self, since: datetime, now: datetime) -> list[tuple[str, str, int]]:
-        """(day paid out, tier, loans) since ``since``."""
-        c, ln = cases.c, loans.c
-        day = self._day(ln.paid_out_at, now).label("day")
-        q = (
-            sa.select(day, c.tier, sa.func.count())
-            .select_from(loans.join(cases, c.id == ln.case_id))
-            .where(ln.paid_out_at >= since)
-            .group_by(day, c.tier)
-        )
-        return [(str(d), str(t), int(n)) for d, t, n in self._c.execute(q)]
+        def stats(scope: str, rn: Any, n: Any, *where: Any) -> Any:
+            return sa.select(
+                sa.literal(scope).label("scope"), r.tier, sa.literal("").label("day"),
+                sa.func.max(n).label("n"),
+                sa.func.max(sa.case((rn == (n + 1) // 2, r.secs))).label("median"),
+                sa.func.max(sa.case((rn == (n * 9 + 9) // 10, r.secs))).label("p90"),
+            ).where(*where).group_by(r.tier)
+
+        by_day = sa.select(
+            sa.literal("day").label("scope"), b.tier, b.day, sa.func.count().label("n"),
+            sa.null().label("median"), sa.null().label("p90"),
+        ).group_by(b.tier, b.day)
+        q = sa.union_all(stats("period", r.rn, r.n), stats("today", r.rn_day, r.n_day,
+                                                           r.today == 1), by_day)
+        times: dict[str, dict[str, Any]] = {}
+        days: list[tuple[str, str, int]] = []
+        for scope, tier, day, n, median, p90 in self._c.execute(q):
+            if scope == "day":
+                days.append((str(day), str(tier), int(n)))
+            else:
+                times.setdefault(str(tier), {"tier": str(tier)})[scope] = {
+                    "n": int(n), "median": float(median), "p90": float(p90)}
+        return [times[k] for k in sorted(times)], days

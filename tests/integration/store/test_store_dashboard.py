@@ -89,6 +89,11 @@ def test_dashboard_figures_match_an_independent_computation(migrated_engine: sa.
         scopes = ("period", "today") if ln["paid_out_at"] >= day_start else ("period",)
         for scope in scopes:
             secs.setdefault(tier[ln["case_id"]], {}).setdefault(scope, []).append(took)
+    paid = Counter((_day(ln["paid_out_at"]), tier[ln["case_id"]]) for ln in rows["loans"]
+                   if ln["paid_out_at"] >= since)
+    for t, counts in board.payouts.items():
+        assert counts == [paid[(d, t)] for d in board.days]
+    assert sum(map(sum, board.payouts.values())) == sum(paid.values()) > 0
     assert {r["tier"] for r in board.payout_times} == set(secs)
     for r in board.payout_times:
         for scope, values in secs[r["tier"]].items():
