@@ -244,3 +244,18 @@ def test_the_bank_sees_the_platform_score_and_the_cases_findings(web: Web, conte
     expect(cell).to_contain_text("field investigation")
     expect(cell).to_have_attribute("data-findings", re.compile(r"^[3-9]$"))
     page.screenshot(path=str(_shots() / "bank-findings-en.png"), full_page=True)
+
+
+def test_the_dashboard_in_chinese_keeps_its_figures_and_charts(web: Web, browser: Any) -> None:
+    ctx = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    try:
+        ctx.add_cookies([web.session_cookie("approver")])
+        page = ctx.new_page()
+        page.goto(f"{web.root}/ui/dashboard")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        expect(page.locator("h1 small")).to_contain_text("北京时间")
+        expect(page.locator("svg#chart-applications")).to_be_visible()
+        expect(page.locator("tr[data-key=approval-rate] td").first).to_have_text(re.compile(r"^(\d+\.\d%|–)$"))
+        page.screenshot(path=str(_shots() / "dashboard-zh.png"), full_page=True)
+    finally:
+        ctx.close()
