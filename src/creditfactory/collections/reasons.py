@@ -25,7 +25,16 @@ import yaml
 from creditfactory.collections.errors import CollectionsStrategyInvalid
 from creditfactory.collections.strategy import REASONS, UNKNOWN
 
-__all__ = ["EVIDENCE", "ReasonModel", "evidence", "infer_reasons", "load_reason_model", "most_likely"]
+__all__ = ["EVIDENCE", "HINDSIGHT", "ReasonModel", "evidence", "fit_reason_model", "infer_reasons",
+           "load_reason_model", "most_likely"]
+
+HINDSIGHT = ("quick_cure", "slow_cure", "defaulted")
+"""What a lender knows in hindsight of a past episode: it cured within two steps of the first
+missed day, it cured later (or not within the horizon) without reaching 90 DPD, or it reached
+90 DPD. The first mostly forgot, the second were mostly short of cash, the third failed,
+refused or absconded -- which of those three the book cannot tell, so their split stays the
+practice's."""
+_MAPS_TO = {"oversight": 0, "shortfall": 1, "business_failure": 2, "strategic": 2, "fraud": 2}
 
 EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial_payment",
             "reached_no_promise", "inflows_down", "overdue_elsewhere", "credit_seeking",
@@ -35,10 +44,13 @@ EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial
 
 @dataclass(frozen=True)
 class ReasonModel:
-    """Log prior ``(R,)`` and log likelihood ratios ``(E, R)`` in :data:`EVIDENCE` order."""
+    """Log prior ``(R,)`` and log likelihood ratios ``(E, R)`` in :data:`EVIDENCE` order of
+    each piece of evidence present, and (a learned model) of each absent: the practice's
+    beliefs speak only of what is seen, a fitted model also of what is not."""
 
     log_prior: np.ndarray
     log_lr: np.ndarray
+    log_lr_absent: np.ndarray | None = None
 
 
 def load_reason_model(path: str | Path | None = None) -> ReasonModel:
@@ -72,12 +84,51 @@ def evidence(x: pd.DataFrame) -> np.ndarray:
     return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
 
 
+def fit_reason_model(beliefs: ReasonModel, evidence_rows: np.ndarray, hindsight: np.ndarray,
+                     strength: float = 30.0) -> ReasonModel:
+    """The reason model learned on past episodes: ``evidence_rows`` (``(n, E)`` yes/no, as
+    :func:`evidence` gives) and each row's ``hindsight`` (index into :data:`HINDSIGHT`).
+
+    Each reason takes the share and the evidence rates of the hindsight class it maps to
+    (oversight: quick cure, shortfall: slow cure, the others: defaulted); the three reasons of
+    a default keep the practice's split (``beliefs``: their relative shares and likelihood
+    ratios). Rates shrink towards the overall rate by ``strength`` pseudo-rows, so a class
+    with few rows stays near what it would be with no evidence."""
+    x = np.asarray(evidence_rows) > 0
+    cls = np.asarray(hindsight, np.int64)
+    if len(x) == 0:
+        return beliefs
+    base = np.clip(x.mean(axis=0), 1e-3, 1.0)
+    counts = np.bincount(cls, minlength=len(HINDSIGHT)).astype(float)
+    hits = np.stack([x[cls == c].sum(axis=0) for c in range(len(HINDSIGHT))], axis=1)  # (E, C)
+    rate = (hits + strength * base[:, None]) / (counts[None, :] + strength)
+    lr_class = np.log(np.clip(rate / base[:, None], 1e-3, None))
+    lr_absent = np.log(np.clip((1.0 - rate) / np.maximum(1.0 - base[:, None], 1e-3), 1e-3, None))
+    share = (counts + 1.0) / (counts.sum() + len(HINDSIGHT))
+    cls_of = np.array([_MAPS_TO[r] for r in REASONS])
+    prior_b = np.exp(beliefs.log_prior)
+    log_prior = np.empty(len(REASONS))
+    log_lr = np.empty_like(beliefs.log_lr)
+    log_absent = np.empty_like(beliefs.log_lr)
+    for c in range(len(HINDSIGHT)):
+        members = np.flatnonzero(cls_of == c)
+        within = prior_b[members] / prior_b[members].sum()
+        log_prior[members] = np.log(share[c] * within)
+        # the practice's ratios between the members, centred on the class's learned ratio
+        centre = np.log(np.exp(beliefs.log_lr[:, members]) @ within)
+        log_lr[:, members] = lr_class[:, [c]] + beliefs.log_lr[:, members] - centre[:, None]
+        log_absent[:, members] = lr_absent[:, [c]]
+    return ReasonModel(log_prior, log_lr, log_absent)
+
+
 def infer_reasons(model: ReasonModel, evidence: pd.DataFrame | np.ndarray) -> np.ndarray:
     """Probability of each reason ``(n, R)`` for accounts with ``evidence`` (columns
     :data:`EVIDENCE`, true/false)."""
     x = (evidence[list(EVIDENCE)].to_numpy(float) if isinstance(evidence, pd.DataFrame)
          else np.asarray(evidence, float))
     logit = model.log_prior[None, :] + (x > 0) @ model.log_lr
+    if model.log_lr_absent is not None:
+        logit = logit + (x <= 0) @ model.log_lr_absent
     logit -= logit.max(axis=1, keepdims=True)
     p = np.exp(logit)
     return np.asarray(p / p.sum(axis=1, keepdims=True))

@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 
 from creditfactory.collections.episodes import delinquency_episodes
-from creditfactory.collections.reasons import load_reason_model
+from creditfactory.collections.reasons import (
+    ReasonModel,
+    evidence,
+    fit_reason_model,
+    load_reason_model,
+)
 from creditfactory.collections.strategy import (
     REASONS,
     CompiledCollections,
@@ -43,6 +48,8 @@ __all__ = ["BacktestResult", "collections_backtest", "prepare_accounts"]
 
 EPOCH = np.datetime64("2015-01-01", "D")
 CURE_ROWS_MIN = 50
+HINDSIGHT_STEPS = 12
+"""Steps before the development half's last start by which an episode's 90 days had passed."""
 
 
 @dataclass
@@ -120,6 +127,20 @@ def _fit_ccard(dev: Played, objective: str) -> Any:
     return CollectionScorecard(objective=objective).fit(snaps, y, recovered=share)
 
 
+def _fit_reasons(beliefs: ReasonModel, dev: Played, acc: Accounts) -> ReasonModel:
+    """The reason model learned on the development history: each bucket entry's evidence and
+    what became of its episode (a quick cure, a slow one, 90 DPD reached), for the episodes
+    whose 90 days had passed by the cut."""
+    snaps = dev.snapshots
+    if not len(snaps) or dev.first_cure is None:
+        return beliefs
+    ep = snaps["episode"].to_numpy()
+    known = acc.start_step[ep] <= acc.start_step.max() - HINDSIGHT_STEPS
+    first = dev.first_cure[ep]
+    hindsight = np.where(dev.entered[ep, 3], 2, np.where((first >= 0) & (first <= 1), 0, 1))
+    return fit_reason_model(beliefs, evidence(snaps)[known], hindsight[known])
+
+
 def _metrics(p: Played, acc: Accounts) -> dict[str, Any]:
     entered = p.entered
     n_m1 = max(int(entered[:, 0].sum()), 1)
@@ -178,10 +199,11 @@ def _split(champion: Played, challenger: Played, acc: Accounts, share: float = 0
 
 def _one_world(world: ResponseModel, acc: Accounts, dev_mask: np.ndarray, strategies: list[CompiledCollections],
                seed: int, objective: str, actions: bool) -> tuple[dict[str, Played], Any, Played]:
-    reasons = load_reason_model()
+    beliefs = load_reason_model()
     dev_acc, test_acc = _subset(acc, dev_mask), _subset(acc, ~dev_mask)
-    history = play(world, dev_acc, load_collections_strategy("bucket_only"), seed=seed, reasons=reasons)
+    history = play(world, dev_acc, load_collections_strategy("bucket_only"), seed=seed, reasons=beliefs)
     card = _fit_ccard(history, objective)
+    reasons = _fit_reasons(beliefs, history, dev_acc)
 
     def scorer(x: pd.DataFrame) -> np.ndarray:
         return np.asarray(card.predict_proba(x)[:, 1])

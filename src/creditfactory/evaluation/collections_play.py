@@ -70,6 +70,8 @@ class Played:
     snapshots: pd.DataFrame
     performing_balance: np.ndarray
     actions: pd.DataFrame | None = field(default=None)
+    first_cure: np.ndarray | None = field(default=None)
+    """Steps from each episode's first missed day to its first cure (-1: never)."""
 
 
 _HISTORY = ("attempts", "reached", "promises", "kept", "broken", "partials", "cures")
@@ -118,6 +120,7 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
     cash_b, cost_b = np.zeros(9), np.zeros(9)
     st = {k: np.zeros(n, np.int64) for k in ("attempts", "reached", "partials", "cures")}
     last_cure = np.full(n, -1, np.int64)
+    first_cure = np.full(n, -1, np.int64)
     since_cure = np.full(n, np.nan)
     static = acc.static[list(STATIC_FEATURES)].to_numpy(np.float64)
     book = PromiseBook(n)
@@ -146,6 +149,7 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         behind[idx] = 0
         st["cures"][idx] += 1
         last_cure[idx] = g
+        first_cure[idx] = np.where(first_cure[idx] < 0, g - acc.start_step[idx], first_cure[idx])
         s = open_snap[idx]
         ok = (s >= 0) & (g - open_step[idx] < 6)
         labels.append((s[ok], np.ones(ok.sum(), bool)))
@@ -313,4 +317,4 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         acts["treatment"] = np.asarray(TREATMENTS, dtype=object)[acts["treatment"].to_numpy()]
     live = (status == CURED) | (status == RESTR)
     return Played(cash, serviced, cash_wo, cost, wo, wo_amt, entered, cash_b, cost_b, snaps,
-                  np.where(live, np.maximum(balance, 0.0), 0.0), acts)
+                  np.where(live, np.maximum(balance, 0.0), 0.0), acts, first_cure)

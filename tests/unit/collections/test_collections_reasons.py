@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from creditfactory.collections.reasons import (
     EVIDENCE,
+    fit_reason_model,
     infer_reasons,
     load_reason_model,
     most_likely,
@@ -48,3 +49,28 @@ def test_evidence_moves_the_reason_the_way_practice_says() -> None:
 def test_an_unclear_reason_is_unknown() -> None:
     p = np.array([[0.4, 0.3, 0.1, 0.1, 0.1], [0.7, 0.1, 0.1, 0.05, 0.05]])
     assert most_likely(p, 0.5).tolist() == [UNKNOWN, 0]
+
+
+def test_a_model_fitted_on_past_episodes_learns_what_the_book_showed() -> None:
+    rng = np.random.default_rng(4)
+    n = 6000
+    hindsight = rng.choice(3, n, p=[0.6, 0.3, 0.1])  # quick cure, slow cure, 90 DPD reached
+    rows = np.zeros((n, len(EVIDENCE)), bool)
+    part, rolled, fpd = (EVIDENCE.index(e) for e in ("partial_payment", "rolled_past_m1", "first_payment_default"))
+    rows[:, part] = rng.random(n) < np.array([0.02, 0.40, 0.10])[hindsight]
+    rows[:, rolled] = rng.random(n) < np.array([0.01, 0.30, 0.90])[hindsight]
+    rows[:, fpd] = rng.random(n) < np.array([0.01, 0.01, 0.20])[hindsight]
+    fitted = fit_reason_model(MODEL, rows, hindsight)
+    nothing = infer_reasons(fitted, _with())[0]
+    assert REASONS[nothing.argmax()] == "oversight" and nothing[0] > 0.8  # nothing seen: it forgot
+    paid_part = infer_reasons(fitted, _with("partial_payment"))[0]
+    assert REASONS[paid_part.argmax()] == "shortfall"
+    rolled_only = infer_reasons(fitted, _with("rolled_past_m1"))[0]
+    failed = rolled_only[[REASONS.index(r) for r in ("business_failure", "strategic", "fraud")]].sum()
+    assert failed > 0.5
+    # the book cannot tell the failed from the refusing and the absconded: the practice's split stays
+    never_paid = infer_reasons(fitted, _with("rolled_past_m1", "first_payment_default"))[0]
+    assert never_paid[REASONS.index("fraud")] > rolled_only[REASONS.index("fraud")]
+    assert np.isclose(np.exp(fitted.log_prior).sum(), 1.0)
+    again = fit_reason_model(MODEL, rows, hindsight)
+    assert np.array_equal(again.log_lr, fitted.log_lr)
