@@ -63,20 +63,23 @@ def catch_up(uow: UnitOfWork, loan_ids: np.ndarray, business_date: date) -> int:
     pay_fen = np.fromiter((t[3] for t in pays), np.int64, len(pays))
     pay_pos = np.searchsorted(loan_id, pay_id)
     pay_key = key[np.minimum(pay_pos, n - 1)]
+    states: list[tuple[Any, ...]] = []
     for k in np.unique(key).tolist():  # a group's loans fall due on the same days
         sel = np.flatnonzero(key == k)
         mine = np.flatnonzero(pay_key == k)
         book_at = np.full(n, -1, np.int64)
         book_at[sel] = np.arange(len(sel))
         group = [rows[i] for i in sel.tolist()]
-        _replay_group(uow, group, methods[k // 32], business_date, book_at[pay_pos[mine]],
-                      pay_day[mine], pay_fen[mine])
+        states += _replay_group(group, methods[k // 32], business_date, book_at[pay_pos[mine]],
+                                pay_day[mine], pay_fen[mine])
+    # one write for every group: each write of the store's bulk path joins the whole book
+    uow.servicing.set_state_rows(states)
     return len(terms)
 
 
-def _replay_group(uow: UnitOfWork, group: list[tuple[Any, ...]], method: str,
-                  business_date: date, pay_loan: np.ndarray, pay_day: np.ndarray,
-                  pay_fen: np.ndarray) -> None:
+def _replay_group(group: list[tuple[Any, ...]], method: str, business_date: date,
+                  pay_loan: np.ndarray, pay_day: np.ndarray, pay_fen: np.ndarray
+                  ) -> list[tuple[Any, ...]]:
     n = len(group)
     cols = list(zip(*group, strict=True))
     loan_id = np.fromiter(cols[0], np.int64, n)
@@ -89,4 +92,4 @@ def _replay_group(uow: UnitOfWork, group: list[tuple[Any, ...]], method: str,
                            method).with_products(
         np.fromiter((mult[v] for v in cols[7]), np.int64, n), np.fromiter(cols[8], np.int64, n))
     report = replay_book(book, int(start.min()), business_date, pay_loan, pay_day, pay_fen)
-    uow.servicing.set_state_rows(book_states(book, report, np.arange(n), loan_id))
+    return book_states(book, report, np.arange(n), loan_id)
