@@ -187,7 +187,10 @@ def render_report(result: MonitoringResult, title: str = "Post-loan monitoring")
         shown_perf = perf[perf["month"].isin(shown) & perf["auc"].notna()]
         if not shown_perf.empty:
             perf_chart = _performance_chart(shown_perf)
-        last = perf.sort_values("month").groupby("model").tail(1)
+        # each model's latest month with a real sample (a run-off book's tail is noise)
+        ok = perf[perf["month"].isin(shown)]
+        ok = ok[ok["n"] >= 0.1 * ok.groupby("model")["n"].transform("max")]
+        last = (ok if not ok.empty else perf).sort_values("month").groupby("model").tail(1)
         perf_rows = last.to_dict("records")
         cal = result.calibration
         cal_rows = cal.merge(last[["model", "month"]], on=["model", "month"]).to_dict("records")
