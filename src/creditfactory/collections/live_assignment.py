@@ -3,7 +3,9 @@ reason of default, the strategy's treatment, priority, and the teams' work withi
 
 Everything here is the back-test's machinery applied to the live book: the strategy
 (:meth:`~creditfactory.collections.strategy.CompiledCollections.assign`), the reason model
-(:func:`~creditfactory.collections.reasons.infer_reasons`) and the capacity cascade
+(:func:`~creditfactory.collections.reasons.evidence`, :func:`~creditfactory.collections.
+reasons.infer_reasons`), the priority (:func:`~creditfactory.collections.strategy.priority_of`)
+and the capacity cascade
 (:func:`~creditfactory.collections.queues.allocate`) are called as they are; this module only
 says what a live account's inputs are and which team works each treatment. Without a fitted
 C-card the chance to cure comes from the bucket alone (:data:`BUCKET_CURE`), and the
@@ -19,17 +21,18 @@ import pandas as pd
 
 from creditfactory.collections.episodes import STATIC_FEATURES
 from creditfactory.collections.queues import allocate
-from creditfactory.collections.reasons import EVIDENCE, ReasonModel, infer_reasons, most_likely
+from creditfactory.collections.reasons import ReasonModel, evidence, infer_reasons, most_likely
 from creditfactory.collections.strategy import (
     BUCKETS,
     REASONS,
     TREATMENTS,
     CompiledCollections,
     band_of,
+    priority_of,
 )
 
 __all__ = ["BUCKET_CURE", "BUCKET_RULE", "PER_COLLECTOR", "REASON_NAMES", "TEAMS", "Night",
-           "NightPlan", "bucket_index", "evidence", "features", "plan_night"]
+           "NightPlan", "bucket_index", "features", "plan_night"]
 
 TEAMS = {"none": "none", "sms": "auto", "call": "phone", "visit": "field",
          "restructure": "workout", "legal_letter": "legal", "lawsuit": "legal",
@@ -43,10 +46,6 @@ BUCKET_CURE = np.array([0.70, 0.35, 0.15, 0.08, 0.05, 0.03])
 """The chance to cure within 30 days by bucket M1..M6+, used while no C-card is fitted."""
 BUCKET_RULE = "bucket_rule"
 REASON_NAMES = (*REASONS, "unknown")
-try:  # the strategy's own priority rule, where the strategy module defines one
-    from creditfactory.collections.strategy import priority_of as _priority_of
-except ImportError:  # pragma: no cover
-    _priority_of = None  # type: ignore[assignment]
 _ORDER = np.array([TREATMENTS.index(t) for t in
                    ("lawsuit", "visit", "restructure", "legal_letter", "call", "sms")])
 _STEP_DAYS = 5  # the strategy's escalation counts five-day steps
@@ -116,40 +115,11 @@ def features(n: Night) -> pd.DataFrame:
     return x
 
 
-def evidence(x: pd.DataFrame) -> np.ndarray:
-    """The reason model's yes/no evidence (:data:`~creditfactory.collections.reasons.
-    EVIDENCE` order) of accounts with C-card inputs ``x`` (a missing input is no evidence)."""
-    cols = {
-        "first_payment_default": x["first_payment_default"] > 0,
-        "never_reached": (x["attempts"] >= 2) & (x["reached"] == 0),
-        "broken_promise": x["broken"] >= 1, "partial_payment": x["partials"] >= 1,
-        "reached_no_promise": (x["reached"] >= 1) & (x["promises"] == 0),
-        "inflows_down": x["inflow_ratio"] < 0.75, "overdue_elsewhere": x["overdue_elsewhere"] > 0,
-        "credit_seeking": x["credit_seeking"] >= 2, "industry_down": x["industry_change"] < -0.05,
-        "prior_fast_cure": x["prior_fast_cures"] >= 1, "high_risk_at_origination": x["a_pd"] > 0.02,
-        "rolled_past_m1": x["bucket"] >= 2,
-        "heavy_instalment": x["instalment_to_inflows"] > 0.20,
-    }
-    return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
-
-
 def _capacity(collectors: dict[str, int]) -> np.ndarray:
     cap = np.full(len(TREATMENTS), np.inf)
     for name, per in PER_COLLECTOR.items():
         cap[TREATMENTS.index(name)] = per * max(1, collectors.get(TEAMS[name], 0))
     return cap
-
-
-def _priority(strategy: CompiledCollections, n: Night, cure: np.ndarray) -> np.ndarray:
-    """Who keeps a scarce treatment first, as the strategy's ``priority`` says."""
-    if _priority_of is not None:
-        return np.asarray(_priority_of(strategy, cure=cure, balance=n.balance, dpd=n.dpd,
-                                       instalment=n.instalment,
-                                       remaining_months=n.remaining_months, reached=n.reached,
-                                       attempts=n.attempts), float)
-    if strategy.priority == "dpd":
-        return n.dpd.astype(float)
-    return np.asarray((1.0 - cure) * n.balance, float)
 
 
 def plan_night(n: Night, x: pd.DataFrame, cure: np.ndarray, strategy: CompiledCollections,
@@ -163,7 +133,9 @@ def plan_night(n: Night, x: pd.DataFrame, cure: np.ndarray, strategy: CompiledCo
     wanted, tries = strategy.assign(bucket, band, reason, n.days_in_bucket // _STEP_DAYS,
                                     n.broken_in_bucket)
     wanted = np.where(n.waiting, 0, wanted)
-    priority = _priority(strategy, n, cure)
+    priority = priority_of(strategy, cure=cure, balance=n.balance, dpd=n.dpd,
+                           instalment=n.instalment, remaining_months=n.remaining_months,
+                           reached=n.reached, attempts=n.attempts)
     got = allocate(wanted, tries, priority, _capacity(collectors), strategy.fallback, _ORDER)
     team_code = np.array([sorted(set(TEAMS.values())).index(TEAMS[t]) for t in TREATMENTS])[got]
     order = np.lexsort((n.loan_id, -priority, team_code))
