@@ -179,7 +179,8 @@ def reconcile(engine: Engine, bank: str, day: date, out: Path) -> tuple[int, int
             day_moves = moves.get(loan_id, [])
             rows.append((
                 a["contract_no"], loan_id, day.isoformat(),
-                sum((t["amount"] for t in day_moves if t["kind"] != "reversal"), _ZERO),
+                sum((t["amount"] for t in day_moves  # a restructure moves no money
+                     if t["kind"] in ("repayment", "prepayment")), _ZERO),
                 sum(1 for t in day_moves if t["kind"] == "reversal"),
                 part("penalty", today), part("interest", today), part("principal", today),
                 part("fee", today), part("credit", today), a["principal"], repaid, on_book,

@@ -218,6 +218,10 @@ def test_a_restructure_is_approved_by_a_risk_analyst_and_posted_through_servicin
         r0["written_off"]) == Decimal("100000.00")
     history = [h["action"] for h in account_view(ctx, COLLECTOR, ids[0])["history"]]
     assert {"restructure_proposed", "restructure_approved"} <= set(history)
+    loans, ok = reconcile(ctx.engine, "B01", date(2026, 3, 21), out)  # the effective day
+    assert (loans, ok) == (2, 2)
+    with out.open() as f:  # a restructure moves no money: nothing received that day
+        assert {r["received"] for r in csv.DictReader(f)} == {"0.00"}
 
 
 def test_collectors_work_accounts_and_only_their_banks_read_them(ctx: ServiceContext) -> None:
