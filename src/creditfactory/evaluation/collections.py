@@ -48,6 +48,8 @@ __all__ = ["BacktestResult", "collections_backtest", "prepare_accounts"]
 
 EPOCH = np.datetime64("2015-01-01", "D")
 CURE_ROWS_MIN = 50
+QUICK_CURE_STEPS = 2
+"""A cure within this many steps of the first missed day is a quick one."""
 HINDSIGHT_STEPS = 12
 """Steps before the development half's last start by which an episode's 90 days had passed."""
 
@@ -137,7 +139,7 @@ def _fit_reasons(beliefs: ReasonModel, dev: Played, acc: Accounts) -> ReasonMode
     ep = snaps["episode"].to_numpy()
     known = acc.start_step[ep] <= acc.start_step.max() - HINDSIGHT_STEPS
     first = dev.first_cure[ep]
-    hindsight = np.where(dev.entered[ep, 3], 2, np.where((first >= 0) & (first <= 1), 0, 1))
+    hindsight = np.where(dev.entered[ep, 3], 2, np.where((first >= 0) & (first < QUICK_CURE_STEPS), 0, 1))
     return fit_reason_model(beliefs, evidence(snaps)[known], hindsight[known])
 
 

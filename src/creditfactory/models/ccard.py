@@ -9,8 +9,8 @@ business carries against its inflows and its declared revenue (its bureau debts 
 instalment: a business whose debts eat its cash misses for want of money, not memory), and the
 episode so far (bucket, attempts, contacts reached, promises made, kept and broken, partial
 payments, cures and how many steps ago the last one was: an account that misses again soon
-after curing did not forget). Columns: :data:`FEATURES`. Months on book and months left are
-not inputs: they drift with the book's age and ranked worse out of time.
+after curing did not forget). Columns: :data:`FEATURES`. Months on book, months left and the
+balance are not inputs: they drift with the book's age and ranked worse out of time.
 
     card = CollectionScorecard(objective="logistic").fit(X, cured_30d, recovered=share)
     card.predict_proba(X)[:, 1]   -> chance to cure within 30 days
@@ -37,7 +37,7 @@ from creditfactory.models._model_file import LoadedBooster, check_model_file, co
 
 __all__ = ["FEATURES", "OBJECTIVES", "OPTIONAL", "CollectionScorecard"]
 
-FEATURES = ("a_pd", "instalment", "balance", "prior_episodes",
+FEATURES = ("a_pd", "instalment", "prior_episodes",
             "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
             "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change",
             "instalment_to_inflows", "debt_service_to_inflows", "debt_service_to_revenue",
