@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from creditfactory.reporting._charts import GRID, INK, SERIES
+from creditfactory.reporting import GRID, INK, SERIES
 
 __all__ = ["stacked_days", "grouped_bars", "nice_max"]
 
