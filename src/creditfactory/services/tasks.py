@@ -36,6 +36,8 @@ FINDING_KEYS = (
     "verified_monthly_revenue",
 )
 VERDICTS = ("pass", "reject")
+APPROVAL_ONLY = ("limit", "rate_percent", "reasons")
+"""Fields of an approver's verdict, refused at the other stations."""
 
 __all__ = ["QUEUE_OVERSEERS", "station_queue", "claim_task", "complete_task", "task_view"]
 
@@ -159,6 +161,9 @@ def complete_task(
             outcome = approval_outcome(uow, seen, task.step, outcome)
         elif outcome.get("verdict", "pass") not in VERDICTS:
             raise InvalidInput([("verdict", f"must be one of {VERDICTS}")])
+        elif refused := [f for f in APPROVAL_ONLY if outcome.get(f) is not None]:
+            raise InvalidInput([(f, f"only an approver sets it, at {', '.join(APPROVAL_STEPS)}")
+                                for f in refused])
         held_by = task.assignee
         if task.status == "open":
             _claim(uow, task, actor, now, "was just taken")

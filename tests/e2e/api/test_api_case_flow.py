@@ -209,3 +209,35 @@ def test_the_borrower_signs_with_no_account_and_another_digest_or_code_is_refuse
     audit = client.get(f"/cases/{sub['case_id']}/audit", headers=server.h("risk_analyst")).json()["data"]
     actions = [e["action"] for e in audit]
     assert actions.count("contract.signature_refused") == 2 and "contract.signed" in actions
+
+
+def test_an_approver_changes_the_terms_through_the_api_and_other_stations_may_not(
+        server: Server, client: httpx.Client) -> None:
+    sub = _submit(server, client, 50, amount=450000.0, declared_monthly_revenue=150000.0, industry="F52")
+    assert sub["decision"]["tier"] == "field_investigation"
+    app_id = sub["application_id"]
+    task = _task_at(server, client, app_id, "phone_verification")
+    refused = client.post(f"/tasks/{task['task_id']}/complete", headers=server.h("verifier"),
+                          json={"identity_confirmed": True, "limit": "100000.00"})
+    assert refused.status_code == 422 and "limit" in refused.text
+    for step, role, body in (
+        ("phone_verification", "verifier", {"identity_confirmed": True}),
+        ("online_verification", "verifier", {"business_real": True}),
+        ("field_investigation", "investigator", {"business_real": True, "purpose_confirmed": True,
+                                                 "verified_monthly_revenue": "150000.00"}),
+    ):
+        task = _task_at(server, client, app_id, step)
+        assert client.post(f"/tasks/{task['task_id']}/complete", headers=server.h(role),
+                           json=body).status_code == 200
+    task = _task_at(server, client, app_id, "investigation_review")
+    too_much = client.post(f"/tasks/{task['task_id']}/complete", headers=server.h("approver"),
+                           json={"verdict": "approve_changed", "limit": "600000.00",
+                                 "rate_percent": "21.00"})
+    assert too_much.status_code == 422 and "limit" in too_much.text
+    ok = client.post(f"/tasks/{task['task_id']}/complete", headers=server.h("approver"),
+                     json={"verdict": "approve_changed", "limit": "200000.00", "rate_percent": "23.50"})
+    assert ok.status_code == 200, ok.text
+    view = _app(server, client, app_id)
+    assert view["decisions"][-1]["basis"] == "approver"
+    assert view["decision"]["limit"] == "200000.00"
+    assert view["case"]["step"] == "bank_approval"

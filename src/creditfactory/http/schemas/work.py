@@ -33,11 +33,22 @@ class TasksPublic(BaseModel):
 
 
 class TaskComplete(BaseModel):
-    """What the worker found; each finding is optional (``None``: not looked at)."""
+    """What the worker found; each finding is optional (``None``: not looked at).
+
+    Verifiers and investigators answer ``pass`` or ``reject``. At the approval steps
+    (``investigation_review``, ``committee_approval``) an approver also may ``approve`` at the
+    engine's terms, ``approve_changed`` with ``limit`` and ``rate_percent``, ``decline`` with
+    ``reasons`` (the human decline codes) or ``refer`` to the committee with a ``note``; the
+    service refuses a verdict its station does not take, naming the field."""
 
     model_config = ConfigDict(extra="forbid")
 
-    verdict: Literal["pass", "reject"] = "pass"
+    verdict: Literal["pass", "reject", "approve", "approve_changed", "decline", "refer"] = "pass"
+    limit: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)] | None = None
+    rate_percent: Annotated[Decimal, Field(ge=0, le=100, max_digits=8, decimal_places=4)] | None = (
+        None
+    )
+    reasons: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=8)] | None = None
     identity_confirmed: bool | None = None
     business_real: bool | None = None
     purpose_confirmed: bool | None = None
