@@ -213,6 +213,9 @@ def _check_reversal(uow: UnitOfWork, bank: str, loan_id: int, reverses: str) -> 
         raise InvalidInput([("reverses", "no transaction of this loan has that reference")])
     if target["kind"] == "reversal":
         raise InvalidInput([("reverses", "a reversal cannot be reversed")])
+    if target["kind"] == "restructure":
+        raise InvalidInput([("reverses", "a restructure is the lender's agreement with the "
+                                         "borrower: a bank cannot reverse it")])
     if any(t["reverses"] == reverses for t in uow.servicing.transactions(loan_id)):
         raise ReferenceReused(f"transaction {reverses!r} is already reversed")
 

@@ -190,6 +190,10 @@ def test_a_restructure_is_approved_by_a_risk_analyst_and_posted_through_servicin
     assert approved["status"] == "approved" and approved["effective_on"] == "2026-03-21"
     with pytest.raises(Conflict):
         decide_restructure(ctx, ANALYST, proposal["id"], True)
+    with pytest.raises(InvalidInput, match="cannot reverse it"):  # the lender's, not the bank's
+        post_repayment(ctx, BANK, ids[0], {
+            "reference": "R-1", "value_date": "2026-03-21", "amount": "0.01", "kind": "reversal",
+            "reverses": f"collections-restructure-{proposal['id']}"})
     end = date(2026, 4, 20)  # closed over several days in one run: the loan restated daily
     close_business(ctx.engine, end)
     a = _statement_equals_store(ctx, ids[0], end)
