@@ -49,6 +49,8 @@ applications = sa.Table(
     ),
     # an account manager's own cases and pipeline
     sa.Index("ix_applications_created_by", "created_by"),
+    # the book's pages read each loan's branch and industry from the index, not the wide row
+    sa.Index("ix_applications_id_branch_industry", "application_id", "branch", "industry"),
 )
 
 decisions = sa.Table(
