@@ -110,6 +110,33 @@ TERMS = (
     # messages raised by the pages themselves
     N_("no such page"), N_("wrong username or password"),
     N_("the form has expired or did not come from this site; reload the page"),
+    # the approval form (pages/cases.py, domain/approval.py): labels, verdicts, committee
+    # reasons and the refusals it shows
+    N_("Limit (CNY)"), N_("Yearly rate (per cent)"), N_("Reasons to decline"), N_("approve"),
+    N_("approve changed"), N_("decline"), N_("refer"), N_("referred by approver"),
+    N_("approved what the machine declines"), N_("limit above the machine"),
+    N_("rate below the machine"), N_("choose at least one reason"), N_("unknown reason"),
+    N_("say what the committee should decide"), N_("enter an amount"),
+    N_("enter a yearly rate in per cent"), N_("at most two decimal places"),
+    N_("at most 2000 characters"), N_("the decision declines: approve with a limit and a rate"),
+    # collections: treatments, teams, reasons, contact outcomes, actions and their states
+    N_("call"), N_("sms"), N_("visit"), N_("restructure"), N_("legal letter"), N_("lawsuit"),
+    N_("agency"), N_("field"), N_("workout"), N_("legal"), N_("auto"), N_("oversight"),
+    N_("shortfall"), N_("business failure"), N_("strategic"), N_("fraud"), N_("unknown"),
+    N_("reached"), N_("no answer"), N_("wrong number"), N_("promised"), N_("letter"),
+    N_("contact"), N_("promise"), N_("promise kept"), N_("promise broken"),
+    N_("restructure proposed"), N_("restructure approved"), N_("restructure rejected"),
+    N_("episode ended"), N_("assigned"), N_("proposed"), N_("kept"), N_("broken"),
+    N_("collector"), N_("New term"),
+    # user administration's refusals; channels' packaging evidence
+    N_("the two passwords differ"), N_("choose disable or enable"),
+    N_("declared revenue just above a round threshold"),
+    N_("application identical to another of the channel (purpose, premises, staff, amount)"),
+    N_("amount at the product maximum"), N_("known early default not attributed to fraud"),
+    N_("flagged as a fraud-ring member by the identity graph"),
+    N_("verification found the declared revenue overstated"),
+    N_("verification found the business not real"),
+    N_("verification could not confirm the identity"),
 )
 
 REASONS: dict[str, str] = {

@@ -6,6 +6,7 @@ import io
 from datetime import UTC, datetime
 from decimal import Decimal
 from importlib import resources
+from typing import Any
 
 import pytest
 from babel.messages.mofile import read_mo
@@ -43,10 +44,15 @@ def test_the_language_is_the_users_choice_else_the_browsers_best_match(
 def test_the_shipped_compiled_catalogue_is_the_po_file() -> None:
     po = read_po(io.BytesIO((CATALOGUE / "messages.po").read_bytes()))
     mo = read_mo(io.BytesIO((CATALOGUE / "messages.mo").read_bytes()))
-    from_po = {m.id: m.string for m in po if m.id}
-    from_mo = {m.id: m.string for m in mo if m.id}
+    def entries(catalogue: Any) -> dict[Any, Any]:  # a plural's ids and forms as tuples
+        return {m.id if isinstance(m.id, str) else tuple(m.id):
+                m.string if isinstance(m.string, str) else tuple(m.string)
+                for m in catalogue if m.id}
+
+    from_po, from_mo = entries(po), entries(mo)
     assert from_mo == from_po, "run: pybabel compile -d src/creditfactory/web/translations"
-    assert all(from_po.values()), [k for k, v in from_po.items() if not v]
+    assert all(v if isinstance(v, str) else all(v) for v in from_po.values()), [
+        k for k, v in from_po.items() if not (v if isinstance(v, str) else all(v))]
 
 
 def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
@@ -54,7 +60,13 @@ def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
 
     po = read_po(io.BytesIO((CATALOGUE / "messages.po").read_bytes()))
     names = re.compile(r"%\((\w+)\)s")
-    wrong = [m.id for m in po if m.id and sorted(names.findall(m.string)) != sorted(names.findall(m.id))]
+    wrong = []
+    for m in po:
+        if not m.id:
+            continue
+        msgid = m.id if isinstance(m.id, str) else m.id[-1]  # a plural: its plural message
+        forms = [m.string] if isinstance(m.string, str) else list(m.string)
+        wrong += [m.id for form in forms if sorted(names.findall(form)) != sorted(names.findall(msgid))]
     assert wrong == []
 
 
