@@ -65,7 +65,7 @@ def seeds(args: argparse.Namespace) -> list[dict[str, Any]]:
                "net_recovery_gain": c["net_recovery_gain"], "cost_ratio": c["cost_ratio"],
                "m1_cure": [a["cure_rate_m1_30d"], b["cure_rate_m1_30d"]], "m1_cure_gain": c["m1_cure_gain"],
                "write_off_rate": [a["write_off_rate"], b["write_off_rate"]],
-               "net_value_gain": c["net_value_gain"],
+               "net_value_gain": c["net_value_gain"], "net_value": [a["net_value"], b["net_value"]],
                "perturbed_gain_min": p["net_recovery_gain_min"], "perturbed_gain_median": p["net_recovery_gain_median"],
                "perturbed_wins": p["wins"], "perturbed_draws": len(p["draws"]),
                "perturbed_cost_ratio_max": max(d["cost_ratio"] for d in p["draws"]),
@@ -81,6 +81,7 @@ def seeds(args: argparse.Namespace) -> list[dict[str, Any]]:
               f"perturbed: {p['wins']}/{len(p['draws'])} wins, gain min {p['net_recovery_gain_min']:+.1%} "
               f"median {p['net_recovery_gain_median']:+.1%}; C-card AUC {cc['auc']:.3f} "
               f"(LightGBM {cc.get('auc_lightgbm') or float('nan'):.3f}); reasons right {row['reason_accuracy']:.1%} "
+              f"({', '.join(f'{k} {v:.0%}' for k, v in row['reason_recall'].items())}) "
               f"[{row['seconds']} s]", flush=True)
     return rows
 
