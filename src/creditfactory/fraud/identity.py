@@ -23,6 +23,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from creditfactory.fraud._hmac_kernel import hmac_sha256_prefix64
 
 __all__ = [
     "HASH_COLUMNS",
@@ -81,9 +84,16 @@ def hash_strings(values: pd.Series | np.ndarray, key: bytes, namespace: str) -> 
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
     table = np.zeros(len(uniques) + 1, dtype=np.uint64)
-    table[:-1] = np.fromiter(
-        (_hash_one(key, namespace, v) for v in uniques), dtype=np.uint64, count=len(uniques)
-    )
+    texts = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(texts, skipna=False) != "string":
+        texts = np.array([v if v.__class__ is str else "" if _missing(v) or not v else f"{v}"
+                          for v in texts], dtype=object)
+    strings = pa.array(texts, type=pa.large_string())
+    _, offsets, data = strings.buffers()
+    table[:-1] = hmac_sha256_prefix64(
+        key, f"{namespace}:".encode(),
+        np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8),
+        np.frombuffer(offsets, dtype=np.int64)[strings.offset:strings.offset + len(strings) + 1])
     return table[np.where(codes < 0, len(uniques), codes)]
 
 

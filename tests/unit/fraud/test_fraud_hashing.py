@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from creditfactory.domain.identity import keyed_hash
 from creditfactory.fraud import IdentityGraph, identity_table
-from creditfactory.fraud.identity import hash_strings
+from creditfactory.fraud.identity import _hash_one, hash_strings
 
 PHONES = ["13812345678", "13912345678", "13712345678"]
 IDS = ["110101198001011234", "110101198502021235", "110101199003031236"]
@@ -59,3 +62,20 @@ def test_no_raw_phone_id_or_card_in_any_stored_graph_file(tmp_path: Path) -> Non
         for value in raw:
             assert value.encode() not in blob and value not in text, (f.name, value)
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.text(max_size=90), st.integers(-10**6, 10**6)),
+                       max_size=40),
+       key=st.binary(min_size=1, max_size=100), namespace=st.sampled_from(["phone", "home_address"]))
+def test_the_batch_hashes_are_the_keyed_hash_of_each_value(
+        values: list[object], key: bytes, namespace: str) -> None:
+    """The compiled batch HMAC equals ``hmac`` value by value: any text (multi-block and
+    multi-byte included), keys longer than a block, numbers as their text, missing and empty
+    as 0."""
+    got = hash_strings(np.array(values, dtype=object), key, namespace)
+    assert got.tolist() == [_hash_one(key, namespace, v) for v in values]  # one application's
+    want = [0 if v is None or v == "" or v == 0 else
+            int.from_bytes(hmac.digest(key, f"{namespace}:{v}".encode(), "sha256")[:8], "big") or 1
+            for v in values]
+    assert got.tolist() == want
