@@ -155,7 +155,8 @@ def limit_and_pricing_with_approval(
     again with the findings, then its terms and the approver's verdict are compared. Where
     they disagree the case goes to the committee (audited with why); where the approver's
     terms are within their authority they become the decision."""
-    reviewed = approver_verdict(uow, case.id)
+    reviewed = (None if case.tier in ctx.process.step(REVIEW_STEP).skip_tiers
+                else approver_verdict(uow, case.id))  # a tier no one reviews reads no tasks
     if reviewed is None:
         return limit_and_pricing(uow, ctx, case, at)
     by, verdict = reviewed
