@@ -79,7 +79,7 @@ TERMS = (
     N_("Hidden debt (CNY)"), N_("Verified monthly revenue (CNY)"), N_("Note"),
     # the loan book (services/servicing_views.py, servicing/)
     N_("M-bucket"), N_("Five-category class"), N_("repayment"), N_("prepayment"),
-    N_("reversal"), N_("booked"), N_("current"), N_("overdue"),
+    N_("reversal"), N_("booked"), N_("current"), N_("overdue"), N_("paid off"),
     # early warning (monitoring/rules.yaml): levels, dimensions, metrics
     N_("amber"), N_("red"), N_("all"), N_("branch"), N_("industry"), N_("model"),
     N_("dpd30 ratio"), N_("early dpd30 ratio"), N_("npl ratio"), N_("outlook flagged"),
