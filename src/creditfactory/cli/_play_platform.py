@@ -40,7 +40,7 @@ class ServicePlatform:
     clock: BusinessClock
     borrowers: Any
     files: Path
-    agent: Actor = Actor("world-agent", "account_manager")
+    agent: Actor = Actor("am", "account_manager")
     monitoring: Path | None = None  # where each month-end's early-warning run writes
 
     def _bank(self, code: str) -> Actor:

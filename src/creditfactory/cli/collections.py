@@ -148,32 +148,8 @@ def card(
     console.print(f"C-card {fitted.version_} kept ({digest[:12]}); the next assignment scores with it")
 
 
-DEMO_ACCOUNTS = (("collector", "collector", "phone"), ("supervisor", "risk_analyst", None))
-"""The demo's collections accounts: a collector of the phone team and a risk analyst who
-approves restructures (user, role, team)."""
-
-
-def demo_accounts(ctx: Any, out: Path) -> list[str]:
-    """Create the demo's collections accounts, each password in ``out/<user>-password.txt``;
-    a line per account saying how to sign in."""
-    import secrets
-
-    from creditfactory.services.collections_work import set_team
-    from creditfactory.services.ports import Actor
-    from creditfactory.services.users import add_user
-
-    system = Actor("demo", "system")
-    lines = []
-    for user, role, name in DEMO_ACCOUNTS:
-        password = secrets.token_urlsafe(12)
-        add_user(ctx, system, user, password, role)
-        if name is not None:
-            set_team(ctx, system, user, name)
-        secret = out / f"{user}-password.txt"
-        secret.write_text(password + "\n", encoding="utf-8")
-        secret.chmod(0o600)
-        lines.append(f"`{user}` ({role}) with `{secret.name}`")
-    return lines
+COLLECTOR = "collector"
+"""The demo's collector (``cli/_demo_accounts.py``)."""
 
 
 def demo_queue(ctx: Any) -> str:
@@ -185,7 +161,7 @@ def demo_queue(ctx: Any) -> str:
     overseer = Actor("demo", "risk_analyst")
     counts = {name: queue_view(ctx, overseer, name, 0, 1)["count"] for name in TEAM_NAMES}
     busiest = max(TEAM_NAMES, key=lambda name: (counts[name], name == "phone"))
-    set_team(ctx, Actor("demo", "system"), DEMO_ACCOUNTS[0][0], busiest)
-    mine = queue_view(ctx, Actor(DEMO_ACCOUNTS[0][0], "collector"))
+    set_team(ctx, Actor("demo", "system"), COLLECTOR, busiest)
+    mine = queue_view(ctx, Actor(COLLECTOR, "collector"))
     return (f"the collector's queue ({busiest} team) holds {mine['count']:,} accounts "
             f"assigned for {mine['business_date']}")

@@ -68,7 +68,7 @@ def _versus_rows(c: dict[str, Any]) -> list[list[Any]]:
 
 
 def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
-                  per_month: int, first_month: int) -> tuple[Any, Any, Any]:
+                  per_month: int, first_month: int) -> tuple[Any, Any, Any, list[str]]:
     """Set up a SQLite factory on the world, then play ``months`` of new people against it
     (``world play``): the play's summary, the book's figures and its rows by bank."""
     from creditfactory.cli._play_platform import play_on_store
@@ -92,9 +92,9 @@ def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
             secret = out / "admin-password.txt"
             secret.write_text(password + "\n", encoding="utf-8")
             secret.chmod(0o600)
-            from creditfactory.cli.collections import demo_accounts
+            from creditfactory.cli._demo_accounts import demo_accounts
 
-            demo_accounts(ctx, out)  # a collector and a supervisor for the collections pages
+            accounts = demo_accounts(ctx, out)  # one account per staff role
             ctx = with_decisions(ctx, settings.identity_key)
         # new people: a world of its own whose calendar goes on after the training world's;
         # its bureau and registry answer the platform on loopback, its borrowers sign and pay
@@ -113,7 +113,7 @@ def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
         _judge_challenger(ctx)
         overseer = Actor("demo", "risk_analyst")
         by_bank = portfolio_view(ctx, overseer)["breakdowns"][0][2]
-        return done, book_figures(ctx, overseer), by_bank
+        return done, book_figures(ctx, overseer), by_bank, accounts
     finally:
         ctx.engine.dispose()
 
@@ -205,8 +205,8 @@ def demo(
     console.print(table("default at policy_only's operating points", ["figure", "value"], versus))
 
     console.rule("[bold]3. The factory on SQLite: new applicants, the banks, the loan book")
-    done, book, by_bank = _factory_play(out, world, models, seed, play_months, play_per_month,
-                                        int(meta["months"]))
+    done, book, by_bank, accounts = _factory_play(out, world, models, seed, play_months,
+                                                  play_per_month, int(meta["months"]))
     factory_rows = _factory_rows(done, book)
     bank_cols = ["bank", "loans", "on the book", "outstanding (CNY)", "non-performing (CNY)"]
     console.print(table(f"{play_months} months of the factory in simulated time",
@@ -228,10 +228,12 @@ def demo(
         + _markdown(bank_cols, _bank_rows(by_bank))
         + "\n\nBook: " + book.line() + "\n\nThe pages (`creditfactory serve --db "
         f"sqlite:///{out / 'factory.db'}`, sign in as `admin` with `admin-password.txt`): "
-        "`/ui/portfolio`, each loan's page from its case, and `/ui/warning` (the early warning run "
-        "at each month-end; its last files in `monitoring/`). Collections: sign in as "
-        "`collector` with `collector-password.txt` (`/ui/collections`: the queue of the last "
-        "night's assignment); `supervisor` (`supervisor-password.txt`) approves restructures.\n",
+        "`/ui/dashboard`, `/ui/portfolio`, each loan's page from its case, `/ui/warning` (the "
+        "early warning run at each month-end; its last files in `monitoring/`) and `/ui/users`. "
+        "The staff, each with a page of their own (passwords in `<user>-password.txt`): "
+        + "; ".join(accounts) + ". `am` submitted the played applications (`/ui/intake`: the "
+        "pipeline); `collector` works the queue of the last night's assignment "
+        "(`/ui/collections`); `supervisor` approves restructures.\n",
         encoding="utf-8",
     )
     console.rule("[bold]Summary")
@@ -240,8 +242,8 @@ def demo(
         f"default approves {_pct(d['approval_rate'])} with cumulative NPL {_pct(d['npl_rate'])}; "
         f"policy_only approves {_pct(p['approval_rate'])} with NPL {_pct(p['npl_rate'])}.")
     console.print(f"the factory's book: {book.line()}")
-    console.print(f"collections: sign in as collector ({out / 'collector-password.txt'}) at "
-                  f"/ui/collections; supervisor ({out / 'supervisor-password.txt'}) approves "
-                  f"restructures")
+    console.print(f"pages: creditfactory serve --db sqlite:///{out / 'factory.db'}, then sign "
+                  f"in as admin or a member of staff (passwords in {out}/<user>-password.txt): "
+                  + ", ".join(line.split("`")[1] for line in accounts))
     console.print(f"report: {report} (and {out / 'backtest' / 'report.html'}); "
                   f"{time.perf_counter() - t0:.0f} s in all")

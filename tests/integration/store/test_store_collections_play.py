@@ -9,8 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from creditfactory.cli._demo_accounts import DEMO_ACCOUNTS, demo_accounts
 from creditfactory.cli._play_platform import play_on_store
-from creditfactory.cli.collections import DEMO_ACCOUNTS, demo_accounts, demo_queue
+from creditfactory.cli.collections import COLLECTOR, demo_queue
 from creditfactory.data import load
 from creditfactory.services.collections_work import queue_view
 from creditfactory.services.context import ServiceContext
@@ -46,7 +47,7 @@ def test_the_played_closes_assign_each_night_and_the_demo_collector_has_a_queue(
         assert str(runs[2])[:10] == done.last_day.isoformat()
         assert delinquent > 0, "the played book has no delinquent loan to collect"
         line = demo_queue(ctx)
-        mine = queue_view(ctx, Actor(DEMO_ACCOUNTS[0][0], "collector"))
+        mine = queue_view(ctx, Actor(COLLECTOR, "collector"))
         assert mine["count"] > 0 and mine["business_date"] == done.last_day.isoformat(), line
     finally:
         engine.dispose()
