@@ -187,11 +187,14 @@ def test_the_users_own_language_beats_the_browsers_at_sign_in(web: Web, browser:
         second.close()
 
 
-def test_account_managers_land_on_their_intake_page(web: Web, context: Any) -> None:
-    name = _new_user(web, "account_manager")
+@pytest.mark.parametrize(("role", "home"), [("account_manager", "/ui/intake"),
+                                          ("collector", "/ui/collections")])
+def test_each_role_lands_on_a_page_of_its_own(web: Web, context: Any, role: str, home: str) -> None:
+    name = _new_user(web, role)
     page = context.new_page()
     _login(page, web, name)
-    expect(page).to_have_url(f"{web.root}/ui/intake")
+    expect(page).to_have_url(f"{web.root}{home}")
+    assert page.goto(page.url).status == 200  # a page the role may read
 
 
 def test_a_channel_page_shows_its_volume_approval_and_packaging_evidence(web: Web, context: Any) -> None:

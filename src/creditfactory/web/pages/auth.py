@@ -33,6 +33,7 @@ HOME = {
     "approver": "/ui/queue",
     "channel_manager": "/ui/channels",
     "bank_officer": "/ui/bank",
+    "collector": "/ui/collections",
 }
 
 
