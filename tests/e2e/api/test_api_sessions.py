@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,10 @@ def _me_status(app: Any, token: str) -> int:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             return (await c.get("/api/v1/users/me", headers=_bearer(token))).status_code
 
-    return asyncio.run(ask())
+    # a loop of its own in a thread of its own: a browser test run before in this worker may
+    # leave Playwright's loop running in the main thread
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, ask()).result()
 
 
 def test_a_session_ended_in_one_process_is_refused_by_another_at_once(server: Server, client: httpx.Client) -> None:
