@@ -41,7 +41,12 @@ import time
 from pathlib import Path
 
 from creditfactory.data import load
-from creditfactory.evaluation.portfolio import as_if_last_months, book_approved, play_portfolio
+from creditfactory.evaluation.portfolio import (
+    WORLD_COLUMNS,
+    as_if_last_months,
+    book_approved,
+    play_portfolio,
+)
 from creditfactory.evaluation.portfolio_report import write_portfolio
 from creditfactory.strategy import NoScores, ScoreProvider, load_strategy
 from creditfactory.strategy.backtest_run import backtest_strategies, uses_scores
@@ -76,7 +81,7 @@ def main() -> None:
         print(f"world: {args.applications:,} applications in {time.perf_counter() - t:.1f} s")
     print(f"load average at the start: {load_average()}")
     t0, c0 = time.perf_counter(), cpu()
-    data = load(world, money="float")
+    data = load(world, money="float", columns=WORLD_COLUMNS)
     strategy = load_strategy(args.strategy)
     provider: ScoreProvider = NoScores()
     if uses_scores([strategy]):

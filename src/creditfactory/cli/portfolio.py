@@ -39,6 +39,7 @@ def run(
     from creditfactory.data import load
     from creditfactory.errors import InvalidArgument
     from creditfactory.evaluation.portfolio import (
+        WORLD_COLUMNS,
         as_if_last_months,
         book_approved,
         play_portfolio,
@@ -63,7 +64,7 @@ def run(
         raise InvalidArgument(f"world_dir: {world_dir} has no meta.json (a world from `creditfactory simulate`)")
     t0 = time.perf_counter()
     compiled = load_strategy(strategy)
-    data = load(world_dir, money="float")
+    data = load(world_dir, money="float", columns=WORLD_COLUMNS)
     if data.truth is None:
         raise InvalidArgument(f"world_dir: {world_dir} has no truth table: only a simulated world can repay")
     provider: ScoreProvider = NoScores()

@@ -43,11 +43,15 @@ from creditfactory.world.repayment_state import (
     world_macro,
 )
 
-__all__ = ["LOAN_COLUMNS", "PortfolioBook", "as_if_last_months", "book_approved", "play_portfolio",
+__all__ = ["LOAN_COLUMNS", "WORLD_COLUMNS", "PortfolioBook", "as_if_last_months", "book_approved", "play_portfolio",
            "portfolio_signals", "write_signals"]
 
 LOAN_COLUMNS = ("loan_id", "application_id", "bank", "booked_on", "principal", "rate", "term_months",
                 "method", "branch", "product", "industry", "channel_id", "a_pd")
+WORLD_COLUMNS: dict[str, list[str]] = {
+    "performance": ["application_id", "mob", "month", "dpd", "balance", "paid"]}
+"""What a portfolio run reads of the world's performance (models trained on its outcomes; the
+as-if instalments and statuses it leaves out are hundreds of MB at a million applications)."""
 STATUS = ("current", "delinquent", "prepaid", "paid_off", "written_off", "recovered")
 """Month-end status codes (``monthly.status``)."""
 _EPOCH = date(1970, 1, 1)
