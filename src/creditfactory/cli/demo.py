@@ -110,6 +110,9 @@ def _factory_play(out: Path, world: Any, models: Any, seed: int, months: int,
         from creditfactory.cli.collections import demo_queue
 
         console.print(demo_queue(ctx))  # the collector works the busiest team's accounts
+        from creditfactory.cli._demo_staff import demo_staff_work
+
+        console.print(demo_staff_work(ctx))  # the approver's review has cases to decide
         _judge_challenger(ctx)
         overseer = Actor("demo", "risk_analyst")
         by_bank = portfolio_view(ctx, overseer)["breakdowns"][0][2]

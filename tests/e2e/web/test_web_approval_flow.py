@@ -106,3 +106,15 @@ def test_within_authority_the_approvers_terms_are_the_decision_the_bank_gets(web
     assert package["amount"] == "350000.00"
     assert (package["recommendation"]["limit"], package["recommendation"]["rate"]) == (
         "350000.00", "0.205000")
+
+
+def test_the_demos_staff_bring_field_cases_to_the_approvers_review(web: Web) -> None:
+    from creditfactory.cli._demo_staff import demo_staff_work
+
+    case_id = int(web.submit(84, amount=450000.0, declared_monthly_revenue=150000.0,
+                             industry="F52")["case_id"])
+    assert "worked 1 " in demo_staff_work(web.api.ctx, among={case_id})
+    case = web.case_json(case_id)
+    assert case["step"] == "investigation_review"
+    assert [t["step"] for t in case["tasks"] if t["status"] == "done"] == [
+        "phone_verification", "online_verification", "field_investigation"]
