@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import importlib.util
 import json
 import os
 import subprocess
@@ -42,14 +41,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _book_seed import seed  # noqa: E402
 from _load_client import OPEN_CONNECTIONS, RawClient, summarise  # noqa: E402
 from _load_setup import CLI, Server, env, machine_ticks, served  # noqa: E402
-
-_SEED = ROOT / "tests/integration/store/servicing_seed.py"
-_spec = importlib.util.spec_from_file_location("servicing_seed", _SEED)
-assert _spec and _spec.loader
-seed = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(seed)
 
 BUSINESS_DATE = date(2026, 3, 31)
 BANK_PASSWORD = "bench-bank-pass"

@@ -16,39 +16,20 @@ Target: 100,000 delinquent accounts assigned in <= 5 s.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import time
-import uuid
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from _book_seed import bench_store_url, seed
 from creditfactory.models.ccard import FEATURES, CollectionScorecard
 from creditfactory.services.collections_assign import assign_collections, store_ccard
 from creditfactory.store import UnitOfWork, make_engine, upgrade_head
 
-_SEED = Path(__file__).resolve().parents[1] / "tests/integration/store/servicing_seed.py"
-_spec = importlib.util.spec_from_file_location("servicing_seed", _SEED)
-assert _spec and _spec.loader
-seed = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(seed)
-
 BUSINESS_DATE = date(2026, 3, 31)
-
-
-def _url(db: str) -> tuple[str, str | None]:
-    if not db.startswith("postgresql"):
-        if db.startswith("sqlite:///"):
-            Path(db.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        return db, None
-    schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    with make_engine(db).begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    return f"{db}?options=-csearch_path%3D{schema}", schema
 
 
 def _synthetic_card(rng: np.random.Generator) -> CollectionScorecard:
@@ -68,7 +49,7 @@ def main() -> None:
     p.add_argument("--ccard", action="store_true", help="score with a fitted C-card")
     p.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     a = p.parse_args()
-    url, schema = _url(a.db)
+    url, schema = bench_store_url(a.db, fresh_sqlite=True)
     engine = make_engine(url)
     try:
         upgrade_head(url, engine)

@@ -32,17 +32,16 @@ from __future__ import annotations
 import argparse
 import cProfile
 import csv
-import importlib.util
 import pstats
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
+from _book_seed import bench_store_url, seed
 from creditfactory.services.servicing_close import close_business
 from creditfactory.services.servicing_files import import_bank_file
 from creditfactory.servicing.book import day_number
@@ -50,22 +49,7 @@ from creditfactory.servicing.book_terms import book_from_terms
 from creditfactory.servicing.schedules import add_months
 from creditfactory.store import make_engine, upgrade_head
 
-_SEED = Path(__file__).resolve().parents[1] / "tests/integration/store/servicing_seed.py"
-_spec = importlib.util.spec_from_file_location("servicing_seed", _SEED)
-assert _spec and _spec.loader
-seed = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(seed)
-
 BUSINESS_DATE = date(2026, 3, 31)
-
-
-def _url(db: str) -> tuple[str, str | None]:
-    if not db.startswith("postgresql"):
-        return db, None
-    schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    with make_engine(db).begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    return f"{db}?options=-csearch_path%3D{schema}", schema
 
 
 def main() -> None:
@@ -79,7 +63,7 @@ def main() -> None:
     p.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     p.add_argument("--profile", action="store_true", help="print the import's profile")
     a = p.parse_args()
-    url, schema = _url(a.db)
+    url, schema = bench_store_url(a.db)
     engine = make_engine(url)
     try:
         upgrade_head(url, engine)
