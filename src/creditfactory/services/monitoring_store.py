@@ -198,8 +198,20 @@ def list_alerts(ctx: ServiceContext, actor: Actor, month: str | None = None,
         return MonitoringRepository(uow.conn).alerts(month, level, dimension, offset, limit)
 
 
+TREND_MONTHS = 12
+"""Month-ends of the book's trend on the warning dashboard."""
+
+
+def _months_back(month: str, n: int) -> str:
+    """The month ``n`` months before ``month`` (both ``YYYY-MM``)."""
+    year, mon = int(month[:4]), int(month[5:7])
+    k = year * 12 + mon - 1 - n
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
 def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) -> dict[str, Any]:
-    """The warning dashboard: the monitored months, one month's alerts and industry outlook."""
+    """The warning dashboard: the monitored months, one month's alerts and industry outlook,
+    and the book's NPL and 30+ ratios over the twelve month-ends up to it."""
     _overseer(actor)
     with ctx.uow(write=False) as uow:
         repo = MonitoringRepository(uow.conn)
@@ -207,6 +219,7 @@ def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) ->
         chosen = _month(month).strftime("%Y-%m") if month else (runs[0]["month"] if runs else None)
         alerts, count = repo.alerts(chosen, limit=500) if chosen else ([], 0)
         outlook = repo.outlook(chosen) if chosen else []
+        trend = repo.book_trend(_months_back(chosen, TREND_MONTHS - 1), chosen) if chosen else []
         learning = LearningRepository(uow.conn)
         performance = learning.performance(chosen) if chosen else []
         promotions = learning.promotions(5)
@@ -216,4 +229,8 @@ def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) ->
         latest[r["model"]] = r
     return {"runs": runs, "month": chosen, "alerts": alerts, "count": count, "outlook": outlook,
             "performance": list(latest.values()), "promotions": promotions, "bcard": bcard,
-            "riskiest": riskiest}
+            "riskiest": riskiest,
+            "trend": [{"month": r["month"], "on_book_fen": r["on_book_fen"],
+                       "npl_ratio": r["npl_fen"] / r["on_book_fen"] if r["on_book_fen"] else 0.0,
+                       "dpd30_ratio": r["dpd30_fen"] / r["on_book_fen"] if r["on_book_fen"] else 0.0}
+                      for r in trend]}

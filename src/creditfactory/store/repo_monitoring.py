@@ -64,6 +64,27 @@ class MonitoringRepository:
         q = sa.select(t).where(t.c.month <= until).order_by(t.c.loan_id, t.c.month)
         return [dict(r._mapping) for r in self._c.execute(q)]
 
+    def book_trend(self, since: str, until: str) -> list[dict[str, Any]]:
+        """The book at each recorded month-end from ``since`` to ``until``, in whole fen: the
+        on-book balance (current and delinquent loans), its non-performing part (substandard,
+        doubtful, loss) and its part more than 30 days past due."""
+        t = monitoring_loan_months
+        fen = t.c.principal_outstanding_fen
+        on_book = t.c.status.in_(("current", "delinquent"))
+
+        def total(when: sa.ColumnElement[bool], label: str) -> sa.Label[Any]:
+            return sa.func.sum(sa.case((when, fen), else_=0)).label(label)
+
+        q = (sa.select(t.c.month, total(on_book, "on_book_fen"),
+                       total(on_book & t.c.five_class.in_(("substandard", "doubtful", "loss")),
+                             "npl_fen"),
+                       total(on_book & (t.c.dpd > 30), "dpd30_fen"))
+             .where(t.c.month >= since, t.c.month <= until)
+             .group_by(t.c.month).order_by(t.c.month))
+        return [{"month": r.month, "on_book_fen": int(r.on_book_fen or 0),
+                 "npl_fen": int(r.npl_fen or 0), "dpd30_fen": int(r.dpd30_fen or 0)}
+                for r in self._c.execute(q)]
+
     def replace_results(self, month: str, alerts: Sequence[Mapping[str, Any]],
                         outlook: Sequence[Mapping[str, Any]], run: Mapping[str, Any]) -> None:
         """The month's alerts, outlook and run record (a rerun replaces them)."""

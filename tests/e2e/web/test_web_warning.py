@@ -36,9 +36,16 @@ def test_the_warning_page_shows_the_months_alerts_and_outlook_to_overseers(
     outlook = {"industry": "C18", "loans": 420, "forecast_90plus_6m": 0.031, "low": 0.02,
                "high": 0.042, "flagged": True}
     with UnitOfWork(web.api.ctx.engine) as uow:
-        MonitoringRepository(uow.conn).replace_results(
+        repo = MonitoringRepository(uow.conn)
+        repo.replace_results(
             "2031-07", [alert], [outlook],
             {"loans": 900, "alerts": 1, "red": 1, "ran_at": datetime.now(UTC)})
+        repo.save_states("2031-07", [  # the month-end's book: 3,000.00 of 10,000.00 is 30+
+            {"loan_id": 9_000_001, "mob": 5, "dpd": 0, "bucket": "M0", "five_class": "normal",
+             "principal_outstanding_fen": 700_000, "status": "current"},
+            {"loan_id": 9_000_002, "mob": 5, "dpd": 45, "bucket": "M2",
+             "five_class": "special_mention", "principal_outstanding_fen": 300_000,
+             "status": "delinquent"}])
         uow.commit()
     r = _as(client, web, "risk_analyst").get("/ui/warning", params={"month": "2031-07"})
     assert r.status_code == 200
@@ -47,6 +54,7 @@ def test_the_warning_page_shows_the_months_alerts_and_outlook_to_overseers(
     assert 'data-level="red"' in html and "AG00042" in html and "stop a channel" in html
     assert 'data-industry="C18" data-flagged="yes"' in html and "<meter" in html
     assert 'href="/ui/warning"' in html
+    assert 'id="book-trend"' in html and "2031-07" in html and ">30 %<" in html
     assert _as(client, web, "admin").get("/ui/warning").status_code == 200
     assert _as(client, web, "verifier").get("/ui/warning").status_code == 403
     assert _as(client, web, "risk_analyst").get("/ui/warning",

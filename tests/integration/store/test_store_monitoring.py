@@ -76,6 +76,21 @@ def test_monitoring_months_on_the_store_keep_history_and_alerts(ctx: ServiceCont
     view = warning_view(ctx, Actor("admin", "admin"))
     assert view["month"] == "2026-03" and [r["month"] for r in view["runs"]] == [
         "2026-03", "2026-02", "2026-01"]
+    with ctx.engine.connect() as c:  # the book's trend, computed again row by row
+        states = c.execute(sa.select(monitoring_loan_months)).mappings().all()
+    for point in view["trend"]:
+        rows = [r for r in states if r["month"] == point["month"]
+                and r["status"] in ("current", "delinquent")]
+        on_book = sum(r["principal_outstanding_fen"] for r in rows)
+        npl = sum(r["principal_outstanding_fen"] for r in rows
+                  if r["five_class"] in ("substandard", "doubtful", "loss"))
+        late = sum(r["principal_outstanding_fen"] for r in rows if r["dpd"] > 30)
+        assert (point["on_book_fen"], point["npl_ratio"], point["dpd30_ratio"]) == pytest.approx(
+            (on_book, npl / on_book, late / on_book))
+    assert [p["month"] for p in view["trend"]] == ["2026-01", "2026-02", "2026-03"]
+    assert view["trend"][-1]["dpd30_ratio"] > 0  # four loans a month and more behind
+    assert [p["month"] for p in warning_view(ctx, ANALYST, "2026-02")["trend"]] == [
+        "2026-01", "2026-02"]
     with pytest.raises(RoleNotAllowed):
         list_alerts(ctx, Actor("v", "verifier"))
     with pytest.raises(InvalidInput):
