@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import importlib.util
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from creditfactory.store import make_engine
+from sqlalchemy.engine import Engine
 
-__all__ = ["bench_store_url", "seed"]
+from creditfactory.store import make_engine, upgrade_head
+
+__all__ = ["bench_store", "seed"]
 
 _SEED = Path(__file__).resolve().parents[1] / "tests/integration/store/servicing_seed.py"
 _spec = importlib.util.spec_from_file_location("servicing_seed", _SEED)
@@ -18,14 +22,27 @@ seed = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(seed)
 
 
-def bench_store_url(db: str, *, fresh_sqlite: bool = False) -> tuple[str, str | None]:
-    """The URL a run writes to and its PostgreSQL schema (a new one per run; None on SQLite,
-    whose file is removed first with ``fresh_sqlite``)."""
+@contextmanager
+def bench_store(db: str, *, keep: bool = False, fresh_sqlite: bool = False) -> Iterator[Engine]:
+    """An engine on a store of the run's own, migrated to the head: on PostgreSQL a new
+    schema, dropped afterwards unless ``keep``; on SQLite the file named (removed first with
+    ``fresh_sqlite``)."""
+    schema = None
+    url = db
     if not db.startswith("postgresql"):
         if fresh_sqlite and db.startswith("sqlite:///"):
             Path(db.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        return db, None
-    schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    with make_engine(db).begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    return f"{db}?options=-csearch_path%3D{schema}", schema
+    else:
+        schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
+        with make_engine(db).begin() as c:
+            c.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        url = f"{db}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    try:
+        upgrade_head(url, engine)
+        yield engine
+    finally:
+        engine.dispose()
+        if schema and not keep:
+            with make_engine(db).begin() as c:
+                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from _book_seed import bench_store_url, seed
+from _book_seed import bench_store, seed
 from creditfactory.models.ccard import FEATURES, CollectionScorecard
 from creditfactory.services.collections_assign import assign_collections, store_ccard
-from creditfactory.store import UnitOfWork, make_engine, upgrade_head
+from creditfactory.store import UnitOfWork
 
 BUSINESS_DATE = date(2026, 3, 31)
 
@@ -49,10 +49,7 @@ def main() -> None:
     p.add_argument("--ccard", action="store_true", help="score with a fitted C-card")
     p.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     a = p.parse_args()
-    url, schema = bench_store_url(a.db, fresh_sqlite=True)
-    engine = make_engine(url)
-    try:
-        upgrade_head(url, engine)
+    with bench_store(a.db, keep=a.keep, fresh_sqlite=True) as engine:
         rng = np.random.default_rng(7)
         amounts = rng.integers(10_000, 50_001, a.loans) * 1000
         lag = rng.integers(0, 30, a.loans) + 31
@@ -77,11 +74,6 @@ def main() -> None:
         again = assign_collections(engine, BUSINESS_DATE)
         print(f"again for the same date: {time.perf_counter() - t0:.3f} s "
               f"(already assigned: {again.already})")
-    finally:
-        engine.dispose()
-        if schema and not a.keep:
-            with make_engine(a.db).begin() as c:
-                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":

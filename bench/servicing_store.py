@@ -41,13 +41,12 @@ from pathlib import Path
 
 import numpy as np
 
-from _book_seed import bench_store_url, seed
+from _book_seed import bench_store, seed
 from creditfactory.services.servicing_close import close_business
 from creditfactory.services.servicing_files import import_bank_file
 from creditfactory.servicing.book import day_number
 from creditfactory.servicing.book_terms import book_from_terms
 from creditfactory.servicing.schedules import add_months
-from creditfactory.store import make_engine, upgrade_head
 
 BUSINESS_DATE = date(2026, 3, 31)
 
@@ -63,10 +62,7 @@ def main() -> None:
     p.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     p.add_argument("--profile", action="store_true", help="print the import's profile")
     a = p.parse_args()
-    url, schema = bench_store_url(a.db)
-    engine = make_engine(url)
-    try:
-        upgrade_head(url, engine)
+    with bench_store(a.db, keep=a.keep) as engine:
         rng = np.random.default_rng(7)
         amounts = rng.integers(10_000, 50_001, a.loans) * 1000  # fen, whole 10 CNY
         lag = rng.integers(0, 30, a.loans) + 31  # paid out 31-60 days before the business date
@@ -120,11 +116,6 @@ def main() -> None:
         again = close_business(engine, BUSINESS_DATE + timedelta(days=a.days))
         print(f"close again (nothing to do): {time.perf_counter() - t0:.2f} s, "
               f"{len(again.days)} days")
-    finally:
-        engine.dispose()
-        if schema and not a.keep:
-            with make_engine(a.db).begin() as c:
-                c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":
