@@ -202,13 +202,6 @@ TREND_MONTHS = 12
 """Month-ends of the book's trend on the warning dashboard."""
 
 
-def _months_back(month: str, n: int) -> str:
-    """The month ``n`` months before ``month`` (both ``YYYY-MM``)."""
-    year, mon = int(month[:4]), int(month[5:7])
-    k = year * 12 + mon - 1 - n
-    return f"{k // 12:04d}-{k % 12 + 1:02d}"
-
-
 def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) -> dict[str, Any]:
     """The warning dashboard: the monitored months, one month's alerts and industry outlook,
     and the book's NPL and 30+ ratios over the twelve month-ends up to it."""
@@ -219,7 +212,8 @@ def warning_view(ctx: ServiceContext, actor: Actor, month: str | None = None) ->
         chosen = _month(month).strftime("%Y-%m") if month else (runs[0]["month"] if runs else None)
         alerts, count = repo.alerts(chosen, limit=500) if chosen else ([], 0)
         outlook = repo.outlook(chosen) if chosen else []
-        trend = repo.book_trend(_months_back(chosen, TREND_MONTHS - 1), chosen) if chosen else []
+        since = (_month(chosen) - (TREND_MONTHS - 1)).strftime("%Y-%m") if chosen else None
+        trend = repo.book_trend(since, chosen) if since and chosen else []
         learning = LearningRepository(uow.conn)
         performance = learning.performance(chosen) if chosen else []
         promotions = learning.promotions(5)
