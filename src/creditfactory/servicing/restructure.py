@@ -21,8 +21,7 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
-from creditfactory.domain.money import FEN
-from creditfactory.servicing.schedules import repayment_schedule
+from creditfactory.servicing.schedules import level_instalment, repayment_schedule
 
 if TYPE_CHECKING:
     from creditfactory.servicing.allocation import Statement
@@ -47,20 +46,13 @@ class RestructureTerms:
     instalment: Decimal
 
 
-def _annuity(principal: Decimal, annual_rate: Decimal, months: int) -> Decimal:
-    r = annual_rate / 12
-    if r == 0:
-        return principal / months
-    return principal * r / (1 - (1 + r) ** -months)
-
-
 def restructure_terms(principal: Decimal, annual_rate: Decimal, term_months: int) -> RestructureTerms:
     """The instalment (rounded up to the fen) that repays ``principal`` in ``term_months``."""
     if not 1 <= term_months <= MAX_TERM:
         raise ValueError(f"term_months must be 1 to {MAX_TERM}, got {term_months}")
     if principal <= 0:
         raise ValueError("nothing is outstanding to restructure")
-    inst = _annuity(principal, annual_rate, term_months).quantize(FEN, ROUND_CEILING)
+    inst = level_instalment(principal, annual_rate, term_months, ROUND_CEILING)
     return RestructureTerms(principal, annual_rate, term_months, inst)
 
 
@@ -76,7 +68,7 @@ def term_for(principal: Decimal, annual_rate: Decimal, instalment: Decimal) -> i
     if a <= p * r:
         return MAX_TERM
     n = math.ceil(-math.log(1 - p * r / a) / math.log(1 + r) - 1e-9)
-    while n < MAX_TERM and _annuity(principal, annual_rate, n) > instalment:
+    while n < MAX_TERM and level_instalment(principal, annual_rate, n, ROUND_CEILING) > instalment:
         n += 1
     return max(1, min(MAX_TERM, n))
 

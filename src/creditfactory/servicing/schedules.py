@@ -35,8 +35,8 @@ from typing import Any
 
 from creditfactory.domain.money import round_money
 
-__all__ = ["METHODS", "ROUNDINGS", "Instalment", "Schedule", "add_months", "monthly_factor",
-           "repayment_schedule"]
+__all__ = ["METHODS", "ROUNDINGS", "Instalment", "Schedule", "add_months", "level_instalment",
+           "monthly_factor", "repayment_schedule"]
 
 METHODS = ("equal_instalment", "equal_principal", "interest_first")
 """The repayment methods: 等额本息 (the default), 等额本金, 先息后本."""
@@ -165,6 +165,14 @@ class _Arithmetic:
             if i:
                 fn = _MC12.add(_ONE, _MC12.multiply(fn, _ONE + f))
         return round_money(_MC12.divide(_MC12.multiply(product, amount), fn), self.mode)
+
+
+def level_instalment(amount: Decimal, annual_rate: Decimal, term_months: int,
+                     rounding: str = ROUND_HALF_UP) -> Decimal:
+    """The equal monthly instalment (annuity) repaying ``amount`` over ``term_months`` at
+    ``annual_rate``, in the platform's exact arithmetic, rounded to the fen by ``rounding``."""
+    return _Arithmetic(rounding, fineract=False).level_instalment(
+        amount, [annual_rate] * term_months)
 
 
 def _check(amount: Decimal, annual_rate: Decimal, term_months: int, method: str,
