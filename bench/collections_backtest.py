@@ -56,7 +56,7 @@ def seeds(args: argparse.Namespace) -> list[dict[str, Any]]:
     for seed in args.seeds:
         world, run = ensure_run(args.root, seed, args.applications)
         t0 = time.perf_counter()
-        s = collections_backtest(run, world, "default", "bucket_only").summary
+        s = collections_backtest(run, world, "default", "bucket_only", ceiling=True).summary
         a, b = s["strategies"]["default"], s["strategies"]["bucket_only"]
         c, p = s["comparison"], s["perturbed"]
         cc = s["ccard"]["out_of_time_bucket_only"]
@@ -66,6 +66,10 @@ def seeds(args: argparse.Namespace) -> list[dict[str, Any]]:
                "m1_cure": [a["cure_rate_m1_30d"], b["cure_rate_m1_30d"]], "m1_cure_gain": c["m1_cure_gain"],
                "write_off_rate": [a["write_off_rate"], b["write_off_rate"]],
                "net_value_gain": c["net_value_gain"], "net_value": [a["net_value"], b["net_value"]],
+               "net_cash_gain": c["net_cash_gain"],
+               "m1_cure_by_reason": [a["cure_rate_m1_30d_by_reason"], b["cure_rate_m1_30d_by_reason"]],
+               "ceiling": {k: s["ceiling"]["comparison"][k] for k in ("net_recovery_gain", "m1_cure_gain",
+                                                                        "cost_ratio", "net_value_gain")},
                "perturbed_gain_min": p["net_recovery_gain_min"], "perturbed_gain_median": p["net_recovery_gain_median"],
                "perturbed_wins": p["wins"], "perturbed_draws": len(p["draws"]),
                "perturbed_cost_ratio_max": max(d["cost_ratio"] for d in p["draws"]),
@@ -77,7 +81,9 @@ def seeds(args: argparse.Namespace) -> list[dict[str, Any]]:
         rows.append(row)
         print(f"seed {seed}: net recovery {row['net_recovery_gain']:+.1%} at cost x{row['cost_ratio']:.2f}, "
               f"M1 cure {a['cure_rate_m1_30d']:.1%} / {b['cure_rate_m1_30d']:.1%} ({row['m1_cure_gain']:+.1%}), "
-              f"written off {a['write_off_rate']:.2%} / {b['write_off_rate']:.2%}, net value {row['net_value_gain']:+.1%}; "
+              f"written off {a['write_off_rate']:.2%} / {b['write_off_rate']:.2%}, net value {row['net_value_gain']:+.1%}, "
+              f"all cash less cost {row['net_cash_gain']:+.1%}; knowing the reasons: net recovery "
+              f"{row['ceiling']['net_recovery_gain']:+.1%}, M1 cure {row['ceiling']['m1_cure_gain']:+.1%}; "
               f"perturbed: {p['wins']}/{len(p['draws'])} wins, gain min {p['net_recovery_gain_min']:+.1%} "
               f"median {p['net_recovery_gain_median']:+.1%}; C-card AUC {cc['auc']:.3f} "
               f"(LightGBM {cc.get('auc_lightgbm') or float('nan'):.3f}); reasons right {row['reason_accuracy']:.1%} "

@@ -41,6 +41,7 @@ def backtest(
     world: Annotated[Path | None, typer.Option("--world", help="The run's world (its truth plays the borrowers).")] = None,
     objective: Annotated[str, typer.Option("--objective", help="C-card: logistic, divergence or lightgbm.")] = "logistic",
     perturb: Annotated[bool, typer.Option("--perturb/--no-perturb", help="Also play every perturbed world.")] = True,
+    ceiling: Annotated[bool, typer.Option("--ceiling", help="Also play the strategy knowing every hidden reason.")] = False,
 ) -> None:
     """Play two collections strategies on the out-of-time delinquent accounts of a portfolio
     run, the world answering; write summary.json, actions.parquet and report.html."""
@@ -50,7 +51,8 @@ def backtest(
     t0 = time.perf_counter()
     world_dir = _world_of(Path(portfolio_dir), world)
     with console.status("playing the strategies..."):
-        result = collections_backtest(Path(portfolio_dir), world_dir, strategy, versus, objective, perturb)
+        result = collections_backtest(Path(portfolio_dir), world_dir, strategy, versus, objective, perturb,
+                                      ceiling=ceiling)
     s = result.summary
     label = (f"{s['episodes']['out_of_time']:,} out-of-time delinquency episodes "
              f"({s['episodes']['development']:,} before the cut train the C-card), world seed {s['world_seed']}")

@@ -159,13 +159,17 @@ def _metrics(p: Played, acc: Accounts) -> dict[str, Any]:
                                                  "cost": float(p.cost_by_bucket[6])}
     by_bucket["restructured plans"] = {"collected": float(p.cash_by_bucket[8]), "cost": 0.0}
     performing = float(p.performing_balance.sum())
+    m1_reason = acc.reason[m1["episode"].to_numpy()] if len(m1) else np.array([], np.int64)
     return {
         "accounts": int(len(acc.key)), "collected": collected, "cost": cost,
         "net_recovery": collected - cost,
         "instalments_after_cure": float(p.serviced.sum()),
         "performing_balance_at_horizon": performing,
+        "net_cash": account_cash - cost,
         "net_value": account_cash + performing - cost,
         "cure_rate_m1_30d": float(m1["cured_30d"].mean()) if len(m1) else 0.0,
+        "cure_rate_m1_30d_by_reason": {REASONS[r]: float(m1["cured_30d"].to_numpy()[m1_reason == r].mean())
+                                       for r in range(len(REASONS)) if (m1_reason == r).any()},
         "roll_forward": rolls, "entered_m1": n_m1,
         "written_off": int(p.written_off.sum()),
         "write_off_rate": float(p.written_off.sum() / max(len(acc.key), 1)),
@@ -178,6 +182,7 @@ def _compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
     return {"net_recovery_gain": a["net_recovery"] / b["net_recovery"] - 1.0,
             "cost_ratio": a["cost"] / max(b["cost"], 1e-9),
             "m1_cure_gain": a["cure_rate_m1_30d"] / max(b["cure_rate_m1_30d"], 1e-9) - 1.0,
+            "net_cash_gain": a["net_cash"] / b["net_cash"] - 1.0,
             "net_value_gain": a["net_value"] / b["net_value"] - 1.0,
             "write_off_ratio": a["write_off_rate"] / max(b["write_off_rate"], 1e-9)}
 
@@ -199,27 +204,31 @@ def _split(champion: Played, challenger: Played, acc: Accounts, share: float = 0
             / chall["net_recovery_per_account"] - 1.0}
 
 
+def _scorer(card: Any) -> Any:
+    def scorer(x: pd.DataFrame) -> np.ndarray:
+        return np.asarray(card.predict_proba(x)[:, 1])
+
+    return scorer
+
+
 def _one_world(world: ResponseModel, acc: Accounts, dev_mask: np.ndarray, strategies: list[CompiledCollections],
-               seed: int, objective: str, actions: bool) -> tuple[dict[str, Played], Any, Played]:
+               seed: int, objective: str, actions: bool) -> tuple[dict[str, Played], Any, Played, ReasonModel]:
     beliefs = load_reason_model()
     dev_acc, test_acc = _subset(acc, dev_mask), _subset(acc, ~dev_mask)
     history = play(world, dev_acc, load_collections_strategy("bucket_only"), seed=seed, reasons=beliefs)
     card = _fit_ccard(history, objective)
     reasons = _fit_reasons(beliefs, history, dev_acc)
-
-    def scorer(x: pd.DataFrame) -> np.ndarray:
-        return np.asarray(card.predict_proba(x)[:, 1])
-
-    played = {s.name: play(world, test_acc, s, seed=seed, reasons=reasons, scorer=scorer, actions=actions)
+    played = {s.name: play(world, test_acc, s, seed=seed, reasons=reasons, scorer=_scorer(card), actions=actions)
               for s in strategies}
-    return played, card, history
+    return played, card, history, reasons
 
 
 def collections_backtest(portfolio: Path, world_dir: Path, strategy: str, versus: str,
                          objective: str = "logistic", perturb: bool = True,
-                         response_file: Path | None = None) -> BacktestResult:
+                         response_file: Path | None = None, ceiling: bool = False) -> BacktestResult:
     """Play ``strategy`` and ``versus`` on the run's out-of-time episodes (and in every
-    perturbed world); the C-card's out-of-time AUC, reason inference per reason."""
+    perturbed world); the C-card's out-of-time AUC, reason inference per reason. ``ceiling``:
+    ``strategy`` also played knowing every account's hidden reason (what inference loses)."""
     world = load_response(response_file)
     ep, acc, seed = prepare_accounts(portfolio, world_dir, world)
     cut = np.quantile(acc.start_step, 0.5)
@@ -229,7 +238,7 @@ def collections_backtest(portfolio: Path, world_dir: Path, strategy: str, versus
     keep = dev_mask | test_mask
     acc = _subset(acc, keep)
     dev_mask = dev_mask[keep]
-    played, card, history = _one_world(world, acc, dev_mask, strategies, seed, objective, actions=True)
+    played, card, history, reasons = _one_world(world, acc, dev_mask, strategies, seed, objective, actions=True)
     test_acc = _subset(acc, ~dev_mask)
     per = {s.name: _metrics(played[s.name], test_acc) for s in strategies}
     a, b = strategies[0].name, strategies[1].name
@@ -244,10 +253,15 @@ def collections_backtest(portfolio: Path, world_dir: Path, strategy: str, versus
     summary["reasons"] = reason_accuracy(played[a].snapshots, test_acc.reason)
     summary["champion_challenger"] = _split(played[a], played[b], test_acc)
     summary["reasons"]["truth_shares"] = {REASONS[r]: float(np.mean(test_acc.reason == r)) for r in range(len(REASONS))}
+    if ceiling:
+        known = play(world, test_acc, strategies[0], seed=seed, reasons=reasons,
+                     scorer=_scorer(card), known_reasons=True)
+        m = _metrics(known, test_acc)
+        summary["ceiling"] = {"strategy": a, "metrics": m, "comparison": _compare(m, per[b])}
     if perturb:
         rows = []
         for i, w in enumerate(perturbed(world)):
-            pw, _, _ = _one_world(w, acc, dev_mask, strategies, seed, objective, actions=False)
+            pw, _, _, _ = _one_world(w, acc, dev_mask, strategies, seed, objective, actions=False)
             m = {s.name: _metrics(pw[s.name], test_acc) for s in strategies}
             rows.append({"draw": i, **_compare(m[a], m[b]),
                          "net_recovery": {k: v["net_recovery"] for k, v in m.items()},

@@ -94,9 +94,12 @@ _evidence = evidence
 
 
 def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, seed: int,
-         reasons: ReasonModel, scorer: Scorer | None = None, actions: bool = False) -> Played:
+         reasons: ReasonModel, scorer: Scorer | None = None, actions: bool = False,
+         known_reasons: bool = False) -> Played:
     """Play ``strategy`` on ``acc`` in ``world``; ``scorer`` gives the C-card's cure chance of
-    bucket-entry rows (none: 0.5 for everyone)."""
+    bucket-entry rows (none: 0.5 for everyone). ``known_reasons``: the strategy is told each
+    account's hidden reason instead of inferring it -- the ceiling a perfect inference would
+    reach, for evaluation only (the snapshots still carry the inferred probabilities)."""
     n = len(acc.key)
     H, WOS = world.horizon_steps, world.write_off_steps
     inst0 = acc.static["instalment"].to_numpy(float)
@@ -233,7 +236,7 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             p_cure[e] = scorer(x) if scorer is not None else 0.5
             band[e] = band_of(p_cure[e], strategy.band_cuts)
             probs = infer_reasons(reasons, _evidence(x))
-            rsn[e] = most_likely(probs, strategy.reason_threshold)
+            rsn[e] = acc.reason[e] if known_reasons else most_likely(probs, strategy.reason_threshold)
             snap_idx.append(e)
             snap_x.append(x)
             snap_step.append(np.full(e.size, g))
@@ -247,7 +250,7 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         state = book.settle(d, g, by_promise)
         broken_b[d] += state == 2
         waiting = book.is_open(d)
-        if strategy.reassess == "step":  # the reason again, from what this step's evidence says
+        if strategy.reassess == "step" and not known_reasons:  # the reason again, from this step's evidence
             rest = ~entry
             if rest.any():
                 r_ = d[rest]

@@ -51,6 +51,7 @@ class ResponseModel:
     shortfall: tuple[float, float, float]
     concentration: float
     contact_mean: np.ndarray
+    present: np.ndarray
     self_cure: np.ndarray
     partial: np.ndarray
     keep_promise: np.ndarray
@@ -64,6 +65,7 @@ class ResponseModel:
     commission: np.ndarray
     capacity: np.ndarray
     reach: np.ndarray
+    by_phone: np.ndarray
     pay: np.ndarray
     promise: np.ndarray
     keep: np.ndarray
@@ -81,6 +83,14 @@ def _per_reason(block: dict[str, Any], where: str) -> np.ndarray:
     if missing:
         raise WorldError(f"collections response: {where} lacks {', '.join(missing)}")
     return np.array([float(block[r]) for r in REASONS])
+
+
+def _channels(treatments: dict[str, Any]) -> np.ndarray:
+    channel = [str(treatments[t].get("channel", "phone")) for t in TREATMENTS]
+    wrong = sorted({c for c in channel if c not in ("phone", "premises")})
+    if wrong:
+        raise WorldError(f"collections response: unknown channel {', '.join(wrong)} (phone or premises)")
+    return np.array([c == "phone" for c in channel])
 
 
 def load_response(path: str | Path | None = None) -> ResponseModel:
@@ -109,6 +119,7 @@ def load_response(path: str | Path | None = None) -> ResponseModel:
         shortfall=(float(sh["intercept"]), float(sh["log_burden"]), float(sh["cycle"])),
         concentration=float(doc["contactability"]["concentration"]),
         contact_mean=_per_reason(doc["contactability"]["mean"], "contactability.mean"),
+        present=_per_reason(doc["contactability"]["present"], "contactability.present"),
         self_cure=_per_reason(beh["self_cure"], "behaviour.self_cure"),
         partial=_per_reason(beh["partial"], "behaviour.partial"),
         keep_promise=_per_reason(beh["keep_promise"], "behaviour.keep_promise"),
@@ -119,7 +130,7 @@ def load_response(path: str | Path | None = None) -> ResponseModel:
         settlement_share=float(beh["settlement_share"]),
         cost=vector("cost", 0.0), accept_cost=vector("accept_cost", 0.0),
         commission=vector("commission", 0.0),
-        capacity=vector("capacity", 0.0), reach=vector("reach", 0.0),
+        capacity=vector("capacity", 0.0), reach=vector("reach", 0.0), by_phone=_channels(tr),
         pay=table("pay"), promise=table("promise"), keep=vector("keep", 1.0),
         accept=table("accept"), handover_recovery=table("recovery"),
         handover_share=vector("share", 0.0), handover_delay=vector("delay_steps", 0.0),
@@ -198,8 +209,11 @@ def respond(model: ResponseModel, *, key: np.ndarray, step: np.ndarray, seed: in
             reason: np.ndarray, contact: np.ndarray, treatment: np.ndarray,
             attempts: np.ndarray) -> Outcome:
     """The borrowers' answer to one step's ``treatment`` (index into :data:`TREATMENTS`)
-    tried ``attempts`` times (at least one for a treatment other than ``none``)."""
-    p_attempt = model.reach[treatment] * contact
+    tried ``attempts`` times (at least one for a treatment other than ``none``); ``contact``
+    (the borrower's contactability) matters to the phone's treatments, the reason's
+    ``present`` to a visit or a letter."""
+    # a call needs the borrower to pick up; a visit or a letter needs the borrower to be there
+    p_attempt = model.reach[treatment] * np.where(model.by_phone[treatment], contact, model.present[reason])
     p_reach = 1.0 - (1.0 - p_attempt) ** np.maximum(attempts, 0)
     reached = (treatment > 0) & (uniforms(key, step, "reach", seed) < p_reach)
     pay_p = np.where(reached, 1.0 - (1.0 - model.self_cure[reason]) * (1.0 - model.pay[treatment, reason]),

@@ -65,10 +65,16 @@ def test_the_same_world_gives_the_same_figures(run: tuple[Path, Path], tmp_path:
     outs = []
     for name in ("x", "y"):
         result = CliRunner().invoke(app, ["collections", "backtest", str(portfolio), "--world", str(world),
-                                          "--out", str(tmp_path / name), "--no-perturb"])
+                                          "--out", str(tmp_path / name), "--no-perturb", "--ceiling"])
         assert result.exit_code == 0, result.output
         outs.append(json.loads((tmp_path / name / "summary.json").read_text()))
-    assert outs[0]["strategies"] == outs[1]["strategies"]
+    assert outs[0]["strategies"] == outs[1]["strategies"] and outs[0]["ceiling"] == outs[1]["ceiling"]
+    ceiling = outs[0]["ceiling"]
+    assert ceiling["strategy"] == "default"
+    assert ceiling["metrics"]["accounts"] == outs[0]["strategies"]["default"]["accounts"]
+    for m in (ceiling["metrics"], *outs[0]["strategies"].values()):
+        assert m["net_cash"] == pytest.approx(m["collected"] + m["instalments_after_cure"] - m["cost"])
+        assert all(0 <= v <= 1 for v in m["cure_rate_m1_30d_by_reason"].values())
 
 
 def test_backtest_needs_the_runs_world(run: tuple[Path, Path], tmp_path: Path) -> None:

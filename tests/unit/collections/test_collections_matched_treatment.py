@@ -51,3 +51,20 @@ def test_better_matched_treatments_recover_more_in_expectation(seed: int) -> Non
     for reason, (good, poor) in MATCHED.items():
         acc = _accounts(reason, 800, seed)
         assert _value(good, acc, seed) > _value(poor, acc, seed), reason
+
+
+def test_the_ceiling_play_treats_each_account_by_its_hidden_reason() -> None:
+    parts = [_accounts(r, 60, 3) for r in ("oversight", "strategic")]
+    acc = Accounts(static=pd.concat([p.static for p in parts], ignore_index=True),
+                   key=np.arange(1, 121, dtype=np.int64), start_step=np.zeros(120, np.int64),
+                   reason=np.concatenate([p.reason for p in parts]),
+                   contact=np.concatenate([p.contact for p in parts]), book_size=1e9)
+    strategy = parse_collections_strategy(
+        "name: by_reason\nbands: {A: 0.6, B: 0.25, C: 0.0}\nreason_threshold: 0.0\nrules:\n"
+        "  - {reason: [strategic], treatment: legal_letter}\n  - {treatment: sms}\n"
+        "handover: {default: agency}\n")
+    p = play(WORLD, acc, strategy, seed=3, reasons=REASON_MODEL, actions=True, known_reasons=True)
+    a = p.actions[p.actions["treatment"] != "none"]
+    strategic = acc.reason[np.searchsorted(acc.key, a["episode_id"].to_numpy())] == REASONS.index("strategic")
+    assert (a.loc[strategic, "treatment"] == "legal_letter").all()
+    assert (a.loc[~strategic, "treatment"] == "sms").all() and strategic.any() and (~strategic).any()
