@@ -12,6 +12,15 @@ payments, cures and how many steps ago the last one was: an account that misses 
 after curing did not forget). Columns: :data:`FEATURES`. Months on book, months left and the
 balance are not inputs: they drift with the book's age and ranked worse out of time.
 
+A points card adds one weight per feature and cannot say that the loan's signals weigh
+differently before anyone has called and once the episode has a history. The toolkit cards are
+therefore segmented (:data:`SEGMENTS`): a first entry (M1, no attempt, no cure yet: only the
+loan is known) and an entry with a history each get a card of their own, and an account's
+log-odds are the mean of its segment's card and the card of all entries. The shared card keeps
+the two segments on one scale when the share of curers drifts between them (a segment card
+alone carries its development cure rate); a segment with too few rows to fit is scored by the
+shared card alone.
+
     card = CollectionScorecard(objective="logistic").fit(X, cured_30d, recovered=share)
     card.predict_proba(X)[:, 1]   -> chance to cure within 30 days
     card.expected_recovery(X)     -> expected recovered share (by the fitted score's decile
@@ -35,7 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 from creditfactory.errors import InvalidArgument
 from creditfactory.models._model_file import LoadedBooster, check_model_file, content_version
 
-__all__ = ["FEATURES", "OBJECTIVES", "OPTIONAL", "CollectionScorecard"]
+__all__ = ["FEATURES", "OBJECTIVES", "OPTIONAL", "SEGMENTS", "CollectionScorecard", "segment_of"]
 
 FEATURES = ("a_pd", "instalment", "prior_episodes",
             "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
@@ -52,7 +61,14 @@ _LGB_PARAMS: dict[str, Any] = {"n_estimators": 150, "learning_rate": 0.04, "num_
                                "min_child_samples": 80, "reg_lambda": 5.0, "subsample": 0.8,
                                "subsample_freq": 1, "colsample_bytree": 0.8, "random_state": 0,
                                "verbose": -1, "n_jobs": 1}
-FORMAT, FORMAT_VERSION = "creditfactory-ccard", 1
+SEGMENTS = ("first_entry", "with_history")
+"""The toolkit cards' segments: an M1 entry before any attempt or cure (the loan's evidence
+only), every other entry (the episode's history as well)."""
+SEGMENT_MIN_ROWS, SEGMENT_MIN_CLASS = 200, 30
+"""A segment gets its own card only with this many rows, and this many of each outcome."""
+FORMAT, FORMAT_VERSION = "creditfactory-ccard", 2
+"""Format 2: the toolkit cards carry their segment cards. Format 1 files (one card) still load
+and score as the single card they hold."""
 _DECILES = 10
 
 
@@ -65,6 +81,14 @@ def _features(X: Any) -> pd.DataFrame:
     if missing:
         raise InvalidArgument(f"C-card features missing: {', '.join(missing)}")
     return frame[list(FEATURES)].astype(float)
+
+
+def segment_of(x: pd.DataFrame) -> np.ndarray:
+    """The :data:`SEGMENTS` index of each row of C-card inputs ``x``: 0 for an M1 entry with no
+    attempt and no cure yet (a missing count of cures counts as none), 1 otherwise."""
+    first = ((x["bucket"].to_numpy(float) == 1.0) & (x["attempts"].to_numpy(float) == 0.0)
+             & (np.nan_to_num(x["cures"].to_numpy(float)) == 0.0))
+    return np.where(first, 0, 1)
 
 
 class CollectionScorecard(ClassifierMixin, BaseEstimator):
@@ -90,8 +114,6 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any, recovered: Any = None) -> CollectionScorecard:
         """Fit on ``X`` and ``y`` (1 = cured within 30 days); ``recovered`` (each row's
         recovered share, optional) calibrates :meth:`expected_recovery`."""
-        from creditfactory.scorecard import Scorecard
-
         if self.objective not in OBJECTIVES:
             raise InvalidArgument(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
         x, target = _features(X), np.asarray(y).astype(int)
@@ -102,9 +124,11 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
             import lightgbm as lgb
 
             self.model_ = lgb.LGBMClassifier(**_LGB_PARAMS).fit(x, target)
+            self.segments_ = []  # trees split on the history themselves
         else:  # the toolkit's cards score the bad class: here "not cured"
-            self.model_ = Scorecard(objective=self.objective, min_iv=self.min_iv, pdo=self.pdo,
-                                    base_score=self.base_score, base_odds=self.base_odds).fit(x, 1 - target)
+            self.model_ = self._card().fit(x, 1 - target)
+            seg = segment_of(x)
+            self.segments_ = [self._segment_card(x[seg == k], target[seg == k]) for k in range(len(SEGMENTS))]
         self.n_features_in_ = len(FEATURES)
         p = self.predict_proba(x)[:, 1]
         self.deciles_ = np.quantile(p, np.linspace(0, 1, _DECILES + 1)[1:-1]).tolist()
@@ -117,33 +141,62 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         self.version_ = self._version()
         return self
 
+    def _card(self) -> Any:
+        from creditfactory.scorecard import Scorecard
+
+        return Scorecard(objective=self.objective, min_iv=self.min_iv, pdo=self.pdo,
+                         base_score=self.base_score, base_odds=self.base_odds)
+
+    def _segment_card(self, x: pd.DataFrame, cured: np.ndarray) -> Any:
+        """The segment's own card, or None when it has too few rows or outcomes to fit one."""
+        from creditfactory.scorecard.errors import TrainingDataInvalid
+
+        n_cured = int(cured.sum())
+        if len(cured) < SEGMENT_MIN_ROWS or min(n_cured, len(cured) - n_cured) < SEGMENT_MIN_CLASS:
+            return None
+        try:
+            return self._card().fit(x, 1 - cured)
+        except TrainingDataInvalid:
+            return None
+
+    def _segment_rows(self, x: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
+        """(rows, card) of each segment that has a card of its own and rows in ``x``."""
+        seg = segment_of(x)
+        pairs = [(seg == k, c) for k, c in enumerate(self.segments_) if c is not None]
+        return [(rows, c) for rows, c in pairs if rows.any()]
+
     def _cell(self, p: np.ndarray, bucket: np.ndarray) -> np.ndarray:
         dec = np.searchsorted(np.asarray(self.deciles_), p, side="right")
         return np.clip(bucket.astype(int) - 1, 0, 5) * _DECILES + dec
 
-    def _payload(self) -> dict[str, Any]:
+    def _payload(self, format_version: int = FORMAT_VERSION) -> dict[str, Any]:
         from creditfactory.scorecard import card_to_dict
 
         model: Any = (self.model_.booster_.model_to_string() if self.objective == "lightgbm"
                       else card_to_dict(self.model_))
-        return {"format": FORMAT, "format_version": FORMAT_VERSION, "params": self.get_params(),
-                "features": list(FEATURES), "deciles": self.deciles_, "recovery": self.recovery_,
-                "model": model}
+        payload = {"format": FORMAT, "format_version": format_version, "params": self.get_params(),
+                   "features": list(FEATURES), "deciles": self.deciles_, "recovery": self.recovery_,
+                   "model": model}
+        if format_version >= 2:
+            payload["segments"] = [None if c is None else card_to_dict(c) for c in self.segments_]
+        return payload
 
-    def _version(self) -> str:
-        return content_version(f"ccard-{self.objective}", self._payload())
+    def _version(self, format_version: int = FORMAT_VERSION) -> str:
+        return content_version(f"ccard-{self.objective}", self._payload(format_version))
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe model file: parameters, the card or the booster, the recovery table."""
+        """A JSON-safe model file: parameters, the card or the booster, the segment cards, the
+        recovery table."""
         check_is_fitted(self, "model_")
         return self._payload() | {"version": self.version_}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CollectionScorecard:
-        """The fitted C-card of :meth:`to_dict` output."""
+        """The fitted C-card of :meth:`to_dict` output (format 1 files: their single card)."""
         from creditfactory.scorecard import card_from_dict
 
-        check_model_file(data, FORMAT, FORMAT_VERSION, "C-card")
+        version = 1 if data.get("format_version") == 1 else FORMAT_VERSION
+        check_model_file(data, FORMAT, version, "C-card")
         card = cls(**data["params"])
         card.classes_ = np.array([0, 1])
         if card.objective == "lightgbm":
@@ -152,9 +205,10 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
             card.model_ = LoadedBooster(lgb.Booster(model_str=data["model"]))  # type: ignore[assignment]
         else:
             card.model_ = card_from_dict(data["model"])
+        card.segments_ = [None if c is None else card_from_dict(c) for c in data.get("segments", [])]
         card.n_features_in_ = len(FEATURES)
         card.deciles_, card.recovery_ = list(data["deciles"]), [list(r) for r in data["recovery"]]
-        card.version_ = card._version()
+        card.version_ = card._version(version)
         if card.version_ != data.get("version"):
             raise InvalidArgument("C-card model file does not match its version")
         return card
@@ -162,8 +216,14 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Columns: chance of not curing within 30 days, and of curing."""
         check_is_fitted(self, "model_")
-        p = np.asarray(self.model_.predict_proba(_features(X)))[:, 1]
-        cure = p if self.objective == "lightgbm" else 1.0 - p
+        x = _features(X)
+        if self.objective == "lightgbm":
+            cure = np.asarray(self.model_.predict_proba(x))[:, 1]
+        else:  # log-odds of not curing: the shared card's, averaged with the segment card's
+            odds = np.asarray(self.model_.decision_function(x), float)
+            for rows, seg_card in self._segment_rows(x):
+                odds[rows] = 0.5 * (odds[rows] + seg_card.decision_function(x[rows]))
+            cure = 1.0 / (1.0 + np.exp(odds))
         return np.column_stack([1.0 - cure, cure])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -182,15 +242,27 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         """Per row the ``n`` features pulling most against a cure, ``;``-joined."""
         check_is_fitted(self, "model_")
         x = _features(X)
-        if self.objective != "lightgbm":
-            codes = self.model_.reason_codes(x, n).to_numpy(object)
+        if self.objective != "lightgbm":  # points short of each feature's best, as blended
+            contrib = self._shortfall(self.model_, x)
+            for rows, seg_card in self._segment_rows(x):
+                contrib[rows] = 0.5 * (contrib[rows] + self._shortfall(seg_card, x[rows]))
         else:
             contrib = -np.asarray(self.model_.predict(x, pred_contrib=True))[:, :-1]
-            order = np.argsort(-contrib, axis=1, kind="stable")[:, :n]
-            taken = np.take_along_axis(contrib, order, axis=1)
-            names = np.asarray([*FEATURES, None], dtype=object)
-            codes = names[np.where(taken > 0, order, len(FEATURES))]
+        order = np.argsort(-contrib, axis=1, kind="stable")[:, :n]
+        taken = np.take_along_axis(contrib, order, axis=1)
+        names = np.asarray([*FEATURES, None], dtype=object)
+        codes = names[np.where(taken > 1e-12, order, len(FEATURES))]
         return pd.Series([";".join(c for c in row if c) for row in codes], index=x.index, dtype=object)
+
+    @staticmethod
+    def _shortfall(card: Any, x: pd.DataFrame) -> np.ndarray:
+        """Points each row's :data:`FEATURES` fall short of their best bin on ``card`` (0 for a
+        feature the card does not hold)."""
+        scorer = card.scorer_
+        short = np.array([f.points.max() for f in scorer.features]) - scorer.points_matrix(x)
+        out = np.zeros((len(x), len(FEATURES)))
+        out[:, [FEATURES.index(name) for name in scorer.names]] = short
+        return out
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
