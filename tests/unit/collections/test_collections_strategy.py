@@ -88,6 +88,15 @@ def test_default_treats_the_unable_and_the_unwilling_differently() -> None:
     assert TREATMENTS[s.treatment[0, 0, R["oversight"]]] == "sms"
 
 
+def test_the_benchmarks_early_cure_strategy_plans_for_the_unable_from_m1() -> None:
+    from pathlib import Path
+
+    s = load_collections_strategy(Path(__file__).parents[3] / "bench" / "collections_early_cure.yaml")
+    assert s.name == "early_cure"
+    assert TREATMENTS[s.treatment[0, 2, R["shortfall"]]] == "restructure" and s.frequency[0, 2, R["shortfall"]] == 2
+    assert TREATMENTS[s.treatment[0, 0, R["oversight"]]] == "sms" and TREATMENTS[s.fallback[T["restructure"]]] == "visit"
+
+
 def test_bands_follow_the_cure_chance() -> None:
     assert band_of(np.array([0.9, 0.6, 0.59, 0.25, 0.1]), np.array([0.6, 0.25, 0.0])).tolist() == [0, 0, 1, 1, 2]
 
