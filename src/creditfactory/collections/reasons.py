@@ -46,11 +46,15 @@ EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial
 class ReasonModel:
     """Log prior ``(R,)`` and log likelihood ratios ``(E, R)`` in :data:`EVIDENCE` order of
     each piece of evidence present, and (a learned model) of each absent: the practice's
-    beliefs speak only of what is seen, a fitted model also of what is not."""
+    beliefs speak only of what is seen, a fitted model also of what is not. A fitted model
+    holds in ``rolled`` its own shares and ratios for accounts past M1: who is still overdue
+    after a month is another population than who just missed, and one prior for both would
+    weigh every episode by the number of buckets it went through."""
 
     log_prior: np.ndarray
     log_lr: np.ndarray
     log_lr_absent: np.ndarray | None = None
+    rolled: ReasonModel | None = None
 
 
 def load_reason_model(path: str | Path | None = None) -> ReasonModel:
@@ -84,6 +88,9 @@ def evidence(x: pd.DataFrame) -> np.ndarray:
     return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
 
 
+_ROLLED = EVIDENCE.index("rolled_past_m1")
+
+
 def fit_reason_model(beliefs: ReasonModel, evidence_rows: np.ndarray, hindsight: np.ndarray,
                      strength: float = 30.0) -> ReasonModel:
     """The reason model learned on past episodes: ``evidence_rows`` (``(n, E)`` yes/no, as
@@ -93,11 +100,21 @@ def fit_reason_model(beliefs: ReasonModel, evidence_rows: np.ndarray, hindsight:
     (oversight: quick cure, shortfall: slow cure, the others: defaulted); the three reasons of
     a default keep the practice's split (``beliefs``: their relative shares and likelihood
     ratios). Rates shrink towards the overall rate by ``strength`` pseudo-rows, so a class
-    with few rows stays near what it would be with no evidence."""
+    with few rows stays near what it would be with no evidence. Entries into M1 and entries
+    past it are fitted apart (:attr:`ReasonModel.rolled`), each on its own rows."""
     x = np.asarray(evidence_rows) > 0
     cls = np.asarray(hindsight, np.int64)
     if len(x) == 0:
         return beliefs
+    later = x[:, _ROLLED]
+    if later.all() or not later.any():
+        return _fit_stage(beliefs, x, cls, strength)
+    rolled = _fit_stage(beliefs, x[later], cls[later], strength)
+    first = _fit_stage(beliefs, x[~later], cls[~later], strength)
+    return ReasonModel(first.log_prior, first.log_lr, first.log_lr_absent, rolled)
+
+
+def _fit_stage(beliefs: ReasonModel, x: np.ndarray, cls: np.ndarray, strength: float) -> ReasonModel:
     base = np.clip(x.mean(axis=0), 1e-3, 1.0)
     counts = np.bincount(cls, minlength=len(HINDSIGHT)).astype(float)
     hits = np.stack([x[cls == c].sum(axis=0) for c in range(len(HINDSIGHT))], axis=1)  # (E, C)
@@ -126,12 +143,19 @@ def infer_reasons(model: ReasonModel, evidence: pd.DataFrame | np.ndarray) -> np
     :data:`EVIDENCE`, true/false)."""
     x = (evidence[list(EVIDENCE)].to_numpy(float) if isinstance(evidence, pd.DataFrame)
          else np.asarray(evidence, float))
-    logit = model.log_prior[None, :] + (x > 0) @ model.log_lr
-    if model.log_lr_absent is not None:
-        logit = logit + (x <= 0) @ model.log_lr_absent
+    logit = _logit(model, x)
+    if model.rolled is not None:
+        logit = np.where(x[:, [_ROLLED]] > 0, _logit(model.rolled, x), logit)
     logit -= logit.max(axis=1, keepdims=True)
     p = np.exp(logit)
     return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+
+def _logit(model: ReasonModel, x: np.ndarray) -> np.ndarray:
+    logit = model.log_prior[None, :] + (x > 0) @ model.log_lr
+    if model.log_lr_absent is not None:
+        logit = logit + (x <= 0) @ model.log_lr_absent
+    return np.asarray(logit)
 
 
 def most_likely(probabilities: np.ndarray, threshold: float) -> np.ndarray:

@@ -49,7 +49,7 @@ __all__ = ["BacktestResult", "collections_backtest", "prepare_accounts"]
 EPOCH = np.datetime64("2015-01-01", "D")
 CURE_ROWS_MIN = 50
 QUICK_CURE_STEPS = 2
-"""A cure within this many steps of the first missed day is a quick one."""
+"""A cure within this many steps of the bucket entry is a quick one."""
 HINDSIGHT_STEPS = 12
 """Steps before the development half's last start by which an episode's 90 days had passed."""
 
@@ -131,15 +131,16 @@ def _fit_ccard(dev: Played, objective: str) -> Any:
 
 def _fit_reasons(beliefs: ReasonModel, dev: Played, acc: Accounts) -> ReasonModel:
     """The reason model learned on the development history: each bucket entry's evidence and
-    what became of its episode (a quick cure, a slow one, 90 DPD reached), for the episodes
-    whose 90 days had passed by the cut."""
+    what became of it (a quick cure after that entry, a slow one, its episode reaching 90 DPD),
+    for the episodes whose 90 days had passed by the cut. A loan that misses again after a cure
+    enters M1 anew, and that entry is judged by what followed it."""
     snaps = dev.snapshots
-    if not len(snaps) or dev.first_cure is None:
+    if not len(snaps):
         return beliefs
     ep = snaps["episode"].to_numpy()
     known = acc.start_step[ep] <= acc.start_step.max() - HINDSIGHT_STEPS
-    first = dev.first_cure[ep]
-    hindsight = np.where(dev.entered[ep, 3], 2, np.where((first >= 0) & (first < QUICK_CURE_STEPS), 0, 1))
+    cure = snaps["steps_to_cure"].to_numpy()
+    hindsight = np.where(dev.entered[ep, 3], 2, np.where((cure >= 0) & (cure < QUICK_CURE_STEPS), 0, 1))
     return fit_reason_model(beliefs, evidence(snaps)[known], hindsight[known])
 
 

@@ -55,8 +55,9 @@ class Accounts:
 class Played:
     """Per episode outcomes (``cash``: every payment of the account in the horizon;
     ``serviced``: the instalments paid after a plain cure, when the account had left
-    collections), the bucket-entry snapshots (C-card rows, labels, inferred
-    reasons), the balance still performing at the horizon and, if asked, the actions."""
+    collections), the bucket-entry snapshots (C-card rows, ``steps_to_cure`` from the entry to
+    the next cure, -1 for none, the 30-day label, inferred reasons), the balance still
+    performing at the horizon and, if asked, the actions."""
 
     cash: np.ndarray
     serviced: np.ndarray
@@ -70,8 +71,6 @@ class Played:
     snapshots: pd.DataFrame
     performing_balance: np.ndarray
     actions: pd.DataFrame | None = field(default=None)
-    first_cure: np.ndarray | None = field(default=None)
-    """Steps from each episode's first missed day to its first cure (-1: never)."""
 
 
 _HISTORY = ("attempts", "reached", "promises", "kept", "broken", "partials", "cures")
@@ -123,7 +122,6 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
     cash_b, cost_b = np.zeros(9), np.zeros(9)
     st = {k: np.zeros(n, np.int64) for k in ("attempts", "reached", "partials", "cures")}
     last_cure = np.full(n, -1, np.int64)
-    first_cure = np.full(n, -1, np.int64)
     since_cure = np.full(n, np.nan)
     static = acc.static[list(STATIC_FEATURES)].to_numpy(np.float64)
     book = PromiseBook(n)
@@ -152,10 +150,9 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         behind[idx] = 0
         st["cures"][idx] += 1
         last_cure[idx] = g
-        first_cure[idx] = np.where(first_cure[idx] < 0, g - acc.start_step[idx], first_cure[idx])
         s = open_snap[idx]
-        ok = (s >= 0) & (g - open_step[idx] < 6)
-        labels.append((s[ok], np.ones(ok.sum(), bool)))
+        has = s >= 0
+        labels.append((s[has], g - open_step[idx][has]))
         open_snap[idx] = -1
 
     for g in range(g_first, g_last):
@@ -304,13 +301,14 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
                         "treatment": t, "attempts": tries, "reached": o.reached, "paid": got,
                         "promise": prom, "restructured": acc_r, "handover": hand})
     snaps = pd.concat(snap_x, ignore_index=True) if snap_x else pd.DataFrame()
-    label = np.zeros(len(snaps), bool)
+    steps_to_cure = np.full(len(snaps), -1, np.int64)
     for idx, val in labels:
-        label[idx] = val
+        steps_to_cure[idx] = val
     if len(snaps):
         snaps.insert(0, "episode", np.concatenate(snap_idx))
         snaps.insert(1, "step", np.concatenate(snap_step))
-        snaps["cured_30d"] = label.astype(int)
+        snaps["cured_30d"] = ((steps_to_cure >= 0) & (steps_to_cure < 6)).astype(int)
+        snaps["steps_to_cure"] = steps_to_cure
         probs = np.concatenate(snap_probs)
         for j, name in enumerate(("oversight", "shortfall", "business_failure", "strategic", "fraud")):
             snaps[f"p_{name}"] = probs[:, j]
@@ -320,4 +318,4 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         acts["treatment"] = np.asarray(TREATMENTS, dtype=object)[acts["treatment"].to_numpy()]
     live = (status == CURED) | (status == RESTR)
     return Played(cash, serviced, cash_wo, cost, wo, wo_amt, entered, cash_b, cost_b, snaps,
-                  np.where(live, np.maximum(balance, 0.0), 0.0), acts, first_cure)
+                  np.where(live, np.maximum(balance, 0.0), 0.0), acts)

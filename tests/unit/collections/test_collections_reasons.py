@@ -74,3 +74,20 @@ def test_a_model_fitted_on_past_episodes_learns_what_the_book_showed() -> None:
     assert np.isclose(np.exp(fitted.log_prior).sum(), 1.0)
     again = fit_reason_model(MODEL, rows, hindsight)
     assert np.array_equal(again.log_lr, fitted.log_lr)
+
+
+def test_entries_into_m1_and_past_it_are_learned_apart() -> None:
+    rng = np.random.default_rng(7)
+    rolled = EVIDENCE.index("rolled_past_m1")
+    m1 = rng.choice(3, 1000, p=[0.7, 0.3, 0.0])  # who just missed: mostly quick cures
+    later = rng.choice(3, 3000, p=[0.0, 0.1, 0.9])  # still overdue a month on: mostly 90 DPD
+    rows = np.zeros((4000, len(EVIDENCE)), bool)
+    rows[1000:, rolled] = True
+    fitted = fit_reason_model(MODEL, rows, np.concatenate([m1, later]))
+    just_missed = infer_reasons(fitted, _with())[0]
+    assert just_missed[REASONS.index("oversight")] > 0.6  # pooled, the quick cures would be a sixth
+    past_m1 = infer_reasons(fitted, _with("rolled_past_m1"))[0]
+    failed = past_m1[[REASONS.index(r) for r in ("business_failure", "strategic", "fraud")]].sum()
+    assert failed > 0.8 and past_m1[REASONS.index("oversight")] < 0.02
+    both = infer_reasons(fitted, np.vstack([_with(), _with("rolled_past_m1")]))
+    assert np.allclose(both, [just_missed, past_m1])
