@@ -150,6 +150,27 @@ def card(
     console.print(f"C-card {fitted.version_} kept ({digest[:12]}); the next assignment scores with it")
 
 
+@collections_app.command("fit")
+def fit(
+    db: Annotated[str, typer.Option("--db", help="Database URL.")],
+    objective: Annotated[str, typer.Option("--objective", help="C-card: logistic, divergence or lightgbm.")] = "logistic",
+) -> None:
+    """Fit the C-card on the store's own bucket entries matured 30 days (judged out of time on
+    the latest 30 %) and keep it in the model registry: the next assignment scores with it."""
+    from creditfactory.services.collections_fit import fit_ccard_from_book
+    from creditfactory.store import make_engine
+
+    engine = make_engine(db)
+    try:
+        s = fit_ccard_from_book(engine, objective, by="cli")
+    finally:
+        engine.dispose()
+    oot = f"{s.out_of_time_auc:.3f}" if s.out_of_time_auc is not None else s.note
+    console.print(f"C-card {s.objective} fitted on {s.rows:,} matured bucket entries to {s.business_date} "
+                  f"(cure rate {s.cure_rate:.1%}); out-of-time AUC on the latest {s.out_of_time_rows:,}: {oot}")
+    console.print(f"kept as {s.version} ({s.digest[:12]}); the next assignment scores with {s.score_source}")
+
+
 COLLECTOR = "collector"
 """The demo's collector (``cli/_demo_accounts.py``)."""
 

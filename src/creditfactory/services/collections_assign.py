@@ -7,7 +7,10 @@ first missed day counts as a fast cure), and every active loan past due is score
 C-card kept in the model registry under :data:`CCARD_MODEL` (none fitted: the bucket rule,
 named as the score's source), its reason of default inferred, given the declarative
 strategy's treatment within the teams' capacity, a priority, a rank in its team and a
-collector of the team. A date is assigned once: a second run for it changes nothing.
+collector of the team. The accounts that entered a bucket tonight (or began an episode) are
+kept as bucket entries with tonight's C-card inputs, and an episode ended back to current
+labels its entries cured that day: the lender's own history to fit the C-card on
+(:mod:`.collections_fit`). A date is assigned once: a second run for it changes nothing.
 """
 
 from __future__ import annotations
@@ -46,9 +49,11 @@ from creditfactory.models.ccard import FEATURES, CollectionScorecard
 from creditfactory.services.errors import InvalidInput
 from creditfactory.store import UnitOfWork
 from creditfactory.store.repo_collections import DELINQUENT_COLUMNS
+from creditfactory.store.tables_collections import ENTRY_FEATURES
 from creditfactory.store.types import utcnow
 
-__all__ = ["CCARD_MODEL", "AssignSummary", "assign_collections", "load_ccard", "store_ccard"]
+__all__ = ["CCARD_MODEL", "AssignSummary", "assign_collections", "ccard_source", "load_ccard",
+           "store_ccard"]
 
 CCARD_MODEL = "collections-ccard"
 """The model registry's name of the live C-card (the newest kept is used)."""
@@ -87,13 +92,18 @@ def _card(digest: str, content: bytes) -> CollectionScorecard:
     return CollectionScorecard.from_dict(json.loads(content))
 
 
+def ccard_source(card: CollectionScorecard) -> str:
+    """The score source naming a fitted C-card on the night's assignment rows."""
+    return f"ccard:{card.objective}:{card.version_}"[:80]
+
+
 def load_ccard(uow: UnitOfWork) -> tuple[CollectionScorecard | None, str]:
     """The newest C-card kept in the registry and the score source naming it."""
     kept = uow.collections.latest_model(CCARD_MODEL)
     if kept is None:
         return None, BUCKET_RULE
     card = _card(*kept)
-    return card, f"ccard:{card.objective}:{card.version_}"[:80]
+    return card, ccard_source(card)
 
 
 def store_ccard(uow: UnitOfWork, card: CollectionScorecard, by: str) -> str:
@@ -153,7 +163,8 @@ def _night(c: _Cols, day: date, promised: set[int]) -> tuple[Night, dict[str, np
     episodes = c.ints("episodes")
     ep["episodes"] = np.where(cont, episodes, episodes + 1)
     ep["fast_cures"] = c.ints("fast_cures")
-    ep.update(loan=loan, dpd=dpd, received=received, bucket=bucket, since=since, start=start)
+    ep.update(loan=loan, dpd=dpd, received=received, bucket=bucket, since=since, start=start,
+              entered=moved)
     lengths = np.fromiter(map(len, c["dues"]), np.int64, n) // 4
     owner = np.repeat(np.arange(n), lengths)
     dues = c.packed("dues")
@@ -202,11 +213,15 @@ def _follow_up_promises(uow: UnitOfWork, day: date, at: datetime) -> tuple[int, 
 
 
 def _end_episodes(uow: UnitOfWork, day: date, at: datetime) -> int:
+    """End the episodes of loans no longer past due; those not written off (paid up or paid
+    off) are back to current: their bucket entries are cured today."""
+    done = uow.collections.cured()
     ended = [{"loan_id": r["loan_id"], "cured_on": day,
               "fast": r["status"] != "written_off"
-              and (day - r["episode_start"]).days <= _FAST_DAYS}
-             for r in uow.collections.cured()]
+              and (day - r["episode_start"]).days <= _FAST_DAYS} for r in done]
     uow.collections.end_episodes(ended)
+    uow.collections.cure_entries([(r["loan_id"], r["episode_start"]) for r in done
+                                  if r["status"] != "written_off"], day)
     uow.collections.add_history_many([
         {"loan_id": r["loan_id"], "business_date": day, "action": "episode_ended",
          "actor": "system", "detail": "cured" if r["fast"] else "left collections", "at": at}
@@ -265,6 +280,7 @@ def assign_collections(engine: Engine, day: date | None = None, *, strategy: str
             plan = plan_night(night, x, cure, compiled, _reasons(),
                               {t: len(v) for t, v in people.items()})
             _write(uow, cols, day, ep, plan, cure, codes, source, people)
+            _record_entries(uow, ep, x)
             teams = [TEAMS[TREATMENTS[t]] for t in plan.treatment.tolist()]
             summary.by_team = {str(k): int(v) for k, v in pd.Series(teams).value_counts().sort_index().items()}
         summary.seconds = time.perf_counter() - t0
@@ -276,6 +292,34 @@ def assign_collections(engine: Engine, day: date | None = None, *, strategy: str
 
 def _iso_days(days: np.ndarray) -> list[str]:
     return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
+
+
+def _record_entries(uow: UnitOfWork, ep: dict[str, np.ndarray], x: pd.DataFrame) -> None:
+    """Keep tonight's bucket entries (accounts whose bucket or episode began tonight) with the
+    C-card inputs ``x`` they were scored on; an input no account has tonight is left NULL."""
+    rows = np.flatnonzero(ep["entered"])
+    if not len(rows):
+        return
+    names, values = [], []
+    for name in ENTRY_FEATURES:
+        if name == "bucket" or name not in x:  # the bucket is the entry's own column
+            continue
+        v = x[name].to_numpy(float)[rows]
+        gap = np.isnan(v)
+        if gap.all():
+            continue
+        names.append(name)
+        if gap.any():  # NULL, not NaN (PostgreSQL keeps a NaN as a number)
+            obj = v.astype(object)
+            obj[gap] = None
+            values.append(obj.tolist())
+        else:
+            values.append(v.tolist())
+    columns = ("loan_id", "episode_start", "bucket", "entered_on", *names)
+    uow.collections.add_entries(columns, list(zip(
+        ep["loan"][rows].tolist(), _iso_days(ep["start"][rows]),
+        np.asarray(BUCKETS, dtype=object)[ep["bucket"][rows]].tolist(),
+        _iso_days(ep["since"][rows]), *values, strict=True)))
 
 
 def _write(uow: UnitOfWork, c: _Cols, day: date, ep: dict[str, np.ndarray], plan: Any,

@@ -3,8 +3,8 @@ assignment written in bulk, and a collector's reads and writes on one account.
 
 The nightly reads and writes go straight to the driver, as the loan book's bulk paths do
 (:mod:`.repo_servicing_bulk`): the delinquent accounts joined with their episode in one query;
-the episodes and assignments copied in (PostgreSQL ``COPY``, SQLite ``executemany``) in the
-caller's transaction. Everything else is SQLAlchemy Core on one account.
+the episodes, assignments and bucket entries copied in (PostgreSQL ``COPY``, SQLite
+``executemany``) in the caller's transaction. Everything else is SQLAlchemy Core on one account.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from creditfactory.store.tables_collections import (
     collections_assignments,
     collections_collectors,
     collections_contacts,
+    collections_entries,
     collections_history,
     collections_promises,
     collections_restructures,
@@ -121,6 +122,36 @@ class CollectionsRepository:
     def add_assignments(self, rows: Sequence[Sequence[Any]]) -> None:
         """The night's assignment (rows in :data:`ASSIGNMENT_COLUMNS`, dates as ISO text)."""
         self._copy("collections_assignments", ASSIGNMENT_COLUMNS, rows)
+
+    def add_entries(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """The night's bucket entries: rows of ``columns`` (of ``collections_entries``; an input
+        left out is NULL), dates as ISO text."""
+        unknown = set(columns) - set(collections_entries.c.keys())
+        if unknown:
+            raise ValueError(f"collections_entries has no column {sorted(unknown)}")
+        self._copy("collections_entries", columns, rows)
+
+    def cure_entries(self, episodes: Sequence[tuple[int, date]], day: date) -> None:
+        """The bucket entries of these episodes (``loan_id``, ``episode_start``) not yet labelled
+        cured on ``day``: their loan is back to current."""
+        if not episodes:
+            return
+        e = collections_entries.c
+        self._c.execute(
+            sa.update(collections_entries)
+            .where(e.loan_id == sa.bindparam("lid"), e.episode_start == sa.bindparam("start"),
+                   e.cured_on.is_(None))
+            .values(cured_on=day),
+            [{"lid": lid, "start": start} for lid, start in episodes])
+
+    def entries_until(self, last: date) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The column names and rows of the bucket entries entered on or before ``last``, by
+        ``entered_on`` then loan."""
+        e = collections_entries.c
+        q = (sa.select(collections_entries).where(e.entered_on <= last)
+             .order_by(e.entered_on, e.loan_id))
+        result = self._c.execute(q)
+        return list(result.keys()), [tuple(r) for r in result.all()]
 
     def _copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:

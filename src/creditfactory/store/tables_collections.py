@@ -8,7 +8,10 @@ payments) and its earlier episodes in two counts, what the C-card and the reason
 ``collections_assignments`` is the night's work: one row per delinquent loan and business
 date (its C-card score and where it came from, the inferred reason with each probability, the
 strategy's treatment, the team's and the treatment it got within capacity, priority and
-collector); a date is assigned once (``collections_runs``). Money is integer fen or Decimal.
+collector); a date is assigned once (``collections_runs``). ``collections_entries`` keeps every
+bucket entry the assignment saw (the night an account entered a bucket, or its episode's first
+assigned night) with the C-card's inputs that night and the day its episode ended back to
+current: the lender's own development sample for the C-card. Money is integer fen or Decimal.
 """
 
 from __future__ import annotations
@@ -19,6 +22,16 @@ from creditfactory.store.tables import metadata
 from creditfactory.store.types import Money, UTCDateTime
 
 _BIG = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+ENTRY_FEATURES = ("a_pd", "instalment", "prior_episodes", "prior_fast_cures", "paid_share",
+                  "first_payment_default", "inflow_ratio", "overdue_elsewhere", "credit_seeking",
+                  "late_bills", "industry_change", "instalment_to_inflows",
+                  "debt_service_to_inflows", "debt_service_to_revenue", "bucket", "attempts",
+                  "reached", "reach_rate", "promises", "kept", "broken", "partials", "cures",
+                  "steps_since_cure")
+"""The C-card's inputs (:data:`creditfactory.models.ccard.FEATURES`, named here so the store
+does not load the model's libraries; the tests hold the two equal): a Float column each in
+``collections_entries``, but ``bucket``, the entry's own ``bucket`` column (``M1`` .. ``M6``:
+the input is its position, 1 .. 6)."""
 
 collections_accounts = sa.Table(
     "collections_accounts",
@@ -83,6 +96,21 @@ collections_assignments = sa.Table(
     sa.Column("rank", sa.Integer, nullable=False),
     sa.Index("ix_collections_assignments_date_team_rank", "business_date", "team", "rank"),
 )
+
+collections_entries = sa.Table(
+    "collections_entries",
+    metadata,
+    sa.Column("loan_id", _BIG, primary_key=True, autoincrement=False),
+    sa.Column("episode_start", sa.Date, nullable=False),
+    sa.Column("bucket", sa.String(4), nullable=False),
+    sa.Column("entered_on", sa.Date, primary_key=True),
+    *(sa.Column(name, sa.Float, nullable=True) for name in ENTRY_FEATURES if name != "bucket"),
+    sa.Column("cured_on", sa.Date, nullable=True),
+)
+"""One row per bucket entry (one a loan and night at most): the C-card's inputs
+(:data:`ENTRY_FEATURES`, NULL where the store does not hold one) as the night's assignment
+computed them, and ``cured_on``, the day its episode ended back to current (NULL while open or
+when it ended otherwise)."""
 
 collections_collectors = sa.Table(
     "collections_collectors",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -72,6 +73,7 @@ EXPECTED = {
     "collections_promises",
     "collections_restructures",
     "collections_history",
+    "collections_entries",
 }
 
 
@@ -141,6 +143,31 @@ def test_migration_0004_drops_the_decisions_index_the_unique_one_serves_and_back
     migrate(empty_db_url, "0003", engine, down=True)
     assert "ix_decisions_application_id" in _decision_indexes(engine)
     assert current_revision(engine) == "0003"
+
+
+def test_migration_0020_adds_the_collections_entries_and_drops_them_again(
+    empty_db_url: str, empty_engine: sa.Engine
+) -> None:
+    from creditfactory.store.tables_collections import collections_entries
+
+    engine = empty_engine
+    migrate(empty_db_url, "0019", engine)
+    assert "collections_entries" not in sa.inspect(engine).get_table_names()
+    migrate(empty_db_url, "0020", engine)
+    inspector = sa.inspect(engine)
+    assert [c["name"] for c in inspector.get_columns("collections_entries")] == list(
+        collections_entries.c.keys())
+    assert inspector.get_pk_constraint("collections_entries")["constrained_columns"] == [
+        "loan_id", "entered_on"]
+    with engine.begin() as c:  # an entry with the store's inputs only: the rest NULL
+        c.execute(sa.insert(collections_entries).values(
+            loan_id=1, episode_start=date(2026, 2, 16), bucket="M1",
+            entered_on=date(2026, 2, 16), instalment=9168.0))
+        row = c.execute(sa.select(collections_entries)).mappings().one()
+    assert row["instalment"] == 9168.0 and row["a_pd"] is None and row["cured_on"] is None
+    migrate(empty_db_url, "0019", engine, down=True)
+    assert "collections_entries" not in sa.inspect(engine).get_table_names()
+    assert current_revision(engine) == "0019"
 
 
 @pytest.fixture
