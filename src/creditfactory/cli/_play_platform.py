@@ -41,7 +41,8 @@ class ServicePlatform:
     borrowers: Any
     files: Path
     agent: Actor = Actor("am", "account_manager")
-    monitoring: Path | None = None  # where each month-end's early-warning run writes
+    monitoring: Path | None = None  # where each month-end's early-warning run writes (and the
+    # C-card is refitted on the book)
 
     def _bank(self, code: str) -> Actor:
         return Actor(f"sim:{code}", "bank_system", code)
@@ -115,6 +116,18 @@ class ServicePlatform:
             from creditfactory.services.monitoring_store import monitor_store
 
             monitor_store(self.ctx.engine, day.strftime("%Y-%m"), self.monitoring)
+            self._refresh_ccard()
+
+    def _refresh_ccard(self) -> None:
+        """The month-end's C-card, refitted on the book's matured bucket entries once there are
+        enough of them (before that the night's scores are the bucket rule's)."""
+        from creditfactory.services.collections_fit import fit_ccard_from_book
+        from creditfactory.services.errors import InvalidInput
+
+        try:
+            fit_ccard_from_book(self.ctx.engine, by="month-end")
+        except InvalidInput:
+            pass  # too few matured entries, or one outcome only, so far
 
 
 def play_on_store(ctx: ServiceContext, world_dir: Path, cfg: Any, out: Path, *,

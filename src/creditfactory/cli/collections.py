@@ -178,13 +178,21 @@ COLLECTOR = "collector"
 def demo_queue(ctx: Any) -> str:
     """Put the demo's collector in the team with the most accounts on the last night (the
     strategy decides which treatments a book needs); a line saying what their queue holds."""
+    from datetime import date
+
     from creditfactory.services.collections_work import TEAM_NAMES, queue_view, set_team
     from creditfactory.services.ports import Actor
+    from creditfactory.store import UnitOfWork
 
     overseer = Actor("demo", "risk_analyst")
     counts = {name: queue_view(ctx, overseer, name, 0, 1)["count"] for name in TEAM_NAMES}
     busiest = max(TEAM_NAMES, key=lambda name: (counts[name], name == "phone"))
     set_team(ctx, Actor("demo", "system"), COLLECTOR, busiest)
     mine = queue_view(ctx, Actor(COLLECTOR, "collector"))
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        run = uow.collections.run(date.fromisoformat(mine["business_date"])) if mine["business_date"] else None
+    source = str(run["score_source"]) if run is not None else ""
+    scored = ("" if not source else ", scored by the bucket rule (no C-card kept yet)" if source == "bucket_rule"
+              else f", scored by the C-card {source.rsplit(':', 1)[-1]} the month-end fitted on the book")
     return (f"the collector's queue ({busiest} team) holds {mine['count']:,} accounts "
-            f"assigned for {mine['business_date']}")
+            f"assigned for {mine['business_date']}{scored}")

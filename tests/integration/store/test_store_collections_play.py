@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditfactory.cli._demo_accounts import DEMO_ACCOUNTS, demo_accounts
-from creditfactory.cli._play_platform import play_on_store
+from creditfactory.cli._play_platform import BusinessClock, ServicePlatform, play_on_store
 from creditfactory.cli.collections import COLLECTOR, demo_queue
 from creditfactory.data import load
 from creditfactory.services.collections_work import queue_view
@@ -49,5 +49,14 @@ def test_the_played_closes_assign_each_night_and_the_demo_collector_has_a_queue(
         line = demo_queue(ctx)
         mine = queue_view(ctx, Actor(COLLECTOR, "collector"))
         assert mine["count"] > 0 and mine["business_date"] == done.last_day.isoformat(), line
+        assert line.endswith("scored by the bucket rule (no C-card kept yet)")  # no month-end refit here
+        with engine.connect() as c:
+            entries = c.execute(sa.text("SELECT count(*) FROM collections_entries")).scalar()
+        # a month-end's refit on a book with too few matured entries keeps no card and stops nothing
+        ServicePlatform(ctx, BusinessClock(), None, tmp_path)._refresh_ccard()
+        with engine.connect() as c:
+            kept = c.execute(sa.text("SELECT count(*) FROM model_artifacts WHERE name = "
+                                     "'collections-ccard'")).scalar()
+        assert 0 < entries < 50 and kept == 0
     finally:
         engine.dispose()
