@@ -119,15 +119,20 @@ class ServicePlatform:
             self._refresh_ccard()
 
     def _refresh_ccard(self) -> None:
-        """The month-end's C-card, refitted on the book's matured bucket entries once there are
-        enough of them (before that the night's scores are the bucket rule's)."""
-        from creditfactory.services.collections_fit import fit_ccard_from_book
+        """The month-end's C-card and reason model, refitted on the book's bucket entries once
+        there are enough of them (before that the nights use the bucket rule and the declared
+        beliefs)."""
+        from creditfactory.services.collections_fit import (
+            fit_ccard_from_book,
+            fit_reasons_from_book,
+        )
         from creditfactory.services.errors import InvalidInput
 
-        try:
-            fit_ccard_from_book(self.ctx.engine, by="month-end")
-        except InvalidInput:
-            pass  # too few matured entries, or one outcome only, so far
+        for fit in (fit_ccard_from_book, fit_reasons_from_book):
+            try:
+                fit(self.ctx.engine, by="month-end")
+            except InvalidInput:
+                pass  # too few entries old enough, or one outcome only, so far
 
 
 def play_on_store(ctx: ServiceContext, world_dir: Path, cfg: Any, out: Path, *,

@@ -156,19 +156,31 @@ def fit(
     objective: Annotated[str, typer.Option("--objective", help="C-card: logistic, divergence or lightgbm.")] = "logistic",
 ) -> None:
     """Fit the C-card on the store's own bucket entries matured 30 days (judged out of time on
-    the latest 30 %) and keep it in the model registry: the next assignment scores with it."""
-    from creditfactory.services.collections_fit import fit_ccard_from_book
+    the latest 30 %), and the reason model on those 90 days old, and keep them in the model
+    registry: the next assignment scores and infers with them."""
+    from creditfactory.services.collections_fit import fit_ccard_from_book, fit_reasons_from_book
+    from creditfactory.services.errors import InvalidInput
     from creditfactory.store import make_engine
 
     engine = make_engine(db)
     try:
         s = fit_ccard_from_book(engine, objective, by="cli")
+        try:
+            r = fit_reasons_from_book(engine, by="cli")
+        except InvalidInput as exc:
+            r, why = None, exc
     finally:
         engine.dispose()
     oot = f"{s.out_of_time_auc:.3f}" if s.out_of_time_auc is not None else s.note
     console.print(f"C-card {s.objective} fitted on {s.rows:,} matured bucket entries to {s.business_date} "
                   f"(cure rate {s.cure_rate:.1%}); out-of-time AUC on the latest {s.out_of_time_rows:,}: {oot}")
     console.print(f"kept as {s.version} ({s.digest[:12]}); the next assignment scores with {s.score_source}")
+    if r is None:
+        console.print(f"reason model not fitted ({why}); the nights keep the declared beliefs")
+    else:
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in r.shares_at_entry.items())
+        console.print(f"reason model learnt on {r.rows:,} entries 90 days old ({r.digest[:12]}); "
+                      f"an account just past due, nothing yet seen: {shares}")
 
 
 COLLECTOR = "collector"

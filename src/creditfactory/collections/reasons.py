@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ from creditfactory.collections.errors import CollectionsStrategyInvalid
 from creditfactory.collections.strategy import REASONS, UNKNOWN
 
 __all__ = ["EVIDENCE", "HINDSIGHT", "ReasonModel", "evidence", "fit_reason_model", "infer_reasons",
-           "load_reason_model", "most_likely"]
+           "load_reason_model", "most_likely", "reason_model_from_dict", "reason_model_to_dict"]
 
 HINDSIGHT = ("quick_cure", "slow_cure", "defaulted")
 """What a lender knows in hindsight of a past episode: it cured within two steps of the first
@@ -55,6 +56,36 @@ class ReasonModel:
     log_lr: np.ndarray
     log_lr_absent: np.ndarray | None = None
     rolled: ReasonModel | None = None
+
+
+FORMAT, FORMAT_VERSION = "creditfactory-reasons", 1
+
+
+def reason_model_to_dict(model: ReasonModel) -> dict[str, Any]:
+    """A JSON-safe model file of a (fitted) reason model: its reasons and evidence by name."""
+    def arrays(m: ReasonModel) -> dict[str, Any]:
+        return {"log_prior": m.log_prior.tolist(), "log_lr": m.log_lr.tolist(),
+                "log_lr_absent": None if m.log_lr_absent is None else m.log_lr_absent.tolist()}
+
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "reasons": list(REASONS),
+            "evidence": list(EVIDENCE), **arrays(model),
+            "rolled": None if model.rolled is None else arrays(model.rolled)}
+
+
+def reason_model_from_dict(data: dict[str, Any]) -> ReasonModel:
+    """The reason model of :func:`reason_model_to_dict` output; a file of other reasons or
+    evidence is refused by name."""
+    if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
+        raise CollectionsStrategyInvalid(f"reason model: not a {FORMAT} file of version {FORMAT_VERSION}")
+    if tuple(data.get("reasons", ())) != REASONS or tuple(data.get("evidence", ())) != EVIDENCE:
+        raise CollectionsStrategyInvalid("reason model: its reasons or evidence are not this version's")
+
+    def model(d: dict[str, Any], rolled: ReasonModel | None) -> ReasonModel:
+        absent = d.get("log_lr_absent")
+        return ReasonModel(np.asarray(d["log_prior"], float), np.asarray(d["log_lr"], float),
+                           None if absent is None else np.asarray(absent, float), rolled)
+
+    return model(data, None if data.get("rolled") is None else model(data["rolled"], None))
 
 
 def load_reason_model(path: str | Path | None = None) -> ReasonModel:

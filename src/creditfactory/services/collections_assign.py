@@ -37,7 +37,12 @@ from creditfactory.collections.live_assignment import (
     features,
     plan_night,
 )
-from creditfactory.collections.reasons import ReasonModel, load_reason_model
+from creditfactory.collections.reasons import (
+    ReasonModel,
+    load_reason_model,
+    reason_model_from_dict,
+    reason_model_to_dict,
+)
 from creditfactory.collections.strategy import (
     BANDS,
     BUCKETS,
@@ -52,11 +57,13 @@ from creditfactory.store.repo_collections import DELINQUENT_COLUMNS
 from creditfactory.store.tables_collections import ENTRY_FEATURES
 from creditfactory.store.types import utcnow
 
-__all__ = ["CCARD_MODEL", "AssignSummary", "assign_collections", "ccard_source", "load_ccard",
-           "store_ccard"]
+__all__ = ["CCARD_MODEL", "REASONS_MODEL", "AssignSummary", "assign_collections", "ccard_source",
+           "load_ccard", "load_reasons", "store_ccard", "store_reasons"]
 
 CCARD_MODEL = "collections-ccard"
 """The model registry's name of the live C-card (the newest kept is used)."""
+REASONS_MODEL = "collections-reasons"
+"""The model registry's name of the reason model learnt on the book (the newest kept is used)."""
 _COL = {name: k for k, name in enumerate(DELINQUENT_COLUMNS)}
 _FAST_DAYS = 30
 
@@ -82,9 +89,26 @@ def _strategy(name: str) -> CompiledCollections:
     return load_collections_strategy(name)
 
 
-@lru_cache(maxsize=1)
-def _reasons() -> ReasonModel:
-    return load_reason_model()
+@lru_cache(maxsize=4)
+def _reason_model(digest: str, content: bytes) -> ReasonModel:
+    return reason_model_from_dict(json.loads(content))
+
+
+def load_reasons(uow: UnitOfWork) -> ReasonModel:
+    """The newest reason model learnt on the book and kept in the registry, else the lender's
+    declared beliefs (``collections/reasons.yaml``)."""
+    kept = uow.collections.latest_model(REASONS_MODEL)
+    return load_reason_model() if kept is None else _reason_model(*kept)
+
+
+def store_reasons(uow: UnitOfWork, model: ReasonModel, by: str) -> str:
+    """Keep a reason model learnt on the book in the model registry (JSON); its digest."""
+    import hashlib
+
+    content = json.dumps(reason_model_to_dict(model), sort_keys=True).encode()
+    digest = hashlib.sha256(content).hexdigest()
+    uow.models.put(REASONS_MODEL, digest, content, by)
+    return digest
 
 
 @lru_cache(maxsize=4)
@@ -277,7 +301,7 @@ def assign_collections(engine: Engine, day: date | None = None, *, strategy: str
             night, ep = _night(cols, day, waiting)
             x = features(night)
             cure, codes = _score(card, x, ep["bucket"])
-            plan = plan_night(night, x, cure, compiled, _reasons(),
+            plan = plan_night(night, x, cure, compiled, load_reasons(uow),
                               {t: len(v) for t, v in people.items()})
             _write(uow, cols, day, ep, plan, cure, codes, source, people)
             _record_entries(uow, ep, x)

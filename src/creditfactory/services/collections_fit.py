@@ -22,17 +22,24 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from creditfactory.collections.strategy import BUCKETS
+from creditfactory.collections.reasons import (
+    HINDSIGHT,
+    evidence,
+    fit_reason_model,
+    infer_reasons,
+    load_reason_model,
+)
+from creditfactory.collections.strategy import BUCKETS, REASONS
 from creditfactory.errors import InvalidArgument
 from creditfactory.models.ccard import FEATURES, OBJECTIVES, CollectionScorecard
 from creditfactory.scorecard.errors import ScorecardError
 from creditfactory.scorecard.metrics import auc
-from creditfactory.services.collections_assign import ccard_source, store_ccard
+from creditfactory.services.collections_assign import ccard_source, store_ccard, store_reasons
 from creditfactory.services.errors import InvalidInput
 from creditfactory.store import UnitOfWork
 
-__all__ = ["CURE_DAYS", "MIN_ENTRIES", "OUT_OF_TIME_SHARE", "CardFit", "fit_ccard_from_book",
-           "matured_entries"]
+__all__ = ["CURE_DAYS", "HINDSIGHT_DAYS", "MIN_ENTRIES", "OUT_OF_TIME_SHARE", "QUICK_CURE_DAYS",
+           "CardFit", "ReasonsFit", "fit_ccard_from_book", "fit_reasons_from_book", "matured_entries"]
 
 CURE_DAYS = 30
 """An entry is judged on a cure within this many days of entering its bucket."""
@@ -41,6 +48,10 @@ MIN_ENTRIES = 50
 OUT_OF_TIME_SHARE = 0.3
 """The latest share of matured entries (by ``entered_on``) the out-of-time AUC is taken on."""
 _FIELD = "collections_entries"
+HINDSIGHT_DAYS = 90
+"""The reason model learns from entries this old: by then an entry has cured or reached 90 DPD."""
+QUICK_CURE_DAYS = 10
+"""A cure within this many days of the entry is a quick one (most who forgot pay this soon)."""
 
 
 @dataclass
@@ -73,17 +84,28 @@ def matured_entries(uow: UnitOfWork, day: date) -> tuple[pd.DataFrame, np.ndarra
     ``day``, by entry day."""
     names, rows = uow.collections.entries_until(day - timedelta(days=CURE_DAYS))
     frame = pd.DataFrame(rows, columns=names)
+    entered, waited = _waited(frame)
+    with np.errstate(invalid="ignore"):
+        cured = (waited <= CURE_DAYS).astype(int)
+    return _inputs(frame), cured, entered
+
+
+def _waited(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry's day and the days from it to its cure (NaN: not cured)."""
     entered = pd.to_datetime(frame["entered_on"]).to_numpy("datetime64[D]")
     cured_on = pd.to_datetime(frame["cured_on"]).to_numpy("datetime64[D]")
-    waited = (cured_on - entered).astype("timedelta64[D]").astype(float)  # NaT -> NaN
-    with np.errstate(invalid="ignore"):
-        cured = (~np.isnat(cured_on) & (waited <= CURE_DAYS)).astype(int)
+    waited = (cured_on - entered).astype("timedelta64[D]")
+    return entered, np.where(np.isnat(waited), np.nan, waited.astype(np.int64).astype(float))
+
+
+def _inputs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The C-card inputs of stored entries (NaN where the store holds none; bucket 1..6)."""
     x = pd.DataFrame(index=frame.index)
     for name in FEATURES:
         x[name] = pd.to_numeric(frame[name], errors="coerce").astype(float) if name in frame \
             else np.nan
     x["bucket"] = frame["bucket"].map({b: k + 1.0 for k, b in enumerate(BUCKETS)}).astype(float)
-    return x, cured, entered
+    return x
 
 
 def _fit(objective: str, x: pd.DataFrame, cured: np.ndarray) -> CollectionScorecard:
@@ -137,3 +159,60 @@ def fit_ccard_from_book(engine: Engine, objective: str = "logistic", *, by: str 
     return CardFit(day, objective, n, n_cured, n_cured / n, dev_rows, n - dev_rows,
                    None if oot_auc is None else float(oot_auc), card.version_, digest,
                    ccard_source(card), note)
+
+
+@dataclass
+class ReasonsFit:
+    """What the reason model learnt on the book: the entries it read, how many of them cured
+    quickly, slowly (or not) and reached 90 DPD, the shares it now gives an account just past
+    due with nothing yet seen, and the registry digest."""
+
+    business_date: date
+    rows: int
+    hindsight: dict[str, int]
+    shares_at_entry: dict[str, float]
+    digest: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields (the date as ISO text)."""
+        return asdict(self) | {"business_date": self.business_date.isoformat()}
+
+
+def fit_reasons_from_book(engine: Engine, *, by: str = "system") -> ReasonsFit:
+    """Learn the reason model on the store's bucket entries at least :data:`HINDSIGHT_DAYS`
+    old, as the back-test learns it on its development history: each entry's evidence against
+    what followed it (a cure within :data:`QUICK_CURE_DAYS`, a later cure or none, its episode
+    reaching M4), M1 entries apart from later ones, the lender's declared beliefs splitting what
+    the book cannot tell apart; keep it in the registry for the next night. Refuses
+    (:class:`InvalidInput`) below :data:`MIN_ENTRIES` entries."""
+    with UnitOfWork(engine, write=False) as uow:
+        day = uow.servicing.business_date()
+        if day is None:
+            raise InvalidInput([("business_date", "no business day closed yet: nothing recorded "
+                                                  "to learn from")])
+        names, rows = uow.collections.entries_until(day)
+    every = pd.DataFrame(rows, columns=names)
+    late = every["bucket"].isin(BUCKETS[3:])
+    reached_90 = late.groupby([every["loan_id"], every["episode_start"]]).transform("any").to_numpy(bool)
+    old = (pd.to_datetime(every["entered_on"]) <= pd.Timestamp(day - timedelta(days=HINDSIGHT_DAYS))).to_numpy()
+    frame, reached_90 = every[old].reset_index(drop=True), reached_90[old]
+    if len(frame) < MIN_ENTRIES:
+        raise InvalidInput([(_FIELD, f"{len(frame)} bucket entries {HINDSIGHT_DAYS} days old "
+                                     f"(entered on or before {day - timedelta(days=HINDSIGHT_DAYS)}); "
+                                     f"the reason model needs at least {MIN_ENTRIES}")])
+    _, waited = _waited(frame)
+    with np.errstate(invalid="ignore"):
+        quick = waited <= QUICK_CURE_DAYS
+    hindsight = np.where(reached_90, 2, np.where(quick, 0, 1))
+    x = _inputs(frame)
+    model = fit_reason_model(load_reason_model(), evidence(x), hindsight)
+    fresh = x.iloc[:1].copy()
+    fresh.loc[:, :] = np.nan
+    fresh["bucket"], fresh[["attempts", "reached", "promises", "kept", "broken", "partials"]] = 1.0, 0.0
+    shares = infer_reasons(model, evidence(fresh))[0]
+    with UnitOfWork(engine) as uow:
+        digest = store_reasons(uow, model, by)
+        uow.commit()
+    counts = np.bincount(hindsight, minlength=len(HINDSIGHT))
+    return ReasonsFit(day, len(frame), {h: int(c) for h, c in zip(HINDSIGHT, counts, strict=True)},
+                      {r: float(p) for r, p in zip(REASONS, shares, strict=True)}, digest)

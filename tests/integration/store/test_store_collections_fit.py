@@ -164,3 +164,46 @@ def test_a_c_card_fitted_on_the_book_scores_the_next_night(ctx: ServiceContext) 
     assert f"fitted on {n} matured bucket entries" in result.output
     with UnitOfWork(ctx.engine, write=False) as uow:
         assert load_ccard(uow)[1].startswith("ccard:lightgbm:")
+
+
+def test_a_reason_model_learnt_on_the_book_infers_the_next_night(ctx: ServiceContext) -> None:
+    from creditfactory.collections.reasons import load_reason_model, reason_model_to_dict
+    from creditfactory.services.collections_assign import load_reasons
+    from creditfactory.services.collections_fit import fit_reasons_from_book
+
+    n = 90
+    amounts = [Decimal("100000.00")] * n
+    ids = seed_loans(ctx.engine, amounts, start=START)
+    _close_and_assign(ctx, date(2026, 2, 18))  # every loan enters M1
+    quick, slow = ids[:30], ids[30:60]  # the rest never pay
+    for loan_id in quick:
+        _pay_up(ctx, loan_id, amounts[0], "2026-02-24")
+    _close_and_assign(ctx, date(2026, 2, 24))
+    for loan_id in slow:
+        _pay_up(ctx, loan_id, amounts[0], "2026-03-10")
+    _close_and_assign(ctx, date(2026, 3, 10))
+    for day in (date(2026, 3, 20), date(2026, 4, 20)):  # into M2, M3
+        _close_and_assign(ctx, day)
+    with pytest.raises(InvalidInput, match="0 bucket entries 90 days old.*at least"):
+        fit_reasons_from_book(ctx.engine)
+    _close_and_assign(ctx, date(2026, 5, 20))  # into M4: the 2026-02-18 entries are 91 days old
+    with ctx.engine.connect() as c:
+        before = dict(c.execute(sa.text("SELECT loan_id, p_oversight FROM collections_assignments "
+                                        "WHERE business_date = '2026-05-20'")).all())
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        assert reason_model_to_dict(load_reasons(uow)) == reason_model_to_dict(load_reason_model())
+    learnt = fit_reasons_from_book(ctx.engine, by="rita")
+    assert learnt.rows == n
+    assert learnt.hindsight == {"quick_cure": 30, "slow_cure": 30, "defaulted": 30}
+    assert sum(learnt.shares_at_entry.values()) == pytest.approx(1.0)
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        kept = load_reasons(uow)
+    assert kept.log_lr_absent is not None  # learnt, not the declared beliefs
+    assert reason_model_to_dict(kept) != reason_model_to_dict(load_reason_model())
+    _close_and_assign(ctx, date(2026, 5, 21))
+    with ctx.engine.connect() as c:
+        after = dict(c.execute(sa.text("SELECT loan_id, p_oversight FROM collections_assignments "
+                                       "WHERE business_date = '2026-05-21'")).all())
+    assert set(after) == set(before) and set(ids[60:]) <= set(after)
+    # the same accounts in the same buckets: only the model changed between the two nights
+    assert all(after[k] != pytest.approx(before[k]) for k in after)

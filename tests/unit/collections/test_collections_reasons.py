@@ -91,3 +91,25 @@ def test_entries_into_m1_and_past_it_are_learned_apart() -> None:
     assert failed > 0.8 and past_m1[REASONS.index("oversight")] < 0.02
     both = infer_reasons(fitted, np.vstack([_with(), _with("rolled_past_m1")]))
     assert np.allclose(both, [just_missed, past_m1])
+
+
+def test_a_fitted_model_file_gives_back_the_same_model_and_refuses_another_version() -> None:
+    import json
+
+    import pytest
+
+    from creditfactory.collections.errors import CollectionsStrategyInvalid
+    from creditfactory.collections.reasons import reason_model_from_dict, reason_model_to_dict
+
+    rng = np.random.default_rng(2)
+    rows = rng.random((900, len(EVIDENCE))) < 0.3
+    fitted = fit_reason_model(MODEL, rows, rng.integers(0, 3, 900))
+    assert fitted.rolled is not None
+    again = reason_model_from_dict(json.loads(json.dumps(reason_model_to_dict(fitted))))
+    probe = rng.random((50, len(EVIDENCE))) < 0.4
+    assert np.array_equal(infer_reasons(again, probe), infer_reasons(fitted, probe))
+    beliefs = reason_model_from_dict(reason_model_to_dict(MODEL))
+    assert beliefs.log_lr_absent is None and beliefs.rolled is None
+    for change in ({"format_version": 2}, {"evidence": list(EVIDENCE)[:-1]}):
+        with pytest.raises(CollectionsStrategyInvalid, match="reason model"):
+            reason_model_from_dict(reason_model_to_dict(fitted) | change)
