@@ -116,9 +116,9 @@ class ServicePlatform:
             from creditfactory.services.monitoring_store import monitor_store
 
             monitor_store(self.ctx.engine, day.strftime("%Y-%m"), self.monitoring)
-            self._refresh_ccard()
+            self._refit_collections_models()
 
-    def _refresh_ccard(self) -> None:
+    def _refit_collections_models(self) -> None:
         """The month-end's C-card and reason model, refitted on the book's bucket entries once
         there are enough of them (before that the nights use the bucket rule and the declared
         beliefs)."""

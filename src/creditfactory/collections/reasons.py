@@ -26,15 +26,14 @@ import yaml
 from creditfactory.collections.errors import CollectionsStrategyInvalid
 from creditfactory.collections.strategy import REASONS, UNKNOWN
 
-__all__ = ["EVIDENCE", "HINDSIGHT", "ReasonModel", "evidence", "fit_reason_model", "infer_reasons",
+__all__ = ["EVIDENCE", "HINDSIGHT", "ReasonModel", "evidence", "fit_reason_model", "hindsight", "infer_reasons",
            "load_reason_model", "most_likely", "reason_model_from_dict", "reason_model_to_dict"]
 
 HINDSIGHT = ("quick_cure", "slow_cure", "defaulted")
-"""What a lender knows in hindsight of a past episode: it cured within two steps of the first
-missed day, it cured later (or not within the horizon) without reaching 90 DPD, or it reached
-90 DPD. The first mostly forgot, the second were mostly short of cash, the third failed,
-refused or absconded -- which of those three the book cannot tell, so their split stays the
-practice's."""
+"""What a lender knows in hindsight of a past bucket entry: it cured soon after, it cured later
+(or not) without its episode reaching 90 DPD, or the episode reached 90 DPD. The first mostly
+forgot, the second were mostly short of cash, the third failed, refused or absconded -- which
+of those three the book cannot tell, so their split stays the practice's."""
 _MAPS_TO = {"oversight": 0, "shortfall": 1, "business_failure": 2, "strategic": 2, "fraud": 2}
 
 EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial_payment",
@@ -120,6 +119,12 @@ def evidence(x: pd.DataFrame) -> np.ndarray:
 
 
 _ROLLED = EVIDENCE.index("rolled_past_m1")
+
+
+def hindsight(quick_cure: np.ndarray, reached_90: np.ndarray) -> np.ndarray:
+    """The :data:`HINDSIGHT` index of past entries from whether each cured soon after it and
+    whether its episode reached 90 DPD (which outranks a cure)."""
+    return np.where(np.asarray(reached_90, bool), 2, np.where(np.asarray(quick_cure, bool), 0, 1))
 
 
 def fit_reason_model(beliefs: ReasonModel, evidence_rows: np.ndarray, hindsight: np.ndarray,

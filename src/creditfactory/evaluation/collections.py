@@ -27,6 +27,7 @@ from creditfactory.collections.reasons import (
     ReasonModel,
     evidence,
     fit_reason_model,
+    hindsight,
     load_reason_model,
 )
 from creditfactory.collections.strategy import (
@@ -140,8 +141,8 @@ def _fit_reasons(beliefs: ReasonModel, dev: Played, acc: Accounts) -> ReasonMode
     ep = snaps["episode"].to_numpy()
     known = acc.start_step[ep] <= acc.start_step.max() - HINDSIGHT_STEPS
     cure = snaps["steps_to_cure"].to_numpy()
-    hindsight = np.where(dev.entered[ep, 3], 2, np.where((cure >= 0) & (cure < QUICK_CURE_STEPS), 0, 1))
-    return fit_reason_model(beliefs, evidence(snaps)[known], hindsight[known])
+    past = hindsight((cure >= 0) & (cure < QUICK_CURE_STEPS), dev.entered[ep, 3])
+    return fit_reason_model(beliefs, evidence(snaps)[known], past[known])
 
 
 def _metrics(p: Played, acc: Accounts) -> dict[str, Any]:

@@ -259,9 +259,8 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         """Points each row's :data:`FEATURES` fall short of their best bin on ``card`` (0 for a
         feature the card does not hold)."""
         scorer = card.scorer_
-        short = np.array([f.points.max() for f in scorer.features]) - scorer.points_matrix(x)
         out = np.zeros((len(x), len(FEATURES)))
-        out[:, [FEATURES.index(name) for name in scorer.names]] = short
+        out[:, [FEATURES.index(name) for name in scorer.names]] = scorer.shortfall(x)
         return out
 
     def __sklearn_tags__(self) -> Any:

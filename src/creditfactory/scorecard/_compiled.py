@@ -287,6 +287,10 @@ class CompiledScorer:
             f.add_points(self._column(data, j, f), total)
         return total
 
+    def shortfall(self, data: pd.DataFrame | pa.Table | np.ndarray) -> FloatArray:
+        """Points each row's features (in :attr:`names` order) lose against their best bin."""
+        return np.array([f.points.max() for f in self.features]) - self.points_matrix(data)
+
     def reason_codes(self, data: pd.DataFrame | pa.Table | np.ndarray, n: int = 4) -> pd.DataFrame:
         """Per row, the ``n`` features losing most points against their best bin.
 
@@ -294,7 +298,7 @@ class CompiledScorer:
         """
         import pandas as pd
 
-        short = np.array([f.points.max() for f in self.features]) - self.points_matrix(data)
+        short = self.shortfall(data)
         order = np.argsort(-short, axis=1, kind="stable")[:, :n]
         taken = np.take_along_axis(short, order, axis=1)
         names = np.asarray([*self.names, None], dtype=object)

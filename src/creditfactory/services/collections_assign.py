@@ -97,18 +97,13 @@ def _reason_model(digest: str, content: bytes) -> ReasonModel:
 def load_reasons(uow: UnitOfWork) -> ReasonModel:
     """The newest reason model learnt on the book and kept in the registry, else the lender's
     declared beliefs (``collections/reasons.yaml``)."""
-    kept = uow.collections.latest_model(REASONS_MODEL)
+    kept = uow.models.latest(REASONS_MODEL)
     return load_reason_model() if kept is None else _reason_model(*kept)
 
 
 def store_reasons(uow: UnitOfWork, model: ReasonModel, by: str) -> str:
     """Keep a reason model learnt on the book in the model registry (JSON); its digest."""
-    import hashlib
-
-    content = json.dumps(reason_model_to_dict(model), sort_keys=True).encode()
-    digest = hashlib.sha256(content).hexdigest()
-    uow.models.put(REASONS_MODEL, digest, content, by)
-    return digest
+    return uow.models.keep(REASONS_MODEL, json.dumps(reason_model_to_dict(model), sort_keys=True).encode(), by)
 
 
 @lru_cache(maxsize=4)
@@ -123,7 +118,7 @@ def ccard_source(card: CollectionScorecard) -> str:
 
 def load_ccard(uow: UnitOfWork) -> tuple[CollectionScorecard | None, str]:
     """The newest C-card kept in the registry and the score source naming it."""
-    kept = uow.collections.latest_model(CCARD_MODEL)
+    kept = uow.models.latest(CCARD_MODEL)
     if kept is None:
         return None, BUCKET_RULE
     card = _card(*kept)
@@ -132,12 +127,7 @@ def load_ccard(uow: UnitOfWork) -> tuple[CollectionScorecard | None, str]:
 
 def store_ccard(uow: UnitOfWork, card: CollectionScorecard, by: str) -> str:
     """Keep a fitted C-card in the model registry (JSON); its digest."""
-    import hashlib
-
-    content = json.dumps(card.to_dict(), sort_keys=True).encode()
-    digest = hashlib.sha256(content).hexdigest()
-    uow.models.put(CCARD_MODEL, digest, content, by)
-    return digest
+    return uow.models.keep(CCARD_MODEL, json.dumps(card.to_dict(), sort_keys=True).encode(), by)
 
 
 _BUCKET_AT = {b: k for k, b in enumerate(BUCKETS)}

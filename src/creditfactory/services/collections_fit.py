@@ -23,9 +23,11 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from creditfactory.collections.reasons import (
+    EVIDENCE,
     HINDSIGHT,
     evidence,
     fit_reason_model,
+    hindsight,
     infer_reasons,
     load_reason_model,
 )
@@ -85,9 +87,16 @@ def matured_entries(uow: UnitOfWork, day: date) -> tuple[pd.DataFrame, np.ndarra
     names, rows = uow.collections.entries_until(day - timedelta(days=CURE_DAYS))
     frame = pd.DataFrame(rows, columns=names)
     entered, waited = _waited(frame)
-    with np.errstate(invalid="ignore"):
-        cured = (waited <= CURE_DAYS).astype(int)
+    cured = (waited <= CURE_DAYS).astype(int)  # NaN: not cured
     return _inputs(frame), cured, entered
+
+
+def _business_date(uow: UnitOfWork) -> date:
+    day = uow.servicing.business_date()
+    if day is None:
+        raise InvalidInput([("business_date", "no business day closed yet: nothing recorded to "
+                                              "learn from")])
+    return day
 
 
 def _waited(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -136,10 +145,7 @@ def fit_ccard_from_book(engine: Engine, objective: str = "logistic", *, by: str 
     if objective not in OBJECTIVES:
         raise InvalidInput([("objective", f"must be one of {', '.join(OBJECTIVES)}")])
     with UnitOfWork(engine, write=False) as uow:
-        day = uow.servicing.business_date()
-        if day is None:
-            raise InvalidInput([("business_date", "no business day closed yet: nothing recorded "
-                                                  "to learn from")])
+        day = _business_date(uow)
         x, cured, entered = matured_entries(uow, day)
     n, n_cured = len(cured), int(cured.sum())
     last = day - timedelta(days=CURE_DAYS)
@@ -186,10 +192,7 @@ def fit_reasons_from_book(engine: Engine, *, by: str = "system") -> ReasonsFit:
     the book cannot tell apart; keep it in the registry for the next night. Refuses
     (:class:`InvalidInput`) below :data:`MIN_ENTRIES` entries."""
     with UnitOfWork(engine, write=False) as uow:
-        day = uow.servicing.business_date()
-        if day is None:
-            raise InvalidInput([("business_date", "no business day closed yet: nothing recorded "
-                                                  "to learn from")])
+        day = _business_date(uow)
         names, rows = uow.collections.entries_until(day)
     every = pd.DataFrame(rows, columns=names)
     late = every["bucket"].isin(BUCKETS[3:])
@@ -201,18 +204,12 @@ def fit_reasons_from_book(engine: Engine, *, by: str = "system") -> ReasonsFit:
                                      f"(entered on or before {day - timedelta(days=HINDSIGHT_DAYS)}); "
                                      f"the reason model needs at least {MIN_ENTRIES}")])
     _, waited = _waited(frame)
-    with np.errstate(invalid="ignore"):
-        quick = waited <= QUICK_CURE_DAYS
-    hindsight = np.where(reached_90, 2, np.where(quick, 0, 1))
-    x = _inputs(frame)
-    model = fit_reason_model(load_reason_model(), evidence(x), hindsight)
-    fresh = x.iloc[:1].copy()
-    fresh.loc[:, :] = np.nan
-    fresh["bucket"], fresh[["attempts", "reached", "promises", "kept", "broken", "partials"]] = 1.0, 0.0
-    shares = infer_reasons(model, evidence(fresh))[0]
+    past = hindsight(waited <= QUICK_CURE_DAYS, reached_90)
+    model = fit_reason_model(load_reason_model(), evidence(_inputs(frame)), past)
+    shares = infer_reasons(model, np.zeros((1, len(EVIDENCE)), bool))[0]  # nothing seen yet
     with UnitOfWork(engine) as uow:
         digest = store_reasons(uow, model, by)
         uow.commit()
-    counts = np.bincount(hindsight, minlength=len(HINDSIGHT))
+    counts = np.bincount(past, minlength=len(HINDSIGHT))
     return ReasonsFit(day, len(frame), {h: int(c) for h, c in zip(HINDSIGHT, counts, strict=True)},
                       {r: float(p) for r, p in zip(REASONS, shares, strict=True)}, digest)

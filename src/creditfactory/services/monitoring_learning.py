@@ -168,7 +168,6 @@ def store_challenger(engine: Any, month: str, *, rule: Path | None = None,
     month-end states, from ``monitor --db``), judge it by the promotion rule and record the
     decision (``model_promotions``); a promoted card goes into the model registry as
     :data:`CHALLENGER_ARTIFACT`. The record."""
-    import hashlib
     import json
     from datetime import UTC, datetime
 
@@ -210,8 +209,7 @@ def store_challenger(engine: Any, month: str, *, rule: Path | None = None,
         if record["promoted"] and challenger is not None:
             content = json.dumps(card_to_dict(challenger.card, {
                 "version": challenger.version, "promoted_at": now.isoformat()})).encode()
-            digest = hashlib.sha256(content).hexdigest()
-            uow.models.put(CHALLENGER_ARTIFACT, digest, content, decided_by)
+            digest = uow.models.keep(CHALLENGER_ARTIFACT, content, decided_by)
             figures["registry"] = {"name": CHALLENGER_ARTIFACT, "digest": digest}
         clean = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                  for k, v in record.items()}

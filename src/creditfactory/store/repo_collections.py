@@ -29,7 +29,6 @@ from creditfactory.store.tables_collections import (
     collections_restructures,
     collections_runs,
 )
-from creditfactory.store.tables_models import model_artifacts
 from creditfactory.store.tables_servicing import loan_accounts
 from creditfactory.store.write_pipeline import end_pipeline
 
@@ -200,13 +199,6 @@ class CollectionsRepository:
         c = collections_collectors.c
         self._c.execute(sa.delete(collections_collectors).where(c.username == username))
         self._c.execute(sa.insert(collections_collectors).values(username=username, team=team))
-
-    def latest_model(self, name: str) -> tuple[str, bytes] | None:
-        """The newest model bundle kept under ``name`` (digest, bytes)."""
-        m = model_artifacts.c
-        row = self._c.execute(sa.select(m.digest, m.content).where(m.name == name)
-                              .order_by(m.id.desc()).limit(1)).first()
-        return None if row is None else (row[0], bytes(row[1]))
 
     # -- a collector's work -----------------------------------------------------------------
     def last_date(self) -> date | None:

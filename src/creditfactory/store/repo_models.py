@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -32,6 +34,19 @@ class ModelArtifactRepository:
             )
         )
         return True
+
+    def keep(self, name: str, content: bytes, created_by: str) -> str:
+        """Keep ``content`` under ``name`` and the sha256 digest of its bytes; the digest."""
+        digest = hashlib.sha256(content).hexdigest()
+        self.put(name, digest, content, created_by)
+        return digest
+
+    def latest(self, name: str) -> tuple[str, bytes] | None:
+        """The newest bundle kept under ``name`` (digest, bytes), or ``None``."""
+        m = model_artifacts.c
+        row = self._c.execute(sa.select(m.digest, m.content).where(m.name == name)
+                              .order_by(m.id.desc()).limit(1)).first()
+        return None if row is None else (row[0], bytes(row[1]))
 
     def has(self, name: str, digest: str) -> bool:
         """Whether that bundle is kept (without reading its bytes)."""

@@ -53,7 +53,7 @@ def test_the_played_closes_assign_each_night_and_the_demo_collector_has_a_queue(
         with engine.connect() as c:
             entries = c.execute(sa.text("SELECT count(*) FROM collections_entries")).scalar()
         # a month-end's refit on a book with too few matured entries keeps no card and stops nothing
-        ServicePlatform(ctx, BusinessClock(), None, tmp_path)._refresh_ccard()
+        ServicePlatform(ctx, BusinessClock(), None, tmp_path)._refit_collections_models()
         with engine.connect() as c:
             kept = c.execute(sa.text("SELECT count(*) FROM model_artifacts WHERE name = "
                                      "'collections-ccard'")).scalar()
