@@ -14,6 +14,7 @@ every step as contacts, promises and payments come in (``reassess: step`` in a s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -102,18 +103,24 @@ def load_reason_model(path: str | Path | None = None) -> ReasonModel:
     return ReasonModel(np.log(prior / prior.sum()), np.log(lr))
 
 
-def evidence(x: pd.DataFrame) -> np.ndarray:
+def evidence(x: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
     """The yes/no evidence (:data:`EVIDENCE` order) of accounts with C-card inputs ``x``
-    (:data:`creditfactory.models.ccard.FEATURES`); a missing input is no evidence."""
+    (:data:`creditfactory.models.ccard.FEATURES`, a frame or columns by name); a missing input
+    is no evidence."""
+    def v(name: str) -> np.ndarray:
+        col = x[name]
+        return np.asarray(col.to_numpy(float, na_value=np.nan) if isinstance(col, pd.Series)
+                          else np.asarray(col, float))
+
     cols = {
-        "first_payment_default": x["first_payment_default"] > 0,
-        "never_reached": (x["attempts"] >= 2) & (x["reached"] == 0),
-        "broken_promise": x["broken"] >= 1, "partial_payment": x["partials"] >= 1,
-        "reached_no_promise": (x["reached"] >= 1) & (x["promises"] == 0),
-        "inflows_down": x["inflow_ratio"] < 0.75, "overdue_elsewhere": x["overdue_elsewhere"] > 0,
-        "credit_seeking": x["credit_seeking"] >= 2, "industry_down": x["industry_change"] < -0.05,
-        "prior_fast_cure": x["prior_fast_cures"] >= 1, "high_risk_at_origination": x["a_pd"] > 0.02,
-        "rolled_past_m1": x["bucket"] >= 2, "heavy_instalment": x["instalment_to_inflows"] > 0.20,
+        "first_payment_default": v("first_payment_default") > 0,
+        "never_reached": (v("attempts") >= 2) & (v("reached") == 0),
+        "broken_promise": v("broken") >= 1, "partial_payment": v("partials") >= 1,
+        "reached_no_promise": (v("reached") >= 1) & (v("promises") == 0),
+        "inflows_down": v("inflow_ratio") < 0.75, "overdue_elsewhere": v("overdue_elsewhere") > 0,
+        "credit_seeking": v("credit_seeking") >= 2, "industry_down": v("industry_change") < -0.05,
+        "prior_fast_cure": v("prior_fast_cures") >= 1, "high_risk_at_origination": v("a_pd") > 0.02,
+        "rolled_past_m1": v("bucket") >= 2, "heavy_instalment": v("instalment_to_inflows") > 0.20,
     }
     return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
 

@@ -74,22 +74,21 @@ class Played:
 
 
 _HISTORY = ("attempts", "reached", "promises", "kept", "broken", "partials", "cures")
+_ENTRY_COLUMNS = [*STATIC_FEATURES, "bucket", *_HISTORY, "reach_rate", "steps_since_cure"]
 
 
-def _entry_features(static: np.ndarray, d: np.ndarray, bucket: np.ndarray, st: dict[str, np.ndarray],
-                    since_cure: np.ndarray) -> pd.DataFrame:
-    """The C-card's inputs of accounts ``d``: what was known of the loan when the episode began
-    (``static``, :data:`STATIC_FEATURES` columns) and the episode so far."""
-    x = pd.DataFrame(static[d], columns=list(STATIC_FEATURES))
-    x["bucket"] = bucket + 1.0
-    for name in _HISTORY:
-        x[name] = st[name][d].astype(float)
-    x["reach_rate"] = st["reached"][d] / np.maximum(st["attempts"][d], 1)
-    x["steps_since_cure"] = since_cure[d]
-    return x
+def _entry_block(static: np.ndarray, d: np.ndarray, bucket: np.ndarray, st: dict[str, np.ndarray],
+                 since_cure: np.ndarray) -> np.ndarray:
+    """The C-card's inputs of accounts ``d`` (columns ``_ENTRY_COLUMNS``): what was known of
+    the loan when the episode began (``static``, :data:`STATIC_FEATURES` columns) and the
+    episode so far."""
+    cols = [static[d], bucket + 1.0, *(st[name][d] for name in _HISTORY),
+            st["reached"][d] / np.maximum(st["attempts"][d], 1), since_cure[d]]
+    return np.column_stack(cols).astype(np.float64)
 
 
-_evidence = evidence
+def _evidence(block: np.ndarray) -> np.ndarray:
+    return evidence(dict(zip(_ENTRY_COLUMNS, block.T, strict=True)))
 
 
 def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, seed: int,
@@ -229,10 +228,11 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             in_bucket[e] = 0
             broken_b[e] = 0
             since_cure[e] = np.where(last_cure[e] >= 0, g - last_cure[e], np.nan)
-            x = _entry_features(static, e, bucket[entry], st, since_cure)
+            xb = _entry_block(static, e, bucket[entry], st, since_cure)
+            x = pd.DataFrame(xb, columns=_ENTRY_COLUMNS)
             p_cure[e] = scorer(x) if scorer is not None else 0.5
             band[e] = band_of(p_cure[e], strategy.band_cuts)
-            probs = infer_reasons(reasons, _evidence(x))
+            probs = infer_reasons(reasons, _evidence(xb))
             rsn[e] = acc.reason[e] if known_reasons else most_likely(probs, strategy.reason_threshold)
             snap_idx.append(e)
             snap_x.append(x)
@@ -251,7 +251,7 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
             rest = ~entry
             if rest.any():
                 r_ = d[rest]
-                xr = _entry_features(static, r_, bucket[rest], st, since_cure)
+                xr = _entry_block(static, r_, bucket[rest], st, since_cure)
                 rsn[r_] = most_likely(infer_reasons(reasons, _evidence(xr)), strategy.reason_threshold)
         t, tries = strategy.assign(bucket, band[d], rsn[d], in_bucket[d], broken_b[d])
         t = np.where(waiting | by_promise, 0, t)

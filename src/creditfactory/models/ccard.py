@@ -83,12 +83,40 @@ def _features(X: Any) -> pd.DataFrame:
     return frame[list(FEATURES)].astype(float)
 
 
+_POSITION = {name: j for j, name in enumerate(FEATURES)}
+_FEATURE_INDEX = pd.Index(FEATURES)
+
+
+def _feature_block(X: Any) -> np.ndarray:
+    """:data:`FEATURES` of ``X`` as one float block (rows x features); a frame of floats that
+    holds them all is read as it is."""
+    if isinstance(X, pd.DataFrame):
+        where = X.columns.get_indexer(_FEATURE_INDEX)
+        if (where >= 0).all() and all(t.kind == "f" for t in X.dtypes):
+            return X.to_numpy(np.float64, na_value=np.nan)[:, where]
+    return _features(X).to_numpy(np.float64)
+
+
+def _card_odds(card: Any, block: np.ndarray) -> np.ndarray:
+    """A toolkit card's log-odds of ``block`` (rows x :data:`FEATURES`), given the columns it
+    was fitted on (all of :data:`FEATURES`, or a stored card's own features)."""
+    cols = [_POSITION[str(name)] for name in card.feature_names_in_]
+    return np.asarray(card.decision_function(block[:, cols]), float)
+
+
 def segment_of(x: pd.DataFrame) -> np.ndarray:
     """The :data:`SEGMENTS` index of each row of C-card inputs ``x``: 0 for an M1 entry with no
     attempt and no cure yet (a missing count of cures counts as none), 1 otherwise."""
-    first = ((x["bucket"].to_numpy(float) == 1.0) & (x["attempts"].to_numpy(float) == 0.0)
-             & (np.nan_to_num(x["cures"].to_numpy(float)) == 0.0))
+    return _segments(x["bucket"].to_numpy(float), x["attempts"].to_numpy(float), x["cures"].to_numpy(float))
+
+
+def _segments(bucket: np.ndarray, attempts: np.ndarray, cures: np.ndarray) -> np.ndarray:
+    first = (bucket == 1.0) & (attempts == 0.0) & (np.nan_to_num(cures) == 0.0)
     return np.where(first, 0, 1)
+
+
+def _block_segments(block: np.ndarray) -> np.ndarray:
+    return _segments(*(block[:, _POSITION[name]] for name in ("bucket", "attempts", "cures")))
 
 
 class CollectionScorecard(ClassifierMixin, BaseEstimator):
@@ -159,9 +187,9 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         except TrainingDataInvalid:
             return None
 
-    def _segment_rows(self, x: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
-        """(rows, card) of each segment that has a card of its own and rows in ``x``."""
-        seg = segment_of(x)
+    def _segment_rows(self, seg: np.ndarray) -> list[tuple[np.ndarray, Any]]:
+        """(rows, card) of each segment that has a card of its own and rows in ``seg`` (each
+        row's segment)."""
         pairs = [(seg == k, c) for k, c in enumerate(self.segments_) if c is not None]
         return [(rows, c) for rows, c in pairs if rows.any()]
 
@@ -216,13 +244,13 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Columns: chance of not curing within 30 days, and of curing."""
         check_is_fitted(self, "model_")
-        x = _features(X)
         if self.objective == "lightgbm":
-            cure = np.asarray(self.model_.predict_proba(x))[:, 1]
+            cure = np.asarray(self.model_.predict_proba(_features(X)))[:, 1]
         else:  # log-odds of not curing: the shared card's, averaged with the segment card's
-            odds = np.asarray(self.model_.decision_function(x), float)
-            for rows, seg_card in self._segment_rows(x):
-                odds[rows] = 0.5 * (odds[rows] + seg_card.decision_function(x[rows]))
+            block = _feature_block(X)
+            odds = _card_odds(self.model_, block)
+            for rows, seg_card in self._segment_rows(_block_segments(block)):
+                odds[rows] = 0.5 * (odds[rows] + _card_odds(seg_card, block[rows]))
             cure = 1.0 / (1.0 + np.exp(odds))
         return np.column_stack([1.0 - cure, cure])
 
@@ -244,7 +272,7 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
         x = _features(X)
         if self.objective != "lightgbm":  # points short of each feature's best, as blended
             contrib = self._shortfall(self.model_, x)
-            for rows, seg_card in self._segment_rows(x):
+            for rows, seg_card in self._segment_rows(segment_of(x)):
                 contrib[rows] = 0.5 * (contrib[rows] + self._shortfall(seg_card, x[rows]))
         else:
             contrib = -np.asarray(self.model_.predict(x, pred_contrib=True))[:, :-1]

@@ -309,7 +309,17 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         return frame
 
     def points(self, X: Any) -> np.ndarray:
-        """Points of every row: higher is safer."""
+        """Points of every row: higher is safer. A numeric NumPy block (columns as
+        ``feature_names_in_``) is scored as it is, without a DataFrame made of it: the cost
+        of a call on a few rows is then the card's tables, not the frame."""
+        if (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind == "f" and X.shape[0] > 0
+                and hasattr(self, "feature_names_in_")):
+            check_is_fitted(self, "scorer_")
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has {X.shape[1]} features, but Scorecard is expecting "
+                                 f"{self.n_features_in_} features as input.")
+            names = list(self.feature_names_in_)
+            return self.scorer_.score(X[:, [names.index(n) for n in self.scorer_.names]])
         frame = self._frame(X)
         return self.scorer_.score(frame)
 

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from creditfactory.errors import InvalidArgument
-from creditfactory.scorecard import Binner, Scorecard
+from creditfactory.scorecard import Binner, Scorecard, card_from_dict, card_to_dict
 from creditfactory.scorecard._stats import gather_stats
 from creditfactory.scorecard.errors import TrainingDataInvalid
 
@@ -176,3 +176,28 @@ def test_card_reports_its_divergence_and_each_features_contribution(data):
     assert card.divergence_ == pytest.approx(metrics.divergence(y, card.points(x)), rel=1e-6)
     assert set(card.contributions_) == set(card.features_)
     assert max(card.contributions_, key=card.contributions_.get) == "income"
+
+
+@pytest.fixture(scope="module")
+def numeric_card(data):
+    X, y = data
+    x = X[["income", "debt", "noise"]]
+    return x, Scorecard().fit(x, y)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.tuples(*[st.one_of(st.floats(-1e6, 1e6), st.just(float("nan")))] * 3),
+                     min_size=1, max_size=30))
+def test_a_numeric_block_scores_as_the_frame_of_it(numeric_card, rows):
+    x, card = numeric_card
+    block = np.array(rows, dtype=np.float64)
+    np.testing.assert_array_equal(card.points(block), card.points(pd.DataFrame(block, columns=x.columns)))
+    stored = card_from_dict(card_to_dict(card))  # knows only the features on the card, in its order
+    own = pd.DataFrame(block, columns=x.columns)[list(stored.feature_names_in_)]
+    np.testing.assert_array_equal(stored.points(own.to_numpy()), card.points(block))
+
+
+def test_a_block_of_the_wrong_width_is_refused_by_count(numeric_card):
+    x, card = numeric_card
+    with pytest.raises(ValueError, match="X has 2 features, but Scorecard is expecting 3"):
+        card.points(x.to_numpy(np.float64)[:, :2])
