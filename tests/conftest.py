@@ -14,6 +14,13 @@ import pytest
 from creditfactory.world import World, generate
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files holding a test marked ``slow`` run first. The suite is shared out file by file
+    (``--dist loadfile``): a long file started last keeps one worker busy while the other idles."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 @pytest.fixture(scope="session")
 def fresh_database(
     tmp_path_factory: pytest.TempPathFactory,

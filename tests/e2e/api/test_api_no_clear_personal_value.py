@@ -45,6 +45,8 @@ from creditfactory.services.users import add_user
 from creditfactory.settings import load_settings
 from creditfactory.world import generate
 
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
+
 PASSWORD = "leak-check-password"
 SAMPLE = 24
 STAFF = {

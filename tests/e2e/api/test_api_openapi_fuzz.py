@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[3]
 STORES = ["sqlite"] + (["postgresql"] if os.environ.get("CREDITFACTORY_TEST_PG_URL") else [])
 

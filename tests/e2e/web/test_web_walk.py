@@ -23,6 +23,8 @@ from creditfactory.services.errors import UserExists
 from creditfactory.services.ports import SYSTEM, Actor
 from creditfactory.services.users import add_user
 
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
+
 if TYPE_CHECKING:
     from conftest import Web
 

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from creditfactory.cli import _register, app
 from creditfactory.world import WorldConfig, write_world
 
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:

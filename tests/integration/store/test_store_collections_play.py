@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from creditfactory.cli._demo_accounts import DEMO_ACCOUNTS, demo_accounts
@@ -22,6 +23,8 @@ from creditfactory.world import WorldConfig, write_world
 from creditfactory.world.play import PlayConfig
 
 from .test_world_play import AutoApprove
+
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
 
 
 def test_the_played_closes_assign_each_night_and_the_demo_collector_has_a_queue(

@@ -23,6 +23,8 @@ from creditfactory.store.types import utcnow
 from .servicing_seed import seed_loans, service_context
 from .test_store_fraud_graph_source import _assessed, _factory, _restarted, _submit
 
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
+
 ctx = pytest.fixture(name="ctx")(service_context)
 BANK = Actor("b01-sys", "bank_system", "B01")
 

@@ -26,6 +26,8 @@ from creditfactory.services.servicing_files import import_bank_file, reconcile
 from .servicing_seed import seed_loans, service_context
 from .test_store_servicing_book import START, _same_as_statement
 
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
+
 ctx = pytest.fixture(name="ctx")(service_context)
 DAYS = (date(2026, 3, 10), date(2026, 3, 15), date(2026, 4, 2), date(2026, 4, 15))
 """The file's value dates: two before the business date (caught up inline), two after."""

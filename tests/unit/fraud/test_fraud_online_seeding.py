@@ -24,6 +24,8 @@ from creditfactory.fraud.neighbourhood import online_neighbourhood
 from creditfactory.fraud.rules import judge, online_one_evidence
 from creditfactory.world import World
 
+pytestmark = pytest.mark.slow  # a long file: it starts first (tests/conftest.py)
+
 KEY = b"test-identity-key"
 WEIGHTS = np.random.default_rng(3).random(len(FEATURES))
 
