@@ -109,8 +109,7 @@ def evidence(x: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
     is no evidence."""
     def v(name: str) -> np.ndarray:
         col = x[name]
-        return np.asarray(col.to_numpy(float, na_value=np.nan) if isinstance(col, pd.Series)
-                          else np.asarray(col, float))
+        return col.to_numpy(float, na_value=np.nan) if isinstance(col, pd.Series) else np.asarray(col, float)
 
     cols = {
         "first_payment_default": v("first_payment_default") > 0,

@@ -301,12 +301,15 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "scorer_")
         frame = as_frame(X)
         if not isinstance(X, pd.DataFrame):
-            if frame.shape[1] != self.n_features_in_:
-                raise ValueError(f"X has {frame.shape[1]} features, but Scorecard is expecting "
-                                 f"{self.n_features_in_} features as input.")
+            self._check_width(frame.shape[1])
             if hasattr(self, "feature_names_in_"):
                 frame.columns = list(self.feature_names_in_)
         return frame
+
+    def _check_width(self, n_columns: int) -> None:
+        if n_columns != self.n_features_in_:
+            raise ValueError(f"X has {n_columns} features, but Scorecard is expecting "
+                             f"{self.n_features_in_} features as input.")
 
     def points(self, X: Any) -> np.ndarray:
         """Points of every row: higher is safer. A numeric NumPy block (columns as
@@ -315,9 +318,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         if (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind == "f" and X.shape[0] > 0
                 and hasattr(self, "feature_names_in_")):
             check_is_fitted(self, "scorer_")
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(f"X has {X.shape[1]} features, but Scorecard is expecting "
-                                 f"{self.n_features_in_} features as input.")
+            self._check_width(X.shape[1])
             names = list(self.feature_names_in_)
             return self.scorer_.score(X[:, [names.index(n) for n in self.scorer_.names]])
         frame = self._frame(X)
