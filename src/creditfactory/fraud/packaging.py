@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from creditfactory.errors import InvalidArgument
 from creditfactory.scorecard import Binner, Scorecard
@@ -235,7 +236,7 @@ def channel_rates(card: Scorecard | None, feats: pd.DataFrame, base: dict[str, f
         bb = min(max(b, eps), 1 - eps)
         seen = findings[f"{k}_n"].reindex(feats.index).fillna(0).to_numpy() > 0
         logit += np.where(seen, np.log(s / (1 - s)) - np.log(bb / (1 - bb)), 0.0)
-    return np.asarray(1.0 / (1.0 + np.exp(-logit)))
+    return np.asarray(expit(logit))
 
 
 def neutral_features(names: list[str], base: dict[str, float]) -> dict[str, float]:

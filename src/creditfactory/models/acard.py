@@ -158,7 +158,8 @@ def _challenger_risk(dev: pd.DataFrame, parts: Sequence[pd.DataFrame]) -> list[n
     def frame(part: pd.DataFrame) -> pd.DataFrame:
         x = features_of(part).copy()
         for name in CATEGORICAL:
-            x[name] = pd.Categorical(x[name], categories=sorted(dev[name].dropna().unique()))
+            seen = sorted(dev[name].dropna().unique())
+            x[name] = pd.Categorical(x[name].where(x[name].isin(seen)), categories=seen)
         return x
 
     model = lgb.LGBMClassifier(n_estimators=300, learning_rate=0.03, num_leaves=15,

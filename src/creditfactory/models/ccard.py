@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -251,7 +252,7 @@ class CollectionScorecard(ClassifierMixin, BaseEstimator):
             odds = _card_odds(self.model_, block)
             for rows, seg_card in self._segment_rows(_block_segments(block)):
                 odds[rows] = 0.5 * (odds[rows] + _card_odds(seg_card, block[rows]))
-            cure = 1.0 / (1.0 + np.exp(odds))
+            cure = expit(-odds)
         return np.column_stack([1.0 - cure, cure])
 
     def predict(self, X: Any) -> np.ndarray:

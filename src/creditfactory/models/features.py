@@ -52,8 +52,8 @@ class CardFeatures:
     def encoded(self, x: pd.DataFrame) -> pd.DataFrame:
         out = x[list(NUMERIC)].astype(float).copy()
         for c in CATEGORICAL:
-            out[c] = pd.Categorical(x[c].astype(object), categories=self.categories[c]).codes.astype(float)
-            out.loc[out[c] < 0, c] = np.nan
+            codes = pd.Index(self.categories[c]).get_indexer(pd.Index(x[c].astype(object))).astype(float)
+            out[c] = np.where(codes < 0, np.nan, codes)  # a category unseen in fitting: missing
         return out
 
     def encoded_record(self, rec: Mapping[str, Any]) -> list[float]:

@@ -60,7 +60,7 @@ def _codes(values: pd.Series | np.ndarray, labels: tuple[str, ...]) -> np.ndarra
     s = pd.Series(values)
     if s.dtype.kind in "iu":
         return s.to_numpy(np.int8)
-    codes = pd.Categorical(s, categories=labels).codes
+    codes = pd.Index(labels).get_indexer(pd.Index(s))
     if (codes < 0).any():
         bad = sorted(set(s[codes < 0].astype(str)))[:3]
         raise ValueError(f"unknown labels {bad}; expected one of {labels}")

@@ -62,7 +62,7 @@ class Scaling:
     def pd(self, points: ArrayLike) -> FloatArray:
         """Probability of bad implied by a score."""
         log_odds = (np.asarray(points, dtype=np.float64) - self.offset) / self.factor
-        return 1.0 / (1.0 + np.exp(log_odds))
+        return np.exp(-np.logaddexp(0.0, log_odds))  # 1 / (1 + e^x) without overflow; no scipy on the scoring path
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""

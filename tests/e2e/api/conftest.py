@@ -7,8 +7,6 @@ test can steer a case.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
@@ -19,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from creditfactory.domain.external_data import BUREAU_FIELDS
 from creditfactory.factory import load_banks
@@ -84,12 +81,6 @@ class Server:
         return wait_for(pred, timeout)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def small_world() -> Any:
     from creditfactory.world import generate
@@ -122,45 +113,30 @@ def application_json(world: Any, i: int, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def server(request: pytest.FixtureRequest, fresh_database: Any, small_world: Any,
+def server(request: pytest.FixtureRequest, fresh_database: Any, serve: Any, small_world: Any,
            world_bureau: Any) -> Iterator[Server]:
-    database = ExitStack()
-    url = database.enter_context(fresh_database(request.param, "e2e"))
-    # the other banks are simulated, as `serve --simulate-banks` does; MANUAL_BANK answers
-    # through the API with its own accounts
-    settings = load_settings(db_url=url, env="test", login_attempts_per_minute=3,
-                             simulate_banks=True, bureau_url=world_bureau.url)
-    banks = tuple(b for b in load_banks() if b.code != MANUAL_BANK)
-    ctx = bootstrap(settings, strategy=FakeDecisions(), banks=banks)
-    engine = ctx.engine
-    setup_service(ctx, settings.db_url, PASSWORD, small_world, train=False)
-    add_user(ctx, Actor("system", "system"), "officer_cmb", PASSWORD, "bank_officer", MANUAL_BANK)
-    add_user(ctx, Actor("system", "system"), "system_cmb", PASSWORD, "bank_system", MANUAL_BANK)
-    port = _free_port()
-    app = create_app(settings, ctx)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                       access_log=False))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}/api/v1"
-    for _ in range(200):
-        if uv.started:
-            break
-        time.sleep(0.05)
-    # Tokens are issued exactly as a login issues them (a session each); logging in 9 users would cost 9
-    # argon2 verifications (about half a second each on a busy machine).
-    tokens = {role: app.state.signer.issue(ctx, Actor(role, role)) for role in ROLES}
-    tokens["officer_cmb"] = app.state.signer.issue(ctx, Actor("officer_cmb", "bank_officer", MANUAL_BANK))
-    tokens["officer_icbc"] = app.state.signer.issue(ctx, Actor("officer_icbc", "bank_officer", "ICBC_SZ"))
-    tokens["system_cmb"] = app.state.signer.issue(ctx, Actor("system_cmb", "bank_system", MANUAL_BANK))
-    try:
+    with ExitStack() as database:  # closed in reverse: the server, the engine, the database
+        url = database.enter_context(fresh_database(request.param, "e2e"))
+        # the other banks are simulated, as `serve --simulate-banks` does; MANUAL_BANK answers
+        # through the API with its own accounts
+        settings = load_settings(db_url=url, env="test", login_attempts_per_minute=3,
+                                 simulate_banks=True, bureau_url=world_bureau.url)
+        banks = tuple(b for b in load_banks() if b.code != MANUAL_BANK)
+        ctx = bootstrap(settings, strategy=FakeDecisions(), banks=banks)
+        database.callback(ctx.engine.dispose)
+        setup_service(ctx, settings.db_url, PASSWORD, small_world, train=False)
+        add_user(ctx, Actor("system", "system"), "officer_cmb", PASSWORD, "bank_officer", MANUAL_BANK)
+        add_user(ctx, Actor("system", "system"), "system_cmb", PASSWORD, "bank_system", MANUAL_BANK)
+        app = create_app(settings, ctx)
+        base = database.enter_context(serve(app)) + "/api/v1"
+        # Tokens are issued exactly as a login issues them (a session each); logging in 9 users would cost 9
+        # argon2 verifications (about half a second each on a busy machine).
+        tokens = {role: app.state.signer.issue(ctx, Actor(role, role)) for role in ROLES}
+        tokens["officer_cmb"] = app.state.signer.issue(ctx, Actor("officer_cmb", "bank_officer", MANUAL_BANK))
+        tokens["officer_icbc"] = app.state.signer.issue(ctx, Actor("officer_icbc", "bank_officer", "ICBC_SZ"))
+        tokens["system_cmb"] = app.state.signer.issue(ctx, Actor("system_cmb", "bank_system", MANUAL_BANK))
         yield Server(base, ctx, tokens, small_world, signer=app.state.signer,
                      bureau_url=world_bureau.url)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-        database.close()
 
 
 @pytest.fixture

@@ -17,9 +17,6 @@ import itertools
 import json
 import logging
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +25,6 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from fastapi.routing import APIRoute
 
 from creditfactory.domain.personal import PERSONAL_FIELDS, REVEALED_FOR
@@ -157,12 +153,6 @@ def _dump(engine: sa.Engine) -> dict[str, str]:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def trained() -> tuple[Any, Any, Any]:
     world = generate(1_500, 24, seed=7)
@@ -171,7 +161,7 @@ def trained() -> tuple[Any, Any, Any]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def run(request: pytest.FixtureRequest, fresh_database: Any,
+def run(request: pytest.FixtureRequest, fresh_database: Any, serve: Any,
         trained: tuple[Any, Any, Any]) -> Iterator[Run]:
     world, models, newcomers = trained
     bureau = contextlib.ExitStack()  # closed last: it also drops the database
@@ -192,7 +182,7 @@ def run(request: pytest.FixtureRequest, fresh_database: Any,
     settings = load_settings(db_url=url, env="test", login_attempts_per_minute=1000,
                              simulate_banks=True, bureau_url=bureau_url)
     ctx = store_context(settings)
-    server = None
+    serving = contextlib.ExitStack()
     try:
         setup_service(ctx, url, PASSWORD, world, models=models)
         ctx = with_decisions(ctx, settings.identity_key)
@@ -205,17 +195,10 @@ def run(request: pytest.FixtureRequest, fresh_database: Any,
         rows = _submission_rows(newcomers)
         sample = run_sample(ctx, rows, Actor("am", "account_manager"), wait_seconds=4)
         app = create_app(settings, ctx)
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info",
-                                               access_log=True, log_config=None))
-        threading.Thread(target=server.run, daemon=True).start()
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
+        base = serving.enter_context(serve(app, log_level="info", access_log=True, log_config=None))
         out = Run(_clear_values(rows), {}, records.lines, [], submitted=sample.submitted,
                   outcome={**sample.tiers, **sample.outcome, **sample.errors})
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        with httpx.Client(base_url=base, timeout=30) as client:
             tokens = {u: _login(client, u) for u in [*STAFF, *(f"officer_{c.lower()}" for c in banks)]}
             _work_tasks(ctx, client, tokens, out)
             simulate_bank_answers(ctx, limit=500)
@@ -223,9 +206,7 @@ def run(request: pytest.FixtureRequest, fresh_database: Any,
         out.tables = _dump(ctx.engine)
         yield out
     finally:
-        if server is not None:
-            server.should_exit = True
-            time.sleep(0.3)
+        serving.close()
         for name in LOGGERS:
             logging.getLogger(name).removeHandler(records)
             logging.getLogger(name).setLevel(levels[name])

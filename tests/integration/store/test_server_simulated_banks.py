@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from creditfactory.cli import _register, app
@@ -42,22 +42,22 @@ def due(migrated_engine: sa.Engine) -> ServiceContext:
     return ServiceContext(migrated_engine, PersonalDataVault("k" * 40), None, simulated_banks=BANKS)
 
 
-def test_without_simulated_banks_nothing_answers_a_package(due: ServiceContext,
-                                                           empty_db_url: str) -> None:
+def test_without_simulated_banks_nothing_answers_a_package(due: ServiceContext, empty_db_url: str,
+                                                           serve: Any) -> None:
     settings = load_settings(db_url=empty_db_url, env="test")
     assert settings.simulate_banks is False
     before = _simulators()
-    with TestClient(create_app(settings, due)):
+    with serve(create_app(settings, due)):
         assert _simulators() - before == set()
         time.sleep(1.5)  # six rounds of the simulator, were it running
         assert _pending(due) == 4
 
 
-def test_with_simulated_banks_the_due_packages_are_answered(due: ServiceContext,
-                                                            empty_db_url: str) -> None:
+def test_with_simulated_banks_the_due_packages_are_answered(due: ServiceContext, empty_db_url: str,
+                                                            serve: Any) -> None:
     settings = load_settings(db_url=empty_db_url, env="test", simulate_banks=True)
     before = _simulators()
-    with TestClient(create_app(settings, due)):
+    with serve(create_app(settings, due)):
         assert len(_simulators() - before) == 1
         deadline = time.monotonic() + 20
         while _pending(due) and time.monotonic() < deadline:

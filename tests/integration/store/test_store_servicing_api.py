@@ -5,9 +5,10 @@ reads the loan with its schedule, transactions, DPD and class."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import httpx
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from creditfactory.server import create_app
 from creditfactory.services.context import ServiceContext
@@ -23,14 +24,14 @@ from .test_store_servicing_book import START
 PASSWORD = "Servicing-Test-Password-42"
 
 
-def _token(client: TestClient, username: str) -> dict[str, str]:
+def _token(client: httpx.Client, username: str) -> dict[str, str]:
     r = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def test_a_bank_posts_on_its_own_loans_and_reads_them(migrated_engine: sa.Engine,
-                                                      empty_db_url: str) -> None:
+                                                      empty_db_url: str, serve: Any) -> None:
     ctx = ServiceContext(migrated_engine, PersonalDataVault("k" * 40))
     (loan_id,) = seed_loans(migrated_engine, [Decimal("100000.00")], start=START)
     with ctx.uow() as uow:
@@ -41,7 +42,7 @@ def test_a_bank_posts_on_its_own_loans_and_reads_them(migrated_engine: sa.Engine
                              ("am1", "account_manager", None)):
         add_user(ctx, SYSTEM, name, PASSWORD, role, bank)
     settings = load_settings(db_url=empty_db_url, env="test")
-    with TestClient(create_app(settings, ctx)) as client:
+    with serve(create_app(settings, ctx)) as base, httpx.Client(base_url=base, timeout=10) as client:
         b01, b02, am = (_token(client, n) for n in ("b01sys", "b02sys", "am1"))
         url = f"/api/v1/loans/{loan_id}/repayments"
         body = {"reference": "T-1", "value_date": "2026-02-15", "amount": "9168.00"}

@@ -68,3 +68,22 @@ def test_the_trained_models_do_not_know_the_bundle_format() -> None:
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert "creditfactory.models.bundle" not in imported
     assert not any(name.startswith("creditfactory.strategy") for name in imported if name)
+
+
+def test_a_category_unseen_in_fitting_encodes_as_missing_in_both_paths() -> None:
+    import warnings
+
+    world = pytest.importorskip("creditfactory.world").generate(600, months=6, seed=8)
+    from creditfactory.models.features import CATEGORICAL, CardFeatures
+
+    features = CardFeatures.fit(world.applications, world.channels)
+    frame = features.frame(world.applications.head(5)).copy()
+    name = CATEGORICAL[0]
+    frame[name] = frame[name].astype(object)
+    frame.loc[frame.index[0], name] = "never-seen"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        encoded = features.encoded(frame)
+    assert np.isnan(encoded[name].iloc[0]) and not encoded[name].iloc[1:].isna().any()
+    rec = frame.iloc[0].to_dict()
+    assert np.array_equal(np.array(features.encoded_record(rec)), encoded.iloc[0].to_numpy(float), equal_nan=True)

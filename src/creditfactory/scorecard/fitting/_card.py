@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 
 from creditfactory.scorecard._bins import FeatureBinning
 from creditfactory.scorecard._stats import FloatArray, IndicatorStats, gather_stats
@@ -86,7 +87,7 @@ def calibrate(
     rate = float(np.average(good, weights=w))
     beta = np.array([np.log(rate / (1.0 - rate)), 0.0 if slope is None else slope * scale])
     for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(beta[0] + beta[1] * z)))
+        p = expit(beta[0] + beta[1] * z)
         r = w * (good - p)
         h = w * p * (1.0 - p)
         grad = np.array([r.sum(), (r * z).sum()])

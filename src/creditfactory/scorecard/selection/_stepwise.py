@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import expit
 
 from creditfactory.scorecard.selection._statistics import LogitFit, criterion_gain, logit_fit
 
@@ -69,7 +70,7 @@ class Objective:
         if self.score_fn is not None or len(candidates) <= SHORTLIST:
             return list(candidates)
         base = self.fit(chosen)
-        p = 1.0 / (1.0 + np.exp(-base.eta))
+        p = expit(base.eta)
         w = p * (1.0 - p)
         design = np.column_stack((np.ones(len(self.y)), self.X[:, chosen]))
         cand = self.X[:, candidates]
@@ -87,7 +88,7 @@ class Objective:
             return list(chosen)
         key = sorted(chosen)
         full = self.fit(key)
-        p = 1.0 / (1.0 + np.exp(-full.eta))
+        p = expit(full.eta)
         design = np.column_stack((np.ones(len(self.y)), self.X[:, key]))
         cov = np.linalg.pinv((design * (p * (1.0 - p))[:, None]).T @ design)
         wald = full.beta[1:] ** 2 / np.maximum(np.diag(cov)[1:], 1e-300)
