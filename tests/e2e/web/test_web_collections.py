@@ -5,6 +5,7 @@ analyst approves it, and each step is on the account's history; the borrower mas
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
@@ -98,6 +99,7 @@ def test_a_collector_works_an_account_end_to_end_and_sees_it_on_its_history(
     row = page.locator(f"#queue tr[data-loan='{loan_id}']")
     expect(row).to_contain_text("35")
     expect(row).to_contain_text("call")
+    expect(row.locator("td.collector")).to_have_text(re.compile(r"^(cathy_web|not dealt yet)$"))
     assert "*" in row.locator("td.masked").inner_text()  # the borrower masked
     row.locator("a").click()
     expect(page).to_have_url(f"{web.root}/ui/collections/accounts/{loan_id}")
