@@ -62,7 +62,8 @@ class Scaling:
     def pd(self, points: ArrayLike) -> FloatArray:
         """Probability of bad implied by a score."""
         log_odds = (np.asarray(points, dtype=np.float64) - self.offset) / self.factor
-        return np.exp(-np.logaddexp(0.0, log_odds))  # 1 / (1 + e^x) without overflow; no scipy on the scoring path
+        # clipped where e^x would overflow (the PD is 1e-304 there); no scipy on the scoring path
+        return 1.0 / (1.0 + np.exp(np.clip(log_odds, -700.0, 700.0)))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
