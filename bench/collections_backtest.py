@@ -140,7 +140,7 @@ def big(args: argparse.Namespace) -> dict[str, Any]:
     static = acc.static.iloc[j].reset_index(drop=True)
     big_acc = Accounts(static=static, key=(c * 10_000_000 + acc.key[j]).astype(np.int64),
                        start_step=acc.start_step[j] + (c % 24) * 6, reason=acc.reason[j], contact=acc.contact[j],
-                       book_size=acc.book_size * args.big / k)
+                       burden=acc.burden[j], book_size=acc.book_size * args.big / k)
     cut = np.quantile(big_acc.start_step, 0.5)
     dev_mask = big_acc.start_step < cut - 6
     reasons = load_reason_model()

@@ -107,7 +107,7 @@ def prepare_accounts(portfolio: Path, world_dir: Path, response: ResponseModel
              // response.step_days)
     months = pd.to_datetime(tables.monthly["month"])
     active = tables.monthly["status"].isin(["current", "delinquent"]).groupby(months).sum()
-    acc = Accounts(static=ep, key=key, start_step=start, reason=reason, contact=contact,
+    acc = Accounts(static=ep, key=key, start_step=start, reason=reason, contact=contact, burden=burden,
                    book_size=float(active.mean()))
     return ep, acc, seed
 
@@ -115,7 +115,7 @@ def prepare_accounts(portfolio: Path, world_dir: Path, response: ResponseModel
 def _subset(acc: Accounts, mask: np.ndarray) -> Accounts:
     return Accounts(static=acc.static[mask].reset_index(drop=True), key=acc.key[mask],
                     start_step=acc.start_step[mask], reason=acc.reason[mask], contact=acc.contact[mask],
-                    book_size=acc.book_size)
+                    burden=acc.burden[mask], book_size=acc.book_size)
 
 
 def _fit_ccard(dev: Played, objective: str) -> Any:

@@ -41,13 +41,15 @@ Scorer = Callable[[pd.DataFrame], np.ndarray]
 class Accounts:
     """The episodes to play: the lender's view (``static``: :data:`STATIC_FEATURES`, plus
     ``loan_id``, ``start_step``, ``instalment``, ``balance``, ``remaining_months``) and the
-    world's hidden ``reason`` and ``contact``; ``key`` names each episode's draws."""
+    world's hidden ``reason``, ``contact`` and ``burden`` (all debt service over true revenue);
+    ``key`` names each episode's draws."""
 
     static: pd.DataFrame
     key: np.ndarray
     start_step: np.ndarray
     reason: np.ndarray
     contact: np.ndarray
+    burden: np.ndarray
     book_size: float
 
 
@@ -262,7 +264,8 @@ def play(world: ResponseModel, acc: Accounts, strategy: CompiledCollections, *, 
         tries = np.where(t > 0, tries, 0)
         hand = (t == _LAWSUIT) | (t == _AGENCY)
         o = respond(world, key=acc.key[d], step=g - acc.start_step[d], seed=seed, reason=acc.reason[d],
-                    contact=acc.contact[d], treatment=np.where(hand, 0, t), attempts=tries)
+                    contact=acc.contact[d], treatment=np.where(hand, 0, t), attempts=tries,
+                    burden=acc.burden[d])
         spend = np.where(hand, np.where(t == _LAWSUIT, world.cost[_LAWSUIT], 0.0), world.cost[t] * tries)
         cost[d] += spend
         np.add.at(cost_b, bucket, spend)

@@ -30,7 +30,7 @@ from creditfactory.world._hashing import uniform
 from creditfactory.world.errors import WorldError
 
 __all__ = ["REASONS", "TREATMENTS", "Outcome", "ResponseModel", "hidden_reasons", "load_response",
-           "perturbed", "respond", "uniforms"]
+           "perturbed", "respond", "shortfall_ease", "uniforms"]
 
 REASONS = ("oversight", "shortfall", "business_failure", "strategic", "fraud")
 TREATMENTS = ("none", "sms", "call", "visit", "restructure", "legal_letter", "lawsuit", "agency")
@@ -55,6 +55,9 @@ class ResponseModel:
     self_cure: np.ndarray
     partial: np.ndarray
     keep_promise: np.ndarray
+    burden_reference: float
+    burden_elasticity: float
+    burden_bounds: tuple[float, float]
     redefault_cured: np.ndarray
     redefault_restructured: np.ndarray
     restructure_instalment: float
@@ -111,6 +114,7 @@ def load_response(path: str | Path | None = None) -> ResponseModel:
 
     step = int(doc["step_days"])
     sh = doc["reason"]["shortfall"]
+    sb = beh["shortfall_burden"]
     return ResponseModel(
         step_days=step, write_off_steps=int(doc["write_off_steps"]),
         horizon_steps=int(doc["horizon_steps"]),
@@ -123,6 +127,8 @@ def load_response(path: str | Path | None = None) -> ResponseModel:
         self_cure=_per_reason(beh["self_cure"], "behaviour.self_cure"),
         partial=_per_reason(beh["partial"], "behaviour.partial"),
         keep_promise=_per_reason(beh["keep_promise"], "behaviour.keep_promise"),
+        burden_reference=float(sb["reference"]), burden_elasticity=float(sb["elasticity"]),
+        burden_bounds=(float(sb["low"]), float(sb["high"])),
         redefault_cured=_per_reason(beh["redefault_cured"], "behaviour.redefault_cured"),
         redefault_restructured=_per_reason(beh["redefault_restructured"], "behaviour.redefault_restructured"),
         restructure_instalment=float(beh["restructure_instalment"]),
@@ -139,12 +145,13 @@ def load_response(path: str | Path | None = None) -> ResponseModel:
     )
 
 
-_EFFECTS = ("pay", "promise", "keep", "accept", "handover_recovery", "reach")
+_EFFECTS = ("pay", "promise", "keep", "accept", "handover_recovery", "reach", "burden_elasticity")
+_UNBOUNDED = ("keep", "burden_elasticity")  # a multiplier and an exponent, not chances
 
 
 def perturbed(model: ResponseModel) -> list[ResponseModel]:
     """The model with every treatment effect (pay, promise, keep, accept, hand-over recovery,
-    reach) scaled by ``1 + u``, ``u`` uniform within the declared spread, one independent draw
+    reach) and the shortfall's burden elasticity scaled by ``1 + u``, ``u`` uniform within the declared spread, one independent draw
     per parameter: ``model.draws`` worlds, always the same ones."""
     rng = np.random.default_rng([model.perturbation_seed, 18])
     out = []
@@ -153,7 +160,8 @@ def perturbed(model: ResponseModel) -> list[ResponseModel]:
         for name in _EFFECTS:
             value = getattr(model, name)
             scaled = value * (1.0 + rng.uniform(-model.spread, model.spread, np.shape(value)))
-            changes[name] = scaled if name == "keep" else np.clip(scaled, 0.0, 0.99)
+            changes[name] = (float(scaled) if np.ndim(value) == 0 else scaled) if name in _UNBOUNDED \
+                else np.clip(scaled, 0.0, 0.99)
         out.append(replace(model, **changes))
     return out
 
@@ -183,6 +191,17 @@ def hidden_reasons(model: ResponseModel, *, key: np.ndarray, seed: int, fraud: n
     return reason, contact
 
 
+def shortfall_ease(model: ResponseModel, reason: np.ndarray, burden: np.ndarray | None) -> np.ndarray:
+    """The factor on a borrower's chances to pay and to keep a promise: for a shortfall
+    ``(reference / burden) ** elasticity`` within the declared bounds, 1 for every other
+    reason (and for everyone when ``burden`` is ``None``)."""
+    if burden is None:
+        return np.ones(np.shape(reason))
+    lo, hi = model.burden_bounds
+    depth = np.clip((model.burden_reference / np.maximum(burden, 1e-3)) ** model.burden_elasticity, lo, hi)
+    return np.where(np.asarray(reason) == REASONS.index("shortfall"), depth, 1.0)
+
+
 def uniforms(key: np.ndarray, step: int | np.ndarray, purpose: str, seed: int) -> np.ndarray:
     """The world's draw for ``purpose`` of accounts ``key`` at ``step``: the same for every
     strategy played on the same world."""
@@ -207,22 +226,25 @@ class Outcome:
 
 def respond(model: ResponseModel, *, key: np.ndarray, step: np.ndarray, seed: int,
             reason: np.ndarray, contact: np.ndarray, treatment: np.ndarray,
-            attempts: np.ndarray) -> Outcome:
+            attempts: np.ndarray, burden: np.ndarray | None = None) -> Outcome:
     """The borrowers' answer to one step's ``treatment`` (index into :data:`TREATMENTS`)
     tried ``attempts`` times (at least one for a treatment other than ``none``); ``contact``
     (the borrower's contactability) matters to the phone's treatments, the reason's
-    ``present`` to a visit or a letter."""
+    ``present`` to a visit or a letter; ``burden`` (debt service over true revenue; ``None``:
+    everyone at the reference) how hard a shortfall is to make up (:func:`shortfall_ease`)."""
+    ease = shortfall_ease(model, reason, burden)
     # a call needs the borrower to pick up; a visit or a letter needs the borrower to be there
     p_attempt = model.reach[treatment] * np.where(model.by_phone[treatment], contact, model.present[reason])
     p_reach = 1.0 - (1.0 - p_attempt) ** np.maximum(attempts, 0)
     reached = (treatment > 0) & (uniforms(key, step, "reach", seed) < p_reach)
-    pay_p = np.where(reached, 1.0 - (1.0 - model.self_cure[reason]) * (1.0 - model.pay[treatment, reason]),
-                     model.self_cure[reason])
+    alone = np.minimum(model.self_cure[reason] * ease, 0.99)
+    pay_p = np.where(reached, 1.0 - (1.0 - alone) * (1.0 - np.minimum(model.pay[treatment, reason] * ease, 0.99)),
+                     alone)
     pay_full = uniforms(key, step, "pay", seed) < pay_p
-    partial = ~pay_full & (uniforms(key, step, "partial", seed) < model.partial[reason])
+    partial = ~pay_full & (uniforms(key, step, "partial", seed) < np.minimum(model.partial[reason] * ease, 0.99))
     promise = reached & ~pay_full & (uniforms(key, step, "promise", seed) < model.promise[treatment, reason])
     keep = promise & (uniforms(key, step, "keep", seed)
-                      < np.minimum(model.keep_promise[reason] * model.keep[treatment], 0.99))
+                      < np.minimum(model.keep_promise[reason] * model.keep[treatment] * ease, 0.99))
     accept = (reached & ~pay_full & ~promise
               & (uniforms(key, step, "accept", seed) < model.accept[treatment, reason]))
     return Outcome(reached, pay_full, partial, promise, keep, accept)

@@ -34,7 +34,8 @@ def _accounts(reason: str, n: int, seed: int) -> Accounts:
     static["loan_id"] = np.arange(1, n + 1)
     return Accounts(static=static, key=np.arange(1, n + 1, dtype=np.int64) + seed * 1_000_003,
                     start_step=np.zeros(n, np.int64), reason=np.full(n, REASONS.index(reason), np.int8),
-                    contact=rng.beta(2.6, 1.4, n), book_size=1e9)  # no team is short of capacity
+                    contact=rng.beta(2.6, 1.4, n), burden=rng.uniform(0.05, 0.40, n),
+                    book_size=1e9)  # no team is short of capacity
 
 
 def _value(treatment: str, acc: Accounts, seed: int) -> float:
@@ -58,7 +59,8 @@ def test_the_ceiling_play_treats_each_account_by_its_hidden_reason() -> None:
     acc = Accounts(static=pd.concat([p.static for p in parts], ignore_index=True),
                    key=np.arange(1, 121, dtype=np.int64), start_step=np.zeros(120, np.int64),
                    reason=np.concatenate([p.reason for p in parts]),
-                   contact=np.concatenate([p.contact for p in parts]), book_size=1e9)
+                   contact=np.concatenate([p.contact for p in parts]),
+                   burden=np.concatenate([p.burden for p in parts]), book_size=1e9)
     strategy = parse_collections_strategy(
         "name: by_reason\nbands: {A: 0.6, B: 0.25, C: 0.0}\nreason_threshold: 0.0\nrules:\n"
         "  - {reason: [strategic], treatment: legal_letter}\n  - {treatment: sms}\n"

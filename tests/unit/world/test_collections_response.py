@@ -14,6 +14,7 @@ from creditfactory.world.collections_response import (
     load_response,
     perturbed,
     respond,
+    shortfall_ease,
 )
 
 MODEL = load_response()
@@ -111,3 +112,36 @@ def test_perturbed_worlds_are_fixed_and_within_the_spread() -> None:
         ratio = w.pay[MODEL.pay > 0] / MODEL.pay[MODEL.pay > 0]
         assert ((ratio >= 0.5 - 1e-9) & (ratio <= 1.5 + 1e-9)).all()
     assert not np.array_equal(worlds[0].pay, worlds[1].pay)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), light=st.floats(0.03, 0.12), heavy=st.floats(0.2, 0.6))
+def test_a_shortfall_under_a_heavier_debt_burden_is_made_up_less_often(seed: int, light: float,
+                                                                       heavy: float) -> None:
+    n = 20_000
+    key = np.arange(n, dtype=np.int64)
+
+    def back(reason: str, burden: float) -> float:
+        o = respond(MODEL, key=key, step=np.zeros(n, np.int64), seed=seed, reason=np.full(n, R[reason]),
+                    contact=np.full(n, 0.7), treatment=np.full(n, T["call"]), attempts=np.ones(n, np.int64),
+                    burden=np.full(n, burden))
+        return float((o.pay_full | o.partial | o.keep).mean())
+
+    assert back("shortfall", light) > back("shortfall", heavy)
+    for other in ("oversight", "business_failure", "strategic"):
+        assert back(other, light) == back(other, heavy), other
+
+
+def test_the_burden_scales_only_a_shortfall_and_within_its_bounds() -> None:
+    reason = np.array([R["shortfall"]] * 4 + [R["oversight"]])
+    burden = np.array([0.001, MODEL.burden_reference, 0.3, 100.0, 100.0])
+    ease = shortfall_ease(MODEL, reason, burden)
+    lo, hi = MODEL.burden_bounds
+    assert ease[0] == hi and ease[1] == 1.0 and lo < ease[2] < 1.0 and ease[3] == lo and ease[4] == 1.0
+    assert (shortfall_ease(MODEL, reason, None) == 1.0).all()
+
+
+def test_the_perturbed_worlds_move_the_burden_elasticity_too() -> None:
+    values = [w.burden_elasticity for w in perturbed(MODEL)]
+    assert len(set(values)) == MODEL.draws
+    assert all(0.5 * MODEL.burden_elasticity <= v <= 1.5 * MODEL.burden_elasticity for v in values)
