@@ -257,6 +257,26 @@ class Bureau:
 
 
 @contextmanager
+def payload_world(n: int, latency_ms: float) -> Iterator[list[dict[str, Any]]]:
+    """The bodies of the first ``n`` applications of a fresh world, with that world's bureau
+    and registry served on loopback (``BUREAU``: the servers pull their reports from it) for
+    the block, ``latency_ms`` added to every call."""
+    with tempfile.TemporaryDirectory() as tmp:
+        world_dir = write_payload_world(n, Path(tmp) / "world")
+        bodies = payloads(n, world_dir)
+        bureau = Bureau(world_dir, latency_ms)
+        BUREAU_PROCESS.append(bureau)
+        BUREAU["url"] = bureau.url
+        print(f"simulated bureau and registry at {bureau.url}, {latency_ms:.0f} ms a call", flush=True)
+        try:
+            yield bodies
+        finally:
+            bureau.stop()
+            BUREAU_PROCESS.remove(bureau)
+            BUREAU.clear()
+
+
+@contextmanager
 def served(kind: str, source: Path | None = None) -> Iterator[tuple[Store, Server]]:
     """A fresh store of ``kind`` with a running server on it (``source``: another revision's
     package, set up and served instead of this tree's); both gone afterwards."""

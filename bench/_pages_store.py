@@ -80,6 +80,8 @@ def _shift_sample(engine: sa.Engine) -> int:
     dialect = engine.dialect.name
     with engine.begin() as c:
         last = c.execute(sa.select(sa.func.max(tables["applications"].c.applied_at))).scalar()
+        if last is None:
+            raise SystemExit("the store holds no application to clone")
         if isinstance(last, str):
             last = datetime.fromisoformat(last)
         if last.tzinfo is None:
@@ -112,7 +114,7 @@ def _clone(engine: sa.Engine, copies: int, seconds: int) -> None:
                         expr = col + k * STRIDE
                     elif col.name in UNIQUE_TEXT.get(name, ()):
                         tail = f"-{k}"
-                        keep = (col.type.length or 64) - len(tail)
+                        keep = (getattr(col.type, "length", None) or 64) - len(tail)
                         expr = sa.func.substr(col, 1, keep) + sa.literal(tail)
                     elif name == "audit_log" and _is_time(col):
                         expr = _shifted(col, seconds, dialect)

@@ -67,15 +67,17 @@ def main() -> None:
     for seed in args.seeds:
         t0 = time.perf_counter()
         world = generate(n_applications=args.applications, months=args.months, seed=seed)
+        truth = world.truth
+        assert truth is not None  # a simulated world always has one
         table = modelling_table(world)
         booked = booking_policy(table)
         t1 = time.perf_counter()
-        acards.append(acard_against_truth(world, world.truth, challenger=True))
+        acards.append(acard_against_truth(world, truth, challenger=True))
         t2 = time.perf_counter()
         policies = {"knock-out": booking_policy, "knock-out + underwriter": underwriter_policy(world)}
         for objective in ("logistic", "divergence"):
             for label, policy in policies.items():
-                out = reject_inference_against_truth(world, world.truth, objective=objective, policy=policy)
+                out = reject_inference_against_truth(world, truth, objective=objective, policy=policy)
                 rejects.setdefault((objective, label), []).append(out)
                 print(f"  {objective}, {label}: books {out.attrs['approval_rate_dev']:.1%}, bad rate "
                       f"booked {out.attrs['bad_rate_booked_dev']:.2%}, rejected "
@@ -90,8 +92,8 @@ def main() -> None:
     table = _spread(acards, ["model", "sample"], ["auc", "ks", "gini", "divergence"])
     rows = pd.concat(acards).groupby(["model", "sample"], sort=False)[["rows", "bad_rate", "features"]].mean()
     print(table.merge(rows.reset_index(), on=["model", "sample"]).to_string(index=False))
-    oot = pd.concat(acards)
-    oot = oot[oot["sample"] == "out-of-time"].groupby("model", sort=False)["auc"].mean()
+    every = pd.concat(acards)
+    oot = every[every["sample"] == "out-of-time"].groupby("model", sort=False)["auc"].mean()
     ceiling = oot[CEILING]
     print("\nout-of-time AUC as a share of the true-PD ceiling: "
           + ", ".join(f"{m} {a / ceiling:.3f}" for m, a in oot.items() if m != CEILING))

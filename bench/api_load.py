@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -65,6 +64,7 @@ from _load_setup import (  # noqa: E402,F401
     free_port,
     machine_ticks,
     on_channels_of,
+    payload_world,
     payloads,
     prepare,
     served,
@@ -173,18 +173,8 @@ def main() -> None:
     kinds = ["sqlite", "postgresql"] if a.store == "both" else [a.store]
     OUTAGE.update(fail_rate=a.bureau_fail_rate,
                   seconds=a.seconds if a.bureau_fail_seconds is None else a.bureau_fail_seconds)
-    with tempfile.TemporaryDirectory() as tmp:
-        world_dir = write_payload_world(min(int(a.rate * a.seconds), 5000), Path(tmp) / "world")
-        bodies = payloads(min(int(a.rate * a.seconds), 5000), world_dir)
-        bureau = Bureau(world_dir, a.bureau_latency_ms)
-        BUREAU_PROCESS.append(bureau)
-        BUREAU["url"] = bureau.url
-        print(f"simulated bureau and registry at {bureau.url}, {a.bureau_latency_ms:.0f} ms a call",
-              flush=True)
-        try:
-            _run(a, kinds, bodies)
-        finally:
-            bureau.stop()
+    with payload_world(min(int(a.rate * a.seconds), 5000), a.bureau_latency_ms) as bodies:
+        _run(a, kinds, bodies)
 
 
 def _run(a: argparse.Namespace, kinds: list[str], bodies: list[dict[str, Any]]) -> None:

@@ -70,6 +70,7 @@ def book(world: Path) -> dict[str, Any]:
     loans, apps = book_approved(data.applications, decisions)
     last_mob = as_if_last_months(data.performance, apps["application_id"].to_numpy())
     meta = json.loads((world / "meta.json").read_text())
+    assert data.truth is not None  # a simulated world always has one
     played = play_portfolio(loans, apps, data.truth, last_mob, meta)
     return {"loans": loans, "apps": apps, "truth": data.truth, "last_mob": last_mob, "meta": meta,
             "played": played}

@@ -179,6 +179,7 @@ def world_join(world: Path, n_episodes: int) -> float:
     meta = json.loads((world / "meta.json").read_text("utf-8"))
     data = load(world, money="float")
     apps = data.applications.iloc[: n_episodes].reset_index(drop=True)
+    assert data.truth is not None  # a simulated world always has one
     ids = apps["application_id"].to_numpy()
     hidden_borrowers(apps, data.truth, world_macro(meta), int(meta["seed"]), last_months(data.performance, ids))
     seconds = time.perf_counter() - t0

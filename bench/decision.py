@@ -17,12 +17,20 @@ import gc
 import json
 import statistics
 import time
+from decimal import Decimal
+from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 
 from creditfactory.strategy import decide_frame, decide_one, derive_fields, load_strategy
 from creditfactory.strategy.synthetic import synthetic_applications, synthetic_scores
 from creditfactory.strategy.zen_export import policy_jdm, tier_jdm
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dictionaries keyed by column name."""
+    return cast(list[dict[str, Any]], frame.to_dict("records"))
 
 
 def _clean(v):  # type: ignore[no-untyped-def]
@@ -35,12 +43,12 @@ def bench_policy_tier(n: int) -> float:
     s = load_strategy("default")
     apps = derive_fields(synthetic_applications(n, seed=21))
     scores = synthetic_scores(n, seed=22)
-    records = apps.to_dict("records")
-    full = [decide_one(s, a, b) for a, b in zip(records, scores.to_dict("records"), strict=True)]
+    records = _records(apps)
+    full = [decide_one(s, a, b) for a, b in zip(records, _records(scores), strict=True)]
     grades = {g.name: i for i, g in enumerate(s.spec.grades)}
     bands = {b.name: i for i, b in enumerate(s.spec.fraud.bands)}
     tier_in = [
-        (grades.get(r.grade or "A", 0), bands.get(r.fraud_band or "low", 0), r.limit or 0, bool(r.disagreement))
+        (grades.get(r.grade or "A", 0), bands.get(r.fraud_band or "low", 0), r.limit or Decimal(0), bool(r.disagreement))
         for r in full
     ]
     fields = sorted({c.field for r in s.spec.policy for c in r.when})
@@ -56,7 +64,7 @@ def bench_policy_tier(n: int) -> float:
         hits, tier_of = s.policy_hits, s.tier_of
         return [(hits(a), (row.tier if (row := tier_of(g, b, lim, d)) else 3)) for a, (g, b, lim, d) in zip(records, tier_in, strict=True)]
 
-    def theirs() -> list[tuple[list[dict[str, str]], dict[str, str]]]:
+    def theirs() -> list[tuple[Any, Any]]:
         return [(zp.evaluate(c)["result"], zt.evaluate(t)["result"]) for c, t in zip(zen_ctx, zen_tier, strict=True)]
 
     def per_call_ours() -> np.ndarray:
@@ -113,7 +121,7 @@ def bench_full(n: int, provider_name: str) -> None:
     s = load_strategy("default")
     apps = derive_fields(synthetic_applications(n, seed=31))
     scores = synthetic_scores(n, seed=32)
-    merged = apps.join(scores).to_dict("records")
+    merged = _records(apps.join(scores))
     provider = ColumnScores({"a_card": "synthetic"})
     times = []
     gc.collect()
@@ -159,7 +167,7 @@ def bench_world(world_dir: str, decisions: int) -> None:
     scores = models.score_frame(apps)
     print(f"scoring every application (A-card, LightGBM, fraud, packaging) {time.perf_counter() - t:.2f} s")
     s = load_strategy("default")
-    records = apps.to_dict("records")
+    records = _records(apps)
     times = []
     gc.collect()
     gc.freeze()  # a long-lived decision service freezes its start-up heap the same way
@@ -172,7 +180,7 @@ def bench_world(world_dir: str, decisions: int) -> None:
     for name in ("default", "policy_only"):
         strategy = load_strategy(name)
         batch = decide_frame(strategy, apps, scores)
-        single = [decide_one(strategy, a, b).outcome() for a, b in zip(records, scores.to_dict("records"), strict=True)]
+        single = [decide_one(strategy, a, b).outcome() for a, b in zip(records, _records(scores), strict=True)]
         cols = ("decision", "tier", "reasons", "policy_hits", "segment", "grade", "fraud_band", "product", "rate", "limit")
         same = all(
             [None if v is None or v != v else v for v in batch[c].astype(object)] == [r[c] for r in single] for c in cols
@@ -186,8 +194,8 @@ def bench_world(world_dir: str, decisions: int) -> None:
         def score_frame(self, frame):  # type: ignore[no-untyped-def]
             return scores.set_index(apps["application_id"]).reindex(frame["application_id"]).reset_index(drop=True)
 
-        def score_record(self, app):  # type: ignore[no-untyped-def]
-            return models.score_record(app)
+        def score_record(self, app, fraud=None):  # type: ignore[no-untyped-def]
+            return models.score_record(app, fraud)
 
         def fraud_with_known_bads(self, frame, known_bad):  # type: ignore[no-untyped-def]
             return models.fraud_with_known_bads(frame, known_bad)
@@ -242,7 +250,7 @@ def bench_big_backtest(world_dir: str) -> None:
         def score_frame(self, frame):  # type: ignore[no-untyped-def]
             return synthetic_scores(len(frame), seed=5).set_index(frame.index)
 
-        def score_record(self, app):  # type: ignore[no-untyped-def]
+        def score_record(self, app, fraud=None):  # type: ignore[no-untyped-def]
             raise NotImplementedError
 
     import resource

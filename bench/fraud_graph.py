@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -161,7 +162,7 @@ def main() -> None:
           f"{nx_cpu * args.large / args.small / min(cpu_l):.1f}x")
 
     online = OnlineGraph(GraphConfig())
-    rows = ident_l.head(args.online + 2_000).to_dict("records")
+    rows = cast(list[dict[str, int]], ident_l.head(args.online + 2_000).to_dict("records"))
     for app_id, b in zip(ident_l["application_id"][: len(rows)], bad_l[: len(rows)],
                          strict=True):
         if b != NEVER:

@@ -44,12 +44,11 @@ def one_world(world: Path, out: Path, payout_days: float, known_bads: bool) -> d
     w3, c3 = _clock()
     live = replay_figures(replay, truth)
     replay.to_parquet(out / "live_replay.parquet", index=False)
-    batch_payout = float(stages.loc["pre_payout", "ring_recall"])
+    batch_payout = float(stages["ring_recall"].astype(float)["pre_payout"])
     return {
-        "batch_decision_ring_recall": float(stages.loc["decision", "ring_recall"]),
+        "batch_decision_ring_recall": float(stages["ring_recall"].astype(float)["decision"]),
         "batch_payout_ring_recall": batch_payout,
-        "batch_payout_ring_precision": float(stages.loc["pre_payout",
-                                                        "ring_precision_all_flagged"]),
+        "batch_payout_ring_precision": float(stages["ring_precision_all_flagged"].astype(float)["pre_payout"]),
         "live_decision_ring_recall": live["decision_ring_recall"],
         "live_payout_ring_recall": live["payout_ring_recall"],
         "live_payout_ring_precision": live["payout_ring_precision"],

@@ -95,6 +95,7 @@ def main() -> None:
     loans, apps = book_approved(data.applications, decisions)
     last_mob = as_if_last_months(data.performance, apps["application_id"].to_numpy())
     truth = data.truth
+    assert truth is not None  # a simulated world always has one
     del data, decisions  # what the play needs of them is taken
     t2, c2 = time.perf_counter(), cpu()
     played = play_portfolio(loans, apps, truth, last_mob, json.loads((world / "meta.json").read_text()))

@@ -36,6 +36,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ _SCRIPT = Path(sys.executable).with_name("creditfactory")
 CLI = ([str(_SCRIPT)] if _SCRIPT.exists()
        else [sys.executable, "-c", "from creditfactory.cli import main; main()"])
 # the settings `creditfactory scorecard fit` uses by default
-CLI_DEFAULTS = {"chance_dof": "coefficients", "random_state": 0}
+CLI_DEFAULTS: dict[str, Any] = {"chance_dof": "coefficients", "random_state": 0}
 
 OPT_FIT = """
 import pickle, sys, warnings

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -30,7 +31,8 @@ def measure(passes: int) -> dict[str, float]:
     from creditfactory.store import PersonalDataVault
     from creditfactory.world import generate
 
-    rows = generate(400, 12, 11).applications.drop(columns="application_id").to_dict("records")
+    rows = cast(list[dict[str, Any]],
+                generate(400, 12, 11).applications.drop(columns="application_id").to_dict("records"))
     vault = PersonalDataVault("k" * 40)
     runs = []
     for _ in range(9):

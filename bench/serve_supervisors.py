@@ -128,6 +128,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--rev", default="HEAD", help="the revision whose application is served")
+    ap.add_argument("--bureau-latency-ms", type=float, default=20.0,
+                    help="added to every call of the simulated bureau and registry")
     ap.add_argument("--supervisor-rev", default="65e1a5f",
                     help="the revision whose src/creditfactory/cli/workers.py is the supervisor")
     ap.add_argument("--gunicorn-rev", default="HEAD",
@@ -137,10 +139,10 @@ def main() -> None:
     runners = {variant: _workers_file(rev) for variant, rev in
                (("supervisor", a.supervisor_rev), ("gunicorn", a.gunicorn_rev))}
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
-    with source_of(a.rev) as source, tempfile.TemporaryDirectory() as folder:
+    with (source_of(a.rev) as source, tempfile.TemporaryDirectory() as folder,
+          al.payload_world(min(int(a.rate * a.seconds), 5000), a.bureau_latency_ms) as bodies):
         assert source is not None
         sys.path.insert(0, str(source))  # this process too reads the store with that revision
-        bodies = al.payloads(min(int(a.rate * a.seconds), 5000))
         for variant, text in runners.items():
             (Path(folder) / f"{variant}_under_test.py").write_text(text)
         for kind in kinds:
