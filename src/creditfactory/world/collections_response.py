@@ -151,8 +151,9 @@ _UNBOUNDED = ("keep", "burden_elasticity")  # a multiplier and an exponent, not 
 
 def perturbed(model: ResponseModel) -> list[ResponseModel]:
     """The model with every treatment effect (pay, promise, keep, accept, hand-over recovery,
-    reach) and the shortfall's burden elasticity scaled by ``1 + u``, ``u`` uniform within the declared spread, one independent draw
-    per parameter: ``model.draws`` worlds, always the same ones."""
+    reach) and the shortfall's burden elasticity scaled by ``1 + u``, ``u`` uniform within the
+    declared spread, one independent draw per parameter: ``model.draws`` worlds, always the
+    same ones."""
     rng = np.random.default_rng([model.perturbation_seed, 18])
     out = []
     for _ in range(model.draws):
@@ -160,8 +161,10 @@ def perturbed(model: ResponseModel) -> list[ResponseModel]:
         for name in _EFFECTS:
             value = getattr(model, name)
             scaled = value * (1.0 + rng.uniform(-model.spread, model.spread, np.shape(value)))
-            changes[name] = (float(scaled) if np.ndim(value) == 0 else scaled) if name in _UNBOUNDED \
-                else np.clip(scaled, 0.0, 0.99)
+            if name in _UNBOUNDED:
+                changes[name] = float(scaled) if np.ndim(value) == 0 else scaled
+            else:
+                changes[name] = np.clip(scaled, 0.0, 0.99)
         out.append(replace(model, **changes))
     return out
 
