@@ -10,7 +10,10 @@ elsewhere, credit sought, late tax or utility bills, the industry index's move o
 months and its level) and, when the applications are given, the debt service the business carries: this
 loan's instalment and its other debts at the bureau (a mortgage holder's less a typical home
 loan, served from the household) against its monthly inflows and its declared revenue -- a
-business whose debts eat its cash misses for want of money, not memory. Platform data only.
+business whose debts eat its cash misses for want of money, not memory -- and, when the fraud
+graph's links are given, whether the application shared two kinds of identity value (a device
+and an address, say) with another application the lender had received before the episode
+began: a ring's member, who took the money and went. Platform data only.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ STATIC_FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "
                    "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
                    "overdue_elsewhere", "credit_seeking", "late_bills", "industry_change",
                    "instalment_to_inflows", "debt_service_to_inflows", "debt_service_to_revenue",
-                   "industry_level")
+                   "industry_level", "ring_linked")
 OTHER_DEBT_MONTHLY = 0.037
 """Monthly service of a CNY of other debt at the bureau: a three-year annuity at 20 % a year,
 the terms of the small-business loans it mostly is."""
@@ -78,13 +81,17 @@ def _industry(index: pd.DataFrame, keys: pd.DataFrame) -> tuple[np.ndarray, np.n
 def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
                          signals: pd.DataFrame | None = None,
                          industry_index: pd.DataFrame | None = None,
-                         applications: pd.DataFrame | None = None) -> pd.DataFrame:
+                         applications: pd.DataFrame | None = None,
+                         linked_since: pd.Series | None = None) -> pd.DataFrame:
     """One row per episode: ``episode_id``, ``loan_id``, ``month`` (the month end it was seen),
     ``start`` (first missed day), ``dpd`` then, the :data:`STATIC_FEATURES`, and
     ``run_max_dpd`` (the worst DPD before the loan was current again in this book: what
     happened, for evaluation; never a feature). ``applications`` (``application_id``,
     ``bureau_debt``, ``has_mortgage``, ``declared_monthly_revenue``) give the debt service
-    features; without them they are missing."""
+    features; without them they are missing. ``linked_since`` (by ``application_id``: epoch
+    seconds since the application first shared two kinds of identity value with another,
+    :meth:`creditfactory.fraud.graph.IdentityGraph.strongly_linked_since`) gives
+    ``ring_linked``; without it, it is missing."""
     m = monthly[["loan_id", "month", "mob", "dpd"]].sort_values(["loan_id", "month"], kind="stable")
     loan = m["loan_id"].to_numpy(np.int64)
     dpd = m["dpd"].to_numpy(np.int64)
@@ -137,6 +144,12 @@ def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
         ep["debt_service_to_revenue"] = service / np.maximum(_num(app["declared_monthly_revenue"]), 1.0)
     else:
         ep["debt_service_to_inflows"] = ep["debt_service_to_revenue"] = np.nan
+    if linked_since is not None and "application_id" in info:
+        since = linked_since.reindex(info["application_id"].to_numpy()).to_numpy(np.float64)
+        started = ep["start"].to_numpy().astype("datetime64[s]").astype(np.int64)
+        ep["ring_linked"] = (since < started).astype(np.float64)  # NaN (unknown) compares False
+    else:
+        ep["ring_linked"] = np.nan
     if industry_index is not None and len(industry_index):
         ep["industry_change"], ep["industry_level"] = _industry(industry_index, ep[["industry", "month"]])
     else:

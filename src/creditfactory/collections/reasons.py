@@ -3,7 +3,8 @@
 Evidence is yes/no facts of an account: the first instalment never paid, never reached in
 several attempts, a broken promise, a partial payment, business inflows falling, overdue at
 another lender, shopping for credit, the industry's index falling, quick cures before, a
-high risk at origination, rolled past M1, an instalment heavy against the business's inflows. The lender's beliefs (``reasons.yaml``: a prior share
+high risk at origination, rolled past M1, an instalment heavy against the business's inflows,
+the application strongly linked to another in the fraud graph (a ring's member). The lender's beliefs (``reasons.yaml``: a prior share
 per reason and, per piece of evidence, its likelihood ratio under each reason) combine as in
 naive Bayes: posterior log-odds are the prior's plus the sum of the present evidence's log
 likelihood ratios. The beliefs are written from practice; how well they match a world is
@@ -40,7 +41,7 @@ _MAPS_TO = {"oversight": 0, "shortfall": 1, "business_failure": 2, "strategic": 
 EVIDENCE = ("first_payment_default", "never_reached", "broken_promise", "partial_payment",
             "reached_no_promise", "inflows_down", "overdue_elsewhere", "credit_seeking",
             "industry_down", "prior_fast_cure", "high_risk_at_origination", "rolled_past_m1",
-            "heavy_instalment")
+            "heavy_instalment", "ring_linked")
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,25 @@ def reason_model_to_dict(model: ReasonModel) -> dict[str, Any]:
 
 
 def reason_model_from_dict(data: dict[str, Any]) -> ReasonModel:
-    """The reason model of :func:`reason_model_to_dict` output; a file of other reasons or
-    evidence is refused by name."""
+    """The reason model of :func:`reason_model_to_dict` output; a file of other reasons, or
+    of evidence this version does not know, is refused by name. Evidence added since the file
+    was fitted weighs nothing in it (a likelihood ratio of 1) until the model is fitted again."""
     if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
         raise CollectionsStrategyInvalid(f"reason model: not a {FORMAT} file of version {FORMAT_VERSION}")
-    if tuple(data.get("reasons", ())) != REASONS or tuple(data.get("evidence", ())) != EVIDENCE:
+    held = tuple(data.get("evidence", ()))
+    if tuple(data.get("reasons", ())) != REASONS or not set(held) <= set(EVIDENCE) or len(set(held)) != len(held):
         raise CollectionsStrategyInvalid("reason model: its reasons or evidence are not this version's")
+    rows = [EVIDENCE.index(e) for e in held]
+
+    def ratios(values: Any) -> np.ndarray:
+        out = np.zeros((len(EVIDENCE), len(REASONS)))
+        out[rows] = np.asarray(values, float).reshape(len(rows), len(REASONS))
+        return out
 
     def model(d: dict[str, Any], rolled: ReasonModel | None) -> ReasonModel:
         absent = d.get("log_lr_absent")
-        return ReasonModel(np.asarray(d["log_prior"], float), np.asarray(d["log_lr"], float),
-                           None if absent is None else np.asarray(absent, float), rolled)
+        return ReasonModel(np.asarray(d["log_prior"], float), ratios(d["log_lr"]),
+                           None if absent is None else ratios(absent), rolled)
 
     return model(data, None if data.get("rolled") is None else model(data["rolled"], None))
 
@@ -108,6 +117,8 @@ def evidence(x: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
     (:data:`creditfactory.models.ccard.FEATURES`, a frame or columns by name); a missing input
     is no evidence."""
     def v(name: str) -> np.ndarray:
+        if name not in x:  # an input the caller does not hold (the fraud graph's links)
+            return np.full(len(x["bucket"]), np.nan)
         col = x[name]
         return col.to_numpy(float, na_value=np.nan) if isinstance(col, pd.Series) else np.asarray(col, float)
 
@@ -120,6 +131,7 @@ def evidence(x: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
         "credit_seeking": v("credit_seeking") >= 2, "industry_down": v("industry_change") < -0.05,
         "prior_fast_cure": v("prior_fast_cures") >= 1, "high_risk_at_origination": v("a_pd") > 0.02,
         "rolled_past_m1": v("bucket") >= 2, "heavy_instalment": v("instalment_to_inflows") > 0.20,
+        "ring_linked": v("ring_linked") > 0,
     }
     return np.column_stack([np.asarray(cols[e], bool) for e in EVIDENCE])
 

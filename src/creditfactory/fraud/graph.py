@@ -85,6 +85,20 @@ class IdentityGraph:
         _, labels = connected_components(adj, directed=False)
         return labels
 
+    def strongly_linked_since(self, min_kinds: int = 2) -> np.ndarray:
+        """Each application's first moment (``applied_at`` seconds) of sharing at least
+        ``min_kinds`` kinds of value with another application -- when the later of the two
+        arrived -- or ``NEVER``: two people rarely share a device and an address by chance, a
+        ring's members do."""
+        t = self.identity["applied_at"].to_numpy(np.int64)
+        since = np.full(len(t), NEVER, np.int64)
+        keep = np.bitwise_count(self.links.pmask.astype(np.uint32)) >= min_kinds
+        pi, pj = self.links.pi[keep], self.links.pj[keep]
+        at = np.maximum(t[pi], t[pj])
+        np.minimum.at(since, pi, at)
+        np.minimum.at(since, pj, at)
+        return since
+
     def pair_table(self) -> pd.DataFrame:
         """Every link as (application_id, earlier application_id, kinds)."""
         ids = self.identity["application_id"].to_numpy()

@@ -86,3 +86,17 @@ def test_backtest_needs_the_runs_world(run: tuple[Path, Path], tmp_path: Path) -
     result = CliRunner().invoke(app, ["collections", "backtest", str(portfolio), "--world", str(tmp_path),
                                       "--out", str(tmp_path / "o")])
     assert result.exit_code != 0
+
+
+def test_ring_membership_is_read_from_the_lenders_own_applications(run: tuple[Path, Path]) -> None:
+    from creditfactory.collections.strategy import REASONS
+    from creditfactory.evaluation.collections import prepare_accounts
+    from creditfactory.world.collections_response import load_response
+
+    world, portfolio = run
+    ep, acc, _ = prepare_accounts(portfolio, world, load_response())
+    linked = ep["ring_linked"].to_numpy()
+    assert not np.isnan(linked).any()
+    fraud = acc.reason == REASONS.index("fraud")
+    assert fraud.sum() >= 5  # the policy-only run books rings the fraud screen would stop
+    assert linked[fraud].mean() > 0.4 and linked[~fraud].mean() < 0.05

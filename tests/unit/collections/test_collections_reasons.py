@@ -110,6 +110,48 @@ def test_a_fitted_model_file_gives_back_the_same_model_and_refuses_another_versi
     assert np.array_equal(infer_reasons(again, probe), infer_reasons(fitted, probe))
     beliefs = reason_model_from_dict(reason_model_to_dict(MODEL))
     assert beliefs.log_lr_absent is None and beliefs.rolled is None
-    for change in ({"format_version": 2}, {"evidence": list(EVIDENCE)[:-1]}):
+    for change in ({"format_version": 2}, {"evidence": [*EVIDENCE[:-1], "horoscope"]},
+                   {"evidence": [*EVIDENCE[:-1], EVIDENCE[0]]}):
         with pytest.raises(CollectionsStrategyInvalid, match="reason model"):
             reason_model_from_dict(reason_model_to_dict(fitted) | change)
+
+
+def test_a_model_file_from_before_an_evidence_existed_still_loads_and_ignores_it() -> None:
+    from creditfactory.collections.reasons import reason_model_from_dict, reason_model_to_dict
+
+    rng = np.random.default_rng(5)
+    fitted = fit_reason_model(MODEL, rng.random((900, len(EVIDENCE))) < 0.3, rng.integers(0, 3, 900))
+    data = reason_model_to_dict(fitted)
+    ring = EVIDENCE.index("ring_linked")
+
+    def without_ring(d: dict) -> dict:
+        return {**d, "log_lr": np.delete(np.asarray(d["log_lr"]), ring, 0).tolist(),
+                "log_lr_absent": np.delete(np.asarray(d["log_lr_absent"]), ring, 0).tolist()}
+
+    old = {**without_ring(data), "evidence": [e for e in EVIDENCE if e != "ring_linked"],
+           "rolled": without_ring(data["rolled"])}
+    loaded = reason_model_from_dict(old)
+    probe = rng.random((50, len(EVIDENCE))) < 0.4
+    flipped = probe.copy()
+    flipped[:, ring] = ~flipped[:, ring]
+    assert np.array_equal(infer_reasons(loaded, probe), infer_reasons(loaded, flipped))
+    assert not np.allclose(infer_reasons(fitted, probe), infer_reasons(fitted, flipped))
+
+
+def test_a_ring_link_points_to_fraud_and_an_unknown_link_is_no_evidence() -> None:
+    import pandas as pd
+
+    from creditfactory.collections.reasons import evidence
+
+    fraud = REASONS.index("fraud")
+    # a bust-out: the instalments paid for a while, then nothing, and a ring-mate on file
+    paid_then_gone = infer_reasons(MODEL, _with("rolled_past_m1"))[0]
+    ring = infer_reasons(MODEL, _with("rolled_past_m1", "ring_linked"))[0]
+    assert REASONS[ring.argmax()] == "fraud" and ring[fraud] > 5 * paid_then_gone[fraud]
+    x = pd.DataFrame({"bucket": [1.0, 1.0, 1.0], "ring_linked": [1.0, 0.0, np.nan]})
+    for name in ("first_payment_default", "attempts", "reached", "broken", "partials", "promises",
+                 "inflow_ratio", "overdue_elsewhere", "credit_seeking", "industry_change",
+                 "prior_fast_cures", "a_pd", "instalment_to_inflows"):
+        x[name] = 0.0
+    assert evidence(x)[:, EVIDENCE.index("ring_linked")].tolist() == [True, False, False]
+    assert not evidence(x.drop(columns="ring_linked"))[:, EVIDENCE.index("ring_linked")].any()

@@ -80,3 +80,14 @@ def test_features_ignore_everything_after_the_application(seed: int, cut: int) -
     for labels in (bad, other_future):
         full = IdentityGraph.build(f, labels, config).features
         pd.testing.assert_frame_equal(full.iloc[:cut], prefix)
+
+
+def test_strongly_linked_since_is_when_two_kinds_are_first_shared_with_anyone() -> None:
+    f = frame(5)
+    f.loc[3, ["device", "home_address"]] = f.loc[0, ["device", "home_address"]].to_numpy()  # 4 joins 1
+    f.loc[4, "phone"] = f.loc[1, "phone"]  # 5 shares one kind with 2: a weak link
+    g = IdentityGraph.build(f)
+    since = g.strongly_linked_since()
+    t = f["applied_at"].to_numpy()
+    assert since.tolist() == [t[3], NEVER, NEVER, t[3], NEVER]
+    assert g.strongly_linked_since(min_kinds=1).tolist() == [t[3], t[4], NEVER, t[3], t[4]]
