@@ -12,8 +12,9 @@ loan's instalment and its other debts at the bureau (a mortgage holder's less a 
 loan, served from the household) against its monthly inflows and its declared revenue -- a
 business whose debts eat its cash misses for want of money, not memory -- and, when the fraud
 graph's links are given, whether the application shared two kinds of identity value (a device
-and an address, say) with another application the lender had received before the episode
-began: a ring's member, who took the money and went. Platform data only.
+and an address, say) with another application the lender had received by the month end before
+the episode began (the live nights read the month-end sweep's marks): a ring's member, who took
+the money and went. Platform data only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["STATIC_FEATURES", "delinquency_episodes"]
+from creditfactory.fraud.graph import IdentityGraph
+
+__all__ = ["STATIC_FEATURES", "delinquency_episodes", "linked_since"]
 
 STATIC_FEATURES = ("a_pd", "mob", "remaining_months", "instalment", "balance", "prior_episodes",
                    "prior_fast_cures", "paid_share", "first_payment_default", "inflow_ratio",
@@ -34,6 +37,15 @@ the terms of the small-business loans it mostly is."""
 HOME_LOAN = 500_000.0
 """The part of a mortgage holder's bureau debt taken to be the home loan (CNY): served from the
 household's income, not the business's."""
+
+
+def linked_since(identity: pd.DataFrame) -> pd.Series:
+    """By ``application_id``: when each application of an identity table (the lender's own,
+    :func:`creditfactory.fraud.identity.identity_table`) first shared two kinds of identity
+    value with another, in epoch seconds (never: the largest int64)."""
+    identity = identity.sort_values("applied_at", kind="stable")
+    graph = IdentityGraph.build(identity)
+    return pd.Series(graph.strongly_linked_since(), index=identity["application_id"].to_numpy())
 
 
 def _num(s: pd.Series) -> np.ndarray:
@@ -146,7 +158,8 @@ def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
         ep["debt_service_to_inflows"] = ep["debt_service_to_revenue"] = np.nan
     if linked_since is not None and "application_id" in info:
         since = linked_since.reindex(info["application_id"].to_numpy()).to_numpy(np.float64)
-        started = ep["start"].to_numpy().astype("datetime64[s]").astype(np.int64)
+        # as the live nights see it: the month-end sweep before the episode began had found it
+        started = ep["start"].to_numpy().astype("datetime64[M]").astype("datetime64[s]").astype(np.int64)
         ep["ring_linked"] = (since < started).astype(np.float64)  # NaN (unknown) compares False
     else:
         ep["ring_linked"] = np.nan

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creditfactory.collections.episodes import delinquency_episodes
+from creditfactory.collections.episodes import delinquency_episodes, linked_since
 from creditfactory.collections.reasons import (
     ReasonModel,
     evidence,
@@ -39,7 +39,6 @@ from creditfactory.collections.strategy import (
 )
 from creditfactory.errors import InvalidArgument
 from creditfactory.evaluation.collections_play import Accounts, Played, play
-from creditfactory.fraud.graph import IdentityGraph
 from creditfactory.fraud.identity import identity_table
 from creditfactory.world.collections_response import (
     ResponseModel,
@@ -48,7 +47,7 @@ from creditfactory.world.collections_response import (
     perturbed,
 )
 
-__all__ = ["BacktestResult", "collections_backtest", "linked_since", "prepare_accounts"]
+__all__ = ["BacktestResult", "collections_backtest", "prepare_accounts"]
 
 EPOCH = np.datetime64("2015-01-01", "D")
 CURE_ROWS_MIN = 50
@@ -87,8 +86,11 @@ def prepare_accounts(portfolio: Path, world_dir: Path, response: ResponseModel
         raise InvalidArgument(f"{world_dir}: no truth table (a simulated world is needed)")
     # the lender's own intake records (not the world's truth): the bureau debt it was told of
     intake = data.applications[["application_id", "bureau_debt", "has_mortgage", "declared_monthly_revenue"]]
+    # the fraud graph over the lender's applications; the hashing key is this run's own (links
+    # do not depend on it)
+    links = linked_since(identity_table(data.applications, secrets.token_bytes(32)))
     ep = delinquency_episodes(tables.loans, tables.monthly, tables.signals, tables.industry_index, intake,
-                              linked_since(data.applications))
+                              links)
     if len(ep) == 0:
         raise InvalidArgument(f"{portfolio}: no loan was ever past due; nothing to collect")
     loans = tables.loans.set_index("loan_id")
@@ -114,15 +116,6 @@ def prepare_accounts(portfolio: Path, world_dir: Path, response: ResponseModel
     acc = Accounts(static=ep, key=key, start_step=start, reason=reason, contact=contact, burden=burden,
                    book_size=float(active.mean()))
     return ep, acc, seed
-
-
-def linked_since(applications: pd.DataFrame) -> pd.Series:
-    """By ``application_id``: when each of the lender's applications first shared two kinds of
-    identity value with another (epoch seconds), from the fraud graph over all of them. The
-    hashing key is this run's own: links do not depend on it."""
-    identity = identity_table(applications.sort_values("applied_at", kind="stable"), secrets.token_bytes(32))
-    graph = IdentityGraph.build(identity)
-    return pd.Series(graph.strongly_linked_since(), index=identity["application_id"].to_numpy())
 
 
 def _subset(acc: Accounts, mask: np.ndarray) -> Accounts:

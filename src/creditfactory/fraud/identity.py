@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -34,6 +34,7 @@ __all__ = [
     "applied_second",
     "PACKED_COLUMNS",
     "hash_strings",
+    "identity_frame",
     "identity_table",
     "pack_identity",
     "record_identity",
@@ -221,6 +222,23 @@ def pack_identity(identity: Mapping[str, int]) -> bytes:
     (113, 1)
     """
     return _PACKED.pack(_VERSION, *[int(identity[c]) for c in PACKED_COLUMNS])
+
+
+def identity_frame(application_ids: Sequence[int], packed: Sequence[bytes]) -> pd.DataFrame:
+    """The identity table (:func:`identity_table`'s columns but ``channel_id``) of many kept
+    records at once, in the order given."""
+    data = b"".join(packed)
+    if any(len(p) != _PACKED.size for p in packed):
+        raise ValueError(f"not packed identity records (each is {_PACKED.size} bytes)")
+    rows = np.frombuffer(data, np.dtype([("version", "u1"), ("applied_at", "<i8"),
+                                         ("hashes", "<u8", (len(HASH_COLUMNS),))]))
+    if (rows["version"] != _VERSION).any():
+        raise ValueError(f"not packed identity records of version {_VERSION}")
+    out = pd.DataFrame({"application_id": np.asarray(application_ids, np.int64),
+                        "applied_at": rows["applied_at"].astype(np.int64)})
+    for j, column in enumerate(HASH_COLUMNS):
+        out[column] = rows["hashes"][:, j]
+    return out
 
 
 def unpack_identity(data: bytes) -> dict[str, int]:

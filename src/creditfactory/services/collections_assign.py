@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -54,7 +54,8 @@ from creditfactory.models.ccard import FEATURES, CollectionScorecard
 from creditfactory.services.errors import InvalidInput
 from creditfactory.store import UnitOfWork
 from creditfactory.store.repo_collections import DELINQUENT_COLUMNS
-from creditfactory.store.tables_collections import ENTRY_FEATURES
+from creditfactory.store.repo_learning import LearningRepository
+from creditfactory.store.tables_collections import ENTRY_EVIDENCE, ENTRY_FEATURES
 from creditfactory.store.types import utcnow
 
 __all__ = ["CCARD_MODEL", "REASONS_MODEL", "AssignSummary", "assign_collections", "ccard_source",
@@ -243,6 +244,21 @@ def _end_episodes(uow: UnitOfWork, day: date, at: datetime) -> int:
     return len(ended)
 
 
+def _ring_linked(uow: UnitOfWork, loan: np.ndarray, day: date) -> np.ndarray:
+    """1 where the month-end sweeps found the loan's application strongly linked to another
+    by ``day`` (:func:`~creditfactory.services.fraud_graph.sweep_ring_links`), 0 where the
+    last sweep read it and found no link, NaN where no sweep has read it yet."""
+    sweep = LearningRepository(uow.conn).last_ring_sweep()
+    through = -1 if sweep is None else int(sweep["through_application"])
+    rows = uow.collections.delinquent_ring_links()
+    links = pd.DataFrame(rows, columns=["loan_id", "application_id", "linked_at"]).set_index("loan_id")
+    links = links.reindex(loan)
+    end = pd.Timestamp(day + timedelta(days=1), tz=UTC)
+    linked = pd.to_datetime(links["linked_at"], utc=True).lt(end).to_numpy(bool)
+    read = links["application_id"].fillna(0).to_numpy(np.int64)
+    return np.where(linked, 1.0, np.where((read > 0) & (read <= through), 0.0, np.nan))
+
+
 def _score(card: CollectionScorecard | None, x: pd.DataFrame, bucket: np.ndarray
            ) -> tuple[np.ndarray, list[str]]:
     if card is None:
@@ -290,6 +306,7 @@ def assign_collections(engine: Engine, day: date | None = None, *, strategy: str
             cols = _Cols(rows)
             night, ep = _night(cols, day, waiting)
             x = features(night)
+            x["ring_linked"] = _ring_linked(uow, night.loan_id, day)
             cure, codes = _score(card, x, ep["bucket"])
             plan = plan_night(night, x, cure, compiled, load_reasons(uow),
                               {t: len(v) for t, v in people.items()})
@@ -315,7 +332,7 @@ def _record_entries(uow: UnitOfWork, ep: dict[str, np.ndarray], x: pd.DataFrame)
     if not len(rows):
         return
     names, values = [], []
-    for name in ENTRY_FEATURES:
+    for name in (*ENTRY_FEATURES, *ENTRY_EVIDENCE):
         if name == "bucket" or name not in x:  # the bucket is the entry's own column
             continue
         v = x[name].to_numpy(float)[rows]

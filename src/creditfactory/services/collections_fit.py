@@ -39,6 +39,7 @@ from creditfactory.scorecard.metrics import auc
 from creditfactory.services.collections_assign import ccard_source, store_ccard, store_reasons
 from creditfactory.services.errors import InvalidInput
 from creditfactory.store import UnitOfWork
+from creditfactory.store.tables_collections import ENTRY_EVIDENCE
 
 __all__ = ["CURE_DAYS", "HINDSIGHT_DAYS", "MIN_ENTRIES", "OUT_OF_TIME_SHARE", "QUICK_CURE_DAYS",
            "CardFit", "ReasonsFit", "fit_ccard_from_book", "fit_reasons_from_book", "matured_entries"]
@@ -108,9 +109,10 @@ def _waited(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _inputs(frame: pd.DataFrame) -> pd.DataFrame:
-    """The C-card inputs of stored entries (NaN where the store holds none; bucket 1..6)."""
+    """The C-card inputs and the other evidence of stored entries (NaN where the store holds
+    none; bucket 1..6)."""
     x = pd.DataFrame(index=frame.index)
-    for name in FEATURES:
+    for name in (*FEATURES, *ENTRY_EVIDENCE):
         x[name] = pd.to_numeric(frame[name], errors="coerce").astype(float) if name in frame \
             else np.nan
     x["bucket"] = frame["bucket"].map({b: k + 1.0 for k, b in enumerate(BUCKETS)}).astype(float)

@@ -18,23 +18,33 @@ application a known bad: those two findings say the application was not what it 
 loan book is the other source: an early default or a write-off never paid, recorded by the
 month-end monitoring (``services.monitoring_store.record_book_bads``), marks the application
 bad from the start of the month after the one it was seen in.
+
+Once a month (:func:`sweep_ring_links`, run by the month-end monitoring) the whole graph of
+kept identity records is built again to find the applications that came to share two kinds of
+identity value with another -- a ring's members, whose mates often applied after them -- and
+keeps them for collections, whose nights read the marks instead of rebuilding the graph.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy.engine import RowMapping
 
-from creditfactory.fraud.identity import pack_identity
+from creditfactory.collections.episodes import linked_since
+from creditfactory.fraud.identity import identity_frame, pack_identity
 from creditfactory.fraud.live import CatchUp, KeptApplication, KnownBad
 from creditfactory.services.application_input import open_personal
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import ApplicationNotFound, DecisionUnavailable
 from creditfactory.services.ports import FraudGraph
-from creditfactory.store import PersonalDataVault
+from creditfactory.store import PersonalDataVault, UnitOfWork
 from creditfactory.store.repo_fraud import FraudFeedRepository
+from creditfactory.store.repo_learning import LearningRepository
 
 __all__ = [
     "PAGE",
@@ -45,6 +55,7 @@ __all__ = [
     "kept_identity",
     "read_kept",
     "stored_identity",
+    "sweep_ring_links",
 ]
 
 PAGE = 1_000
@@ -147,3 +158,24 @@ def case_neighbourhood(ctx: ServiceContext, application_id: int, hops: int = 2,
     if found is None:
         raise ApplicationNotFound(f"no application {application_id} in the fraud graph")
     return found
+
+
+def sweep_ring_links(uow: UnitOfWork, month: str, now: datetime) -> int:
+    """Find, over every identity record kept by the end of ``month`` (``YYYY-MM``), the
+    applications strongly linked to another by then; keep those not known before and the
+    sweep itself. How many were new."""
+    end = int((pd.Period(month, freq="M").end_time.normalize() + pd.Timedelta(days=1))
+              .tz_localize(UTC).timestamp())
+    ids, packed = FraudFeedRepository(uow.conn).identities()
+    frame = identity_frame(ids, packed)
+    frame = frame[frame["applied_at"].to_numpy() < end]
+    since = linked_since(frame) if len(frame) else pd.Series(dtype=np.int64)
+    found = since[since.to_numpy() < end]
+    repo = LearningRepository(uow.conn)
+    known = repo.ring_linked_ids()
+    new = [{"application_id": a, "linked_at": datetime.fromtimestamp(t, UTC), "found_in": month}
+           for a, t in zip(found.index.tolist(), found.tolist(), strict=True) if a not in known]
+    repo.record_ring_sweep({"month": month, "applications": len(frame), "linked": len(found),
+                            "through_application": int(frame["application_id"].max()) if len(frame) else 0,
+                            "swept_at": now}, new)
+    return len(new)

@@ -31,6 +31,7 @@ from creditfactory.monitoring.outputs import write_outputs
 from creditfactory.monitoring.rules import load_outlook
 from creditfactory.services.context import ServiceContext
 from creditfactory.services.errors import InvalidInput, RoleNotAllowed
+from creditfactory.services.fraud_graph import sweep_ring_links
 from creditfactory.services.monitoring_run import BookTables, MonitorRun, score_with_bcard
 from creditfactory.services.ports import Actor
 from creditfactory.store import UnitOfWork
@@ -128,10 +129,14 @@ def monitor_store(engine: Any, month: str, out: Path, *, rules: Path | None = No
                                  for r in rows.to_dict("records")])
         states = repo.states(label)
         book_bads = record_book_bads(LearningRepository(uow.conn), label, datetime.now(UTC))
+        ring_links = sweep_ring_links(uow, label, datetime.now(UTC))
         uow.commit()
     if book_bads:
         notes.append(f"{book_bads} early default(s) or unpaid write-off(s) of the book are now "
                      "known bads of the fraud graph")
+    if ring_links:
+        notes.append(f"{ring_links} application(s) newly found sharing two kinds of identity value "
+                     "with another (ring links, read by collections)")
     if business_date != period.end_time.date():
         notes.append(f"the book's state at the business date {business_date} is recorded as "
                      f"{label}'s month-end")

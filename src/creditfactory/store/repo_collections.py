@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from creditfactory.store.engine import is_sqlite
-from creditfactory.store.tables_case import loans
+from creditfactory.store.tables_case import applications, loans
 from creditfactory.store.tables_collections import (
     collections_accounts,
     collections_assignments,
@@ -29,6 +29,7 @@ from creditfactory.store.tables_collections import (
     collections_restructures,
     collections_runs,
 )
+from creditfactory.store.tables_learning import ring_links
 from creditfactory.store.tables_servicing import loan_accounts
 from creditfactory.store.write_pipeline import end_pipeline
 
@@ -88,6 +89,20 @@ class CollectionsRepository:
             return list(cur.fetchall())
         finally:
             cur.close()
+
+    def delinquent_ring_links(self) -> list[tuple[int, int, datetime | None]]:
+        """Every active loan past due: its id, its application's (0 when the application was
+        kept without an identity record) and when a month-end sweep found that application
+        strongly linked (None: not found)."""
+        app = applications.c
+        q = (sa.select(loan_accounts.c.loan_id,
+                       sa.case((app.fraud_identity.is_(None), 0), else_=app.application_id),
+                       ring_links.c.linked_at)
+             .join(loans, loans.c.id == loan_accounts.c.loan_id)
+             .join(applications, app.application_id == loans.c.application_id)
+             .outerjoin(ring_links, ring_links.c.application_id == loans.c.application_id)
+             .where(loan_accounts.c.status == "active", loan_accounts.c.dpd > 0))
+        return [(int(a), int(b), t) for a, b, t in self._c.execute(q)]
 
     def cured(self) -> list[dict[str, Any]]:
         """Open episodes whose loan is no longer past due (paid up, closed or written off)."""

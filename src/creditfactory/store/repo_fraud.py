@@ -65,6 +65,14 @@ class FraudFeedRepository:
         """``application_id`` and ``fraud_identity`` (None if kept without one), in id order."""
         return list(self._c.execute(_APPLICATIONS_AFTER, {"after": after, "limit": limit}).mappings())
 
+    def identities(self) -> tuple[list[int], list[bytes]]:
+        """Every kept identity record (applications kept without one left out), in id order."""
+        q = (sa.select(applications.c.application_id, applications.c.fraud_identity)
+             .where(applications.c.fraud_identity.is_not(None))
+             .order_by(applications.c.application_id))
+        rows = self._c.execute(q).all()
+        return [int(r[0]) for r in rows], [bytes(r[1]) for r in rows]
+
     def sealed(self, application_ids: list[int]) -> list[RowMapping]:
         """What the identity record is computed from: time, fields and sealed values."""
         if not application_ids:

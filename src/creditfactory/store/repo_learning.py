@@ -16,6 +16,8 @@ from creditfactory.store.tables_learning import (
     book_known_bads,
     model_performance,
     model_promotions,
+    ring_links,
+    ring_sweeps,
 )
 from creditfactory.store.tables_monitoring import monitoring_loan_months
 from creditfactory.store.tables_servicing import loan_accounts
@@ -119,3 +121,22 @@ class LearningRepository:
                                                  channels.c.channel_id == a.channel_id))
              .order_by(a.application_id))
         return [dict(r._mapping) for r in self._c.execute(q)]
+
+    def ring_linked_ids(self) -> set[int]:
+        """The applications already found strongly linked."""
+        return {int(r[0]) for r in self._c.execute(sa.select(ring_links.c.application_id))}
+
+    def record_ring_sweep(self, sweep: Mapping[str, Any], links: Sequence[Mapping[str, Any]]) -> None:
+        """Keep a month-end sweep (``month``, ``through_application``, ``applications``,
+        ``linked``, ``swept_at``; a rerun of the month replaces it) and the links it found that
+        were not known (``application_id``, ``linked_at``, ``found_in``)."""
+        self._c.execute(sa.delete(ring_sweeps).where(ring_sweeps.c.month == sweep["month"]))
+        self._c.execute(sa.insert(ring_sweeps), [dict(sweep)])
+        if links:
+            self._c.execute(sa.insert(ring_links), [dict(r) for r in links])
+
+    def last_ring_sweep(self) -> dict[str, Any] | None:
+        """The latest month's sweep, or None before the first."""
+        q = sa.select(ring_sweeps).order_by(ring_sweeps.c.month.desc()).limit(1)
+        row = self._c.execute(q).mappings().first()
+        return None if row is None else dict(row)

@@ -33,6 +33,10 @@ does not load the model's libraries; the tests hold the two equal): a Float colu
 ``collections_entries``, but ``bucket``, the entry's own ``bucket`` column (``M1`` .. ``M6``:
 the input is its position, 1 .. 6)."""
 
+ENTRY_EVIDENCE = ("ring_linked",)
+"""Evidence of the reason of default kept with each entry that is not a C-card input (the
+fraud graph's ring link, :data:`creditfactory.collections.episodes.STATIC_FEATURES`)."""
+
 collections_accounts = sa.Table(
     "collections_accounts",
     metadata,
@@ -106,10 +110,11 @@ collections_entries = sa.Table(
     sa.Column("entered_on", sa.Date, primary_key=True),
     *(sa.Column(name, sa.Float, nullable=True) for name in ENTRY_FEATURES if name != "bucket"),
     sa.Column("cured_on", sa.Date, nullable=True),
+    *(sa.Column(name, sa.Float, nullable=True) for name in ENTRY_EVIDENCE),
 )
 """One row per bucket entry (one a loan and night at most): the C-card's inputs
-(:data:`ENTRY_FEATURES`, NULL where the store does not hold one) as the night's assignment
-computed them, and ``cured_on``, the day its episode ended back to current (NULL while open or
+(:data:`ENTRY_FEATURES`, NULL where the store does not hold one) and the other evidence of
+the reason (:data:`ENTRY_EVIDENCE`) as the night's assignment computed them, and ``cured_on``, the day its episode ended back to current (NULL while open or
 when it ended otherwise)."""
 
 collections_collectors = sa.Table(

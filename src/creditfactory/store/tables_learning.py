@@ -1,11 +1,18 @@
 """Tables of learning from the book: each monitored month's scorecard performance against
 matured outcomes, the B-card's scores of the month's active loans, every challenger promotion
-decision with its figures, and the known bads the book establishes for the fraud graph.
+decision with its figures, the known bads the book establishes for the fraud graph, and the
+applications the month-end sweep of the fraud graph found strongly linked to another.
 
 A month is ``YYYY-MM`` text. A book known bad is an application whose loan defaulted early
 (over 90 DPD within its first six months on book) or was written off without a payment: the
 fraud graph marks it bad from ``known_at`` (the end of the month it was observed), so later
 applications linked to it score higher and earlier ones never see it.
+
+A ring link is an application that shared two kinds of identity value (a device and an address,
+say) with another kept application; ``linked_at`` is when the later of the two arrived, which
+no later application can make earlier, so a link once found stays as it is. Each month-end sweep
+(``ring_sweeps``) reads every kept identity record up to ``through_application``: an application
+up to it and not in ``ring_links`` was not linked by that month's end.
 """
 
 from __future__ import annotations
@@ -78,4 +85,23 @@ bcard_scores = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("pd", sa.Float, nullable=False),
     sa.Column("reasons", sa.String(200), nullable=False),
+)
+
+ring_links = sa.Table(
+    "ring_links",
+    metadata,
+    sa.Column("application_id", sa.ForeignKey("applications.application_id"), primary_key=True,
+              autoincrement=False),
+    sa.Column("linked_at", UTCDateTime(), nullable=False),
+    sa.Column("found_in", sa.String(7), nullable=False),
+)
+
+ring_sweeps = sa.Table(
+    "ring_sweeps",
+    metadata,
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("through_application", _BIG, nullable=False),
+    sa.Column("applications", sa.Integer, nullable=False),
+    sa.Column("linked", sa.Integer, nullable=False),
+    sa.Column("swept_at", UTCDateTime(), nullable=False),
 )

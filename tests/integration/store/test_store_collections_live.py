@@ -285,3 +285,56 @@ def test_a_c_card_kept_in_the_registry_scores_the_night_with_its_reasons(
     view = account_view(ctx, COLLECTOR, rows[0].loan_id)
     assert view["assignment"]["score_reasons"] == [
         c for c in rows[0].score_reasons.split(";") if c]
+
+
+def test_the_night_reads_the_ring_links_the_month_end_sweep_found(ctx: ServiceContext) -> None:
+    from datetime import UTC, datetime
+
+    from creditfactory.fraud.identity import HASH_COLUMNS, pack_identity
+    from creditfactory.services.fraud_graph import sweep_ring_links
+
+    ids = seed_loans(ctx.engine, [Decimal("100000.00")] * 5, start=START)
+    jan = int(datetime(2026, 1, 14, tzinfo=UTC).timestamp())
+    feb = int(datetime(2026, 2, 3, tzinfo=UTC).timestamp())
+
+    def record(at: int, k: int, **shared: int) -> bytes:
+        return pack_identity({"applied_at": at + k, **{c: 1000 * k + j for j, c in enumerate(HASH_COLUMNS)},
+                              **shared})
+
+    # the first two share a device and a home address (a ring's pair); the third shares only a
+    # phone with them; the fourth was kept before identity records were; the fifth's mate
+    # applied in February, after January's sweep
+    packed = [record(jan, 1, device=7, home_address=8, phone=9), record(jan, 2, device=7, home_address=8),
+              record(jan, 3, phone=9), None, record(jan, 5, device=70, home_address=80)]
+    with ctx.engine.begin() as c:
+        for loan_id, p in zip(ids, packed, strict=True):
+            c.execute(sa.text("UPDATE applications SET fraud_identity = :p WHERE application_id = "
+                              "(SELECT application_id FROM loans WHERE id = :l)"), {"p": p, "l": loan_id})
+    close_business(ctx.engine, date(2026, 2, 24))
+    assert assign_collections(ctx.engine, date(2026, 2, 24)).accounts == 5
+    before = dict(_rows(ctx, "SELECT loan_id, ring_linked FROM collections_entries"))
+    assert set(before.values()) == {None}  # no sweep yet: not known
+    mate = seed_loans(ctx.engine, [Decimal("100000.00")], start=date(2026, 2, 3), first_id=ids[-1] + 1)
+    with ctx.engine.begin() as c:
+        c.execute(sa.text("UPDATE applications SET fraud_identity = :p WHERE application_id = "
+                          "(SELECT application_id FROM loans WHERE id = :l)"),
+                  {"p": record(feb, 6, device=70, home_address=80), "l": mate[0]})
+    with UnitOfWork(ctx.engine) as uow:
+        assert sweep_ring_links(uow, "2026-01", datetime.now(UTC)) == 2
+        assert sweep_ring_links(uow, "2026-01", datetime.now(UTC)) == 0  # a rerun finds none new
+        uow.commit()
+    sweeps = _rows(ctx, "SELECT month, applications, linked FROM ring_sweeps")
+    assert [tuple(r) for r in sweeps] == [("2026-01", 4, 2)]  # four records kept by January's end
+    # episodes begin anew after a payment: the loans enter M1 again on 25 February
+    for loan_id in ids:
+        post_repayment(ctx, BANK, loan_id, {"reference": f"P-{loan_id}", "value_date": "2026-02-24",
+                                            "amount": "9168.00"})
+    day = date(2026, 3, 25)
+    close_business(ctx.engine, day)
+    assign_collections(ctx.engine, day)
+    rows = dict(_rows(ctx, f"SELECT loan_id, ring_linked FROM collections_entries WHERE entered_on = '{day}'"))
+    # January's sweep read the first five; the fifth's mate came later: not linked as of January
+    assert [rows[i] for i in ids] == [1.0, 1.0, 0.0, None, 0.0]
+    fraud = dict(_rows(ctx, f"SELECT loan_id, p_fraud FROM collections_assignments WHERE business_date = '{day}'"))
+    assert fraud[ids[0]] == pytest.approx(fraud[ids[1]]) and fraud[ids[0]] > 2 * fraud[ids[2]]
+    assert fraud[ids[2]] == pytest.approx(fraud[ids[3]])

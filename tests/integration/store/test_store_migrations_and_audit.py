@@ -74,6 +74,8 @@ EXPECTED = {
     "collections_restructures",
     "collections_history",
     "collections_entries",
+    "ring_links",
+    "ring_sweeps",
 }
 
 
@@ -145,26 +147,40 @@ def test_migration_0004_drops_the_decisions_index_the_unique_one_serves_and_back
     assert current_revision(engine) == "0003"
 
 
-def test_migration_0020_adds_the_collections_entries_and_drops_them_again(
+def test_migrations_0020_0021_add_the_collections_entries_and_drop_them_again(
     empty_db_url: str, empty_engine: sa.Engine
 ) -> None:
-    from creditfactory.store.tables_collections import collections_entries
+    from creditfactory.store.tables_collections import ENTRY_EVIDENCE, collections_entries
 
     engine = empty_engine
     migrate(empty_db_url, "0019", engine)
     assert "collections_entries" not in sa.inspect(engine).get_table_names()
     migrate(empty_db_url, "0020", engine)
     inspector = sa.inspect(engine)
-    assert [c["name"] for c in inspector.get_columns("collections_entries")] == list(
-        collections_entries.c.keys())
+    at_0020 = [c for c in collections_entries.c.keys() if c not in ENTRY_EVIDENCE]
+    assert [c["name"] for c in inspector.get_columns("collections_entries")] == at_0020
     assert inspector.get_pk_constraint("collections_entries")["constrained_columns"] == [
         "loan_id", "entered_on"]
     with engine.begin() as c:  # an entry with the store's inputs only: the rest NULL
         c.execute(sa.insert(collections_entries).values(
             loan_id=1, episode_start=date(2026, 2, 16), bucket="M1",
             entered_on=date(2026, 2, 16), instalment=9168.0))
-        row = c.execute(sa.select(collections_entries)).mappings().one()
+        row = c.execute(sa.select(*(collections_entries.c[k] for k in at_0020))).mappings().one()
     assert row["instalment"] == 9168.0 and row["a_pd"] is None and row["cured_on"] is None
+    # 0021: the month-end sweep's ring links, and the link beside the entry's inputs; the entry
+    # kept before it is not known to be linked
+    migrate(empty_db_url, "0021", engine)
+    assert {"ring_links", "ring_sweeps"} <= set(sa.inspect(engine).get_table_names())
+    assert [c["name"] for c in sa.inspect(engine).get_columns("collections_entries")] == list(
+        collections_entries.c.keys())
+    with engine.begin() as c:
+        row = c.execute(sa.select(collections_entries)).mappings().one()
+    assert row["instalment"] == 9168.0 and row["ring_linked"] is None
+    migrate(empty_db_url, "0020", engine, down=True)
+    assert [c["name"] for c in sa.inspect(engine).get_columns("collections_entries")] == at_0020
+    assert not {"ring_links", "ring_sweeps"} & set(sa.inspect(engine).get_table_names())
+    with engine.begin() as c:
+        assert c.execute(sa.select(collections_entries.c.instalment)).scalar_one() == 9168.0
     migrate(empty_db_url, "0019", engine, down=True)
     assert "collections_entries" not in sa.inspect(engine).get_table_names()
     assert current_revision(engine) == "0019"

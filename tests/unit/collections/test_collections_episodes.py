@@ -52,3 +52,4 @@ def test_ring_linked_says_whether_the_link_was_known_when_the_episode_began() ->
     # loan 1 missed in February (before the link) and again in April; loan 2's application never linked
     assert ep["ring_linked"].tolist() == [0.0, 1.0, 0.0]
     assert delinquency_episodes(loans, monthly, signals)["ring_linked"].isna().all()
+

@@ -18,6 +18,7 @@ from creditfactory.fraud.identity import (
     _hash_one,
     applied_second,
     hash_strings,
+    identity_frame,
     pack_identity,
     record_identity,
     unpack_identity,
@@ -102,3 +103,18 @@ def test_a_record_is_a_row_of_the_identity_table_and_packs_whole() -> None:
     assert record["contact_2"] == record["phone"] != 0 and record["ip"] == 0
     assert record["contact_3"] == 0
     assert unpack_identity(pack_identity(record)) == {c: record[c] for c in PACKED_COLUMNS}
+
+
+@given(st.lists(records, max_size=20))
+def test_many_kept_records_read_at_once_are_each_one_read_alone(recs: list[dict[str, int]]) -> None:
+    frame = identity_frame([r["application_id"] for r in recs], [pack_identity(r) for r in recs])
+    assert list(frame.columns) == ["application_id", *PACKED_COLUMNS]
+    assert frame.to_dict("records") == [{"application_id": r["application_id"],
+                                         **unpack_identity(pack_identity(r))} for r in recs]
+
+
+def test_bytes_that_are_not_kept_records_are_refused() -> None:
+    good = pack_identity({"applied_at": 1, **dict.fromkeys(HASH_COLUMNS, 2)})
+    for bad in ([good[:-1]], [b"\x02" + good[1:]]):
+        with pytest.raises(ValueError, match="not packed identity records"):
+            identity_frame([1], bad)
