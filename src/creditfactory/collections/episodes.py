@@ -124,7 +124,10 @@ def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
     ep = pd.DataFrame({"episode_id": ep_global[rows], "loan_id": loan[rows],
                        "month": pd.to_datetime(m["month"].to_numpy()[rows]),
                        "mob": m["mob"].to_numpy(np.int64)[rows], "dpd": dpd[rows]})
-    ep["start"] = ep["month"] - pd.to_timedelta(ep["dpd"], unit="D")
+    # the month's end, whether the book labels its month-ends by their last day or (as a
+    # portfolio run does) by the month's first
+    month_end = ep["month"].dt.to_period("M").dt.end_time.dt.normalize()
+    ep["start"] = month_end - pd.to_timedelta(ep["dpd"], unit="D")
     ep["run_max_dpd"] = max_dpd[ep_global[rows]]
     ep["prior_episodes"] = ep_local[rows] - 1
     fast = (ep["run_max_dpd"] <= 30).astype(np.int64)

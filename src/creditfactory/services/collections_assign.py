@@ -247,16 +247,17 @@ def _end_episodes(uow: UnitOfWork, day: date, at: datetime) -> int:
 def _ring_linked(uow: UnitOfWork, loan: np.ndarray, day: date) -> np.ndarray:
     """1 where the month-end sweeps found the loan's application strongly linked to another
     by ``day`` (:func:`~creditfactory.services.fraud_graph.sweep_ring_links`), 0 where the
-    last sweep read it and found no link, NaN where no sweep has read it yet."""
+    last sweep read it (made before that month's end) and found no link, NaN where no sweep
+    has read it."""
     sweep = LearningRepository(uow.conn).last_ring_sweep()
-    through = -1 if sweep is None else int(sweep["through_application"])
     rows = uow.collections.delinquent_ring_links()
-    links = pd.DataFrame(rows, columns=["loan_id", "application_id", "linked_at"]).set_index("loan_id")
+    links = pd.DataFrame(rows, columns=["loan_id", "applied_at", "linked_at"]).set_index("loan_id")
     links = links.reindex(loan)
-    end = pd.Timestamp(day + timedelta(days=1), tz=UTC)
-    linked = pd.to_datetime(links["linked_at"], utc=True).lt(end).to_numpy(bool)
-    read = links["application_id"].fillna(0).to_numpy(np.int64)
-    return np.where(linked, 1.0, np.where((read > 0) & (read <= through), 0.0, np.nan))
+    linked = pd.to_datetime(links["linked_at"], utc=True).lt(pd.Timestamp(day + timedelta(days=1), tz=UTC))
+    swept = (pd.Timestamp(pd.Period(sweep["month"], freq="M").end_time.normalize() + pd.Timedelta(days=1),
+                          tz=UTC) if sweep is not None else pd.Timestamp.min.tz_localize(UTC))
+    read = pd.to_datetime(links["applied_at"], utc=True).lt(swept)
+    return np.where(linked.to_numpy(bool), 1.0, np.where(read.to_numpy(bool), 0.0, np.nan))
 
 
 def _score(card: CollectionScorecard | None, x: pd.DataFrame, bucket: np.ndarray

@@ -90,19 +90,19 @@ class CollectionsRepository:
         finally:
             cur.close()
 
-    def delinquent_ring_links(self) -> list[tuple[int, int, datetime | None]]:
-        """Every active loan past due: its id, its application's (0 when the application was
-        kept without an identity record) and when a month-end sweep found that application
-        strongly linked (None: not found)."""
+    def delinquent_ring_links(self) -> list[tuple[int, datetime | None, datetime | None]]:
+        """Every active loan past due: its id, when its application was made (None when it was
+        kept without an identity record, which no sweep reads) and when a month-end sweep found
+        that application strongly linked (None: not found)."""
         app = applications.c
         q = (sa.select(loan_accounts.c.loan_id,
-                       sa.case((app.fraud_identity.is_(None), 0), else_=app.application_id),
+                       sa.case((app.fraud_identity.is_(None), None), else_=app.applied_at),
                        ring_links.c.linked_at)
              .join(loans, loans.c.id == loan_accounts.c.loan_id)
              .join(applications, app.application_id == loans.c.application_id)
              .outerjoin(ring_links, ring_links.c.application_id == loans.c.application_id)
              .where(loan_accounts.c.status == "active", loan_accounts.c.dpd > 0))
-        return [(int(a), int(b), t) for a, b, t in self._c.execute(q)]
+        return [(int(a), b, t) for a, b, t in self._c.execute(q)]
 
     def cured(self) -> list[dict[str, Any]]:
         """Open episodes whose loan is no longer past due (paid up, closed or written off)."""

@@ -11,8 +11,9 @@ applications linked to it score higher and earlier ones never see it.
 A ring link is an application that shared two kinds of identity value (a device and an address,
 say) with another kept application; ``linked_at`` is when the later of the two arrived, which
 no later application can make earlier, so a link once found stays as it is. Each month-end sweep
-(``ring_sweeps``) reads every kept identity record up to ``through_application``: an application
-up to it and not in ``ring_links`` was not linked by that month's end.
+(``ring_sweeps``) reads every kept identity record of an application made before the month's end
+(the highest id it read: ``through_application``): such an application not in ``ring_links``
+was not linked by that month's end.
 """
 
 from __future__ import annotations

@@ -335,6 +335,7 @@ def test_the_night_reads_the_ring_links_the_month_end_sweep_found(ctx: ServiceCo
     rows = dict(_rows(ctx, f"SELECT loan_id, ring_linked FROM collections_entries WHERE entered_on = '{day}'"))
     # January's sweep read the first five; the fifth's mate came later: not linked as of January
     assert [rows[i] for i in ids] == [1.0, 1.0, 0.0, None, 0.0]
+    assert rows[mate[0]] is None  # applied in February: January's sweep never read it
     fraud = dict(_rows(ctx, f"SELECT loan_id, p_fraud FROM collections_assignments WHERE business_date = '{day}'"))
     assert fraud[ids[0]] == pytest.approx(fraud[ids[1]]) and fraud[ids[0]] > 2 * fraud[ids[2]]
     assert fraud[ids[2]] == pytest.approx(fraud[ids[3]])

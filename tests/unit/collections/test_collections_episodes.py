@@ -53,3 +53,13 @@ def test_ring_linked_says_whether_the_link_was_known_when_the_episode_began() ->
     assert ep["ring_linked"].tolist() == [0.0, 1.0, 0.0]
     assert delinquency_episodes(loans, monthly, signals)["ring_linked"].isna().all()
 
+
+
+def test_the_first_missed_day_is_the_month_end_less_the_days_past_due_however_months_are_labelled() -> None:
+    loans, monthly, signals = _book()
+    by_last_day = delinquency_episodes(loans, monthly, signals)
+    first_of_month = monthly.assign(month=monthly["month"].dt.to_period("M").dt.to_timestamp())
+    by_first_day = delinquency_episodes(loans, first_of_month, signals)
+    # loan 1 was 12 days past due at the end of February 2020: it first missed on 17 February
+    assert by_last_day["start"].tolist() == by_first_day["start"].tolist()
+    assert by_last_day["start"].iloc[0] == pd.Timestamp("2020-02-17")
