@@ -94,16 +94,15 @@ def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
                          signals: pd.DataFrame | None = None,
                          industry_index: pd.DataFrame | None = None,
                          applications: pd.DataFrame | None = None,
-                         linked_since: pd.Series | None = None) -> pd.DataFrame:
+                         ring_links: pd.Series | None = None) -> pd.DataFrame:
     """One row per episode: ``episode_id``, ``loan_id``, ``month`` (the month end it was seen),
     ``start`` (first missed day), ``dpd`` then, the :data:`STATIC_FEATURES`, and
     ``run_max_dpd`` (the worst DPD before the loan was current again in this book: what
     happened, for evaluation; never a feature). ``applications`` (``application_id``,
     ``bureau_debt``, ``has_mortgage``, ``declared_monthly_revenue``) give the debt service
-    features; without them they are missing. ``linked_since`` (by ``application_id``: epoch
+    features; without them they are missing. ``ring_links`` (by ``application_id``: epoch
     seconds since the application first shared two kinds of identity value with another,
-    :meth:`creditfactory.fraud.graph.IdentityGraph.strongly_linked_since`) gives
-    ``ring_linked``; without it, it is missing."""
+    :func:`linked_since`) give ``ring_linked``; without them it is missing."""
     m = monthly[["loan_id", "month", "mob", "dpd"]].sort_values(["loan_id", "month"], kind="stable")
     loan = m["loan_id"].to_numpy(np.int64)
     dpd = m["dpd"].to_numpy(np.int64)
@@ -159,8 +158,8 @@ def delinquency_episodes(loans: pd.DataFrame, monthly: pd.DataFrame,
         ep["debt_service_to_revenue"] = service / np.maximum(_num(app["declared_monthly_revenue"]), 1.0)
     else:
         ep["debt_service_to_inflows"] = ep["debt_service_to_revenue"] = np.nan
-    if linked_since is not None and "application_id" in info:
-        since = linked_since.reindex(info["application_id"].to_numpy()).to_numpy(np.float64)
+    if ring_links is not None and "application_id" in info:
+        since = ring_links.reindex(info["application_id"].to_numpy()).to_numpy(np.float64)
         # as the live nights see it: the month-end sweep before the episode began had found it
         started = ep["start"].to_numpy().astype("datetime64[M]").astype("datetime64[s]").astype(np.int64)
         ep["ring_linked"] = (since < started).astype(np.float64)  # NaN (unknown) compares False

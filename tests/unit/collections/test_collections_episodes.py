@@ -48,7 +48,7 @@ def test_without_the_applications_the_debt_service_is_missing() -> None:
 def test_ring_linked_says_whether_the_link_was_known_when_the_episode_began() -> None:
     loans, monthly, signals = _book()
     march = int(pd.Timestamp("2020-03-01").timestamp())
-    ep = delinquency_episodes(loans, monthly, signals, linked_since=pd.Series([march], index=[11]))
+    ep = delinquency_episodes(loans, monthly, signals, ring_links=pd.Series([march], index=[11]))
     # loan 1 missed in February (before the link) and again in April; loan 2's application never linked
     assert ep["ring_linked"].tolist() == [0.0, 1.0, 0.0]
     assert delinquency_episodes(loans, monthly, signals)["ring_linked"].isna().all()
