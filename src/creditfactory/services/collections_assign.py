@@ -244,19 +244,17 @@ def _end_episodes(uow: UnitOfWork, day: date, at: datetime) -> int:
     return len(ended)
 
 
-def _ring_linked(uow: UnitOfWork, loan: np.ndarray, day: date) -> np.ndarray:
+def _ring_linked(uow: UnitOfWork, c: _Cols, day: date) -> np.ndarray:
     """1 where the month-end sweeps found the loan's application strongly linked to another
     by ``day`` (:func:`~creditfactory.services.fraud_graph.sweep_ring_links`), 0 where the
     last sweep read it (made before that month's end) and found no link, NaN where no sweep
     has read it."""
     sweep = LearningRepository(uow.conn).last_ring_sweep()
-    rows = uow.collections.delinquent_ring_links()
-    links = pd.DataFrame(rows, columns=["loan_id", "applied_at", "linked_at"]).set_index("loan_id")
-    links = links.reindex(loan)
-    linked = pd.to_datetime(links["linked_at"], utc=True).lt(pd.Timestamp(day + timedelta(days=1), tz=UTC))
+    linked = pd.to_datetime(pd.Series(c["ring_linked_at"], dtype=object), utc=True).lt(
+        pd.Timestamp(day + timedelta(days=1), tz=UTC))
     swept = (pd.Timestamp(pd.Period(sweep["month"], freq="M").end_time.normalize() + pd.Timedelta(days=1),
                           tz=UTC) if sweep is not None else pd.Timestamp.min.tz_localize(UTC))
-    read = pd.to_datetime(links["applied_at"], utc=True).lt(swept)
+    read = pd.to_datetime(pd.Series(c["applied_at"], dtype=object), utc=True).lt(swept)
     return np.where(linked.to_numpy(bool), 1.0, np.where(read.to_numpy(bool), 0.0, np.nan))
 
 
@@ -307,7 +305,7 @@ def assign_collections(engine: Engine, day: date | None = None, *, strategy: str
             cols = _Cols(rows)
             night, ep = _night(cols, day, waiting)
             x = features(night)
-            x["ring_linked"] = _ring_linked(uow, night.loan_id, day)
+            x["ring_linked"] = _ring_linked(uow, cols, day)
             cure, codes = _score(card, x, ep["bucket"])
             plan = plan_night(night, x, cure, compiled, load_reasons(uow),
                               {t: len(v) for t, v in people.items()})

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from creditfactory.store.engine import is_sqlite
-from creditfactory.store.tables_case import applications, loans
+from creditfactory.store.tables_case import loans
 from creditfactory.store.tables_collections import (
     collections_accounts,
     collections_assignments,
@@ -29,7 +29,6 @@ from creditfactory.store.tables_collections import (
     collections_restructures,
     collections_runs,
 )
-from creditfactory.store.tables_learning import ring_links
 from creditfactory.store.tables_servicing import loan_accounts
 from creditfactory.store.write_pipeline import end_pipeline
 
@@ -41,9 +40,12 @@ DELINQUENT_COLUMNS = ("loan_id", "bank_code", "dpd", "principal_outstanding_fen"
                       "principal_left", "interest_left", "episode_start", "episodes",
                       "fast_cures", "bucket", "bucket_since", "max_dpd", "attempts", "reached",
                       "promises", "kept", "broken", "broken_in_bucket", "partials",
-                      "c_received_fen", "open")
+                      "c_received_fen", "open", "applied_at", "ring_linked_at")
 """A row of :meth:`CollectionsRepository.delinquent` (the episode's columns ``None`` for a
-loan never delinquent before; money of the loan as text)."""
+loan never delinquent before; money of the loan as text): the loan's account, its episode, when
+its application was made (``None`` when the application was kept without an identity record,
+which no ring sweep reads) and when a month-end sweep found the application strongly linked
+(``None``: not found; both as the driver gives a timestamp, UTC)."""
 ACCOUNT_COLUMNS = tuple(c.name for c in collections_accounts.columns)
 ASSIGNMENT_COLUMNS = tuple(c.name for c in collections_assignments.columns)
 
@@ -79,9 +81,13 @@ class CollectionsRepository:
         loan_cols = [f"{la}.{c}" if c not in ("principal", "rate")
                      else f"CAST({la}.{c} AS TEXT)" for c in DELINQUENT_COLUMNS[:12]]
         ep_cols = [f"{ca}.{c}" for c in DELINQUENT_COLUMNS[12:25]]
-        sql = (f"SELECT {', '.join(loan_cols + ep_cols)}, {ca}.received_fen, {ca}.open "
+        sql = (f"SELECT {', '.join(loan_cols + ep_cols)}, {ca}.received_fen, {ca}.open, "
+               "CASE WHEN a.fraud_identity IS NULL THEN NULL ELSE a.applied_at END, rl.linked_at "
                f"FROM loan_accounts {la} LEFT JOIN collections_accounts {ca} "
                f"ON {ca}.loan_id = {la}.loan_id "
+               f"JOIN loans l ON l.id = {la}.loan_id "
+               "JOIN applications a ON a.application_id = l.application_id "
+               "LEFT JOIN ring_links rl ON rl.application_id = l.application_id "
                f"WHERE {la}.status = 'active' AND {la}.dpd > 0 ORDER BY {la}.loan_id")
         cur = _cursor(self._c)
         try:
@@ -89,20 +95,6 @@ class CollectionsRepository:
             return list(cur.fetchall())
         finally:
             cur.close()
-
-    def delinquent_ring_links(self) -> list[tuple[int, datetime | None, datetime | None]]:
-        """Every active loan past due: its id, when its application was made (None when it was
-        kept without an identity record, which no sweep reads) and when a month-end sweep found
-        that application strongly linked (None: not found)."""
-        app = applications.c
-        q = (sa.select(loan_accounts.c.loan_id,
-                       sa.case((app.fraud_identity.is_(None), None), else_=app.applied_at),
-                       ring_links.c.linked_at)
-             .join(loans, loans.c.id == loan_accounts.c.loan_id)
-             .join(applications, app.application_id == loans.c.application_id)
-             .outerjoin(ring_links, ring_links.c.application_id == loans.c.application_id)
-             .where(loan_accounts.c.status == "active", loan_accounts.c.dpd > 0))
-        return [(int(a), b, t) for a, b, t in self._c.execute(q)]
 
     def cured(self) -> list[dict[str, Any]]:
         """Open episodes whose loan is no longer past due (paid up, closed or written off)."""
